@@ -1,0 +1,245 @@
+"""The `handrail` command: parses arguments, calls the pipeline, prints, and maps errors to exit codes.
+
+Exit codes: 0 success; 1 operational failure (API, partial apply, internal error); 2 usage error;
+3 invalid spec or input file; 4 changes or drift found (only with --exit-code).
+Offline commands must not import the CRM clients: keep those imports inside online commands.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from handrail.specs.diagnostics import HandrailError, SpecError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INVALID, EXIT_CHANGES = 0, 1, 2, 3, 4
+SPEC_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), envvar="HANDRAIL_SPEC", default="handoff.yaml",
+                   show_default=True, help="The handoff spec (or set HANDRAIL_SPEC).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="handrail")
+def cli() -> None:
+    """Handrail: the sales-to-customer-success handoff as code.
+
+    \b
+    Write the handoff once as a YAML spec in git, then:
+      handrail validate handoff.yaml         check it, every problem at once
+      handrail score deals.csv --spec handoff.yaml
+                                             score exported deals offline
+      handrail schema > handoff.schema.json  JSON Schema for editor autocomplete
+
+    \b
+    Exit codes: 0 ok, 1 operational failure, 2 usage error, 3 invalid spec or input,
+    4 changes or drift found (with --exit-code).
+    """
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON (for editors and CI).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--target", "targets", multiple=True, type=click.Choice(["salesforce", "hubspot"]),
+              help="Also report what this target cannot enforce exactly (repeatable).")
+def validate(spec: Path, as_json: bool, strict: bool, targets: tuple[str, ...]) -> None:
+    """Check a spec: schema, references, segment coverage, gates, CRM naming rules.
+
+    \b
+    Prints every problem as FILE:LINE:COLUMN: PATH: MESSAGE (hint) and exits 3 if any is an error.
+    Example:
+      handrail validate specs/examples/handoff.yaml
+    """
+    from handrail.specs.validate import load_spec
+
+    try:
+        result = load_spec(spec)
+    except SpecError as exc:
+        _print_diagnostics(exc.diagnostics, as_json)
+        sys.exit(EXIT_INVALID)
+    warnings = list(result.warnings)
+    if targets:
+        from handrail.targets import load_target
+
+        for name in targets:
+            warnings += load_target(name).check_spec(result.model)
+    _print_diagnostics(warnings, as_json, ok=not (strict and warnings))
+    if strict and warnings:
+        raise SystemExit(EXIT_INVALID)
+    if not as_json:
+        m = result.model
+        click.echo(f"{spec}: valid ({len(m.fields)} fields, {len(m.weighted_fields)} weighted, "
+                   f"{len(m.segments)} segments, {len(m.gates)} gates, {len(m.stages)} stages)")
+
+
+def _print_diagnostics(diagnostics, as_json: bool, ok: bool = False) -> None:
+    if as_json:
+        click.echo(json.dumps({"valid": ok and not any(d.is_error for d in diagnostics), "diagnostics": [
+            {"severity": d.severity.value, "code": d.code, "message": d.message, "path": d.path, "hint": d.hint,
+             "file": d.span.file if d.span else None, "line": d.span.line if d.span else None,
+             "column": d.span.column if d.span else None} for d in diagnostics]}, indent=2))
+        return
+    for d in diagnostics:
+        click.echo(d.render(), err=True)
+    errors = sum(d.is_error for d in diagnostics)
+    if errors:
+        click.echo(f"{errors} error{'s' if errors != 1 else ''}", err=True)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec language.
+
+    \b
+    Save it beside your spec and point the YAML language server at it from the spec's first line:
+      handrail schema > handoff.schema.json
+      # yaml-language-server: $schema=./handoff.schema.json
+    """
+    from handrail.specs.schema_check import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+@cli.command()
+@click.argument("deals", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--spec", **SPEC_OPTION)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--summary", is_flag=True, help="Print only the totals, not one line per deal.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) -> None:
+    """Score exported deals offline: score, tier, what is missing, and totals.
+
+    DEALS is a CSV, JSON or JSON Lines export. Columns are matched to handoff fields by spec key,
+    Salesforce API name, HubSpot internal name or label.
+
+    \b
+    Examples:
+      handrail score deals.csv --spec handoff.yaml
+      handrail score deals.json --spec handoff.yaml --format json --out scores.json
+    """
+    from handrail.generators.deals import read_deals
+    from handrail.generators.files import atomic_text
+    from handrail.generators.score_report import WRITERS, Totals, score_all, write_text
+    from handrail.specs.validate import load_spec
+
+    model = load_spec(spec).model
+    totals = Totals()
+    rows = score_all(model, read_deals(deals, model), totals)
+
+    def write(handle) -> None:
+        if fmt == "text":
+            write_text(model, rows, totals, handle, per_deal=not summary)
+        else:
+            WRITERS[fmt](model, rows, totals, handle)
+
+    if out:
+        with atomic_text(out) as handle:
+            write(handle)
+        click.echo(f"wrote {totals.deals} scored deals to {out}", err=True)
+    else:
+        write(sys.stdout)
+
+
+@cli.command()
+@click.option("--spec", **SPEC_OPTION)
+@click.option("--target", required=True, type=click.Choice(["salesforce", "hubspot"]), help="Which CRM to compile for.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default build/TARGET). It is replaced as a whole, only on success.")
+@click.option("--format", "fmt", type=click.Choice(["source", "mdapi"]), default="source", show_default=True,
+              help="Salesforce only: SFDX source format, or Metadata API format with package.xml at the root.")
+@click.option("--api-version", default="63.0", show_default=True, help="Salesforce only: Metadata API version.")
+@click.option("--check", is_flag=True, help="Validate the output against the CRM's official schema before writing.")
+def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str, check: bool) -> None:
+    """Compile the spec into deployable CRM configuration files.
+
+    \b
+    Examples:
+      handrail build --target salesforce --out build/salesforce --check
+      handrail build --target salesforce --format mdapi --out build/mdapi
+      handrail build --target hubspot --out build/hubspot
+    """
+    from handrail.generators.files import write_tree
+    from handrail.specs.validate import load_spec
+    from handrail.targets import load_target
+
+    model = load_spec(spec).model
+    module = load_target(target)
+    options = {"format": fmt, "api_version": api_version}
+    desired = module.render(model, options)
+    for warning in desired.warnings:
+        click.echo(warning.render(), err=True)
+    if check:
+        problems = module.verify(desired, options)
+        if problems:
+            raise SpecError(problems)
+        click.echo(f"checked {len(desired.files)} files against the official schema: all valid", err=True)
+    out = out or Path("build") / target
+    write_tree(out, dict(desired.files))
+    click.echo(f"wrote {len(desired.files)} files to {out}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def init(directory: Path, force: bool) -> None:
+    """Scaffold a spec, its JSON Schema and sample deals into DIRECTORY.
+
+    \b
+    Example:
+      handrail init crm/handoff && handrail validate crm/handoff/handoff.yaml
+    """
+    examples = resources.files("handrail.specs.examples")
+    files = {
+        "handoff.yaml": examples.joinpath("handoff.yaml").read_bytes(),
+        "deals.csv": examples.joinpath("deals.csv").read_bytes(),
+        "handoff.schema.json": resources.files("handrail.specs").joinpath("spec.schema.json").read_bytes(),
+    }
+    existing = [name for name in files if (directory / name).exists()]
+    if existing and not force:
+        raise click.UsageError(f"{', '.join(str(directory / n) for n in existing)} already exist; "
+                               "pass --force to overwrite")
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (directory / name).write_bytes(data)
+        click.echo(f"wrote {directory / name}")
+    click.echo(f"next: handrail validate {directory / 'handoff.yaml'}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: one place turns every failure into a message and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="handrail", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_FAILURE)
+    except SpecError as exc:
+        _print_diagnostics(exc.diagnostics, as_json=False)
+        sys.exit(exc.exit_code)
+    except HandrailError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(EXIT_OK)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("HANDRAIL_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in Handrail; rerun with HANDRAIL_DEBUG=1 for details.", err=True)
+        sys.exit(EXIT_FAILURE)
+    sys.exit(EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

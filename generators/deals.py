@@ -1,0 +1,184 @@
+"""Read exported deals (CSV, JSON, JSON Lines) into engine Deals, one at a time.
+
+Columns are matched to handoff fields by spec key, Salesforce API name, HubSpot internal name or label,
+so a Salesforce report export or a HubSpot deal export works as it is.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+from handrail.generators.scoring import Deal
+from handrail.specs.diagnostics import InputError
+from handrail.specs.model import NUMBER_TYPES, Field, Model
+
+ID_COLUMNS = ("id", "deal_id", "opportunity_id", "hs_object_id")
+NAME_COLUMNS = ("name", "deal_name", "opportunity_name", "dealname")
+OWNER_COLUMNS = ("owner", "owner_name", "ownerid", "hubspot_owner_id", "opportunity_owner")
+ACV_COLUMNS = ("acv", "amount", "arr")
+TYPE_COLUMNS = ("deal_type", "type", "dealtype")
+STAGE_COLUMNS = ("stage", "stagename", "dealstage")
+CYCLE_COLUMNS = ("sales_cycle_days", "cycle_days")
+CREATED_COLUMNS = ("created_date", "createddate", "createdate")
+CLOSE_COLUMNS = ("close_date", "closedate")
+_TRUE = {"true", "1", "yes", "y", "x", "checked"}
+_FALSE = {"false", "0", "no", "n", "", "unchecked"}
+
+
+def read_deals(path: str | Path, model: Model) -> Iterator[Deal]:
+    """Deals from a file, streamed; raises InputError with the file and row on bad data."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    reader = DealReader(model)
+    if suffix == ".csv":
+        yield from _csv_rows(path, reader)
+    elif suffix in (".json", ".jsonl", ".ndjson"):
+        yield from _json_rows(path, reader, lines=suffix != ".json")
+    else:
+        raise InputError(f"{path}: expected a .csv, .json or .jsonl file")
+
+
+def _csv_rows(path: Path, reader: "DealReader") -> Iterator[Deal]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = csv.DictReader(handle)
+            if not rows.fieldnames:
+                raise InputError(f"{path}: the file is empty")
+            reader.bind(rows.fieldnames)
+            for row in rows:
+                yield reader.deal(row, f"{path}:{rows.line_num}")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8") from None
+    except csv.Error as exc:
+        raise InputError(f"{path}: malformed CSV: {exc}") from None
+
+
+def _json_rows(path: Path, reader: "DealReader", lines: bool) -> Iterator[Deal]:
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            if lines:
+                records = ((n, json.loads(line)) for n, line in enumerate(handle, 1) if line.strip())
+            else:
+                data = json.load(handle)
+                data = data.get("deals", data.get("results", data)) if isinstance(data, dict) else data
+                if not isinstance(data, list):
+                    raise InputError(f"{path}: expected a list of deals, or {{\"deals\": [...]}}")
+                records = enumerate(data, 1)
+            for n, record in records:
+                if not isinstance(record, dict):
+                    raise InputError(f"{path}: record {n} is not an object")
+                if isinstance(record.get("properties"), dict):  # HubSpot's {"id": ..., "properties": {...}}
+                    record = {"id": record.get("id"), **record["properties"]}
+                reader.bind(list(record))
+                yield reader.deal(record, f"{path}: record {n}")
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8") from None
+
+
+class DealReader:
+    """Maps a record's columns to deal attributes and field keys; caches the mapping per header."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.by_key = {f.key: f for f in model.fields}
+        self.names: dict[str, Field] = {}
+        for f in model.fields:
+            for name in (f.key, f.salesforce_name, f.hubspot_name, f.label):
+                self.names.setdefault(name.lower(), f)
+        self.stage_by_value = {}
+        for s in model.stages:
+            for value in (s.key, s.label, s.salesforce, s.hubspot):
+                if value:
+                    self.stage_by_value.setdefault(value.lower(), s.key)
+        deal = model.deal
+        self.expansion = {v.lower() for v in deal.expansion_values_salesforce + deal.expansion_values_hubspot}
+        self.expansion.add("expansion")
+        self._header: tuple = ()
+
+    def bind(self, header: list[str]) -> None:
+        header = tuple(header)
+        if header == self._header:
+            return
+        self._header = header
+        lowered = {h.lower().strip(): h for h in header if h is not None}
+        self.field_columns = {self.names[k].key: col for k, col in lowered.items() if k in self.names}
+
+        def pick(options):
+            return next((lowered[o] for o in options if o in lowered), None)
+
+        self.cols = {name: pick(opts) for name, opts in (
+            ("id", ID_COLUMNS), ("name", NAME_COLUMNS), ("owner", OWNER_COLUMNS), ("acv", ACV_COLUMNS),
+            ("type", TYPE_COLUMNS), ("stage", STAGE_COLUMNS), ("cycle", CYCLE_COLUMNS),
+            ("created", CREATED_COLUMNS), ("close", CLOSE_COLUMNS))}
+        if self.model.deal.acv_salesforce.lower() in lowered and not self.cols["acv"]:
+            self.cols["acv"] = lowered[self.model.deal.acv_salesforce.lower()]
+
+    def deal(self, row: dict, where: str) -> Deal:
+        def get(name):
+            col = self.cols[name]
+            return row.get(col) if col else None
+
+        values = {key: self._value(self.by_key[key], row.get(col), where, col)
+                  for key, col in self.field_columns.items()}
+        raw_stage = get("stage")
+        stage = self.stage_by_value.get(str(raw_stage).strip().lower()) if raw_stage not in (None, "") else None
+        cycle = _number(get("cycle"), where, self.cols["cycle"])
+        if cycle is None and get("created") and get("close"):
+            cycle = _days_between(get("created"), get("close"))
+        deal_type = str(get("type") or "").strip().lower()
+        return Deal(
+            id=str(get("id") or where.rsplit(":", 1)[-1].strip()), name=str(get("name") or ""),
+            owner=str(get("owner") or ""), stage=stage, acv=_number(get("acv"), where, self.cols["acv"]),
+            deal_type="expansion" if deal_type in self.expansion else "new_business",
+            sales_cycle_days=cycle, values=values,
+        )
+
+    def _value(self, f: Field, raw: Any, where: str, column: str) -> Any:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        if f.type == "checkbox":
+            text = str(raw).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise InputError(f"{where}: column '{column}': {raw!r} is not true or false")
+        if f.type in NUMBER_TYPES:
+            return _number(raw, where, column)
+        return raw
+
+
+def _number(raw: Any, where: str, column: str | None) -> float | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw)
+    text = str(raw).strip().replace(",", "").replace("$", "").replace("%", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(f"{where}: column '{column}': {raw!r} is not a number") from None
+
+
+def _days_between(start: str, end: str) -> float | None:
+    try:
+        a, b = (_as_date(start), _as_date(end))
+    except ValueError:
+        return None
+    return float((b - a).days)
+
+
+def _as_date(value: str) -> date:
+    text = str(value).strip()
+    if len(text) > 10:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    return date.fromisoformat(text)

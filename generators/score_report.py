@@ -1,0 +1,117 @@
+"""Scores for many deals: per-deal rows streamed out, totals gathered as they pass."""
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, TextIO
+
+from handrail.generators.scoring import GENERIC, MISSING, TIER_LABELS, Deal, HandoffScore, score_deal, summary
+from handrail.specs.model import Model
+
+
+@dataclass
+class Totals:
+    deals: int = 0
+    tiers: Counter = field(default_factory=Counter)
+    segments: Counter = field(default_factory=Counter)
+    score_sum: float = 0.0
+    scored: int = 0
+    considered: Counter = field(default_factory=Counter)  # field key -> deals where it counted
+    populated: Counter = field(default_factory=Counter)
+    generic: Counter = field(default_factory=Counter)
+
+    def add(self, result: HandoffScore) -> None:
+        self.deals += 1
+        self.tiers[result.tier or "unscored"] += 1
+        self.segments[result.segment or "none"] += 1
+        if result.score is not None:
+            self.score_sum += result.score
+            self.scored += 1
+        for r in result.fields:
+            self.considered[r.key] += 1
+            if r.state != MISSING:
+                self.populated[r.key] += 1
+            if r.state == GENERIC:
+                self.generic[r.key] += 1
+
+    @property
+    def average_score(self) -> float | None:
+        return round(self.score_sum / self.scored, 1) if self.scored else None
+
+    def field_rates(self, model: Model) -> list[dict]:
+        rows = []
+        for f in model.fields:
+            n = self.considered[f.key]
+            if n:
+                rows.append({"field": f.key, "label": f.label, "deals": n,
+                             "completion_rate": round(self.populated[f.key] / n * 100, 1),
+                             "generic_rate": round(self.generic[f.key] / n * 100, 1)})
+        return rows
+
+    def as_dict(self, model: Model) -> dict:
+        return {"deals": self.deals, "average_score": self.average_score,
+                "tiers": {t: self.tiers.get(t, 0) for t in ("ready", "gaps", "blocked")},
+                "segments": {s.key: self.segments.get(s.key, 0) for s in model.segments},
+                "fields": self.field_rates(model)}
+
+
+def score_all(model: Model, deals: Iterable[Deal], totals: Totals) -> Iterator[tuple[Deal, HandoffScore]]:
+    for deal in deals:
+        result = score_deal(model, deal)
+        totals.add(result)
+        yield deal, result
+
+
+def deal_row(model: Model, deal: Deal, result: HandoffScore) -> dict:
+    return {"id": deal.id, "name": deal.name, "segment": result.segment, "score": result.score,
+            "tier": TIER_LABELS.get(result.tier or "", ""), "completeness": result.completeness,
+            "missing_required": [model.field(k).label for k in result.missing_required],
+            "summary": summary(model, result)}
+
+
+def write_text(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: Totals, out: TextIO,
+               per_deal: bool = True) -> None:
+    if per_deal:
+        out.write(f"{'deal':<24} {'segment':<12} {'score':>6} {'tier':<8} {'complete':>8}  missing / generic\n")
+    for deal, result in rows:
+        if not per_deal:
+            continue
+        name = (deal.name or deal.id)[:24]
+        score = "-" if result.score is None else f"{result.score:.1f}"
+        tier = TIER_LABELS.get(result.tier or "", "-")
+        out.write(f"{name:<24} {result.segment or '-':<12} {score:>6} {tier:<8} {result.completeness:>7.1f}%  "
+                  f"{summary(model, result) or '-'}\n")
+    write_totals_text(model, totals, out)
+
+
+def write_totals_text(model: Model, totals: Totals, out: TextIO) -> None:
+    t = totals.as_dict(model)
+    avg = "-" if t["average_score"] is None else f"{t['average_score']:.1f}"
+    out.write(f"\n{t['deals']} deals, average score {avg}\n")
+    out.write("tiers: " + ", ".join(f"{TIER_LABELS[k]} {v}" for k, v in t["tiers"].items()) + "\n")
+    out.write("segments: " + ", ".join(f"{k} {v}" for k, v in t["segments"].items() if v) + "\n")
+    out.write(f"\n{'field':<28} {'deals':>6} {'completed':>10} {'generic':>8}\n")
+    for row in t["fields"]:
+        out.write(f"{row['label'][:28]:<28} {row['deals']:>6} {row['completion_rate']:>9.1f}% {row['generic_rate']:>7.1f}%\n")
+
+
+def write_json(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: Totals, out: TextIO) -> None:
+    out.write('{"deals": [')
+    for i, (deal, result) in enumerate(rows):
+        out.write(("," if i else "") + "\n  " + json.dumps(deal_row(model, deal, result), sort_keys=True))
+    out.write('\n],\n"totals": ' + json.dumps(totals.as_dict(model), indent=2, sort_keys=True) + "}\n")
+
+
+def write_csv(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: Totals, out: TextIO) -> None:
+    columns = ["id", "name", "segment", "score", "tier", "completeness", "missing_required", "summary"]
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    for deal, result in rows:
+        row = deal_row(model, deal, result)
+        row["missing_required"] = "; ".join(row["missing_required"])
+        writer.writerow(row)
+
+
+WRITERS = {"text": write_text, "json": write_json, "csv": write_csv}

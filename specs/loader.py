@@ -1,0 +1,202 @@
+"""Load YAML into plain data while remembering where every node came from.
+
+PyYAML's safe loader silently keeps the last of duplicate keys and expands aliases without limit,
+so this module composes the node graph itself and builds the data from it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from handrail.specs.diagnostics import Diagnostic, Span, SpecError, error, format_path
+
+MAX_NODES = 50_000  # a real spec has a few thousand; more means an alias bomb
+MAX_BYTES = 5_000_000
+MAX_DEPTH = 64
+
+Path_ = tuple  # ("fields", 2, "weight")
+
+
+@dataclass
+class Document:
+    """Plain data plus the location of every value (``spans``) and every mapping key (``key_spans``)."""
+
+    file: str
+    data: Any
+    spans: dict[Path_, Span] = field(default_factory=dict)
+    key_spans: dict[Path_, Span] = field(default_factory=dict)
+
+    def span(self, path: Path_) -> Span:
+        """The closest known location for a path: the node itself, else its nearest ancestor."""
+        path = tuple(path)
+        while path:
+            if path in self.spans:
+                return self.spans[path]
+            path = path[:-1]
+        return self.spans.get((), Span(self.file, 1, 1))
+
+    def key_span(self, path: Path_) -> Span:
+        return self.key_spans.get(tuple(path)) or self.span(path)
+
+
+def load_file(path: str | Path) -> Document:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError([error("file", f"no such file: {path}", hint="check the path")]) from None
+    except IsADirectoryError:
+        raise SpecError([error("file", f"{path} is a folder, not a spec file")]) from None
+    except OSError as exc:
+        raise SpecError([error("file", f"cannot read {path}: {exc.strerror}")]) from None
+    return load_bytes(raw, str(path))
+
+
+def load_bytes(raw: bytes, name: str) -> Document:
+    if len(raw) > MAX_BYTES:
+        raise SpecError([error("too-large", f"file is {len(raw)} bytes; the limit is {MAX_BYTES}", span=Span(name, 1, 1))])
+    text = _decode(raw, name)
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise SpecError([error("empty", "the file is empty", span=Span(name, 1, 1),
+                               hint="start from `handrail init` or specs/examples/handoff.yaml")])
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SpecError([error("yaml-syntax", f"YAML syntax error: {problem}", span=span,
+                               hint=_syntax_hint(problem))]) from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry no problem_mark
+        raise SpecError([error("yaml-syntax", f"YAML error: {exc}", span=Span(name, 1, 1))]) from None
+    nodes = [n for n in nodes if n is not None]
+    if len(nodes) != 1:
+        if not nodes:
+            raise SpecError([error("empty", "the file holds no YAML document", span=Span(name, 1, 1))])
+        second = nodes[1].start_mark
+        raise SpecError([error("multi-document", "the file holds more than one YAML document ('---')",
+                               span=Span(name, second.line + 1, second.column + 1),
+                               hint="keep one spec per file")])
+    builder = _Builder(name)
+    data = builder.build(nodes[0], ())
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return Document(name, data, builder.spans, builder.key_spans)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SpecError([error("encoding", "the file is UTF-16; Handrail reads UTF-8 only", span=Span(name, 1, 1),
+                               hint="re-save the file as UTF-8")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise SpecError([error("encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                               span=Span(name, line, column), hint="re-save the file as UTF-8")]) from None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise SpecError([error("encoding", "the file contains a NUL character; is it binary?",
+                               span=Span(name, line, column))])
+    return text
+
+
+def _syntax_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "quote values that contain ': '"
+    if "found undefined alias" in problem:
+        return "define the anchor (&name) before using *name"
+    return ""
+
+
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+class _Builder:
+    """Turns a composed node graph into Python data, recording spans and catching abuse."""
+
+    _scalar = SafeConstructor()
+
+    def __init__(self, name: str):
+        self.name = name
+        self.spans: dict[Path_, Span] = {}
+        self.key_spans: dict[Path_, Span] = {}
+        self.problems: list[Diagnostic] = []
+        self.count = 0
+        self.active: set[int] = set()
+
+    def _span(self, node: Node) -> Span:
+        return Span(self.name, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError([error("alias-bomb", f"the document expands to more than {MAX_NODES} values",
+                                   span=self._span(node), path=format_path(path),
+                                   hint="YAML aliases (*name) are expanding exponentially; remove them")])
+        if len(path) > MAX_DEPTH or id(node) in self.active:
+            raise SpecError([error("alias-cycle", "the document nests too deeply or refers to itself",
+                                   span=self._span(node), path=format_path(path),
+                                   hint="remove the recursive alias")])
+        self.spans.setdefault(path, self._span(node))
+        if isinstance(node, ScalarNode):
+            return self._scalar_value(node, path)
+        if node.tag not in _COLLECTION_TAGS:
+            self.problems.append(error("yaml-tag", f"unsupported YAML tag {node.tag}", span=self._span(node),
+                                       path=format_path(path), hint="remove the tag; specs hold plain data"))
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: Path_) -> dict:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(error("merge-key", "YAML merge keys ('<<') are not supported",
+                                           span=self._span(key_node), path=format_path(path),
+                                           hint="write the keys out; merges hide where values come from"))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problems.append(error("key-type", "mapping keys must be plain text",
+                                           span=self._span(key_node), path=format_path(path)))
+                continue
+            key = str(key_node.value)
+            if key in out:
+                first = self.key_spans[path + (key,)]
+                self.problems.append(error("duplicate-key", f"duplicate key '{key}' (first defined at line {first.line})",
+                                           span=self._span(key_node), path=format_path(path),
+                                           hint="YAML keeps only the last one; remove or rename one of them"))
+                continue
+            self.key_spans[path + (key,)] = self._span(key_node)
+            out[key] = self.build(value_node, path + (key,))
+        return out
+
+    def _scalar_value(self, node: ScalarNode, path: Path_) -> Any:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # keep dates as the text the user wrote
+        constructor = SafeConstructor.yaml_constructors.get(node.tag)
+        if constructor is None or not node.tag.startswith("tag:yaml.org,2002:"):
+            self.problems.append(error("yaml-tag", f"unsupported YAML tag {node.tag}", span=self._span(node),
+                                       path=format_path(path), hint="remove the tag; specs hold plain data"))
+            return None
+        try:
+            return constructor(self._scalar, node)
+        except (yaml.YAMLError, ValueError) as exc:
+            self.problems.append(error("yaml-value", f"cannot read value: {exc}", span=self._span(node),
+                                       path=format_path(path)))
+            return None

@@ -1,0 +1,358 @@
+"""The resolved handoff model: defaults applied, references resolved, names decided.
+
+Every target compiles from this model alone and never re-reads YAML. Each object keeps the span of
+the spec node it came from, so compile-time errors can point back at the spec.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from handrail.specs.diagnostics import Span
+
+FieldType = Literal["short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent",
+                    "date", "datetime", "checkbox", "user"]
+TEXT_TYPES = frozenset({"short_text", "long_text"})
+CHOICE_TYPES = frozenset({"picklist", "multi_select"})
+NUMBER_TYPES = frozenset({"number", "currency", "percent"})
+TIERS = ("ready", "gaps", "blocked")
+Motion = Literal["automated", "structured", "white_glove", "internal", "partner"]
+
+
+@dataclass(frozen=True)
+class Quality:
+    """When a populated value is only generic (half credit). Comparisons ignore case and surrounding space."""
+
+    min_length: int = 0
+    filler_phrases: tuple[str, ...] = ()  # stored lower-case
+    generic_if_contains: tuple[str, ...] = ()  # stored lower-case
+
+    @property
+    def active(self) -> bool:
+        return bool(self.min_length or self.filler_phrases or self.generic_if_contains)
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    generic: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    type: FieldType
+    section: str
+    weight: int | None  # None: unweighted, never scored
+    help: str
+    description: str
+    quality: Quality  # meaningful for text types only
+    options: tuple[Option, ...] = ()
+    length: int | None = None  # text types
+    visible_lines: int | None = None  # long text
+    precision: int | None = None  # number types
+    scale: int | None = None
+    salesforce_name: str = ""  # API name with __c
+    hubspot_name: str = ""  # internal name
+    span: Span | None = None
+
+    @property
+    def generic_values(self) -> frozenset[str]:
+        return frozenset(o.value for o in self.options if o.generic)
+
+    @property
+    def max_completion(self) -> float:
+        """The best credit any value can earn: 0.5 when every choice is generic."""
+        if self.type in CHOICE_TYPES and self.options and all(o.generic for o in self.options):
+            return 0.5
+        return 1.0
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    description: str = ""
+    roles: tuple[str, ...] = ("csm", "implementation", "leadership")
+
+
+@dataclass(frozen=True)
+class Range:
+    """A numeric interval; None bounds are open."""
+
+    gte: float | None = None
+    gt: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+
+    def contains(self, x: float) -> bool:
+        return ((self.gte is None or x >= self.gte) and (self.gt is None or x > self.gt)
+                and (self.lt is None or x < self.lt) and (self.lte is None or x <= self.lte))
+
+    def bounds(self) -> tuple[float, ...]:
+        return tuple(b for b in (self.gte, self.gt, self.lt, self.lte) if b is not None)
+
+    def describe(self, name: str) -> str:
+        parts = []
+        for op, bound in ((">=", self.gte), (">", self.gt), ("<", self.lt), ("<=", self.lte)):
+            if bound is not None:
+                parts.append(f"{name} {op} {bound:g}")
+        return " and ".join(parts)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Segment rule: every condition present must hold. No conditions: matches every deal."""
+
+    acv: Range | None = None
+    deal_type: Literal["new_business", "expansion"] | None = None
+    partner_sourced: bool | None = None
+    sales_cycle_days: Range | None = None
+
+    @property
+    def dimensions(self) -> frozenset[str]:
+        return frozenset(n for n in ("acv", "deal_type", "partner_sourced", "sales_cycle_days")
+                         if getattr(self, n) is not None)
+
+    def holds(self, acv: float, deal_type: str, partner_sourced: bool, sales_cycle_days: float) -> bool:
+        return ((self.acv is None or self.acv.contains(acv))
+                and (self.deal_type is None or self.deal_type == deal_type)
+                and (self.partner_sourced is None or self.partner_sourced == partner_sourced)
+                and (self.sales_cycle_days is None or self.sales_cycle_days.contains(sales_cycle_days)))
+
+    def describe(self) -> str:
+        parts = []
+        if self.deal_type is not None:
+            parts.append(f"deal type is {self.deal_type}")
+        if self.partner_sourced is not None:
+            parts.append("partner-sourced" if self.partner_sourced else "not partner-sourced")
+        if self.acv is not None:
+            parts.append(self.acv.describe("ACV"))
+        if self.sales_cycle_days is not None:
+            parts.append(self.sales_cycle_days.describe("sales cycle days"))
+        return " and ".join(parts) or "every deal"
+
+
+@dataclass(frozen=True)
+class Sla:
+    internal_handoff_hours: int = 24
+    first_touch_hours: int = 48
+    kickoff_business_days: int = 5
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    label: str
+    description: str
+    match: Match
+    motion: Motion
+    required_fields: tuple[str, ...]  # field keys, in spec field order
+    scored_fields: tuple[str, ...]  # weighted field keys counted in the score, in spec field order
+    csm_required_by: str | None  # stage key
+    sla: Sla
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Tiers:
+    ready: float = 85
+    gaps: float = 60
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: str
+    order: int
+    salesforce: str | None
+    hubspot: str | None
+    closed_won: bool = False
+    closed_lost: bool = False
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Requirement:
+    fields: tuple[str, ...] = ()
+    segment_required_fields: bool = False
+    min_score: float | None = None
+    min_tier: Literal["gaps", "ready"] | None = None
+    csm_assigned: bool = False
+
+    def effective_min_score(self, tiers: Tiers) -> float | None:
+        """min_score and min_tier folded into one threshold."""
+        floors = [self.min_score] if self.min_score is not None else []
+        if self.min_tier:
+            floors.append(tiers.ready if self.min_tier == "ready" else tiers.gaps)
+        return max(floors) if floors else None
+
+
+@dataclass(frozen=True)
+class Gate:
+    key: str
+    stage: str
+    segments: tuple[str, ...]  # resolved segment keys
+    require: Requirement
+    message: str
+    active: bool = True
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Due:
+    amount: int
+    unit: Literal["hours", "days", "business_days"]
+
+    def describe(self) -> str:
+        unit = self.unit.replace("_", " ")
+        return f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    subject: str
+    description: str
+    owner: str  # recipient
+    due: Due
+    segments: tuple[str, ...]
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Notification:
+    to: tuple[str, ...]
+    title: str
+    body: str
+    segments: tuple[str, ...]
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    segments: tuple[str, ...]
+    assign: str | None  # username
+    keep_existing: bool = True
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    sla: Literal["internal_handoff", "first_touch", "kickoff"]
+    to: tuple[str, ...]
+    message: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class StageEntry:
+    stage: str
+    notify: tuple[Notification, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class ClosedWon:
+    assign_csm: tuple[Assignment, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    notify: tuple[Notification, ...] = ()
+    stamp_close_time: bool = True
+    escalations: tuple[Escalation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Automation:
+    on_stage_entry: tuple[StageEntry, ...] = ()
+    on_closed_won: ClosedWon = field(default_factory=ClosedWon)
+    flow_status: Literal["active", "draft"] = "active"
+
+
+@dataclass(frozen=True)
+class DealSource:
+    """Where the deal attributes segments match on live in each CRM."""
+
+    acv_salesforce: str = "Amount"
+    acv_hubspot: str = "amount"
+    deal_type_salesforce: str = "Type"
+    deal_type_hubspot: str = "dealtype"
+    expansion_values_salesforce: tuple[str, ...] = ("Existing Customer - Upgrade",)
+    expansion_values_hubspot: tuple[str, ...] = ("existingbusiness",)
+    partner_field: str | None = None  # spec field key (checkbox)
+    csm_field: str | None = None  # spec field key (user)
+
+
+@dataclass(frozen=True)
+class Naming:
+    salesforce_prefix: str = "Handoff"
+    hubspot_prefix: str = "handoff"
+    hubspot_group: str = "handoff"
+    salesforce_object: str = "Opportunity"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    target: Literal["salesforce", "hubspot", "snapshot"]
+    settings: tuple[tuple[str, str | bool], ...]  # the remaining keys, as written
+    production: bool = False
+    span: Span | None = None
+
+    def get(self, key: str, default=None):
+        return dict(self.settings).get(key, default)
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    source: str  # the spec file
+    naming: Naming
+    deal: DealSource
+    sections: tuple[Section, ...]
+    fields: tuple[Field, ...]
+    tiers: Tiers
+    segments: tuple[Segment, ...]
+    stages: tuple[Stage, ...]
+    gates: tuple[Gate, ...]
+    automation: Automation
+    environments: tuple[Environment, ...]
+    computed: tuple[Field, ...] = ()  # score, tier, timestamps...: see specs.computed
+
+    def computed_field(self, key: str) -> Field:
+        return self._index("computed")[key]
+
+    def field(self, key: str) -> Field:
+        return self._index("fields")[key]
+
+    def segment(self, key: str) -> Segment:
+        return self._index("segments")[key]
+
+    def stage(self, key: str) -> Stage:
+        return self._index("stages")[key]
+
+    def section(self, key: str) -> Section:
+        return self._index("sections")[key]
+
+    def environment(self, name: str) -> Environment:
+        return self._index("environments", "name")[name]
+
+    @property
+    def weighted_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.weight)
+
+    @property
+    def csm_field(self) -> Field | None:
+        return self.field(self.deal.csm_field) if self.deal.csm_field else None
+
+    @property
+    def partner_field(self) -> Field | None:
+        return self.field(self.deal.partner_field) if self.deal.partner_field else None
+
+    def _index(self, attr: str, key: str = "key") -> dict:
+        cache = self.__dict__.setdefault("_indexes", {})
+        if attr not in cache:
+            cache[attr] = {getattr(item, key): item for item in getattr(self, attr)}
+        return cache[attr]
