@@ -1,0 +1,26 @@
+"""Helpers tests import directly (conftest holds only fixtures)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_SPEC = ROOT / "specs" / "examples" / "handoff.yaml"
+SHARED = ROOT.parent / "shared"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def write_spec(tmp_path: Path, text: str, name: str = "handoff.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def shared_path(*parts: str) -> Path:
+    """A file in ../shared; skips the test, saying why, when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared reference material is not beside this checkout)")
+    return path
+
