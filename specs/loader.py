@@ -70,6 +70,8 @@ def load_bytes(raw: bytes, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         span = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem:
+            problem += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         raise SpecError([error("yaml-syntax", f"YAML syntax error: {problem}", span=span,
                                hint=_syntax_hint(problem))]) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) carry no problem_mark
@@ -111,7 +113,7 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 def _syntax_hint(problem: str) -> str:
-    if "tab" in problem:
+    if "tab" in problem or "\\t" in problem:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "quote values that contain ': '"
@@ -142,8 +144,9 @@ class _Builder:
     def build(self, node: Node, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
+            # Aliased nodes carry their anchor's position; the top-level key says where expansion began.
             raise SpecError([error("alias-bomb", f"the document expands to more than {MAX_NODES} values",
-                                   span=self._span(node), path=format_path(path),
+                                   span=self.key_spans.get(path[:1], self._span(node)), path=format_path(path[:1]),
                                    hint="YAML aliases (*name) are expanding exponentially; remove them")])
         if len(path) > MAX_DEPTH or id(node) in self.active:
             raise SpecError([error("alias-cycle", "the document nests too deeply or refers to itself",

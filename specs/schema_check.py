@@ -57,8 +57,8 @@ def _convert(err, doc: Document) -> list[Diagnostic]:
     if kind == "anyOf":
         return _any_of(err, doc, path)
     if kind == "type":
-        expected = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
-        return [error("schema", f"expected {_type_word(expected)}, got {_describe(err.instance)}",
+        types = [err.validator_value] if isinstance(err.validator_value, str) else err.validator_value
+        return [error("schema", f"expected {' or '.join(map(_type_word, types))}, got {_describe(err.instance)}",
                       path=where, span=doc.span(path))]
     if kind == "propertyNames":
         return [error("schema", f"{err.instance!r} is not a valid name", path=where, span=doc.span(path))]

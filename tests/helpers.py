@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SPEC = ROOT / "specs" / "examples" / "handoff.yaml"
 SHARED = ROOT.parent / "shared"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+MINIMAL_SPEC = Path(__file__).resolve().parent / "specs" / "minimal.yaml"
 
 
 def write_spec(tmp_path: Path, text: str, name: str = "handoff.yaml") -> Path:

@@ -1,0 +1,52 @@
+"""Start-up cost of offline commands, as a ratio to a bare interpreter start.
+
+    python benchmarks/startup.py [--runs 30]
+
+Runs each command RUNS times (after one warm-up) and reports median and minimum wall time.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SPEC = ROOT / "specs" / "examples" / "handoff.yaml"
+DEALS = ROOT / "specs" / "examples" / "deals.csv"
+
+
+def timed(argv: list[str], runs: int) -> list[float]:
+    subprocess.run(argv, capture_output=True, check=True)  # warm the file cache
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=True)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    runs = parser.parse_args().runs
+    handrail = str(BIN / "handrail")
+    cases = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "handrail --help": [handrail, "--help"],
+        "handrail validate (example spec)": [handrail, "validate", str(SPEC)],
+        "handrail score (10 sample deals)": [handrail, "score", str(DEALS), "--spec", str(SPEC)],
+    }
+    results = {name: timed(argv, runs) for name, argv in cases.items()}
+    base = statistics.median(results["python -c pass"])
+    print(f"{'command':<36} {'median ms':>10} {'min ms':>8} {'x python':>9}")
+    for name, times in results.items():
+        median = statistics.median(times)
+        print(f"{name:<36} {median * 1000:>10.1f} {min(times) * 1000:>8.1f} {median / base:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
