@@ -1,0 +1,122 @@
+"""A gate as a validation-rule error condition: TRUE means "stop this save".
+
+    AND(
+      OR(ISNEW(), ISCHANGED(StageName)),          only the stage change is gated, not later edits
+      <StageName is the gate's stage or later>,    closed-lost stages never are
+      <segment is one of the gate's>,              blank (not yet resolved) counts as every segment
+      OR(<any requirement fails>)                  a blank score fails: the rule fails closed
+    )
+
+The segment and score are the computed fields the before-save flow writes earlier in the same save.
+"""
+from __future__ import annotations
+
+from handrail.specs.model import Field, Gate, Model
+
+INDENT = "  "
+
+
+def literal(text: str) -> str:
+    """A formula string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def number(value: float) -> str:
+    return f"{value:g}"
+
+
+def gated_stage_names(model: Model, gate: Gate) -> list[str]:
+    """Salesforce StageName values that entering counts as entering the gate's stage or passing it."""
+    start = model.stage(gate.stage).order
+    return [s.salesforce for s in model.stages if s.order >= start and not s.closed_lost and s.salesforce]
+
+
+def missing(f: Field) -> str:
+    """TRUE when the field holds no value, written the way Salesforce formulas accept for its type."""
+    if f.type == "picklist":
+        return f"ISPICKVAL({f.salesforce_name}, \"\")"
+    if f.type == "checkbox":
+        return f"NOT({f.salesforce_name})"
+    return f"ISBLANK({f.salesforce_name})"  # text, long text, numbers, dates, multi-select, user lookup
+
+
+def segment_is(model: Model, keys: tuple[str, ...], universe: tuple[str, ...]) -> str | None:
+    """TRUE for deals in `keys` or with no resolved segment; None when `keys` covers the whole universe."""
+    if set(universe) <= set(keys):
+        return None
+    name = model.computed_field("segment").salesforce_name
+    others = [k for k in universe if k not in keys]
+    if len(others) <= len(keys):  # the shorter formula: "not one of the others" is TRUE for blank too
+        return f"NOT({any_of([f'ISPICKVAL({name}, {literal(k)})' for k in others], inline=True)})"
+    return any_of([f"ISPICKVAL({name}, \"\")"] + [f"ISPICKVAL({name}, {literal(k)})" for k in keys], inline=True)
+
+
+def requirement_failures(model: Model, gate: Gate) -> list[str]:
+    """One condition per requirement; any TRUE means the gate does not pass."""
+    req = gate.require
+    out: list[str] = []
+    if req.csm_assigned and model.csm_field:
+        out.append(missing(model.csm_field))
+    for key in req.fields:
+        out.append(missing(model.field(key)))
+    if req.segment_required_fields:
+        out += _segment_required(model, gate)
+    floor = req.effective_min_score(model.tiers)
+    if floor is not None:
+        score = model.computed_field("score").salesforce_name
+        out += [f"ISBLANK({score})", f"{score} < {number(floor)}"]
+    return out
+
+
+def segment_requirements(model: Model, gate: Gate) -> list[tuple[tuple[str, ...], list[Field]]]:
+    """Required fields of the gate's segments not already required by the gate itself, grouped by which of
+    those segments need them (spec order)."""
+    if not gate.require.segment_required_fields:
+        return []
+    skip = set(gate.require.fields)
+    if gate.require.csm_assigned and model.csm_field:
+        skip.add(model.csm_field.key)
+    groups: dict[tuple[str, ...], list[Field]] = {}
+    for f in model.fields:
+        if f.key in skip:
+            continue
+        needed_by = tuple(k for k in gate.segments if f.key in model.segment(k).required_fields)
+        if needed_by:
+            groups.setdefault(needed_by, []).append(f)
+    return list(groups.items())
+
+
+def _segment_required(model: Model, gate: Gate) -> list[str]:
+    out = []
+    for needed_by, fields in segment_requirements(model, gate):
+        checks = [missing(f) for f in fields]
+        condition = segment_is(model, needed_by, gate.segments)
+        if condition is None:
+            out += checks
+        else:
+            out.append(f"AND({condition}, {any_of(checks, inline=True)})")
+    return out
+
+
+def any_of(terms: list[str], *, inline: bool = False, depth: int = 1) -> str:
+    if len(terms) == 1:
+        return terms[0]
+    if inline:
+        return f"OR({', '.join(terms)})"
+    pad = INDENT * depth
+    return "OR(\n" + ",\n".join(pad + INDENT + t for t in terms) + f"\n{pad})"
+
+
+def gate_formula(model: Model, gate: Gate) -> str | None:
+    """The error condition, or None when Salesforce cannot express the gate (no mapped stage, nothing required)."""
+    stages = gated_stage_names(model, gate)
+    failures = requirement_failures(model, gate)
+    if not stages or not failures:
+        return None
+    stage_terms = [f"ISPICKVAL(StageName, {literal(s)})" for s in stages]
+    terms = ["OR(ISNEW(), ISCHANGED(StageName))", any_of(stage_terms, inline=True)]
+    segment = segment_is(model, gate.segments, tuple(s.key for s in model.segments))
+    if segment:
+        terms.append(segment)
+    terms.append(any_of(failures))
+    return "AND(\n" + ",\n".join(INDENT + t for t in terms) + "\n)"

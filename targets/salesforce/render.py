@@ -1,0 +1,83 @@
+"""The Salesforce target: the resolved model -> metadata components -> a deployable project.
+
+    render(model, options)   the Desired files and resources; raises SpecError on a Salesforce limit
+    check_spec(model)        what `handrail validate --target salesforce` adds to the spec's own checks
+    verify(desired, options) every generated XML file against the Metadata API schema
+
+Options: format "source" (default) or "mdapi"; api_version (default "63.0"); edition (default
+"enterprise") for the custom-field allocation.
+"""
+from __future__ import annotations
+
+import re
+
+from handrail.generators.resources import Desired
+from handrail.specs.diagnostics import Diagnostic, HandrailError, SpecError
+from handrail.specs.model import Model
+from handrail.targets.salesforce import flows
+from handrail.targets.salesforce.components import Component
+from handrail.targets.salesforce.fields import field_components
+from handrail.targets.salesforce.limits import CUSTOM_FIELDS_BY_EDITION, check
+from handrail.targets.salesforce.normal_form import resources
+from handrail.targets.salesforce.package import FORMATS, layout
+from handrail.targets.salesforce.permission_set import permission_set_component
+from handrail.targets.salesforce.validation_rules import rule_components, unenforceable_gates
+
+DEFAULTS = {"format": "source", "api_version": "63.0", "edition": "enterprise"}
+_NOT_XML = (".json", ".cls")
+
+
+class OptionError(HandrailError):
+    """A build option Salesforce cannot use; a usage error."""
+
+    exit_code = 2
+
+
+def normalize_options(options: dict | None) -> dict:
+    merged = {**DEFAULTS, **{k: v for k, v in (options or {}).items() if v is not None}}
+    if merged["format"] not in FORMATS:
+        raise OptionError(f"unknown format '{merged['format']}'; use one of: {', '.join(FORMATS)}")
+    if not re.fullmatch(r"[1-9][0-9]\.0", str(merged["api_version"])):
+        raise OptionError(f"API version '{merged['api_version']}' is not of the form 63.0")
+    merged["api_version"] = str(merged["api_version"])
+    merged["edition"] = str(merged["edition"]).lower()
+    if merged["edition"] not in CUSTOM_FIELDS_BY_EDITION:
+        raise OptionError(f"unknown edition '{merged['edition']}'; use one of: {', '.join(CUSTOM_FIELDS_BY_EDITION)}")
+    return merged
+
+
+def components(model: Model, options: dict) -> list[Component]:
+    """Every component, in the order resources are listed: fields, rules, permission set, flows."""
+    fields = field_components(model)
+    return [*fields, *rule_components(model), permission_set_component(model, fields),
+            *flows.components(model, options)]
+
+
+def render(model: Model, options: dict | None = None) -> Desired:
+    options = normalize_options(options)
+    parts = components(model, options)
+    problems = check(model, parts, options["edition"])
+    if any(p.is_error for p in problems):
+        raise SpecError(problems)
+    return Desired(target="salesforce", resources=resources(parts),
+                   files=layout(parts, options["format"], options["api_version"]),
+                   warnings=tuple(problems + unenforceable_gates(model)))
+
+
+def check_spec(model: Model) -> list[Diagnostic]:
+    """Salesforce-specific problems: limits (as errors) and gates Salesforce cannot enforce (as warnings)."""
+    try:
+        return list(render(model).warnings)
+    except SpecError as exc:
+        return exc.diagnostics + unenforceable_gates(model)
+
+
+def verify(desired: Desired, options: dict | None = None) -> list[Diagnostic]:
+    """Schema problems in the generated XML files, located at path:line:column; [] when all are valid."""
+    from handrail.targets.salesforce.schema import validate_xml
+
+    problems: list[Diagnostic] = []
+    for path, data in desired.files.items():
+        if not path.endswith(_NOT_XML):
+            problems += validate_xml(path, data)
+    return problems

@@ -1,0 +1,104 @@
+"""One validation rule per gate: the error condition, and a message that says in words what is required."""
+from __future__ import annotations
+
+from handrail.generators.scoring import TIER_LABELS
+from handrail.specs.coverage import gate_rule_name
+from handrail.specs.diagnostics import Diagnostic, warning
+from handrail.specs.model import Gate, Model
+from handrail.targets.salesforce.components import Component
+from handrail.targets.salesforce.gate_formula import gate_formula, gated_stage_names, segment_requirements
+
+ERROR_MESSAGE_MAX = 255
+DESCRIPTION_MAX = 255
+
+
+def rule_components(model: Model) -> list[Component]:
+    out = []
+    for gate in model.gates:
+        formula = gate_formula(model, gate)
+        if formula is None:
+            continue
+        pairs = (("active", gate.active), ("description", description(model, gate)),
+                 ("errorConditionFormula", formula), ("errorMessage", error_message(model, gate)))
+        out.append(Component("ValidationRule", f"{model.naming.salesforce_object}.{gate_rule_name(model, gate.key)}",
+                             pairs, source=gate.span))
+    return out
+
+
+def unenforceable_gates(model: Model) -> list[Diagnostic]:
+    """Gates that produce no rule, and why."""
+    out = []
+    for gate in model.gates:
+        if gate_formula(model, gate) is not None:
+            continue
+        if not gated_stage_names(model, gate):
+            why = (f"no stage from '{gate.stage}' on has a Salesforce StageName", "add salesforce: <StageName> to the stage")
+        else:
+            why = ("its segments require no field", "list fields under require, or drop the gate")
+        out.append(warning("salesforce-gate", f"gate '{gate.key}' is not enforced in Salesforce: {why[0]}",
+                           path="gates", span=gate.span, hint=why[1]))
+    return out
+
+
+def description(model: Model, gate: Gate) -> str:
+    stage = model.stage(gate.stage).label
+    if len(gate.segments) == len(model.segments):
+        who = "Deals"
+    else:
+        who = ", ".join(model.segment(k).label for k in gate.segments) + " deals"
+    text = (f"Managed by Handrail (gate '{gate.key}'). {who} may not enter {stage} or a later stage "
+            "until the gate's requirements hold.")
+    if len(text) > DESCRIPTION_MAX:
+        text = (f"Managed by Handrail (gate '{gate.key}'). Deals in {len(gate.segments)} segments may not enter "
+                f"{stage} or a later stage until the gate's requirements hold.")
+    return text
+
+
+def error_message(model: Model, gate: Gate) -> str:
+    """The gate's own message, then what is required, shortened to fit 255 characters.
+
+    The message is the same for every deal, so a field only some of the gate's segments require is
+    named with those segments, or folded into "the other fields the deal's segment requires".
+    """
+    see = f"see {model.computed_field('missing_summary').label}"
+    req = gate.require
+    head = ["a named CSM"] if req.csm_assigned and model.csm_field else []
+    tail = []
+    floor = req.effective_min_score(model.tiers)
+    if floor is not None:
+        tier = _tier_of(model, gate, floor)
+        tail.append(f"a handoff score of at least {floor:g} ({tier + '; ' if tier else ''}{see})")
+    explicit = [model.field(k).label for k in req.fields]
+    groups = segment_requirements(model, gate)
+    everyone = [f.label for keys, fields in groups if len(keys) == len(gate.segments) for f in fields]
+    some = [(keys, f.label) for keys, fields in groups if len(keys) < len(gate.segments) for f in fields]
+    segment_labels = {k: model.segment(k).label for k in gate.segments}
+    qualified = explicit + [f.label if len(keys) == len(gate.segments)
+                            else f"{f.label} for {', '.join(segment_labels[k] for k in keys)}"
+                            for keys, fields in groups for f in fields]
+    folded = explicit + everyone + ([f"the other fields the deal's segment requires{'' if tail else f' ({see})'}"]
+                                    if some else [])
+    lead = gate.message.rstrip()
+    lead = lead if lead.endswith((".", "!", "?")) else lead + "."
+
+    def compose(fields: list[str]) -> str:
+        items = head + fields + tail
+        return f"{lead} Required: {'; '.join(items)}." if items else lead
+
+    for fields in (qualified, folded):
+        if len(compose(fields)) <= ERROR_MESSAGE_MAX:
+            return compose(fields)
+    for keep in range(len(folded) - 1, -1, -1):  # name fewer fields, and count the rest
+        rest = len(folded) - keep
+        text = compose(folded[:keep] + [f"{rest} more field{'s' if rest > 1 else ''}{'' if tail else f' ({see})'}"])
+        if len(text) <= ERROR_MESSAGE_MAX:
+            return text
+    return lead if len(lead) <= ERROR_MESSAGE_MAX else gate.message
+
+
+def _tier_of(model: Model, gate: Gate, floor: float) -> str:
+    """The tier name when the threshold comes from min_tier."""
+    tier = gate.require.min_tier
+    if tier and floor == (model.tiers.ready if tier == "ready" else model.tiers.gaps):
+        return TIER_LABELS[tier]
+    return ""
