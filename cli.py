@@ -66,8 +66,9 @@ def validate(spec: Path, as_json: bool, strict: bool, targets: tuple[str, ...]) 
 
         for name in targets:
             warnings += load_target(name).check_spec(result.model)
-    _print_diagnostics(warnings, as_json, ok=not (strict and warnings))
-    if strict and warnings:
+    failed = any(d.is_error for d in warnings) or (strict and bool(warnings))  # a target can report errors too
+    _print_diagnostics(warnings, as_json, ok=not failed)
+    if failed:
         raise SystemExit(EXIT_INVALID)
     if not as_json:
         m = result.model
@@ -151,8 +152,11 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) ->
 @click.option("--format", "fmt", type=click.Choice(["source", "mdapi"]), default="source", show_default=True,
               help="Salesforce only: SFDX source format, or Metadata API format with package.xml at the root.")
 @click.option("--api-version", default="63.0", show_default=True, help="Salesforce only: Metadata API version.")
+@click.option("--edition", type=click.Choice(["professional", "enterprise", "unlimited", "performance", "developer"]),
+              default="enterprise", show_default=True,
+              help="Salesforce only: the org's edition, for its custom-field allocation.")
 @click.option("--check", is_flag=True, help="Validate the output against the CRM's official schema before writing.")
-def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str, check: bool) -> None:
+def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str, edition: str, check: bool) -> None:
     """Compile the spec into deployable CRM configuration files.
 
     \b
@@ -167,7 +171,7 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
 
     model = load_spec(spec).model
     module = load_target(target)
-    options = {"format": fmt, "api_version": api_version}
+    options = {"format": fmt, "api_version": api_version, "edition": edition}
     desired = module.render(model, options)
     for warning in desired.warnings:
         click.echo(warning.render(), err=True)
