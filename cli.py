@@ -185,6 +185,117 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
     click.echo(f"wrote {len(desired.files)} files to {out}")
 
 
+ENV_OPTION = dict(required=True, help="The environment from the spec's environments: section.")
+
+
+def _describer(platform: str):
+    from handrail.targets import load_target
+
+    return getattr(load_target(platform), "describe", lambda change: [])
+
+
+def _style():
+    return (lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty() else (lambda text, colour: text)
+
+
+@cli.command()
+@click.option("--spec", **SPEC_OPTION)
+@click.option("--env", "env_name", **ENV_OPTION)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for `handrail apply`.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the plan as Markdown (for a pull-request comment).")
+@click.option("--exit-code", is_flag=True, help="Exit 4 when there are changes.")
+def plan(spec: Path, env_name: str, out: Path | None, as_json: bool, markdown: bool, exit_code: bool) -> None:
+    """Show what apply would create, change or delete in an environment.
+
+    \b
+    Examples:
+      handrail plan --env sandbox
+      handrail plan --env production --out plan.json && handrail apply --env production plan.json
+    """
+    from handrail.generators import plan_file, plan_report
+    from handrail.generators.pipeline import make_plan
+    from handrail.specs.validate import load_spec
+
+    planned = make_plan(load_spec(spec).model, env_name)
+    _print_plan(planned.plan, as_json, markdown, drift=False)
+    if out:
+        plan_file.save(planned.plan, out, plan_file.spec_digest(spec))
+        click.echo(f"saved plan to {out}; apply it with: handrail apply --env {env_name} {out}", err=True)
+    if exit_code and planned.plan.pending:
+        sys.exit(EXIT_CHANGES)
+
+
+def _print_plan(the_plan, as_json: bool, markdown: bool, drift: bool) -> None:
+    from handrail.generators import plan_report
+
+    describe = _describer(the_plan.target)
+    if as_json:
+        click.echo(plan_report.as_json(the_plan, describe), nl=False)
+    elif markdown:
+        click.echo(plan_report.markdown(the_plan, describe, drift), nl=False)
+    else:
+        click.echo(plan_report.text(the_plan, describe, _style(), drift), nl=False)
+
+
+@cli.command()
+@click.argument("plan_path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--spec", **SPEC_OPTION)
+@click.option("--env", "env_name", **ENV_OPTION)
+@click.option("--allow-destructive", is_flag=True,
+              help="Allow deletions and lossy changes of items the spec retires or marks allow_destructive.")
+@click.option("--check-only", is_flag=True, help="Salesforce: validate the deploy without saving anything.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan and the result as JSON.")
+def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: bool, check_only: bool,
+          as_json: bool) -> None:
+    """Make an environment match the spec, or carry out a saved plan.
+
+    A saved plan is refused when the spec or any component it read has changed since.
+
+    \b
+    Examples:
+      handrail apply --env sandbox
+      handrail apply --env production plan.json
+      handrail apply --env production --check-only
+    """
+    from handrail.generators import plan_report
+    from handrail.generators.pipeline import apply as run_apply
+    from handrail.specs.validate import load_spec
+
+    the_plan, result = run_apply(load_spec(spec).model, env_name, saved=plan_path, spec_path=spec,
+                                 allow_destructive=allow_destructive, options={"check_only": check_only})
+    if as_json:
+        click.echo(plan_report.as_json(the_plan, _describer(the_plan.target), result), nl=False)
+    else:
+        _print_plan(the_plan, False, False, drift=False)
+        click.echo(plan_report.apply_text(result), nl=False)
+    if not result.ok:
+        sys.exit(EXIT_FAILURE)
+
+
+@cli.command()
+@click.option("--spec", **SPEC_OPTION)
+@click.option("--env", "env_name", **ENV_OPTION)
+@click.option("--exit-code", is_flag=True, help="Exit 4 when the org has drifted from the spec (for scheduled CI).")
+@click.option("--json", "as_json", is_flag=True, help="Print the drift report as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the drift report as Markdown.")
+def diff(spec: Path, env_name: str, exit_code: bool, as_json: bool, markdown: bool) -> None:
+    """Report where an environment has drifted from the spec, in handoff terms.
+
+    \b
+    Examples:
+      handrail diff --env production --exit-code      # nightly drift check: exit 4 on drift
+      handrail diff --env sandbox --markdown > drift.md
+    """
+    from handrail.generators.pipeline import make_plan
+    from handrail.specs.validate import load_spec
+
+    planned = make_plan(load_spec(spec).model, env_name)
+    _print_plan(planned.plan, as_json, markdown, drift=True)
+    if exit_code and planned.plan.pending:
+        sys.exit(EXIT_CHANGES)
+
+
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")

@@ -15,6 +15,7 @@ class Resource:
     key: str  # stable id within the kind, e.g. "Opportunity.Handoff_Score__c"
     body: Mapping[str, Any]
     source: Span | None = None  # the spec node that produced it
+    origin: str = ""  # the spec item in handoff terms: "field:stakeholder_map", "gate:closed_won", "flow:score"
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,9 @@ def check_environments(model: Model) -> list[Diagnostic]:
     for env in model.environments:
         where = f"environments.{env.name}"
         if env.target == "snapshot":
-            if not env.get("path"):
-                out.append(error("missing-key", "a snapshot environment needs path: <folder>", path=where, span=env.span))
+            for key, what in (("path", "path: <folder>"), ("platform", "platform: salesforce or hubspot")):
+                if not env.get(key):
+                    out.append(error("missing-key", f"a snapshot environment needs {what}", path=where, span=env.span))
             continue
         methods = _AUTH[env.target]
         auth = env.get("auth")

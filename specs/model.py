@@ -56,6 +56,7 @@ class Field:
     scale: int | None = None
     salesforce_name: str = ""  # API name with __c
     hubspot_name: str = ""  # internal name
+    allow_destructive: bool = False
     span: Span | None = None
 
     @property
@@ -198,6 +199,7 @@ class Gate:
     require: Requirement
     message: str
     active: bool = True
+    allow_destructive: bool = False
     span: Span | None = None
 
 
@@ -320,6 +322,8 @@ class Model:
     automation: Automation
     environments: tuple[Environment, ...]
     computed: tuple[Field, ...] = ()  # score, tier, timestamps...: see specs.computed
+    retired_fields: tuple[Field, ...] = ()  # tombstones: fields to delete from the CRM (names resolved)
+    retired_gates: tuple[str, ...] = ()
 
     def computed_field(self, key: str) -> Field:
         return self._index("computed")[key]

@@ -77,7 +77,17 @@ def check_references(doc: Document) -> list[Diagnostic]:
     _check_gates(c, fields, segments, stages)
     _check_automation(c, segments, stages)
     _check_tiers(c)
+    _check_retired(c, fields, c.keys("gates"))
     return c.out
+
+
+def _check_retired(c: _Checker, fields: dict, gates: list[str]) -> None:
+    retired = c.data.get("retired") if isinstance(c.data.get("retired"), dict) else {}
+    for kind, live in (("fields", fields), ("gates", gates)):
+        for j, key in enumerate(retired.get(kind) or []):
+            if key in live:
+                c.err("conflict", f"'{key}' is both retired and still defined in {kind}", ("retired", kind, j),
+                      "remove it from one of the two lists")
 
 
 def _check_fields(c: _Checker, sections: list[str], segments: list[str]) -> None:

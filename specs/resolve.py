@@ -49,7 +49,15 @@ def resolve(doc: Document) -> Model:
         automation=_automation(data.get("automation") or {}, segment_keys, doc),
         environments=tuple(_environment(name, e, doc) for name, e in (data.get("environments") or {}).items()),
         computed=computed_fields(naming, segments),
+        retired_fields=tuple(_retired_field(key, naming) for key in (data.get("retired") or {}).get("fields", ())),
+        retired_gates=tuple((data.get("retired") or {}).get("gates", ())),
     )
+
+
+def _retired_field(key: str, naming: Naming) -> Field:
+    return Field(key=key, label=key, type="short_text", section="other", weight=None, help="", description="",
+                 quality=Quality(), salesforce_name=salesforce_field_name(naming.salesforce_prefix, key),
+                 hubspot_name=hubspot_property_name(naming.hubspot_prefix, key))
 
 
 def _all(value, segment_keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -98,7 +106,7 @@ def _field(raw: dict, i: int, naming: Naming, defaults: Quality, doc: Document) 
         precision=precision, scale=scale,
         salesforce_name=(raw.get("salesforce") or {}).get("api_name") or salesforce_field_name(naming.salesforce_prefix, key),
         hubspot_name=(raw.get("hubspot") or {}).get("name") or hubspot_property_name(naming.hubspot_prefix, key),
-        span=doc.span(("fields", i)),
+        allow_destructive=raw.get("allow_destructive", False), span=doc.span(("fields", i)),
     )
 
 
@@ -148,7 +156,8 @@ def _gate(raw: dict, i: int, segment_keys: tuple[str, ...], doc: Document) -> Ga
                             segment_required_fields=req.get("segment_required_fields", False),
                             min_score=req.get("min_score"), min_tier=req.get("min_tier"),
                             csm_assigned=req.get("csm_assigned", False)),
-        message=raw["message"], active=raw.get("active", True), span=doc.span(("gates", i)),
+        message=raw["message"], active=raw.get("active", True), allow_destructive=raw.get("allow_destructive", False),
+        span=doc.span(("gates", i)),
     )
 
 

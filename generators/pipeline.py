@@ -1,0 +1,102 @@
+"""plan / apply / diff orchestration: the only place that wires a target, an org and the generic diff together.
+
+A target module may provide, beside render():
+    open_org(env, spec_dir) -> Org          live connection (imports its API client lazily)
+    retired_keys(model) -> {Key: origin}     components the spec's tombstones name
+    CHANGE_VALIDATORS                        target-specific change validators
+    describe(change) -> list[str]            the change in handoff terms, for drift reports
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from handrail.generators import plan_file
+from handrail.generators.change_validators import check_plan, refusals
+from handrail.generators.org import ApplyResult, Org
+from handrail.generators.plan import Plan, diff, fingerprint
+from handrail.generators.resources import Desired
+from handrail.generators.snapshot import SnapshotOrg
+from handrail.specs.diagnostics import HandrailError
+from handrail.specs.model import Environment, Model
+from handrail.targets import load_target
+
+
+class RefusedError(HandrailError):
+    """Apply refused before touching anything (destructive changes not allowed)."""
+
+    exit_code = 1
+
+
+@dataclass
+class Planned:
+    plan: Plan
+    desired: Desired
+    org: Org
+
+
+def environment(model: Model, name: str) -> Environment:
+    names = [e.name for e in model.environments]
+    if name not in names:
+        raise HandrailError(f"no environment '{name}' in {model.source}; defined: {', '.join(names) or 'none'}")
+    return model.environment(name)
+
+
+def platform_of(env: Environment) -> str:
+    return env.get("platform") if env.target == "snapshot" else env.target
+
+
+def open_org(model: Model, env: Environment) -> Org:
+    spec_dir = Path(model.source).resolve().parent
+    if env.target == "snapshot":
+        return SnapshotOrg(spec_dir / env.get("path"), env.get("platform"), env.name)
+    return load_target(env.target).open_org(env, spec_dir)
+
+
+def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org | None = None) -> Planned:
+    env = environment(model, env_name)
+    platform = platform_of(env)
+    target = load_target(platform)
+    desired = target.render(model, dict(options or {}))
+    org = org or open_org(model, env)
+    retired = getattr(target, "retired_keys", lambda m: {})(model)
+    wanted = [(r.kind, r.key) for r in desired.resources]
+    live = org.fetch(wanted + [k for k in retired if k not in wanted])
+    plan = diff(platform, env.name, desired.resources, live, retired, org.managed())
+    plan = check_plan(plan, getattr(target, "CHANGE_VALIDATORS", ()))
+    return Planned(plan, desired, org)
+
+
+def allowed_origins(model: Model) -> set[str]:
+    """Spec items whose destructive changes the spec itself allows."""
+    out = {f"field:{f.key}" for f in model.fields if f.allow_destructive}
+    out |= {f"gate:{g.key}" for g in model.gates if g.allow_destructive}
+    out |= {f"field:{f.key}" for f in model.retired_fields} | {f"gate:{k}" for k in model.retired_gates}
+    return out
+
+
+def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, allow_destructive: bool,
+          options: dict | None = None, org: Org | None = None) -> tuple[Plan, ApplyResult]:
+    fresh = make_plan(model, env_name, options, org)
+    plan = fresh.plan
+    if saved is not None:
+        stored, spec_sha = plan_file.load(saved)
+        if stored.environment != env_name:
+            raise HandrailError(f"{saved} was made for environment '{stored.environment}', not '{env_name}'")
+        if spec_sha != plan_file.spec_digest(spec_path):
+            raise plan_file.StalePlanError(f"{spec_path} changed since {saved} was made; run `handrail plan` again")
+        live = fresh.org.fetch([tuple(i.split(":", 1)) for i in stored.fingerprints])
+        now = {ident: fingerprint(live[tuple(ident.split(":", 1))].body) if tuple(ident.split(":", 1)) in live else None
+               for ident in stored.fingerprints}
+        stale = plan_file.stale_components(stored, now)
+        if stale:
+            raise plan_file.StalePlanError(
+                f"the org changed since {saved} was made ({len(stale)} component(s): {', '.join(stale[:5])}); "
+                "run `handrail plan` again")
+    blocked = refusals(plan, allow_destructive, allowed_origins(model))
+    if blocked:
+        raise RefusedError("refusing destructive changes:\n  " + "\n  ".join(blocked) +
+                           "\nMark the item in the spec (retired: or allow_destructive: true) and pass --allow-destructive.")
+    if not plan.pending:
+        return plan, ApplyResult(notes=["nothing to apply"])
+    return plan, fresh.org.apply(plan, fresh.desired)

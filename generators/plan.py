@@ -1,0 +1,138 @@
+"""The one generic diff: desired resources against live ones, in the same normal form.
+
+A plan never deletes what the spec does not name: a live resource that is not desired is planned for
+deletion only when the spec retires it (a tombstone); anything else is left alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from handrail.generators.resources import Resource
+from handrail.specs.diagnostics import Span
+
+CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
+Key = tuple[str, str]  # (kind, key)
+
+
+@dataclass(frozen=True)
+class Difference:
+    path: str  # e.g. "options[2].label", "formula"
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a change validator says about a change."""
+
+    severity: str  # "error" (refused unless allowed), "warning", "info"
+    code: str  # e.g. "field-type-change"
+    message: str
+    destructive: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str
+    kind: str
+    key: str
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+    differences: tuple[Difference, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    source: Span | None = None
+    origin: str = ""  # see Resource.origin
+
+    @property
+    def destructive(self) -> bool:
+        return any(f.destructive for f in self.findings)
+
+    @property
+    def ident(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: str
+    environment: str
+    changes: tuple[Change, ...]
+    fingerprints: Mapping[str, str | None] = field(default_factory=dict)  # ident -> live fingerprint (None: absent)
+    unmanaged: tuple[str, ...] = ()  # live idents in our namespace that the spec does not mention
+
+    @property
+    def pending(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.action != UNCHANGED)
+
+    @property
+    def destructive(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.pending if c.destructive)
+
+    def counts(self) -> dict[str, int]:
+        out = {CREATE: 0, UPDATE: 0, DELETE: 0, UNCHANGED: 0}
+        for c in self.changes:
+            out[c.action] += 1
+        return out
+
+
+def canonical(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(body: Mapping[str, Any] | None) -> str | None:
+    return None if body is None else hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
+
+
+def differences(before: Any, after: Any, path: str = "") -> list[Difference]:
+    """Leaf-level differences; lists compare by position (element order is meaningful in metadata)."""
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        out: list[Difference] = []
+        for k in sorted(set(before) | set(after)):
+            sub = f"{path}.{k}" if path else str(k)
+            if k not in before:
+                out.append(Difference(sub, None, after[k]))
+            elif k not in after:
+                out.append(Difference(sub, before[k], None))
+            else:
+                out.extend(differences(before[k], after[k], sub))
+        return out
+    if isinstance(before, list) and isinstance(after, list):
+        out = []
+        for i in range(max(len(before), len(after))):
+            sub = f"{path}[{i}]"
+            if i >= len(before):
+                out.append(Difference(sub, None, after[i]))
+            elif i >= len(after):
+                out.append(Difference(sub, before[i], None))
+            else:
+                out.extend(differences(before[i], after[i], sub))
+        return out
+    return [] if before == after else [Difference(path, before, after)]
+
+
+def diff(target: str, environment: str, desired: Iterable[Resource], live: Mapping[Key, Resource],
+         retired: Mapping[Key, str] | Iterable[Key] = (), managed_live: Iterable[Key] = ()) -> Plan:
+    """Plan the changes that make `live` match `desired`. Validators run afterwards (see plan_checks)."""
+    changes: list[Change] = []
+    wanted = {(r.kind, r.key): r for r in desired}
+    for k, resource in wanted.items():
+        current = live.get(k)
+        if current is None:
+            changes.append(Change(CREATE, *k, None, resource.body, source=resource.source, origin=resource.origin))
+            continue
+        diffs = tuple(differences(current.body, resource.body))
+        action = UPDATE if diffs else UNCHANGED
+        changes.append(Change(action, *k, current.body, resource.body, diffs, source=resource.source,
+                              origin=resource.origin))
+    retired = dict(retired) if isinstance(retired, Mapping) else {k: "" for k in retired}  # key -> origin
+    for k in sorted(retired):
+        if k in live and k not in wanted:
+            changes.append(Change(DELETE, *k, live[k].body, None, origin=retired[k]))
+    mentioned = set(wanted) | retired
+    unmanaged = tuple(sorted(f"{kind}:{key}" for kind, key in managed_live if (kind, key) not in mentioned))
+    prints = {f"{kind}:{key}": fingerprint(live[(kind, key)].body if (kind, key) in live else None)
+              for kind, key in sorted(mentioned)}
+    return Plan(target, environment, tuple(changes), prints, unmanaged)

@@ -1,0 +1,106 @@
+"""Plans and drift, printed for people (text, markdown for pull requests) and machines (JSON)."""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from handrail.generators.org import ApplyResult
+from handrail.generators.plan import CREATE, DELETE, UPDATE, Change, Plan
+
+SYMBOL = {CREATE: "+", UPDATE: "~", DELETE: "-"}
+COLOUR = {CREATE: "green", UPDATE: "yellow", DELETE: "red"}
+MAX_DIFFERENCES = 6
+Describe = Callable[[Change], list[str]]
+
+
+def origin_words(change: Change) -> str:
+    if not change.origin:
+        return ""
+    kind, _, key = change.origin.partition(":")
+    return f"{kind} '{key}'" if key else kind
+
+
+def generic_description(change: Change) -> list[str]:
+    """Fallback wording: which spec item, and what differs."""
+    what = origin_words(change) or f"{change.kind} {change.key}"
+    if change.action == CREATE:
+        return [f"{what}: missing, will be created"]
+    if change.action == DELETE:
+        return [f"{what}: will be deleted"]
+    lines = [f"{what}: {d.path or 'value'} {_short(d.before)} -> {_short(d.after)}"
+             for d in change.differences[:MAX_DIFFERENCES]]
+    if len(change.differences) > MAX_DIFFERENCES:
+        lines.append(f"{what}: and {len(change.differences) - MAX_DIFFERENCES} more differences")
+    return lines
+
+
+def _short(value) -> str:
+    text = "(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def summary_line(plan: Plan) -> str:
+    n = plan.counts()
+    return (f"{plan.environment} ({plan.target}): {n[CREATE]} to create, {n[UPDATE]} to change, {n[DELETE]} to delete, "
+            f"{n['unchanged']} unchanged" + (f", {len(plan.destructive)} destructive" if plan.destructive else ""))
+
+
+def text(plan: Plan, describe: Describe, style: Callable[[str, str], str] = lambda s, c: s, drift: bool = False) -> str:
+    lines = [("Drift in " if drift else "Plan for ") + summary_line(plan)]
+    for change in plan.pending:
+        where = f"  [{change.source}]" if change.source else ""
+        lines.append(style(f"{SYMBOL[change.action]} {change.kind} {change.key}", COLOUR[change.action]) + where)
+        lines += [f"    {line}" for line in (describe(change) or generic_description(change))]
+        for f in change.findings:
+            tag = "DESTRUCTIVE" if f.destructive else f.severity
+            lines.append(style(f"    ! {tag}: {f.message}", "red" if f.destructive else "yellow"))
+    if plan.unmanaged:
+        lines.append(f"left alone (in Handrail's namespace but not in the spec): {', '.join(plan.unmanaged)}")
+    if not plan.pending:
+        lines.append("no drift: the org matches the spec" if drift else "no changes: the org matches the spec")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(plan: Plan, describe: Describe, drift: bool = False) -> str:
+    title = "Handrail drift" if drift else "Handrail plan"
+    out = [f"### {title}: {summary_line(plan)}", ""]
+    if plan.pending:
+        out += ["| | component | what | spec |", "|---|---|---|---|"]
+        for c in plan.pending:
+            words = "<br>".join(_cell(w) for w in (describe(c) or generic_description(c)))
+            flags = " **destructive**" if c.destructive else ""
+            out.append(f"| {SYMBOL[c.action]}{flags} | `{c.kind} {c.key}` | {words} | {_cell(str(c.source or ''))} |")
+    else:
+        out.append("No drift: the org matches the spec." if drift else "No changes.")
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -> str:
+    data = {
+        "target": plan.target, "environment": plan.environment, "counts": plan.counts(),
+        "changes": [{"action": c.action, "kind": c.kind, "key": c.key, "origin": c.origin,
+                     "source": str(c.source) if c.source else None, "destructive": c.destructive,
+                     "description": describe(c) or generic_description(c),
+                     "differences": [{"path": d.path, "before": d.before, "after": d.after} for d in c.differences],
+                     "findings": [{"severity": f.severity, "code": f.code, "message": f.message,
+                                   "destructive": f.destructive} for f in c.findings]}
+                    for c in plan.pending],
+        "unmanaged": list(plan.unmanaged),
+    }
+    if result is not None:
+        data["result"] = {"applied": result.applied, "failed": [{"component": i, "error": m} for i, m in result.failed],
+                          "not_attempted": result.not_attempted, "notes": result.notes}
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def apply_text(result: ApplyResult) -> str:
+    lines = [f"applied {len(result.applied)} change(s)"]
+    lines += [f"  failed: {ident}: {message}" for ident, message in result.failed]
+    if result.not_attempted:
+        lines.append(f"  not attempted: {', '.join(result.not_attempted)}")
+    lines += [f"  {note}" for note in result.notes]
+    return "\n".join(lines) + "\n"
