@@ -131,7 +131,7 @@ def diff(target: str, environment: str, desired: Iterable[Resource], live: Mappi
     for k in sorted(retired):
         if k in live and k not in wanted:
             changes.append(Change(DELETE, *k, live[k].body, None, origin=retired[k]))
-    mentioned = set(wanted) | retired
+    mentioned = set(wanted) | set(retired)
     unmanaged = tuple(sorted(f"{kind}:{key}" for kind, key in managed_live if (kind, key) not in mentioned))
     prints = {f"{kind}:{key}": fingerprint(live[(kind, key)].body if (kind, key) in live else None)
               for kind, key in sorted(mentioned)}

@@ -11,7 +11,7 @@ from importlib import import_module
 from types import ModuleType
 
 TARGETS = {
-    "salesforce": "handrail.targets.salesforce.render",
+    "salesforce": "handrail.targets.salesforce.target",
     "hubspot": "handrail.targets.hubspot.render",
 }
 

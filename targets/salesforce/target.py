@@ -1,0 +1,29 @@
+"""The Salesforce target as the pipeline sees it: compile, judge changes, describe drift, connect."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from handrail.generators.resources import Desired
+from handrail.specs.model import Environment, Model
+from handrail.targets.salesforce import render as _render
+from handrail.targets.salesforce.drift import describe, origins, retired_keys
+from handrail.targets.salesforce.validators import CHANGE_VALIDATORS
+
+check_spec = _render.check_spec
+verify = _render.verify
+__all__ = ["render", "check_spec", "verify", "describe", "retired_keys", "CHANGE_VALIDATORS", "open_org"]
+
+
+def render(model: Model, options: dict | None = None) -> Desired:
+    desired = _render.render(model, options)
+    named = origins(model)
+    resources = tuple(r if r.origin else dataclasses.replace(r, origin=named.get((r.kind, r.key), r.kind))
+                      for r in desired.resources)
+    return dataclasses.replace(desired, resources=resources)
+
+
+def open_org(env: Environment, spec_dir: Path):
+    from handrail.targets.salesforce.org import SalesforceOrg
+
+    return SalesforceOrg.connect(env, spec_dir)
