@@ -12,9 +12,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+EXAMPLE := specs/examples/handoff.yaml
+DEMO := build/demo
+
+# The main job on the bundled example, with no credentials: validate, score, compile, then
+# plan / apply / diff against a snapshot environment in $(DEMO)/org-snapshot.
 run: $(STAMP)
-	$(BIN)/handrail validate specs/examples/handoff.yaml
-	$(BIN)/handrail score specs/examples/deals.csv --spec specs/examples/handoff.yaml
+	$(BIN)/handrail validate $(EXAMPLE) --target salesforce
+	$(BIN)/handrail score specs/examples/deals.csv --spec $(EXAMPLE)
+	$(BIN)/handrail build --spec $(EXAMPLE) --target salesforce --out build/salesforce --check
+	rm -rf $(DEMO) && $(BIN)/handrail init $(DEMO) > /dev/null
+	$(BIN)/handrail plan --spec $(DEMO)/handoff.yaml --env snapshot --out $(DEMO)/plan.json
+	$(BIN)/handrail apply --spec $(DEMO)/handoff.yaml --env snapshot $(DEMO)/plan.json
+	$(BIN)/handrail diff --spec $(DEMO)/handoff.yaml --env snapshot --exit-code
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
