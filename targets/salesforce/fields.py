@@ -16,7 +16,6 @@ FIELD_TYPES = {
     "checkbox": "Checkbox", "user": "Lookup",
 }
 MULTI_SELECT_VISIBLE_LINES = 4
-RELATIONSHIP_NAME_MAX = 40
 # CustomField's sequence in the Metadata API WSDL, restricted to the elements Handrail emits.
 _ORDER = ("defaultValue", "deleteConstraint", "description", "externalId", "inlineHelpText", "label", "length",
           "precision", "referenceTo", "relationshipName", "required", "scale", "trackHistory", "type", "unique",
@@ -66,10 +65,8 @@ def _value_set(f: Field) -> list:
 
 
 def relationship_name(f: Field) -> str:
-    """The child relationship from User back to Opportunity, e.g. Handoff_Csm_Opportunities."""
-    stem = f.salesforce_name.removesuffix("__c")
-    longer = f"{stem}_Opportunities"
-    return longer if len(longer) <= RELATIONSHIP_NAME_MAX else stem
+    """The child relationship from User back to Opportunity: the field's own stem, unique as field names are."""
+    return f.salesforce_name.removesuffix("__c")
 
 
 def _input_description(f: Field) -> str:

@@ -5,13 +5,10 @@ generated rules and names included), not only for what the spec spelled out.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 from handrail.specs.diagnostics import Diagnostic, Span, error
 from handrail.specs.model import Model
 from handrail.specs.naming import salesforce_name_problem
 from handrail.targets.salesforce.components import Component
-from handrail.targets.salesforce.fields import RELATIONSHIP_NAME_MAX
 
 # Custom fields per object, by edition (Salesforce Help, "Custom Field Allocations by Edition").
 CUSTOM_FIELDS_BY_EDITION = {"professional": 100, "enterprise": 500, "developer": 500, "unlimited": 800,
@@ -33,6 +30,7 @@ NAME_MAX = {"CustomField": 40, "ValidationRule": 40, "ApexClass": 40, "Flow": 80
             "CustomNotificationType": 80}
 PERMISSION_SET_LABEL_MAX = 80
 PERMISSION_SET_DESCRIPTION_MAX = 255
+RELATIONSHIP_NAME_MAX = 40
 
 
 def check(model: Model, components: list[Component], edition: str) -> list[Diagnostic]:

@@ -91,7 +91,7 @@ def test_user_fields_are_lookups_to_user_with_distinct_relationships(files):
     csm, sponsor = field_xml(files, "CS_Owner_Csm__c"), field_xml(files, "CS_Exec_Sponsor__c")
     for f in (csm, sponsor):
         assert (text(f, "type"), text(f, "referenceTo"), text(f, "deleteConstraint")) == ("Lookup", "User", "SetNull")
-    assert text(csm, "relationshipName") == "CS_Owner_Csm_Opportunities"
+    assert text(csm, "relationshipName") == "CS_Owner_Csm"
     assert text(csm, "relationshipName") != text(sponsor, "relationshipName")
 
 
