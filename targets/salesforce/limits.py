@@ -5,6 +5,8 @@ generated rules and names included), not only for what the spec spelled out.
 """
 from __future__ import annotations
 
+import re
+
 from handrail.specs.diagnostics import Diagnostic, Span, error
 from handrail.specs.model import Model
 from handrail.specs.naming import salesforce_name_problem
@@ -31,6 +33,7 @@ NAME_MAX = {"CustomField": 40, "ValidationRule": 40, "ApexClass": 40, "Flow": 80
 PERMISSION_SET_LABEL_MAX = 80
 PERMISSION_SET_DESCRIPTION_MAX = 255
 RELATIONSHIP_NAME_MAX = 40
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # no XML 1.0 document may hold these
 
 
 def check(model: Model, components: list[Component], edition: str) -> list[Diagnostic]:
@@ -38,6 +41,7 @@ def check(model: Model, components: list[Component], edition: str) -> list[Diagn
     out += _names(components)
     long_text = []
     for c in components:
+        out += _characters(c)
         body = dict(c.pairs)
         if c.type == "CustomField":
             out += _field(c, body)
@@ -59,6 +63,25 @@ def _problem(c: Component, message: str, hint: str = "") -> Diagnostic:
 def _too_long(c: Component, what: str, value, limit: int, hint: str = "") -> list[Diagnostic]:
     if isinstance(value, str) and len(value) > limit:
         return [_problem(c, f"{what} is {len(value)} characters; Salesforce allows {limit}", hint)]
+    return []
+
+
+def _texts(pairs):
+    """Every (element, text) in a pairs tree."""
+    for name, value in pairs:
+        if isinstance(value, str):
+            yield name, value
+        elif isinstance(value, list):
+            for item in value if value and all(isinstance(v, list) for v in value) else [value]:
+                yield from _texts(item)
+
+
+def _characters(c: Component) -> list[Diagnostic]:
+    for name, text in _texts(c.pairs):
+        found = _NOT_XML.search(text)
+        if found:
+            return [_problem(c, f"{name} contains the control character U+{ord(found.group()):04X}, which "
+                                "metadata XML cannot hold", "remove it from the spec")]
     return []
 
 

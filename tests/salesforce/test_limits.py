@@ -169,3 +169,11 @@ def test_check_spec_reports_limits_without_raising():
 
 def test_the_example_and_test_specs_are_within_every_limit(example_model):
     assert check_spec(example_model) == []
+
+
+def test_control_characters_are_refused_at_their_field():
+    text = spec_text(['  - {key: f000, label: Field 0, type: short_text, weight: 1, help: "Bell\\x07 here"}'])
+    (problem,) = failure(text)
+    assert problem.message == ("Opportunity.Handoff_F000__c: inlineHelpText contains the control character U+0007, "
+                               "which metadata XML cannot hold")
+    assert problem.span.line == 5
