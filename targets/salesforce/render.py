@@ -21,7 +21,8 @@ from handrail.targets.salesforce.limits import CUSTOM_FIELDS_BY_EDITION, check
 from handrail.targets.salesforce.normal_form import resources
 from handrail.targets.salesforce.package import FORMATS, layout
 from handrail.targets.salesforce.permission_set import permission_set_component
-from handrail.targets.salesforce.validation_rules import rule_components, unenforceable_gates
+from handrail.targets.salesforce.spec_checks import spec_warnings
+from handrail.targets.salesforce.validation_rules import rule_components
 
 DEFAULTS = {"format": "source", "api_version": "63.0", "edition": "enterprise"}
 _NOT_XML = (".json", ".cls")
@@ -61,15 +62,15 @@ def render(model: Model, options: dict | None = None) -> Desired:
         raise SpecError(problems)
     return Desired(target="salesforce", resources=resources(parts),
                    files=layout(parts, options["format"], options["api_version"]),
-                   warnings=tuple(problems + unenforceable_gates(model)))
+                   warnings=tuple(problems + spec_warnings(model)))
 
 
 def check_spec(model: Model) -> list[Diagnostic]:
-    """Salesforce-specific problems: limits (as errors) and gates Salesforce cannot enforce (as warnings)."""
+    """Salesforce-specific problems: limits (as errors), and what Salesforce cannot enforce (as warnings)."""
     try:
         return list(render(model).warnings)
     except SpecError as exc:
-        return exc.diagnostics + unenforceable_gates(model)
+        return exc.diagnostics + spec_warnings(model)
 
 
 def verify(desired: Desired, options: dict | None = None) -> list[Diagnostic]:

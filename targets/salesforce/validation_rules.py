@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from handrail.generators.scoring import TIER_LABELS
 from handrail.specs.coverage import gate_rule_name
-from handrail.specs.diagnostics import Diagnostic, warning
 from handrail.specs.model import Gate, Model
 from handrail.targets.salesforce.components import Component
-from handrail.targets.salesforce.gate_formula import gate_formula, gated_stage_names, segment_requirements
+from handrail.targets.salesforce.gate_formula import gate_formula, segment_requirements
 
 ERROR_MESSAGE_MAX = 255
 DESCRIPTION_MAX = 255
@@ -22,21 +21,6 @@ def rule_components(model: Model) -> list[Component]:
                  ("errorConditionFormula", formula), ("errorMessage", error_message(model, gate)))
         out.append(Component("ValidationRule", f"{model.naming.salesforce_object}.{gate_rule_name(model, gate.key)}",
                              pairs, source=gate.span))
-    return out
-
-
-def unenforceable_gates(model: Model) -> list[Diagnostic]:
-    """Gates that produce no rule, and why."""
-    out = []
-    for gate in model.gates:
-        if gate_formula(model, gate) is not None:
-            continue
-        if not gated_stage_names(model, gate):
-            why = (f"no stage from '{gate.stage}' on has a Salesforce StageName", "add salesforce: <StageName> to the stage")
-        else:
-            why = ("its segments require no field", "list fields under require, or drop the gate")
-        out.append(warning("salesforce-gate", f"gate '{gate.key}' is not enforced in Salesforce: {why[0]}",
-                           path="gates", span=gate.span, hint=why[1]))
     return out
 
 
