@@ -55,7 +55,7 @@ def error_message(model: Model, gate: Gate) -> str:
     explicit = [model.field(k).label for k in req.fields]
     groups = segment_requirements(model, gate)
     everyone = [f.label for keys, fields in groups if len(keys) == len(gate.segments) for f in fields]
-    some = [(keys, f.label) for keys, fields in groups if len(keys) < len(gate.segments) for f in fields]
+    some = any(len(keys) < len(gate.segments) for keys, _ in groups)
     segment_labels = {k: model.segment(k).label for k in gate.segments}
     qualified = explicit + [f.label if len(keys) == len(gate.segments)
                             else f"{f.label} for {', '.join(segment_labels[k] for k in keys)}"

@@ -7,7 +7,7 @@ import pytest
 
 from handrail.specs.diagnostics import SpecError
 from handrail.specs.model import Option
-from handrail.specs.validate import load_spec, load_spec_text
+from handrail.specs.validate import load_spec_text
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.fields import field_components
 from handrail.targets.salesforce.limits import check
