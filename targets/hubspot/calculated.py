@@ -1,0 +1,113 @@
+"""The formulas of Handrail's calculated deal properties: segment, score, completeness, summary, tier.
+
+Each formula resolves the deal's segment inline (first matching rule wins, as in the engine), so none
+depends on another calculated property except the tier, which reads the score. Segment rules cover
+every deal (`handrail validate` proves it), so the last segment is the `else` branch. Per-field terms
+are written once and switched on by segment membership, which keeps the formulas linear in the
+number of fields rather than fields x segments.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from handrail.specs.model import Model, Segment
+from handrail.targets.hubspot.formula import (
+    TRUE, all_of, any_of, ladder, literal, negate, number, points, populated, rounded_floor, segment_condition,
+    state_label,
+)
+
+# Creation order: the tier reads the score, so it comes last.
+CALCULATED = ("segment", "score", "completeness", "missing_summary", "tier")
+
+
+def formulas(model: Model) -> dict[str, str]:
+    return {
+        "segment": _per_segment(model, lambda s: literal(s.key)),
+        "score": score_formula(model),
+        "completeness": _per_segment(model, lambda s: completeness_expression(model, s)),
+        "missing_summary": summary_formula(model),
+        "tier": tier_formula(model),
+    }
+
+
+def _per_segment(model: Model, value: Callable[[Segment], str]) -> str:
+    last = len(model.segments) - 1
+    return ladder([(None if i == last else segment_condition(model, s.match), value(s))
+                   for i, s in enumerate(model.segments)])
+
+
+def membership(model: Model, keys: set[str]) -> str | None:
+    """True when the deal's segment (first matching rule) is one of `keys`; None: every deal.
+
+    Every deal is in exactly one segment, so the shorter of the set and its complement is written.
+    """
+    keys = {s.key for s in model.segments if s.key in keys}
+    if len(keys) == len(model.segments):
+        return None
+    if not keys:
+        return "false"
+    if len(keys) * 2 > len(model.segments):
+        return negate(membership(model, {s.key for s in model.segments} - keys) or TRUE)
+    terms, earlier = [], []
+    for segment in model.segments:
+        cond = segment_condition(model, segment.match)
+        if segment.key in keys:
+            terms.append(all_of([*earlier, cond]) or TRUE)
+        if cond is None:
+            break
+        earlier.append(negate(cond))
+    return any_of(terms)
+
+
+def _segments_scoring(model: Model, key: str) -> set[str]:
+    return {s.key for s in model.segments if key in s.scored_fields}
+
+
+def score_formula(model: Model) -> str:
+    """sum(weight x completion) x 100 / sum(weight), unrounded, each field written once.
+
+    A field counts only in the segments that score it; segments that score nothing get no value.
+    """
+    scored = [f for f in model.fields if _segments_scoring(model, f.key)]
+    terms = [f"({points(f, f.weight, membership(model, _segments_scoring(model, f.key)))})" for f in scored]
+    totals = [sum(model.field(k).weight for k in s.scored_fields) for s in model.segments]
+    last = len(model.segments) - 1
+    divisor = ladder([(None if i == last else segment_condition(model, s.match), number(t))
+                      for i, (s, t) in enumerate(zip(model.segments, totals))], merge=True)
+    expr = f"({' + '.join(terms)}) * 100 / {divisor if ' ' not in divisor else f'({divisor})'}"
+    silent = membership(model, {s.key for s, t in zip(model.segments, totals) if not t})
+    if silent == "false":
+        return expr
+    return f"if {negate(silent)} then {expr} endif"
+
+
+def completeness_expression(model: Model, segment: Segment) -> str:
+    required = [model.field(k) for k in segment.required_fields]
+    if not required:
+        return "100"
+    terms = " + ".join(f"(if {populated(f)} then 1 else 0 endif)" for f in required)
+    return f"({terms}) * 100 / {len(required)}"
+
+
+def summary_formula(model: Model) -> str:
+    """'Label (state); ' for every scored or required field of the deal's segment that is not complete."""
+    terms = []
+    for f in model.fields:
+        considered = {s.key for s in model.segments if f.key in s.scored_fields or f.key in s.required_fields}
+        if considered:
+            terms.append(f"({state_label(f, membership(model, considered))})")
+    if not terms:
+        return "''"
+    if len(terms) == 1:  # concatenate takes at least two arguments
+        terms.append("''")
+    return f"concatenate({', '.join(terms)})"
+
+
+def tier_formula(model: Model) -> str:
+    """Ready / Gaps / Blocked from the unrounded score at the thresholds its rounding would reach."""
+    score = model.computed_field("score").hubspot_name
+    present = f"is_present({score})"
+    ready, gaps = number(rounded_floor(model.tiers.ready)), number(rounded_floor(model.tiers.gaps))
+    return ladder([(f"({present} and {score} >= {ready})", literal("Ready")),
+                   (f"({present} and {score} >= {gaps})", literal("Gaps")),
+                   (present, literal("Blocked"))])

@@ -1,0 +1,219 @@
+"""Automation v4 workflows: stage gates, stage-entry automation, Closed Won handoff, SLA escalations.
+
+HubSpot has no API for "required before this stage", so a gate is enforced after the fact: a workflow
+enrols deals that sit in the gated stage (or a later one) without meeting the gate, moves them back
+to the stage before it and e-mails the owner what is missing. Every other workflow enrols only deals
+that meet the gates of their stage, so a deal that is about to be moved back triggers nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from handrail.specs.diagnostics import Span
+from handrail.specs.model import Escalation, Gate, Model, Stage, StageEntry
+from handrail.targets.hubspot import actions as act
+from handrail.targets.hubspot import filters as flt
+from handrail.targets.hubspot.flow_graph import lay_out
+from handrail.targets.hubspot.stages import closed_won_stage, gated_stages, revert_stage
+from handrail.targets.hubspot.vocabulary import DEAL_OBJECT_TYPE_ID, FLOW_PREFIX, MANAGED_MARK, STAGE_PROPERTY
+
+SLA_TIMESTAMPS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at", "kickoff": "kickoff_at"}
+SLA_WORDS = {"internal_handoff": "internal handoff", "first_touch": "first CS touch", "kickoff": "kickoff"}
+
+
+@dataclass(frozen=True)
+class Flow:
+    key: str  # stable: file name, resource key and customProperties.handrail_key
+    body: dict[str, Any]
+    source: Span | None
+
+
+def flows(model: Model) -> list[Flow]:
+    out = [f for gate in model.gates if (f := gate_flow(model, gate))]
+    out += [f for entry in model.automation.on_stage_entry if (f := stage_entry_flow(model, entry))]
+    if (f := closed_won_flow(model)):
+        out.append(f)
+    out += [f for e in model.automation.on_closed_won.escalations if (f := escalation_flow(model, e))]
+    return out
+
+
+def _flow(model: Model, key: str, name: str, purpose: str, enabled: bool, enrollment: dict,
+          start: str | None, actions: list[dict]) -> dict[str, Any]:
+    return {
+        "type": "PLATFORM_FLOW", "objectTypeId": DEAL_OBJECT_TYPE_ID, "flowType": "WORKFLOW",
+        "isEnabled": enabled and model.automation.flow_status == "active",
+        "name": f"{FLOW_PREFIX} {name}",
+        "description": f"{purpose} {MANAGED_MARK} from {Path(model.source).name}: edit the spec, not this workflow.",
+        "startActionId": start, "actions": actions, "enrollmentCriteria": enrollment,
+        "timeWindows": [], "blockedDates": [], "customProperties": {"handrail_key": key}, "dataSources": [],
+    }
+
+
+def _enrollment(branches: list[dict], trigger_stages: list[str], *, unenroll: bool = False) -> dict[str, Any]:
+    return {"type": "LIST_BASED", "shouldReEnroll": True, "unEnrollObjectsNotMeetingCriteria": unenroll,
+            "listFilterBranch": flt.either(branches),
+            "reEnrollmentTriggersFilterBranches": [flt.stage_entered(trigger_stages)]}
+
+
+def _segment_filter(model: Model, keys: list[str]) -> list[flt.Filter]:
+    """Nothing when the keys cover every segment."""
+    if len(keys) == len(model.segments):
+        return []
+    return [flt.any_of(model.computed_field("segment").hubspot_name, keys)]
+
+
+def _grouped(model: Model, per_segment: dict[str, list[flt.Filter]], fixed: list[flt.Filter]) -> list[dict]:
+    """One AND branch per distinct filter list, naming the segments that share it."""
+    groups: dict[str, tuple[list[str], list[flt.Filter]]] = {}
+    for key, filters in per_segment.items():
+        fingerprint = repr(filters)
+        groups.setdefault(fingerprint, ([], filters))[0].append(key)
+    return [flt.branch([*fixed, *_segment_filter(model, keys), *filters]) for keys, filters in groups.values()]
+
+
+def applicable_gates(model: Model, stage: Stage) -> list[Gate]:
+    """Active gates that hold at `stage`: their own stage or an earlier one."""
+    if stage.closed_lost:
+        return []
+    return [g for g in model.gates if g.active and model.stage(g.stage).order <= stage.order]
+
+
+def entered(model: Model, stage: Stage, extra: list[flt.Filter] = ()) -> list[dict]:
+    """Deals in `stage` that meet every gate holding there, one branch per group of segments."""
+    gates = applicable_gates(model, stage)
+    per_segment = {s.key: flt.met(model, flt.combined(model, gates, s.key)) + list(extra) for s in model.segments}
+    return _grouped(model, per_segment, [flt.any_of(STAGE_PROPERTY, [stage.hubspot])])
+
+
+def _routes(model: Model, items: list[tuple[tuple[str, ...], act.Step | act.IfEmpty]]) -> dict[str, list]:
+    """Each segment's steps, in order, from (segments, step) pairs."""
+    return {s.key: [step for segments, step in items if s.key in segments] for s in model.segments}
+
+
+# --- gates --------------------------------------------------------------------------------------------
+
+def gate_requirements(model: Model, gate: Gate) -> list[str]:
+    """The gate's requirements in words, per segment where they differ."""
+    per_segment = {key: flt.needs(model, gate.require, key).describe() for key in gate.segments}
+    common = [w for w in next(iter(per_segment.values()), []) if all(w in ws for ws in per_segment.values())]
+    lines = [", ".join(common)] if common else []
+    for key, words in per_segment.items():
+        extra = [w for w in words if w not in common]
+        if extra:
+            lines.append(f"for {model.segment(key).label}: {', '.join(extra)}")
+    return lines
+
+
+def gate_flow(model: Model, gate: Gate) -> Flow | None:
+    stages, back = gated_stages(model, gate), revert_stage(model, gate)
+    if not stages or back is None:
+        return None
+    ids = [s.hubspot for s in stages]
+    per_filter: dict[str, tuple[list[str], flt.Filter]] = {}
+    for key in gate.segments:
+        for f in flt.unmet(model, flt.needs(model, gate.require, key)):
+            per_filter.setdefault(repr(f), ([], f))[0].append(key)
+    if not per_filter:
+        return None
+    branches = [flt.branch([flt.any_of(STAGE_PROPERTY, ids), *_segment_filter(model, keys), f])
+                for keys, f in per_filter.values()]
+    stage = model.stage(gate.stage)
+    missing = model.computed_field("missing_summary").hubspot_name
+    body = act.paragraphs(
+        model, gate.message,
+        f"{{deal}} reached {stage.label} (or a later stage) without meeting this gate, so Handrail moved it back "
+        f"to {back.label}.", "Required: " + "; ".join(gate_requirements(model, gate)) + ".")
+    body += "<p>Missing or generic right now: {{ enrolled_object." + missing + " }}</p>"
+    steps = [act.set_static(STAGE_PROPERTY, back.hubspot),
+             act.notify(model, ("owner",), f"Moved back to {back.label}: {{deal}}", body)]
+    start, actions = lay_out(steps, "", {})
+    key = f"gate-{gate.key}"
+    return Flow(key, _flow(model, key, f"Gate {gate.key}: {stage.label}",
+                           f"Moves deals back to {back.label} when they reach {stage.label} without meeting gate "
+                           f"'{gate.key}'.", gate.active, _enrollment(branches, ids), start, actions), gate.span)
+
+
+# --- stage entry and Closed Won ----------------------------------------------------------------------
+
+def stage_entry_flow(model: Model, entry: StageEntry) -> Flow | None:
+    stage = model.stage(entry.stage)
+    if not stage.hubspot or not (entry.tasks or entry.notify):
+        return None
+    items = [(t.segments, act.create_task(model, t)) for t in entry.tasks]
+    items += [(n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))) for n in entry.notify]
+    start, actions = lay_out([], model.computed_field("segment").hubspot_name, _routes(model, items))
+    key = f"stage-entry-{stage.key}"
+    return Flow(key, _flow(model, key, f"On entering {stage.label}",
+                           f"Tasks and notifications when a deal enters {stage.label}.", True,
+                           _enrollment(entered(model, stage), [stage.hubspot]), start, actions), entry.span)
+
+
+def _assignment(model: Model, segment: str) -> list[act.Step | act.IfEmpty]:
+    rule = next((a for a in model.automation.on_closed_won.assign_csm if segment in a.segments), None)
+    csm = model.csm_field
+    if rule is None or not rule.assign or csm is None:
+        return []
+    assign = act.set_static(csm.hubspot_name, act.owner_placeholder(rule.assign))
+    return [act.IfEmpty(csm.hubspot_name, (assign,), "No CSM yet")] if rule.keep_existing else [assign]
+
+
+def closed_won_flow(model: Model) -> Flow | None:
+    won = closed_won_stage(model)
+    auto = model.automation.on_closed_won
+    if won is None or not won.hubspot:
+        return None
+    prefix: list[act.Step | act.IfEmpty] = []
+    if auto.stamp_close_time:
+        prefix.append(act.stamp(model.computed_field("closed_won_at").hubspot_name))
+    prefix.append(act.set_static(model.computed_field("intake_status").hubspot_name, "Pending"))
+    routes = {s.key: _assignment(model, s.key) for s in model.segments}
+    items = [(t.segments, act.create_task(model, t)) for t in auto.tasks]
+    items += [(n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))) for n in auto.notify]
+    for key, steps in _routes(model, items).items():
+        routes[key] = routes[key] + steps
+    start, actions = lay_out(prefix, model.computed_field("segment").hubspot_name, routes)
+    key = "closed-won-handoff"
+    return Flow(key, _flow(model, key, f"{won.label} handoff",
+                           f"Stamps the close time, assigns the CSM and creates the handoff tasks and notifications "
+                           f"when a deal reaches {won.label} with its gates met.", True,
+                           _enrollment(entered(model, won), [won.hubspot]), start, actions), None)
+
+
+# --- SLA escalations ---------------------------------------------------------------------------------
+
+def sla_minutes(model: Model, sla: str, segment: str) -> int:
+    limits = model.segment(segment).sla
+    if sla == "kickoff":
+        return act.calendar_days(limits.kickoff_business_days) * 24 * 60
+    return getattr(limits, f"{sla}_hours") * 60
+
+
+def sla_words(model: Model, sla: str, segment: str) -> str:
+    limits = model.segment(segment).sla
+    if sla == "kickoff":
+        return f"{limits.kickoff_business_days} business days"
+    return f"{getattr(limits, f'{sla}_hours')} hours"
+
+
+def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
+    """Waits the segment's SLA after close; a deal whose SLA timestamp gets set meanwhile is unenrolled."""
+    won = closed_won_stage(model)
+    if won is None or not won.hubspot:
+        return None
+    stamp = model.computed_field(SLA_TIMESTAMPS[escalation.sla])
+    what = SLA_WORDS[escalation.sla]
+    routes = {}
+    for s in model.segments:
+        body = act.paragraphs(model, escalation.message,
+                              f"{{deal}} closed {sla_words(model, escalation.sla, s.key)} ago and {stamp.label} is "
+                              f"still empty ({s.label} SLA).")
+        routes[s.key] = [act.delay(sla_minutes(model, escalation.sla, s.key)),
+                         act.notify(model, escalation.to, f"SLA missed, no {what}: {{deal}}", body)]
+    start, actions = lay_out([], model.computed_field("segment").hubspot_name, routes)
+    key = f"escalation-{escalation.sla}"
+    enrollment = _enrollment(entered(model, won, [flt.unknown(stamp.hubspot_name)]), [won.hubspot], unenroll=True)
+    return Flow(key, _flow(model, key, f"Escalation: {what} SLA",
+                           f"Escalates when no {what} is recorded within the segment's SLA after {won.label}.", True,
+                           enrollment, start, actions), escalation.span)

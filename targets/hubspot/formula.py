@@ -1,0 +1,200 @@
+"""Building blocks of HubSpot calculation formulas, derived from the scoring engine's rules.
+
+HubSpot's formula language (calculated properties) has if/elseif/else/endif, and/or/not, comparisons,
+arithmetic, is_present, contains, concatenate, string() and bool(); it has no string length, case
+folding, trimming or rounding. Expressible rules compile exactly; targets.hubspot.limits lists the rest.
+Every reference to a property that may be empty sits behind an is_present guard, because an empty
+input blanks the whole result.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, Decimal
+from typing import Iterable
+
+from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Match, Model, Range
+from handrail.targets.hubspot.vocabulary import CLOSE_DATE_PROPERTY, CREATED_PROPERTY, MS_PER_DAY
+
+TRUE = "true"
+
+
+class FormulaError(ValueError):
+    """A value cannot be written as a HubSpot string literal."""
+
+
+def literal(text: str) -> str:
+    """A string literal; HubSpot has no escape sequences, so the quote character must not occur inside."""
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    raise FormulaError(f"{text!r} contains both quote characters, which a HubSpot formula cannot express")
+
+
+def expressible(text: str) -> bool:
+    return not ("'" in text and '"' in text)
+
+
+def number(x: float | int | Decimal) -> str:
+    d = x if isinstance(x, Decimal) else Decimal(repr(x)) if isinstance(x, float) else Decimal(x)
+    return format(d.normalize(), "f")
+
+
+def any_of(parts: Iterable[str]) -> str:
+    parts = [p for p in parts if p]
+    if not parts:
+        return "false"
+    return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
+
+
+def all_of(parts: Iterable[str | None]) -> str | None:
+    """None stands for 'always true' and is dropped."""
+    parts = [p for p in parts if p and p != TRUE]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
+
+
+def negate(expr: str) -> str:
+    """Builders only produce atoms, parenthesised groups and negations of those, so this stays exact."""
+    if expr.startswith("not "):
+        return expr[4:]
+    return f"not ({expr})" if " " in expr and not expr.startswith("(") else f"not {expr}"
+
+
+def ladder(branches: list[tuple[str | None, str]], otherwise: str | None = None, *, merge: bool = False) -> str:
+    """if c1 then v1 elseif c2 then v2 ... [else v] endif; a None condition is 'always' and ends the chain.
+
+    `merge` folds trailing branches that give the same value as the final one into the else branch.
+    """
+    if merge and branches:
+        cut = next((i for i, (c, _) in enumerate(branches) if c is None), len(branches) - 1)
+        branches = branches[: cut + 1]
+        final = branches[-1][1]
+        while len(branches) > 1 and branches[-2][1] == final:
+            branches.pop(-2)
+        branches[-1] = (None, final)
+    out = []
+    for i, (cond, value) in enumerate(branches):
+        if cond is None:
+            if i == 0:
+                return value
+            otherwise = value
+            break
+        out.append(f"{'if' if i == 0 else 'elseif'} {cond} then {value}")
+    if not out:
+        return otherwise or "''"
+    tail = f" else {otherwise}" if otherwise is not None else ""
+    return " ".join(out) + tail + " endif"
+
+
+# --- property references ----------------------------------------------------------------------------
+
+def reference(f: Field) -> str:
+    if f.type == "checkbox":
+        return f"bool({f.hubspot_name})"
+    if f.type in NUMBER_TYPES or f.type in ("date", "datetime"):
+        return f.hubspot_name
+    return f"string({f.hubspot_name})"
+
+
+def populated(f: Field) -> str:
+    """The engine's is_populated: a ticked checkbox, or any value."""
+    ref = reference(f)
+    if f.type == "checkbox":
+        return f"(is_present({ref}) and {ref})"
+    return f"is_present({ref})"
+
+
+def case_variants(phrase: str) -> list[str]:
+    """The spellings a case-sensitive comparison can still catch: tbd, TBD, Tbd, Tbd Tbd."""
+    out: list[str] = []
+    for variant in (phrase, phrase.upper(), phrase.capitalize(), phrase.title()):
+        if variant not in out and expressible(variant):
+            out.append(variant)
+    return out
+
+
+def generic(f: Field) -> str | None:
+    """The engine's generic_reason, minus what HubSpot cannot express (targets.hubspot.limits); None: never generic."""
+    ref = reference(f)
+    if f.type in TEXT_TYPES:
+        q = f.quality
+        tests = [f"{ref} = {literal(v)}" for p in q.filler_phrases for v in case_variants(p)]
+        tests += [f"contains({ref}, {literal(v)})" for p in q.generic_if_contains for v in case_variants(p)]
+        return any_of(tests) if tests else None
+    if f.type == "picklist" and f.generic_values:
+        return any_of(f"{ref} = {literal(o.value)}" for o in f.options if o.generic and expressible(o.value))
+    if f.type == "multi_select" and f.generic_values:
+        specific = [o.value for o in f.options if not o.generic]
+        if not specific:
+            return TRUE
+        # Generic when no specific option is among the ';'-separated values; the delimiters make it exact.
+        wrapped = f"concatenate(';', {ref}, ';')"
+        return negate(any_of(f"contains({wrapped}, {literal(';' + v + ';')})" for v in specific if expressible(v)))
+    return None
+
+
+def points(f: Field, full: float, member: str | None = None) -> str:
+    """`full` for a specific value, half for a generic one, 0 when empty or when `member` is false."""
+    test = generic(f)
+    branches = [] if member is None else [(negate(member), "0")]
+    if test is None:
+        branches.append((populated(f), number(full)))
+        return ladder(branches, "0")
+    branches += [(negate(populated(f)), "0"), (test, number(Decimal(repr(full)) / 2))]
+    return ladder(branches, number(full))
+
+
+def state_label(f: Field, member: str | None = None) -> str:
+    """'Label (missing); ', 'Label (generic); ' or '' as the engine's summary words it."""
+    missing, gen = literal(f"{f.label} (missing); "), literal(f"{f.label} (generic); ")
+    branches = [] if member is None else [(negate(member), "''")]
+    branches.append((negate(populated(f)), missing))
+    test = generic(f)
+    if test is not None:
+        branches.append((test, gen))
+    return ladder(branches, "''")
+
+
+# --- segment resolution -----------------------------------------------------------------------------
+
+def _compare(expr: str, r: Range) -> str:
+    parts = [f"{expr} {op} {number(b)}" for op, b in ((">=", r.gte), (">", r.gt), ("<", r.lt), ("<=", r.lte))
+             if b is not None]
+    return all_of(parts) or TRUE
+
+
+def _number_rule(present: str, value: str, r: Range) -> str:
+    """A range test where an empty value counts as 0, as the engine does."""
+    if r.contains(0):
+        return f"(not {present} or {_compare(value, r)})"
+    return f"({present} and {_compare(value, r)})"
+
+
+def segment_condition(model: Model, match: Match) -> str | None:
+    """The segment's match rule over HubSpot deal properties; None matches every deal."""
+    deal = model.deal
+    parts = []
+    if match.acv is not None:
+        amount = deal.acv_hubspot
+        parts.append(_number_rule(f"is_present({amount})", amount, match.acv))
+    if match.deal_type is not None:
+        ref = f"string({deal.deal_type_hubspot})"
+        expansion = any_of(f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot)
+        is_expansion = f"(is_present({ref}) and {expansion})"
+        parts.append(is_expansion if match.deal_type == "expansion" else negate(is_expansion))
+    if match.partner_sourced is not None:
+        partner = model.partner_field
+        ticked = populated(partner) if partner else "false"
+        parts.append(ticked if match.partner_sourced else negate(ticked))
+    if match.sales_cycle_days is not None:
+        present = f"(is_present({CREATED_PROPERTY}) and is_present({CLOSE_DATE_PROPERTY}))"
+        days = f"({CLOSE_DATE_PROPERTY} - {CREATED_PROPERTY}) / {MS_PER_DAY}"
+        parts.append(_number_rule(present, days, match.sales_cycle_days))
+    return all_of(parts)
+
+
+def rounded_floor(threshold: float) -> Decimal:
+    """The unrounded score at which the engine's half-up rounding to one decimal reaches `threshold`."""
+    tenth = Decimal(repr(float(threshold))).quantize(Decimal("0.1"), rounding=ROUND_CEILING)
+    return tenth - Decimal("0.05")

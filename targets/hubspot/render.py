@@ -1,0 +1,97 @@
+"""The HubSpot target: the model compiled into the request bodies Handrail sends, one file per resource.
+
+    render(model, options) -> Desired     options: pipeline_rules (bool), pipeline_definition (a saved
+                                          GET /crm/v3/pipelines/deals), pipeline_id
+    check_spec(model) -> diagnostics      what HubSpot cannot enforce exactly (targets.hubspot.limits)
+    verify(desired, options) -> errors    offline checks of the output (targets.hubspot.verify)
+
+Offline: nothing here imports the HubSpot client.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from handrail.generators.resources import Desired, Resource
+from handrail.specs.diagnostics import InputError, SpecError
+from handrail.specs.model import Model
+from handrail.targets.hubspot.capabilities import render_capabilities
+from handrail.targets.hubspot.flows import flows as build_flows
+from handrail.targets.hubspot.limits import check_spec
+from handrail.targets.hubspot.manual_steps import manual_steps
+from handrail.targets.hubspot.pipeline_rules import patch_body
+from handrail.targets.hubspot.properties import group, properties
+from handrail.targets.hubspot.stages import DEFAULT_PIPELINE, check_stages, choose_pipeline, load_pipelines
+from handrail.targets.hubspot.validations import validation_rules
+from handrail.targets.hubspot.verify import VERIFY_SCOPE, verify
+from handrail.targets.hubspot.vocabulary import (
+    FLOWS_PATH, PIPELINE_RULES_PATH, PROPERTIES_PATH, PROPERTY_GROUPS_PATH, VALIDATION_PATH,
+)
+
+__all__ = ["render", "check_spec", "verify", "VERIFY_SCOPE"]
+MANIFEST = "requests.json"
+MANUAL_STEPS = "manual-steps.json"
+CAPABILITIES = "CAPABILITIES.md"
+
+
+def dump(body: Any) -> bytes:
+    return (json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _pipeline(model: Model, options: dict) -> tuple[str, Any]:
+    definition = options.get("pipeline_definition")
+    wanted = options.get("pipeline_id")
+    if not definition:
+        return wanted or DEFAULT_PIPELINE, None
+    pipeline = choose_pipeline(model, load_pipelines(definition), wanted)
+    if pipeline is None:
+        raise InputError(f"{definition}: no pipeline '{wanted}'" if wanted else f"{definition}: holds no pipeline")
+    return pipeline.id, pipeline
+
+
+def render(model: Model, options: dict | None = None) -> Desired:
+    options = options or {}
+    pipeline_id, pipeline = _pipeline(model, options)
+    diagnostics = check_stages(model, pipeline)
+    if any(d.is_error for d in diagnostics):
+        raise SpecError(diagnostics)
+
+    resources: list[Resource] = []
+    files: dict[str, bytes] = {}
+    requests: list[dict[str, str]] = []
+    names: dict[str, str] = {}
+
+    def add(kind: str, key: str, body: dict, file: str, method: str | None, path: str | None, source) -> None:
+        resources.append(Resource(kind, key, body, source))
+        files[file] = dump(body)
+        names[key] = file
+        if method:
+            requests.append({"kind": kind, "key": key, "method": method, "path": path, "file": file})
+
+    group_body = group(model)
+    add("property_group", group_body["name"], group_body, f"property-groups/{group_body['name']}.json", "POST",
+        PROPERTY_GROUPS_PATH, None)
+    props = properties(model)
+    for f, body in props:
+        add("property", body["name"], body, f"properties/{body['name']}.json", "POST", PROPERTIES_PATH, f.span)
+    rules = validation_rules(model)
+    for rule in rules:
+        path = VALIDATION_PATH.format(property=rule.field.hubspot_name, rule=rule.rule_type)
+        add("property_validation", rule.key, rule.body,
+            f"property-validations/{rule.field.hubspot_name}.{rule.rule_type}.json", "PUT", path, rule.field.span)
+    flows = build_flows(model)
+    for flow in flows:
+        add("flow", flow.key, flow.body, f"flows/{flow.key}.json", "POST", FLOWS_PATH, flow.source)
+    rules_body = patch_body(model) if options.get("pipeline_rules") else None
+    if rules_body:
+        add("pipeline_rules", pipeline_id, rules_body, f"pipeline-rules/{pipeline_id}.json", "PATCH",
+            PIPELINE_RULES_PATH.format(pipeline=pipeline_id), None)
+    steps = manual_steps(model, pipeline_id)
+    for step in steps["steps"]:
+        resources.append(Resource("manual_step", step["id"], step, None))
+    files[MANUAL_STEPS] = dump(steps)
+    files[MANIFEST] = dump({"objectType": "deals", "pipeline": pipeline_id, "requests": requests})
+    files[CAPABILITIES] = render_capabilities(model, [b for _, b in props], rules, flows, steps, rules_body,
+                                              names).encode("utf-8")
+    return Desired("hubspot", tuple(resources), dict(sorted(files.items())),
+                   tuple(d for d in diagnostics if not d.is_error))
