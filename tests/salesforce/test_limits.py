@@ -177,3 +177,15 @@ def test_control_characters_are_refused_at_their_field():
     assert problem.message == ("Opportunity.Handoff_F000__c: inlineHelpText contains the control character U+0007, "
                                "which metadata XML cannot hold")
     assert problem.span.line == 5
+
+
+def test_flow_and_permission_set_names_collide_case_insensitively(example_model):
+    flows = [Component("Flow", "Handoff_Score_Before_Save", (("label", "a"),)),
+             Component("Flow", "handoff_score_before_save", (("label", "b"),))]
+    permission_sets = [Component("PermissionSet", "Handoff_Field_Access", (("label", "a"),)),
+                       Component("PermissionSet", "HANDOFF_FIELD_ACCESS", (("label", "b"),))]
+    messages = [d.message for d in check(example_model, flows + permission_sets, "enterprise")]
+    assert messages == [
+        "handoff_score_before_save: Flow API name collides with Handoff_Score_Before_Save (Salesforce names ignore case)",
+        "HANDOFF_FIELD_ACCESS: PermissionSet API name collides with Handoff_Field_Access (Salesforce names ignore case)"]
+    assert check(example_model, [flows[0], permission_sets[0]], "enterprise") == []  # types have separate namespaces
