@@ -1,10 +1,52 @@
-"""Record-triggered flows: the before-save scoring flow and the after-save automation flow."""
+"""Record-triggered flows: the before-save scoring flow and the after-save automation flows.
+
+    <prefix>_Score_Before_Save         segment, score, completeness, tier, missing summary; Closed Won stamp and CSM
+    <prefix>_Stage_Entry_After_Save    on_stage_entry tasks and notifications (only when the spec has some)
+    <prefix>_Closed_Won_After_Save     on_closed_won tasks, notifications and SLA escalations (scheduled paths)
+
+plus the CustomNotificationType they notify with, and (when the flows deploy active) the Apex test
+class that runs every flow path, which production orgs need to deploy flows as active.
+"""
 from __future__ import annotations
 
+from handrail.specs.diagnostics import SpecError
 from handrail.specs.model import Model
+from handrail.targets.salesforce.apex_test import apex_test_component
+from handrail.targets.salesforce.automation_flow import closed_won_flow, stage_entry_flow
 from handrail.targets.salesforce.components import Component
+from handrail.targets.salesforce.notification_type import notification_type_component
+from handrail.targets.salesforce.score_flow import score_flow
+
+DEFAULT_API_VERSION = "63.0"
+STATUS = {"active": "Active", "draft": "Draft"}
+
+
+def flow_names(model: Model) -> dict[str, str]:
+    prefix = model.naming.salesforce_prefix
+    stem = f"{prefix}_" if prefix else "Handoff_"
+    return {"score": f"{stem}Score_Before_Save", "stage_entry": f"{stem}Stage_Entry_After_Save",
+            "closed_won": f"{stem}Closed_Won_After_Save"}
 
 
 def components(model: Model, options: dict) -> list[Component]:
     """Flows, the custom notification type and the Apex test class that covers the flows."""
-    return []
+    api_version = str(options.get("api_version") or DEFAULT_API_VERSION)
+    status = STATUS[model.automation.flow_status]
+    names = flow_names(model)
+    notification = notification_type_component(model)
+    score, problems = score_flow(model, status, api_version)
+    if problems:
+        raise SpecError(problems)
+    flows = [Component("Flow", names["score"], tuple(score), source=None)]
+    entry = stage_entry_flow(model, status, api_version, notification.name)
+    if entry:
+        flows.append(Component("Flow", names["stage_entry"], tuple(entry)))
+    won = closed_won_flow(model, status, api_version, notification.name)
+    if won:
+        flows.append(Component("Flow", names["closed_won"], tuple(won)))
+    out = [*flows]
+    if entry or won:
+        out.append(notification)
+    if model.automation.flow_status == "active":
+        out.append(apex_test_component(model, api_version, [c.name for c in flows]))
+    return out

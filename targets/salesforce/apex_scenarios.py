@@ -1,0 +1,154 @@
+"""Test deals for the generated Apex test class, designed and scored with the Python scoring engine.
+
+For every segment: deal attributes the engine resolves to it, and field values that land the score in
+each tier the segment can reach (generic values where a field has a generic form, so the quality rules
+run too). The expected segment, score, completeness, tier and summary are the engine's.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from handrail.generators.scoring import (
+    COMPLETE, GENERIC, MISSING, TIER_LABELS, Deal, evaluate_field, resolve_segment, score_deal, summary,
+)
+from handrail.specs.coverage import sample_deals
+from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Model, Segment
+
+# Placeholders the Apex renderer turns into run-time values.
+TODAY, NOW, RUNNING_USER = "<today>", "<now>", "<running user>"
+
+
+@dataclass(frozen=True)
+class Attributes:
+    """What decides the segment: ACV, deal type, partner flag, sales cycle in days."""
+
+    acv: float
+    deal_type: str
+    partner: bool
+    cycle_days: int
+
+
+@dataclass(frozen=True)
+class Expected:
+    segment: str | None
+    score: float | None
+    completeness: float
+    tier: str | None
+    summary: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str  # becomes the Opportunity name and part of the test method name
+    segment: Segment
+    attributes: Attributes
+    values: dict[str, Any] = field(default_factory=dict)  # field key -> value (placeholders allowed)
+    expected: Expected | None = None
+
+
+def segment_attributes(model: Model, segment: Segment) -> Attributes | None:
+    """Whole-day, whole-cent attributes the engine resolves to `segment`; None when no deal reaches it."""
+    for point in sample_deals(model.segments):
+        for cycle in sorted({math.floor(point["sales_cycle_days"]), math.ceil(point["sales_cycle_days"])}):
+            attrs = Attributes(round(point["acv"], 2), point["deal_type"], point["partner_sourced"], cycle)
+            if cycle >= 0 and resolved(model, attrs) == segment.key:
+                return attrs
+    return None
+
+
+def resolved(model: Model, attrs: Attributes) -> str | None:
+    found = resolve_segment(model, engine_deal(model, attrs, {}))
+    return found.key if found else None
+
+
+def engine_deal(model: Model, attrs: Attributes, values: dict[str, Any]) -> Deal:
+    values = dict(values)
+    if model.partner_field:
+        values[model.partner_field.key] = attrs.partner
+    expansion = attrs.deal_type == "expansion" and bool(model.deal.expansion_values_salesforce)
+    return Deal(id="apex", values=_engine_values(values), acv=attrs.acv,
+                deal_type="expansion" if expansion else "new_business", sales_cycle_days=attrs.cycle_days)
+
+
+def _engine_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Placeholders stand for real values; any real value scores the same."""
+    return {k: ("005000000000000AAA" if v == RUNNING_USER else v) for k, v in values.items()}
+
+
+def expected(model: Model, attrs: Attributes, values: dict[str, Any]) -> Expected:
+    result = score_deal(model, engine_deal(model, attrs, values))
+    return Expected(result.segment, result.score, result.completeness,
+                    TIER_LABELS[result.tier] if result.tier else None, summary(model, result))
+
+
+# --- values -------------------------------------------------------------------------------------------
+
+def value_for(f: Field, state: str) -> Any:
+    """A value the engine rates `state` for this field, or None when the field has no such value."""
+    if state == MISSING:
+        return False if f.type == "checkbox" else None
+    candidates = _specific(f) if state == COMPLETE else _generic(f)
+    return next((v for v in candidates if evaluate_field(f, _engine_values({"v": v})["v"]).state == state), None)
+
+
+def _specific(f: Field) -> list[Any]:
+    if f.type in TEXT_TYPES:
+        size = max(f.quality.min_length, min(64, f.length or 255))
+        if size > (f.length or 255):
+            return []
+        sentences = (f"Specific detail for {f.label}: 3 named owners, dates and targets. ", "0123456789 ")
+        texts = [(s * (size // len(s) + 1))[:size] for s in sentences]
+        return [t[:-1] + "." if t.endswith(" ") else t for t in texts]
+    if f.type == "picklist":
+        return [o.value for o in f.options if not o.generic][:1]
+    if f.type == "multi_select":
+        specific = [o.value for o in f.options if not o.generic]
+        return [";".join(specific[:2])] if specific else []
+    if f.type in NUMBER_TYPES:
+        return [42]
+    return [{"date": TODAY, "datetime": NOW, "checkbox": True, "user": RUNNING_USER}[f.type]]
+
+
+def _generic(f: Field) -> list[Any]:
+    if f.type in TEXT_TYPES:
+        q = f.quality
+        out = [p.upper() for p in q.filler_phrases if p.strip()]
+        out += [f"Goals: {p} for the rollout" for p in q.generic_if_contains]
+        if q.min_length > 1:
+            out.append("x" * (q.min_length - 1))
+        return out
+    if f.generic_values:
+        generic = [o.value for o in f.options if o.generic]
+        return [";".join(generic)] if f.type == "multi_select" else generic[:1]
+    return []
+
+
+def tier_values(model: Model, segment: Segment, attrs: Attributes) -> dict[str, dict[str, Any]]:
+    """Values per reachable tier: start with every considered field complete, then degrade the fields in spec
+    order, each one step at a time (complete -> generic -> missing); the first state in each tier is kept."""
+    fixed = {model.partner_field.key} if model.partner_field else set()
+    considered = [f for f in model.fields if f.key in set(segment.scored_fields) | set(segment.required_fields)
+                  and f.key not in fixed]
+    values = {f.key: value_for(f, COMPLETE) for f in considered}
+    values = {k: v for k, v in values.items() if v is not None}
+    out: dict[str, dict[str, Any]] = {}
+    steps = [(f, state) for f in considered for state in (GENERIC, MISSING)]
+    for f, state in [(None, None)] + steps:
+        if f is not None:
+            value = value_for(f, state)
+            if value is None and state == GENERIC:
+                continue
+            values[f.key] = value
+        tier = expected(model, attrs, values).tier
+        if tier and tier not in out:
+            out[tier] = {k: v for k, v in values.items() if v is not None}
+    return out
+
+
+def all_fields_complete(model: Model) -> dict[str, Any]:
+    """Every field specific, except the partner flag (it decides the segment) and the CSM (tests set it)."""
+    skip = {f.key for f in (model.partner_field, model.csm_field) if f}
+    values = {f.key: value_for(f, COMPLETE) for f in model.fields if f.key not in skip}
+    return {k: v for k, v in values.items() if v is not None}

@@ -1,0 +1,237 @@
+"""The scoring engine (generators.scoring) compiled to Salesforce flow formula expressions.
+
+One rule each, so the formulas can be read beside the engine:
+
+    completion  1 / 0.5 / 0, per field type:
+                text       LEN(TRIM(v)) = 0 is empty; generic when LOWER(TRIM(v)) is a filler phrase,
+                           CONTAINS a generic_if_contains phrase, or LEN(TRIM(v)) < min_length
+                picklist   ISBLANK(TEXT(v)) is empty; generic when ISPICKVAL(v, <a generic option>)
+                multi      ISBLANK(v) is empty; generic when no non-generic option is INCLUDES'd
+                checkbox   ticked is complete; numbers, dates, users: ISBLANK(v) is empty
+    score       ROUND(sum(weight * completion) * 100 / sum(weight), 1)   (ROUND is half-up, like the engine)
+    complete    ROUND(populated required * 100 / required, 1); 100 with nothing required
+    tier        Ready at >= tiers.ready, Gaps at >= tiers.gaps, else Blocked, from the rounded score
+    segment     first segment whose rule holds; blank amount and cycle count as 0
+    summary     "Label (missing); Label (generic)" over the segment's scored and required fields
+
+Long text can only be measured inside a flow (formula fields cannot reference it), which is why these
+live in the before-save flow. Each formula stays within Salesforce's 3,900 characters: long sums,
+concatenations and OR lists are split into part formulas; what still cannot fit is a SpecError at the
+spec node it came from.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable
+
+from handrail.specs.diagnostics import Diagnostic, Span, error
+from handrail.specs.model import CHOICE_TYPES, TEXT_TYPES, Field, Match, Model, Range, Segment
+from handrail.specs.naming import camel
+from handrail.targets.salesforce import flow_elements as fe
+from handrail.targets.salesforce.flow_elements import FlowBuilder
+from handrail.targets.salesforce.limits import FORMULA_MAX
+
+SUMMARY_MAX = 131072  # the longest a long text area can hold
+COMPLETE, GENERIC = "1", "0.5"
+
+# Names of the shared formulas; per field and per segment names come from the functions below.
+AMOUNT = "Deal_Amount"
+CYCLE_DAYS = "Sales_Cycle_Days"
+IS_EXPANSION = "Is_Expansion"
+
+
+def text_literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def number_literal(value: float) -> str:
+    """Plain decimal notation, never an exponent: 25000, 0.5, 1000000."""
+    text = format(Decimal(repr(float(value))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def merge(name: str) -> str:
+    return "{!" + name + "}"
+
+
+def record(api_name: str) -> str:
+    return merge(f"$Record.{api_name}")
+
+
+def completion_name(f: Field) -> str:
+    return f"Completion_{camel(f.key)}"
+
+
+def summary_item_name(f: Field) -> str:
+    return f"Summary_Item_{camel(f.key)}"
+
+
+def matches_name(s: Segment) -> str:
+    return f"Matches_{camel(s.key)}"
+
+
+def segment_formula_names(s: Segment) -> dict[str, str]:
+    stem = camel(s.key)
+    return {"score": f"Score_{stem}", "completeness": f"Completeness_{stem}", "tier": f"Tier_{stem}",
+            "summary": f"Missing_Summary_{stem}"}
+
+
+# --- per field ------------------------------------------------------------------------------------
+
+def generic_terms(f: Field) -> list[str]:
+    """Conditions any of which makes a populated value generic (half credit)."""
+    value = record(f.salesforce_name)
+    if f.type in TEXT_TYPES:
+        q, trimmed = f.quality, f"TRIM({value})"
+        terms = []
+        if q.filler_phrases:
+            cases = ", ".join(f"{text_literal(p)}, 1" for p in q.filler_phrases)
+            terms.append(f"CASE(LOWER({trimmed}), {cases}, 0) = 1")
+        terms += [f"CONTAINS(LOWER({trimmed}), {text_literal(p)})" for p in q.generic_if_contains]
+        if q.min_length:
+            terms.append(f"LEN({trimmed}) < {q.min_length}")
+        return terms
+    if f.type == "picklist":
+        return [f"ISPICKVAL({value}, {text_literal(v)})" for v in sorted(f.generic_values, key=_option_order(f))]
+    if f.type == "multi_select" and f.generic_values:
+        specific = [o.value for o in f.options if not o.generic]
+        if not specific:
+            return ["TRUE"]
+        return [f"NOT(OR({', '.join(f'INCLUDES({value}, {text_literal(v)})' for v in specific)}))"
+                if len(specific) > 1 else f"NOT(INCLUDES({value}, {text_literal(specific[0])}))"]
+    return []
+
+
+def _option_order(f: Field) -> Callable[[str], int]:
+    index = {o.value: i for i, o in enumerate(f.options)}
+    return lambda v: index[v]
+
+
+def empty_condition(f: Field) -> str:
+    value = record(f.salesforce_name)
+    if f.type in TEXT_TYPES:
+        return f"LEN(TRIM({value})) = 0"
+    if f.type == "picklist":
+        return f"ISBLANK(TEXT({value}))"
+    if f.type == "checkbox":
+        return f"NOT({value})"
+    return f"ISBLANK({value})"
+
+
+def completion_expression(empty: str, generic: str | None) -> str:
+    if generic is None:
+        return f"IF({empty}, 0, {COMPLETE})"
+    return f"IF({empty}, 0, IF({generic}, {GENERIC}, {COMPLETE}))"
+
+
+def summary_item_expression(f: Field) -> str:
+    completion = merge(completion_name(f))
+    missing, generic = text_literal(f"; {f.label} (missing)"), text_literal(f"; {f.label} (generic)")
+    return f"IF({completion} = 0, {missing}, IF({completion} = {GENERIC}, {generic}, \"\"))"
+
+
+# --- segments -------------------------------------------------------------------------------------
+
+def range_terms(subject: str, r: Range) -> list[str]:
+    return [f"{subject} {op} {number_literal(bound)}"
+            for op, bound in ((">=", r.gte), (">", r.gt), ("<", r.lt), ("<=", r.lte)) if bound is not None]
+
+
+def match_expression(model: Model, match: Match) -> str:
+    terms: list[str] = []
+    if match.deal_type is not None:
+        terms.append(merge(IS_EXPANSION) if match.deal_type == "expansion" else f"NOT({merge(IS_EXPANSION)})")
+    if match.partner_sourced is not None:
+        partner = model.partner_field
+        flag = record(partner.salesforce_name) if partner else "FALSE"  # no partner field: never partner-sourced
+        terms.append(flag if match.partner_sourced else f"NOT({flag})")
+    if match.acv is not None:
+        terms += range_terms(merge(AMOUNT), match.acv)
+    if match.sales_cycle_days is not None:
+        terms += range_terms(merge(CYCLE_DAYS), match.sales_cycle_days)
+    if not terms:
+        return "TRUE"
+    return terms[0] if len(terms) == 1 else f"AND({', '.join(terms)})"
+
+
+def amount_expression(model: Model) -> str:
+    amount = record(model.deal.acv_salesforce)
+    return f"IF(ISBLANK({amount}), 0, {amount})"
+
+
+def cycle_days_expression() -> str:
+    """CloseDate - DATEVALUE(CreatedDate). CreatedDate is blank while a new deal is being inserted (before-save),
+    and the deal is being created today, so TODAY() stands in for it; a blank CloseDate counts as 0 days."""
+    close, created = record("CloseDate"), record("CreatedDate")
+    return (f"IF(ISBLANK({close}), 0, {close} - IF(ISBLANK({created}), TODAY(), DATEVALUE({created})))")
+
+
+def expansion_expression(model: Model) -> str:
+    values = model.deal.expansion_values_salesforce
+    if not values:
+        return "FALSE"
+    checks = [f"ISPICKVAL({record(model.deal.deal_type_salesforce)}, {text_literal(v)})" for v in values]
+    return checks[0] if len(checks) == 1 else f"OR({', '.join(checks)})"
+
+
+def tier_expression(model: Model, score: str) -> str:
+    ready, gaps = number_literal(model.tiers.ready), number_literal(model.tiers.gaps)
+    return f'IF({score} >= {ready}, "Ready", IF({score} >= {gaps}, "Gaps", "Blocked"))'
+
+
+# --- emitting with the length limit ------------------------------------------------------------------
+
+class Formulas:
+    """Adds formulas to a flow, splitting long ones into parts and collecting limit problems."""
+
+    def __init__(self, flow: FlowBuilder, limit: int = FORMULA_MAX):
+        self.flow, self.limit = flow, limit
+        self.problems: list[Diagnostic] = []
+
+    def add(self, name: str, data_type: str, expression: str, description: str, where: tuple[str, Span | None],
+            scale: int | None = None) -> str:
+        if len(expression) > self.limit:
+            path, span = where
+            self.problems.append(error(
+                "salesforce-limit", f"the flow formula {name} is {len(expression)} characters; Salesforce allows "
+                f"{self.limit}", path=path, span=span,
+                hint="shorten the phrases or options this formula lists, or split the field"))
+        return self.flow.formula(fe.formula(name, data_type, expression, description, scale))
+
+    def fit(self, name: str, data_type: str, terms: list[str], join: Callable[[list[str]], str],
+            outer: Callable[[str], str], description: str, where: tuple[str, Span | None],
+            part_type: str, scale: int | None = None, part_scale: int | None = None) -> str:
+        """Formula `name` = outer(join(terms)); when that is too long, groups of terms become part formulas
+        (named name_Part1, name_Part2...) that `name` joins instead."""
+        counter = 0
+        while len(outer(join(terms))) > self.limit and len(terms) > 1:
+            refs = []
+            for group in self._pack(terms, join):
+                counter += 1
+                refs.append(merge(self.add(f"{name}_Part{counter}", part_type, join(group),
+                                           f"Part {counter} of {name}.", where, part_scale)))
+            if len(refs) == len(terms):  # every term is too long on its own; nothing more to split
+                break
+            terms = refs
+        return self.add(name, data_type, outer(join(terms)), description, where, scale)
+
+    def _pack(self, terms: list[str], join: Callable[[list[str]], str]) -> list[list[str]]:
+        groups: list[list[str]] = []
+        for term in terms:
+            if groups and len(join(groups[-1] + [term])) <= self.limit:
+                groups[-1].append(term)
+            else:
+                groups.append([term])
+        return groups
+
+
+def join_sum(terms: list[str]) -> str:
+    return " + ".join(terms)
+
+
+def join_text(terms: list[str]) -> str:
+    return " & ".join(terms)
+
+
+def join_or(terms: list[str]) -> str:
+    return terms[0] if len(terms) == 1 else f"OR({', '.join(terms)})"
