@@ -145,6 +145,83 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) ->
 
 
 @cli.command()
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="An export of deals: CSV, JSON or JSON Lines (Salesforce report or HubSpot export columns work).")
+@click.option("--env", "env_name", help="Read deals live from an environment of the spec (not available yet; use --from).")
+@click.option("--spec", **SPEC_OPTION)
+@click.option("--since", metavar="PERIOD", help="Only deals closed since: 90d, 12w, 6m, 1y or a date (2026-01-31).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Audit as if today were this date.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str | None, as_of, fmt: str,
+          out: Path | None) -> None:
+    """Audit handoffs the way RevOps reviews them monthly.
+
+    Scores closed-won deals (and open deals in gated stages) with the spec: tiers by segment and owner,
+    field completion and generic rates, SLA compliance, the monthly trend, CSM ratings, deals that passed
+    a gate they should not have, and stored scores that disagree with Handrail's.
+
+    \b
+    Examples:
+      handrail audit --from deals.csv --since 90d
+      handrail audit --from deals.jsonl --format html --out audit.html
+    """
+    from handrail.generators.audit import audit_options, run_audit
+    from handrail.generators.audit_render import emit, write_audit
+    from handrail.generators.audit_source import open_feed, with_progress
+    from handrail.specs.validate import load_spec
+
+    feed = open_feed(from_file, env_name, "audit")
+    model = load_spec(spec).model
+    try:
+        options = audit_options(since, as_of.date() if as_of else None)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--since'") from None
+    report = run_audit(model, with_progress(feed.deals(model, options.since), sys.stderr), options)
+    emit(out, lambda handle: write_audit(report, fmt, handle))
+    if out:
+        click.echo(f"wrote the audit of {report['deals_read']:,} deals to {out}", err=True)
+
+
+@cli.command()
+@click.argument("deal_ref", metavar="DEAL")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="An export of deals (CSV, JSON or JSON Lines) holding the deal.")
+@click.option("--env", "env_name", help="Read the deal live from an environment of the spec (not available yet; use --from).")
+@click.option("--spec", **SPEC_OPTION)
+@click.option("--role", type=click.Choice(["csm", "implementation", "leadership"]), default="csm", show_default=True,
+              help="Whose view: the spec's sections say which roles see them.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of your own templates; one named like a built-in template replaces it.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Path, role: str, fmt: str,
+          templates: Path | None, out: Path | None) -> None:
+    """The handoff brief for one deal, assembled from its fields for one role.
+
+    DEAL is the deal's id or its name. The brief follows the spec's sections, shows the score, tier,
+    segment, SLA deadlines, what is still missing or generic, and the gates not yet met.
+
+    \b
+    Examples:
+      handrail brief 006A01 --from deals.csv --role csm
+      handrail brief "Acme Corp" --from deals.csv --role implementation --format html --out acme.html
+      handrail brief 006A01 --from deals.csv --templates my-templates/
+    """
+    from handrail.generators.audit_render import emit
+    from handrail.generators.audit_source import find_deal, open_feed
+    from handrail.generators.brief import render_brief
+    from handrail.specs.validate import load_spec
+
+    feed = open_feed(from_file, env_name, "brief")
+    model = load_spec(spec).model
+    text = render_brief(model, find_deal(feed, model, deal_ref), role, fmt, templates)
+    emit(out, lambda handle: handle.write(text))
+    if out:
+        click.echo(f"wrote the {role} brief for {deal_ref} to {out}", err=True)
+
+
+@cli.command()
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--target", required=True, type=click.Choice(["salesforce", "hubspot"]), help="Which CRM to compile for.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),

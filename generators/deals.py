@@ -2,13 +2,19 @@
 
 Columns are matched to handoff fields by spec key, Salesforce API name, HubSpot internal name or label,
 so a Salesforce report export or a HubSpot deal export works as it is.
+
+With `process_fields=True` the reader also fills `Deal.extra` with what audits and briefs need, parsed:
+`close_date` and `created_date` (date), and the computed fields found in the file under the same kinds
+of names (`score`, `completeness` as float; `closed_won_at`, `internal_handoff_at`, `first_touch_at`,
+`kickoff_at` as UTC datetimes; `csm_rating` as int 1-5; `tier`, `segment`, `intake_status`,
+`missing_summary` as text). Blank cells are left out.
 """
 from __future__ import annotations
 
 import csv
 import json
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -29,13 +35,13 @@ _TRUE = {"true", "1", "yes", "y", "x", "checked"}
 _FALSE = {"false", "0", "no", "n", "", "unchecked"}
 
 
-def read_deals(path: str | Path, model: Model) -> Iterator[Deal]:
+def read_deals(path: str | Path, model: Model, *, process_fields: bool = False) -> Iterator[Deal]:
     """Deals from a file, streamed; raises InputError with the file and row on bad data."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     suffix = path.suffix.lower()
-    reader = DealReader(model)
+    reader = DealReader(model, process_fields=process_fields)
     if suffix == ".csv":
         yield from _csv_rows(path, reader)
     elif suffix in (".json", ".jsonl", ".ndjson"):
@@ -87,8 +93,13 @@ def _json_rows(path: Path, reader: "DealReader", lines: bool) -> Iterator[Deal]:
 class DealReader:
     """Maps a record's columns to deal attributes and field keys; caches the mapping per header."""
 
-    def __init__(self, model: Model):
+    def __init__(self, model: Model, process_fields: bool = False):
         self.model = model
+        self.process_fields = process_fields
+        self.computed_names: dict[str, Field] = {}
+        for f in model.computed:
+            for name in (f.key, f.salesforce_name, f.hubspot_name, f.label):
+                self.computed_names.setdefault(name.lower(), f)
         self.by_key = {f.key: f for f in model.fields}
         self.names: dict[str, Field] = {}
         for f in model.fields:
@@ -111,6 +122,8 @@ class DealReader:
         self._header = header
         lowered = {h.lower().strip(): h for h in header if h is not None}
         self.field_columns = {self.names[k].key: col for k, col in lowered.items() if k in self.names}
+        self.computed_columns = {self.computed_names[k].key: col for k, col in lowered.items()
+                                 if k in self.computed_names and k not in self.names}
 
         def pick(options):
             return next((lowered[o] for o in options if o in lowered), None)
@@ -140,7 +153,22 @@ class DealReader:
             owner=str(get("owner") or ""), stage=stage, acv=_number(get("acv"), where, self.cols["acv"]),
             deal_type="expansion" if deal_type in self.expansion else "new_business",
             sales_cycle_days=cycle, values=values,
+            extra=self._process_values(row, where) if self.process_fields else {},
         )
+
+    def _process_values(self, row: dict, where: str) -> dict[str, Any]:
+        columns = [("close_date", self.cols["close"]), ("created_date", self.cols["created"]),
+                   *self.computed_columns.items()]
+        out = {}
+        for key, col in columns:
+            raw = row.get(col) if col else None
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            try:
+                out[key] = _PROCESS_PARSERS.get(key, _text)(raw)
+            except ValueError as exc:
+                raise InputError(f"{where}: column '{col}': {raw!r} {exc}") from None
+        return out
 
     def _value(self, f: Field, raw: Any, where: str, column: str) -> Any:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -182,3 +210,54 @@ def _as_date(value: str) -> date:
     if len(text) > 10:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     return date.fromisoformat(text)
+
+
+def _as_datetime(value: Any) -> datetime:
+    """ISO 8601 (a date alone means midnight) or epoch milliseconds as HubSpot exports them; naive means UTC."""
+    text = str(value).strip()
+    if text.isdigit() and len(text) >= 11:
+        return datetime.fromtimestamp(int(text) / 1000, tz=timezone.utc)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("is not a date-time; use ISO 8601 such as 2026-01-31T09:30:00Z") from None
+    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+def _process_date(value: Any) -> date:
+    return _as_datetime(value).date() if len(str(value).strip()) > 10 else _iso_date(value)
+
+
+def _iso_date(value: Any) -> date:
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError("is not a date; use ISO 8601 such as 2026-01-31") from None
+
+
+def _process_number(value: Any) -> float:
+    try:
+        return float(_number(value, "", None))  # type: ignore[arg-type]
+    except InputError:
+        raise ValueError("is not a number") from None
+
+
+def _rating(value: Any) -> int:
+    try:
+        number = _process_number(value)
+    except ValueError:
+        number = 0.5
+    if number != int(number) or not 1 <= number <= 5:
+        raise ValueError("is not a rating from 1 to 5")
+    return int(number)
+
+
+def _text(value: Any) -> str:
+    return str(value).strip()
+
+
+_PROCESS_PARSERS = {
+    "close_date": _process_date, "created_date": _process_date, "score": _process_number,
+    "completeness": _process_number, "closed_won_at": _as_datetime, "internal_handoff_at": _as_datetime,
+    "first_touch_at": _as_datetime, "kickoff_at": _as_datetime, "csm_rating": _rating,
+}
