@@ -26,7 +26,13 @@ run: $(STAMP)
 	$(BIN)/handrail apply --spec $(DEMO)/handoff.yaml --env snapshot $(DEMO)/plan.json
 	$(BIN)/handrail diff --spec $(DEMO)/handoff.yaml --env snapshot --exit-code
 
-test: $(STAMP)
+# The Apex parser tests check the generated Apex test class with (that test skips when Node.js is absent).
+APEX_PARSER := tests/apex/node_modules/.package-lock.json
+$(APEX_PARSER): tests/apex/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/apex --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the Apex syntax check will be skipped"; fi
+
+test: $(STAMP) $(APEX_PARSER)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: $(STAMP)

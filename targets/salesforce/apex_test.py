@@ -31,13 +31,13 @@ CLASS_NAME_MAX = 40
 INDENT = "    "
 
 
-def test_class_name(model: Model) -> str:
+def apex_class_name(model: Model) -> str:
     prefix = (model.naming.salesforce_prefix or "Handoff")[:CLASS_NAME_MAX - len("_Flows_Test")].rstrip("_")
     return f"{prefix}_Flows_Test"
 
 
 def apex_test_component(model: Model, api_version: str, flow_names: list[str]) -> Component:
-    name = test_class_name(model)
+    name = apex_class_name(model)
     source = ApexTestWriter(model, name, flow_names).source()
     return Component("ApexClass", name, (("apiVersion", api_version), ("status", "Active")),
                      content=source.encode("utf-8"))
