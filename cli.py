@@ -232,8 +232,13 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
 @click.option("--edition", type=click.Choice(["professional", "enterprise", "unlimited", "performance", "developer"]),
               default="enterprise", show_default=True,
               help="Salesforce only: the org's edition, for its custom-field allocation.")
+@click.option("--pipeline-rules", is_flag=True,
+              help="HubSpot only: also generate pipeline rules (beta API) that stop deals skipping gated stages.")
+@click.option("--pipeline-definition", type=click.Path(dir_okay=False, path_type=Path),
+              help="HubSpot only: a saved GET /crm/v3/pipelines/deals response to check the stage ids against.")
 @click.option("--check", is_flag=True, help="Validate the output against the CRM's official schema before writing.")
-def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str, edition: str, check: bool) -> None:
+def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str, edition: str,
+          pipeline_rules: bool, pipeline_definition: Path | None, check: bool) -> None:
     """Compile the spec into deployable CRM configuration files.
 
     \b
@@ -241,6 +246,7 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
       handrail build --target salesforce --out build/salesforce --check
       handrail build --target salesforce --format mdapi --out build/mdapi
       handrail build --target hubspot --out build/hubspot
+      handrail build --target hubspot --pipeline-rules --pipeline-definition pipelines.json
     """
     from handrail.generators.files import write_tree
     from handrail.specs.validate import load_spec
@@ -248,7 +254,8 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
 
     model = load_spec(spec).model
     module = load_target(target)
-    options = {"format": fmt, "api_version": api_version, "edition": edition}
+    options = {"format": fmt, "api_version": api_version, "edition": edition,
+               "pipeline_rules": pipeline_rules, "pipeline_definition": pipeline_definition}
     desired = module.render(model, options)
     for warning in desired.warnings:
         click.echo(warning.render(), err=True)
@@ -256,7 +263,8 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
         problems = module.verify(desired, options)
         if problems:
             raise SpecError(problems)
-        click.echo(f"checked {len(desired.files)} files against the official schema: all valid", err=True)
+        scope = getattr(module, "VERIFY_SCOPE", "the official schema")
+        click.echo(f"checked {len(desired.files)} files against {scope}: all valid", err=True)
     out = out or Path("build") / target
     write_tree(out, dict(desired.files))
     click.echo(f"wrote {len(desired.files)} files to {out}")

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from deal_samples import CREATED, DAY, property_types, samples, without_min_length
+from deal_samples import CREATED, DAY, samples, without_min_length
 from formula_language import Evaluator, parse
+from hubspot_records import HubSpotDeal
 from handrail.generators.scoring import (
     TIER_LABELS, Deal, evaluate_field, round_half_up, score_deal, summary, tier_for,
 )
@@ -25,33 +26,6 @@ from helpers import EXAMPLE_SPEC
 EVERY_TYPE = Path(__file__).parent / "specs" / "every_type.yaml"
 SPECS = {"example": EXAMPLE_SPEC, "every_type": EVERY_TYPE}
 COUNT = 300
-
-
-class HubSpotDeal:
-    """Evaluates the calculated properties of one record in creation order, as HubSpot would."""
-
-    def __init__(self, model, record):
-        bodies = {b["name"]: b for _, b in properties(model)}
-        self.types = property_types(model, bodies)
-        self.names = {f.key: f.hubspot_name for f in model.computed}
-        self.record = dict(record)
-        for name, body in bodies.items():
-            if body["fieldType"] == "calculation_equation":
-                value = Evaluator(self.record, self.types).eval(_parsed(body["calculationFormula"]))
-                self.record[name] = None if value is None else repr(value) if isinstance(value, float) else value
-
-    def __getitem__(self, key: str):
-        value = self.record.get(self.names[key])
-        return float(value) if key in ("score", "completeness") and value is not None else value
-
-
-_TREES: dict[str, object] = {}
-
-
-def _parsed(formula: str):
-    if formula not in _TREES:
-        _TREES[formula] = parse(formula)
-    return _TREES[formula]
 
 
 @pytest.fixture(scope="module", params=sorted(SPECS))
