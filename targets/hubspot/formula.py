@@ -30,6 +30,11 @@ def literal(text: str) -> str:
     raise FormulaError(f"{text!r} contains both quote characters, which a HubSpot formula cannot express")
 
 
+def text_literal(text: str) -> str:
+    """A literal for display text: with both quote characters, double quotes become single ones."""
+    return literal(text if expressible(text) else text.replace('"', "'"))
+
+
 def expressible(text: str) -> bool:
     return not ("'" in text and '"' in text)
 
@@ -147,7 +152,7 @@ def points(f: Field, full: float, member: str | None = None) -> str:
 
 def state_label(f: Field, member: str | None = None) -> str:
     """'Label (missing); ', 'Label (generic); ' or '' as the engine's summary words it."""
-    missing, gen = literal(f"{f.label} (missing); "), literal(f"{f.label} (generic); ")
+    missing, gen = text_literal(f"{f.label} (missing); "), text_literal(f"{f.label} (generic); ")
     branches = [] if member is None else [(negate(member), "''")]
     branches.append((negate(populated(f)), missing))
     test = generic(f)
@@ -180,7 +185,7 @@ def segment_condition(model: Model, match: Match) -> str | None:
         parts.append(_number_rule(f"is_present({amount})", amount, match.acv))
     if match.deal_type is not None:
         ref = f"string({deal.deal_type_hubspot})"
-        expansion = any_of(f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot)
+        expansion = any_of(f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot if expressible(v))
         is_expansion = f"(is_present({ref}) and {expansion})"
         parts.append(is_expansion if match.deal_type == "expansion" else negate(is_expansion))
     if match.partner_sourced is not None:

@@ -51,6 +51,10 @@ def _quality(model: Model) -> list[Diagnostic]:
             out.append(warning("hubspot-formula-literal",
                                f"field '{f.key}': {', '.join(repr(b) for b in bad)} contain both ' and \", which a "
                                "HubSpot formula cannot write; the score ignores them", span=f.span))
+        if not expressible(f.label):
+            out.append(warning("hubspot-formula-literal",
+                               f"field '{f.key}': the label contains both ' and \", so the HubSpot missing summary "
+                               "shows its double quotes as single ones", span=f.span))
     out.append(warning(
         "hubspot-rounding", "HubSpot formulas cannot round: the HubSpot score shows all decimals (73.529...) where "
         "Handrail shows 73.5; the tier and score gates use the threshold the rounding reaches, so they agree exactly",

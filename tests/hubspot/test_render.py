@@ -161,11 +161,15 @@ def test_check_spec_points_at_the_fields_hubspot_cannot_score_exactly():
 def test_check_spec_flags_phrases_a_formula_cannot_quote():
     model = load_spec(EXAMPLE_SPEC).model
     goals = model.field("business_goals")
-    odd = dataclasses.replace(goals, quality=dataclasses.replace(goals.quality, filler_phrases=("""it's "fine\"""",)))
+    odd = dataclasses.replace(goals, label="""Goals ("why" it's bought)""",
+                              quality=dataclasses.replace(goals.quality, filler_phrases=("""it's "fine\"""",)))
     model = dataclasses.replace(model, fields=(odd,) + model.fields[1:])
-    (diag,) = [d for d in check_spec(model) if d.code == "hubspot-formula-literal"]
-    assert diag.span == goals.span
-    assert "it's" not in json.loads(render(model, {}).files["properties/handoff_score.json"])["calculationFormula"]
+    phrase, label = [d for d in check_spec(model) if d.code == "hubspot-formula-literal"]
+    assert phrase.span == label.span == goals.span and "the label" in label.message
+    files = render(model, {}).files
+    assert "it's" not in json.loads(files["properties/handoff_score.json"])["calculationFormula"]
+    summary = json.loads(files["properties/handoff_missing_summary.json"])["calculationFormula"]
+    assert '"Goals (\'why\' it\'s bought) (missing); "' in summary
 
 
 def test_verify_accepts_the_build_and_catches_broken_output(every_type):
