@@ -16,8 +16,7 @@ BOOL_OPTIONS = (Option("true", "Yes"), Option("false", "No"))
 
 
 def group(model: Model) -> dict[str, Any]:
-    label = model.name if len(model.name) <= 80 else model.name[:80]
-    return {"name": model.naming.hubspot_group, "label": label, "displayOrder": -1}
+    return {"name": model.naming.hubspot_group, "label": model.name, "displayOrder": -1}
 
 
 def description(f: Field) -> str:
