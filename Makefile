@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(BIN)/handrail validate $(EXAMPLE) --target salesforce
 	$(BIN)/handrail score specs/examples/deals.csv --spec $(EXAMPLE)
 	$(BIN)/handrail build --spec $(EXAMPLE) --target salesforce --out build/salesforce --check
+	$(BIN)/handrail build --spec $(EXAMPLE) --target hubspot --out build/hubspot --check
 	rm -rf $(DEMO) && $(BIN)/handrail init $(DEMO) > /dev/null
 	$(BIN)/handrail plan --spec $(DEMO)/handoff.yaml --env snapshot --out $(DEMO)/plan.json
 	$(BIN)/handrail apply --spec $(DEMO)/handoff.yaml --env snapshot $(DEMO)/plan.json
