@@ -125,25 +125,48 @@ def _generic(f: Field) -> list[Any]:
     return []
 
 
-def tier_values(model: Model, segment: Segment, attrs: Attributes) -> dict[str, dict[str, Any]]:
-    """Values per reachable tier: start with every considered field complete, then degrade the fields in spec
-    order, each one step at a time (complete -> generic -> missing); the first state in each tier is kept."""
+TIER_ORDER = ("Ready", "Gaps", "Blocked")
+
+
+def tier_values(model: Model, segment: Segment, attrs: Attributes,
+                base: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Values per reachable tier ("Unscored" when the segment scores nothing), on top of `base`.
+
+    Start with every field the segment considers complete, then degrade them in spec order, each one step
+    at a time (complete -> generic -> missing); the score only falls, so the first state of each tier is
+    found by bisection."""
     fixed = {model.partner_field.key} if model.partner_field else set()
     considered = [f for f in model.fields if f.key in set(segment.scored_fields) | set(segment.required_fields)
                   and f.key not in fixed]
-    values = {f.key: value_for(f, COMPLETE) for f in considered}
-    values = {k: v for k, v in values.items() if v is not None}
-    out: dict[str, dict[str, Any]] = {}
-    steps = [(f, state) for f in considered for state in (GENERIC, MISSING)]
-    for f, state in [(None, None)] + steps:
-        if f is not None:
-            value = value_for(f, state)
-            if value is None and state == GENERIC:
-                continue
-            values[f.key] = value
-        tier = expected(model, attrs, values).tier
-        if tier and tier not in out:
-            out[tier] = {k: v for k, v in values.items() if v is not None}
+    start = {**(base or {}), **{f.key: value_for(f, COMPLETE) for f in considered}}
+    steps = [(f.key, value) for f in considered for state in (GENERIC, MISSING)
+             if (value := value_for(f, state)) is not None or state == MISSING]
+
+    def state(k: int) -> dict[str, Any]:
+        values = dict(start)
+        values.update(steps[:k])
+        return {key: v for key, v in values.items() if v is not None}
+
+    def rank(k: int) -> int:
+        tier = expected(model, attrs, state(k)).tier
+        return TIER_ORDER.index(tier) if tier else -1
+
+    first = rank(0)
+    if first < 0:
+        return {"Unscored": state(0)}
+    out = {TIER_ORDER[first]: state(0)}
+    for wanted in range(first + 1, len(TIER_ORDER)):
+        low, high = 0, len(steps)
+        if rank(high) < wanted:
+            break
+        while low < high:
+            middle = (low + high) // 2
+            if rank(middle) >= wanted:
+                high = middle
+            else:
+                low = middle + 1
+        if rank(low) == wanted:
+            out[TIER_ORDER[wanted]] = state(low)
     return out
 
 

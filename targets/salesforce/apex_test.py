@@ -20,7 +20,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from handrail.specs.model import Model, Task
-from handrail.specs.naming import camel
 from handrail.targets.salesforce.apex_scenarios import (
     NOW, RUNNING_USER, TODAY, Attributes, all_fields_complete, expected, segment_attributes, tier_values,
 )
@@ -72,6 +71,7 @@ class ApexTestWriter:
                   for k in ("segment", "score", "completeness", "tier", "missing_summary", "closed_won_at")}
         self.csm = model.csm_field.salesforce_name if model.csm_field else None
         self.open_stage = open_stage(model)
+        self.complete = all_fields_complete(model)
         self.methods: list[list[str]] = []
 
     # Whole class ---------------------------------------------------------------------------------
@@ -109,6 +109,14 @@ class ApexTestWriter:
             "private static Opportunity newDeal(String name, Decimal amount, String dealType, Integer cycleDays) {",
             f"{INDENT}return new Opportunity(Name = name, StageName = OPEN_STAGE, Amount = amount, Type = dealType,",
             f"{INDENT}{INDENT}CloseDate = Date.today().addDays(cycleDays));",
+            "}",
+            "",
+            "// A deal with every handoff field specific; tests then blank or weaken the fields they need.",
+            "private static Opportunity completeDeal(String name, Decimal amount, String dealType, Integer cycleDays) {",
+            f"{INDENT}Opportunity deal = newDeal(name, amount, dealType, cycleDays);",
+            *[f"{INDENT}deal.{f.salesforce_name} = {_apex_value(self.complete[f.key])};"
+              for f in self.model.fields if f.key in self.complete],
+            f"{INDENT}return deal;",
             "}",
             "",
             "private static Opportunity reload(Id dealId) {",
@@ -185,20 +193,32 @@ class ApexTestWriter:
         self.methods.append([f"{INDENT}// {_comment(comment)}", f"{INDENT}@isTest", f"{INDENT}static void {name}() {{",
                              *[INDENT * 2 + line if line else "" for line in lines], f"{INDENT}}}"])
 
-    def _new_deal(self, var: str, title: str, attrs: Attributes, values: dict) -> list[str]:
+    def _new_deal(self, var: str, title: str, attrs: Attributes, values: dict | None) -> list[str]:
+        """A deal with `values` (None: no handoff fields at all), built from completeDeal when it has any."""
         expansion = self.model.deal.expansion_values_salesforce
         deal_type = apex_string(expansion[0]) if attrs.deal_type == "expansion" and expansion else "null"
-        lines = [f"Opportunity {var} = newDeal({apex_string(title)}, {apex_decimal(attrs.acv, 2)}, {deal_type}, "
+        creator = "newDeal" if values is None else "completeDeal"
+        lines = [f"Opportunity {var} = {creator}({apex_string(title)}, {apex_decimal(attrs.acv, 2)}, {deal_type}, "
                  f"{attrs.cycle_days});"]
         if self.model.partner_field:
             lines.append(f"{var}.{self.model.partner_field.salesforce_name} = {'true' if attrs.partner else 'false'};")
-        for f in self.model.fields:
-            if f.key in values:
-                lines.append(f"{var}.{f.salesforce_name} = {_apex_value(values[f.key])};")
+        if values is not None:
+            lines += self._changes(var, self.complete, values)
         return lines
 
-    def _assert_expected(self, var: str, attrs: Attributes, values: dict) -> str:
-        e = expected(self.model, attrs, values)
+    def _changes(self, var: str, before: dict, after: dict) -> list[str]:
+        """Assignments that turn a deal holding `before` into one holding `after`."""
+        lines = []
+        for f in self.model.fields:
+            if f is self.model.partner_field or before.get(f.key) == after.get(f.key):
+                continue
+            value = after.get(f.key)
+            blank = "false" if f.type == "checkbox" else "null"
+            lines.append(f"{var}.{f.salesforce_name} = {blank if value is None else _apex_value(value)};")
+        return lines
+
+    def _assert_expected(self, var: str, attrs: Attributes, values: dict | None) -> str:
+        e = expected(self.model, attrs, values or {})
         return (f"assertHandoff({var}.Id, {apex_string(e.segment) if e.segment else 'null'}, "
                 f"{apex_decimal(e.score, 1)}, {apex_decimal(e.completeness, 1)}, "
                 f"{apex_string(e.tier) if e.tier else 'null'}, {apex_string(e.summary) if e.summary else 'null'});")
@@ -209,7 +229,7 @@ class ApexTestWriter:
             attrs = segment_attributes(self.model, s)
             if attrs is None:
                 continue
-            for tier, values in tier_values(self.model, s, attrs).items():
+            for tier, values in tier_values(self.model, s, attrs, self.complete).items():
                 title = f"{s.label}, {tier}"
                 self._method(method_name("scores", s.key, tier), f"A deal in segment {s.label} scored {tier}.",
                              [*self._new_deal("deal", title, attrs, values), "insert deal;",
@@ -234,7 +254,7 @@ class ApexTestWriter:
             return
         lines = ["List<Opportunity> deals = new List<Opportunity>();"]
         for i, (attrs, what) in enumerate(deals):
-            lines += [*self._new_deal(f"deal{i}", f"Boundary {what}", attrs, {}), f"deals.add(deal{i});"]
+            lines += [*self._new_deal(f"deal{i}", f"Boundary {what}", attrs, None), f"deals.add(deal{i});"]
         lines.append("insert deals;")
         for i, (attrs, _) in enumerate(deals):
             e = expected(self.model, attrs, {})
@@ -246,19 +266,14 @@ class ApexTestWriter:
     def _rescore_test(self) -> None:
         for s in self.model.segments:
             attrs = segment_attributes(self.model, s)
-            tiers = tier_values(self.model, s, attrs) if attrs else {}
+            tiers = tier_values(self.model, s, attrs, self.complete) if attrs else {}
             low = tiers.get("Blocked") or tiers.get("Gaps")
-            if attrs is None or "Ready" not in tiers or low is None:
+            if "Ready" not in tiers or low is None:
                 continue
             ready = tiers["Ready"]
             lines = [*self._new_deal("deal", f"{s.label}, completed later", attrs, low), "insert deal;",
-                     self._assert_expected("deal", attrs, low)]
-            for f in self.model.fields:
-                if f.key in ready:
-                    lines.append(f"deal.{f.salesforce_name} = {_apex_value(ready[f.key])};")
-                elif f.key in low:
-                    lines.append(f"deal.{f.salesforce_name} = {'false' if f.type == 'checkbox' else 'null'};")
-            lines += ["update deal;", self._assert_expected("deal", attrs, ready)]
+                     self._assert_expected("deal", attrs, low), *self._changes("deal", low, ready), "update deal;",
+                     self._assert_expected("deal", attrs, ready)]
             self._method("rescoresOnEverySave", "The score follows every save, not only the first one.", lines)
             return
 
@@ -271,8 +286,8 @@ class ApexTestWriter:
             return
         later = Attributes(attrs.acv, attrs.deal_type, attrs.partner, attrs.cycle_days + 60)
         e = expected(self.model, later, {})
-        lines = [*self._new_deal("deal", "Sales cycle from CreatedDate", attrs, {}), "insert deal;",
-                 self._assert_expected("deal", attrs, {}),
+        lines = [*self._new_deal("deal", "Sales cycle from CreatedDate", attrs, None), "insert deal;",
+                 self._assert_expected("deal", attrs, None),
                  "Test.setCreatedDate(deal.Id, DateTime.newInstanceGmt(Date.today().addDays(-60), Time.newInstance("
                  "12, 0, 0, 0)));",
                  "update deal;",
@@ -287,7 +302,7 @@ class ApexTestWriter:
         if stage is None:
             return
         won = self.model.automation.on_closed_won
-        values = all_fields_complete(self.model)
+        values = self.complete
         for s in self.model.segments:
             attrs = segment_attributes(self.model, s)
             if attrs is None or expected(self.model, attrs, values).tier != "Ready":
@@ -317,7 +332,7 @@ class ApexTestWriter:
 
     def _stage_entry_tests(self) -> None:
         won = closed_won_stage(self.model)
-        values = all_fields_complete(self.model)
+        values = self.complete
         for entry_stage in self.model.stages:
             entries = [e for e in self.model.automation.on_stage_entry if e.stage == entry_stage.key]
             if not entries or not entry_stage.salesforce or (won and entry_stage.key == won.key) \

@@ -265,7 +265,7 @@ def _escalation_paths(model: Model, actions: Actions, escalation: Escalation, nu
     for value, keys in groups:
         tag = f"Escalation_{number}_{camel(escalation.sla)}_{value}"
         message = escalation.message or f"{what} SLA of {value} {unit_word} missed."
-        notice = Notification(to=escalation.to, title=f"SLA missed: {{deal}}", body=message, segments=everyone)
+        notice = Notification(to=escalation.to, title="SLA missed: {deal}", body=message, segments=everyone)
         step = actions.notification(notice, tag, f"Get_Notification_Type_{tag}", None)
         step = actions.with_notification_type(tag, step)
         task = Task(key=tag, subject=message[:255], description=f"{what} SLA: {value} {unit_word} after Closed Won.",

@@ -211,7 +211,7 @@ class FlowBuilder:
             groups[group].append((name, pairs))
         ordered = {g: [body for _, body in sorted(items, key=lambda item: item[0])] for g, items in groups.items()}
         metadata = [[("name", "BuilderType"), ("value", string("LightningFlowBuilder"))],
-                    [("name", "CanvasMode"), ("value", string("AUTO_LAYOUT_CANVAS"))]]
+                    [("name", "CanvasMode"), ("value", string("FREE_FORM_CANVAS"))]]
         return [
             ("actionCalls", ordered["actionCalls"] or None),
             ("apiVersion", self.api_version),
@@ -233,7 +233,10 @@ class FlowBuilder:
         ]
 
     def _positions(self) -> dict[str, tuple[int, int]]:
-        """Breadth-first from the start: one row per step, one column per branch (auto-layout redraws anyway)."""
+        """Breadth-first from the start: one row per step, one column per branch.
+
+        The free-form canvas is used because paths rejoin (fault paths, skipped recipients), which the
+        auto-layout canvas would need marked as Go To connectors."""
         positions: dict[str, tuple[int, int]] = {}
         row, frontier = 1, list(self.start_targets)
         while frontier:

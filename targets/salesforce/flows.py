@@ -9,7 +9,7 @@ class that runs every flow path, which production orgs need to deploy flows as a
 """
 from __future__ import annotations
 
-from handrail.specs.diagnostics import SpecError
+from handrail.specs.diagnostics import SpecError, error
 from handrail.specs.model import Model
 from handrail.targets.salesforce.apex_test import apex_test_component
 from handrail.targets.salesforce.automation_flow import closed_won_flow, stage_entry_flow
@@ -18,6 +18,7 @@ from handrail.targets.salesforce.notification_type import notification_type_comp
 from handrail.targets.salesforce.score_flow import score_flow
 
 DEFAULT_API_VERSION = "63.0"
+APEX_CLASS_MAX = 1_000_000  # characters in one Apex class
 STATUS = {"active": "Active", "draft": "Draft"}
 
 
@@ -48,5 +49,12 @@ def components(model: Model, options: dict) -> list[Component]:
     if entry or won:
         out.append(notification)
     if model.automation.flow_status == "active":
-        out.append(apex_test_component(model, api_version, [c.name for c in flows]))
+        test_class = apex_test_component(model, api_version, [c.name for c in flows])
+        if len(test_class.content) > APEX_CLASS_MAX:
+            raise SpecError([error(
+                "salesforce-limit", f"the Apex test class for the flows would be {len(test_class.content):,} "
+                f"characters; Salesforce allows {APEX_CLASS_MAX:,} per class", path="automation.flow_status",
+                span=model.fields[0].span if model.fields else None,
+                hint="deploy the flows as drafts (automation: {flow_status: draft}) and activate them in Setup")])
+        out.append(test_class)
     return out

@@ -25,13 +25,14 @@ from decimal import Decimal
 from typing import Callable
 
 from handrail.specs.diagnostics import Diagnostic, Span, error
-from handrail.specs.model import CHOICE_TYPES, TEXT_TYPES, Field, Match, Model, Range, Segment
+from handrail.specs.model import TEXT_TYPES, Field, Match, Model, Range, Segment
 from handrail.specs.naming import camel
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce.flow_elements import FlowBuilder
 from handrail.targets.salesforce.limits import FORMULA_MAX
 
 SUMMARY_MAX = 131072  # the longest a long text area can hold
+TERM_BUDGET = 1500  # filler phrases per CASE, so long lists split into terms that fit a formula
 COMPLETE, GENERIC = "1", "0.5"
 
 # Names of the shared formulas; per field and per segment names come from the functions below.
@@ -84,9 +85,8 @@ def generic_terms(f: Field) -> list[str]:
     if f.type in TEXT_TYPES:
         q, trimmed = f.quality, f"TRIM({value})"
         terms = []
-        if q.filler_phrases:
-            cases = ", ".join(f"{text_literal(p)}, 1" for p in q.filler_phrases)
-            terms.append(f"CASE(LOWER({trimmed}), {cases}, 0) = 1")
+        for group in _groups([f"{text_literal(p)}, 1" for p in q.filler_phrases], TERM_BUDGET):
+            terms.append(f"CASE(LOWER({trimmed}), {', '.join(group)}, 0) = 1")
         terms += [f"CONTAINS(LOWER({trimmed}), {text_literal(p)})" for p in q.generic_if_contains]
         if q.min_length:
             terms.append(f"LEN({trimmed}) < {q.min_length}")
@@ -94,12 +94,31 @@ def generic_terms(f: Field) -> list[str]:
     if f.type == "picklist":
         return [f"ISPICKVAL({value}, {text_literal(v)})" for v in sorted(f.generic_values, key=_option_order(f))]
     if f.type == "multi_select" and f.generic_values:
-        specific = [o.value for o in f.options if not o.generic]
+        specific = specific_option_terms(f)
         if not specific:
             return ["TRUE"]
-        return [f"NOT(OR({', '.join(f'INCLUDES({value}, {text_literal(v)})' for v in specific)}))"
-                if len(specific) > 1 else f"NOT(INCLUDES({value}, {text_literal(specific[0])}))"]
+        return [f"NOT({join_or(specific)})"]
     return []
+
+
+def specific_option_terms(f: Field) -> list[str]:
+    """INCLUDES checks for a multi-select's non-generic options: selecting any of them is specific."""
+    value = record(f.salesforce_name)
+    return [f"INCLUDES({value}, {text_literal(o.value)})" for o in f.options if not o.generic]
+
+
+def specific_option_name(f: Field) -> str:
+    return f"Specific_Option_{camel(f.key)}"
+
+
+def _groups(items: list[str], budget: int) -> list[list[str]]:
+    groups: list[list[str]] = []
+    for item in items:
+        if groups and len(", ".join(groups[-1] + [item])) <= budget:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
 
 
 def _option_order(f: Field) -> Callable[[str], int]:

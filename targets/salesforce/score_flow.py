@@ -88,6 +88,11 @@ def _shared_formulas(model: Model, formulas: fx.Formulas) -> None:
 def _field_formulas(model: Model, f: Field, formulas: fx.Formulas) -> None:
     where = _where(model, f)
     terms = fx.generic_terms(f)
+    if f.type == "multi_select" and terms and terms != ["TRUE"] and len(terms[0]) > fx.TERM_BUDGET:
+        specific = formulas.fit(fx.specific_option_name(f), "Boolean", fx.specific_option_terms(f), fx.join_or,
+                                lambda any_of: any_of, f"{f.label}: a non-generic option is selected."[:255], where,
+                                part_type="Boolean")
+        terms = [f"NOT({fx.merge(specific)})"]
     empty = fx.empty_condition(f)
     name = fx.completion_name(f)
     description = _completion_description(f)
@@ -114,7 +119,7 @@ def _completion_description(f: Field) -> str:
             why.append(f"shorter than {q.min_length} characters")
     elif f.generic_values:
         why.append("only generic options")
-    generic = f", 0.5 when generic ({', '.join(why)})" if why else ""
+    generic = f", 0.5 when generic ({' or '.join(why)})" if why else ""
     return f"{f.label} ({_TYPE_NAMES[f.type]}, {weight}): 1 when complete{generic}, 0 when empty."[:255]
 
 

@@ -14,7 +14,7 @@ import pytest
 from handrail.specs.validate import load_spec
 from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.apex_scenarios import (
-    NOW, RUNNING_USER, TODAY, expected, segment_attributes, tier_values,
+    NOW, RUNNING_USER, TODAY, all_fields_complete, expected, segment_attributes, tier_values,
 )
 from handrail.targets.salesforce.apex_test import apex_class_name, apex_string
 from handrail.targets.salesforce.schema import validate_xml
@@ -105,7 +105,7 @@ def test_what_the_class_expects_is_what_the_flow_computes(spec):
     checked = 0
     for s in model.segments:
         attrs = segment_attributes(model, s)
-        for tier, values in tier_values(model, s, attrs).items():
+        for tier, values in tier_values(model, s, attrs, all_fields_complete(model)).items():
             record = {"Amount": Decimal(str(attrs.acv)), "CreatedDate": None,
                       "CloseDate": dt.date(2026, 3, 4) + dt.timedelta(days=attrs.cycle_days),
                       "Type": model.deal.expansion_values_salesforce[0] if attrs.deal_type == "expansion" else None}
