@@ -8,6 +8,7 @@ A target module may provide, beside render():
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,9 +61,13 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
     desired = target.render(model, dict(options or {}))
     org = org or open_org(model, env)
     retired = getattr(target, "retired_keys", lambda m: {})(model)
-    wanted = [(r.kind, r.key) for r in desired.resources]
+    unverifiable = getattr(target, "UNVERIFIABLE_KINDS", frozenset())
+    checked = [r for r in desired.resources if r.kind not in unverifiable]
+    wanted = [(r.kind, r.key) for r in checked]
     live = org.fetch(wanted + [k for k in retired if k not in wanted])
-    plan = diff(platform, env.name, desired.resources, live, retired, org.managed())
+    plan = diff(platform, env.name, checked, live, retired, org.managed())
+    plan = dataclasses.replace(plan, unverifiable=tuple(f"{r.kind}:{r.key}" for r in desired.resources
+                                                        if r.kind in unverifiable))
     plan = check_plan(plan, getattr(target, "CHANGE_VALIDATORS", ()))
     return Planned(plan, desired, org)
 

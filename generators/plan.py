@@ -62,6 +62,7 @@ class Plan:
     changes: tuple[Change, ...]
     fingerprints: Mapping[str, str | None] = field(default_factory=dict)  # ident -> live fingerprint (None: absent)
     unmanaged: tuple[str, ...] = ()  # live idents in our namespace that the spec does not mention
+    unverifiable: tuple[str, ...] = ()  # desired items no API can read back (manual steps)
 
     @property
     def pending(self) -> tuple[Change, ...]:

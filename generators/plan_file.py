@@ -26,6 +26,7 @@ def save(plan: Plan, path: str | Path, spec_sha256: str) -> None:
     data = {
         "format": FORMAT, "target": plan.target, "environment": plan.environment, "spec_sha256": spec_sha256,
         "fingerprints": dict(plan.fingerprints), "unmanaged": list(plan.unmanaged),
+        "unverifiable": list(plan.unverifiable),
         "changes": [{"action": c.action, "kind": c.kind, "key": c.key, "origin": c.origin,
                      "before": c.before, "after": c.after,
                      "differences": [[d.path, d.before, d.after] for d in c.differences],
@@ -52,7 +53,8 @@ def load(path: str | Path) -> tuple[Plan, str]:
                                tuple(Difference(*d) for d in c["differences"]),
                                tuple(Finding(*f) for f in c["findings"]), origin=c.get("origin", ""))
                         for c in data["changes"])
-        plan = Plan(data["target"], data["environment"], changes, data["fingerprints"], tuple(data["unmanaged"]))
+        plan = Plan(data["target"], data["environment"], changes, data["fingerprints"], tuple(data["unmanaged"]),
+                    tuple(data.get("unverifiable", ())))
     except (KeyError, TypeError) as exc:
         raise InputError(f"{path}: damaged plan file ({exc})") from None
     return plan, data["spec_sha256"]

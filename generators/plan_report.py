@@ -56,6 +56,8 @@ def text(plan: Plan, describe: Describe, style: Callable[[str, str], str] = lamb
             lines.append(style(f"    ! {tag}: {f.message}", "red" if f.destructive else "yellow"))
     if plan.unmanaged:
         lines.append(f"left alone (in Handrail's namespace but not in the spec): {', '.join(plan.unmanaged)}")
+    if plan.unverifiable:
+        lines.append(f"not verifiable (manual steps an admin must check by hand): {', '.join(plan.unverifiable)}")
     if not plan.pending:
         lines.append("no drift: the org matches the spec" if drift else "no changes: the org matches the spec")
     return "\n".join(lines) + "\n"
@@ -89,7 +91,7 @@ def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -
                      "findings": [{"severity": f.severity, "code": f.code, "message": f.message,
                                    "destructive": f.destructive} for f in c.findings]}
                     for c in plan.pending],
-        "unmanaged": list(plan.unmanaged),
+        "unmanaged": list(plan.unmanaged), "unverifiable": list(plan.unverifiable),
     }
     if result is not None:
         data["result"] = {"applied": result.applied, "failed": [{"component": i, "error": m} for i, m in result.failed],

@@ -12,7 +12,7 @@ from types import ModuleType
 
 TARGETS = {
     "salesforce": "handrail.targets.salesforce.target",
-    "hubspot": "handrail.targets.hubspot.render",
+    "hubspot": "handrail.targets.hubspot.target",
 }
 
 

@@ -27,7 +27,9 @@ def edit_spec(workdir: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-def test_round_trip_apply_then_plan_is_empty(workdir, run_cli):
+@pytest.mark.parametrize("platform", ["salesforce", "hubspot"])
+def test_round_trip_apply_then_plan_is_empty(workdir, run_cli, platform):
+    edit_spec(workdir, "    platform: salesforce", f"    platform: {platform}")
     code, out, err = run_cli(*spec_args(workdir, "plan", "--exit-code"))
     assert code == 4, err
     assert "to create, 0 to change, 0 to delete, 0 unchanged" in out
@@ -46,11 +48,29 @@ def test_a_spec_change_plans_exactly_that_change(workdir, run_cli):
     code, out, _ = run_cli(*spec_args(workdir, "plan", "--json"))
     plan = json.loads(out)
     assert code == 0
-    assert plan["counts"]["update"] == 1 and plan["counts"]["create"] == 0
-    (change,) = plan["changes"]
+    # the label also appears in the scoring flow's missing summary and in the flow test's expectations
+    assert {(c["kind"], c["key"]) for c in plan["changes"]} == {
+        ("CustomField", "Opportunity.Handoff_Risk_Flags__c"), ("Flow", "Handoff_Score_Before_Save"),
+        ("ApexClass", "Handoff_Flows_Test")}
+    assert plan["counts"]["create"] == 0 and plan["counts"]["delete"] == 0
+    change = next(c for c in plan["changes"] if c["kind"] == "CustomField")
     assert change["key"] == "Opportunity.Handoff_Risk_Flags__c" and change["origin"] == "field:risk_flags"
     assert {d["path"] for d in change["differences"]} == {"label"}
     assert change["source"].endswith("handoff.yaml:69:5")
+
+
+def test_hubspot_drift_in_handoff_terms(workdir, run_cli):
+    edit_spec(workdir, "    platform: salesforce", "    platform: hubspot")
+    run_cli(*spec_args(workdir, "apply"))
+    snapshot = workdir / "org-snapshot"
+    (snapshot / "property" / "handoff_stakeholder_map.json").unlink()
+    flow = snapshot / "flow" / "gate-closed_won_not_blocked.json"
+    flow.write_text(flow.read_text().replace('"isEnabled": true', '"isEnabled": false'))
+    code, out, _ = run_cli(*spec_args(workdir, "diff", "--exit-code"))
+    assert code == 4
+    assert "field 'stakeholder_map' is missing in HubSpot (deleted or archived?)" in out
+    assert "gate 'closed_won_not_blocked' workflow is off in HubSpot; the spec says on" in out
+    assert "not verifiable (manual steps" in out and "conditional-stage-properties-closed_won" in out
 
 
 def test_hand_edit_in_the_org_is_drift(workdir, run_cli):
