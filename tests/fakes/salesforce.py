@@ -44,7 +44,9 @@ class FakeSalesforce(FakeService):
     def _initial_state(self) -> None:
         self.org = SalesforceOrg(sandbox=self.sandbox)
         self.sessions: set[str] = set()
-        self.session_id = self.issue_session()  # ready for Salesforce(session_id=..., instance_url=...)
+        # Ready for Salesforce(session_id=..., instance_url=...); it stays valid across reset().
+        self.session_id = getattr(self, "session_id", None) or self.issue_session()
+        self.sessions.add(self.session_id)
         self.logins: list[dict] = []  # {"flow": "password"|"jwt", "username", "audience"}
         self.deploy_polls = 1  # checkDeployStatus answers InProgress this many times before finishing
         self.retrieve_polls = 0
@@ -54,7 +56,7 @@ class FakeSalesforce(FakeService):
         self.rest = RestApi(self)
 
     def reset(self, *, sandbox: bool | None = None) -> None:
-        """A fresh org, sessions, logs and faults; registered users and connected apps stay."""
+        """A fresh org, logs and faults; users, connected apps and `session_id` stay; other sessions end."""
         with self.lock:
             if sandbox is not None:
                 self.sandbox = sandbox

@@ -12,7 +12,7 @@ Lenient exactly where simple-salesforce 1.12.10 is sloppy and Salesforce evident
   * deploy: <testLevel> is missing although the schema requires it (Salesforce applies its default:
     NoTestRun outside production, RunLocalTests in production);
   * retrieve: <singlePackage> is "True"; the <types>/<members>/<name> children of <unpackaged>
-    carry no namespace.
+    carry no namespace; <unpackaged> has no <version> although the schema requires it.
 Each is normalised before validation; anything else that breaks the schema is rejected with a
 SOAP fault and recorded in `fake.rejections`.
 """
@@ -293,13 +293,12 @@ class MetadataApi:
             name = node.text or ""
             store = self.fake.org.store(type_name)
             result = soap.element("result")
-            if name in store:
-                del store[name]
-            else:
+            found = store.pop(name, None) is not None
+            if not found:
                 result.append(soap.element("errors", message=f"No {type_name} named: {name} found",
                                            statusCode="INVALID_CROSS_REFERENCE_KEY"))
             soap.append(result, "fullName", name)
-            soap.append(result, "success", len(result) == 0)
+            soap.append(result, "success", found)
             results.append(result)
         return results
 
@@ -337,6 +336,8 @@ def _lenient_retrieve(body: etree._Element) -> None:
         for node in unpackaged.iter():
             if isinstance(node.tag, str) and etree.QName(node).namespace is None:
                 node.tag = f"{{{MD}}}{node.tag}"  # simple-salesforce writes these without a namespace
+        if unpackaged.find(f"{{{MD}}}version") is None:  # omitted: the request's apiVersion applies
+            soap.append(unpackaged, "version", request.findtext(f"{{{MD}}}apiVersion"))
 
 
 def _resolve(item: etree._Element) -> str:

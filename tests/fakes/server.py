@@ -262,6 +262,7 @@ def urlsplit_query(request: Request) -> str:
 def _handler_for(service: FakeService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        wbufsize = 1 << 16  # headers and body leave in one write, flushed after each request
 
         def log_message(self, format, *args) -> None:  # noqa: A002 - stdlib signature
             pass

@@ -1,6 +1,7 @@
 """A throw-away certificate authority and TLS-wrapped HTTP servers bound to 127.0.0.1."""
 from __future__ import annotations
 
+import socket
 import ssl
 import tempfile
 import threading
@@ -50,6 +51,7 @@ class _TLSServer(ThreadingHTTPServer):
 
     def get_request(self):
         sock, address = self.socket.accept()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle/delayed-ACK stalls on keep-alive
         # The handshake happens on first read, in the handler's thread, so a slow client
         # cannot stall the accept loop.
         return self.tls_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
