@@ -121,6 +121,16 @@ def round_half_up(x: float, places: int = 1) -> float:
     return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+def percent(numerator: float, denominator: float) -> float:
+    """numerator / denominator * 100, rounded half up to one decimal in exact decimal arithmetic.
+
+    Binary floating point would turn 11.5 / 40 * 100 into 28.7499..., which rounds the wrong way;
+    Salesforce formulas compute in decimal, and so does this.
+    """
+    exact = Decimal(repr(numerator)) * 100 / Decimal(repr(denominator))
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def tier_for(score: float | None, tiers: Tiers) -> str | None:
     if score is None:
         return None
@@ -146,10 +156,10 @@ def score_deal(model: Model, deal: Deal, segment: Segment | None = None) -> Hand
     scored = [model.field(k) for k in segment.scored_fields]
     possible = sum(f.weight for f in scored)
     earned = sum(f.weight * results[f.key].completion for f in scored)
-    score = round_half_up(earned / possible * 100) if possible else None
+    score = percent(earned, possible) if possible else None
     missing_required = tuple(k for k in segment.required_fields if results[k].state == MISSING)
     required = len(segment.required_fields)
-    completeness = round_half_up((required - len(missing_required)) / required * 100) if required else 100.0
+    completeness = percent(required - len(missing_required), required) if required else 100.0
     return HandoffScore(
         deal_id=deal.id, segment=segment.key, score=score, tier=tier_for(score, model.tiers),
         completeness=completeness, earned=earned, possible=possible,

@@ -107,21 +107,19 @@ def test_a_deal_no_segment_matches_gets_what_the_engine_gives(example):
     assert flow_result(flow, record, gap)["segment"] is None
 
 
-def test_the_engine_rounds_half_up_at_every_boundary_with_a_small_total_weight():
-    """Where the engine's float arithmetic and the flow's decimal arithmetic could part: exact x.x5 scores."""
-    from handrail.generators.scoring import round_half_up
+def test_the_engine_rounds_half_up_at_every_boundary():
+    """Where float and decimal arithmetic could part: exact x.x5 scores, for every total weight up to 150."""
+    from handrail.generators.scoring import percent
 
-    for total in range(1, 40):
+    for total in range(1, 151):
         for halves in range(2 * total + 1):
             exact = Decimal(halves) * 100 / (2 * total)
             flow_value = exact.quantize(Decimal("0.1"), rounding="ROUND_HALF_UP")
-            assert Decimal(repr(round_half_up(halves / 2 / total * 100))) == flow_value, (halves / 2, total)
+            assert Decimal(repr(percent(halves / 2, total))) == flow_value, (halves / 2, total)
 
 
-@pytest.mark.xfail(strict=True, reason="the engine divides in binary floating point: 11.5 / 40 * 100 comes out "
-                                       "as 28.749999..., so it rounds to 28.7 where exact decimal arithmetic "
-                                       "(Salesforce formulas) gives 28.8")
 def test_the_engine_rounds_exact_halves_up_with_a_total_weight_of_40():
-    from handrail.generators.scoring import round_half_up
+    from handrail.generators.scoring import percent
 
-    assert round_half_up(11.5 / 40 * 100) == 28.8
+    assert percent(11.5, 40) == 28.8  # binary floating point would give 28.7499... and round down
+    assert percent(12.5, 17) == 73.5
