@@ -64,6 +64,7 @@ class Portal:
         self.flows: dict[str, dict] = {}
         self.records: dict[str, dict[str, dict]] = {t: {} for t in OBJECT_TYPE_IDS}
         self.owners: list[dict] = []
+        self.search_results: dict[str, list[dict]] = {}  # the last search's matches, for its later pages
         self._seed()
 
     def new_id(self) -> str:

@@ -1,6 +1,7 @@
 """Records (deals, tasks), CRM search with its paging cap, owners, and automation v4 flows."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -111,6 +112,22 @@ def search(portal: Portal, request: Request, params: dict) -> Response:
     for item in filters + [{"propertyName": _sort_spec(s)[0]} for s in data.get("sorts") or []]:
         if item["propertyName"] not in known and item["propertyName"] not in ("hs_object_id", "hs_createdate"):
             return hs_error(400, "VALIDATION_ERROR", f"Property '{item['propertyName']}' does not exist on {obj}")
+    # A first page runs the search; later pages of the same search page through that result, so
+    # paging a large portal is not one full scan per page (like a server-side search snapshot).
+    key = json.dumps([obj, groups, data.get("sorts"), data.get("query")], sort_keys=True)
+    matches = portal.search_results.get(key) if after else None
+    if matches is None:
+        matches = _run_search(records, groups, known, data)
+        portal.search_results = {key: matches}
+    end = min(after + limit, SEARCH_MAX_RESULTS, len(matches))
+    names = data.get("properties") or DEFAULT_RECORD_PROPERTIES.get(obj, [])
+    body: dict[str, Any] = {"total": len(matches), "results": [public_record(r, names) for r in matches[after:end]]}
+    if end < len(matches):
+        body["paging"] = {"next": {"after": str(end), "link": f"?after={end}"}}
+    return Response.json(body)
+
+
+def _run_search(records: dict, groups: list, known: dict, data: dict) -> list[dict]:
     matches = [r for r in records.values() if not r["archived"]
                and (not groups or any(all(_matches(r, f, known) for f in g.get("filters", [])) for g in groups))
                and _query_matches(r, data.get("query"))]
@@ -120,15 +137,9 @@ def search(portal: Portal, request: Request, params: dict) -> Response:
         kind = known.get(name, {}).get("type", "number" if name == "hs_object_id" else "string")
         present = [r for r in matches if r["properties"].get(name) is not None]
         present.sort(key=lambda r: _comparable(r["properties"][name], kind), reverse=descending)
-        matches = present + [r for r in matches if r["properties"].get(name) is None]
-    else:
-        matches.sort(key=lambda r: int(r["id"]))
-    end = min(after + limit, SEARCH_MAX_RESULTS, len(matches))
-    names = data.get("properties") or DEFAULT_RECORD_PROPERTIES.get(obj, [])
-    body: dict[str, Any] = {"total": len(matches), "results": [public_record(r, names) for r in matches[after:end]]}
-    if end < len(matches):
-        body["paging"] = {"next": {"after": str(end), "link": f"?after={end}"}}
-    return Response.json(body)
+        return present + [r for r in matches if r["properties"].get(name) is None]
+    matches.sort(key=lambda r: int(r["id"]))
+    return matches
 
 
 def _sort_spec(sort: Any) -> tuple[str, bool]:

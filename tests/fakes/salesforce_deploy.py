@@ -97,12 +97,21 @@ def apply_plan(org: SalesforceOrg, plan: DeployPlan, *, skip_failed: bool) -> No
         _delete(org, change, plan)
     for change in plan.upserts:
         if (change.type, change.full_name) not in failed:
+            if change.type == "Flow" and not org.deploy_flows_as_active:
+                _arrive_inactive(change.element)
             existed = org.find(change.type, change.full_name) is not None
             org.put(change.type, change.full_name, change.element)
             plan.successes.append(DeployMessage(change.type, change.file_name, change.full_name, True,
                                                 created=not existed, changed=existed))
     for change in plan.post_deletes:
         _delete(org, change, plan)
+
+
+def _arrive_inactive(element: etree._Element) -> None:
+    """Production without "Deploy processes and flows as active": an active flow lands as a draft."""
+    status = element.find(f"{{{MD}}}status")
+    if status is not None and status.text == "Active":
+        status.text = "Draft"
 
 
 def dry_run(plan: DeployPlan) -> None:

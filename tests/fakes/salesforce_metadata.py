@@ -128,6 +128,10 @@ class MetadataApi:
         """Run the deploy now: validate everything, then apply all of it, part of it, or nothing."""
         org = self.fake.org
         plan = plan_deploy(org, job.zip_bytes)
+        if not org.sandbox and job.options.get("testLevel") == "NoTestRun":
+            plan = DeployPlan(error_message="INVALID_OPERATION: testLevel of NoTestRun cannot be used in production "
+                                            "organizations")
+            plan.failures.append(DeployMessage("", "package.xml", "package.xml", False, plan.error_message, "Error"))
         check_only = job.options.get("checkOnly") == "true"
         rollback = job.options.get("rollbackOnError") == "true"
         if check_only or (plan.failures and rollback):

@@ -155,6 +155,9 @@ class SalesforceOrg:
     def __init__(self, *, sandbox: bool = True) -> None:
         self.ids = Ids()
         self.sandbox = sandbox
+        # Setup > Process Automation Settings > "Deploy processes and flows as active". Sandboxes take
+        # active flows as they come; production (by default) makes them arrive inactive.
+        self.deploy_flows_as_active = sandbox
         self.org_id = self.ids.new("org")
         self.components: dict[str, dict[str, Component]] = {}
         self.record_fields: dict[str, set[str]] = {}  # every field name a record of the object has held

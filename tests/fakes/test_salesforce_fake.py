@@ -290,3 +290,18 @@ def test_bulk_query_pages_csv_with_locators(fake_salesforce, sf):
     assert pages[0].splitlines()[1].endswith('"Deal, ""0""","Handrail Integration"')
     assert sum(len(p.splitlines()) - 1 for p in pages) == 2500
     assert fake_salesforce.count("bulk2.results") == 3
+
+
+def test_production_refuses_no_test_run_and_lands_active_flows_inactive(fake_salesforce, sf):
+    fake_salesforce.reset(sandbox=False)
+    flow_zip = sfzip.build({"package.xml": sfzip.package_xml({"Flow": ["Gate"]}), "flows/Gate.flow": sfzip.flow("Gate")})
+    deploy_id, status = deploy(sf, flow_zip, testLevel="NoTestRun")
+    assert status[0] == "Failed" and "NoTestRun cannot be used in production" in failures(sf, deploy_id)[0]["problem"]
+    _, status = deploy(sf, flow_zip, testLevel="RunLocalTests")
+    assert status[0] == "Succeeded"
+    assert fake_salesforce.org.flows["Gate"].get("status") == "Draft"
+    assert fake_salesforce.org.flows["Gate"].active_version is None
+    fake_salesforce.org.deploy_flows_as_active = True
+    deploy(sf, flow_zip, testLevel="RunLocalTests")
+    assert fake_salesforce.org.flows["Gate"].active_version == 1
+
