@@ -6,6 +6,7 @@ from typing import Collection, Protocol
 
 from handrail.generators.plan import Key, Plan
 from handrail.generators.resources import Desired, Resource
+from handrail.specs.model import Model
 
 
 @dataclass
@@ -16,10 +17,11 @@ class ApplyResult:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (ident, message)
     not_attempted: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. "deploy 0Af... succeeded"
+    check_only: bool = False  # validated without saving: nothing applied, by request
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.not_attempted
+        return not self.failed and (self.check_only or not self.not_attempted)
 
 
 class Org(Protocol):
@@ -32,5 +34,7 @@ class Org(Protocol):
     def managed(self) -> list[Key]:
         """Live components inside Handrail's namespace (prefix or marker), for reporting unmanaged leftovers."""
 
-    def apply(self, plan: Plan, desired: Desired) -> ApplyResult:
-        """Carry out the plan's pending changes; never raises halfway, reports what happened."""
+    def apply(self, plan: Plan, desired: Desired, model: Model, options: dict) -> ApplyResult:
+        """Carry out the plan's pending changes; never raises halfway, reports what happened.
+
+        options: "check_only" (validate without saving, where the CRM can), "api_version"."""

@@ -48,10 +48,10 @@ def platform_of(env: Environment) -> str:
 
 
 def open_org(model: Model, env: Environment) -> Org:
-    spec_dir = Path(model.source).resolve().parent
     if env.target == "snapshot":
+        spec_dir = Path(model.source).resolve().parent
         return SnapshotOrg(spec_dir / env.get("path"), env.get("platform"), env.name)
-    return load_target(env.target).open_org(env, spec_dir)
+    return load_target(env.target).open_org(env, model)
 
 
 def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org | None = None) -> Planned:
@@ -104,4 +104,4 @@ def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, a
                            "\nMark the item in the spec (retired: or allow_destructive: true) and pass --allow-destructive.")
     if not plan.pending:
         return plan, ApplyResult(notes=["nothing to apply"])
-    return plan, fresh.org.apply(plan, fresh.desired)
+    return plan, fresh.org.apply(plan, fresh.desired, model, dict(options or {}))

@@ -56,11 +56,16 @@ class SnapshotOrg:
             return []
         return sorted((p.parent.name, p.stem) for p in self.folder.glob("*/*.json"))
 
-    def apply(self, plan: Plan, desired: Desired) -> ApplyResult:
-        """All or nothing: the folder is rewritten as a whole."""
+    def apply(self, plan: Plan, desired: Desired, model=None, options: dict | None = None) -> ApplyResult:
+        """All or nothing: the folder is rewritten as a whole. A check-only apply writes nothing."""
+        result = ApplyResult()
+        if (options or {}).get("check_only"):
+            result.check_only = True
+            result.not_attempted = [c.ident for c in plan.pending]
+            result.notes.append("check only: the snapshot was not changed")
+            return result
         files = self._all()
         files["snapshot.json"] = _dump({"platform": self.platform})
-        result = ApplyResult()
         for change in plan.pending:
             rel = str(self._path(change.kind, change.key).relative_to(self.folder))
             if change.action in (CREATE, UPDATE):

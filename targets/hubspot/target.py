@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 from handrail.generators.plan import CREATE, DELETE, Change
 from handrail.generators.resources import Desired
@@ -71,7 +70,7 @@ def describe(change: Change) -> list[str]:
     return [f"{name} differs in HubSpot ({paths})"]
 
 
-def open_org(env: Environment, spec_dir: Path):
+def open_org(env: Environment, model: Model):
     from handrail.targets.hubspot.org import HubSpotOrg
 
-    return HubSpotOrg.connect(env, spec_dir)
+    return HubSpotOrg.connect(env, model)

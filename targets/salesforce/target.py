@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 from handrail.generators.resources import Desired
 from handrail.specs.model import Environment, Model
@@ -23,7 +22,7 @@ def render(model: Model, options: dict | None = None) -> Desired:
     return dataclasses.replace(desired, resources=resources)
 
 
-def open_org(env: Environment, spec_dir: Path):
+def open_org(env: Environment, model: Model):
     from handrail.targets.salesforce.org import SalesforceOrg
 
-    return SalesforceOrg.connect(env, spec_dir)
+    return SalesforceOrg.connect(env, model)

@@ -1,0 +1,176 @@
+"""A live Salesforce org in the normal form: fetch with one retrieve, apply with one atomic deploy.
+
+Fetch asks for exactly the components the spec owns in a single retrieve (a generated package.xml),
+so the number of API calls does not grow with the number of fields; the XML it returns is read with
+the same schema-typed reader as the generated files, so both sides of the diff have one form.
+Apply sends one Metadata API deploy (rollbackOnError always on) holding every created or changed
+component plus destructiveChanges.xml for retired ones, polls it without ever resubmitting, and maps
+component failures back to spec locations.
+"""
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from collections import defaultdict
+from typing import Collection
+
+from handrail.generators.org import ApplyResult
+from handrail.generators.plan import CREATE, DELETE, UPDATE, Key, Plan
+from handrail.generators.resources import Desired, Resource
+from handrail.specs.model import Environment, Model
+from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
+from handrail.targets.salesforce.xml import metadata_xml
+
+MANAGED_TYPES = ("CustomField", "ValidationRule", "Flow", "PermissionSet", "CustomNotificationType", "ApexClass")
+_SUFFIX_TYPES = {suffix: kind for kind, (_, suffix) in TOP_LEVEL_TYPES.items()}
+
+
+class SalesforceOrg:
+    platform = "salesforce"
+
+    def __init__(self, connection, name: str, prefix: str, production: bool = False, progress=None):
+        self.conn, self.name, self.prefix, self.production = connection, name, prefix, production
+        self.progress = progress or _stderr_progress
+
+    @classmethod
+    def connect(cls, env: Environment, model: Model, **kwargs) -> "SalesforceOrg":
+        from handrail.targets.salesforce.client import connect
+
+        return cls(connect(env, **kwargs), env.name, model.naming.salesforce_prefix, env.production)
+
+    # -- fetch ------------------------------------------------------------------------------------
+    def fetch(self, keys: Collection[Key]) -> dict[Key, Resource]:
+        members: dict[str, list[str]] = defaultdict(list)
+        for kind, key in keys:
+            members[kind].append(key)
+        if not members:
+            return {}
+        result = self.conn.retrieve({kind: sorted(names) for kind, names in sorted(members.items())})
+        wanted = set(keys)
+        return {k: r for k, r in read_retrieved_zip(result.zip_bytes).items() if k in wanted}
+
+    def managed(self) -> list[Key]:
+        """Opportunity fields and rules in Handrail's namespace (the spec's API-name prefix)."""
+        found = []
+        for kind in ("CustomField", "ValidationRule"):
+            for item in self.conn.list_metadata(kind):
+                name = item.get("fullName") or ""
+                obj, _, member = name.partition(".")
+                if obj == "Opportunity" and member.startswith(self.prefix + "_"):
+                    found.append((kind, name))
+        return sorted(found)
+
+    # -- apply ------------------------------------------------------------------------------------
+    def apply(self, plan: Plan, desired: Desired, model: Model, options: dict) -> ApplyResult:
+        from handrail.targets.salesforce.render import components as all_components, normalize_options
+
+        check_only = bool(options.get("check_only"))
+        result = ApplyResult(check_only=check_only)
+        pending = {(c.kind, c.key): c for c in plan.pending}
+        if not pending:
+            return result
+        options = normalize_options({"format": "mdapi", "api_version": options.get("api_version")})
+        parts = [c for c in all_components(model, options) if (c.type, c.name) in pending]
+        deletions = [c for c in plan.pending if c.action == DELETE]
+        package = deploy_zip(layout(parts, "mdapi", options["api_version"]) if parts else
+                             {"package.xml": metadata_xml("Package", [("version", options["api_version"])])},
+                             deletions, options["api_version"])
+        tests = [c.name for c in parts if c.type == "ApexClass"]
+        test_level = "RunSpecifiedTests" if self.production and tests else None
+        deploy_id = self.conn.deploy(package, check_only=check_only, test_level=test_level, tests=tests or None)
+        result.notes.append(f"deploy {deploy_id} submitted" + (" (check only)" if check_only else ""))
+        status = self.conn.wait_for_deploy(deploy_id, on_progress=self.progress)
+        sources = {(r.kind, r.key): r for r in desired.resources}
+        if status.success and status.status == "Succeeded":
+            if check_only:
+                result.notes.append(f"deploy {deploy_id} validated: nothing was saved (check only)")
+                result.not_attempted = [c.ident for c in plan.pending]
+            else:
+                result.applied = [c.ident for c in plan.pending]
+                result.notes.append(f"deploy {deploy_id} succeeded: {status.components_deployed} components")
+            return result
+        failed = set()
+        for f in status.failures:
+            kind = f.component_type or _kind_of(f.file_name)
+            key = f.full_name if kind not in CHILD_TYPES or "." in f.full_name else f"Opportunity.{f.full_name}"
+            resource = sources.get((kind, key))
+            where = f"{resource.source}: " if resource and resource.source else ""
+            line = f" (line {f.line})" if f.line else ""
+            result.failed.append((f"{kind}:{key}", f"{where}{f.problem}{line}"))
+            failed.add(f"{kind}:{key}")
+        if not status.failures:
+            result.failed.append((f"deploy:{deploy_id}", status.error_message or status.status))
+        # rollbackOnError: a failed deploy saves nothing, so everything else was not applied either.
+        result.not_attempted = [c.ident for c in plan.pending if c.ident not in failed]
+        result.notes.append(f"deploy {deploy_id} {status.status}: rolled back, the org is unchanged")
+        return result
+
+
+def deploy_zip(files: dict[str, bytes], deletions: list, api_version: str) -> bytes:
+    files = dict(files)
+    if deletions:
+        members: dict[str, list[str]] = defaultdict(list)
+        for change in deletions:
+            members[change.kind].append(change.key)
+        types = [[*(("members", m) for m in sorted(members[t])), ("name", t)] for t in sorted(members)]
+        files["destructiveChanges.xml"] = metadata_xml("Package", [("types", types), ("version", api_version)])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+            zf.writestr(info, files[path])
+    return buffer.getvalue()
+
+
+def read_retrieved_zip(data: bytes) -> dict[Key, Resource]:
+    """Resources from a singlePackage retrieve zip (mdapi layout), in the normal form."""
+    from lxml import etree
+
+    from handrail.targets.salesforce.normal_form import _element_body, body_from_xml
+
+    out: dict[Key, Resource] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        for name in sorted(names):
+            parts = name.split("/")
+            if len(parts) != 2 or name.endswith("-meta.xml"):
+                continue
+            folder, filename = parts
+            stem, _, suffix = filename.rpartition(".")
+            if folder == "objects" and suffix == "object":
+                root = etree.fromstring(zf.read(name))
+                for child in root:
+                    local = etree.QName(child).localname
+                    kind = {"fields": "CustomField", "validationRules": "ValidationRule"}.get(local)
+                    if kind:
+                        body = _element_body(child, kind)
+                        member = body.pop("fullName", "")
+                        out[(kind, f"{stem}.{member}")] = Resource(kind, f"{stem}.{member}", body)
+            elif suffix in _SUFFIX_TYPES:
+                kind = _SUFFIX_TYPES[suffix]
+                if kind == "ApexClass":
+                    meta = f"{name}-meta.xml"
+                    body = body_from_xml(zf.read(meta)) if meta in names else {}
+                    body["content"] = zf.read(name).decode("utf-8")
+                else:
+                    body = body_from_xml(zf.read(name))
+                out[(kind, stem)] = Resource(kind, stem, body)
+    return out
+
+
+def _kind_of(file_name: str) -> str:
+    suffix = file_name.rsplit(".", 1)[-1]
+    if file_name.startswith("objects/"):
+        return "CustomField"
+    return _SUFFIX_TYPES.get(suffix, suffix)
+
+
+def _stderr_progress(status) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rdeploy {status.id}: {status.status} "
+                         f"{status.components_deployed}/{status.components_total} components"
+                         + ("\n" if status.finished else ""))
+        sys.stderr.flush()
+    elif status.finished:
+        sys.stderr.write(f"deploy {status.id}: {status.status}\n")
