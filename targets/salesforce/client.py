@@ -19,6 +19,7 @@ import base64
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -37,6 +38,9 @@ DEFAULT_TIMEOUT = (10.0, 120.0)  # seconds: connect, read
 SF_CLI_TIMEOUT = 60.0
 METADATA_BATCH = 10  # readMetadata takes at most 10 names per call
 FINISHED = ("Succeeded", "SucceededPartial", "Failed", "Canceled")
+# SOAP faults worth another attempt: the org is busy or briefly down. Any other fault (an expired
+# session, an invalid id, a malformed request) will fail the same way again.
+TRANSIENT_FAULTS = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "SERVER_BUSY"})
 DEFAULT_ENV_NAMES = {
     "username_env": "SF_USERNAME", "password_env": "SF_PASSWORD", "security_token_env": "SF_SECURITY_TOKEN",
     "consumer_key_env": "SF_CONSUMER_KEY", "private_key_file_env": "SF_PRIVATE_KEY_FILE",
@@ -317,12 +321,17 @@ class SalesforceConnection:
         except SalesforceError as exc:
             last = getattr(self._last, "response", None)
             headers = dict(last.headers) if last is not None and last.status_code == exc.status else {}
-            fault = b"faultcode" in (exc.content if isinstance(exc.content, bytes) else str(exc.content).encode())
-            raise TargetError("salesforce", operation, exc.status, exc.content, headers,
-                              _hint_for(exc.status, exc.content), retryable=False if fault else None) from exc
+            content = exc.content.decode("utf-8", "replace") if isinstance(exc.content, bytes) else str(exc.content)
+            code = _fault_code(content)
+            raise TargetError("salesforce", operation, exc.status, exc.content, headers, _hint_for(exc.status, content),
+                              retryable=None if code is None else code in TRANSIENT_FAULTS) from exc
         except Fault as exc:
-            raise TargetError("salesforce", operation, 500, f"{exc.code}: {exc.message}",
-                              hint=_hint_for(500, exc.code or ""), retryable=False) from exc
+            last = getattr(self._last, "response", None)
+            status = last.status_code if last is not None and last.status_code >= 400 else 500
+            code = (exc.code or "").rpartition(":")[2]
+            raise TargetError("salesforce", operation, status, f"{exc.code}: {exc.message}",
+                              dict(last.headers) if last is not None else {}, _hint_for(status, exc.code or ""),
+                              retryable=code in TRANSIENT_FAULTS) from exc
         except TransportError as exc:
             last = getattr(self._last, "response", None)
             raise TargetError("salesforce", operation, exc.status_code, exc.content,
@@ -516,6 +525,12 @@ def _deploy_status(result) -> DeployStatus:
         components_total=number("numberComponentsTotal"), components_deployed=number("numberComponentsDeployed"),
         component_errors=number("numberComponentErrors"), state_detail=text(result, "stateDetail"),
         error_message=text(result, "errorMessage"), failures=failures)
+
+
+def _fault_code(content: str) -> str | None:
+    """The code of a SOAP fault body ("sf:INVALID_SESSION_ID" -> "INVALID_SESSION_ID"), else None."""
+    match = re.search(r"<faultcode>(?:[\w-]+:)?([\w]+)</faultcode>", content)
+    return match.group(1) if match else None
 
 
 def _hint_for(status: int | None, content: object) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import secrets
 
+from fakes import hubspot_pipelines_api as pipelines
 from fakes import hubspot_records_api as records
 from fakes import hubspot_schema_api as schema
 from fakes.hubspot_portal import Portal, correlation_id
@@ -49,22 +50,22 @@ ROUTES = [
     ("GET", VALIDATIONS + "/{propertyName}", "validations.property", schema.property_validations),
     ("GET", VALIDATIONS + "/{propertyName}/rule-type/{ruleType}", "validations.get", schema.get_validation),
     ("PUT", VALIDATIONS + "/{propertyName}/rule-type/{ruleType}", "validations.put", schema.put_validation),
-    ("GET", "/crm/v3/pipelines/{objectType}", "pipelines.list", schema.list_pipelines),
-    ("POST", "/crm/v3/pipelines/{objectType}", "pipelines.create", schema.create_pipeline),
-    ("GET", PL, "pipelines.get", schema.get_pipeline),
-    ("PUT", PL, "pipelines.replace", schema.replace_pipeline),
-    ("PATCH", PL, "pipelines.update", schema.update_pipeline),
-    ("DELETE", PL, "pipelines.archive", schema.archive_pipeline),
-    ("GET", PL + "/stages", "stages.list", schema.list_stages),
-    ("POST", PL + "/stages", "stages.create", schema.create_stage),
-    ("GET", PL + "/stages/{stageId}", "stages.get", schema.get_stage),
-    ("PUT", PL + "/stages/{stageId}", "stages.replace", schema.replace_stage),
-    ("PATCH", PL + "/stages/{stageId}", "stages.update", schema.update_stage),
-    ("DELETE", PL + "/stages/{stageId}", "stages.archive", schema.archive_stage),
-    ("GET", RULES, "pipeline_rules.get", schema.get_rules),
-    ("PUT", RULES, "pipeline_rules.put", schema.put_rules),
-    ("PATCH", RULES, "pipeline_rules.patch", schema.patch_rules),
-    ("DELETE", RULES, "pipeline_rules.delete", schema.delete_rules),
+    ("GET", "/crm/v3/pipelines/{objectType}", "pipelines.list", pipelines.list_pipelines),
+    ("POST", "/crm/v3/pipelines/{objectType}", "pipelines.create", pipelines.create_pipeline),
+    ("GET", PL, "pipelines.get", pipelines.get_pipeline),
+    ("PUT", PL, "pipelines.replace", pipelines.replace_pipeline),
+    ("PATCH", PL, "pipelines.update", pipelines.update_pipeline),
+    ("DELETE", PL, "pipelines.archive", pipelines.archive_pipeline),
+    ("GET", PL + "/stages", "stages.list", pipelines.list_stages),
+    ("POST", PL + "/stages", "stages.create", pipelines.create_stage),
+    ("GET", PL + "/stages/{stageId}", "stages.get", pipelines.get_stage),
+    ("PUT", PL + "/stages/{stageId}", "stages.replace", pipelines.replace_stage),
+    ("PATCH", PL + "/stages/{stageId}", "stages.update", pipelines.update_stage),
+    ("DELETE", PL + "/stages/{stageId}", "stages.archive", pipelines.archive_stage),
+    ("GET", RULES, "pipeline_rules.get", pipelines.get_rules),
+    ("PUT", RULES, "pipeline_rules.put", pipelines.put_rules),
+    ("PATCH", RULES, "pipeline_rules.patch", pipelines.patch_rules),
+    ("DELETE", RULES, "pipeline_rules.delete", pipelines.delete_rules),
     ("GET", "/automation/v4/flows", "flows.list", records.list_flows),
     ("POST", "/automation/v4/flows", "flows.create", records.create_flow),
     ("POST", "/automation/v4/flows/batch/read", "flows.batch_read", records.batch_read_flows),

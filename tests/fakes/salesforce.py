@@ -28,6 +28,9 @@ from fakes.server import Fault, FakeService, Request, Response
 from fakes.soap import PARTNER
 
 JWT_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
+SOAP_OPERATIONS = {"login", "deploy", "checkDeployStatus", "retrieve", "checkRetrieveStatus", "readMetadata",
+                   "listMetadata", "describeMetadata", "createMetadata", "updateMetadata", "upsertMetadata",
+                   "deleteMetadata", "metadata"}
 
 
 class FakeSalesforce(FakeService):
@@ -122,7 +125,11 @@ class FakeSalesforce(FakeService):
     def fault_response(self, fault: Fault, operation: str) -> Response:
         if fault.body is not None:
             return super().fault_response(fault, operation)
-        if fault.status == 429:
+        if operation in SOAP_OPERATIONS:
+            # The SOAP endpoints answer with faults (Salesforce's code for the condition), even for limits.
+            code = "REQUEST_LIMIT_EXCEEDED" if fault.status == 429 else "SERVER_UNAVAILABLE"
+            response = soap.fault_response(f"sf:{code}", f"{code}: injected", fault.status or 500)
+        elif fault.status == 429:
             response = error(429, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         else:
             response = error(fault.status or 500, "SERVER_UNAVAILABLE", "Injected server error")

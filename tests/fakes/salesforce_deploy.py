@@ -58,6 +58,7 @@ class DeployPlan:
     failures: list[DeployMessage] = field(default_factory=list)
     successes: list[DeployMessage] = field(default_factory=list)
     error_message: str | None = None
+    apex_sources: dict[str, bytes] = field(default_factory=dict)  # class name -> .cls body
 
     @property
     def failed_names(self) -> set[tuple[str, str]]:
@@ -77,6 +78,8 @@ def plan_deploy(org: SalesforceOrg, zip_bytes: bytes) -> DeployPlan:
                                            "No package.xml found", "Error"))
         return plan
     parsed = _parse_files(files, plan)
+    plan.apex_sources = {name.rsplit("/", 1)[-1][:-4]: data for name, data in files.items()
+                         if name.startswith("classes/") and name.endswith(".cls")}
     package = _package_members(parsed.get("package.xml"), "package.xml", plan)
     for name in DESTRUCTIVE_PRE + DESTRUCTIVE_POST:
         if name in files:
@@ -101,6 +104,8 @@ def apply_plan(org: SalesforceOrg, plan: DeployPlan, *, skip_failed: bool) -> No
                 _arrive_inactive(change.element)
             existed = org.find(change.type, change.full_name) is not None
             org.put(change.type, change.full_name, change.element)
+            if change.type == "ApexClass" and change.full_name in plan.apex_sources:
+                org.apex_sources[change.full_name] = plan.apex_sources[change.full_name]
             plan.successes.append(DeployMessage(change.type, change.file_name, change.full_name, True,
                                                 created=not existed, changed=existed))
     for change in plan.post_deletes:
@@ -129,6 +134,7 @@ def _delete(org: SalesforceOrg, change: Change, plan: DeployPlan) -> None:
                                             f"No {change.type} named: {change.full_name} found", "Warning"))
         return
     del org.store(change.type)[change.full_name]
+    org.apex_sources.pop(change.full_name, None) if change.type == "ApexClass" else None
     plan.successes.append(DeployMessage(change.type, change.file_name, change.full_name, True, deleted=True))
 
 
@@ -273,6 +279,7 @@ def _check_rules(org: SalesforceOrg, plan: DeployPlan) -> None:
             problem = _rule_problem(org, change, incoming_fields)
         elif change.type == "PermissionSet":
             problem = _permission_set_problem(org, change, incoming_fields, deleted)
+        problem = problem or org.refusals.get((change.type, change.full_name))
         if problem:
             plan.failures.append(DeployMessage(change.type, change.file_name, change.full_name, False, problem,
                                                "Error", change.element.sourceline))
@@ -344,6 +351,15 @@ def build_retrieve(org: SalesforceOrg, unpackaged: dict[str, list[str]], api_ver
     files: dict[str, bytes] = {}
     listing, missing = [], []
     for type_name, members in sorted(unpackaged.items()):
+        if type_name == "CustomObject":  # the whole object: here, its custom fields and validation rules
+            for member in members:
+                holder = objects.setdefault(member, etree.Element(f"{{{MD}}}CustomObject", nsmap={None: MD}))
+                for child_type, tag in CHILD_TYPES.items():
+                    for name, component in sorted(org.store(child_type).items()):
+                        if name.startswith(member + "."):
+                            holder.append(component.with_full_name(name.split(".", 1)[1], tag))
+                listing.append(("CustomObject", member, f"objects/{member}.object", member))
+            continue
         store = org.store(type_name)
         names = sorted(store) if "*" in members else members
         for member in names:
@@ -360,6 +376,8 @@ def build_retrieve(org: SalesforceOrg, unpackaged: dict[str, list[str]], api_ver
                 folder, suffix = FILE_TYPES[type_name]
                 file_name = f"{folder}/{member}{suffix}"
                 files[file_name + ("-meta.xml" if suffix == ".cls" else "")] = _file_bytes(component.element)
+                if type_name == "ApexClass" and member in org.apex_sources:
+                    files[file_name] = org.apex_sources[member]
                 listing.append((type_name, member, file_name, component.id))
     for object_name, holder in objects.items():
         wsdl.reorder(holder, "CustomObject")

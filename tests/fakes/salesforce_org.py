@@ -160,6 +160,9 @@ class SalesforceOrg:
         self.deploy_flows_as_active = sandbox
         self.org_id = self.ids.new("org")
         self.components: dict[str, dict[str, Component]] = {}
+        self.apex_sources: dict[str, bytes] = {}  # ApexClass name -> its .cls body
+        # Test hook: (type, full name) -> the problem a deploy reports for that component.
+        self.refusals: dict[tuple[str, str], str] = {}
         self.record_fields: dict[str, set[str]] = {}  # every field name a record of the object has held
         self.records: dict[str, dict[str, dict[str, Any]]] = {"Opportunity": {}, "User": {}, "Task": {},
                                                                "Account": {}}

@@ -324,3 +324,21 @@ def test_no_simple_salesforce_import_until_a_connection_is_made():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": ""}).stdout
     assert out.split() == ["False", "False", "False"]
+
+
+def test_a_429_on_a_zeep_call_honours_retry_after(fake_salesforce):
+    sleeps = Sleeps()
+    environ = {"SF_ACCESS_TOKEN": fake_salesforce.session_id, "SF_INSTANCE_URL": fake_salesforce.url}
+    conn = connect(environment("access_token"), environ=environ, retry_policy=quick_policy(sleeps))
+    fake_salesforce.inject("listMetadata", status=429, retry_after=1)
+    assert conn.list_metadata("CustomField") == []
+    assert sleeps.waits == [1.0] and fake_salesforce.count("listMetadata") == 2
+
+
+def test_retrieving_a_whole_object(fake_salesforce, conn):
+    deployed(conn, sfzip.fields_zip(("A__c", "Alpha"), ("B__c", "Beta"), rules=("Gate",)))
+    result = conn.retrieve({"CustomObject": ["Opportunity"]}, sleep=lambda s: None)
+    with zipfile.ZipFile(io.BytesIO(result.zip_bytes)) as archive:
+        body = archive.read("objects/Opportunity.object").decode()
+    assert body.count("<fields>") == 2 and body.count("<validationRules>") == 1
+    assert body.index("<fields>") < body.index("<validationRules>")
