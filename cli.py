@@ -23,7 +23,8 @@ SPEC_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), envvar="HAND
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="handrail")
-def cli() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Log API calls to stderr (secrets are always redacted).")
+def cli(verbose: bool) -> None:
     """Handrail: the sales-to-customer-success handoff as code.
 
     \b
@@ -37,6 +38,10 @@ def cli() -> None:
     Exit codes: 0 ok, 1 operational failure, 2 usage error, 3 invalid spec or input,
     4 changes or drift found (with --exit-code).
     """
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s: %(message)s")
 
 
 @cli.command()
@@ -410,6 +415,9 @@ def init(directory: Path, force: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one place turns every failure into a message and an exit code."""
+    from handrail.generators.redact import install_record_factory, redact
+
+    install_record_factory()
     try:
         cli.main(args=argv, prog_name="handrail", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -424,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
         _print_diagnostics(exc.diagnostics, as_json=False)
         sys.exit(exc.exit_code)
     except HandrailError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(redact(f"error: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.stderr.close()
@@ -435,8 +443,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("HANDRAIL_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in Handrail; rerun with HANDRAIL_DEBUG=1 for details.", err=True)
+        click.echo(redact(f"internal error: {type(exc).__name__}: {exc}\n")
+                   + "This is a bug in Handrail; rerun with HANDRAIL_DEBUG=1 for details.", err=True)
         sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_OK)
 

@@ -85,3 +85,23 @@ def install(logger: logging.Logger | None = None) -> RedactingFilter:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(redacting)
     return redacting
+
+
+def install_record_factory() -> None:
+    """Redact every log record as it is created, whichever logger or handler it goes to.
+
+    Handler filters miss records that libraries log through their own handlers (zeep logs whole SOAP
+    envelopes, session header included, at DEBUG); the record factory sees them all.
+    """
+    current = logging.getLogRecordFactory()
+    if getattr(current, "handrail_redacting", False):
+        return
+
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return record
+
+    factory.handrail_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)

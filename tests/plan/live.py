@@ -1,0 +1,38 @@
+"""Helpers for plan / apply / diff tests against the fakes through the real CLI."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from helpers import EXAMPLE_SPEC
+
+SALESFORCE_ENV = """
+  live:
+    target: salesforce
+    auth: access_token
+    access_token_env: TEST_SF_ACCESS_TOKEN
+    instance_url_env: TEST_SF_INSTANCE_URL
+"""
+HUBSPOT_ENV = """
+  live:
+    target: hubspot
+    auth: private_app
+    token_env: TEST_HUBSPOT_TOKEN
+"""
+
+
+def live_spec(tmp_path: Path, environment: str) -> Path:
+    spec = tmp_path / "handoff.yaml"
+    shutil.copy(EXAMPLE_SPEC, spec)
+    spec.write_text(spec.read_text().replace("environments:\n", "environments:" + environment, 1))
+    return spec
+
+
+def edit(spec: Path, old: str, new: str) -> None:
+    text = spec.read_text()
+    assert old in text, old
+    spec.write_text(text.replace(old, new, 1))
+
+
+def args(spec: Path, *command: str) -> list[str]:
+    return [*command, "--spec", str(spec), "--env", "live"]
