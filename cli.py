@@ -202,7 +202,7 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Path, role: str, fmt: str,
           templates: Path | None, out: Path | None) -> None:
-    """The handoff brief for one deal, assembled from its fields for one role.
+    """Write the handoff brief for one deal, as one role sees it.
 
     DEAL is the deal's id or its name. The brief follows the spec's sections, shows the score, tier,
     segment, SLA deadlines, what is still missing or generic, and the gates not yet met.

@@ -17,7 +17,7 @@ from typing import Iterable
 from handrail.generators.audit_period import month_key, months_between, parse_since
 from handrail.generators.audit_sla import CLOCKS, SlaTally, check, percent
 from handrail.generators.audit_tally import TIER_KEYS, Group, ViolationTally, average, deal_ref
-from handrail.generators.gates import GateFailure, gate_failures, is_gated_stage
+from handrail.generators.gates import GateFailure, applicable_gates, gate_failures, is_gated_stage
 from handrail.generators.score_report import Totals
 from handrail.generators.scoring import Deal, HandoffScore, score_deal
 from handrail.specs.model import Model
@@ -55,6 +55,8 @@ class Audit:
         self.open = {"deals": 0, "stages": Counter(), "tiers": Counter()}
         self.open_violations = ViolationTally(options.examples)
         intake = model.computed_field("intake_status").options
+        self._gates: dict[tuple, list] = {}  # (stage, segment) -> applicable gates
+        self._gated: dict[str, bool] = {}
         self._intake_names = {n.lower(): o.value.lower() for o in intake for n in (o.value, o.label)}
 
     def add(self, deal: Deal) -> None:
@@ -64,7 +66,10 @@ class Audit:
             self.skipped[kind] += 1
             return
         result = score_deal(self.model, deal)
-        failures = gate_failures(self.model, deal, result)
+        key = (deal.stage, result.segment)
+        if key not in self._gates:
+            self._gates[key] = applicable_gates(self.model, deal.stage, result.segment)
+        failures = gate_failures(self.model, deal, result, gates=self._gates[key])
         if kind == "open":
             self.open["deals"] += 1
             self.open["stages"][deal.stage] += 1
@@ -81,7 +86,9 @@ class Audit:
         if stage.closed_lost:
             return "closed_lost"
         if not stage.closed_won:
-            return "open" if is_gated_stage(self.model, deal.stage) else "open_not_gated"
+            if deal.stage not in self._gated:
+                self._gated[deal.stage] = is_gated_stage(self.model, deal.stage)
+            return "open" if self._gated[deal.stage] else "open_not_gated"
         since, closed = self.options.since, close_date(deal)
         if since and closed is None:
             return "no_close_date"

@@ -47,11 +47,6 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def next_month(key: str) -> str:
-    y, m = map(int, key.split("-"))
-    return f"{y + 1:04d}-01" if m == 12 else f"{y:04d}-{m + 1:02d}"
-
-
 def business_days_between(start: date, end: date) -> int:
     """Weekdays after `start` up to and including `end` (Friday -> next Monday is 1); negative if end < start."""
     if end < start:

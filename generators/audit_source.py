@@ -17,6 +17,12 @@ from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Model
 
 
+class SourceChoiceError(HandrailError):
+    """--from and --env used wrongly: a usage error."""
+
+    exit_code = 2
+
+
 class DealFeed(Protocol):
     description: str  # for messages: "deals.csv", "org production"
 
@@ -37,14 +43,14 @@ class FileFeed:
 def open_feed(from_file: Path | None, env: str | None, command: str) -> DealFeed:
     """The feed the options name; checked before the spec is read, so a wrong choice is reported first."""
     if from_file is not None and env is not None:
-        raise HandrailError(f"use either --from or --env with `handrail {command}`, not both")
+        raise SourceChoiceError(f"use either --from or --env with `handrail {command}`, not both")
     if env is not None:
         raise HandrailError(
             f"reading deals live from environment '{env}' is not available yet; export the deals from the CRM "
             f"(a Salesforce report or HubSpot deal export as CSV, JSON or JSON Lines) and run "
             f"`handrail {command} --from FILE` instead")
     if from_file is None:
-        raise HandrailError(f"say where the deals come from: `handrail {command} --from deals.csv`")
+        raise SourceChoiceError(f"say where the deals come from: `handrail {command} --from deals.csv`")
     return FileFeed(from_file)
 
 

@@ -60,10 +60,12 @@ def gate_failure_reasons(model: Model, gate: Gate, deal: Deal, result: HandoffSc
     return tuple(reasons)
 
 
-def gate_failures(model: Model, deal: Deal, result: HandoffScore, stage: str | None = None) -> list[GateFailure]:
-    """Every applicable gate the deal fails at `stage` (default: its own stage), spec order."""
+def gate_failures(model: Model, deal: Deal, result: HandoffScore, stage: str | None = None,
+                  gates: list[Gate] | None = None) -> list[GateFailure]:
+    """Every applicable gate the deal fails at `stage` (default: its own stage), spec order.
+    `gates` may pass applicable_gates() already worked out for that stage and the deal's segment."""
     out = []
-    for gate in applicable_gates(model, stage or deal.stage, result.segment):
+    for gate in applicable_gates(model, stage or deal.stage, result.segment) if gates is None else gates:
         reasons = gate_failure_reasons(model, gate, deal, result)
         if reasons:
             out.append(GateFailure(gate, reasons))

@@ -11,6 +11,7 @@ D     2026-02-10  ae2    85.3  Ready      100           24h in / 48h in / 6bd la
 I     2026-03-05  ae2    35.3  Blocked    50            none late / -4h in / 1bd in             4      Returned to Sales
 J     2026-04-30  ae1    100   Ready      100           all pending                             -      Pending
 E     open at Commit without a CSM; F closed lost; G open at Discovery.
+(The deals are built by dealgen.hand_made.)
 """
 from __future__ import annotations
 
@@ -18,37 +19,11 @@ from datetime import date
 
 import pytest
 
-from audit.dealgen import SPECIFIC, deal, utc
+from audit.dealgen import SPECIFIC, deal, hand_made, utc
 from handrail.generators.audit import AuditOptions, run_audit
 
 ALL = tuple(SPECIFIC)
 NOW = utc(2026, 4, 30, 23, 59)
-
-
-def hand_made():
-    return [
-        deal("A", close=date(2026, 1, 12), complete=ALL, closed_won_at=utc(2026, 1, 12, 10),
-             internal_handoff_at=utc(2026, 1, 13, 6), first_touch_at=utc(2026, 1, 13, 16),
-             kickoff_at=utc(2026, 1, 19, 15), csm_rating=5, intake_status="Accepted", score=100.0),
-        deal("B", close=date(2026, 1, 20),
-             complete=("business_goals", "stakeholder_map", "products_scope", "contract_terms", "key_conversations"),
-             generic=("success_criteria",), closed_won_at=utc(2026, 1, 20, 9),
-             internal_handoff_at=utc(2026, 1, 21, 15), csm_rating=3, intake_status="Accepted", score=80.0),
-        deal("C", close=date(2026, 2, 3), complete=("products_scope", "contract_terms"), csm=None,
-             csm_rating=1, intake_status="Returned", score=17.6),
-        deal("D", close=date(2026, 2, 10), owner="ae2", complete=[k for k in ALL if k not in ("risk_flags",
-             "communication_prefs")], generic=("communication_prefs",), closed_won_at=utc(2026, 2, 10, 9),
-             internal_handoff_at=utc(2026, 2, 11, 9), first_touch_at=utc(2026, 2, 12, 9),
-             kickoff_at=utc(2026, 2, 18, 10), score=85.35),
-        deal("I", close=date(2026, 3, 5), owner="ae2", complete=("business_goals", "stakeholder_map"),
-             closed_won_at=utc(2026, 3, 5, 12), first_touch_at=utc(2026, 3, 5, 8), kickoff_at=utc(2026, 3, 6, 9),
-             csm_rating=4, intake_status="Returned to Sales"),
-        deal("J", close=date(2026, 4, 30), complete=ALL, values={"communication_prefs": "Email updates"},
-             closed_won_at=utc(2026, 4, 30, 10), intake_status="Pending"),
-        deal("E", stage="commit", complete=ALL, csm=None),
-        deal("F", stage="closed_lost", close=date(2026, 3, 1)),
-        deal("G", stage="discovery"),
-    ]
 
 
 @pytest.fixture

@@ -1,0 +1,133 @@
+"""Audit throughput: deals scored per second from a CSV export, and peak memory.
+
+    python benchmarks/audit_throughput.py [--rows 1000000] [--keep DIR]
+
+Generates a Salesforce-report-shaped CSV (handoff fields by API name, process timestamps, a stored score)
+into a temporary folder, then measures, each in a fresh process:
+  read    parsing the CSV into deals (the reader alone)
+  audit   `handrail audit --from FILE --format json` end to end (read, score, gates, SLAs, report)
+and prints rows/s and peak RSS. Peak RSS should not depend on --rows: the audit streams.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "specs" / "examples" / "handoff.yaml"
+TEXT = {
+    "business_goals": ["Cut month-end close from 10 to 4 days by Q3; replace three finance spreadsheets.",
+                       "Improve efficiency", "TBD"],
+    "stakeholder_map": ["Dana Ruiz (CFO, economic buyer); Lee Park (Controller, champion); Sam Okafor (IT)",
+                        "Bill (manager)"],
+    "success_criteria": ["95% of invoices auto-matched within 60 days of go-live.", "TBD"],
+    "risk_flags": ["Security review pending with their CISO.", "n/a"],
+    "products_scope": ["Enterprise tier, AP automation and Reconciliation modules.", "Starter tier"],
+    "key_conversations": ["Agreed a 60-day pilot credit; promised SSO by kickoff.", "see notes"],
+    "contract_terms": ["3 years, renews 2029-06-30, annual billing", "1 year"],
+    "communication_prefs": ["Weekly call", "Email updates", "Other"],
+}
+STAGES = ["Closed Won"] * 8 + ["Negotiation/Review", "Commit", "Closed Lost", "Proposal/Price Quote"]
+
+
+def generate(path: Path, rows: int, seed: int = 1) -> None:
+    from handrail.specs.validate import load_spec
+
+    model = load_spec(SPEC).model
+    name = {f.key: f.salesforce_name for f in (*model.fields, *model.computed)}
+    process = ["closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating", "intake_status",
+               "score"]
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Id", "Name", "Owner", "Amount", "Type", "StageName", "sales_cycle_days", "CloseDate",
+                      *(name[k] for k in process), *(name[k] for k in TEXT), name["csm"], name["partner_sourced"]])
+        for i in range(rows):
+            won = start + timedelta(minutes=rng.randrange(500 * 24 * 60))
+            stamp = rng.random() < 0.85
+
+            def later(hours: float) -> str:
+                return (won + timedelta(hours=rng.uniform(0, hours))).strftime("%Y-%m-%dT%H:%M:%SZ") \
+                    if stamp and rng.random() < 0.8 else ""
+
+            texts = [rng.choice(options) if rng.random() < 0.8 else "" for options in TEXT.values()]
+            out.writerow([f"006{i:012d}", f"Customer {i}", f"ae{rng.randrange(40)}@example.com",
+                          rng.choice([8000, 20000, 45000, 90000, 150000, 600000]),
+                          "Existing Customer - Upgrade" if rng.random() < 0.1 else "New Customer",
+                          rng.choice(STAGES), rng.choice([9, 30, 60, 120]), won.date().isoformat(),
+                          won.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else "", later(60), later(110), later(200),
+                          rng.choice(["", "1", "2", "3", "4", "5"]), rng.choice(["", "Accepted", "Returned", "Pending"]),
+                          rng.choice(["", "73.5", "100", "41.2"]), *texts,
+                          f"csm{rng.randrange(9)}@example.com" if rng.random() < 0.7 else "",
+                          "true" if rng.random() < 0.08 else ""])
+
+
+def worker(mode: str, path: Path) -> None:
+    """Runs in its own process so its peak RSS is its own."""
+    start = time.perf_counter()
+    if mode == "read":
+        from handrail.generators.deals import read_deals
+        from handrail.specs.validate import load_spec
+
+        rows = sum(1 for _ in read_deals(path, load_spec(SPEC).model, process_fields=True))
+        scored = 0
+    else:
+        from handrail.cli import main
+
+        try:
+            main(["audit", "--from", str(path), "--spec", str(SPEC), "--format", "json", "--out",
+                  str(path.with_suffix(".audit.json"))])
+        except SystemExit as exc:
+            if exc.code:
+                raise
+        report = json.loads(path.with_suffix(".audit.json").read_text())
+        rows = report["deals_read"]
+        scored = report["closed_won"]["deals"] + report["open_in_gated_stages"]["deals"]
+    seconds = time.perf_counter() - start
+    print(json.dumps({"rows": rows, "scored": scored, "seconds": seconds,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def measure(mode: str, path: Path) -> dict:
+    result = subprocess.run([sys.executable, __file__, "--worker", mode, str(path)], capture_output=True, text=True,
+                            check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="Write the CSV into this folder and keep it.")
+    parser.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker[0], Path(args.worker[1]))
+        return
+    with tempfile.TemporaryDirectory(prefix="handrail-bench-") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"deals-{args.rows}.csv"
+        started = time.perf_counter()
+        generate(path, args.rows)
+        print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB) in "
+              f"{time.perf_counter() - started:.1f} s")
+        print(f"{'step':<8} {'rows':>11} {'scored':>11} {'seconds':>8} {'rows/s':>9} {'scored/s':>9} "
+              f"{'peak RSS MB':>12}")
+        for mode in ("read", "audit"):
+            r = measure(mode, path)
+            print(f"{mode:<8} {r['rows']:>11,} {r['scored']:>11,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "
+                  f"{r['scored'] / r['seconds']:>9,.0f} {r['peak_rss_mb']:>12.1f}")
+
+
+if __name__ == "__main__":
+    main()
