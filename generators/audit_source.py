@@ -1,7 +1,8 @@
 """Where audited and briefed deals come from: an export file today, a live org later.
 
 Every source is a `DealFeed`: it streams engine Deals whose `extra` carries the process data
-(`close_date`, `closed_won_at`, `first_touch_at`, the stored `score`, ...; see generators.deals).
+(`close_date`, `closed_won_at`, `first_touch_at`, the stored `score`, ...; see generators.deals), with
+datetimes timezone-aware in UTC.
 A live feed implements the same protocol (`fetch_deals(env, since) -> Iterator[Deal]` behind `deals`)
 and `open_feed` is the one place that picks it.
 """

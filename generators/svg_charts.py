@@ -82,11 +82,13 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
     if floor is not None:
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{py(floor):.1f}" y2="{py(floor):.1f}" '
                     f'stroke="{BLOCKED}" stroke-width="1.5" stroke-dasharray="6 4"/>')
-        body.append(_text(width - right, py(floor) - 4, f"{floor:g}% floor", "end", 10, BLOCKED))
+        body.append(_text(left + 4, py(floor) - 4, f"{floor:g}% floor", "start", 10, BLOCKED))
     every = max(1, round(len(labels) / 12))
     for i, label in enumerate(labels):
         if i % every == 0 or i == len(labels) - 1:
-            body.append(_text(px(i), height - bottom + 16, label, "middle", 10, "#52606d"))
+            anchor = "end" if i == len(labels) - 1 and len(labels) > 1 else "start" if i == 0 and len(labels) > 1 \
+                else "middle"
+            body.append(_text(px(i), height - bottom + 16, label, anchor, 10, "#52606d"))
     for name, values, color in series:
         points = [(px(i), py(v), v) for i, v in enumerate(values) if v is not None]
         if len(points) > 1:
