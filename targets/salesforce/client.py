@@ -48,7 +48,7 @@ DEFAULT_ENV_NAMES = {
 }
 log = logging.getLogger("handrail.salesforce")
 
-SfRunner = Callable[[list[str], Mapping[str, str]], "tuple[int, str, str]"]
+SfRunner = Callable[[list[str], Mapping[str, str]], tuple[int, str, str]]
 
 
 # -- connecting ---------------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ def connect(env, *, environ: Mapping[str, str] = os.environ, mounts: Mapping[str
     elif auth == "sf_cli":
         kwargs = _sf_cli(env, environ, sf_runner or run_sf)
     else:
-        raise AuthError(env.name, f"auth '{auth}' is not a Salesforce login method",
+        raise AuthError(env.name, f"auth '{auth}' is not a Salesforce login method" if auth else "no `auth` is set",
                         "set auth to one of: jwt, password, access_token, sf_cli")
     from simple_salesforce import Salesforce
     from simple_salesforce.exceptions import SalesforceAuthenticationFailed

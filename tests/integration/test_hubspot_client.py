@@ -160,3 +160,13 @@ def test_searching_past_ten_thousand_results_fails_clearly(fake_hubspot, conn):
         conn.call("search", search, public_object_search_request=request, idempotent=True)
     assert capped.value.status == 400 and "10,000" in capped.value.body
     assert fake_hubspot.count("search") == 2
+
+
+def test_the_api_address_and_ca_bundle_can_come_from_the_environment(fake_hubspot, test_authority):
+    """How a CLI run (no code-level overrides) reaches a proxy, or this fake."""
+    environ = {"HUBSPOT_TOKEN": fake_hubspot.token, "HANDRAIL_HUBSPOT_API_URL": fake_hubspot.url,
+               "REQUESTS_CA_BUNDLE": test_authority.ca_file}
+    conn = connect(environment(), environ=environ)
+    assert conn.base_url == fake_hubspot.url
+    assert conn.call("owners.list", conn.client.crm.owners.owners_api.get_page, idempotent=True).results
+    assert conn.request("GET", "/automation/v4/flows") == {"results": []}
