@@ -97,10 +97,11 @@ def install_record_factory() -> None:
     if getattr(current, "handrail_redacting", False):
         return
 
+    scrub = RedactingFilter()
+
     def factory(*args, **kwargs) -> logging.LogRecord:
         record = current(*args, **kwargs)
-        record.msg = redact(record.getMessage())
-        record.args = None
+        scrub.filter(record)  # message, arguments, traceback and stack
         return record
 
     factory.handrail_redacting = True  # type: ignore[attr-defined]

@@ -70,3 +70,27 @@ def test_errors_redact_their_own_messages():
     error = TargetError("hubspot", "GET /crm/v3/properties/deals", 401, f'{{"token": "{HUBSPOT}"}}')
     assert HUBSPOT not in str(error) and error.status == 401 and "hint:" in str(error)
     assert SESSION not in str(AuthError("sandbox", f"refused {SESSION}"))
+
+
+def test_the_record_factory_scrubs_records_whatever_handler_they_reach():
+    from handrail.generators.redact import install_record_factory
+
+    previous = logging.getLogRecordFactory()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)  # no filter on this handler
+    logger = logging.getLogger("handrail.test.factory")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        install_record_factory()
+        install_record_factory()  # idempotent
+        logger.debug("envelope <ns0:sessionId>%s</ns0:sessionId>", SESSION)
+        try:
+            raise RuntimeError(f"token {HUBSPOT}")
+        except RuntimeError:
+            logger.exception("failed")
+    finally:
+        logging.setLogRecordFactory(previous)
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert SESSION not in output and HUBSPOT not in output and "RuntimeError" in output
