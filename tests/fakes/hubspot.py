@@ -101,11 +101,7 @@ class FakeHubSpot(FakeService):
         """A fresh portal, logs and faults; the token stays valid."""
         with self.lock:
             self._initial_state()
-            self.clear_faults()
-            self.clear_log()
-            self.rejections.clear()
-            self.internal_errors.clear()
-            self.latency = 0.0
+            self._reset_common()
 
     @property
     def validating(self) -> bool:

@@ -64,11 +64,7 @@ class FakeSalesforce(FakeService):
             if sandbox is not None:
                 self.sandbox = sandbox
             self._initial_state()
-            self.clear_faults()
-            self.clear_log()
-            self.rejections.clear()
-            self.internal_errors.clear()
-            self.latency = 0.0
+            self._reset_common()
 
     # -- credentials --------------------------------------------------------------------------------
     def issue_session(self) -> str:

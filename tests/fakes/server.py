@@ -114,6 +114,7 @@ class FakeService:
         self._faults: list[Fault] = []
         self._log: list[Call] = []
         self._server: RunningServer | None = None
+        self._generation = 0  # bumped by reset(): late replies from before it are neither processed nor logged
 
     # -- what subclasses provide -------------------------------------------------------------
     def operation_of(self, request: Request) -> str:
@@ -197,6 +198,15 @@ class FakeService:
         with self.lock:
             self._log.clear()
 
+    def _reset_common(self) -> None:
+        """The part of reset() every fake shares (call with the lock held)."""
+        self._generation += 1
+        self.clear_faults()
+        self.clear_log()
+        self.rejections.clear()
+        self.internal_errors.clear()
+        self.latency = 0.0
+
     def reject(self, message: str) -> None:
         with self.lock:
             self.rejections.append(message)
@@ -217,6 +227,7 @@ class FakeService:
     def _answer(self, request: Request) -> Response | None:
         """The reply, or None to drop the connection; logs the call."""
         started = time.monotonic()
+        generation = self._generation
         try:
             operation = self.operation_of(request)
         except Exception:  # noqa: BLE001 - a fake's bug must not hide behind a client error
@@ -231,6 +242,8 @@ class FakeService:
         else:
             if fault and fault.when == "before":
                 time.sleep(fault.delay)
+            if generation != self._generation:
+                return None  # the fake was reset while this request waited: it belongs to a finished test
             response = self._dispatch_safely(request, operation)
             if fault and fault.when == "after":
                 time.sleep(fault.delay)
@@ -242,7 +255,8 @@ class FakeService:
                     response.status if response else None, started, time.monotonic() - started,
                     dict(request.headers.items()), fault is not None)
         with self.lock:
-            self._log.append(call)
+            if generation == self._generation:
+                self._log.append(call)
         return response
 
     def _dispatch_safely(self, request: Request, operation: str) -> Response:

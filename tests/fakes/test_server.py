@@ -21,6 +21,10 @@ class EchoService(FakeService):
     def operation_of(self, request: Request) -> str:
         return request.path.strip("/").replace("/", ".") or "root"
 
+    def reset(self) -> None:
+        with self.lock:
+            self._reset_common()
+
     def dispatch(self, request: Request, operation: str) -> Response:
         with self.lock:
             self.processed += 1
@@ -103,3 +107,12 @@ def test_authority_writes_a_pem_bundle():
     with TestAuthority() as authority:
         text = open(authority.ca_file).read()
     assert text.startswith("-----BEGIN CERTIFICATE-----")
+
+
+def test_a_request_still_waiting_when_the_fake_is_reset_is_dropped(echo, test_authority):
+    echo.inject("late", delay=0.3)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(echo.url + "/late", verify=test_authority.ca_file, timeout=(2, 0.05))
+    echo.reset()  # the next test starts while the late request still sleeps
+    time.sleep(0.4)
+    assert echo.processed == 0 and echo.calls() == []
