@@ -77,6 +77,9 @@ ROUTES = [
     ("POST", "/crm/v3/objects/{objectType}", "records.create", records.create_record),
     ("GET", "/crm/v3/objects/{objectType}/{objectId}", "records.get", records.get_record),
     ("PATCH", "/crm/v3/objects/{objectType}/{objectId}", "records.update", records.update_record),
+    ("GET", "/crm/v3/limits/calculated-properties", "limits.calculated_properties",
+     schema.calculated_property_limits),
+    ("GET", "/crm/v3/limits/custom-properties", "limits.custom_properties", schema.custom_property_limits),
     ("GET", "/crm/v3/owners", "owners.list", records.list_owners),
     ("GET", "/crm/v3/owners/{ownerId}", "owners.get", records.get_owner),
 ]

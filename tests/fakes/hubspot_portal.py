@@ -65,6 +65,8 @@ class Portal:
         self.records: dict[str, dict[str, dict]] = {t: {} for t in OBJECT_TYPE_IDS}
         self.owners: list[dict] = []
         self.search_results: dict[str, list[dict]] = {}  # the last search's matches, for its later pages
+        self.calculated_property_limit = 40  # per portal, tier-dependent in HubSpot
+        self.custom_property_limit = 1000  # per object type
         self._seed()
 
     def new_id(self) -> str:

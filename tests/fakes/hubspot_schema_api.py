@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from fakes.hubspot_portal import (TYPE_FIELD_TYPES, Portal, canonical_formula, correlation_id, now_iso,
+from fakes.hubspot_portal import (OBJECT_TYPE_IDS, TYPE_FIELD_TYPES, Portal, canonical_formula, correlation_id, now_iso,
                                   object_type)
 from fakes.server import Request, Response
 
@@ -268,3 +268,34 @@ def put_validation(portal: Portal, request: Request, params: dict) -> Response:
         "ruleType": params["ruleType"], "ruleArguments": data["ruleArguments"],
         "shouldApplyNormalization": data.get("shouldApplyNormalization", False)}
     return Response.empty()
+
+
+# -- limits tracking ---------------------------------------------------------------------------------------
+_LABELS = {"deals": ("Deal", "Deals"), "contacts": ("Contact", "Contacts"), "companies": ("Company", "Companies"),
+           "tasks": ("Task", "Tasks")}
+
+
+def _usage(portal: Portal, calculated: bool) -> dict[str, int]:
+    return {obj: sum(1 for p in props.values() if not p["archived"] and not p.get("hubspotDefined")
+                     and (p["calculated"] or not calculated))
+            for obj, props in portal.properties.items()}
+
+
+def calculated_property_limits(portal: Portal, request: Request, params: dict) -> Response:
+    usage = _usage(portal, calculated=True)
+    total = sum(usage.values())
+    return Response.json({"overallLimit": portal.calculated_property_limit, "overallUsage": total,
+                          "overallPercentage": round(100 * total / portal.calculated_property_limit, 2),
+                          "byObjectType": [{"objectTypeId": OBJECT_TYPE_IDS[o], "singularLabel": _LABELS[o][0],
+                                            "pluralLabel": _LABELS[o][1], "usage": n} for o, n in usage.items()]})
+
+
+def custom_property_limits(portal: Portal, request: Request, params: dict) -> Response:
+    usage = _usage(portal, calculated=False)
+    limit = portal.custom_property_limit
+    total = sum(usage.values())
+    return Response.json({"overallLimit": limit * len(usage), "overallUsage": total,
+                          "overallPercentage": round(100 * total / (limit * len(usage)), 2),
+                          "byObjectType": [{"objectTypeId": OBJECT_TYPE_IDS[o], "singularLabel": _LABELS[o][0],
+                                            "pluralLabel": _LABELS[o][1], "usage": n, "limit": limit,
+                                            "percentage": round(100 * n / limit, 2)} for o, n in usage.items()]})

@@ -213,6 +213,15 @@ def test_owners_deals_and_tasks(fake_hubspot, client):
     assert fake_hubspot.portal.records["tasks"][task.id]["properties"]["hs_task_subject"] == "Kickoff"
 
 
+def test_limits_tracking_counts_custom_and_calculated_properties(fake_hubspot, client):
+    client.crm.properties.groups_api.create("deals", example("property-group-create.json"))
+    client.crm.properties.core_api.create("deals", example("property-create-calculated-score.json"))
+    calculated = raw(fake_hubspot, "GET", "/crm/v3/limits/calculated-properties").json()
+    custom = raw(fake_hubspot, "GET", "/crm/v3/limits/custom-properties").json()
+    assert (calculated["overallUsage"], calculated["overallLimit"]) == (1, 40)
+    assert next(o for o in custom["byObjectType"] if o["objectTypeId"] == "0-3")["usage"] == 1
+
+
 def test_manual_edits_are_visible(fake_hubspot, client):
     fake_hubspot.portal.properties["deals"]["dealname"]["label"] = "Opportunity name"
     assert client.crm.properties.core_api.get_by_name("deals", "dealname").label == "Opportunity name"
