@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Iterator, TextIO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_text(path: str | Path) -> Iterator[TextIO]:
     """Write a text file via a temporary sibling; it replaces `path` only if the block completes."""
@@ -18,6 +24,7 @@ def atomic_text(path: str | Path) -> Iterator[TextIO]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -29,6 +36,7 @@ def write_tree(root: str | Path, files: dict[str, bytes]) -> None:
     root = Path(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
+    os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; give it the usual permissions
     try:
         for rel, data in files.items():
             target = staging / rel

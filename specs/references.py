@@ -85,7 +85,7 @@ def _check_retired(c: _Checker, fields: dict, gates: list[str]) -> None:
     retired = c.data.get("retired") if isinstance(c.data.get("retired"), dict) else {}
     for kind, live in (("fields", fields), ("gates", gates)):
         for j, key in enumerate(retired.get(kind) or []):
-            if key in live:
+            if isinstance(key, str) and key in live:
                 c.err("conflict", f"'{key}' is both retired and still defined in {kind}", ("retired", kind, j),
                       "remove it from one of the two lists")
 
@@ -96,8 +96,8 @@ def _check_fields(c: _Checker, sections: list[str], segments: list[str]) -> None
               "give the fields that matter a weight from 1 to 3")
     for i, f in c.items("fields"):
         p = ("fields", i)
-        ftype = f.get("type")
-        if f.get("key") in RESERVED_KEYS:
+        ftype = f.get("type") if isinstance(f.get("type"), str) else None
+        if isinstance(f.get("key"), str) and f["key"] in RESERVED_KEYS:
             c.err("reserved-key", f"field key '{f['key']}' is reserved for a field Handrail computes", p + ("key",),
                   "choose another key")
         if "section" in f:
@@ -197,7 +197,7 @@ def _check_segments(c: _Checker, fields: dict[str, dict], stages: list[str]) -> 
         if isinstance(scored, list):
             c.ref(scored, list(fields), p + ("scored_fields",), "field")
             for j, key in enumerate(scored):
-                if key in fields and key not in weighted:
+                if isinstance(key, str) and key in fields and key not in weighted:
                     c.err("unweighted", f"field '{key}' has no weight, so it cannot be scored", p + ("scored_fields", j))
         elif isinstance(scored, dict) and isinstance(scored.get("top"), int) and scored["top"] > len(weighted):
             c.err("limit", f"top {scored['top']} asks for more fields than the {len(weighted)} weighted ones",

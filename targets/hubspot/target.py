@@ -11,8 +11,9 @@ from handrail.targets.hubspot.validators import CHANGE_VALIDATORS
 
 check_spec = _render.check_spec
 verify = _render.verify
+VERIFY_SCOPE = _render.VERIFY_SCOPE
 UNVERIFIABLE_KINDS = frozenset({"manual_step"})  # no API reads them back: reported, never diffed
-__all__ = ["render", "check_spec", "verify", "describe", "retired_keys", "CHANGE_VALIDATORS", "open_org",
+__all__ = ["render", "check_spec", "verify", "VERIFY_SCOPE", "describe", "retired_keys", "CHANGE_VALIDATORS", "open_org",
            "UNVERIFIABLE_KINDS"]
 
 
@@ -51,6 +52,8 @@ def retired_keys(model: Model) -> dict[tuple[str, str], str]:
 def describe(change: Change) -> list[str]:
     kind, _, key = change.origin.partition(":")
     name = f"{kind} '{key}'" if key else f"{change.kind} {change.key}"
+    if change.kind == "property_validation":
+        name = f"{name} {change.key.partition('/')[2]} validation rule"
     if change.action == CREATE:
         return [f"{name} is missing in HubSpot" + (" (deleted or archived?)" if change.kind == "property" else "")]
     if change.action == DELETE:

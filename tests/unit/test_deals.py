@@ -64,3 +64,20 @@ def test_non_utf8_csv(example_model, tmp_path):
     path.write_bytes("id,name\n1,M\u00fcller\n".encode("latin-1"))
     with pytest.raises(InputError, match="not UTF-8"):
         list(read_deals(path, example_model))
+
+
+def test_written_outputs_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    from handrail.generators.files import atomic_text, write_tree
+
+    mask = os.umask(0o022)
+    try:
+        with atomic_text(tmp_path / "report.txt") as handle:
+            handle.write("x")
+        write_tree(tmp_path / "out", {"a/b.txt": b"y"})
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "report.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755

@@ -1,6 +1,8 @@
 """Property-based: no input, however broken, produces anything but a valid model or a SpecError."""
 from __future__ import annotations
 
+import os
+
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.flo
 data = st.recursive(scalars, lambda children: st.one_of(
     st.lists(children, max_size=5), st.dictionaries(st.sampled_from(WORDS), children, max_size=6)), max_leaves=40)
 
+EXAMPLES = int(os.environ.get("HANDRAIL_FUZZ_EXAMPLES", "300"))  # raise it for a longer hunt
 EXAMPLE = EXAMPLE_SPEC.read_text()
 MINIMAL = MINIMAL_SPEC.read_text()
 
@@ -32,19 +35,19 @@ def check(raw: bytes) -> None:
             assert d.render()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data)
 def test_random_structures(value):
     check(yaml.safe_dump({"version": 1, "x": value} if not isinstance(value, dict) else value).encode())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300))
 def test_random_bytes(raw):
     check(raw)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([EXAMPLE, MINIMAL]), st.integers(0, 10_000), st.integers(0, 40),
        st.text(alphabet="{}[]:-&*!|>'\"#%@` \n\tabc019_", max_size=12))
 def test_mutated_specs(base, position, cut, insert):
@@ -52,9 +55,25 @@ def test_mutated_specs(base, position, cut, insert):
     check((base[:position] + insert + base[position + cut:]).encode("utf-8"))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(WORDS), data, max_size=8))
 def test_random_top_level_keys_on_minimal(extra):
     spec = yaml.safe_load(MINIMAL)
     spec.update(extra)
     check(yaml.safe_dump(spec).encode())
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["fields", "segments", "stages", "gates"]), st.integers(0, 5),
+       st.dictionaries(st.sampled_from(WORDS), data, max_size=4))
+def test_random_values_inside_list_items(section, index, patch):
+    """Wrong shapes deep inside otherwise valid items: the checks after the schema must cope."""
+    spec = yaml.safe_load(EXAMPLE)
+    items = spec[section]
+    items[index % len(items)].update(patch)
+    check(yaml.safe_dump(spec).encode())
+
+
+def test_regression_list_where_a_key_belongs():
+    check(yaml.safe_dump({**yaml.safe_load(MINIMAL), "fields": [{"key": []}]}).encode())
+    check(yaml.safe_dump({**yaml.safe_load(MINIMAL), "retired": {"fields": [[1]]}}).encode())
