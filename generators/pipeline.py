@@ -5,6 +5,10 @@ A target module may provide, beside render():
     retired_keys(model) -> {Key: origin}     components the spec's tombstones name
     CHANGE_VALIDATORS                        target-specific change validators
     describe(change) -> list[str]            the change in handoff terms, for drift reports
+
+An org may provide prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot
+owner ids for the people the spec names) before the diff; the result is what plan compares and
+apply sends.
 """
 from __future__ import annotations
 
@@ -60,6 +64,9 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
     target = load_target(platform)
     desired = target.render(model, dict(options or {}))
     org = org or open_org(model, env)
+    prepare = getattr(org, "prepare", None)
+    if prepare is not None:
+        desired = prepare(desired, model)
     retired = getattr(target, "retired_keys", lambda m: {})(model)
     unverifiable = getattr(target, "UNVERIFIABLE_KINDS", frozenset())
     checked = [r for r in desired.resources if r.kind not in unverifiable]

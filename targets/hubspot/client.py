@@ -93,13 +93,18 @@ class HubSpotConnection:
     def call(self, operation: str, method: Callable[..., Any], *args: Any, idempotent: bool, **kwargs: Any) -> Any:
         """Call a generated SDK method, e.g. call("properties.create", api.create, "deals", body, idempotent=False)."""
         def attempt():
+            started = time.monotonic()
             try:
-                return method(*args, **kwargs)
+                result = method(*args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - each SDK package has its own ApiException
                 translated = _translate(operation, exc)
+                log.debug("%s -> %s (%.2fs)", operation, getattr(translated, "status", None) or "failed",
+                          time.monotonic() - started)
                 if translated is exc:
                     raise
                 raise translated from exc
+            log.debug("%s -> ok (%.2fs)", operation, time.monotonic() - started)
+            return result
 
         return retrying(attempt, idempotent=idempotent, policy=self.retry_policy, what=f"HubSpot {operation}")
 
