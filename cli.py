@@ -152,7 +152,7 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) ->
 @cli.command()
 @click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
               help="An export of deals: CSV, JSON or JSON Lines (Salesforce report or HubSpot export columns work).")
-@click.option("--env", "env_name", help="Read deals live from an environment of the spec (not available yet; use --from).")
+@click.option("--env", "env_name", help="Read deals live from an environment of the spec (Salesforce or HubSpot).")
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--since", metavar="PERIOD", help="Only deals closed since: 90d, 12w, 6m, 1y or a date (2026-01-31).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Audit as if today were this date.")
@@ -170,6 +170,7 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
     Examples:
       handrail audit --from deals.csv --since 90d
       handrail audit --from deals.jsonl --format html --out audit.html
+      handrail audit --env production --since 90d
     """
     from handrail.generators.audit import audit_options, run_audit
     from handrail.generators.audit_render import emit, write_audit
@@ -182,7 +183,9 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
         options = audit_options(since, as_of.date() if as_of else None)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--since'") from None
-    report = run_audit(model, with_progress(feed.deals(model, options.since), sys.stderr), options)
+    deals = feed.deals(model, options.since)
+    report = run_audit(model, with_progress(deals, sys.stderr, total=lambda: getattr(feed, "expected", None)),
+                       options)
     emit(out, lambda handle: write_audit(report, fmt, handle))
     if out:
         click.echo(f"wrote the audit of {report['deals_read']:,} deals to {out}", err=True)
@@ -192,7 +195,7 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
 @click.argument("deal_ref", metavar="DEAL")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
               help="An export of deals (CSV, JSON or JSON Lines) holding the deal.")
-@click.option("--env", "env_name", help="Read the deal live from an environment of the spec (not available yet; use --from).")
+@click.option("--env", "env_name", help="Read the deal live from an environment of the spec (Salesforce or HubSpot).")
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--role", type=click.Choice(["csm", "implementation", "leadership"]), default="csm", show_default=True,
               help="Whose view: the spec's sections say which roles see them.")
@@ -212,6 +215,7 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
       handrail brief 006A01 --from deals.csv --role csm
       handrail brief "Acme Corp" --from deals.csv --role implementation --format html --out acme.html
       handrail brief 006A01 --from deals.csv --templates my-templates/
+      handrail brief "Acme Corp" --env production
     """
     from handrail.generators.audit_render import emit
     from handrail.generators.audit_source import find_deal, open_feed
@@ -276,6 +280,9 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
 
 
 ENV_OPTION = dict(required=True, help="The environment from the spec's environments: section.")
+EDITION_OPTION = dict(type=click.Choice(["professional", "enterprise", "unlimited", "performance", "developer"]),
+                      default="enterprise", show_default=True,
+                      help="Salesforce only: the edition whose custom-field allocation the spec must fit.")
 
 
 def _describer(platform: str):
@@ -295,7 +302,9 @@ def _style():
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the plan as Markdown (for a pull-request comment).")
 @click.option("--exit-code", is_flag=True, help="Exit 4 when there are changes.")
-def plan(spec: Path, env_name: str, out: Path | None, as_json: bool, markdown: bool, exit_code: bool) -> None:
+@click.option("--edition", **EDITION_OPTION)
+def plan(spec: Path, env_name: str, out: Path | None, as_json: bool, markdown: bool, exit_code: bool,
+         edition: str) -> None:
     """Show what apply would create, change or delete in an environment.
 
     \b
@@ -307,7 +316,7 @@ def plan(spec: Path, env_name: str, out: Path | None, as_json: bool, markdown: b
     from handrail.generators.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
-    planned = make_plan(load_spec(spec).model, env_name)
+    planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
     _print_plan(planned.plan, as_json, markdown, drift=False)
     if out:
         plan_file.save(planned.plan, out, plan_file.spec_digest(spec))
@@ -336,8 +345,9 @@ def _print_plan(the_plan, as_json: bool, markdown: bool, drift: bool) -> None:
               help="Allow deletions and lossy changes of items the spec retires or marks allow_destructive.")
 @click.option("--check-only", is_flag=True, help="Salesforce: validate the deploy without saving anything.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan and the result as JSON.")
+@click.option("--edition", **EDITION_OPTION)
 def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: bool, check_only: bool,
-          as_json: bool) -> None:
+          as_json: bool, edition: str) -> None:
     """Make an environment match the spec, or carry out a saved plan.
 
     A saved plan is refused when the spec or any component it read has changed since.
@@ -353,7 +363,8 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
     from handrail.specs.validate import load_spec
 
     the_plan, result = run_apply(load_spec(spec).model, env_name, saved=plan_path, spec_path=spec,
-                                 allow_destructive=allow_destructive, options={"check_only": check_only})
+                                 allow_destructive=allow_destructive,
+                                 options={"check_only": check_only, "edition": edition})
     if as_json:
         click.echo(plan_report.as_json(the_plan, _describer(the_plan.target), result), nl=False)
     else:
@@ -369,7 +380,8 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
 @click.option("--exit-code", is_flag=True, help="Exit 4 when the org has drifted from the spec (for scheduled CI).")
 @click.option("--json", "as_json", is_flag=True, help="Print the drift report as JSON.")
 @click.option("--markdown", is_flag=True, help="Print the drift report as Markdown.")
-def diff(spec: Path, env_name: str, exit_code: bool, as_json: bool, markdown: bool) -> None:
+@click.option("--edition", **EDITION_OPTION)
+def diff(spec: Path, env_name: str, exit_code: bool, as_json: bool, markdown: bool, edition: str) -> None:
     """Report where an environment has drifted from the spec, in handoff terms.
 
     \b
@@ -380,7 +392,7 @@ def diff(spec: Path, env_name: str, exit_code: bool, as_json: bool, markdown: bo
     from handrail.generators.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
-    planned = make_plan(load_spec(spec).model, env_name)
+    planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
     _print_plan(planned.plan, as_json, markdown, drift=True)
     if exit_code and planned.plan.pending:
         sys.exit(EXIT_CHANGES)
