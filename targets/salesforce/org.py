@@ -10,6 +10,7 @@ component failures back to spec locations.
 from __future__ import annotations
 
 import io
+import os
 import sys
 import zipfile
 from collections import defaultdict
@@ -22,6 +23,7 @@ from handrail.specs.model import Environment, Model
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
 from handrail.targets.salesforce.xml import metadata_xml
 
+TIMEOUT_VARIABLE = "HANDRAIL_SALESFORCE_TIMEOUT"
 MANAGED_TYPES = ("CustomField", "ValidationRule", "Flow", "PermissionSet", "CustomNotificationType", "ApexClass")
 _SUFFIX_TYPES = {suffix: kind for kind, (_, suffix) in TOP_LEVEL_TYPES.items()}
 
@@ -35,8 +37,11 @@ class SalesforceOrg:
 
     @classmethod
     def connect(cls, env: Environment, model: Model, **kwargs) -> "SalesforceOrg":
-        from handrail.targets.salesforce.client import connect
+        """kwargs go to client.connect; HANDRAIL_SALESFORCE_TIMEOUT sets the read timeout in seconds."""
+        from handrail.targets.salesforce.client import DEFAULT_TIMEOUT, connect
 
+        if os.environ.get(TIMEOUT_VARIABLE) and "timeout" not in kwargs:
+            kwargs["timeout"] = (DEFAULT_TIMEOUT[0], float(os.environ[TIMEOUT_VARIABLE]))
         return cls(connect(env, **kwargs), env.name, model.naming.salesforce_prefix, env.production)
 
     # -- fetch ------------------------------------------------------------------------------------

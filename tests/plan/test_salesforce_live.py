@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -93,10 +94,24 @@ def test_transient_faults_on_reads_are_retried(org, spec, run_cli, fault):
     assert org.count("retrieve") >= 2
 
 
-def test_a_lost_deploy_reply_is_never_resubmitted(org, spec, run_cli):
-    org.inject("deploy", drop_connection=True, when="after")
+def test_slow_reads_time_out_and_are_retried(org, spec, run_cli, monkeypatch):
+    run_cli(*args(spec, "apply"))
+    monkeypatch.setenv("HANDRAIL_SALESFORCE_TIMEOUT", "0.5")
+    org.inject("retrieve", delay=2.0)
+    code, out, err = run_cli(*args(spec, "diff", "--exit-code"))
+    assert code == 0, err
+    assert org.count("retrieve") == 2
+
+
+@pytest.mark.parametrize("lost", [dict(drop_connection=True), dict(delay=2.0)], ids=["dropped", "timed-out"])
+def test_a_lost_deploy_reply_is_never_resubmitted(org, spec, run_cli, monkeypatch, lost):
+    monkeypatch.setenv("HANDRAIL_SALESFORCE_TIMEOUT", "0.5")
+    org.inject("deploy", when="after", **lost)
     code, out, err = run_cli(*args(spec, "apply"))
     assert code == 1 and "Traceback" not in err
+    deadline = time.monotonic() + 5  # a delayed reply is logged by the fake once its delay is over
+    while org.count("deploy") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert org.count("deploy") == 1
     org.settle()
     # the deploy itself went through in the org, whole: a fresh plan shows nothing left to do
