@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-COMMANDS = ["validate", "schema", "score", "init", "build"]
+COMMANDS = ["validate", "schema", "score", "init", "build", "plan", "apply", "diff", "audit", "brief"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
