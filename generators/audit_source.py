@@ -1,16 +1,16 @@
-"""Where audited and briefed deals come from: an export file today, a live org later.
+"""Where audited and briefed deals come from: an export file (`--from`) or a live org (`--env`).
 
 Every source is a `DealFeed`: it streams engine Deals whose `extra` carries the process data
 (`close_date`, `closed_won_at`, `first_touch_at`, the stored `score`, ...; see generators.deals), with
-datetimes timezone-aware in UTC.
-A live feed implements the same protocol (`fetch_deals(env, since) -> Iterator[Deal]` behind `deals`)
-and `open_feed` is the one place that picks it.
+datetimes timezone-aware in UTC. The live feed is generators.deal_feeds.LiveFeed; `open_feed` is the
+one place that picks a feed. A feed may also offer `matching(model, reference)`, the few deals a
+brief can be about, so that a brief does not read a whole org.
 """
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol, TextIO
+from typing import Callable, Iterable, Iterator, Protocol, TextIO
 
 from handrail.generators.deals import read_deals
 from handrail.generators.scoring import Deal
@@ -46,23 +46,24 @@ def open_feed(from_file: Path | None, env: str | None, command: str) -> DealFeed
     if from_file is not None and env is not None:
         raise SourceChoiceError(f"use either --from or --env with `handrail {command}`, not both")
     if env is not None:
-        raise HandrailError(
-            f"reading deals live from environment '{env}' is not available yet; export the deals from the CRM "
-            f"(a Salesforce report or HubSpot deal export as CSV, JSON or JSON Lines) and run "
-            f"`handrail {command} --from FILE` instead")
+        from handrail.generators.deal_feeds import LiveFeed
+
+        return LiveFeed(env)
     if from_file is None:
         raise SourceChoiceError(f"say where the deals come from: `handrail {command} --from deals.csv`")
     return FileFeed(from_file)
 
 
 def find_deal(feed: DealFeed, model: Model, reference: str) -> Deal:
-    """The one deal whose id, or else whose name, is `reference` (names compared ignoring case)."""
+    """The one deal whose id, or else whose name, is `reference` (names compared ignoring case; a
+    Salesforce 15-character id matches its 18-character form)."""
     wanted = reference.strip().lower()
     by_name: list[Deal] = []
     count = 0
-    for deal in feed.deals(model):
+    matching = getattr(feed, "matching", None)
+    for deal in matching(model, reference) if matching else feed.deals(model):
         count += 1
-        if deal.id == reference.strip():
+        if _same_id(deal.id, reference.strip()):
             return deal
         if deal.name.strip().lower() == wanted:
             by_name.append(deal)
@@ -72,18 +73,27 @@ def find_deal(feed: DealFeed, model: Model, reference: str) -> Deal:
         ids = ", ".join(d.id for d in by_name[:10])
         raise InputError(f"{feed.description}: {len(by_name)} deals are named '{reference}' (ids {ids}); "
                          "pass the id instead")
+    if matching:
+        raise InputError(f"{feed.description}: no deal with id or name '{reference}'")
     raise InputError(f"{feed.description}: no deal with id or name '{reference}' among {count} deals")
 
 
-def with_progress(deals: Iterable[Deal], stream: TextIO, every: int = 10_000) -> Iterator[Deal]:
-    """Pass deals through, showing a running count on `stream` when it is a terminal."""
+def _same_id(deal_id: str, reference: str) -> bool:
+    return deal_id == reference or (len(reference) == 15 and len(deal_id) == 18 and deal_id[:15] == reference)
+
+
+def with_progress(deals: Iterable[Deal], stream: TextIO, every: int = 10_000,
+                  total: Callable[[], int | None] | None = None) -> Iterator[Deal]:
+    """Pass deals through, showing a running count on `stream` when it is a terminal; `total` says how
+    many are coming, once the source knows (a live org counts before it sends)."""
     if not stream.isatty():
         yield from deals
         return
     n = 0
     for n, deal in enumerate(deals, 1):
         if n % every == 0:
-            stream.write(f"\rread {n:,} deals")
+            expected = total() if total else None
+            stream.write(f"\rread {n:,} of {expected:,} deals" if expected else f"\rread {n:,} deals")
             stream.flush()
         yield deal
     if n >= every:

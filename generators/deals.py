@@ -132,8 +132,11 @@ class DealReader:
             ("id", ID_COLUMNS), ("name", NAME_COLUMNS), ("owner", OWNER_COLUMNS), ("acv", ACV_COLUMNS),
             ("type", TYPE_COLUMNS), ("stage", STAGE_COLUMNS), ("cycle", CYCLE_COLUMNS),
             ("created", CREATED_COLUMNS), ("close", CLOSE_COLUMNS))}
-        if self.model.deal.acv_salesforce.lower() in lowered and not self.cols["acv"]:
-            self.cols["acv"] = lowered[self.model.deal.acv_salesforce.lower()]
+        deal = self.model.deal  # the spec may name its own ACV and deal-type fields
+        for name, own in (("acv", (deal.acv_salesforce, deal.acv_hubspot)),
+                          ("type", (deal.deal_type_salesforce, deal.deal_type_hubspot))):
+            if not self.cols[name]:
+                self.cols[name] = pick([n.lower() for n in own])
 
     def deal(self, row: dict, where: str) -> Deal:
         def get(name):

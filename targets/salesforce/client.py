@@ -381,6 +381,10 @@ class SalesforceConnection:
     def query_all(self, soql: str) -> list[dict]:
         return [record for page in self.query_pages(soql) for record in page]
 
+    def describe(self, sobject: str) -> dict:
+        """The object's describe result (fields with names, types and relationship names)."""
+        return self._call("describe", lambda: getattr(self.sf, sobject).describe(), idempotent=True)
+
     def count(self, soql_count: str) -> int:
         """SELECT COUNT() FROM ... -> the number of rows."""
         return int(self._call("query", lambda: self.sf.query(soql_count), idempotent=True)["totalSize"])

@@ -114,8 +114,7 @@ def test_labels_are_escaped_in_html(run_cli, tmp_path, example_model, example_sp
 
 
 @pytest.mark.parametrize("args,code,message", [
-    (["--env", "production"], 1, "reading deals live from environment 'production' is not available yet; export the "
-                                 "deals from the CRM"),
+    (["--env", "snapshot"], 1, "environment 'snapshot' is a snapshot of the CRM's configuration and holds no deals"),
     ([], 2, "say where the deals come from: `handrail audit --from deals.csv`"),
     (["--from", "missing.csv"], 3, "missing.csv: no such file"),
     (["--from", "{export}", "--since", "soon"], 2, "'soon' is not a period"),
@@ -132,9 +131,9 @@ def test_errors(run_cli, export, example_spec, tmp_path, args, code, message):
 
 
 def test_env_error_says_what_to_use_instead(run_cli, example_spec):
-    code, _, err = run_cli("audit", "--env", "production", "--spec", str(example_spec))
+    code, _, err = run_cli("audit", "--env", "snapshot", "--spec", str(example_spec))
     assert code == 1
-    assert "`handrail audit --from FILE` instead" in err
+    assert "name a salesforce or hubspot environment, or use --from FILE" in err
 
 
 def test_bad_row_leaves_an_existing_report_untouched(run_cli, tmp_path, example_spec):

@@ -182,8 +182,8 @@ def test_ambiguous_name(brief):
 
 
 def test_env_and_source_errors(run_cli, example_spec, export, tmp_path):
-    code, _, err = run_cli("brief", "006C1", "--env", "production", "--spec", str(example_spec))
-    assert code == 1 and "`handrail brief --from FILE` instead" in err
+    code, _, err = run_cli("brief", "006C1", "--env", "snapshot", "--spec", str(example_spec))
+    assert code == 1 and "holds no deals; name a salesforce or hubspot environment, or use --from FILE" in err
     code, _, err = run_cli("brief", "006C1", "--spec", str(example_spec))
     assert code == 2 and "say where the deals come from" in err
     code, _, err = run_cli("brief", "006C1", "--from", str(export), "--spec", str(example_spec),

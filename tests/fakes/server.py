@@ -99,6 +99,7 @@ class Call:
     duration: float
     headers: dict[str, str]
     fault: bool = False
+    body: bytes = b""
 
 
 class FakeService:
@@ -253,7 +254,7 @@ class FakeService:
                     response = self.fault_response(fault, operation)
         call = Call(request.method, request.path, urlsplit_query(request), operation,
                     response.status if response else None, started, time.monotonic() - started,
-                    dict(request.headers.items()), fault is not None)
+                    dict(request.headers.items()), fault is not None, request.body)
         with self.lock:
             if generation == self._generation:
                 self._log.append(call)

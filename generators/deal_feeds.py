@@ -1,0 +1,87 @@
+"""Deals read live from a CRM, for `handrail audit --env E` and `handrail brief DEAL --env E`.
+
+`LiveFeed` is the DealFeed of an environment: it resolves the environment once the spec is known and
+hands fetching to the target's deals module (targets.salesforce.deals, targets.hubspot.deals), which
+imports its API client only when it connects. Records become engine Deals through the same
+DealReader that reads export files, so a live audit and an audit of an export of the same deals
+agree figure for figure.
+
+What is fetched: closed-won deals (closed since `since`, when given) and open deals in stages a gate
+applies to; for each, the deal attributes segments match on, the spec's handoff fields and the
+computed fields audits and briefs read (PROCESS_FIELDS).
+"""
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from typing import Any, Callable, Iterable, Iterator
+
+from handrail.generators.deals import DealReader
+from handrail.generators.gates import is_gated_stage
+from handrail.generators.scoring import Deal
+from handrail.specs.diagnostics import HandrailError
+from handrail.specs.model import Field, Model, Stage
+
+# Computed fields the audit and the brief read; score, tier and the rest are recomputed by the engine.
+PROCESS_FIELDS = ("score", "closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating",
+                  "intake_status")
+SOURCES = {"salesforce": "handrail.targets.salesforce.deals", "hubspot": "handrail.targets.hubspot.deals"}
+OnTotal = Callable[[int], None]
+
+
+class LiveFeed:
+    """The deals of one environment of the spec; connects when deals are first asked for."""
+
+    def __init__(self, env_name: str):
+        self.env_name = env_name
+        self.description = f"environment '{env_name}'"
+        self.expected: int | None = None  # how many deals the CRM said it will send, once known
+
+    def deals(self, model: Model, since: date | None = None) -> Iterator[Deal]:
+        return self._source(model).deals(since, self._expect)
+
+    def matching(self, model: Model, reference: str) -> Iterator[Deal]:
+        """Deals whose id or name is `reference` (the candidates find_deal chooses from)."""
+        return self._source(model).matching(reference)
+
+    def _expect(self, total: int) -> None:
+        self.expected = total
+
+    def _source(self, model: Model):
+        from handrail.generators.pipeline import environment
+
+        env = environment(model, self.env_name)
+        if env.target not in SOURCES:
+            raise HandrailError(f"environment '{env.name}' is a {env.target} of the CRM's configuration and holds "
+                                "no deals; name a salesforce or hubspot environment, or use --from FILE")
+        return importlib.import_module(SOURCES[env.target]).source(env, model)
+
+
+class MissingFieldsError(HandrailError):
+    """The CRM lacks fields the spec names: the spec has not been applied there (yet)."""
+
+    def __init__(self, env_name: str, where: str, names: list[str]):
+        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        super().__init__(f"environment '{env_name}': {where} lacks {len(names)} field(s) the spec names: {shown}"
+                         f"\n  hint: apply the spec there first: handrail plan --env {env_name}, then "
+                         f"handrail apply --env {env_name}")
+
+
+def fetched_fields(model: Model) -> list[Field]:
+    """The spec's handoff fields, then the computed fields audits and briefs read."""
+    return [*model.fields, *(model.computed_field(k) for k in PROCESS_FIELDS)]
+
+
+def audited_stages(model: Model) -> tuple[list[Stage], list[Stage]]:
+    """(closed-won stages, open stages some gate applies at): the deals an audit looks at."""
+    won = [s for s in model.stages if s.closed_won]
+    gated = [s for s in model.stages if not s.closed_won and not s.closed_lost and is_gated_stage(model, s.key)]
+    return won, gated
+
+
+def to_deals(model: Model, records: Iterable[dict[str, Any]], where: Callable[[dict], str]) -> Iterator[Deal]:
+    """Records (column -> value, as in an export) as Deals with process data, mapped like export files."""
+    reader = DealReader(model, process_fields=True)
+    for record in records:
+        reader.bind(list(record))
+        yield reader.deal(record, where(record))

@@ -1,0 +1,163 @@
+"""Opportunities read live from Salesforce, for `handrail audit --env E` and `handrail brief DEAL --env E`.
+
+One SOQL query selects exactly what the engine needs: Id, Name, Owner.Name, the ACV and deal-type
+fields the spec's `deal:` names, StageName, CloseDate, CreatedDate, every handoff field (a user lookup
+as its user's Name) and the computed fields audits read (generators.deal_feeds.PROCESS_FIELDS). An
+audit asks for closed-won deals (CloseDate on or after --since) and open deals in gated stages.
+
+A COUNT() of the same query picks the API: up to BULK_THRESHOLD rows, the REST query and queryMore
+(2,000 records a page); above it, one Bulk API 2.0 query job read in CSV pages of BULK_PAGE rows,
+which costs a handful of API calls whatever the size. HANDRAIL_SALESFORCE_BULK_THRESHOLD overrides
+the threshold. Every call is retried by the connection (targets.salesforce.client).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import sys
+from datetime import date
+from typing import Iterator, Mapping
+
+from handrail.generators.deal_feeds import MissingFieldsError, OnTotal, audited_stages, fetched_fields, to_deals
+from handrail.generators.scoring import Deal
+from handrail.specs.diagnostics import HandrailError, InputError
+from handrail.specs.model import Environment, Model
+
+BULK_THRESHOLD = 10_000
+BULK_PAGE = 10_000  # rows per Bulk API results page: bounds the memory one page takes
+REST_BATCH = 2_000  # the most records a REST query page holds
+THRESHOLD_VARIABLE = "HANDRAIL_SALESFORCE_BULK_THRESHOLD"
+_RECORD_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
+
+
+def source(env: Environment, model: Model) -> "SalesforceDeals":
+    return SalesforceDeals(env, model)
+
+
+class SalesforceDeals:
+    def __init__(self, env: Environment, model: Model, *, environ: Mapping[str, str] = os.environ,
+                 connection=None):
+        self.env, self.model, self.environ = env, model, environ
+        self.sobject = model.naming.salesforce_object
+        self.bulk_threshold = _bulk_threshold(environ)
+        self._conn = connection
+        self._query: tuple[list[str], dict[str, str]] | None = None
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            from handrail.targets.salesforce.client import connect
+
+            self._conn = connect(self.env, environ=self.environ)
+        return self._conn
+
+    def deals(self, since: date | None = None, on_total: OnTotal | None = None) -> Iterator[Deal]:
+        """Closed-won deals (closed since `since`) and open deals in gated stages."""
+        where = self._audit_filter(since)
+        self._columns()  # the fields exist, before anything is counted
+        total = self.conn.count(f"SELECT COUNT() FROM {self.sobject} WHERE {where}")
+        if on_total:
+            on_total(total)
+        records = self._bulk(where) if total > self.bulk_threshold else self._rest(where)
+        return to_deals(self.model, records, self._where)
+
+    def matching(self, reference: str) -> Iterator[Deal]:
+        """Deals named `reference` (Salesforce compares names ignoring case), or with that record id."""
+        text = reference.strip()
+        conditions = [f"Name = {quote(text)}"]
+        if _RECORD_ID.match(text):
+            conditions.append(f"Id = {quote(text)}")
+        return to_deals(self.model, self._rest(" OR ".join(conditions)), self._where)
+
+    # -- the query ----------------------------------------------------------------------------------
+    def _audit_filter(self, since: date | None) -> str:
+        won, gated = audited_stages(self.model)
+        won_values = [s.salesforce for s in won if s.salesforce]
+        gated_values = [s.salesforce for s in gated if s.salesforce]
+        if not won_values:
+            raise HandrailError(f"environment '{self.env.name}': no closed-won stage of the spec names its "
+                                "Salesforce stage (`salesforce:` under stages)")
+        closed_won = f"StageName IN ({', '.join(map(quote, won_values))})"
+        if since is not None:
+            closed_won += f" AND CloseDate >= {since.isoformat()}"
+        if not gated_values:
+            return closed_won
+        return f"({closed_won}) OR StageName IN ({', '.join(map(quote, gated_values))})"
+
+    def _columns(self) -> tuple[list[str], dict[str, str]]:
+        """(SOQL select list, select path -> column for paths through a lookup); checks the fields exist."""
+        if self._query is not None:
+            return self._query
+        described = {f["name"].lower(): f for f in self.conn.describe(self.sobject)["fields"]}
+        deal = self.model.deal
+        fields = fetched_fields(self.model)
+        wanted = [deal.acv_salesforce, deal.deal_type_salesforce, *(f.salesforce_name for f in fields)]
+        missing = [name for name in dict.fromkeys(wanted) if name.lower() not in described]
+        if missing:
+            raise MissingFieldsError(self.env.name, f"Salesforce's {self.sobject} object", missing)
+        columns = ["Id", "Name", "Owner.Name", deal.acv_salesforce, deal.deal_type_salesforce, "StageName",
+                   "CloseDate", "CreatedDate"]
+        paths = {"Owner.Name": "Owner"}
+        for f in fields:
+            if f.type == "user":  # a User lookup: read the user's name, not the id
+                relation = described[f.salesforce_name.lower()].get("relationshipName") or \
+                    f.salesforce_name.removesuffix("__c") + "__r"
+                paths[f"{relation}.Name"] = f.salesforce_name
+                columns.append(f"{relation}.Name")
+            else:
+                columns.append(f.salesforce_name)
+        seen: set[str] = set()
+        unique = [c for c in columns if not (c.lower() in seen or seen.add(c.lower()))]
+        self._query = (unique, paths)
+        return self._query
+
+    def _soql(self, where: str) -> str:
+        return f"SELECT {', '.join(self._columns()[0])} FROM {self.sobject} WHERE {where}"
+
+    def _rest(self, where: str) -> Iterator[dict]:
+        soql = self._soql(where)
+        relations = {path.split(".", 1)[0]: column for path, column in self._columns()[1].items()}
+        for page in self.conn.query_pages(soql, batch_size=REST_BATCH):
+            for record in page:
+                yield _flatten(record, relations)
+
+    def _bulk(self, where: str) -> Iterator[dict]:
+        soql = self._soql(where)
+        paths = self._columns()[1]
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long text areas hold up to 131,072 characters
+        for page in self.conn.bulk_query(self.sobject, soql, page_size=BULK_PAGE):
+            for row in csv.DictReader(io.StringIO(page)):
+                yield {paths.get(k, k): v for k, v in row.items()}
+
+    def _where(self, record: dict) -> str:
+        return f"environment '{self.env.name}': {self.sobject} {record.get('Id')}"
+
+
+def _flatten(record: dict, relations: dict[str, str]) -> dict:
+    """A REST record as export columns: no `attributes`, a lookup's {"Name": ...} as the name."""
+    out = {}
+    for key, value in record.items():
+        if key == "attributes":
+            continue
+        if key in relations:
+            out[relations[key]] = value.get("Name") if isinstance(value, dict) else None
+        else:
+            out[key] = value
+    return out
+
+
+def quote(text: str) -> str:
+    """A SOQL string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _bulk_threshold(environ: Mapping[str, str]) -> int:
+    value = environ.get(THRESHOLD_VARIABLE)
+    if not value:
+        return BULK_THRESHOLD
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"{THRESHOLD_VARIABLE}={value!r} is not a whole number of rows") from None
