@@ -17,43 +17,8 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-TYPES = ["short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date", "datetime",
-         "checkbox", "user"]
-SEGMENTS = ["smb", "mid_market", "enterprise"]
-
-
-def spec_text(count: int) -> str:
-    lines = ["version: 1", "name: Benchmark handoff", "deal: {csm: {field: f0010}}", "fields:"]
-    for n in range(count):
-        kind = TYPES[n % len(TYPES)]
-        extra = ""
-        if kind in ("picklist", "multi_select"):
-            extra += ", options: [Alpha, Beta, Gamma, {value: Other, generic: true}]"
-        if kind == "long_text":
-            extra += ", length: 2000"
-        if n < 60 and kind in ("short_text", "long_text", "picklist"):
-            extra += f", weight: {1 + n % 3}"
-        if n % 50 == 0 and kind not in ("checkbox", "user"):
-            extra += f", required_in: [{SEGMENTS[n // 50 % 3]}]"
-        lines.append(f"  - {{key: f{n:04d}, label: Field {n}, type: {kind}, help: Benchmark field {n}.{extra}}}")
-    lines += [
-        "segments:",
-        "  - {key: smb, label: SMB, match: {acv: {lt: 25000}}, motion: automated}",
-        "  - {key: mid_market, label: Mid-Market, match: {acv: {gte: 25000, lt: 100000}}, motion: structured,"
-        " csm_required_by: commit}",
-        "  - {key: enterprise, label: Enterprise, match: {acv: {gte: 100000}}, motion: white_glove}",
-        "stages:",
-        "  - {key: proposal, label: Proposal, salesforce: Proposal/Price Quote}",
-        "  - {key: commit, label: Commit, salesforce: Commit}",
-        "  - {key: won, label: Won, salesforce: Closed Won, closed_won: true}",
-        "  - {key: lost, label: Lost, salesforce: Closed Lost, closed_lost: true}",
-        "gates:",
-        "  - {key: won_ready, stage: won, require: {min_tier: gaps, segment_required_fields: true},"
-        " message: The handoff is not ready.}",
-        "  - {key: enterprise_csm, stage: proposal, segments: [enterprise], require: {csm_assigned: true},"
-        " message: Enterprise deals need a CSM.}",
-    ]
-    return "\n".join(lines) + "\n"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from plan.generated_spec import spec_text  # noqa: E402  (one spec generator for tests and benchmarks)
 
 
 def median_time(fn, runs: int) -> tuple[float, object]:
@@ -78,7 +43,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "handoff.yaml"
-        spec.write_text(spec_text(args.fields), encoding="utf-8")
+        spec.write_text(spec_text(args.fields, csm=True), encoding="utf-8")
         load, model = median_time(lambda: load_spec(spec).model, args.runs)
         options = {"edition": "unlimited"}  # 500 spec fields + the computed ones exceed Enterprise's 500
         rows = [(f"load + validate spec ({len(model.fields)} fields)", load)]

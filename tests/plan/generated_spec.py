@@ -2,6 +2,8 @@
 
     spec_text(100, environments)   100 handoff fields of every type, three segments, four stages
                                    mapped to Salesforce and HubSpot, two gates; no people to resolve
+    spec_text(500, csm=True)       the same plus a CSM field, a CSM stage gate and csm_required_by
+                                   (the Salesforce build benchmark)
 """
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ TYPES = ["short_text", "long_text", "picklist", "multi_select", "number", "curre
 SEGMENTS = ["smb", "mid_market", "enterprise"]
 
 
-def spec_text(count: int, environments: str) -> str:
+def spec_text(count: int, environments: str = "", csm: bool = False) -> str:
     """`environments` is the YAML under `environments:` (indented by two spaces)."""
-    lines = ["version: 1", "name: Generated handoff", "fields:"]
+    lines = ["version: 1", "name: Generated handoff", *(["deal: {csm: {field: f0010}}"] if csm else []), "fields:"]
     for n in range(count):
         kind = TYPES[n % len(TYPES)]
         extra = ""
@@ -28,7 +30,8 @@ def spec_text(count: int, environments: str) -> str:
     lines += [
         "segments:",
         "  - {key: smb, label: SMB, match: {acv: {lt: 25000}}, motion: automated}",
-        "  - {key: mid_market, label: Mid-Market, match: {acv: {gte: 25000, lt: 100000}}, motion: structured}",
+        "  - {key: mid_market, label: Mid-Market, match: {acv: {gte: 25000, lt: 100000}}, motion: structured"
+        + (", csm_required_by: commit}" if csm else "}"),
         "  - {key: enterprise, label: Enterprise, match: {acv: {gte: 100000}}, motion: white_glove}",
         "stages:",
         "  - {key: proposal, label: Proposal, salesforce: Proposal/Price Quote, hubspot: presentationscheduled}",
@@ -40,6 +43,8 @@ def spec_text(count: int, environments: str) -> str:
         " message: The handoff is not ready.}",
         "  - {key: enterprise_ready, stage: won, segments: [enterprise], require: {min_tier: ready},"
         " message: Enterprise handoffs must be Ready.}",
-        "environments:" + environments,
+        *(["  - {key: enterprise_csm, stage: proposal, segments: [enterprise], require: {csm_assigned: true},"
+           " message: Enterprise deals need a CSM.}"] if csm else []),
+        *(["environments:" + environments] if environments else []),
     ]
     return "\n".join(lines) + "\n"
