@@ -1,24 +1,36 @@
-"""Audit throughput: deals scored per second from a CSV export, and peak memory.
+"""Audit throughput: deals scored per second from a CSV export and from the fake org and portal, and peak memory.
 
-    python benchmarks/audit_throughput.py [--rows 1000000] [--keep DIR]
+    python benchmarks/audit_throughput.py [--rows 1000000] [--keep DIR] [--org-deals 50000] [--part all|csv|org]
 
-Generates a Salesforce-report-shaped CSV (handoff fields by API name, process timestamps, a stored score)
-into a temporary folder, then measures, each in a fresh process:
+CSV part: generates a Salesforce-report-shaped CSV (handoff fields by API name, process timestamps, a
+stored score) into a temporary folder, then measures, each in a fresh process:
   read    parsing the CSV into deals (the reader alone)
   audit   `handrail audit --from FILE --format json` end to end (read, score, gates, SLAs, report)
 and prints rows/s and peak RSS. Peak RSS should not depend on --rows: the audit streams.
+
+Org part: seeds --org-deals generated deals into the test suite's fake Salesforce org and fake HubSpot
+portal (tests/fakes, on 127.0.0.1 over TLS) and measures `handrail audit --env live --format json` in a
+fresh process against each:
+  sf-rest   Salesforce REST query + queryMore (the Bulk API threshold raised past the row count)
+  sf-bulk   Salesforce Bulk API 2.0 query job (the threshold at 0)
+  hubspot   HubSpot CRM search, createdate windows past 10,000 results; search pacing off (the fake has
+            no search rate limit; a real portal's, about 4 searches of 200 deals a second, caps it at ~800/s)
+The fakes run in this process and share the machine's cores with the audit, so the figures are a floor
+for what the client side can do, not a prediction of a real org's latency.
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -73,9 +85,21 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
 
 
 def worker(mode: str, path: Path) -> None:
-    """Runs in its own process so its peak RSS is its own."""
+    """Runs in its own process so its peak RSS is its own. `path`: the CSV, or for "live" the spec."""
     start = time.perf_counter()
-    if mode == "read":
+    if mode == "live":
+        from handrail.cli import main
+
+        out = path.with_name("audit.json")
+        try:
+            main(["audit", "--env", "live", "--spec", str(path), "--format", "json", "--out", str(out)])
+        except SystemExit as exc:
+            if exc.code:
+                raise
+        report = json.loads(out.read_text())
+        rows = report["deals_read"]
+        scored = report["closed_won"]["deals"] + report["open_in_gated_stages"]["deals"]
+    elif mode == "read":
         from handrail.generators.deals import read_deals
         from handrail.specs.validate import load_spec
 
@@ -94,39 +118,107 @@ def worker(mode: str, path: Path) -> None:
         rows = report["deals_read"]
         scored = report["closed_won"]["deals"] + report["open_in_gated_stages"]["deals"]
     seconds = time.perf_counter() - start
-    print(json.dumps({"rows": rows, "scored": scored, "seconds": seconds,
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(json.dumps({"rows": rows, "scored": scored, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}))
 
 
-def measure(mode: str, path: Path) -> dict:
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's ru_maxrss survives exec, so a worker started from a
+    parent holding the seeded fakes would report the parent's peak; VmHWM belongs to this process alone."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(mode: str, path: Path, env: dict | None = None) -> dict:
     result = subprocess.run([sys.executable, __file__, "--worker", mode, str(path)], capture_output=True, text=True,
-                            check=True)
+                            env={**os.environ, **(env or {})})
+    if result.returncode:
+        raise SystemExit(f"{mode} worker failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+HEADER = (f"{'step':<8} {'rows':>11} {'scored':>11} {'seconds':>8} {'rows/s':>9} {'scored/s':>9} "
+          f"{'peak RSS MB':>12}")
+
+
+def row(step: str, r: dict, note: str = "") -> str:
+    return (f"{step:<8} {r['rows']:>11,} {r['scored']:>11,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "
+            f"{r['scored'] / r['seconds']:>9,.0f} {r['peak_rss_mb']:>12.1f}  {note}").rstrip()
+
+
+def csv_part(rows: int, keep: Path | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="handrail-bench-") as tmp:
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"deals-{rows}.csv"
+        started = time.perf_counter()
+        generate(path, rows)
+        print(f"generated {rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB) in "
+              f"{time.perf_counter() - started:.1f} s")
+        print(HEADER)
+        for mode in ("read", "audit"):
+            print(row(mode, measure(mode, path)))
+
+
+def org_part(count: int) -> None:
+    """Audits of the deals read live from the fake Salesforce org and the fake HubSpot portal, `count` seeded
+    in each (rows: the deals fetched, the closed-won and gated-stage ones)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from audit_live.seeding import HUBSPOT_ENV, SALESFORCE_ENV, generated, live_spec, seed_hubspot, seed_salesforce
+    from fakes.hubspot import FakeHubSpot
+    from fakes.salesforce import FakeSalesforce
+    from fakes.tls import TestAuthority
+    from handrail.specs.validate import load_spec
+
+    model = load_spec(SPEC).model
+    started = time.perf_counter()
+    deals = generated(model, count, seed=1)
+    with TestAuthority() as authority, tempfile.TemporaryDirectory(prefix="handrail-bench-") as tmp:
+        salesforce, hubspot = FakeSalesforce().start(authority), FakeHubSpot(validate=False).start(authority)
+        try:
+            seed_salesforce(salesforce.org, model, deals)
+            seed_hubspot(hubspot.portal, model, deals)
+            print(f"seeded {count:,} deals into the fake org and portal in {time.perf_counter() - started:.1f} s")
+            trust = {"REQUESTS_CA_BUNDLE": authority.ca_file}
+            sf_env = {**trust, "TEST_SF_ACCESS_TOKEN": salesforce.session_id, "TEST_SF_INSTANCE_URL": salesforce.url}
+            hs_env = {**trust, "TEST_HUBSPOT_TOKEN": hubspot.token, "HANDRAIL_HUBSPOT_API_URL": hubspot.url,
+                      "HANDRAIL_HUBSPOT_SEARCH_RATE": "0"}
+            threshold = "HANDRAIL_SALESFORCE_BULK_THRESHOLD"
+            runs = [("sf-rest", salesforce, SALESFORCE_ENV, {**sf_env, threshold: str(count)}),
+                    ("sf-bulk", salesforce, SALESFORCE_ENV, {**sf_env, threshold: "0"}),
+                    ("hubspot", hubspot, HUBSPOT_ENV, hs_env)]
+            print(HEADER)
+            for step, fake, environment, env in runs:
+                folder = Path(tmp) / step
+                folder.mkdir()
+                fake.clear_log()
+                result = measure("live", live_spec(folder, environment), env)
+                calls = Counter(c.operation for c in fake.calls())
+                print(row(step, result, ", ".join(f"{n} {op}" for op, n in sorted(calls.items()))))
+        finally:
+            salesforce.stop()
+            hubspot.stop()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="CSV rows (CSV part)")
     parser.add_argument("--keep", type=Path, help="Write the CSV into this folder and keep it.")
+    parser.add_argument("--org-deals", type=int, default=50_000, help="deals seeded into the fakes (org part)")
+    parser.add_argument("--part", choices=("all", "csv", "org"), default="all")
     parser.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker[0], Path(args.worker[1]))
         return
-    with tempfile.TemporaryDirectory(prefix="handrail-bench-") as tmp:
-        folder = args.keep or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"deals-{args.rows}.csv"
-        started = time.perf_counter()
-        generate(path, args.rows)
-        print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB) in "
-              f"{time.perf_counter() - started:.1f} s")
-        print(f"{'step':<8} {'rows':>11} {'scored':>11} {'seconds':>8} {'rows/s':>9} {'scored/s':>9} "
-              f"{'peak RSS MB':>12}")
-        for mode in ("read", "audit"):
-            r = measure(mode, path)
-            print(f"{mode:<8} {r['rows']:>11,} {r['scored']:>11,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "
-                  f"{r['scored'] / r['seconds']:>9,.0f} {r['peak_rss_mb']:>12.1f}")
+    if args.part in ("all", "csv"):
+        csv_part(args.rows, args.keep)
+    if args.part in ("all", "org"):
+        org_part(args.org_deals)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ Both share (fakes.server.FakeService):
     fake.url, fake.latency = 0.1                      added latency per request
     fake.inject("deploy" | "/services/data" | re.compile(...) | "*", status=429, retry_after=2,
                 delay=0.5, drop_connection=True, times=2, when="before" | "after")
-    fake.calls("query"), fake.count("search", method="POST")    the request log
+    fake.calls("query"), fake.count("search", method="POST")    the request log (each Call has the body)
     fake.rejections       requests refused as invalid against the WSDL / OpenAPI documents
     fake.internal_errors  the fake's own bugs (the fixtures fail the test on any)
 Salesforce: fake.org (components by type, flow versions, records), fake.session_id, add_user,
