@@ -7,41 +7,16 @@ so an audit of the live fetch and an audit of an export of those deals must agre
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from typing import Iterable
 
 from audit.dealgen import EXPANSION_TYPE, random_deals
 from handrail.generators.deal_feeds import fetched_fields
 from handrail.generators.scoring import Deal
 from handrail.specs.model import Model
-from helpers import EXAMPLE_SPEC
+from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, live_spec  # noqa: F401  (re-exported for the tests)
 
 TIMESTAMPS = ("closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at")
-SALESFORCE_ENV = """
-  live:
-    target: salesforce
-    auth: access_token
-    access_token_env: TEST_SF_ACCESS_TOKEN
-    instance_url_env: TEST_SF_INSTANCE_URL
-"""
-HUBSPOT_ENV = """
-  live:
-    target: hubspot
-    auth: private_app
-    token_env: TEST_HUBSPOT_TOKEN
-"""
-
-
-def live_spec(tmp_path: Path, environment: str) -> Path:
-    """A copy of the example spec with one more environment, `live`."""
-    spec = tmp_path / "handoff.yaml"
-    shutil.copy(EXAMPLE_SPEC, spec)
-    spec.write_text(spec.read_text().replace("environments:\n", "environments:" + environment, 1))
-    return spec
-
-
 def generated(model: Model, n: int, seed: int = 7) -> list[Deal]:
     """Varied deals whose timestamps have millisecond precision, as both CRMs store them."""
     deals = []
