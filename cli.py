@@ -6,8 +6,10 @@ Offline commands must not import the CRM clients: keep those imports inside onli
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shlex
 import sys
 from importlib import resources
 from pathlib import Path
@@ -17,8 +19,35 @@ import click
 from handrail.specs.diagnostics import HandrailError, SpecError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INVALID, EXIT_CHANGES = 0, 1, 2, 3, 4
+
+
+def _existing_spec(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A spec that is not there is a usage error that names both ways of giving one."""
+    if value is not None and not value.exists():
+        raise click.BadParameter(f"no spec at {value}: pass --spec FILE or set HANDRAIL_SPEC", ctx, param)
+    return value
+
+
 SPEC_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), envvar="HANDRAIL_SPEC", default="handoff.yaml",
-                   show_default=True, help="The handoff spec (or set HANDRAIL_SPEC).")
+                   show_default=True, callback=_existing_spec, help="The handoff spec (or set HANDRAIL_SPEC).")
+
+
+def format_option(*choices: str, default: str, aliases: tuple[str, ...] = ()):
+    """One `--format` option for every command; older flags (`--json`, `--markdown`) stay as its aliases."""
+    def decorate(command):
+        @functools.wraps(command)
+        def with_format(*args, fmt: str | None, **kwargs):
+            picked = [name for name in aliases if kwargs.pop(f"{name}_alias")]
+            if len(set(([fmt] if fmt else []) + picked)) > 1:
+                raise click.UsageError(f"the output format is given twice; use one --format {'|'.join(choices)}")
+            return command(*args, fmt=fmt or (picked[0] if picked else default), **kwargs)
+
+        for name in reversed(aliases):
+            with_format = click.option(f"--{name}", f"{name}_alias", is_flag=True,
+                                       help=f"Same as --format {name}.")(with_format)
+        return click.option("--format", "fmt", type=click.Choice(choices),
+                            help=f"Output format (default: {default}).")(with_format)
+    return decorate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -45,20 +74,29 @@ def cli(verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print diagnostics as JSON (for editors and CI).")
+@click.argument("spec_argument", metavar="[SPEC]", required=False, type=click.Path(dir_okay=False, path_type=Path),
+                callback=_existing_spec)
+@click.option("--spec", **{**SPEC_OPTION, "default": None, "show_default": False,
+                            "help": "The handoff spec (or set HANDRAIL_SPEC; default handoff.yaml)."})
+@format_option("text", "json", default="text", aliases=("json",))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--target", "targets", multiple=True, type=click.Choice(["salesforce", "hubspot"]),
               help="Also report what this target cannot enforce exactly (repeatable).")
-def validate(spec: Path, as_json: bool, strict: bool, targets: tuple[str, ...]) -> None:
+def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool, targets: tuple[str, ...]) -> None:
     """Check a spec: schema, references, segment coverage, gates, CRM naming rules.
 
+    SPEC may be given as an argument, with --spec, or by HANDRAIL_SPEC. Prints every problem as
+    FILE:LINE:COLUMN: PATH: MESSAGE (hint) and exits 3 if any is an error; --format json for editors and CI.
+
     \b
-    Prints every problem as FILE:LINE:COLUMN: PATH: MESSAGE (hint) and exits 3 if any is an error.
-    Example:
+    Examples:
       handrail validate specs/examples/handoff.yaml
+      handrail validate --spec handoff.yaml --target salesforce --format json
     """
     from handrail.specs.validate import load_spec
+
+    spec = spec_argument or spec or _existing_spec(click.get_current_context(), None, Path("handoff.yaml"))
+    as_json = fmt == "json"
 
     try:
         result = load_spec(spec)
@@ -155,7 +193,8 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) ->
 @click.option("--env", "env_name", help="Read deals live from an environment of the spec (Salesforce or HubSpot).")
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--since", metavar="PERIOD", help="Only deals closed since: 90d, 12w, 6m, 1y or a date (2026-01-31).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Audit as if today were this date.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Audit as if today were this date.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str | None, as_of, fmt: str,
@@ -299,42 +338,61 @@ def _style():
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--env", "env_name", **ENV_OPTION)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for `handrail apply`.")
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option("--markdown", is_flag=True, help="Print the plan as Markdown (for a pull-request comment).")
+@format_option("text", "json", "markdown", default="text", aliases=("json", "markdown"))
 @click.option("--exit-code", is_flag=True, help="Exit 4 when there are changes.")
 @click.option("--edition", **EDITION_OPTION)
-def plan(spec: Path, env_name: str, out: Path | None, as_json: bool, markdown: bool, exit_code: bool,
-         edition: str) -> None:
+def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool, edition: str) -> None:
     """Show what apply would create, change or delete in an environment.
 
     \b
     Examples:
       handrail plan --env sandbox
+      handrail plan --env sandbox --format markdown > plan.md     # for a pull-request comment
       handrail plan --env production --out plan.json && handrail apply --env production plan.json
     """
-    from handrail.generators import plan_file, plan_report
+    from handrail.generators import plan_file
     from handrail.generators.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
-    _print_plan(planned.plan, as_json, markdown, drift=False)
+    _print_plan(planned.plan, fmt, drift=False)
     if out:
         plan_file.save(planned.plan, out, plan_file.spec_digest(spec))
-        click.echo(f"saved plan to {out}; apply it with: handrail apply --env {env_name} {out}", err=True)
+        click.echo(f"saved plan to {out}; apply it with: "
+                   f"handrail apply --spec {shlex.quote(str(spec))} --env {shlex.quote(env_name)} "
+                   f"{shlex.quote(str(out))}", err=True)
     if exit_code and planned.plan.pending:
         sys.exit(EXIT_CHANGES)
 
 
-def _print_plan(the_plan, as_json: bool, markdown: bool, drift: bool) -> None:
+def _print_plan(the_plan, fmt: str, drift: bool) -> None:
     from handrail.generators import plan_report
 
     describe = _describer(the_plan.target)
-    if as_json:
+    if fmt == "json":
         click.echo(plan_report.as_json(the_plan, describe), nl=False)
-    elif markdown:
+    elif fmt == "markdown":
         click.echo(plan_report.markdown(the_plan, describe, drift), nl=False)
     else:
         click.echo(plan_report.text(the_plan, describe, _style(), drift), nl=False)
+
+
+def _confirmation(env, fmt: str, yes: bool, saved: bool):
+    """Who agrees to the plan before apply changes anything: a saved plan or --yes already did; a person at a
+    terminal is asked; without either, production is refused and any other environment goes ahead."""
+    if yes or saved:
+        return None
+    if not sys.stdin.isatty():
+        if env.production:
+            raise click.UsageError(f"--env {env.name} is production: apply a saved plan "
+                                   "(handrail plan --out plan.json) or pass --yes")
+        return None
+
+    def ask(the_plan) -> bool:
+        if fmt != "text":  # the text plan is already on the screen; show it for the other formats too
+            _print_plan(the_plan, "text", drift=False)
+        return click.confirm(f"Apply these changes to {env.name}?", default=False, err=True)
+    return ask
 
 
 @cli.command()
@@ -344,31 +402,50 @@ def _print_plan(the_plan, as_json: bool, markdown: bool, drift: bool) -> None:
 @click.option("--allow-destructive", is_flag=True,
               help="Allow deletions and lossy changes of items the spec retires or marks allow_destructive.")
 @click.option("--check-only", is_flag=True, help="Salesforce: validate the deploy without saving anything.")
-@click.option("--json", "as_json", is_flag=True, help="Print the plan and the result as JSON.")
+@click.option("-y", "--yes", is_flag=True, help="Apply without asking (for CI); a saved plan needs no confirmation.")
+@format_option("text", "json", default="text", aliases=("json",))
 @click.option("--edition", **EDITION_OPTION)
-def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: bool, check_only: bool,
-          as_json: bool, edition: str) -> None:
+def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: bool, check_only: bool, yes: bool,
+          fmt: str, edition: str) -> None:
     """Make an environment match the spec, or carry out a saved plan.
 
-    A saved plan is refused when the spec or any component it read has changed since.
+    Without a saved plan, apply shows the plan and asks before changing anything; --yes skips the
+    question, and an environment marked `production: true` is never changed unasked. A saved plan
+    is refused when the spec or any component it read has changed since.
 
     \b
     Examples:
       handrail apply --env sandbox
-      handrail apply --env production plan.json
-      handrail apply --env production --check-only
+      handrail plan --env production --out plan.json && handrail apply --env production plan.json
+      handrail apply --env production --check-only plan.json
     """
     from handrail.generators import plan_report
     from handrail.generators.pipeline import apply as run_apply
+    from handrail.generators.pipeline import environment
     from handrail.specs.validate import load_spec
 
-    the_plan, result = run_apply(load_spec(spec).model, env_name, saved=plan_path, spec_path=spec,
+    model = load_spec(spec).model
+    ask = _confirmation(environment(model, env_name), fmt, yes or check_only, saved=plan_path is not None)
+
+    shown = False
+
+    def confirm(the_plan) -> bool:
+        nonlocal shown
+        if fmt == "text" and plan_path is not None:  # reviewed when it was saved: one line is enough
+            click.echo(f"applying {plan_path}: {plan_report.summary_line(the_plan)}")
+        elif fmt == "text":
+            _print_plan(the_plan, "text", drift=False)
+        shown = True
+        return ask is None or ask(the_plan)
+
+    the_plan, result = run_apply(model, env_name, saved=plan_path, spec_path=spec,
                                  allow_destructive=allow_destructive,
-                                 options={"check_only": check_only, "edition": edition})
-    if as_json:
+                                 options={"check_only": check_only, "edition": edition}, confirm=confirm)
+    if fmt == "json":
         click.echo(plan_report.as_json(the_plan, _describer(the_plan.target), result), nl=False)
     else:
-        _print_plan(the_plan, False, False, drift=False)
+        if not shown:  # nothing was pending, so nothing was confirmed or shown
+            _print_plan(the_plan, "text", drift=False)
         click.echo(plan_report.apply_text(result), nl=False)
     if not result.ok:
         sys.exit(EXIT_FAILURE)
@@ -378,22 +455,21 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--env", "env_name", **ENV_OPTION)
 @click.option("--exit-code", is_flag=True, help="Exit 4 when the org has drifted from the spec (for scheduled CI).")
-@click.option("--json", "as_json", is_flag=True, help="Print the drift report as JSON.")
-@click.option("--markdown", is_flag=True, help="Print the drift report as Markdown.")
+@format_option("text", "json", "markdown", default="text", aliases=("json", "markdown"))
 @click.option("--edition", **EDITION_OPTION)
-def diff(spec: Path, env_name: str, exit_code: bool, as_json: bool, markdown: bool, edition: str) -> None:
+def diff(spec: Path, env_name: str, exit_code: bool, fmt: str, edition: str) -> None:
     """Report where an environment has drifted from the spec, in handoff terms.
 
     \b
     Examples:
       handrail diff --env production --exit-code      # nightly drift check: exit 4 on drift
-      handrail diff --env sandbox --markdown > drift.md
+      handrail diff --env sandbox --format markdown > drift.md
     """
     from handrail.generators.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
-    _print_plan(planned.plan, as_json, markdown, drift=True)
+    _print_plan(planned.plan, fmt, drift=True)
     if exit_code and planned.plan.pending:
         sys.exit(EXIT_CHANGES)
 

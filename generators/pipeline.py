@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from handrail.generators import plan_file
 from handrail.generators.change_validators import check_plan, refusals
@@ -22,7 +23,7 @@ from handrail.generators.org import ApplyResult, Org
 from handrail.generators.plan import Plan, diff, fingerprint
 from handrail.generators.resources import Desired
 from handrail.generators.snapshot import SnapshotOrg
-from handrail.specs.diagnostics import HandrailError
+from handrail.specs.diagnostics import HandrailError, UsageProblem
 from handrail.specs.model import Environment, Model
 from handrail.targets import load_target
 
@@ -43,7 +44,8 @@ class Planned:
 def environment(model: Model, name: str) -> Environment:
     names = [e.name for e in model.environments]
     if name not in names:
-        raise HandrailError(f"no environment '{name}' in {model.source}; defined: {', '.join(names) or 'none'}")
+        raise UsageProblem(f"--env {name}: no such environment in {model.source}; "
+                           f"choose one of: {', '.join(names) or 'none (add an environments: section)'}")
     return model.environment(name)
 
 
@@ -87,8 +89,16 @@ def allowed_origins(model: Model) -> set[str]:
     return out
 
 
+class DeclinedError(HandrailError):
+    """The person at the terminal did not confirm the plan: nothing was applied."""
+
+    exit_code = 1
+
+
 def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, allow_destructive: bool,
-          options: dict | None = None, org: Org | None = None) -> tuple[Plan, ApplyResult]:
+          options: dict | None = None, org: Org | None = None,
+          confirm: Callable[[Plan], bool] | None = None) -> tuple[Plan, ApplyResult]:
+    """Plan afresh (checked against a saved plan if given), then carry it out once `confirm` agrees."""
     fresh = make_plan(model, env_name, options, org)
     plan = fresh.plan
     if saved is not None:
@@ -111,4 +121,6 @@ def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, a
                            "\nMark the item in the spec (retired: or allow_destructive: true) and pass --allow-destructive.")
     if not plan.pending:
         return plan, ApplyResult(notes=["nothing to apply"])
+    if confirm is not None and not confirm(plan):
+        raise DeclinedError("not confirmed: nothing was applied")
     return plan, fresh.org.apply(plan, fresh.desired, model, dict(options or {}))

@@ -100,9 +100,14 @@ def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -
 
 
 def apply_text(result: ApplyResult) -> str:
-    lines = [f"applied {len(result.applied)} change(s)"]
+    if result.check_only and not result.failed:
+        lines = [f"check only: {len(result.not_attempted)} change(s) validated; nothing was saved"]
+    elif not (result.applied or result.failed or result.not_attempted):
+        return "\n".join(result.notes or ["nothing applied"]) + "\n"
+    else:
+        lines = [f"applied {len(result.applied)} change(s)"]
     lines += [f"  failed: {ident}: {message}" for ident, message in result.failed]
-    if result.not_attempted:
+    if result.not_attempted and not (result.check_only and not result.failed):
         lines.append(f"  not attempted: {', '.join(result.not_attempted)}")
     lines += [f"  {note}" for note in result.notes]
     return "\n".join(lines) + "\n"

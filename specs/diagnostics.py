@@ -67,6 +67,12 @@ class SpecError(HandrailError):
         super().__init__("\n".join(d.render() for d in self.diagnostics))
 
 
+class UsageProblem(HandrailError):
+    """A command was given something it cannot use (an unknown environment, say): exit 2, like a bad option."""
+
+    exit_code = 2
+
+
 class InputError(HandrailError):
     """A data file given to a command (deals, plans) cannot be read."""
 

@@ -28,9 +28,11 @@ def test_validate_example(run_cli, example_spec):
     assert "valid (20 fields, 8 weighted, 6 segments, 4 gates, 7 stages)" in out
 
 
-def test_usage_error_is_exit_2(run_cli):
+def test_usage_error_is_exit_2(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HANDRAIL_SPEC", raising=False)
     code, _, err = run_cli("validate")
-    assert code == 2 and "Missing argument" in err
+    assert code == 2 and "--spec" in err and "HANDRAIL_SPEC" in err
     code, _, err = run_cli("frobnicate")
     assert code == 2
 

@@ -155,7 +155,7 @@ def test_a_damaged_plan_file_is_a_clear_error(workdir, run_cli):
 
 def test_unknown_environment(workdir, run_cli):
     code, _, err = run_cli("plan", "--spec", str(workdir / "handoff.yaml"), "--env", "staging")
-    assert code == 1 and "no environment 'staging'" in err and "snapshot" in err
+    assert code == 2 and "--env staging: no such environment" in err and "snapshot" in err
 
 
 def test_check_only_changes_nothing(workdir, run_cli):
