@@ -7,25 +7,28 @@ STAMP := $(VENV)/.installed
 .PHONY: run test bench clean browser
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "setting up $(VENV) (first run only)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
 
 EXAMPLE := specs/examples/handoff.yaml
 DEMO := build/demo
 
-# The main job on the bundled example, with no credentials: validate, score, compile, then
-# plan / apply / diff against a snapshot environment in $(DEMO)/org-snapshot.
+# The main job on the bundled example, with no credentials, one line a step saying where its output went:
+# validate, score and audit the sample deals, compile for Salesforce and HubSpot, then plan / apply / diff
+# against a snapshot environment in $(DEMO)/org-snapshot (kept between runs, like an org: `make clean` resets).
 run: $(STAMP)
-	$(BIN)/handrail validate $(EXAMPLE) --target salesforce
-	$(BIN)/handrail score specs/examples/deals.csv --spec $(EXAMPLE)
-	$(BIN)/handrail build --spec $(EXAMPLE) --target salesforce --out build/salesforce --check
-	$(BIN)/handrail build --spec $(EXAMPLE) --target hubspot --out build/hubspot --check
-	rm -rf $(DEMO) && $(BIN)/handrail init $(DEMO) > /dev/null
-	$(BIN)/handrail plan --spec $(DEMO)/handoff.yaml --env snapshot --out $(DEMO)/plan.json
-	$(BIN)/handrail apply --spec $(DEMO)/handoff.yaml --env snapshot $(DEMO)/plan.json
-	$(BIN)/handrail diff --spec $(DEMO)/handoff.yaml --env snapshot --exit-code
+	@$(BIN)/handrail validate $(EXAMPLE) --target salesforce
+	@$(BIN)/handrail score specs/examples/deals.csv --spec $(EXAMPLE) --format csv --out build/scores.csv
+	@$(BIN)/handrail audit --from specs/examples/deals.csv --spec $(EXAMPLE) --format html --out build/audit.html
+	@$(BIN)/handrail build --spec $(EXAMPLE) --target salesforce --out build/salesforce --check
+	@$(BIN)/handrail build --spec $(EXAMPLE) --target hubspot --out build/hubspot --check
+	@$(BIN)/handrail init $(DEMO) --force > /dev/null && echo "wrote the demo spec to $(DEMO)/handoff.yaml"
+	@$(BIN)/handrail plan --spec $(DEMO)/handoff.yaml --env snapshot --out $(DEMO)/plan.json
+	@$(BIN)/handrail apply --spec $(DEMO)/handoff.yaml --env snapshot $(DEMO)/plan.json
+	@$(BIN)/handrail diff --spec $(DEMO)/handoff.yaml --env snapshot --exit-code
 
 # The Apex parser tests check the generated Apex test class with (that test skips when Node.js is absent).
 APEX_PARSER := tests/apex/node_modules/.package-lock.json

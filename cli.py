@@ -429,13 +429,16 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
 
     shown = False
 
-    def confirm(the_plan) -> bool:
+    def show(the_plan) -> None:
         nonlocal shown
         if fmt == "text" and plan_path is not None:  # reviewed when it was saved: one line is enough
             click.echo(f"applying {plan_path}: {plan_report.summary_line(the_plan)}")
         elif fmt == "text":
             _print_plan(the_plan, "text", drift=False)
         shown = True
+
+    def confirm(the_plan) -> bool:
+        show(the_plan)
         return ask is None or ask(the_plan)
 
     the_plan, result = run_apply(model, env_name, saved=plan_path, spec_path=spec,
@@ -445,7 +448,7 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
         click.echo(plan_report.as_json(the_plan, _describer(the_plan.target), result), nl=False)
     else:
         if not shown:  # nothing was pending, so nothing was confirmed or shown
-            _print_plan(the_plan, "text", drift=False)
+            show(the_plan)
         click.echo(plan_report.apply_text(result), nl=False)
     if not result.ok:
         sys.exit(EXIT_FAILURE)
