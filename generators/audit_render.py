@@ -7,12 +7,12 @@ csm_rating, intake, gate, open_gate, open_stage, disagreement (group: deal id).
 """
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
+from handrail.generators.csv_cells import SafeWriter
 from handrail.generators.files import atomic_text
 from handrail.generators.scoring import TIER_LABELS
 
@@ -86,10 +86,10 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
 
 
 def write_csv(report: dict, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(["section", "group", "metric", "value"])
-    for section, group, metric, value in csv_rows(report):
-        writer.writerow([section, group, metric, "" if value is None else value])
+    for row in csv_rows(report):
+        writer.writerow(row)
 
 
 def write_table(report: dict, out: TextIO) -> None:

@@ -1,12 +1,12 @@
 """Scores for many deals: per-deal rows streamed out, totals gathered as they pass."""
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, TextIO
 
+from handrail.generators.csv_cells import SafeWriter
 from handrail.generators.scoring import GENERIC, MISSING, TIER_LABELS, Deal, HandoffScore, score_deal, summary
 from handrail.specs.model import Model
 
@@ -106,12 +106,12 @@ def write_json(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: 
 
 def write_csv(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: Totals, out: TextIO) -> None:
     columns = ["id", "name", "segment", "score", "tier", "completeness", "missing_required", "summary"]
-    writer = csv.DictWriter(out, columns, lineterminator="\n")
-    writer.writeheader()
+    writer = SafeWriter(out)
+    writer.writerow(columns)
     for deal, result in rows:
         row = deal_row(model, deal, result)
         row["missing_required"] = "; ".join(row["missing_required"])
-        writer.writerow(row)
+        writer.writerow(row[c] for c in columns)
 
 
 WRITERS = {"text": write_text, "json": write_json, "csv": write_csv}
