@@ -27,14 +27,36 @@ def generic_description(change: Change) -> list[str]:
         return [f"{what}: missing, will be created"]
     if change.action == DELETE:
         return [f"{what}: will be deleted"]
-    lines = [f"{what}: {d.path or 'value'} {_short(d.before)} -> {_short(d.after)}"
+    lines = [f"{what}: {d.path or 'value'} {short(d.before)} -> {short(d.after)}"
              for d in change.differences[:MAX_DIFFERENCES]]
     if len(change.differences) > MAX_DIFFERENCES:
         lines.append(f"{what}: and {len(change.differences) - MAX_DIFFERENCES} more differences")
     return lines
 
 
-def _short(value) -> str:
+def differing_values(name: str, change: Change, where: str) -> list[str]:
+    """The first few differences of a change with both values, for describers with nothing more specific."""
+    lines = [f"{name} {d.path or 'value'} in {where}: org {org}, spec {spec}"
+             for d in change.differences[:MAX_DIFFERENCES] for org, spec in [_where_they_differ(d.before, d.after)]]
+    if len(change.differences) > MAX_DIFFERENCES:
+        lines.append(f"{name}: and {len(change.differences) - MAX_DIFFERENCES} more differences")
+    return lines or [f"{name} differs in {where}"]
+
+
+def _where_they_differ(before, after, context: int = 30) -> tuple[str, str]:
+    """Two long texts are shown around their first difference, so the changed part is never cut off."""
+    if not (isinstance(before, str) and isinstance(after, str)) or max(len(before), len(after)) <= 80:
+        return short(before), short(after)
+    start = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
+    start = max(0, start - context)
+
+    def window(text: str) -> str:
+        part = text[start:start + 2 * context + 10]
+        return repr(("..." if start else "") + part + ("..." if start + len(part) < len(text) else ""))
+    return window(before), window(after)
+
+
+def short(value) -> str:
     text = "(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

@@ -153,3 +153,14 @@ def test_production_changes_with_a_saved_plan_or_yes(project, run_cli):
     code, out, err = run_cli("apply", "--env", "live", "--yes", "--format", "json")
     assert code == 0, err
     assert len(json.loads(out)["result"]["applied"]) == 41
+
+
+def test_drift_lines_give_both_values(project, run_cli):
+    assert run_cli("apply", "--env", "snapshot", "--yes")[0] == 0
+    field = project / "org-snapshot" / "CustomField" / "Opportunity.Handoff_Business_Goals__c.json"
+    body = json.loads(field.read_text())
+    body["visibleLines"] = "2"
+    field.write_text(json.dumps(body))
+    code, out, _ = run_cli("diff", "--env", "snapshot", "--exit-code")
+    assert code == 4
+    assert "field 'business_goals' visibleLines in Salesforce: org '2', spec '5'" in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from handrail.generators.plan import CREATE, DELETE, Change
+from handrail.generators.plan_report import differing_values
 from handrail.generators.resources import Desired
 from handrail.specs.model import Environment, Model
 from handrail.targets.hubspot import render as _render
@@ -63,14 +64,7 @@ def describe(change: Change) -> list[str]:
     if change.kind == "flow" and before.get("isEnabled") != after.get("isEnabled"):
         lines.append(f"{name} workflow is {'on' if before.get('isEnabled') else 'off'} in HubSpot; the spec says "
                      f"{'on' if after.get('isEnabled') else 'off'}")
-    if change.kind == "property":
-        for attr in ("label", "type", "fieldType", "calculationFormula", "options"):
-            if before.get(attr) != after.get(attr):
-                lines.append(f"{name} {attr} differs in HubSpot")
-    if lines:
-        return lines
-    paths = ", ".join(d.path for d in change.differences[:4]) + (" ..." if len(change.differences) > 4 else "")
-    return [f"{name} differs in HubSpot ({paths})"]
+    return lines or differing_values(name, change, "HubSpot")
 
 
 def open_org(env: Environment, model: Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from handrail.generators.plan import CREATE, DELETE, Change
+from handrail.generators.plan_report import differing_values
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.model import Model
 
@@ -59,8 +60,7 @@ def describe(change: Change) -> list[str]:
                 lines.append(f"{name} {attr}: org {before.get(attr)!r}, spec {after.get(attr)!r}")
     if lines:
         return lines
-    paths = ", ".join(d.path for d in change.differences[:4]) + (" ..." if len(change.differences) > 4 else "")
-    return [f"{name} differs in Salesforce ({paths})"]
+    return differing_values(name, change, "Salesforce")
 
 
 def _floor(formula: str | None) -> float | None:

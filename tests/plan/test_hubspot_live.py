@@ -117,8 +117,8 @@ def test_hand_edits_in_the_portal_are_drift(portal, spec, run_cli):
     assert code == 4
     assert "field 'stakeholder_map' is missing in HubSpot (deleted or archived?)" in out
     assert "gate 'enterprise_ready' workflow is off in HubSpot; the spec says on" in out
-    assert "computed field 'tier' calculationFormula differs in HubSpot" in out
-    assert "field 'business_goals' MIN_LENGTH validation rule differs in HubSpot (ruleArguments[0])" in out
+    assert "computed field 'tier' calculationFormula in HubSpot: org " in out and ">= 69.95" in out
+    assert "field 'business_goals' MIN_LENGTH validation rule ruleArguments[0] in HubSpot: org '5', spec '" in out
     assert "Drift in live (hubspot): 1 to create, 3 to change, 0 to delete" in out
 
 
@@ -129,7 +129,7 @@ def test_option_order_is_not_drift_but_option_labels_are(portal, spec, run_cli):
     assert run_cli(*args(spec, "diff", "--exit-code"))[0] == 0
     options[0]["label"] = "Renamed by hand"
     code, out, _ = run_cli(*args(spec, "diff", "--exit-code"))
-    assert code == 4 and "field 'communication_prefs' options differs in HubSpot" in out
+    assert code == 4 and "field 'communication_prefs' options[4].label in HubSpot: org 'Renamed by hand', spec 'Other'" in out
 
 
 def test_items_dropped_from_the_spec_are_left_alone(portal, spec, run_cli):
