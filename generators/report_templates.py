@@ -6,6 +6,7 @@ override is reported with its file and line instead of rendering an empty gap.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, PackageLoader, 
                     TemplateNotFound, TemplateSyntaxError, select_autoescape)
 
 from handrail.specs.diagnostics import InputError
+
+ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")  # `&lt;` in data must show as typed, not as `<`
 
 
 def environment(user_dir: Path | None = None) -> Environment:
@@ -62,9 +65,14 @@ def format_percent(value: Any, places: int = 1) -> str:
 
 
 def markdown_text(value: Any) -> str:
-    """A field value inside Markdown: characters that would start markup are escaped, line breaks kept."""
+    """A field value inside Markdown: characters that would start markup are escaped, line breaks kept.
+
+    HTML is written as entities (`&lt;img onerror=...&gt;`): a backslash before `<` is not an escape in every
+    renderer (Python-Markdown keeps it and passes the tag through), an entity is text in all of them.
+    """
     text = str(value).replace("\\", "\\\\")
-    for ch in "*_`[]<|":
+    text = ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "*_`[]|":
         text = text.replace(ch, "\\" + ch)
     lines = [line.strip() for line in text.strip().splitlines()]
-    return "  \n".join("\\" + line if line[:1] in "#>-+" and line else line for line in lines)
+    return "  \n".join("\\" + line if line[:1] in "#-+" and line else line for line in lines)

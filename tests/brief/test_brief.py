@@ -121,7 +121,7 @@ def test_values_are_escaped(example_model):
     for forbidden in ("src=", "href=", "<link", "url("):
         assert forbidden not in html
     md = render_brief(example_model, hostile, "csm", "md", now=NOW)
-    assert r"\<script>alert(1)\</script> \*grow\* \| \[x\](y)" in md
+    assert r"&lt;script&gt;alert(1)&lt;/script&gt; \*grow\* \| \[x\](y)" in md
 
 
 def test_user_templates_override_by_name(run_cli, export, example_spec, tmp_path):
