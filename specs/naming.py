@@ -25,9 +25,20 @@ def camel(key: str) -> str:
     return "_".join(part[:1].upper() + part[1:] for part in key.split("_") if part)
 
 
+def prefixed(*parts: str) -> str:
+    """Parts joined with "_"; a part that starts with the word the one before it ends with does not repeat
+    it: Handoff + Handoff_Call_At gives Handoff_Call_At, never Handoff_Handoff_Call_At."""
+    words: list[str] = []
+    for part in parts:
+        new = [w for w in part.split("_") if w]
+        if words and new and words[-1].lower() == new[0].lower():
+            new = new[1:]
+        words += new
+    return "_".join(words)
+
+
 def salesforce_field_name(prefix: str, key: str) -> str:
-    stem = f"{prefix}_{camel(key)}" if prefix else camel(key)
-    return f"{stem}__c"
+    return f"{prefixed(prefix, camel(key))}__c"
 
 
 def hubspot_property_name(prefix: str, key: str) -> str:
