@@ -165,7 +165,7 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) ->
       handrail score deals.json --spec handoff.yaml --format json --out scores.json
     """
     from handrail.generators.deals import read_deals
-    from handrail.generators.files import atomic_text
+    from handrail.generators.output import emit
     from handrail.generators.score_report import WRITERS, Totals, score_all, write_text
     from handrail.specs.validate import load_spec
 
@@ -179,12 +179,9 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) ->
         else:
             WRITERS[fmt](model, rows, totals, handle)
 
+    emit(out, write)  # all or nothing: a bad row half-way leaves no partial output
     if out:
-        with atomic_text(out) as handle:
-            write(handle)
         click.echo(f"wrote {totals.deals} scored deals to {out}", err=True)
-    else:
-        write(sys.stdout)
 
 
 @cli.command()
@@ -212,8 +209,9 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
       handrail audit --env production --since 90d
     """
     from handrail.generators.audit import audit_options, run_audit
-    from handrail.generators.audit_render import emit, write_audit
+    from handrail.generators.audit_render import write_audit
     from handrail.generators.audit_source import open_feed, with_progress
+    from handrail.generators.output import emit
     from handrail.specs.validate import load_spec
 
     feed = open_feed(from_file, env_name, "audit")
@@ -256,9 +254,9 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
       handrail brief 006A01 --from deals.csv --templates my-templates/
       handrail brief "Acme Corp" --env production
     """
-    from handrail.generators.audit_render import emit
     from handrail.generators.audit_source import find_deal, open_feed
     from handrail.generators.brief import render_brief
+    from handrail.generators.output import emit
     from handrail.specs.validate import load_spec
 
     feed = open_feed(from_file, env_name, "brief")

@@ -8,12 +8,9 @@ csm_rating, intake, gate, open_gate, open_stage, disagreement (group: deal id).
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, Iterator, TextIO
 
 from handrail.generators.csv_cells import SafeWriter
-from handrail.generators.files import atomic_text
 from handrail.generators.scoring import TIER_LABELS
 
 GROUP_METRICS = ("deals", "average_score", "completion", "ready", "gaps", "blocked", "unscored", "gate_violations")
@@ -214,12 +211,3 @@ def write_audit(report: dict, fmt: str, out: TextIO) -> None:
         write_html(report, out)
     else:
         WRITERS[fmt](report, out)
-
-
-def emit(path: Path | None, write: Callable[[TextIO], None]) -> None:
-    """Write to `path` atomically (never a half-written file), or to stdout."""
-    if path is None:
-        write(sys.stdout)
-        return
-    with atomic_text(path) as handle:
-        write(handle)

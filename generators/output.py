@@ -1,0 +1,31 @@
+"""All or nothing: a command's output reaches stdout or its file only once it has been produced whole.
+
+A failure half-way (a bad row in the export, a template error) then leaves no half-written file behind,
+not even when the shell redirects stdout (`handrail score deals.csv > scores.txt`). Output is held in
+memory up to SPOOL_BYTES, then in a temporary file, so a large per-deal report costs no more memory.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, TextIO
+
+from handrail.generators.files import atomic_text
+
+SPOOL_BYTES = 4 * 1024 * 1024
+
+
+def emit(path: Path | None, write: Callable[[TextIO], None], stream: TextIO | None = None) -> None:
+    """Run `write` into a buffer, then replace `path` atomically, or copy the whole output to `stream`."""
+    if path is not None:
+        with atomic_text(path) as handle:
+            write(handle)
+        return
+    with tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+", encoding="utf-8", newline="") as buffer:
+        write(buffer)
+        buffer.seek(0)
+        out = stream or sys.stdout
+        shutil.copyfileobj(buffer, out)
+        out.flush()
