@@ -17,6 +17,8 @@ _GROUPS = ("actionCalls", "assignments", "decisions", "formulas", "recordCreates
            "textTemplates", "variables")
 _NODE_GROUPS = ("actionCalls", "assignments", "decisions", "recordCreates", "recordLookups")
 API_NAME_MAX = 80
+FAULT_END = "Keep_Failure_Message"  # where the last step of a path goes when it fails
+FAULT_MESSAGE = "Failure_Message"
 
 
 # --- values -------------------------------------------------------------------------------------------
@@ -161,17 +163,35 @@ class FlowBuilder:
 
     def create(self, name: str, label: str, sobject: str, values: list[Pairs], then: str | None,
                description: str | None = None) -> str:
-        """Create Records; a failure is routed on to `then` so it never rolls back the user's save."""
-        body = [("connector", connector(then)), ("faultConnector", connector(then)), ("inputAssignments", values),
+        """Create Records; a failure is routed on (see `_on_fault`) so it never rolls back the user's save."""
+        fault = self._on_fault(then)
+        body = [("connector", connector(then)), ("faultConnector", connector(fault)), ("inputAssignments", values),
                 ("object", sobject), ("storeOutputAutomatically", True)]
-        return self._add("recordCreates", name, label, body, (then,), description)
+        return self._add("recordCreates", name, label, body, (then, fault), description)
 
     def action(self, name: str, label: str, action: str, inputs: list[Pairs], then: str | None) -> str:
-        """A standard invocable action; a failure is routed on to `then` so it never rolls back the user's save."""
+        """A standard invocable action; a failure is routed on (see `_on_fault`) so it never rolls back the
+        user's save."""
+        fault = self._on_fault(then)
         body = [("actionName", action), ("actionType", action), ("connector", connector(then)),
-                ("faultConnector", connector(then)), ("flowTransactionModel", "CurrentTransaction"),
+                ("faultConnector", connector(fault)), ("flowTransactionModel", "CurrentTransaction"),
                 ("inputParameters", inputs), ("nameSegment", action)]
-        return self._add("actionCalls", name, label, body, (then,))
+        return self._add("actionCalls", name, label, body, (then, fault))
+
+    def _on_fault(self, then: str | None) -> str:
+        """Where a failed step goes: on to the next step, or, for the last step of a path, to an assignment
+        that keeps the fault message and ends the path. An element without a fault connector that fails
+        makes the whole transaction fail, the triggering save included."""
+        if then:
+            return then
+        if not self.has(FAULT_END):
+            self.variable([("name", FAULT_MESSAGE), ("dataType", "String"), ("isCollection", False),
+                           ("isInput", False), ("isOutput", False)])
+            self.assignment(FAULT_END, "Keep the Failure Message",
+                            [assign(FAULT_MESSAGE, reference("$Flow.FaultMessage"))], None,
+                            "A task or notification failed; the deal's save goes ahead. The message is kept for "
+                            "the flow's debug log.")
+        return FAULT_END
 
     # Resources -----------------------------------------------------------------------------------
     def formula(self, pairs: Pairs) -> str:
