@@ -85,7 +85,7 @@ def completeness_expression(model: Model, segment: Segment) -> str:
     required = [model.field(k) for k in segment.required_fields]
     if not required:
         return "100"
-    terms = " + ".join(f"(if {populated(f)} then 1 else 0 endif)" for f in required)
+    terms = " + ".join(f"(if {populated(f)} then 1 else 0)" for f in required)
     return f"({terms}) * 100 / {len(required)}"
 
 
@@ -106,8 +106,7 @@ def summary_formula(model: Model) -> str:
 def tier_formula(model: Model) -> str:
     """Ready / Gaps / Blocked from the unrounded score at the thresholds its rounding would reach."""
     score = model.computed_field("score").hubspot_name
-    present = f"is_present({score})"
     ready, gaps = number(rounded_floor(model.tiers.ready)), number(rounded_floor(model.tiers.gaps))
-    return ladder([(f"({present} and {score} >= {ready})", literal("Ready")),
-                   (f"({present} and {score} >= {gaps})", literal("Gaps")),
-                   (present, literal("Blocked"))])
+    tiers = ladder([(f"{score} >= {ready}", literal("Ready")), (f"{score} >= {gaps}", literal("Gaps"))],
+                   literal("Blocked"))
+    return f"if is_present({score}) then ({tiers}) endif"  # blank without a score

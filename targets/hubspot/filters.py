@@ -71,14 +71,25 @@ def either(branches: list[dict[str, Any]]) -> dict[str, Any]:
     return {"filterBranchType": "OR", "filterBranchOperator": "OR", "filters": [], "filterBranches": branches}
 
 
+# The "property value changed" event; hs_name / hs_value are its attributes, not deal properties.
+PROPERTY_CHANGED_EVENT = "4-655002"
+
+
 def stage_entered(stage_ids: list[str]) -> dict[str, Any]:
-    """A re-enrollment trigger: the deal stage changed to one of these ids."""
-    return branch([
-        _filter("hs_name", {"operationType": "STRING", "operator": "IS_EQUAL_TO", "value": STAGE_PROPERTY,
-                            "includeObjectsWithNoValueSet": False}),
-        _filter("hs_value", {"operationType": "ENUMERATION", "operator": "IS_ANY_OF", "values": list(stage_ids),
-                             "includeObjectsWithNoValueSet": False}),
-    ])
+    """A re-enrollment trigger: the deal stage changed to one of these ids.
+
+    The hs_name / hs_value filters only mean something inside a UNIFIED_EVENTS branch on the property
+    change event (the OpenAPI's PublicUnifiedEventsFilterBranch, where eventTypeId is required); in a
+    plain AND branch they would test deal properties that do not exist and never fire.
+    """
+    return {"filterBranchType": "UNIFIED_EVENTS", "filterBranchOperator": "AND",
+            "eventTypeId": PROPERTY_CHANGED_EVENT, "operator": "HAS_COMPLETED", "filterBranches": [],
+            "filters": [
+                _filter("hs_name", {"operationType": "STRING", "operator": "IS_EQUAL_TO", "value": STAGE_PROPERTY,
+                                    "includeObjectsWithNoValueSet": False}),
+                _filter("hs_value", {"operationType": "ENUMERATION", "operator": "IS_ANY_OF",
+                                     "values": list(stage_ids), "includeObjectsWithNoValueSet": False}),
+            ]}
 
 
 # --- gate requirements ------------------------------------------------------------------------------

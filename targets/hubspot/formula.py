@@ -1,10 +1,14 @@
 """Building blocks of HubSpot calculation formulas, derived from the scoring engine's rules.
 
 HubSpot's formula language (calculated properties) has if/elseif/else/endif, and/or/not, comparisons,
-arithmetic, is_present, contains, concatenate, string() and bool(); it has no string length, case
+arithmetic, is_present, contains, concatenate, string() and bool(); it documents no string length, case
 folding, trimming or rounding. Expressible rules compile exactly; targets.hubspot.limits lists the rest.
-Every reference to a property that may be empty sits behind an is_present guard, because an empty
-input blanks the whole result.
+
+Two rules from HubSpot's guide shape every formula (shared/research/hubspot.md §3.4):
+  - a conditional is `if b then s [elseif b then s]* [else s | endif]`: it ends with `else s` OR with
+    `endif`, never both (a portal answers `else s endif` with 400 "not a token");
+  - every reference to a property that may be empty sits inside a nested `if is_present(x) then ...`,
+    because an empty input blanks the whole result and `and`/`or` are not documented to short-circuit.
 """
 from __future__ import annotations
 
@@ -66,8 +70,13 @@ def negate(expr: str) -> str:
     return f"not ({expr})" if " " in expr and not expr.startswith("(") else f"not {expr}"
 
 
+def guarded(present: str, then: str, otherwise: str) -> str:
+    """`then` evaluated only when `present` holds: a nested conditional, not `present and then`."""
+    return f"(if {present} then {then} else {otherwise})"
+
+
 def ladder(branches: list[tuple[str | None, str]], otherwise: str | None = None, *, merge: bool = False) -> str:
-    """if c1 then v1 elseif c2 then v2 ... [else v] endif; a None condition is 'always' and ends the chain.
+    """if c1 then v1 elseif c2 then v2 ... (else v | endif); a None condition is 'always' and ends the chain.
 
     `merge` folds trailing branches that give the same value as the final one into the else branch.
     """
@@ -88,8 +97,8 @@ def ladder(branches: list[tuple[str | None, str]], otherwise: str | None = None,
         out.append(f"{'if' if i == 0 else 'elseif'} {cond} then {value}")
     if not out:
         return otherwise or "''"
-    tail = f" else {otherwise}" if otherwise is not None else ""
-    return " ".join(out) + tail + " endif"
+    tail = f" else {otherwise}" if otherwise is not None else " endif"  # never both
+    return " ".join(out) + tail
 
 
 # --- property references ----------------------------------------------------------------------------
@@ -106,7 +115,7 @@ def populated(f: Field) -> str:
     """The engine's is_populated: a ticked checkbox, or any value."""
     ref = reference(f)
     if f.type == "checkbox":
-        return f"(is_present({ref}) and {ref})"
+        return guarded(f"is_present({ref})", ref, "false")
     return f"is_present({ref})"
 
 
@@ -171,9 +180,7 @@ def _compare(expr: str, r: Range) -> str:
 
 def _number_rule(present: str, value: str, r: Range) -> str:
     """A range test where an empty value counts as 0, as the engine does."""
-    if r.contains(0):
-        return f"(not {present} or {_compare(value, r)})"
-    return f"({present} and {_compare(value, r)})"
+    return guarded(present, _compare(value, r), "true" if r.contains(0) else "false")
 
 
 def segment_condition(model: Model, match: Match) -> str | None:
@@ -186,7 +193,7 @@ def segment_condition(model: Model, match: Match) -> str | None:
     if match.deal_type is not None:
         ref = f"string({deal.deal_type_hubspot})"
         expansion = any_of(f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot if expressible(v))
-        is_expansion = f"(is_present({ref}) and {expansion})"
+        is_expansion = guarded(f"is_present({ref})", expansion, "false")
         parts.append(is_expansion if match.deal_type == "expansion" else negate(is_expansion))
     if match.partner_sourced is not None:
         partner = model.partner_field

@@ -295,9 +295,41 @@ def batch_read_flows(portal: Portal, request: Request, params: dict) -> Response
     return Response.json(body)
 
 
+EVENT_PROPERTIES = {"hs_name", "hs_value"}  # attributes of the "property value changed" event 4-655002
+PROPERTY_CHANGED_EVENT = "4-655002"
+
+
+def _misplaced_event_filters(branch: Any, inside_event: bool = False) -> list[str]:
+    """Event attributes filtered outside a UNIFIED_EVENTS branch on the property change event."""
+    if not isinstance(branch, dict):
+        return []
+    here = branch.get("filterBranchType") == "UNIFIED_EVENTS" and branch.get("eventTypeId") == PROPERTY_CHANGED_EVENT
+    out = [f.get("property") for f in branch.get("filters", [])
+           if isinstance(f, dict) and f.get("property") in EVENT_PROPERTIES and not (here or inside_event)]
+    for child in branch.get("filterBranches", []):
+        out += _misplaced_event_filters(child, here or inside_event)
+    return out
+
+
+def _enrollment_problem(criteria: Any) -> Response | None:
+    """hs_name / hs_value in a plain branch: HubSpot reads them as unknown deal properties."""
+    if not isinstance(criteria, dict):
+        return None
+    branches = [criteria.get("listFilterBranch"), *criteria.get("reEnrollmentTriggersFilterBranches", [])]
+    misplaced = sorted({p for b in branches for p in _misplaced_event_filters(b)})
+    if misplaced:
+        return hs_error(400, "VALIDATION_ERROR", f"Invalid enrollment criteria: {', '.join(misplaced)} is not a "
+                        "property of object type 0-3; event properties must be filtered in a UNIFIED_EVENTS "
+                        f"branch with eventTypeId {PROPERTY_CHANGED_EVENT}", propertyName=misplaced)
+    return None
+
+
 def _flow_problem(data: dict) -> Response | None:
     if data.get("type") == "PLATFORM_FLOW" and object_type(data.get("objectTypeId", "")) is None:
         return hs_error(400, "VALIDATION_ERROR", f"Unknown objectTypeId '{data.get('objectTypeId')}'")
+    problem = _enrollment_problem(data.get("enrollmentCriteria"))
+    if problem:
+        return problem
     actions = {a.get("actionId"): a for a in data.get("actions", [])}
     start = data.get("startActionId")
     if actions and start not in actions:

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from fakes.hubspot_formula import syntax_problem
 from fakes.hubspot_portal import (OBJECT_TYPE_IDS, TYPE_FIELD_TYPES, Portal, canonical_formula, correlation_id, now_iso,
                                   object_type)
 from fakes.server import Request, Response
@@ -129,6 +130,10 @@ def _definition_problem(portal: Portal, obj: str, data: dict) -> Response | None
         return hs_error(400, "VALIDATION_ERROR", f"Property group '{group}' does not exist.", groupName=[group])
     if field_type == "calculation_equation" and not data.get("calculationFormula"):
         return hs_error(400, "VALIDATION_ERROR", f"Property {name}: a calculation property needs calculationFormula")
+    if field_type == "calculation_equation" and (problem := syntax_problem(data["calculationFormula"])):
+        # A live portal answered `else s endif` with 400 "not a token" (shared/reference/hubspot/README.md).
+        return hs_error(400, "VALIDATION_ERROR", f"Property {name}: invalid calculationFormula: {problem}",
+                        propertyName=[name])
     if kind == "enumeration" and field_type not in ("booleancheckbox", "calculation_equation") \
             and not data.get("externalOptions") and not data.get("options"):
         return hs_error(400, "VALIDATION_ERROR", f"Property {name}: enumeration properties need options")

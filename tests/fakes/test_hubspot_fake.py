@@ -26,6 +26,18 @@ def client(fake_hubspot, test_authority):
 
 
 def example(name: str) -> dict:
+    """A reference example; flows get their re-enrollment triggers in the event wrapper HubSpot requires
+    (the reference README's Corrections: the flow examples still show the plain AND branch)."""
+    body = json.loads(shared_path("reference", "hubspot", "examples", name).read_text())
+    criteria = body.get("enrollmentCriteria", {})
+    if name.startswith("flow-") and "reEnrollmentTriggersFilterBranches" in criteria:
+        criteria["reEnrollmentTriggersFilterBranches"] = [
+            {**b, "filterBranchType": "UNIFIED_EVENTS", "eventTypeId": "4-655002", "operator": "HAS_COMPLETED"}
+            for b in criteria["reEnrollmentTriggersFilterBranches"]]
+    return body
+
+
+def old_example(name: str) -> dict:
     return json.loads(shared_path("reference", "hubspot", "examples", name).read_text())
 
 
@@ -82,11 +94,55 @@ def test_calculated_formulas_are_stored_rewritten(fake_hubspot, client):
     submitted["calculationFormula"] = submitted["calculationFormula"].replace("'ready'", '"ready"') + " "
     stored = client.crm.properties.core_api.create("deals", submitted).calculation_formula
     assert stored != submitted["calculationFormula"]
-    assert '"' not in stored and "\nelse 'ready'\nendif" in stored
+    assert '"' not in stored and stored.endswith("\nelse 'ready'")
     created = client.crm.properties.core_api.create("deals", {
         "name": "cs_flag", "label": "Flag", "type": "bool", "fieldType": "calculation_equation",
         "groupName": "cs_handoff", "calculationFormula": "(is_present(amount)) and string(dealstage) = 'closedwon'"})
     assert created.calculation_formula == "is_present(amount) and string(dealstage) equals 'closedwon'"
+
+
+def _hubspot_error(response: requests.Response) -> dict:
+    """HubSpot's Error schema (status, category, message, correlationId)."""
+    body = response.json()
+    assert response.status_code == 400 and body["status"] == "error" and body["category"] == "VALIDATION_ERROR"
+    assert len(body["correlationId"]) == 36
+    return body
+
+
+def test_a_conditional_closed_with_both_else_and_endif_is_refused(fake_hubspot, client):
+    """HubSpot's grammar: `if b then s [elseif b then s]* [else s | endif]` (properties API guide); a live
+    portal answered `else s endif` with 400 "not a token" (reference README, Corrections)."""
+    client.crm.properties.groups_api.create("deals", example("property-group-create.json"))
+    body = {"name": "cs_sized", "label": "Sized", "type": "number", "fieldType": "calculation_equation",
+            "groupName": "cs_handoff", "calculationFormula": "if is_present(amount) then 1 else 0 endif"}
+    refused = _hubspot_error(raw(fake_hubspot, "POST", "/crm/v3/properties/deals", body))
+    assert "'endif' is not a token" in refused["message"] and refused["context"] == {"propertyName": ["cs_sized"]}
+    for formula in ("if is_present(amount) then 1 else 0", "if is_present(amount) then 1 endif"):
+        created = raw(fake_hubspot, "POST", "/crm/v3/properties/deals", {**body, "calculationFormula": formula})
+        assert created.status_code == 201, created.text
+        raw(fake_hubspot, "DELETE", "/crm/v3/properties/deals/cs_sized")
+        fake_hubspot.portal.properties["deals"].pop("cs_sized")
+    patched = raw(fake_hubspot, "POST", "/crm/v3/properties/deals", {**body, "calculationFormula": "amount"})
+    assert patched.status_code == 201
+    refused = _hubspot_error(raw(fake_hubspot, "PATCH", "/crm/v3/properties/deals/cs_sized",
+                                 {"calculationFormula": "if true then 1 else 2 endif"}))
+    assert "endif" in refused["message"]
+
+
+def test_re_enrollment_on_a_stage_change_needs_the_property_change_event_wrapper(fake_hubspot, client):
+    """hs_name / hs_value are attributes of event 4-655002 (property value changed); the OpenAPI's
+    PublicUnifiedEventsFilterBranch carries them. In a plain AND branch the portal refuses them."""
+    client.crm.properties.groups_api.create("deals", example("property-group-create.json"))
+    wrong = old_example("flow-create-closed-won-handoff.json")
+    assert wrong["enrollmentCriteria"]["reEnrollmentTriggersFilterBranches"][0]["filterBranchType"] == "AND"
+    refused = _hubspot_error(raw(fake_hubspot, "POST", "/automation/v4/flows", wrong))
+    assert "UNIFIED_EVENTS" in refused["message"] and refused["context"]["propertyName"] == ["hs_name", "hs_value"]
+    assert fake_hubspot.portal.flows == {}
+    created = raw(fake_hubspot, "POST", "/automation/v4/flows", example("flow-create-closed-won-handoff.json"))
+    assert created.status_code == 201, created.text
+    flow = created.json()
+    put = {**old_example("flow-put-closed-won-handoff.json"), "revisionId": flow["revisionId"]}
+    _hubspot_error(raw(fake_hubspot, "PUT", f"/automation/v4/flows/{flow['id']}", put))
 
 
 def test_schema_invalid_requests_are_rejected(fake_hubspot, client):

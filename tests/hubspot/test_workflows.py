@@ -17,7 +17,7 @@ from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.flows import flows
 from helpers import EXAMPLE_SPEC
 from hubspot_records import HubSpotDeal
-from workflow_run import enrolls, run
+from workflow_run import enrolls, reenrolled_by, run
 
 SPECS = {"example": EXAMPLE_SPEC, "every_type": Path(__file__).parent / "specs" / "every_type.yaml"}
 COUNT = 250
@@ -92,6 +92,28 @@ def test_a_gate_moves_the_deal_back_and_tells_the_owner_why(compiled):
         assert email["owner_properties"] == ["hubspot_owner_id"]
         assert gate.message.replace("&", "&amp;") in email["body"]
         assert "enrolled_object." + model.computed_field("missing_summary").hubspot_name in email["body"]
+
+
+def _stages_enrolled(branch: dict) -> set[str]:
+    out = {v for f in branch["filters"] if f["property"] == "dealstage" for v in f["operation"]["values"]}
+    return out.union(*(_stages_enrolled(b) for b in branch["filterBranches"]))
+
+
+def test_re_entering_a_stage_re_checks_the_deal(compiled):
+    """A deal that enters a gated stage again, or is won a second time, is enrolled again: the trigger is
+    the property-change event 4-655002 in a UNIFIED_EVENTS branch (reference README, Corrections)."""
+    model, _, built, _ = compiled
+    gate_keys = {f"gate-{g.key}" for g in model.gates}
+    assert gate_keys <= set(built) and "closed-won-handoff" in built
+    for key, flow in built.items():
+        stages = _stages_enrolled(flow["enrollmentCriteria"]["listFilterBranch"])
+        assert stages, key
+        for stage in model.stages:
+            if stage.hubspot:
+                assert reenrolled_by(flow, "dealstage", stage.hubspot) == (stage.hubspot in stages), (key, stage.key)
+        assert not reenrolled_by(flow, "amount", next(iter(stages)))
+    won = model.stages[[s.closed_won for s in model.stages].index(True)].hubspot
+    assert reenrolled_by(built["closed-won-handoff"], "dealstage", won)
 
 
 def _describe(model, executed):

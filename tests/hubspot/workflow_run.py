@@ -24,6 +24,8 @@ def matches_filter(f: dict, record: Mapping[str, Any]) -> bool:
         return str(value) in op["values"]
     if kind == "BOOL" and operator == "IS_EQUAL_TO":
         return (str(value).lower() == "true") == op["value"]
+    if kind == "STRING" and operator == "IS_EQUAL_TO":
+        return str(value) == op["value"]
     if kind == "NUMBER":
         x, bound = float(value), float(op["value"])
         return {"IS_LESS_THAN": x < bound, "IS_GREATER_THAN_OR_EQUAL_TO": x >= bound}[operator]
@@ -38,6 +40,23 @@ def matches(branch: dict, record: Mapping[str, Any]) -> bool:
 
 def enrolls(flow: dict, record: Mapping[str, Any]) -> bool:
     return matches(flow["enrollmentCriteria"]["listFilterBranch"], record)
+
+
+PROPERTY_CHANGED_EVENT = "4-655002"
+
+
+def reenrolled_by(flow: dict, prop: str, value: str) -> bool:
+    """Whether the change of `prop` to `value` fires a re-enrollment trigger. Only a UNIFIED_EVENTS branch
+    on event 4-655002 with operator HAS_COMPLETED sees the change (hs_name / hs_value are the event's
+    attributes, OpenAPI PublicUnifiedEventsFilterBranch); a plain branch reads them as deal properties,
+    which no deal has."""
+    criteria = flow["enrollmentCriteria"]
+    if not criteria["shouldReEnroll"]:
+        return False
+    event = {"hs_name": prop, "hs_value": value}
+    return any(b["filterBranchType"] == "UNIFIED_EVENTS" and b.get("eventTypeId") == PROPERTY_CHANGED_EVENT
+               and b.get("operator") == "HAS_COMPLETED" and matches({**b, "filterBranchType": "AND"}, event)
+               for b in criteria["reEnrollmentTriggersFilterBranches"])
 
 
 def run(flow: dict, record: Mapping[str, Any]) -> list[tuple[str, dict]]:
