@@ -66,6 +66,13 @@ class HandoffScore:
         return tuple(r.key for r in self.fields if r.state == GENERIC)
 
 
+def trim(text: str) -> str:
+    """Salesforce's TRIM: spaces and tabs off both ends, nothing else ("Removes the spaces and tabs from the
+    beginning and end of a text string", Salesforce Help, Formula Operators and Functions). Newlines stay,
+    so a text of line breaks is present, and a text of spaces is blank, in the engine, gates and score."""
+    return text.strip(" \t")
+
+
 def is_populated(f: Field, value: Any) -> bool:
     if value is None:
         return False
@@ -74,7 +81,7 @@ def is_populated(f: Field, value: Any) -> bool:
     if f.type == "multi_select":
         return bool(selected(value))
     if isinstance(value, str):
-        return bool(value.strip())
+        return bool(trim(value))
     return True
 
 
@@ -87,7 +94,7 @@ def selected(value: Any) -> list[str]:
 def generic_reason(f: Field, value: Any) -> str:
     """Why a populated value earns only half credit, or '' when it is specific."""
     if f.type in TEXT_TYPES:
-        text = str(value).strip()
+        text = trim(str(value))
         lowered = text.lower()
         q = f.quality
         if lowered in q.filler_phrases:

@@ -11,7 +11,7 @@ The segment and score are the computed fields the before-save flow writes earlie
 """
 from __future__ import annotations
 
-from handrail.specs.model import Field, Gate, Model
+from handrail.specs.model import TEXT_TYPES, Field, Gate, Model
 
 INDENT = "  "
 
@@ -37,7 +37,9 @@ def missing(f: Field) -> str:
         return f"ISPICKVAL({f.salesforce_name}, \"\")"
     if f.type == "checkbox":
         return f"NOT({f.salesforce_name})"
-    return f"ISBLANK({f.salesforce_name})"  # text, long text, numbers, dates, multi-select, user lookup
+    if f.type in TEXT_TYPES:  # the score's rule: a text of spaces is blank (ISBLANK would call it filled)
+        return f"LEN(TRIM({f.salesforce_name})) = 0"
+    return f"ISBLANK({f.salesforce_name})"  # numbers, dates, multi-select, user lookup
 
 
 def segment_is(model: Model, keys: tuple[str, ...], universe: tuple[str, ...]) -> str | None:

@@ -2,7 +2,7 @@
 
 It parses the flow XML (not Handrail's Python objects), evaluates formula expressions as Salesforce
 does for the functions used (decimal arithmetic, ROUND half away from zero, TRIM of leading and
-trailing characters up to U+0020 as Java's String.trim, LEN in UTF-16 code units, text comparisons
+trailing spaces and tabs only, LEN in UTF-16 code units, text comparisons
 case-sensitive), and follows the start connector through decisions, assignments and Get Records.
 
 It is strict where our formulas must not depend on Salesforce's blank handling: arithmetic or ordering
@@ -131,13 +131,10 @@ def parse(text: str):
 
 # --- formulas: evaluation ----------------------------------------------------------------------------
 
-def java_trim(text: str) -> str:
-    start, end = 0, len(text)
-    while start < end and text[start] <= " ":
-        start += 1
-    while end > start and text[end - 1] <= " ":
-        end -= 1
-    return text[start:end]
+def salesforce_trim(text: str) -> str:
+    """TRIM "removes the spaces and tabs from the beginning and end of a text string" (Salesforce Help,
+    Formula Operators and Functions): newlines and other control characters stay."""
+    return text.strip(" \t")
 
 
 def utf16_len(text: str) -> int:
@@ -256,7 +253,7 @@ class Evaluator:
         if name == "LEN":
             return Decimal(utf16_len(_text(values[0])))
         if name == "TRIM":
-            return java_trim(_text(values[0]))
+            return salesforce_trim(_text(values[0]))
         if name == "LOWER":
             return _text(values[0]).lower()
         if name == "CONTAINS":

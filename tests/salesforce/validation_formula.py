@@ -1,6 +1,6 @@
 """A small evaluator for the Salesforce formula subset Handrail's validation rules use.
 
-Supported: AND, OR, NOT, ISNEW, ISCHANGED, ISPICKVAL, ISBLANK, comparisons (< <= > >= = <>),
+Supported: AND, OR, NOT, ISNEW, ISCHANGED, ISPICKVAL, ISBLANK, LEN, TRIM, comparisons (< <= > >= = <>),
 string literals with backslash escapes, numbers, TRUE/FALSE and field names. Blank values are None
 and propagate through comparisons the way Salesforce treats blank fields in validation rules
 ("treat blank fields as blanks"): a comparison with a blank is not TRUE.
@@ -143,4 +143,12 @@ def _eval(node, record: Record):
         (arg,) = args
         value = _eval(arg, record)
         return value is None or value == ""
+    if name == "TRIM":  # spaces and tabs only (Salesforce Help, Formula Operators and Functions: TRIM)
+        (arg,) = args
+        value = _eval(arg, record)
+        return None if value is None else str(value).strip(" \t")
+    if name == "LEN":  # a blank text has length 0; Salesforce counts UTF-16 code units
+        (arg,) = args
+        value = _eval(arg, record)
+        return 0.0 if value is None else float(len(str(value).encode("utf-16-le")) // 2)
     raise SyntaxError(f"unsupported function {name}")
