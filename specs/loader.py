@@ -5,6 +5,9 @@ so this module composes the node graph itself and builds the data from it.
 """
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,11 +16,10 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from handrail.specs.compose import compose_documents
 from handrail.specs.diagnostics import Diagnostic, Span, SpecError, error, format_path
+from handrail.specs.limits import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
-MAX_NODES = 50_000  # a real spec has a few thousand; more means an alias bomb
-MAX_BYTES = 5_000_000
-MAX_DEPTH = 64
 
 Path_ = tuple  # ("fields", 2, "weight")
 
@@ -45,27 +47,50 @@ class Document:
 
 
 def load_file(path: str | Path) -> Document:
+    """Read a spec file; anything but a regular file (a folder, a FIFO, a device) is refused before reading."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        info = os.stat(path)
     except FileNotFoundError:
         raise SpecError([error("file", f"no such file: {path}", hint="check the path")]) from None
-    except IsADirectoryError:
-        raise SpecError([error("file", f"{path} is a folder, not a spec file")]) from None
+    except OSError as exc:
+        raise SpecError([error("file", f"cannot read {path}: {exc.strerror}")]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SpecError([error("file", f"{path} is a folder, not a spec file")])
+    if not stat.S_ISREG(info.st_mode):
+        raise SpecError([error("file", f"{path} is not a regular file ({_kind(info.st_mode)})",
+                               hint="give the path of a YAML file")])
+    try:
+        # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it must not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SpecError([error("file", f"{path} is not a regular file", hint="give the path of a YAML file")])
+            raw = handle.read(MAX_BYTES + 1)  # never more than the limit, whatever the file's size
     except OSError as exc:
         raise SpecError([error("file", f"cannot read {path}: {exc.strerror}")]) from None
     return load_bytes(raw, str(path))
 
 
+def _kind(mode: int) -> str:
+    for test, word in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return word
+    return "not a plain file"
+
+
 def load_bytes(raw: bytes, name: str) -> Document:
     if len(raw) > MAX_BYTES:
-        raise SpecError([error("too-large", f"file is {len(raw)} bytes; the limit is {MAX_BYTES}", span=Span(name, 1, 1))])
+        raise SpecError([error("too-large", f"file is larger than the limit of {MAX_BYTES} bytes",
+                               span=Span(name, 1, 1), hint="a handoff spec is a few kilobytes; is this the right file?")])
     text = _decode(raw, name)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise SpecError([error("empty", "the file is empty", span=Span(name, 1, 1),
                                hint="start from `handrail init` or specs/examples/handoff.yaml")])
+    _check_characters(text, name)
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = compose_documents(text, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span(name, mark.line + 1, mark.column + 1) if mark else Span(name, 1, 1)
@@ -74,9 +99,8 @@ def load_bytes(raw: bytes, name: str) -> Document:
             problem += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         raise SpecError([error("yaml-syntax", f"YAML syntax error: {problem}", span=span,
                                hint=_syntax_hint(problem))]) from None
-    except yaml.YAMLError as exc:  # reader errors (control characters) carry no problem_mark
+    except yaml.YAMLError as exc:  # reader errors carry no mark; _check_characters catches the known ones first
         raise SpecError([error("yaml-syntax", f"YAML error: {exc}", span=Span(name, 1, 1))]) from None
-    nodes = [n for n in nodes if n is not None]
     if len(nodes) != 1:
         if not nodes:
             raise SpecError([error("empty", "the file holds no YAML document", span=Span(name, 1, 1))])
@@ -89,6 +113,23 @@ def load_bytes(raw: bytes, name: str) -> Document:
     if builder.problems:
         raise SpecError(builder.problems)
     return Document(name, data, builder.spans, builder.key_spans)
+
+
+# The characters YAML 1.1 allows in a stream (PyYAML's reader rejects the rest, without a line number).
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _check_characters(text: str, name: str) -> None:
+    found = _NOT_PRINTABLE.search(text)
+    if found:
+        offset = found.start()
+        raise SpecError([error("encoding", f"control character U+{ord(found.group()):04X} is not allowed in YAML",
+                               span=Span(name, *_line_column(text, offset)),
+                               hint="delete it, or write it as an escape such as \\t inside double quotes")])
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -104,11 +145,8 @@ def _decode(raw: bytes, name: str) -> str:
         raise SpecError([error("encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                                span=Span(name, line, column), hint="re-save the file as UTF-8")]) from None
     if "\x00" in text:
-        offset = text.index("\x00")
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         raise SpecError([error("encoding", "the file contains a NUL character; is it binary?",
-                               span=Span(name, line, column))])
+                               span=Span(name, *_line_column(text, text.index("\x00"))))])
     return text
 
 
@@ -117,6 +155,8 @@ def _syntax_hint(problem: str) -> str:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "quote values that contain ': '"
+    if "nesting depth" in problem:
+        return "a handoff spec nests a few levels; check the brackets"
     if "found undefined alias" in problem:
         return "define the anchor (&name) before using *name"
     return ""

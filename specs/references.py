@@ -9,7 +9,7 @@ from handrail.specs.diagnostics import Diagnostic, error, format_path
 from handrail.specs.loader import Document
 from handrail.specs.model import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES
 from handrail.specs.computed import RESERVED as RESERVED_KEYS
-from handrail.specs.schema_check import suggest
+from handrail.specs.schema_check import listing, short, suggest
 
 DEFAULT_SECTIONS = ("goals", "stakeholders", "commitments", "technical", "objections", "sales_cycle", "risks",
                     "partner", "other")
@@ -35,8 +35,9 @@ class _Checker:
             return []
         return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
 
-    def keys(self, name: str) -> list[str]:
-        return [item["key"] for _, item in self.items(name) if isinstance(item.get("key"), str)]
+    def keys(self, name: str) -> dict[str, None]:
+        """The keys defined in a section, in order (a dict: membership tests stay fast on huge inputs)."""
+        return dict.fromkeys(item["key"] for _, item in self.items(name) if isinstance(item.get("key"), str))
 
     def unique(self, name: str, what: str) -> None:
         seen: dict[str, int] = {}
@@ -50,7 +51,7 @@ class _Checker:
             else:
                 seen[key] = i
 
-    def ref(self, value, known: list[str], path: tuple, what: str, *, allow_all: bool = False) -> None:
+    def ref(self, value, known: dict | tuple, path: tuple, what: str, *, allow_all: bool = False) -> None:
         if allow_all and value == "all":
             return
         values = value if isinstance(value, list) else [value]
@@ -58,8 +59,8 @@ class _Checker:
             if not isinstance(v, str) or v in known:
                 continue
             where = path + (j,) if isinstance(value, list) else path
-            self.err("unknown-reference", f"unknown {what} '{v}'", where,
-                     suggest(v, known) or (f"known {what}s: {', '.join(known)}" if known else f"define a {what} first"))
+            self.err("unknown-reference", f"unknown {what} {short(v)}", where,
+                     suggest(v, known) or (f"known {what}s: {listing(known)}" if known else f"define a {what} first"))
 
 
 def check_references(doc: Document) -> list[Diagnostic]:
@@ -69,7 +70,7 @@ def check_references(doc: Document) -> list[Diagnostic]:
         c.unique(name, what)
     fields = {item["key"]: item for _, item in c.items("fields") if isinstance(item.get("key"), str)}
     segments, stages = c.keys("segments"), c.keys("stages")
-    sections = c.keys("sections") if "sections" in c.data else list(DEFAULT_SECTIONS)
+    sections = c.keys("sections") if "sections" in c.data else dict.fromkeys(DEFAULT_SECTIONS)
     _check_fields(c, sections, segments)
     _check_deal(c, fields)
     _check_segments(c, fields, stages)
@@ -171,7 +172,7 @@ def _check_deal(c: _Checker, fields: dict[str, dict]) -> None:
         path = ("deal", attr, "field")
         key = spec["field"]
         if key not in fields:
-            c.ref(key, list(fields), path, "field")
+            c.ref(key, fields, path, "field")
         elif fields[key].get("type") != ftype:
             c.err("wrong-type", f"field '{key}' is {fields[key].get('type')}; {attr} needs a {ftype} field", path)
     uses_partner = any(isinstance(s.get("match"), dict) and "partner_sourced" in s["match"] for _, s in c.items("segments"))
@@ -188,14 +189,14 @@ def _needs_csm(c: _Checker, path: tuple, why: str) -> None:
 
 
 def _check_segments(c: _Checker, fields: dict[str, dict], stages: list[str]) -> None:
-    weighted = [k for k, f in fields.items() if isinstance(f.get("weight"), int) and f.get("weight")]
+    weighted = {k for k, f in fields.items() if isinstance(f.get("weight"), int) and f.get("weight")}
     for i, s in c.items("segments"):
         p = ("segments", i)
         if "required_fields" in s:
-            c.ref(s["required_fields"], list(fields), p + ("required_fields",), "field")
+            c.ref(s["required_fields"], fields, p + ("required_fields",), "field")
         scored = s.get("scored_fields")
         if isinstance(scored, list):
-            c.ref(scored, list(fields), p + ("scored_fields",), "field")
+            c.ref(scored, fields, p + ("scored_fields",), "field")
             for j, key in enumerate(scored):
                 if isinstance(key, str) and key in fields and key not in weighted:
                     c.err("unweighted", f"field '{key}' has no weight, so it cannot be scored", p + ("scored_fields", j))
@@ -230,7 +231,7 @@ def _check_gates(c: _Checker, fields: dict[str, dict], segments: list[str], stag
             c.ref(g["segments"], segments, p + ("segments",), "segment", allow_all=True)
         req = g.get("require") if isinstance(g.get("require"), dict) else {}
         if "fields" in req:
-            c.ref(req["fields"], list(fields), p + ("require", "fields"), "field")
+            c.ref(req["fields"], fields, p + ("require", "fields"), "field")
         if req.get("csm_assigned"):
             _needs_csm(c, p + ("require", "csm_assigned"), "the gate requires a CSM")
 

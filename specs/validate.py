@@ -1,7 +1,7 @@
 """load -> schema -> references -> resolve -> model checks: the one way a spec becomes a Model."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from handrail.specs.coverage import check_model
@@ -21,10 +21,18 @@ class Validated:
 
 def validate_document(doc: Document) -> Validated:
     """Every error at once, as a SpecError; warnings ride along with the model."""
-    problems = check_schema(doc)
-    if not isinstance(doc.data, dict):
+    misshapen: set[tuple] = set()
+    problems = check_schema(doc, misshapen)
+    if not isinstance(doc.data, dict) or () in misshapen:
         raise SpecError(problems)
-    problems += check_references(doc)
+    # The reference checks see the spec without the values the schema found misshapen, so they report
+    # on everything else in the same pass without tripping over a number where a list belongs.
+    checked = replace(doc, data=without(doc.data, misshapen))
+    try:
+        problems += check_references(checked)
+    except Exception:  # noqa: BLE001 - a value the schema already rejected; its diagnostics say what to fix
+        if not any(d.is_error for d in problems):
+            raise
     if any(d.is_error for d in problems):
         raise SpecError(problems)
     model = resolve(doc)
@@ -33,6 +41,35 @@ def validate_document(doc: Document) -> Validated:
     if errors:
         raise SpecError(problems)
     return Validated(model, tuple(d for d in problems if not d.is_error))
+
+
+def without(data, paths: set[tuple]):
+    """A copy of ``data`` with the values at ``paths`` removed (list items become None, keeping indexes);
+    only the containers on those paths are copied."""
+    if not paths:
+        return data
+    root = _copy(data)
+    copies = {id(root)}
+    for path in sorted(paths, key=len):
+        node = root
+        try:
+            for step in path[:-1]:
+                child = node[step]
+                if id(child) not in copies:
+                    child = node[step] = _copy(child)
+                    copies.add(id(child))
+                node = child
+            if isinstance(node, dict):
+                node.pop(path[-1], None)
+            elif isinstance(node, list):
+                node[path[-1]] = None
+        except (KeyError, IndexError, TypeError):  # an ancestor was removed already
+            continue
+    return root
+
+
+def _copy(value):
+    return dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
 
 
 def load_spec(path: str | Path) -> Validated:
