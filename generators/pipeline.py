@@ -56,7 +56,7 @@ def platform_of(env: Environment) -> str:
 def open_org(model: Model, env: Environment) -> Org:
     if env.target == "snapshot":
         spec_dir = Path(model.source).resolve().parent
-        return SnapshotOrg(spec_dir / env.get("path"), env.get("platform"), env.name)
+        return SnapshotOrg.inside(spec_dir, env.get("path"), env.get("platform"), env.name)
     return load_target(env.target).open_org(env, model)
 
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from handrail.specs.diagnostics import Diagnostic, error, warning
 from handrail.specs.model import Match, Model, Segment
 from handrail.specs.naming import (
     SALESFORCE_RULE_NAME_MAX, camel, hubspot_name_problem, prefixed, salesforce_name_problem,
 )
+from handrail.specs.snapshot_path import SnapshotPathError, confined_snapshot_folder
 
 
 def check_model(model: Model) -> list[Diagnostic]:
@@ -146,6 +148,12 @@ def check_environments(model: Model) -> list[Diagnostic]:
             for key, what in (("path", "path: <folder>"), ("platform", "platform: salesforce or hubspot")):
                 if not env.get(key):
                     out.append(error("missing-key", f"a snapshot environment needs {what}", path=where, span=env.span))
+            if env.get("path"):
+                try:
+                    confined_snapshot_folder(Path(model.source).resolve().parent, env.get("path"))
+                except SnapshotPathError as exc:
+                    out.append(error("snapshot-path", str(exc), path=f"{where}.path", span=env.span,
+                                     hint="keep org state in a subfolder next to the spec, e.g. org-snapshot"))
             continue
         methods = _AUTH[env.target]
         auth = env.get("auth")
