@@ -16,6 +16,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Iterable
 
 from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Match, Model, Range
+from handrail.targets.hubspot.spellings import SEP, blank_spellings, case_spellings, filler_spellings
 from handrail.targets.hubspot.vocabulary import CLOSE_DATE_PROPERTY, CREATED_PROPERTY, MS_PER_DAY
 
 TRUE = "true"
@@ -112,20 +113,32 @@ def reference(f: Field) -> str:
 
 
 def populated(f: Field) -> str:
-    """The engine's is_populated: a ticked checkbox, or any value."""
+    """The engine's is_populated: a ticked checkbox, text that is not only spaces and tabs, or any value."""
     ref = reference(f)
     if f.type == "checkbox":
         return guarded(f"is_present({ref})", ref, "false")
+    if f.type in TEXT_TYPES:
+        return guarded(f"is_present({ref})", negate(one_of(ref, blank_spellings())), "false")
     return f"is_present({ref})"
 
 
 def case_variants(phrase: str) -> list[str]:
-    """The spellings a case-sensitive comparison can still catch: tbd, TBD, Tbd, Tbd Tbd."""
-    out: list[str] = []
-    for variant in (phrase, phrase.upper(), phrase.capitalize(), phrase.title()):
-        if variant not in out and expressible(variant):
-            out.append(variant)
-    return out
+    """The case spellings a case-sensitive `contains` can catch (every one for short phrases)."""
+    return [v for v in case_spellings(phrase) if expressible(v)]
+
+
+def one_of(ref: str, values: list[str]) -> str:
+    """`ref` equals one of `values`, for a present `ref`: one delimited list tested with contains, so
+    hundreds of spellings cost one literal; values the list cannot hold are compared one by one."""
+    listed = [v for v in values if SEP not in v and "'" not in v]
+    rest = [f"{ref} = {literal(v)}" for v in values if v not in listed and expressible(v)]
+    if len(listed) <= 2:
+        return any_of([f"{ref} = {literal(v)}" for v in listed] + rest)
+    sep = literal(SEP)
+    table = literal(SEP + SEP.join(listed) + SEP)
+    # A value holding the delimiter could span two entries, so it never matches the list.
+    hit = f"(contains({table}, concatenate({sep}, {ref}, {sep})) and not contains({ref}, {sep}))"
+    return any_of([hit] + rest)
 
 
 def generic(f: Field) -> str | None:
@@ -133,7 +146,8 @@ def generic(f: Field) -> str | None:
     ref = reference(f)
     if f.type in TEXT_TYPES:
         q = f.quality
-        tests = [f"{ref} = {literal(v)}" for p in q.filler_phrases for v in case_variants(p)]
+        spellings = list(dict.fromkeys(v for p in q.filler_phrases for v in filler_spellings(p)))
+        tests = [one_of(ref, spellings)] if spellings else []
         tests += [f"contains({ref}, {literal(v)})" for p in q.generic_if_contains for v in case_variants(p)]
         return any_of(tests) if tests else None
     if f.type == "picklist" and f.generic_values:

@@ -38,10 +38,11 @@ def _quality(model: Model) -> list[Diagnostic]:
     if phrased:
         out.append(warning(
             "hubspot-phrase-case",
-            "HubSpot compares text case-sensitively and cannot trim it: filler phrases and generic words match "
-            "only as written in lower case, UPPER CASE, Capitalised or Title Case, and without surrounding spaces "
+            "HubSpot compares text case-sensitively and cannot trim it: the formulas list the spellings they "
+            "recognise (every case of phrases up to 4 letters, lower/UPPER/Capitalised/Title Case of longer ones, "
+            "each with one stray space before or after; blanks of up to 3 spaces and tabs) "
             f"({', '.join(f.key for f in phrased)})", span=phrased[0].span,
-            hint="values such as 'tBd' or ' tbd ' earn full credit in HubSpot"))
+            hint="values such as 'sEe NoTeS', '  tbd  ' or four spaces earn full credit in HubSpot"))
     for f in _counted(model):
         bad = [p for p in (*f.quality.filler_phrases, *f.quality.generic_if_contains) if not expressible(p)]
         bad += [o.value for o in f.options if o.generic and not expressible(o.value)] if f.type == "picklist" else []

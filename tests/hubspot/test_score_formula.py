@@ -111,9 +111,9 @@ def _short_specific(model, key: str, deal: Deal) -> bool:
 
 
 @pytest.mark.parametrize("value, engine_state", [
-    ("tBd", "generic"),        # HubSpot compares case-sensitively: only tbd, TBD, Tbd are caught
-    (" tbd ", "generic"),      # HubSpot cannot trim
-    ("   ", "missing"),        # HubSpot counts whitespace as a value
+    ("sEe NoTeS", "generic"),  # case-sensitive: every spelling only for phrases of up to 4 letters
+    ("  tbd  ", "generic"),    # no trimming: one stray space each side is listed, two are not
+    ("    ", "missing"),       # runs of up to 3 spaces and tabs are listed as blank, longer ones are not
 ])
 def test_spellings_hubspot_cannot_catch_earn_full_credit_there(value, engine_state):
     model = load_spec(EXAMPLE_SPEC).model
@@ -154,3 +154,27 @@ def test_tier_thresholds_are_where_rounding_reaches_them():
         assert Evaluator({"handoff_score": repr(score)}, types).eval(parse(tier)) == expected
         assert TIER_LABELS[tier_for(round_half_up(score), model.tiers)] == expected
     assert Evaluator({}, types).eval(parse(tier)) is None
+
+
+@pytest.mark.parametrize("value, engine_state", [
+    ("tBd", "generic"), ("nOnE", "generic"), (" tbd ", "generic"), ("See notes ", "generic"),
+    ("   ", "missing"), ("\t", "missing"), (" \t ", "missing"),
+])
+def test_listed_spellings_score_as_the_engine_does(value, engine_state):
+    """Odd case in short phrases, one stray space, short blank runs: compared against a spelling list."""
+    model = load_spec(EXAMPLE_SPEC).model
+    criteria = model.field("success_criteria")
+    deal = Deal("d", {"success_criteria": value}, acv=50_000.0, sales_cycle_days=60.0)
+    assert evaluate_field(criteria, value).state == engine_state
+    hubspot = HubSpotDeal(model, {criteria.hubspot_name: value, "amount": "50000.0",
+                                  "createdate": str(CREATED), "closedate": str(CREATED + 60 * DAY)})
+    assert f"Success Criteria ({engine_state})" in hubspot["missing_summary"]
+    assert round_half_up(hubspot["score"]) == score_deal(model, deal).score
+
+
+def test_a_value_holding_the_list_delimiter_is_not_matched_across_entries():
+    model = load_spec(EXAMPLE_SPEC).model
+    criteria = model.field("success_criteria")
+    value = "tbd\u00a6TBD"  # "¦tbd¦TBD¦" is a substring of the spelling list
+    hubspot = HubSpotDeal(model, {criteria.hubspot_name: value, "amount": "50000.0"})
+    assert "Success Criteria (generic)" not in hubspot["missing_summary"]
