@@ -1,7 +1,9 @@
 """Read exported deals (CSV, JSON, JSON Lines) into engine Deals, one at a time.
 
-Columns are matched to handoff fields by spec key, Salesforce API name, HubSpot internal name or label,
-so a Salesforce report export or a HubSpot deal export works as it is.
+Columns are matched to deal attributes and handoff fields as generators.columns describes (export
+labels, API names, spec keys and labels, and an optional column map), so a Salesforce report export or a
+HubSpot deal export works as it is. A CSV export must have a deal name, stage and close date column;
+without one the read stops and names the columns it found. Dates are read by generators.dates.
 
 With `process_fields=True` the reader also fills `Deal.extra` with what audits and briefs need, parsed:
 `close_date` and `created_date` (date), and the computed fields found in the file under the same kinds
@@ -14,43 +16,43 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
+from handrail.generators.columns import IGNORE, REQUIRED, ROLES, ColumnMap, expected_names, normalise
+from handrail.generators.dates import DateParser
 from handrail.generators.scoring import Deal
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import NUMBER_TYPES, Field, Model
 
-ID_COLUMNS = ("id", "deal_id", "opportunity_id", "hs_object_id")
-NAME_COLUMNS = ("name", "deal_name", "opportunity_name", "dealname")
-OWNER_COLUMNS = ("owner", "owner_name", "ownerid", "hubspot_owner_id", "opportunity_owner")
-ACV_COLUMNS = ("acv", "amount", "arr")
-TYPE_COLUMNS = ("deal_type", "type", "dealtype")
-STAGE_COLUMNS = ("stage", "stagename", "dealstage")
-CYCLE_COLUMNS = ("sales_cycle_days", "cycle_days")
-CREATED_COLUMNS = ("created_date", "createddate", "createdate")
-CLOSE_COLUMNS = ("close_date", "closedate")
+Warn = Callable[[str], None]
 _TRUE = {"true", "1", "yes", "y", "x", "checked"}
 _FALSE = {"false", "0", "no", "n", "", "unchecked"}
 
 
-def read_deals(path: str | Path, model: Model, *, process_fields: bool = False) -> Iterator[Deal]:
-    """Deals from a file, streamed; raises InputError with the file and row on bad data."""
+def read_deals(path: str | Path, model: Model, *, process_fields: bool = False, columns: ColumnMap | None = None,
+               date_format: str | None = None, warn: Warn | None = None) -> Iterator[Deal]:
+    """Deals from a file, streamed; raises InputError with the file and row on bad data. `warn` gets one
+    line when optional columns that segments match on are missing (default: printed to stderr)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     suffix = path.suffix.lower()
-    reader = DealReader(model, process_fields=process_fields)
+    reader = DealReader(model, process_fields=process_fields, columns=columns, date_format=date_format)
     if suffix == ".csv":
-        yield from _csv_rows(path, reader)
+        yield from _csv_rows(path, reader, warn or _stderr)
     elif suffix in (".json", ".jsonl", ".ndjson"):
         yield from _json_rows(path, reader, lines=suffix != ".json")
     else:
         raise InputError(f"{path}: expected a .csv, .json or .jsonl file")
 
 
-def _csv_rows(path: Path, reader: "DealReader") -> Iterator[Deal]:
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -58,7 +60,13 @@ def _csv_rows(path: Path, reader: "DealReader") -> Iterator[Deal]:
             if not rows.fieldnames:
                 raise InputError(f"{path}: the file is empty")
             reader.bind(rows.fieldnames)
+            reader.check_columns(str(path), warn)
+            several = len(rows.fieldnames) > 1
             for row in rows:
+                # A Salesforce report export ends with footer lines of one cell ("Confidential Information
+                # - Do Not Distribute", "Copyright ..."): a row of one field under a wider header is not a deal.
+                if several and None in row.values() and sum(v is not None for v in row.values()) <= 1:
+                    continue
                 yield reader.deal(row, f"{path}:{rows.line_num}")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8") from None
@@ -93,18 +101,21 @@ def _json_rows(path: Path, reader: "DealReader", lines: bool) -> Iterator[Deal]:
 class DealReader:
     """Maps a record's columns to deal attributes and field keys; caches the mapping per header."""
 
-    def __init__(self, model: Model, process_fields: bool = False):
+    def __init__(self, model: Model, process_fields: bool = False, columns: ColumnMap | None = None,
+                 date_format: str | None = None):
         self.model = model
         self.process_fields = process_fields
+        self.column_map = columns or ColumnMap()
+        self.dates = DateParser(date_format)
         self.computed_names: dict[str, Field] = {}
         for f in model.computed:
             for name in (f.key, f.salesforce_name, f.hubspot_name, f.label):
-                self.computed_names.setdefault(name.lower(), f)
+                self.computed_names.setdefault(normalise(name), f)
         self.by_key = {f.key: f for f in model.fields}
         self.names: dict[str, Field] = {}
         for f in model.fields:
             for name in (f.key, f.salesforce_name, f.hubspot_name, f.label):
-                self.names.setdefault(name.lower(), f)
+                self.names.setdefault(normalise(name), f)
         self.stage_by_value = {}
         for s in model.stages:
             for value in (s.key, s.label, s.salesforce, s.hubspot):
@@ -120,23 +131,69 @@ class DealReader:
         if header == self._header:
             return
         self._header = header
-        lowered = {h.lower().strip(): h for h in header if h is not None}
-        self.field_columns = {self.names[k].key: col for k, col in lowered.items() if k in self.names}
-        self.computed_columns = {self.computed_names[k].key: col for k, col in lowered.items()
+        self.header = [h for h in header if h is not None]
+        mapped = self.column_map.targets
+        lowered: dict[str, str] = {}
+        for h in self.header:
+            lowered.setdefault(normalise(h), h)
+        unmapped = {k: col for k, col in lowered.items() if k not in mapped}
+        chosen = {mapped[k]: col for k, col in lowered.items() if k in mapped and mapped[k] != IGNORE}
+        self.field_columns = {self.names[k].key: col for k, col in unmapped.items() if k in self.names}
+        self.computed_columns = {self.computed_names[k].key: col for k, col in unmapped.items()
                                  if k in self.computed_names and k not in self.names}
 
         def pick(options):
-            return next((lowered[o] for o in options if o in lowered), None)
+            return next((unmapped[o] for o in options if o in unmapped), None)
 
-        self.cols = {name: pick(opts) for name, opts in (
-            ("id", ID_COLUMNS), ("name", NAME_COLUMNS), ("owner", OWNER_COLUMNS), ("acv", ACV_COLUMNS),
-            ("type", TYPE_COLUMNS), ("stage", STAGE_COLUMNS), ("cycle", CYCLE_COLUMNS),
-            ("created", CREATED_COLUMNS), ("close", CLOSE_COLUMNS))}
+        self.cols = {role: chosen.get(role) or pick(names) for role, (_, names) in ROLES.items()}
         deal = self.model.deal  # the spec may name its own ACV and deal-type fields
-        for name, own in (("acv", (deal.acv_salesforce, deal.acv_hubspot)),
+        for name, own in (("amount", (deal.acv_salesforce, deal.acv_hubspot)),
                           ("type", (deal.deal_type_salesforce, deal.deal_type_hubspot))):
             if not self.cols[name]:
-                self.cols[name] = pick([n.lower() for n in own])
+                self.cols[name] = pick([normalise(n) for n in own])
+        for key, col in chosen.items():  # a map's choice wins over a column matched by name
+            if key in self.by_key:
+                self.field_columns[key] = col
+            elif key not in ROLES:
+                self.computed_columns[key] = col
+        self.absent_from_map = [self.column_map.headers[k] for k in mapped if k not in lowered]
+
+    def check_columns(self, where: str, warn: Warn) -> None:
+        """Stop when a required column is missing; warn once about missing columns segments match on."""
+        missing = [role for role in REQUIRED if not self.cols[role]]
+        if missing:
+            found = ", ".join(self.header) or "none"
+            expected = "; ".join(f"{ROLES[r][0]}: {expected_names(r)}" for r in missing)
+            raise InputError(f"{where}: no column for the {', '.join(ROLES[r][0] for r in missing)} "
+                             f"(expected {expected}); columns found: {found}\n  hint: name your columns in a "
+                             "column map and pass it with --columns map.yaml, e.g. \"Opp Name\": name")
+        if self.absent_from_map:
+            warn(f"warning: {where}: the column map names columns this file does not have: "
+                 f"{', '.join(self.absent_from_map)}")
+        effects = self._missing_optional()
+        if effects:
+            warn(f"warning: {where}: {'; '.join(effects)} (name the columns with --columns map.yaml)")
+
+    def _missing_optional(self) -> list[str]:
+        """What missing optional columns do to segments, for the segments that match on them."""
+        def matching(dimension: str) -> str:
+            return ", ".join(s.key for s in self.model.segments if dimension in s.match.dimensions)
+
+        effects = []
+        cycle = matching("sales_cycle_days")
+        if cycle and not self.cols["sales_cycle_days"] and not self.cols["created_date"]:
+            effects.append(f"no created date or sales cycle column, so every sales cycle counts as 0 days "
+                           f"(segments {cycle} match on it)")
+        kinds = matching("deal_type")
+        if kinds and not self.cols["type"]:
+            effects.append(f"no deal type column, so every deal counts as new business (segments {kinds} "
+                           "match on it)")
+        partner = self.model.deal.partner_field
+        sourced = matching("partner_sourced")
+        if partner and sourced and partner not in self.field_columns:
+            effects.append(f"no partner column ({self.model.field(partner).label}), so no deal counts as "
+                           f"partner-sourced (segments {sourced} match on it)")
+        return effects
 
     def deal(self, row: dict, where: str) -> Deal:
         def get(name):
@@ -147,28 +204,40 @@ class DealReader:
                   for key, col in self.field_columns.items()}
         raw_stage = get("stage")
         stage = self.stage_by_value.get(str(raw_stage).strip().lower()) if raw_stage not in (None, "") else None
-        cycle = _number(get("cycle"), where, self.cols["cycle"])
-        if cycle is None and get("created") and get("close"):
-            cycle = _days_between(get("created"), get("close"))
+        cycle = _number(get("sales_cycle_days"), where, self.cols["sales_cycle_days"])
+        if cycle is None and _filled(get("created_date")) and _filled(get("close_date")):
+            cycle = float((self._date(row, "close_date", where) - self._date(row, "created_date", where)).days)
         deal_type = str(get("type") or "").strip().lower()
         return Deal(
             id=str(get("id") or where.rsplit(":", 1)[-1].strip()), name=str(get("name") or ""),
-            owner=str(get("owner") or ""), stage=stage, acv=_number(get("acv"), where, self.cols["acv"]),
+            owner=str(get("owner") or ""), stage=stage, acv=_number(get("amount"), where, self.cols["amount"]),
             deal_type="expansion" if deal_type in self.expansion else "new_business",
             sales_cycle_days=cycle, values=values,
             extra=self._process_values(row, where) if self.process_fields else {},
         )
 
+    def _date(self, row: dict, role: str, where: str) -> date:
+        col = self.cols[role]
+        try:
+            return self.dates.date(row[col])
+        except ValueError as exc:
+            raise InputError(f"{where}: column '{col}': {row[col]!r} {exc}") from None
+
     def _process_values(self, row: dict, where: str) -> dict[str, Any]:
-        columns = [("close_date", self.cols["close"]), ("created_date", self.cols["created"]),
+        columns = [("close_date", self.cols["close_date"]), ("created_date", self.cols["created_date"]),
                    *self.computed_columns.items()]
         out = {}
         for key, col in columns:
             raw = row.get(col) if col else None
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 continue
+            parse = _PROCESS_PARSERS.get(key, _text)
+            if parse is _as_datetime:
+                parse = self.dates.datetime
+            elif parse is _process_date:
+                parse = self.dates.date
             try:
-                out[key] = _PROCESS_PARSERS.get(key, _text)(raw)
+                out[key] = parse(raw)
             except ValueError as exc:
                 raise InputError(f"{where}: column '{col}': {raw!r} {exc}") from None
         return out
@@ -200,42 +269,18 @@ def _number(raw: Any, where: str, column: str | None) -> float | None:
         raise InputError(f"{where}: column '{column}': {raw!r} is not a number") from None
 
 
-def _days_between(start: str, end: str) -> float | None:
-    try:
-        a, b = (_as_date(start), _as_date(end))
-    except ValueError:
-        return None
-    return float((b - a).days)
-
-
-def _as_date(value: str) -> date:
-    text = str(value).strip()
-    if len(text) > 10:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    return date.fromisoformat(text)
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _as_datetime(value: Any) -> datetime:
-    """ISO 8601 (a date alone means midnight) or epoch milliseconds as HubSpot exports them; naive means UTC."""
-    text = str(value).strip()
-    if text.isdigit() and len(text) >= 11:
-        return datetime.fromtimestamp(int(text) / 1000, tz=timezone.utc)
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError("is not a date-time; use ISO 8601 such as 2026-01-31T09:30:00Z") from None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    """Placeholder in _PROCESS_PARSERS: a reader parses date-times with its own DateParser."""
+    return DateParser().datetime(value)
 
 
 def _process_date(value: Any) -> date:
-    return _as_datetime(value).date() if len(str(value).strip()) > 10 else _iso_date(value)
-
-
-def _iso_date(value: Any) -> date:
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError("is not a date; use ISO 8601 such as 2026-01-31") from None
+    """Placeholder in _PROCESS_PARSERS: a reader parses dates with its own DateParser."""
+    return DateParser().date(value)
 
 
 def _process_number(value: Any) -> float:

@@ -87,7 +87,7 @@ def test_score_out_file_and_summary(run_cli, example_spec, tmp_path):
 
 def test_score_bad_deals_file_leaves_no_output(run_cli, example_spec, tmp_path):
     deals = tmp_path / "deals.csv"
-    deals.write_text("id,amount\n1,5\n2,lots\n")
+    deals.write_text("id,name,stage,close_date,amount\n1,A,Commit,2026-01-01,5\n2,B,Commit,2026-01-01,lots\n")
     out_file = tmp_path / "scores.json"
     code, _, err = run_cli("score", str(deals), "--spec", str(example_spec), "--out", str(out_file))
     assert code == 3 and "'lots' is not a number" in err and "Traceback" not in err

@@ -138,13 +138,13 @@ def test_env_error_says_what_to_use_instead(run_cli, example_spec):
 
 def test_bad_row_leaves_an_existing_report_untouched(run_cli, tmp_path, example_spec):
     bad = tmp_path / "bad.csv"
-    bad.write_text("id,stage,Closed Won At\n1,Closed Won,yesterday\n")
+    bad.write_text("id,name,stage,close_date,Closed Won At\n1,A,Closed Won,2026-01-01,yesterday\n")
     out_file = tmp_path / "audit.html"
     out_file.write_text("last month's report")
     code, _, err = run_cli("audit", "--from", str(bad), "--spec", str(example_spec), "--format", "html",
                            "--out", str(out_file))
     assert code == 3
-    assert f"{bad}:2: column 'Closed Won At': 'yesterday' is not a date-time" in err
+    assert f"{bad}:2: column 'Closed Won At': 'yesterday' is not a date" in err
     assert out_file.read_text() == "last month's report"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".audit")] == []
 

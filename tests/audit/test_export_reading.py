@@ -45,23 +45,25 @@ def test_hubspot_json_with_epoch_milliseconds(example_model, tmp_path):
 
 def test_label_columns_and_blank_cells(example_model, tmp_path):
     path = tmp_path / "labels.csv"
-    path.write_text("id,stage,Closed Won At,CSM Handoff Rating,CS Intake Status,Handoff Score\n1,Closed Won,,,,\n"
-                    "2,Closed Won,2026-03-01 09:00,2,Accepted,88\n")
+    path.write_text("id,Deal Name,stage,Close Date,Closed Won At,CSM Handoff Rating,CS Intake Status,Handoff Score\n"
+                    "1,A,Closed Won,,,,,\n2,B,Closed Won,2026-03-01,2026-03-01 09:00,2,Accepted,88\n")
     first, second = read_deals(path, example_model, process_fields=True)
     assert first.extra == {}
-    assert second.extra == {"closed_won_at": datetime(2026, 3, 1, 9, tzinfo=timezone.utc), "csm_rating": 2,
+    assert second.extra == {"close_date": date(2026, 3, 1), "closed_won_at": datetime(2026, 3, 1, 9, tzinfo=timezone.utc), "csm_rating": 2,
                             "intake_status": "Accepted", "score": 88.0}
 
 
 def test_without_process_fields_nothing_is_parsed(example_model, tmp_path):
     path = tmp_path / "plain.csv"
-    path.write_text("id,Closed Won At,Handoff Score\n1,not a date,high\n")
+    path.write_text("id,name,stage,close_date,Closed Won At,Handoff Score\n1,A,Closed Won,2026-01-01,not a date,high\n")
     (deal,) = read_deals(path, example_model)
     assert deal.extra == {}
 
 
 @pytest.mark.parametrize("header,good,bad,message", [
-    ("Closed Won At", "2026-01-01", "12/01/2026", "column 'Closed Won At': '12/01/2026' is not a date-time; use ISO 8601"),
+    ("Closed Won At", "2026-01-01", "12/01/2026", "column 'Closed Won At': '12/01/2026' could be 1 December or "
+     "12 January 2026; pass --date-format %m/%d/%Y (month first, as in US exports) or --date-format %d/%m/%Y"),
+    ("Closed Won At", "2026-01-01", "soon", "column 'Closed Won At': 'soon' is not a date; use ISO 8601"),
     ("CloseDate", "2026-01-01", "Jan 5", "column 'CloseDate': 'Jan 5' is not a date; use ISO 8601 such as 2026-01-31"),
     ("Handoff_Score__c", "80", "high", "column 'Handoff_Score__c': 'high' is not a number"),
     ("CSM Handoff Rating", "1", "7", "column 'CSM Handoff Rating': '7' is not a rating from 1 to 5"),
@@ -70,7 +72,11 @@ def test_without_process_fields_nothing_is_parsed(example_model, tmp_path):
 ])
 def test_bad_values_name_the_row_and_column(example_model, tmp_path, header, good, bad, message):
     path = tmp_path / "bad.csv"
-    path.write_text(f"id,stage,{header}\n1,Closed Won,{good}\n2,Closed Won,{bad}\n")
+    if header == "CloseDate":
+        path.write_text(f"id,name,stage,{header}\n1,A,Closed Won,{good}\n2,B,Closed Won,{bad}\n")
+    else:
+        path.write_text(f"id,name,stage,close_date,{header}\n1,A,Closed Won,2026-01-01,{good}\n"
+                        f"2,B,Closed Won,2026-01-01,{bad}\n")
     with pytest.raises(InputError) as exc:
         list(read_deals(path, example_model, process_fields=True))
     assert str(exc.value).startswith(f"{path}:3: ")

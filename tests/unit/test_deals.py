@@ -44,8 +44,10 @@ def test_json_lines(example_model, tmp_path):
 
 
 @pytest.mark.parametrize("name,content,message", [
-    ("bad.csv", "id,amount\n1,lots\n", "bad.csv:2: column 'amount': 'lots' is not a number"),
-    ("bad.csv", "id,partner_sourced\n1,maybe\n", "'maybe' is not true or false"),
+    ("bad.csv", "id,name,stage,close_date,amount\n1,A,Commit,2026-01-01,lots\n",
+     "bad.csv:2: column 'amount': 'lots' is not a number"),
+    ("bad.csv", "id,name,stage,close_date,partner_sourced\n1,A,Commit,2026-01-01,maybe\n",
+     "'maybe' is not true or false"),
     ("bad.json", '{"deals": [1, 2]}', "record 1 is not an object"),
     ("bad.json", '{"deals": [', "invalid JSON"),
     ("bad.txt", "x", "expected a .csv, .json or .jsonl file"),
