@@ -28,6 +28,11 @@ def _existing_spec(ctx: click.Context, param: click.Parameter, value: Path | Non
     return value
 
 
+COLUMNS_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), default=None,
+                      help="A column map (YAML): \"Export header\": role or field key, for headers not recognised.")
+DATE_FORMAT_OPTION = dict(default=None, metavar="FORMAT",
+                          help="How the export writes dates that read both ways (month or day first), in "
+                               "strptime codes; the error for such a date names the two to choose from.")
 SPEC_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), envvar="HANDRAIL_SPEC", default="handoff.yaml",
                    show_default=True, callback=_existing_spec, help="The handoff spec (or set HANDRAIL_SPEC).")
 
@@ -153,7 +158,10 @@ def schema() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option("--summary", is_flag=True, help="Print only the totals, not one line per deal.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
-def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) -> None:
+@click.option("--columns", **COLUMNS_OPTION)
+@click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
+def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, columns: Path | None,
+          date_format: str | None) -> None:
     """Score exported deals offline: score, tier, what is missing, and totals.
 
     DEALS is a CSV, JSON or JSON Lines export. Columns are matched to handoff fields by spec key,
@@ -169,9 +177,12 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) ->
     from handrail.generators.score_report import WRITERS, Totals, score_all, write_text
     from handrail.specs.validate import load_spec
 
+    from handrail.generators.columns import load_column_map
+
     model = load_spec(spec).model
     totals = Totals()
-    rows = score_all(model, read_deals(deals, model), totals)
+    column_map = load_column_map(columns, model) if columns else None
+    rows = score_all(model, read_deals(deals, model, columns=column_map, date_format=date_format), totals)
 
     def write(handle) -> None:
         if fmt == "text":
@@ -194,8 +205,10 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None) ->
               help="Audit as if today were this date.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option("--columns", **COLUMNS_OPTION)
+@click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
 def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str | None, as_of, fmt: str,
-          out: Path | None) -> None:
+          out: Path | None, columns: Path | None, date_format: str | None) -> None:
     """Audit handoffs the way RevOps reviews them monthly.
 
     Scores closed-won deals (and open deals in gated stages) with the spec: tiers by segment and owner,
@@ -214,7 +227,7 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
     from handrail.generators.output import emit
     from handrail.specs.validate import load_spec
 
-    feed = open_feed(from_file, env_name, "audit")
+    feed = open_feed(from_file, env_name, "audit", columns, date_format)
     model = load_spec(spec).model
     try:
         options = audit_options(since, as_of.date() if as_of else None)
@@ -240,8 +253,10 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder of your own templates; one named like a built-in template replaces it.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option("--columns", **COLUMNS_OPTION)
+@click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
 def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Path, role: str, fmt: str,
-          templates: Path | None, out: Path | None) -> None:
+          templates: Path | None, out: Path | None, columns: Path | None, date_format: str | None) -> None:
     """Write the handoff brief for one deal, as one role sees it.
 
     DEAL is the deal's id or its name. The brief follows the spec's sections, shows the score, tier,
@@ -259,7 +274,7 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
     from handrail.generators.output import emit
     from handrail.specs.validate import load_spec
 
-    feed = open_feed(from_file, env_name, "brief")
+    feed = open_feed(from_file, env_name, "brief", columns, date_format)
     model = load_spec(spec).model
     text = render_brief(model, find_deal(feed, model, deal_ref), role, fmt, templates)
     emit(out, lambda handle: handle.write(text))

@@ -33,15 +33,20 @@ class DealFeed(Protocol):
 
 
 class FileFeed:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, columns: Path | None = None, date_format: str | None = None):
         self.path = Path(path)
         self.description = str(path)
+        self.columns, self.date_format = columns, date_format  # --columns map.yaml, --date-format
 
     def deals(self, model: Model, since: date | None = None) -> Iterator[Deal]:
-        return read_deals(self.path, model, process_fields=True)
+        from handrail.generators.columns import load_column_map
+
+        columns = load_column_map(self.columns, model) if self.columns else None
+        return read_deals(self.path, model, process_fields=True, columns=columns, date_format=self.date_format)
 
 
-def open_feed(from_file: Path | None, env: str | None, command: str) -> DealFeed:
+def open_feed(from_file: Path | None, env: str | None, command: str, columns: Path | None = None,
+              date_format: str | None = None) -> DealFeed:
     """The feed the options name; checked before the spec is read, so a wrong choice is reported first."""
     if from_file is not None and env is not None:
         raise SourceChoiceError(f"use either --from or --env with `handrail {command}`, not both")
@@ -51,7 +56,7 @@ def open_feed(from_file: Path | None, env: str | None, command: str) -> DealFeed
         return LiveFeed(env)
     if from_file is None:
         raise SourceChoiceError(f"say where the deals come from: `handrail {command} --from deals.csv`")
-    return FileFeed(from_file)
+    return FileFeed(from_file, columns, date_format)
 
 
 def find_deal(feed: DealFeed, model: Model, reference: str) -> Deal:

@@ -107,3 +107,18 @@ def test_bad_column_maps_are_located(example_model, tmp_path, text, message):
     with pytest.raises(InputError) as exc:
         load_column_map(write(tmp_path, text, "map.yaml"), example_model)
     assert message in str(exc.value)
+
+
+@pytest.mark.parametrize("command", [["score", "{export}"], ["audit", "--from", "{export}", "--as-of", "2026-04-30"],
+                                     ["brief", "Acme", "--from", "{export}"]])
+def test_columns_and_date_format_on_every_command(run_cli, tmp_path, example_spec, command):
+    mapping = write(tmp_path, '"Opp": name\n"Phase": stage\n"Booked": close_date\n', "map.yaml")
+    export = write(tmp_path, "Opp,Phase,Booked,Created Date,Amount\nAcme,Closed Won,03/04/2026,2026-01-02,5000\n")
+    args = [a.format(export=export) for a in command] + ["--spec", str(example_spec), "--columns", str(mapping)]
+    code, _, err = run_cli(*args)
+    assert code == 3 and "'03/04/2026' could be" in err and "Traceback" not in err
+    code, out, err = run_cli(*args, "--date-format", "%m/%d/%Y")
+    assert code == 0, err
+    bad = write(tmp_path, '"Opp": nmae\n', "bad.yaml")
+    code, _, err = run_cli(*[a if a != str(mapping) else str(bad) for a in args])
+    assert code == 3 and "bad.yaml:1:8:" in err
