@@ -3,18 +3,24 @@
 For every segment: deal attributes the engine resolves to it, and field values that land the score in
 each tier the segment can reach (generic values where a field has a generic form, so the quality rules
 run too). The expected segment, score, completeness, tier and summary are the engine's.
+
+Every save a test makes must pass the gates' validation rules, or the test fails on deploy: `needs`
+collects what the gates entered on the way ask for (fields of any type, the CSM, the partner flag, a
+score), and the deals are built to hold it; a tier or path the gates make unreachable gets no test.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from handrail.generators.scoring import (
-    COMPLETE, GENERIC, MISSING, TIER_LABELS, Deal, evaluate_field, resolve_segment, score_deal, summary,
+    COMPLETE, GENERIC, MISSING, TIER_LABELS, Deal, evaluate_field, is_populated, resolve_segment, score_deal,
+    summary,
 )
 from handrail.specs.coverage import sample_deals
-from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Model, Segment
+from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Gate, Model, Segment
+from handrail.targets.salesforce.gate_formula import gated_stage_names
 
 # Placeholders the Apex renderer turns into run-time values.
 TODAY, NOW, RUNNING_USER = "<today>", "<now>", "<running user>"
@@ -48,9 +54,12 @@ class Scenario:
     expected: Expected | None = None
 
 
-def segment_attributes(model: Model, segment: Segment) -> Attributes | None:
-    """Whole-day, whole-cent attributes the engine resolves to `segment`; None when no deal reaches it."""
+def segment_attributes(model: Model, segment: Segment, partner: bool | None = None) -> Attributes | None:
+    """Whole-day, whole-cent attributes the engine resolves to `segment` (with the partner flag `partner`
+    when given); None when no such deal reaches it."""
     for point in sample_deals(model.segments):
+        if partner is not None and bool(point["partner_sourced"]) != partner:
+            continue
         for cycle in sorted({math.floor(point["sales_cycle_days"]), math.ceil(point["sales_cycle_days"])}):
             attrs = Attributes(round(point["acv"], 2), point["deal_type"], point["partner_sourced"], cycle)
             if cycle >= 0 and resolved(model, attrs) == segment.key:
@@ -128,19 +137,19 @@ def _generic(f: Field) -> list[Any]:
 TIER_ORDER = ("Ready", "Gaps", "Blocked")
 
 
-def tier_values(model: Model, segment: Segment, attrs: Attributes,
-                base: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+def tier_values(model: Model, segment: Segment, attrs: Attributes, base: dict[str, Any] | None = None,
+                keep: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
     """Values per reachable tier ("Unscored" when the segment scores nothing), on top of `base`.
 
     Start with every field the segment considers complete, then degrade them in spec order, each one step
-    at a time (complete -> generic -> missing); the score only falls, so the first state of each tier is
-    found by bisection."""
+    at a time (complete -> generic -> missing, never missing for a field in `keep`); the score only falls,
+    so the first state of each tier is found by bisection."""
     fixed = {model.partner_field.key} if model.partner_field else set()
     considered = [f for f in model.fields if f.key in set(segment.scored_fields) | set(segment.required_fields)
                   and f.key not in fixed]
-    start = {**(base or {}), **{f.key: value_for(f, COMPLETE) for f in considered}}
+    start = {**(base or {}), **{f.key: present_value(f) for f in considered}}
     steps = [(f.key, value) for f in considered for state in (GENERIC, MISSING)
-             if (value := value_for(f, state)) is not None or state == MISSING]
+             if (value := value_for(f, state)) is not None or (state == MISSING and f.key not in keep)]
 
     def state(k: int) -> dict[str, Any]:
         values = dict(start)
@@ -171,7 +180,79 @@ def tier_values(model: Model, segment: Segment, attrs: Attributes,
 
 
 def all_fields_complete(model: Model) -> dict[str, Any]:
-    """Every field specific, except the partner flag (it decides the segment) and the CSM (tests set it)."""
+    """Every field specific (generic where it has no specific value), except the partner flag (it decides
+    the segment) and the CSM (tests set it)."""
     skip = {f.key for f in (model.partner_field, model.csm_field) if f}
-    values = {f.key: value_for(f, COMPLETE) for f in model.fields if f.key not in skip}
+    values = {f.key: present_value(f) for f in model.fields if f.key not in skip}
     return {k: v for k, v in values.items() if v is not None}
+
+
+def present_value(f: Field) -> Any:
+    """The best value a field can hold: specific, else generic; None when it has neither."""
+    complete = value_for(f, COMPLETE)
+    return complete if complete is not None else value_for(f, GENERIC)
+
+
+# --- gates ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Needs:
+    """What the gates a test deal's saves enter ask of it."""
+
+    fields: frozenset[str]  # field keys that must hold a value (the CSM and the partner flag included)
+    floor: float | None  # the lowest score they accept
+
+    @property
+    def nothing(self) -> bool:
+        return not self.fields and self.floor is None
+
+
+def gates_entered(model: Model, segment: str, stage: str) -> list[Gate]:
+    """Active gates whose validation rule checks a save into StageName `stage` of a deal in `segment`."""
+    return [g for g in model.gates
+            if g.active and segment in g.segments and stage in gated_stage_names(model, g)]
+
+
+def needs(model: Model, segment: str, stages: Iterable[str]) -> Needs:
+    """The requirements of every gate entered on the way through `stages` (Salesforce StageName values)."""
+    keys: set[str] = set()
+    floors: list[float] = []
+    for stage in stages:
+        for gate in gates_entered(model, segment, stage):
+            req = gate.require
+            if req.csm_assigned and model.csm_field:
+                keys.add(model.csm_field.key)
+            keys.update(req.fields)
+            if req.segment_required_fields:
+                keys.update(model.segment(segment).required_fields)
+            floor = req.effective_min_score(model.tiers)
+            if floor is not None:
+                floors.append(floor)
+    return Needs(frozenset(keys), max(floors) if floors else None)
+
+
+def needed_attributes(model: Model, segment: Segment, need: Needs) -> Attributes | None:
+    """Attributes for a deal in `segment`, with the partner flag ticked when a gate requires it."""
+    partner = model.partner_field
+    return segment_attributes(model, segment, True if partner and partner.key in need.fields else None)
+
+
+def with_needs(model: Model, values: dict[str, Any], need: Needs) -> dict[str, Any]:
+    """`values` with every field the gates require holding a value (the partner flag comes from the
+    attributes, see needed_attributes)."""
+    out = dict(values)
+    for key in sorted(need.fields):
+        f = model.field(key)
+        if f is not model.partner_field and not is_populated(f, _engine_values({key: out.get(key)})[key]):
+            out[key] = present_value(f)
+    return out
+
+
+def passes(model: Model, attrs: Attributes, values: dict[str, Any], need: Needs) -> bool:
+    """Whether a deal with these attributes and values passes the gates: each required field holds a value
+    and the score reaches the floor."""
+    deal = engine_deal(model, attrs, values)
+    if not all(is_populated(model.field(k), deal.values.get(k)) for k in need.fields):
+        return False
+    score = score_deal(model, deal).score
+    return need.floor is None or (score is not None and score >= need.floor)

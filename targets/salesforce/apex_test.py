@@ -17,17 +17,30 @@ test; those paths are built the same way as the ones asserted here.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+import dataclasses
+from dataclasses import dataclass
 
-from handrail.specs.model import Model, Task
+from handrail.specs.model import Model, Segment, Task
 from handrail.targets.salesforce.apex_scenarios import (
-    NOW, RUNNING_USER, TODAY, Attributes, all_fields_complete, expected, segment_attributes, tier_values,
+    RUNNING_USER, Attributes, all_fields_complete, expected, needed_attributes, needs, passes,
+    resolved, segment_attributes, tier_values, with_needs,
 )
+from handrail.targets.salesforce.apex_source import INDENT, apex_decimal, apex_string, apex_value, helper_methods
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.score_flow import closed_won_stage
 
 CLASS_NAME_MAX = 40
-INDENT = "    "
+
+
+@dataclass(frozen=True)
+class Save:
+    """One insert or update in the generated class: the deal as saved (its first save is the insert)."""
+
+    method: str
+    deal: str  # the Apex variable
+    stage: str  # StageName
+    attrs: Attributes
+    values: dict  # field key -> value (placeholders allowed), the partner flag and the CSM included
 
 
 def apex_class_name(model: Model) -> str:
@@ -42,22 +55,6 @@ def apex_test_component(model: Model, api_version: str, flow_names: list[str]) -
                      content=source.encode("utf-8"))
 
 
-def apex_string(text: str) -> str:
-    escaped = (text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-               .replace("\t", "\\t"))
-    return f"'{escaped}'"
-
-
-def apex_decimal(value: float | None, places: int | None = None) -> str:
-    if value is None:
-        return "null"
-    number = Decimal(repr(float(value)))
-    if places is not None:
-        number = number.quantize(Decimal(1).scaleb(-places))
-    text = format(number, "f")
-    return text
-
-
 def method_name(*parts: str) -> str:
     words = "_".join(parts).replace("-", "_")
     stem = "".join(w[:1].upper() + w[1:] for w in words.split("_") if w)
@@ -68,11 +65,15 @@ class ApexTestWriter:
     def __init__(self, model: Model, name: str, flow_names: list[str]):
         self.model, self.name, self.flow_names = model, name, flow_names
         self.c = {k: model.computed_field(k).salesforce_name
-                  for k in ("segment", "score", "completeness", "tier", "missing_summary", "closed_won_at")}
+                  for k in ("segment", "score", "completeness", "tier", "missing_summary", "closed_won_at",
+                            "intake_status")}
         self.csm = model.csm_field.salesforce_name if model.csm_field else None
         self.open_stage = open_stage(model)
         self.complete = all_fields_complete(model)
         self.methods: list[list[str]] = []
+        self.saves: list[Save] = []  # every DML of the class, in order, for checking against the gates
+        self._pending: list[Save] = []  # saves of the method being written
+        self._deals: dict[str, Save] = {}  # Apex variable -> the deal as it stands
 
     # Whole class ---------------------------------------------------------------------------------
     def source(self) -> str:
@@ -98,113 +99,35 @@ class ApexTestWriter:
             f"{INDENT}private static final String OPEN_STAGE = {apex_string(self.open_stage)};",
             "",
         ]
-        body = self._helpers()
+        body = helper_methods(self.model, self.c, self.csm, self.complete)
         for method in self.methods:
             body += [""] + method
         return "\n".join(head + body + ["}", ""])
-
-    def _helpers(self) -> list[str]:
-        fields = ["Id", "OwnerId", "StageName", *self.c.values(), *([self.csm] if self.csm else [])]
-        lines = [
-            "private static Opportunity newDeal(String name, Decimal amount, String dealType, Integer cycleDays) {",
-            f"{INDENT}return new Opportunity(Name = name, StageName = OPEN_STAGE, Amount = amount, Type = dealType,",
-            f"{INDENT}{INDENT}CloseDate = Date.today().addDays(cycleDays));",
-            "}",
-            "",
-            "// A deal with every handoff field specific; tests then blank or weaken the fields they need.",
-            "private static Opportunity completeDeal(String name, Decimal amount, String dealType, Integer cycleDays) {",
-            f"{INDENT}Opportunity deal = newDeal(name, amount, dealType, cycleDays);",
-            *[f"{INDENT}deal.{f.salesforce_name} = {_apex_value(self.complete[f.key])};"
-              for f in self.model.fields if f.key in self.complete],
-            f"{INDENT}return deal;",
-            "}",
-            "",
-            "private static Opportunity reload(Id dealId) {",
-            f"{INDENT}return [SELECT {', '.join(dict.fromkeys(fields))} FROM Opportunity WHERE Id = :dealId];",
-            "}",
-            "",
-            "private static Decimal oneDecimal(Decimal value) {",
-            f"{INDENT}return value == null ? null : value.setScale(1);",
-            "}",
-            "",
-            "private static void assertHandoff(Id dealId, String segment, Decimal score, Decimal completeness,",
-            f"{INDENT}{INDENT}String tier, String summary) {{",
-            f"{INDENT}Opportunity saved = reload(dealId);",
-            f"{INDENT}System.assertEquals(segment, saved.{self.c['segment']}, 'segment');",
-            f"{INDENT}System.assertEquals(score, oneDecimal(saved.{self.c['score']}), 'score');",
-            f"{INDENT}System.assertEquals(completeness, oneDecimal(saved.{self.c['completeness']}), 'completeness');",
-            f"{INDENT}System.assertEquals(tier, saved.{self.c['tier']}, 'tier');",
-            f"{INDENT}System.assertEquals(summary, saved.{self.c['missing_summary']}, 'missing summary');",
-            "}",
-            "",
-            "// The due date the flows give a task: business days skip Saturdays and Sundays.",
-            "private static Date dueIn(String unit, Integer amount) {",
-            f"{INDENT}Date day = Date.today();",
-            f"{INDENT}if (amount == 0) {{",
-            f"{INDENT}{INDENT}return day;",
-            f"{INDENT}}}",
-            f"{INDENT}if (unit == 'hours') {{",
-            f"{INDENT}{INDENT}return day.addDays(Math.ceil(amount / 24.0).intValue());",
-            f"{INDENT}}}",
-            f"{INDENT}if (unit == 'days') {{",
-            f"{INDENT}{INDENT}return day.addDays(amount);",
-            f"{INDENT}}}",
-            f"{INDENT}Integer weekday = Math.mod(Date.newInstance(1900, 1, 7).daysBetween(day), 7); // 0 = Sunday",
-            f"{INDENT}Integer left = amount;",
-            f"{INDENT}while (left > 0) {{",
-            f"{INDENT}{INDENT}day = day.addDays(1);",
-            f"{INDENT}{INDENT}weekday = Math.mod(weekday + 1, 7);",
-            f"{INDENT}{INDENT}if (weekday != 0 && weekday != 6) {{",
-            f"{INDENT}{INDENT}{INDENT}left--;",
-            f"{INDENT}{INDENT}}}",
-            f"{INDENT}}}",
-            f"{INDENT}return day;",
-            "}",
-            "",
-            "private static Id activeUser(String username) {",
-            f"{INDENT}List<User> users = [SELECT Id FROM User WHERE Username = :username AND IsActive = true LIMIT 1];",
-            f"{INDENT}return users.isEmpty() ? null : users[0].Id;",
-            "}",
-            "",
-            "private static Id managerOf(Id userId) {",
-            f"{INDENT}return userId == null ? null : [SELECT ManagerId FROM User WHERE Id = :userId].ManagerId;",
-            "}",
-            "",
-            "// Who a task is assigned to: the recipient, or the deal owner when the recipient is blank.",
-            "private static Id taskOwner(Id recipient, Opportunity deal) {",
-            f"{INDENT}return recipient == null ? deal.OwnerId : recipient;",
-            "}",
-            "",
-            "private static void assertTask(List<Task> tasks, String subject, Id ownerId, Date due) {",
-            f"{INDENT}for (Task t : tasks) {{",
-            f"{INDENT}{INDENT}if (t.Subject == subject) {{",
-            f"{INDENT}{INDENT}{INDENT}System.assertEquals(ownerId, t.OwnerId, subject + ': owner');",
-            f"{INDENT}{INDENT}{INDENT}System.assertEquals(due, t.ActivityDate, subject + ': due date');",
-            f"{INDENT}{INDENT}{INDENT}return;",
-            f"{INDENT}{INDENT}}}",
-            f"{INDENT}}}",
-            f"{INDENT}System.assert(false, 'no task ' + subject);",
-            "}",
-        ]
-        return [INDENT + line if line else "" for line in lines]
 
     # Building blocks -----------------------------------------------------------------------------
     def _method(self, name: str, comment: str, lines: list[str]) -> None:
         self.methods.append([f"{INDENT}// {_comment(comment)}", f"{INDENT}@isTest", f"{INDENT}static void {name}() {{",
                              *[INDENT * 2 + line if line else "" for line in lines], f"{INDENT}}}"])
+        self.saves += [dataclasses.replace(save, method=name) for save in self._pending]
+        self._pending = []
 
     def _new_deal(self, var: str, title: str, attrs: Attributes, values: dict | None) -> list[str]:
-        """A deal with `values` (None: no handoff fields at all), built from completeDeal when it has any."""
+        """A deal with `values` (None: no handoff fields at all), from newDeal or completeDeal, whichever
+        needs fewer changes."""
         expansion = self.model.deal.expansion_values_salesforce
         deal_type = apex_string(expansion[0]) if attrs.deal_type == "expansion" and expansion else "null"
-        creator = "newDeal" if values is None else "completeDeal"
+        values = dict(values or {})
+        from_complete = self._changes(var, self.complete, values)
+        from_empty = self._changes(var, {}, values)
+        creator, changes = ("newDeal", from_empty) if len(from_empty) <= len(from_complete) else \
+            ("completeDeal", from_complete)
         lines = [f"Opportunity {var} = {creator}({apex_string(title)}, {apex_decimal(attrs.acv, 2)}, {deal_type}, "
                  f"{attrs.cycle_days});"]
         if self.model.partner_field:
             lines.append(f"{var}.{self.model.partner_field.salesforce_name} = {'true' if attrs.partner else 'false'};")
-        if values is not None:
-            lines += self._changes(var, self.complete, values)
-        return lines
+            values[self.model.partner_field.key] = attrs.partner
+        self._deals[var] = Save("", var, self.open_stage, attrs, values)
+        return lines + changes
 
     def _changes(self, var: str, before: dict, after: dict) -> list[str]:
         """Assignments that turn a deal holding `before` into one holding `after`."""
@@ -214,8 +137,29 @@ class ApexTestWriter:
                 continue
             value = after.get(f.key)
             blank = "false" if f.type == "checkbox" else "null"
-            lines.append(f"{var}.{f.salesforce_name} = {blank if value is None else _apex_value(value)};")
+            if value is None and f.type == "checkbox" and before.get(f.key) in (None, False):
+                continue
+            lines.append(f"{var}.{f.salesforce_name} = {blank if value is None else apex_value(value)};")
         return lines
+
+    def _update(self, var: str, after: dict) -> list[str]:
+        """Change a deal's handoff fields (not yet saved)."""
+        deal = self._deals[var]
+        partner = {k: v for k, v in deal.values.items() if self.model.partner_field
+                   and k == self.model.partner_field.key}
+        self._deals[var] = dataclasses.replace(deal, values={**after, **partner})
+        return self._changes(var, deal.values, after)
+
+    def _save(self, var: str, operation: str, stage: str | None = None, timed: bool = True) -> list[str]:
+        """The DML that fires the flows, between Test.startTest() and Test.stopTest() when it is the save
+        under test: stopTest() runs what the flows queued before the assertions read the results."""
+        lines = []
+        if stage is not None:
+            self._deals[var] = dataclasses.replace(self._deals[var], stage=stage)
+            lines.append(f"{var}.StageName = {apex_string(stage)};")
+        self._pending.append(self._deals[var])
+        dml = f"{operation} {var};"
+        return lines + (["Test.startTest();", dml, "Test.stopTest();"] if timed else [dml])
 
     def _assert_expected(self, var: str, attrs: Attributes, values: dict | None) -> str:
         e = expected(self.model, attrs, values or {})
@@ -223,20 +167,40 @@ class ApexTestWriter:
                 f"{apex_decimal(e.score, 1)}, {apex_decimal(e.completeness, 1)}, "
                 f"{apex_string(e.tier) if e.tier else 'null'}, {apex_string(e.summary) if e.summary else 'null'});")
 
+    def _tiers(self, s: Segment) -> tuple[Attributes | None, dict[str, dict]]:
+        """Attributes and values per tier for deals inserted at OPEN_STAGE, each passing its gates."""
+        need = needs(self.model, s.key, [self.open_stage])
+        attrs = needed_attributes(self.model, s, need)
+        if attrs is None:
+            return None, {}
+        tiers = tier_values(self.model, s, attrs, with_needs(self.model, self.complete, need), keep=need.fields)
+        return attrs, {t: v for t, v in tiers.items() if passes(self.model, attrs, v, need)}
+
+    def _bare(self, attrs: Attributes) -> dict | None:
+        """The fewest handoff values a deal with these attributes needs to be inserted at OPEN_STAGE
+        (None: none at all); {} when it cannot be."""
+        segment = resolved(self.model, attrs)
+        need = needs(self.model, segment, [self.open_stage]) if segment else None
+        if need is None or need.nothing:
+            return None
+        for base in ({}, self.complete):
+            values = with_needs(self.model, base, need)
+            if passes(self.model, attrs, values, need):
+                return values
+        return {}
+
     # Scoring ------------------------------------------------------------------------------------
     def _scoring_tests(self) -> None:
         for s in self.model.segments:
-            attrs = segment_attributes(self.model, s)
-            if attrs is None:
-                continue
-            for tier, values in tier_values(self.model, s, attrs, self.complete).items():
+            attrs, tiers = self._tiers(s)
+            for tier, values in tiers.items():
                 title = f"{s.label}, {tier}"
                 self._method(method_name("scores", s.key, tier), f"A deal in segment {s.label} scored {tier}.",
-                             [*self._new_deal("deal", title, attrs, values), "insert deal;",
+                             [*self._new_deal("deal", title, attrs, values), *self._save("deal", "insert"),
                               self._assert_expected("deal", attrs, values)])
 
     def _boundary_test(self) -> None:
-        deals: list[tuple[Attributes, str]] = []
+        deals: list[tuple[Attributes, str, dict | None]] = []
         for s in self.model.segments:
             base = segment_attributes(self.model, s)
             if base is None:
@@ -248,15 +212,18 @@ class ApexTestWriter:
                             attrs = Attributes(round(bound + nudge, 2), base.deal_type, base.partner, base.cycle_days)
                         else:
                             attrs = Attributes(base.acv, base.deal_type, base.partner, int(bound + nudge))
-                        if attrs.acv >= 0 and attrs.cycle_days >= 0 and attrs not in [d for d, _ in deals]:
-                            deals.append((attrs, f"{dimension} {bound + nudge:g}"))
+                        values = self._bare(attrs)
+                        if attrs.acv >= 0 and attrs.cycle_days >= 0 and values != {} \
+                                and attrs not in [d for d, _, _ in deals]:
+                            deals.append((attrs, f"{dimension} {bound + nudge:g}", values))
         if not deals:
             return
         lines = ["List<Opportunity> deals = new List<Opportunity>();"]
-        for i, (attrs, what) in enumerate(deals):
-            lines += [*self._new_deal(f"deal{i}", f"Boundary {what}", attrs, None), f"deals.add(deal{i});"]
-        lines.append("insert deals;")
-        for i, (attrs, _) in enumerate(deals):
+        for i, (attrs, what, values) in enumerate(deals):
+            lines += [*self._new_deal(f"deal{i}", f"Boundary {what}", attrs, values), f"deals.add(deal{i});"]
+            self._pending.append(self._deals[f"deal{i}"])
+        lines += ["Test.startTest();", "insert deals;", "Test.stopTest();"]
+        for i, (attrs, _, _) in enumerate(deals):
             e = expected(self.model, attrs, {})
             lines.append(f"System.assertEquals({apex_string(e.segment) if e.segment else 'null'}, "
                          f"reload(deals[{i}].Id).{self.c['segment']}, 'segment of deal {i}');")
@@ -265,14 +232,14 @@ class ApexTestWriter:
 
     def _rescore_test(self) -> None:
         for s in self.model.segments:
-            attrs = segment_attributes(self.model, s)
-            tiers = tier_values(self.model, s, attrs, self.complete) if attrs else {}
+            attrs, tiers = self._tiers(s)
             low = tiers.get("Blocked") or tiers.get("Gaps")
             if "Ready" not in tiers or low is None:
                 continue
             ready = tiers["Ready"]
-            lines = [*self._new_deal("deal", f"{s.label}, completed later", attrs, low), "insert deal;",
-                     self._assert_expected("deal", attrs, low), *self._changes("deal", low, ready), "update deal;",
+            lines = [*self._new_deal("deal", f"{s.label}, completed later", attrs, low),
+                     *self._save("deal", "insert", timed=False), self._assert_expected("deal", attrs, low),
+                     *self._update("deal", ready), *self._save("deal", "update"),
                      self._assert_expected("deal", attrs, ready)]
             self._method("rescoresOnEverySave", "The score follows every save, not only the first one.", lines)
             return
@@ -282,38 +249,53 @@ class ApexTestWriter:
             return
         s = next(s for s in self.model.segments if s.match.sales_cycle_days)
         attrs = segment_attributes(self.model, s)
-        if attrs is None:
+        values = self._bare(attrs) if attrs else {}
+        if attrs is None or values == {}:
             return
         later = Attributes(attrs.acv, attrs.deal_type, attrs.partner, attrs.cycle_days + 60)
-        e = expected(self.model, later, {})
-        lines = [*self._new_deal("deal", "Sales cycle from CreatedDate", attrs, None), "insert deal;",
-                 self._assert_expected("deal", attrs, None),
+        e = expected(self.model, later, values or {})
+        lines = [*self._new_deal("deal", "Sales cycle from CreatedDate", attrs, values),
+                 *self._save("deal", "insert", timed=False), self._assert_expected("deal", attrs, values),
                  "Test.setCreatedDate(deal.Id, DateTime.newInstanceGmt(Date.today().addDays(-60), Time.newInstance("
                  "12, 0, 0, 0)));",
-                 "update deal;",
+                 *self._save("deal", "update"),
                  f"System.assertEquals({apex_string(e.segment) if e.segment else 'null'}, "
                  f"reload(deal.Id).{self.c['segment']}, 'segment after 60 more days of sales cycle');"]
         self._method("countsTheSalesCycleFromCreation",
                      "While inserting, the cycle counts from today; afterwards from CreatedDate.", lines)
 
     # Automation ---------------------------------------------------------------------------------
+    def _ready_deal(self, s: Segment, stage: str, csm: bool) -> tuple[Attributes, dict] | None:
+        """A Ready deal that passes every gate on its way from OPEN_STAGE into `stage`; with a CSM named
+        when `csm` or when a gate asks for one."""
+        need = needs(self.model, s.key, [self.open_stage, stage])
+        attrs = needed_attributes(self.model, s, need)
+        if attrs is None:
+            return None
+        values = with_needs(self.model, self.complete, need)
+        if csm and self.model.csm_field:
+            values[self.model.csm_field.key] = RUNNING_USER
+        if not passes(self.model, attrs, values, need) or expected(self.model, attrs, values).tier != "Ready":
+            return None
+        return attrs, values
+
     def _closed_won_tests(self) -> None:
         stage = closed_won_stage(self.model)
         if stage is None:
             return
         won = self.model.automation.on_closed_won
-        values = self.complete
+        intake = self.model.computed_field("intake_status").salesforce_name
         for s in self.model.segments:
-            attrs = segment_attributes(self.model, s)
-            if attrs is None or expected(self.model, attrs, values).tier != "Ready":
-                continue
             rule = next((r for r in won.assign_csm if s.key in r.segments), None) if self.csm else None
-            preset = self._requires_csm(s.key, stage.order) or bool(rule and rule.keep_existing and not rule.assign)
-            lines = [*self._new_deal("deal", f"{s.label}, Closed Won", attrs, values)]
-            if self.csm and preset:
-                lines.append(f"deal.{self.csm} = UserInfo.getUserId();")
-            lines += ["insert deal;", f"deal.StageName = {apex_string(stage.salesforce)};", "update deal;",
-                      "Opportunity saved = reload(deal.Id);"]
+            deal = self._ready_deal(s, stage.salesforce, bool(rule and rule.keep_existing and not rule.assign))
+            if deal is None:
+                continue
+            attrs, values = deal
+            preset = bool(self.model.csm_field and values.get(self.model.csm_field.key))
+            lines = [*self._new_deal("deal", f"{s.label}, Closed Won", attrs, values),
+                     *self._save("deal", "insert", timed=False), *self._save("deal", "update", stage.salesforce),
+                     "Opportunity saved = reload(deal.Id);",
+                     f"System.assertEquals('Pending', saved.{intake}, 'intake status');"]
             if self.csm:
                 lines.append(f"Id csm = {'UserInfo.getUserId()' if preset else 'null'};")
                 if rule and rule.assign:
@@ -332,31 +314,25 @@ class ApexTestWriter:
 
     def _stage_entry_tests(self) -> None:
         won = closed_won_stage(self.model)
-        values = self.complete
         for entry_stage in self.model.stages:
             entries = [e for e in self.model.automation.on_stage_entry if e.stage == entry_stage.key]
             if not entries or not entry_stage.salesforce or (won and entry_stage.key == won.key) \
                     or entry_stage.salesforce == self.open_stage:
                 continue
             for s in self.model.segments:
-                attrs = segment_attributes(self.model, s)
-                if attrs is None or expected(self.model, attrs, values).tier != "Ready":
+                deal = self._ready_deal(s, entry_stage.salesforce, True)
+                if deal is None:
                     continue
-                lines = [*self._new_deal("deal", f"{s.label}, enters {entry_stage.label}", attrs, values)]
-                if self.csm:
-                    lines.append(f"deal.{self.csm} = UserInfo.getUserId();")
-                lines += ["insert deal;", f"deal.StageName = {apex_string(entry_stage.salesforce)};", "update deal;",
-                          "Opportunity saved = reload(deal.Id);"]
+                attrs, values = deal
+                lines = [*self._new_deal("deal", f"{s.label}, enters {entry_stage.label}", attrs, values),
+                         *self._save("deal", "insert", timed=False),
+                         *self._save("deal", "update", entry_stage.salesforce), "Opportunity saved = reload(deal.Id);"]
                 if self.csm:
                     lines.append(f"Id csm = saved.{self.csm};")
                 lines += self._task_assertions([t for e in entries for t in e.tasks if s.key in t.segments])
                 self._method(method_name("entersStage", entry_stage.key),
                              f"A deal in segment {s.label} enters {entry_stage.label}.", lines)
                 break
-
-    def _requires_csm(self, segment: str, up_to_order: int) -> bool:
-        return any(g.active and g.require.csm_assigned and segment in g.segments
-                   and self.model.stage(g.stage).order <= up_to_order for g in self.model.gates)
 
     def _task_assertions(self, tasks: list[Task]) -> list[str]:
         lines = ["List<Task> tasks = [SELECT Subject, OwnerId, ActivityDate FROM Task WHERE WhatId = :deal.Id];",
@@ -388,20 +364,6 @@ def open_stage(model: Model) -> str:
         if s.key not in entered and not gated:
             return s.salesforce
     return candidates[0].salesforce if candidates else "Prospecting"
-
-
-def _apex_value(value) -> str:
-    if value is True or value is False:
-        return "true" if value else "false"
-    if value == TODAY:
-        return "Date.today()"
-    if value == NOW:
-        return "DateTime.now()"
-    if value == RUNNING_USER:
-        return "UserInfo.getUserId()"
-    if isinstance(value, (int, float)):
-        return apex_decimal(value)
-    return apex_string(str(value))
 
 
 def _comment(text: str) -> str:

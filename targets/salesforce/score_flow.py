@@ -4,6 +4,7 @@
       -> Which segment?         one outcome per segment, in spec order: the first whose Matches_ formula holds
       -> Set <Segment> Handoff  segment, score, completeness, tier and missing summary from that segment's formulas
       -> Became Closed Won?     only on the save that moves the deal to the closed-won stage
+      -> Set Intake Pending     CS has a new handoff to accept or return (as HubSpot's Closed Won workflow)
       -> Stamp Closed Won At    when the spec stamps the close time
       -> Which CSM rule?        the first assign_csm rule naming the deal's segment: keep a CSM already named,
                                 or look the username up (an active user) and assign it
@@ -41,8 +42,9 @@ def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[
     flow = FlowBuilder(
         label=f"{model.name} Score (Before Save)"[:255],
         description=(f"Managed by Handrail from '{model.name}'. Computes the handoff segment, score, completeness, "
-                     "tier and missing summary on every save, before validation rules run; on Closed Won stamps "
-                     "the close time and assigns the CSM. Change the spec and rebuild instead of editing."),
+                     "tier and missing summary on every save, before validation rules run; on Closed Won sets "
+                     "intake to Pending, stamps the close time and assigns the CSM. Change the spec and rebuild "
+                     "instead of editing."),
         status=status, api_version=api_version)
     formulas = fx.Formulas(flow)
     _shared_formulas(model, formulas)
@@ -177,12 +179,14 @@ def _no_segment_assignment(model: Model, flow: FlowBuilder, then: str | None) ->
 
 
 def _closed_won_steps(model: Model, flow: FlowBuilder) -> str | None:
-    """The Closed Won branch; returns the name of its decision, or None when there is nothing to do there."""
+    """The Closed Won branch; returns the name of its decision, or None when the spec has no Salesforce
+    closed-won stage. The intake status is set to Pending on every win, as HubSpot's Closed Won workflow does:
+    here, before the save, it costs no second update of the deal."""
     stage = closed_won_stage(model)
     won = model.automation.on_closed_won
     csm = model.csm_field
     rules = won.assign_csm if csm else ()
-    if stage is None or not (won.stamp_close_time or rules):
+    if stage is None:
         return None
     first = _csm_rules(model, flow, rules) if rules else None
     if won.stamp_close_time:
@@ -190,6 +194,9 @@ def _closed_won_steps(model: Model, flow: FlowBuilder) -> str | None:
         first = flow.assignment("Stamp_Closed_Won_At", "Stamp Closed Won At",
                                 [fe.assign(f"$Record.{field.salesforce_name}", fe.reference("$Flow.CurrentDateTime"))],
                                 first)
+    intake = model.computed_field("intake_status").salesforce_name
+    first = flow.assignment("Set_Intake_Pending", "Set Intake Pending",
+                            [fe.assign(f"$Record.{intake}", fe.string("Pending"))], first)
     became = fe.rule("Closed_Won_Now", "Closed Won now", [fe.equals("$Record.StageName", stage.salesforce)], first,
                      changed_to_meet=True)
     return flow.decision("Became_Closed_Won", "Became Closed Won?", [became], default_label="Not now")
