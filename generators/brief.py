@@ -43,7 +43,7 @@ def brief_context(model: Model, deal: Deal, role: str, now: datetime) -> dict:
         "sla": _slas(segment, deal, now) if segment else [],
         "sections": _sections(model, deal, result, segment, role),
         "missing": [_item(model, model.field(r.key), deal, result, segment) for r in result.fields
-                    if r.state != "complete"],
+                    if r.state != "complete" and _visible(model, model.field(r.key), role)],
         **_gates(model, deal, result),
     }
 
@@ -54,6 +54,7 @@ def _deal(model: Model, deal: Deal) -> dict:
     return {"id": deal.id, "name": deal.name or deal.id, "owner": deal.owner,
             "stage": model.stage(deal.stage).label if deal.stage else None, "amount": deal.acv,
             "closed_won": bool(deal.stage and model.stage(deal.stage).closed_won),
+            "closed": bool(deal.stage and (model.stage(deal.stage).closed_won or model.stage(deal.stage).closed_lost)),
             "deal_type": "Expansion" if deal.deal_type == "expansion" else "New business",
             "sales_cycle_days": deal.sales_cycle_days, "close_date": _iso(extra.get("close_date")),
             "closed_won_at": _iso(extra.get("closed_won_at")),
@@ -91,6 +92,11 @@ def _sections(model: Model, deal: Deal, result: HandoffScore, segment: Segment |
             out.append({"key": section.key, "label": section.label, "description": section.description,
                         "fields": items})
     return out
+
+
+def _visible(model: Model, f: Field, role: str) -> bool:
+    """A role is never told about a field in a section it does not see."""
+    return any(s.key == f.section and role in s.roles for s in model.sections)
 
 
 def _item(model: Model, f: Field, deal: Deal, result: HandoffScore, segment: Segment | None) -> dict:

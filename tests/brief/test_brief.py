@@ -212,3 +212,24 @@ def test_brief_in_chromium(export, example_model, tmp_path):
     dom = dump_dom(browser, page, tmp_path)
     assert re.search(r'data-metric="score">17.6<', dom) and 'data-metric="tier">Blocked<' in dom
     assert '<li data-gate="enterprise_ready">' in dom and '<li data-missing="stakeholder_map">' in dom
+
+
+def test_open_deal_has_an_expected_close_and_won_deal_a_close(run_cli, example_spec):
+    deals = str(example_spec.parent / "deals.csv")
+    code, out, err = run_cli("brief", "Acme Corp", "--from", deals, "--spec", str(example_spec))  # at Commit
+    assert code == 0, err
+    assert re.search(r"expected to close \d{4}-\d{2}-\d{2}", out) and " closed 20" not in out
+    code, out, err = run_cli("brief", "Initech", "--from", deals, "--spec", str(example_spec))  # Closed Won
+    assert code == 0, err
+    assert "closed 2026-09-03" in out and "expected to close" not in out
+
+
+@pytest.mark.parametrize("role", ["csm", "implementation", "leadership"])
+def test_a_role_is_never_told_of_fields_it_cannot_see(example_model, role):
+    from handrail.generators.deals import read_deals
+    from helpers import ROOT
+
+    seen = {s.key for s in example_model.sections if role in s.roles}
+    for one in read_deals(ROOT / "specs" / "examples" / "deals.csv", example_model):
+        context = brief_context(example_model, one, role, utc(2026, 12, 1))
+        assert {item["section"] for item in context["missing"]} <= seen, one.name
