@@ -320,15 +320,15 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
     desired = module.render(model, options)
     for warning in desired.warnings:
         click.echo(warning.render(), err=True)
+    checked = ""
     if check:
         problems = module.verify(desired, options)
         if problems:
             raise SpecError(problems)
-        scope = getattr(module, "VERIFY_SCOPE", "the official schema")
-        click.echo(f"checked {len(desired.files)} files against {scope}: all valid", err=True)
+        checked = f" (checked against {getattr(module, 'VERIFY_SCOPE', 'the official schema')}: all valid)"
     out = out or Path("build") / target
     write_tree(out, dict(desired.files))
-    click.echo(f"wrote {len(desired.files)} files to {out}")
+    click.echo(f"wrote {len(desired.files)} files to {out}{checked}")
 
 
 ENV_OPTION = dict(required=True, help="The environment from the spec's environments: section.")

