@@ -506,12 +506,17 @@ def init(directory: Path, force: bool) -> None:
         "deals.csv": examples.joinpath("deals.csv").read_bytes(),
         "handoff.schema.json": resources.files("handrail.specs").joinpath("spec.schema.json").read_bytes(),
     }
-    existing = [name for name in files if (directory / name).exists()]
-    if existing and not force:
-        raise click.UsageError(f"{', '.join(str(directory / n) for n in existing)} already exist; "
-                               "pass --force to overwrite")
+    same = {name for name, data in files.items() if (directory / name).is_file()
+            and (directory / name).read_bytes() == data}  # already there as init writes it: nothing to do
+    differing = [name for name in files if name not in same and (directory / name).exists()]
+    if differing and not force:
+        raise click.UsageError(f"{', '.join(str(directory / n) for n in differing)} already exist with other "
+                               "content; pass --force to overwrite them")
     directory.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
+        if name in same:
+            click.echo(f"kept {directory / name} (unchanged)")
+            continue
         (directory / name).write_bytes(data)
         click.echo(f"wrote {directory / name}")
     click.echo(f"next: handrail validate {directory / 'handoff.yaml'}")

@@ -107,6 +107,7 @@ def test_init_scaffolds_a_valid_spec(run_cli, tmp_path):
     assert code == 0
     assert sorted(p.name for p in target.iterdir()) == ["deals.csv", "handoff.schema.json", "handoff.yaml"]
     assert run_cli("validate", str(target / "handoff.yaml"))[0] == 0
+    (target / "deals.csv").write_text("edited\n")
     code, _, err = run_cli("init", str(target))
     assert code == 2 and "--force" in err
     assert run_cli("init", str(target), "--force")[0] == 0

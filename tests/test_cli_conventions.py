@@ -164,3 +164,14 @@ def test_drift_lines_give_both_values(project, run_cli):
     code, out, _ = run_cli("diff", "--env", "snapshot", "--exit-code")
     assert code == 4
     assert "field 'business_goals' visibleLines in Salesforce: org '2', spec '5'" in out
+
+
+def test_init_again_keeps_identical_files_and_refuses_changed_ones(tmp_path, run_cli):
+    target = tmp_path / "crm"
+    assert run_cli("init", str(target))[0] == 0
+    code, out, _ = run_cli("init", str(target))
+    assert code == 0 and out.count("(unchanged)") == 3
+    (target / "handoff.yaml").write_text("# my edits\n")
+    code, _, err = run_cli("init", str(target))
+    assert code == 2 and "handoff.yaml" in err and "--force" in err
+    assert (target / "handoff.yaml").read_text() == "# my edits\n"
