@@ -32,14 +32,14 @@ def test_hubspot_token_never_printed(portal, hubspot_spec, example_model, run_cl
     assert portal.token not in out + err + out2 + err2 + caplog.text
 
 
-@pytest.mark.parametrize("environment,message", [
-    ("snapshot", "environment 'snapshot' is a snapshot of the CRM's configuration and holds no deals"),
-    ("nowhere", "no environment 'nowhere' in"),
+@pytest.mark.parametrize("environment,message,exit_code", [
+    ("snapshot", "environment 'snapshot' is a snapshot of the CRM's configuration and holds no deals", 1),
+    ("nowhere", "--env nowhere: no such environment in", 2),  # an unknown --env is a usage error
 ])
-def test_environments_that_hold_no_deals(run_cli, salesforce_spec, environment, message):
+def test_environments_that_hold_no_deals(run_cli, salesforce_spec, environment, message, exit_code):
     for command in (["audit"], ["brief", "Acme"]):
         code, _, err = run_cli(*command, "--env", environment, "--spec", str(salesforce_spec))
-        assert code == 1 and message in err and "Traceback" not in err
+        assert code == exit_code and message in err and "Traceback" not in err
 
 
 def test_an_org_without_the_spec_fields_is_told_to_apply_first(org, salesforce_spec, run_cli):

@@ -183,5 +183,5 @@ def test_json_diagnostics_for_editors(tmp_path, run_cli):
 
 def test_missing_file_is_a_clear_error(tmp_path, run_cli):
     code, _, err = run_cli("validate", str(tmp_path / "nope.yaml"))
-    assert code == 3
-    assert "no such file" in err and "Traceback" not in err
+    assert code == 2  # a spec that is not there is a usage error naming --spec and HANDRAIL_SPEC
+    assert "no spec at" in err and "HANDRAIL_SPEC" in err and "Traceback" not in err
