@@ -16,7 +16,7 @@ from hubspot.crm.properties.exceptions import ApiException
 
 from fakes.hubspot import FakeHubSpot
 from fakes.openapi import OpenApiCatalog
-from helpers import shared_path
+from helpers import hubspot_example, shared_path
 
 
 @pytest.fixture
@@ -25,16 +25,7 @@ def client(fake_hubspot, test_authority):
                    ssl_ca_cert=test_authority.ca_file)
 
 
-def example(name: str) -> dict:
-    """A reference example; flows get their re-enrollment triggers in the event wrapper HubSpot requires
-    (the reference README's Corrections: the flow examples still show the plain AND branch)."""
-    body = json.loads(shared_path("reference", "hubspot", "examples", name).read_text())
-    criteria = body.get("enrollmentCriteria", {})
-    if name.startswith("flow-") and "reEnrollmentTriggersFilterBranches" in criteria:
-        criteria["reEnrollmentTriggersFilterBranches"] = [
-            {**b, "filterBranchType": "UNIFIED_EVENTS", "eventTypeId": "4-655002", "operator": "HAS_COMPLETED"}
-            for b in criteria["reEnrollmentTriggersFilterBranches"]]
-    return body
+example = hubspot_example
 
 
 def old_example(name: str) -> dict:

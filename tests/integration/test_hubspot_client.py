@@ -11,7 +11,7 @@ from handrail.generators.retry import RetryPolicy
 from handrail.specs.model import Environment
 from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.hubspot.client import connect
-from helpers import shared_path
+from helpers import hubspot_example, shared_path
 
 GROUP = {"name": "cs_handoff", "label": "CS handoff", "displayOrder": -1}
 
@@ -39,8 +39,7 @@ def conn(fake_hubspot, test_authority):
     return make_conn(fake_hubspot, test_authority)
 
 
-def example(name: str) -> dict:
-    return json.loads(shared_path("reference", "hubspot", "examples", name).read_text())
+example = hubspot_example
 
 
 def test_sdk_calls_through_the_connection(fake_hubspot, conn):
