@@ -285,8 +285,11 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
 @cli.command()
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--target", required=True, type=click.Choice(["salesforce", "hubspot"]), help="Which CRM to compile for.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default build/TARGET). It is replaced as a whole, only on success.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Output folder (default build/TARGET). Replaced as a whole, only on success, and only if "
+                   "Handrail wrote it (or it is empty).")
+@click.option("--force", is_flag=True,
+              help="Replace --out even though it holds files Handrail did not write (they are listed first).")
 @click.option("--format", "fmt", type=click.Choice(["source", "mdapi"]), default="source", show_default=True,
               help="Salesforce only: SFDX source format, or Metadata API format with package.xml at the root.")
 @click.option("--api-version", default="63.0", show_default=True, help="Salesforce only: Metadata API version.")
@@ -298,7 +301,7 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
 @click.option("--pipeline-definition", type=click.Path(dir_okay=False, path_type=Path),
               help="HubSpot only: a saved GET /crm/v3/pipelines/deals response to check the stage ids against.")
 @click.option("--check", is_flag=True, help="Validate the output against the CRM's official schema before writing.")
-def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str, edition: str,
+def build(spec: Path, target: str, out: Path | None, force: bool, fmt: str, api_version: str, edition: str,
           pipeline_rules: bool, pipeline_definition: Path | None, check: bool) -> None:
     """Compile the spec into deployable CRM configuration files.
 
@@ -310,6 +313,7 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
       handrail build --target hubspot --pipeline-rules --pipeline-definition pipelines.json
     """
     from handrail.generators.files import write_tree
+    from handrail.generators.output_folder import MARKER, check_replaceable, manifest
     from handrail.specs.validate import load_spec
     from handrail.targets import load_target
 
@@ -327,7 +331,10 @@ def build(spec: Path, target: str, out: Path | None, fmt: str, api_version: str,
             raise SpecError(problems)
         checked = f" (checked against {getattr(module, 'VERIFY_SCOPE', 'the official schema')}: all valid)"
     out = out or Path("build") / target
-    write_tree(out, dict(desired.files))
+    foreign = check_replaceable(out, keep=[spec], force=force)
+    for name in foreign:
+        click.echo(f"--force: deleting {out / name}", err=True)
+    write_tree(out, {**desired.files, MARKER: manifest(desired.files, target)})
     click.echo(f"wrote {len(desired.files)} files to {out}{checked}")
 
 
@@ -549,6 +556,10 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # a file or folder the system refused: say which, and why
+        where = f": {exc.filename}" if exc.filename else ""
+        click.echo(redact(f"error: {exc.strerror or exc}{where}"), err=True)
+        sys.exit(EXIT_FAILURE)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("HANDRAIL_DEBUG"):
             raise

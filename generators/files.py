@@ -48,7 +48,15 @@ def write_tree(root: str | Path, files: dict[str, bytes]) -> None:
             os.replace(root, old)
         os.replace(staging, root)
         if old:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _remove(path: Path) -> None:
+    """Delete the replaced folder; a link is unlinked, never followed."""
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path)

@@ -25,7 +25,7 @@ def test_build_source_with_check(run_cli, tmp_path):
     project = json.loads((out / "sfdx-project.json").read_text())
     assert project["sourceApiVersion"] == "63.0"
     assert (out / "force-app/main/default/objects/Opportunity/fields/Handoff_Score__c.field-meta.xml").is_file()
-    written = sorted(p for p in out.rglob("*") if p.is_file())
+    written = sorted(p for p in out.rglob("*") if p.is_file() and p.name != ".handrail-build.json")
     assert f"wrote {len(written)} files to {out}" in stdout
 
 
