@@ -119,6 +119,10 @@ def load_bytes(raw: bytes, name: str) -> Document:
 _NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
+# Control characters a decoded string may not hold: all C0 controls but tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
+
+
 def _check_characters(text: str, name: str) -> None:
     found = _NOT_PRINTABLE.search(text)
     if found:
@@ -238,8 +242,14 @@ class _Builder:
                                        path=format_path(path), hint="remove the tag; specs hold plain data"))
             return None
         try:
-            return constructor(self._scalar, node)
+            value = constructor(self._scalar, node)
         except (yaml.YAMLError, ValueError) as exc:
             self.problems.append(error("yaml-value", f"cannot read value: {exc}", span=self._span(node),
                                        path=format_path(path)))
             return None
+        found = _CONTROL.search(value) if isinstance(value, str) else None
+        if found:  # written as an escape ("\x07"): YAML accepts it, no CRM text field or metadata XML does
+            self.problems.append(error("control-character", f"control character U+{ord(found.group()):04X} in text",
+                                       span=self._span(node), path=format_path(path),
+                                       hint="remove the escape; text may hold tabs and line breaks only"))
+        return value
