@@ -43,13 +43,17 @@ def read_deals(path: str | Path, model: Model, *, process_fields: bool = False, 
     if suffix == ".csv":
         yield from _csv_rows(path, reader, warn or _stderr)
     elif suffix in (".json", ".jsonl", ".ndjson"):
-        yield from _json_rows(path, reader, lines=suffix != ".json")
+        yield from _json_rows(path, reader, warn or _stderr, lines=suffix != ".json")
     else:
         raise InputError(f"{path}: expected a .csv, .json or .jsonl file")
 
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+def _silent(message: str) -> None:
+    """Warnings about optional columns are given once, for the first record."""
 
 
 def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
@@ -74,7 +78,7 @@ def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
         raise InputError(f"{path}: malformed CSV: {exc}") from None
 
 
-def _json_rows(path: Path, reader: "DealReader", lines: bool) -> Iterator[Deal]:
+def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Iterator[Deal]:
     try:
         with path.open(encoding="utf-8-sig") as handle:
             if lines:
@@ -90,7 +94,10 @@ def _json_rows(path: Path, reader: "DealReader", lines: bool) -> Iterator[Deal]:
                     raise InputError(f"{path}: record {n} is not an object")
                 if isinstance(record.get("properties"), dict):  # HubSpot's {"id": ..., "properties": {...}}
                     record = {"id": record.get("id"), **record["properties"]}
-                reader.bind(list(record))
+                if reader.bind(list(record)):  # a record with keys unlike the last one's is checked again
+                    # A JSON record may leave out null values (API results do), but it must say which deal it is.
+                    identity = () if reader.cols["id"] else ("name",)
+                    reader.check_columns(f"{path}: record {n}", warn if n == 1 else _silent, identity)
                 yield reader.deal(record, f"{path}: record {n}")
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
@@ -126,10 +133,11 @@ class DealReader:
         self.expansion.add("expansion")
         self._header: tuple = ()
 
-    def bind(self, header: list[str]) -> None:
+    def bind(self, header: list[str]) -> bool:
+        """Map the columns of `header`; False when it is the header already bound."""
         header = tuple(header)
         if header == self._header:
-            return
+            return False
         self._header = header
         self.header = [h for h in header if h is not None]
         mapped = self.column_map.targets
@@ -157,10 +165,11 @@ class DealReader:
             elif key not in ROLES:
                 self.computed_columns[key] = col
         self.absent_from_map = [self.column_map.headers[k] for k in mapped if k not in lowered]
+        return True
 
-    def check_columns(self, where: str, warn: Warn) -> None:
+    def check_columns(self, where: str, warn: Warn, required: tuple[str, ...] = REQUIRED) -> None:
         """Stop when a required column is missing; warn once about missing columns segments match on."""
-        missing = [role for role in REQUIRED if not self.cols[role]]
+        missing = [role for role in required if not self.cols[role]]
         if missing:
             found = ", ".join(self.header) or "none"
             expected = "; ".join(f"{ROLES[r][0]}: {expected_names(r)}" for r in missing)

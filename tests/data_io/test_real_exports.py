@@ -122,3 +122,21 @@ def test_columns_and_date_format_on_every_command(run_cli, tmp_path, example_spe
     bad = write(tmp_path, '"Opp": nmae\n', "bad.yaml")
     code, _, err = run_cli(*[a if a != str(mapping) else str(bad) for a in args])
     assert code == 3 and "bad.yaml:1:8:" in err
+
+
+@pytest.mark.parametrize("name, content", [
+    ("deals.json", '[{"Opportunity Nm": "Acme", "Amt": 5, "Stg": "won"}]'),
+    ("deals.jsonl", '{"Opportunity Nm": "Acme", "Amt": 5}\n'),
+])
+def test_json_records_that_name_no_deal_stop_with_what_was_found(run_cli, tmp_path, example_spec, name, content):
+    deals = tmp_path / name
+    deals.write_text(content)
+    code, out, err = run_cli("score", str(deals), "--spec", str(example_spec))
+    assert code == 3 and out == ""
+    assert f"{deals}: record 1: no column for the deal name" in err and "columns found: Opportunity Nm, Amt" in err
+
+
+def test_json_records_may_leave_out_null_values(example_model, tmp_path):
+    deals = tmp_path / "deals.jsonl"
+    deals.write_text('{"id": "1", "dealname": "Acme", "amount": 5}\n{"id": "2", "amount": 7, "closedate": null}\n')
+    assert [d.acv for d in read_deals(deals, example_model, warn=lambda line: None)] == [5, 7]
