@@ -190,7 +190,7 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, co
         else:
             WRITERS[fmt](model, rows, totals, handle)
 
-    emit(out, write)  # all or nothing: a bad row half-way leaves no partial output
+    emit(out, write, inputs=(spec, deals, columns))  # all or nothing: a bad row half-way leaves no partial output
     if out:
         click.echo(f"wrote {totals.deals} scored deals to {out}", err=True)
 
@@ -236,7 +236,7 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
     deals = feed.deals(model, options.since)
     report = run_audit(model, with_progress(deals, sys.stderr, total=lambda: getattr(feed, "expected", None)),
                        options)
-    emit(out, lambda handle: write_audit(report, fmt, handle))
+    emit(out, lambda handle: write_audit(report, fmt, handle), inputs=(spec, from_file, columns))
     if out:
         click.echo(f"wrote the audit of {report['deals_read']:,} deals to {out}", err=True)
 
@@ -277,7 +277,7 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
     feed = open_feed(from_file, env_name, "brief", columns, date_format)
     model = load_spec(spec).model
     text = render_brief(model, find_deal(feed, model, deal_ref), role, fmt, templates)
-    emit(out, lambda handle: handle.write(text))
+    emit(out, lambda handle: handle.write(text), inputs=(spec, from_file, columns))
     if out:
         click.echo(f"wrote the {role} brief for {deal_ref} to {out}", err=True)
 
@@ -371,12 +371,14 @@ def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool,
       handrail plan --env production --out plan.json && handrail apply --env production plan.json
     """
     from handrail.generators import plan_file
+    from handrail.generators.output import not_an_input
     from handrail.generators.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
     _print_plan(planned.plan, fmt, drift=False)
     if out:
+        not_an_input(out, (spec,))
         plan_file.save(planned.plan, out, plan_file.spec_digest(spec))
         click.echo(f"saved plan to {out}; apply it with: "
                    f"handrail apply --spec {shlex.quote(str(spec))} --env {shlex.quote(env_name)} "

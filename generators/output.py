@@ -13,12 +13,22 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from handrail.generators.files import atomic_text
+from handrail.specs.diagnostics import UsageProblem
 
 SPOOL_BYTES = 4 * 1024 * 1024
 
 
-def emit(path: Path | None, write: Callable[[TextIO], None], stream: TextIO | None = None) -> None:
+def not_an_input(path: Path | None, inputs: tuple[Path | None, ...]) -> None:
+    """Refuse (exit 2) an --out that names one of the command's own inputs: the spec or the deals file."""
+    for given in inputs:
+        if path is not None and given is not None and path.exists() and given.exists() and path.samefile(given):
+            raise UsageProblem(f"--out {path} is {given}, an input of this command; write to another file")
+
+
+def emit(path: Path | None, write: Callable[[TextIO], None], stream: TextIO | None = None,
+         inputs: tuple[Path | None, ...] = ()) -> None:
     """Run `write` into a buffer, then replace `path` atomically, or copy the whole output to `stream`."""
+    not_an_input(path, inputs)
     if path is not None:
         with atomic_text(path) as handle:
             write(handle)

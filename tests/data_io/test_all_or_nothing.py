@@ -63,3 +63,22 @@ def test_emit_writes_nothing_when_the_writer_fails():
     with pytest.raises(ValueError):
         emit(None, write, stream=stream)
     assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("command, victim", [("score", "spec"), ("score", "deals"), ("audit", "spec"),
+                                             ("audit", "deals"), ("plan", "spec")])
+def test_out_never_overwrites_an_input(run_cli, tmp_path, command, victim):
+    import shutil
+
+    from helpers import EXAMPLE_SPEC, ROOT
+
+    spec, deals = tmp_path / "handoff.yaml", tmp_path / "deals.csv"
+    shutil.copy(EXAMPLE_SPEC, spec)
+    shutil.copy(ROOT / "specs" / "examples" / "deals.csv", deals)
+    before = {p: p.read_bytes() for p in (spec, deals)}
+    target = spec if victim == "spec" else deals
+    args = {"score": ["score", str(deals)], "audit": ["audit", "--from", str(deals)],
+            "plan": ["plan", "--env", "snapshot"]}[command]
+    code, _, err = run_cli(*args, "--spec", str(spec), "--out", str(target))
+    assert code == 2 and "an input of this command" in err
+    assert {p: p.read_bytes() for p in (spec, deals)} == before
