@@ -42,7 +42,8 @@ def salesforce_field_name(prefix: str, key: str) -> str:
 
 
 def hubspot_property_name(prefix: str, key: str) -> str:
-    return f"{prefix}_{key}" if prefix else key
+    """handoff + handoff_call_at gives handoff_call_at, never handoff_handoff_call_at (see prefixed)."""
+    return prefixed(prefix, key) if prefix else key
 
 
 def salesforce_name_problem(api_name: str, *, max_length: int = SALESFORCE_NAME_MAX, custom: bool = True) -> str | None:

@@ -17,8 +17,8 @@ VERIFY_FIRST = (
     "The score and summary formulas add `if ... endif` terms together; HubSpot documents conditionals but shows "
     "no example of a sum of them.",
     "The tier formula reads the calculated score (a calculation property referencing another one).",
-    "The stage re-enrolment trigger (`hs_name` / `hs_value`) and the LIST_BRANCH used for \"assign a CSM only "
-    "if none is set\".",
+    "The stage re-enrolment trigger (a `UNIFIED_EVENTS` branch on event 4-655002, property value changed) and "
+    "the LIST_BRANCH used for \"assign a CSM only if none is set\".",
     "MIN_LENGTH / MAX_LENGTH argument format (`[\"40\"]`) and how a rule is removed (the API has no DELETE).",
     "New calculated properties stay empty for about 30 seconds after they are created.",
 )
@@ -56,6 +56,7 @@ def render_capabilities(model: Model, properties: list[dict[str, Any]], rules: l
     out += _fields(model, properties)
     out += _score(model, calc)
     out += _gates(model, flows, files)
+    out += _enforcement(pipeline_rules)
     out += ["## Workflows", ""]
     out += _table(["workflow", "file", "starts"], [
         [f.body["name"], f"`{files[f.key]}`", "enabled" if f.body["isEnabled"] else "disabled"] for f in flows])
@@ -81,7 +82,9 @@ def _features(model: Model, rules: list[ValidationRule], flows: list[Flow], pipe
          "case-sensitive and untrimmed: matches lower, UPPER, Capitalised and Title Case spellings only"],
         ["Generic: minimum length", "Not expressible (no string length function). MIN_LENGTH validation rules on "
          + (", ".join(f"`{k}`" for k in min_length) or "no field"), "approximate: rejects shorter input instead of "
-         "scoring it half; does not make the field required"],
+         "scoring it half; does not make the field required; not enforced for values set by workflows or by forms "
+         "built in the legacy form editor (HubSpot's help, \"Set validation rules for a property\"), and not "
+         "documented for imports"],
         ["Generic: picklist options", "Equality on the option value; multi-select checks that no specific option "
          "is selected", "exact"],
         ["Tiers", f"Calculated enumeration `{model.computed_field('tier').hubspot_name}` reading the score at "
@@ -92,9 +95,10 @@ def _features(model: Model, rules: list[ValidationRule], flows: list[Flow], pipe
         ["Required fields and gates", "A workflow per gate moves failing deals back a stage and e-mails the owner; "
          "conditional stage properties (manual step) for what every segment needs", "after the fact: the deal "
          "enters the stage, then moves back"],
-        ["Stage skipping", "Pipeline rule 'no skipping' on gated stages" if pipeline_rules else
-         "Not managed (opt in with `--pipeline-rules`); gate workflows watch later stages too", "native (beta)"
-         if pipeline_rules else "workflow"],
+        ["Stage skipping", "Pipeline rule 'no skipping' on the open gated stages (never Closed Won or Closed Lost, "
+         "so an early deal can still be closed as lost)" if pipeline_rules else
+         "Not managed (opt in with `--pipeline-rules`); gate workflows watch later stages too", "native (beta), "
+         "not applied to workflows, API calls without a user or super admins" if pipeline_rules else "workflow"],
         ["Close automation: tasks, notifications", "Workflow on Closed Won (gates met), routed by segment",
          "native workflow actions"],
         ["Close automation: close time", "Set-property action stamps "
@@ -165,7 +169,30 @@ def _gates(model: Model, flows: list[Flow], files: dict[str, str]) -> list[str]:
             "receives the gate's message, what it requires and the missing summary. The deal is in the stage for a "
             "moment, so stage-entry dates and other workflows can see it; Handrail's own workflows enrol only deals "
             "that meet the gates of their stage. A deal already in the stage that later loses a required value is "
-            "moved back too.", ""]
+            "moved back only if the workflow has not enrolled it before: HubSpot enrols a deal once when it starts "
+            "meeting the criteria, and re-enrols it only on the re-enrolment trigger, which is the deal entering a "
+            "watched stage (a `UNIFIED_EVENTS` branch on event `4-655002`, property value changed, `HAS_COMPLETED`, "
+            "for `dealstage`). A deal moved back once and later brought into the stage again is checked again; one "
+            "that stays in the stage and loses a value after an earlier enrolment is not.", ""]
+    return out
+
+
+def _enforcement(pipeline_rules: dict | None) -> list[str]:
+    """Which mechanism this build relies on to hold deals to the gates."""
+    out = ["## How this build enforces the gates", ""]
+    if pipeline_rules:
+        out.append("Built with `--pipeline-rules`: the gate workflows (after the fact, as above) plus the beta "
+                   "pipeline rule 'no skipping' on the open gated stages (before the move, for reps editing deals; "
+                   "HubSpot bypasses it for workflows, API calls without a user ID and super admins).")
+    else:
+        out.append("Built without `--pipeline-rules`: the gate workflows only, after the fact, as above.")
+    out += ["",
+            "Not used: the beta Pipeline Rules API's conditional approval (`approvalStage` with a "
+            "`conditionalApprovalFilterBranch`) could hold a move to Closed Won for approval while the score is "
+            "below the gate, before the move instead of reverting after it. Its schema requires named approvers "
+            "(`approverUserIds`), which the spec does not have, allows one approval stage per pipeline, and needs "
+            "Sales Hub Enterprise; Handrail does not generate it, so no build gates Closed Won before the move.",
+            ""]
     return out
 
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 from handrail.specs.diagnostics import Diagnostic, warning
 from handrail.specs.model import TEXT_TYPES, Field, Model
 from handrail.targets.hubspot.actions import MANAGER_ROLES
+from handrail.targets.hubspot.calculated import formulas
 from handrail.targets.hubspot.formula import expressible
+from handrail.targets.hubspot.formula_size import check as check_formula_sizes
 from handrail.targets.hubspot.stages import check_stages, gated_stages, revert_stage
 from handrail.targets.hubspot.vocabulary import STRING_MAX_LENGTH
 
 
 def check_spec(model: Model) -> list[Diagnostic]:
     return [*check_stages(model), *_quality(model), *_segments(model), *_gates(model), *_people(model),
-            *_lengths(model)]
+            *_lengths(model), *check_formula_sizes(model, formulas(model))]
 
 
 def _counted(model: Model) -> list[Field]:

@@ -17,6 +17,7 @@ from handrail.specs.diagnostics import InputError, SpecError
 from handrail.specs.model import Model
 from handrail.targets.hubspot.capabilities import render_capabilities
 from handrail.targets.hubspot.flows import flows as build_flows
+from handrail.targets.hubspot.formula_size import check as check_formula_sizes
 from handrail.targets.hubspot.limits import check_spec
 from handrail.targets.hubspot.manual_steps import manual_steps
 from handrail.targets.hubspot.pipeline_rules import patch_body
@@ -49,6 +50,12 @@ def _pipeline(model: Model, options: dict) -> tuple[str, Any]:
     return pipeline.id, pipeline
 
 
+def _formulas(model: Model, props) -> dict[str, str]:
+    """Calculated formulas by computed-field key."""
+    keys = {f.hubspot_name: f.key for f in model.computed}
+    return {keys[b["name"]]: b["calculationFormula"] for _, b in props if b.get("fieldType") == "calculation_equation"}
+
+
 def render(model: Model, options: dict | None = None) -> Desired:
     options = options or {}
     pipeline_id, pipeline = _pipeline(model, options)
@@ -72,6 +79,9 @@ def render(model: Model, options: dict | None = None) -> Desired:
     add("property_group", group_body["name"], group_body, f"property-groups/{group_body['name']}.json", "POST",
         PROPERTY_GROUPS_PATH, None)
     props = properties(model)
+    too_long = check_formula_sizes(model, _formulas(model, props))
+    if too_long:
+        raise SpecError(too_long)
     for f, body in props:
         add("property", body["name"], body, f"properties/{body['name']}.json", "POST", PROPERTIES_PATH, f.span)
     rules = validation_rules(model)

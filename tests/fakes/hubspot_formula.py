@@ -27,7 +27,8 @@ KEYWORDS = {"if", "then", "elseif", "else", "endif", "and", "or", "not", "true",
 # Documented in the properties API guide.
 DOCUMENTED_FUNCTIONS = {"is_present", "contains", "concatenate", "max", "min", "number_to_string",
                         "string_to_number", "string", "bool"}
-# Seen in HubSpot's "expected one of" token lists but not documented; a portal accepts them.
+# Seen in HubSpot's "expected one of" token lists but not documented. The strict grammar refuses them unless
+# a caller allows them explicitly: Handrail's default output must parse with documented functions only.
 UNDOCUMENTED_FUNCTIONS = {"string_length", "to_lower_case", "round_nearest", "coalesce", "is_blank"}
 
 
@@ -65,7 +66,7 @@ def tokenize(text: str) -> list[Token]:
 class Parser:
     """Recursive descent over the documented grammar; the tree is tuples (see formula_language)."""
 
-    def __init__(self, text: str, functions: set[str] = DOCUMENTED_FUNCTIONS | UNDOCUMENTED_FUNCTIONS):
+    def __init__(self, text: str, functions: set[str] = DOCUMENTED_FUNCTIONS):
         self.tokens = tokenize(text)
         self.functions = functions
         self.i = 0
@@ -191,14 +192,14 @@ class Parser:
         return self.expr()
 
 
-def parse(formula: str, functions: set[str] = DOCUMENTED_FUNCTIONS | UNDOCUMENTED_FUNCTIONS):
+def parse(formula: str, functions: set[str] = DOCUMENTED_FUNCTIONS):
     return Parser(formula, functions).parse()
 
 
-def syntax_problem(formula: str) -> str | None:
-    """HubSpot's wording of why a formula does not parse, or None."""
+def syntax_problem(formula: str, *, allow_undocumented: bool = False) -> str | None:
+    """HubSpot's wording of why a formula does not parse, or None; undocumented functions only when allowed."""
     try:
-        parse(formula)
+        parse(formula, DOCUMENTED_FUNCTIONS | UNDOCUMENTED_FUNCTIONS if allow_undocumented else DOCUMENTED_FUNCTIONS)
     except FormulaSyntaxError as exc:
         return str(exc)
     return None

@@ -105,7 +105,7 @@ def test_resources_mirror_the_files_and_point_at_the_spec(every_type):
 def test_pipeline_rules_only_on_request_and_only_no_skipping(every_type):
     model, desired = every_type
     assert _json(desired, "pipeline-rules/default.json") == {
-        "noSkippingStagesRule": {"enabledForAllStages": False, "pipelineStageIds": ["stage_two", "3001", "closedwon"]}}
+        "noSkippingStagesRule": {"enabledForAllStages": False, "pipelineStageIds": ["stage_two", "3001"]}}
     assert not any(p.startswith("pipeline-rules/") for p in render(model, {}).files)
 
 

@@ -381,5 +381,5 @@ def test_pipeline_rules_round_trip(portal, spec):
     _, result = apply(model, "live", saved=None, spec_path=spec, allow_destructive=False, options=options)
     assert result.ok and "pipeline_rules:default" in result.applied
     stored = portal.portal.pipeline_rules[("0-3", "default")]["governanceValidationRules"]["noSkippingStagesRule"]
-    assert "closedwon" in stored["pipelineStageIds"]
+    assert "closedwon" not in stored["pipelineStageIds"] and "contractsent" in stored["pipelineStageIds"]
     assert not make_plan(model, "live", options).plan.pending
