@@ -329,7 +329,7 @@ def build(spec: Path, target: str, out: Path | None, force: bool, fmt: str, api_
         problems = module.verify(desired, options)
         if problems:
             raise SpecError(problems)
-        checked = f" (checked against {getattr(module, 'VERIFY_SCOPE', 'the official schema')}: all valid)"
+        checked = f" (checked against {module.verify_scope}: all valid)"
     out = out or Path("build") / target
     foreign = check_replaceable(out, keep=[spec], force=force)
     for name in foreign:
@@ -347,7 +347,7 @@ EDITION_OPTION = dict(type=click.Choice(["professional", "enterprise", "unlimite
 def _describer(platform: str):
     from handrail.targets import load_target
 
-    return getattr(load_target(platform), "describe", lambda change: [])
+    return load_target(platform).describe
 
 
 def _style():

@@ -42,7 +42,7 @@ def drift_check(spec: Path):
     from handrail.targets import load_target
 
     plan = make_plan(load_spec(spec).model, "live", OPTIONS).plan
-    plan_report.text(plan, getattr(load_target(plan.target), "describe", lambda change: []), drift=True)
+    plan_report.text(plan, load_target(plan.target).describe, drift=True)
     return plan
 
 

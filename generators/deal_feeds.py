@@ -1,8 +1,8 @@
 """Deals read live from a CRM, for `handrail audit --env E` and `handrail brief DEAL --env E`.
 
 `LiveFeed` is the DealFeed of an environment: it resolves the environment once the spec is known and
-hands fetching to the target's deals module (targets.salesforce.deals, targets.hubspot.deals), which
-imports its API client only when it connects. Records become engine Deals through the same
+hands fetching to the target's deal source (`Target.deal_source`), which imports its API client only
+when it connects. Records become engine Deals through the same
 DealReader that reads export files, so a live audit and an audit of an export of the same deals
 agree figure for figure.
 
@@ -12,7 +12,6 @@ computed fields audits and briefs read (PROCESS_FIELDS).
 """
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from typing import Any, Callable, Iterable, Iterator
 
@@ -25,7 +24,6 @@ from handrail.specs.model import Field, Model, Stage
 # Computed fields the audit and the brief read; score, tier and the rest are recomputed by the engine.
 PROCESS_FIELDS = ("score", "closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating",
                   "intake_status")
-SOURCES = {"salesforce": "handrail.targets.salesforce.deals", "hubspot": "handrail.targets.hubspot.deals"}
 OnTotal = Callable[[int], None]
 
 
@@ -49,12 +47,13 @@ class LiveFeed:
 
     def _source(self, model: Model):
         from handrail.generators.pipeline import environment
+        from handrail.targets import TARGETS, load_target
 
         env = environment(model, self.env_name)
-        if env.target not in SOURCES:
+        if env.target not in TARGETS:
             raise HandrailError(f"environment '{env.name}' is a {env.target} of the CRM's configuration and holds "
                                 "no deals; name a salesforce or hubspot environment, or use --from FILE")
-        return importlib.import_module(SOURCES[env.target]).source(env, model)
+        return load_target(env.target).deal_source(env, model)
 
 
 class MissingFieldsError(HandrailError):

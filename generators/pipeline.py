@@ -1,12 +1,6 @@
 """plan / apply / diff orchestration: the only place that wires a target, an org and the generic diff together.
 
-A target module may provide, beside render():
-    open_org(env, spec_dir) -> Org          live connection (imports its API client lazily)
-    retired_keys(model) -> {Key: origin}     components the spec's tombstones name
-    CHANGE_VALIDATORS                        target-specific change validators
-    describe(change) -> list[str]            the change in handoff terms, for drift reports
-
-An org may provide prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot
+The target is reached only through the `Target` protocol (handrail.targets). An org may provide prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot
 owner ids for the people the spec names) before the diff; the result is what plan compares and
 apply sends.
 """
@@ -69,15 +63,15 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
     prepare = getattr(org, "prepare", None)
     if prepare is not None:
         desired = prepare(desired, model)
-    retired = getattr(target, "retired_keys", lambda m: {})(model)
-    unverifiable = getattr(target, "UNVERIFIABLE_KINDS", frozenset())
+    retired = target.retired_keys(model)
+    unverifiable = target.unverifiable_kinds
     checked = [r for r in desired.resources if r.kind not in unverifiable]
     wanted = [(r.kind, r.key) for r in checked]
     live = org.fetch(wanted + [k for k in retired if k not in wanted])
     plan = diff(platform, env.name, checked, live, retired, org.managed())
     plan = dataclasses.replace(plan, unverifiable=tuple(f"{r.kind}:{r.key}" for r in desired.resources
                                                         if r.kind in unverifiable))
-    plan = check_plan(plan, getattr(target, "CHANGE_VALIDATORS", ()))
+    plan = check_plan(plan, target.change_validators)
     return Planned(plan, desired, org)
 
 

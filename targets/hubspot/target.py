@@ -12,10 +12,6 @@ from handrail.targets.hubspot.validators import CHANGE_VALIDATORS
 
 check_spec = _render.check_spec
 verify = _render.verify
-VERIFY_SCOPE = _render.VERIFY_SCOPE
-UNVERIFIABLE_KINDS = frozenset({"manual_step"})  # no API reads them back: reported, never diffed
-__all__ = ["render", "check_spec", "verify", "VERIFY_SCOPE", "describe", "retired_keys", "CHANGE_VALIDATORS", "open_org",
-           "UNVERIFIABLE_KINDS"]
 
 
 def origins(model: Model) -> dict[tuple[str, str], str]:
@@ -71,3 +67,26 @@ def open_org(env: Environment, model: Model):
     from handrail.targets.hubspot.org import HubSpotOrg
 
     return HubSpotOrg.connect(env, model)
+
+
+def deal_source(env: Environment, model: Model):
+    from handrail.targets.hubspot.deals import source
+
+    return source(env, model)
+
+
+class HubSpotTarget:
+    name = "hubspot"
+    verify_scope = _render.VERIFY_SCOPE
+    unverifiable_kinds = frozenset({"manual_step"})  # no API reads them back: reported, never diffed
+    change_validators = CHANGE_VALIDATORS
+    render = staticmethod(render)
+    check_spec = staticmethod(check_spec)
+    verify = staticmethod(verify)
+    retired_keys = staticmethod(retired_keys)
+    describe = staticmethod(describe)
+    open_org = staticmethod(open_org)
+    deal_source = staticmethod(deal_source)
+
+
+TARGET = HubSpotTarget()

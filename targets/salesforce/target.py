@@ -11,7 +11,6 @@ from handrail.targets.salesforce.validators import CHANGE_VALIDATORS
 
 check_spec = _render.check_spec
 verify = _render.verify
-__all__ = ["render", "check_spec", "verify", "describe", "retired_keys", "CHANGE_VALIDATORS", "open_org"]
 
 
 def render(model: Model, options: dict | None = None) -> Desired:
@@ -26,3 +25,26 @@ def open_org(env: Environment, model: Model):
     from handrail.targets.salesforce.org import SalesforceOrg
 
     return SalesforceOrg.connect(env, model)
+
+
+def deal_source(env: Environment, model: Model):
+    from handrail.targets.salesforce.deals import source
+
+    return source(env, model)
+
+
+class SalesforceTarget:
+    name = "salesforce"
+    verify_scope = "the official schema"
+    unverifiable_kinds: frozenset[str] = frozenset()
+    change_validators = CHANGE_VALIDATORS
+    render = staticmethod(render)
+    check_spec = staticmethod(check_spec)
+    verify = staticmethod(verify)
+    retired_keys = staticmethod(retired_keys)
+    describe = staticmethod(describe)
+    open_org = staticmethod(open_org)
+    deal_source = staticmethod(deal_source)
+
+
+TARGET = SalesforceTarget()
