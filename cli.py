@@ -172,12 +172,12 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, co
       handrail score deals.csv --spec handoff.yaml
       handrail score deals.json --spec handoff.yaml --format json --out scores.json
     """
-    from handrail.generators.deals import read_deals
-    from handrail.generators.output import emit
-    from handrail.generators.score_report import WRITERS, Totals, score_all, write_text
+    from handrail.generators.data.reader import read_deals
+    from handrail.generators.output.emit import emit
+    from handrail.generators.data.score_report import WRITERS, Totals, score_all, write_text
     from handrail.specs.validate import load_spec
 
-    from handrail.generators.columns import load_column_map
+    from handrail.generators.data.columns import load_column_map
 
     model = load_spec(spec).model
     totals = Totals()
@@ -221,10 +221,10 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
       handrail audit --from deals.jsonl --format html --out audit.html
       handrail audit --env production --since 90d
     """
-    from handrail.generators.audit import audit_options, run_audit
-    from handrail.generators.audit_render import write_audit
-    from handrail.generators.audit_source import open_feed, with_progress
-    from handrail.generators.output import emit
+    from handrail.generators.audit.engine import audit_options, run_audit
+    from handrail.generators.audit.render import write_audit
+    from handrail.generators.audit.source import open_feed, with_progress
+    from handrail.generators.output.emit import emit
     from handrail.specs.validate import load_spec
 
     feed = open_feed(from_file, env_name, "audit", columns, date_format)
@@ -269,9 +269,9 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
       handrail brief 006A01 --from deals.csv --templates my-templates/
       handrail brief "Acme Corp" --env production
     """
-    from handrail.generators.audit_source import find_deal, open_feed
-    from handrail.generators.brief import render_brief
-    from handrail.generators.output import emit
+    from handrail.generators.audit.source import find_deal, open_feed
+    from handrail.generators.brief.document import render_brief
+    from handrail.generators.output.emit import emit
     from handrail.specs.validate import load_spec
 
     feed = open_feed(from_file, env_name, "brief", columns, date_format)
@@ -312,8 +312,8 @@ def build(spec: Path, target: str, out: Path | None, force: bool, fmt: str, api_
       handrail build --target hubspot --out build/hubspot
       handrail build --target hubspot --pipeline-rules --pipeline-definition pipelines.json
     """
-    from handrail.generators.files import write_tree
-    from handrail.generators.output_folder import MARKER, check_replaceable, manifest
+    from handrail.generators.output.files import write_tree
+    from handrail.generators.output.folder import MARKER, check_replaceable, manifest
     from handrail.specs.validate import load_spec
     from handrail.targets import load_target
 
@@ -370,9 +370,9 @@ def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool,
       handrail plan --env sandbox --format markdown > plan.md     # for a pull-request comment
       handrail plan --env production --out plan.json && handrail apply --env production plan.json
     """
-    from handrail.generators import plan_file
-    from handrail.generators.output import not_an_input
-    from handrail.generators.pipeline import make_plan
+    from handrail.generators.plan import saved as plan_file
+    from handrail.generators.output.emit import not_an_input
+    from handrail.generators.plan.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
@@ -388,7 +388,7 @@ def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool,
 
 
 def _print_plan(the_plan, fmt: str, drift: bool) -> None:
-    from handrail.generators import plan_report
+    from handrail.generators.plan import report as plan_report
 
     describe = _describer(the_plan.target)
     if fmt == "json":
@@ -441,9 +441,9 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
       handrail plan --env production --out plan.json && handrail apply --env production plan.json
       handrail apply --env production --check-only plan.json
     """
-    from handrail.generators import plan_report
-    from handrail.generators.pipeline import apply as run_apply
-    from handrail.generators.pipeline import environment
+    from handrail.generators.plan import report as plan_report
+    from handrail.generators.plan.pipeline import apply as run_apply
+    from handrail.generators.plan.pipeline import environment
     from handrail.specs.validate import load_spec
 
     model = load_spec(spec).model
@@ -490,7 +490,7 @@ def diff(spec: Path, env_name: str, exit_code: bool, fmt: str, edition: str) -> 
       handrail diff --env production --exit-code      # nightly drift check: exit 4 on drift
       handrail diff --env sandbox --format markdown > drift.md
     """
-    from handrail.generators.pipeline import make_plan
+    from handrail.generators.plan.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
@@ -533,7 +533,7 @@ def init(directory: Path, force: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one place turns every failure into a message and an exit code."""
-    from handrail.generators.redact import install_record_factory, redact
+    from handrail.targets.transport.redact import install_record_factory, redact
 
     install_record_factory()
     try:

@@ -100,7 +100,7 @@ def worker(mode: str, path: Path) -> None:
         rows = report["deals_read"]
         scored = report["closed_won"]["deals"] + report["open_in_gated_stages"]["deals"]
     elif mode == "read":
-        from handrail.generators.deals import read_deals
+        from handrail.generators.data.reader import read_deals
         from handrail.specs.validate import load_spec
 
         rows = sum(1 for _ in read_deals(path, load_spec(SPEC).model, process_fields=True))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from handrail.generators.redact import redact
+from handrail.targets.transport.redact import redact
 from handrail.specs.diagnostics import HandrailError
 
 BODY_LIMIT = 600

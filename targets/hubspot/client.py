@@ -17,8 +17,8 @@ import os
 import time
 from typing import Any, Callable, Mapping
 
-from handrail.generators.redact import redact, register_secret
-from handrail.generators.retry import DEFAULT_POLICY, RetryPolicy, retrying
+from handrail.targets.transport.redact import redact, register_secret
+from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retrying
 from handrail.targets.errors import AuthError, TargetError
 
 API_URL = "https://api.hubapi.com"

@@ -25,8 +25,8 @@ import time
 from datetime import date, datetime, time as day_start, timedelta, timezone
 from typing import Any, Iterator, Mapping
 
-from handrail.generators.deal_feeds import MissingFieldsError, OnTotal, audited_stages, fetched_fields, to_deals
-from handrail.generators.scoring import Deal
+from handrail.generators.data.live import MissingFieldsError, OnTotal, audited_stages, fetched_fields, to_deals
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Environment, Model
 from handrail.targets.errors import TargetError

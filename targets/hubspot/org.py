@@ -21,9 +21,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Collection, Mapping
 
-from handrail.generators.org import ApplyResult
-from handrail.generators.plan import Key, Plan
-from handrail.generators.resources import Desired, Resource
+from handrail.generators.plan.org import ApplyResult
+from handrail.generators.plan.diff import Key, Plan
+from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Environment, Model
 from handrail.targets.hubspot import placeholders

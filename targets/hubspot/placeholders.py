@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from handrail.generators.resources import Desired
+from handrail.generators.plan.resources import Desired
 from handrail.specs.diagnostics import Diagnostic, Span, SpecError, error
 from handrail.specs.model import Environment, Model
 from handrail.targets.hubspot.actions import MANAGER_ROLES

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handrail.generators.resources import Desired, Resource
+from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.diagnostics import InputError, SpecError
 from handrail.specs.model import Model
 from handrail.targets.hubspot.capabilities import render_capabilities

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from handrail.generators.plan import CREATE, DELETE, Change
-from handrail.generators.plan_report import differing_values
-from handrail.generators.resources import Desired
+from handrail.generators.plan.diff import CREATE, DELETE, Change
+from handrail.generators.plan.report import differing_values
+from handrail.generators.plan.resources import Desired
 from handrail.specs.model import Environment, Model
 from handrail.targets.hubspot import render as _render
 from handrail.targets.hubspot.validators import CHANGE_VALIDATORS

@@ -5,7 +5,7 @@ internal name is immutable; treat those as destructive. A disabled workflow stop
 """
 from __future__ import annotations
 
-from handrail.generators.plan import UPDATE, Change, Finding
+from handrail.generators.plan.diff import UPDATE, Change, Finding
 
 
 def _update(change: Change, kind: str) -> bool:

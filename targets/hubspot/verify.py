@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from handrail.generators.resources import Desired
+from handrail.generators.plan.resources import Desired
 from handrail.specs.diagnostics import Diagnostic, error
 from handrail.targets.hubspot.vocabulary import (
     ACTION_KINDS, ACTION_TYPES, DEAL_OBJECT_TYPE_ID, FIELD_TYPES, NUMBER_DISPLAY_HINTS, VALIDATION_RULE_TYPES,

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from handrail.generators.scoring import (
+from handrail.generators.rules.scoring import (
     COMPLETE, GENERIC, MISSING, TIER_LABELS, Deal, evaluate_field, is_populated, resolve_segment, score_deal,
     summary,
 )

@@ -10,7 +10,7 @@ Credentials come from environment variables (or the sf CLI), never from the spec
 password, security token), access_token (token + instance URL), sf_cli (an org alias logged in
 with the Salesforce CLI). `login_url` picks production (login.salesforce.com), sandbox
 (test.salesforce.com) or a My Domain; without it, production environments use login and the
-others test. Every HTTP call has a timeout; repeatable calls are retried (generators.retry).
+others test. Every HTTP call has a timeout; repeatable calls are retried (targets.transport.retry).
 simple_salesforce is imported only when a connection is made.
 """
 from __future__ import annotations
@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 from urllib.parse import urlparse
 
-from handrail.generators.redact import redact, register_secret
-from handrail.generators.retry import DEFAULT_POLICY, RetryPolicy, retrying
+from handrail.targets.transport.redact import redact, register_secret
+from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retrying
 from handrail.targets.errors import AuthError, TargetError
 
 API_VERSION = "63.0"

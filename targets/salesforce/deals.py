@@ -2,7 +2,7 @@
 
 One SOQL query selects exactly what the engine needs: Id, Name, Owner.Name, the ACV and deal-type
 fields the spec's `deal:` names, StageName, CloseDate, CreatedDate, every handoff field (a user lookup
-as its user's Name) and the computed fields audits read (generators.deal_feeds.PROCESS_FIELDS). An
+as its user's Name) and the computed fields audits read (generators.data.live.PROCESS_FIELDS). An
 audit asks for closed-won deals (CloseDate on or after --since) and open deals in gated stages.
 
 A COUNT() of the same query picks the API: up to BULK_THRESHOLD rows, the REST query and queryMore
@@ -20,8 +20,8 @@ import sys
 from datetime import date
 from typing import Iterator, Mapping
 
-from handrail.generators.deal_feeds import MissingFieldsError, OnTotal, audited_stages, fetched_fields, to_deals
-from handrail.generators.scoring import Deal
+from handrail.generators.data.live import MissingFieldsError, OnTotal, audited_stages, fetched_fields, to_deals
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Environment, Model
 

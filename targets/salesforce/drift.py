@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from handrail.generators.plan import CREATE, DELETE, Change
-from handrail.generators.plan_report import differing_values
+from handrail.generators.plan.diff import CREATE, DELETE, Change
+from handrail.generators.plan.report import differing_values
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.model import Model
 

@@ -1,4 +1,4 @@
-"""The scoring engine (generators.scoring) compiled to Salesforce flow formula expressions.
+"""The scoring engine (generators.rules.scoring) compiled to Salesforce flow formula expressions.
 
 One rule each, so the formulas can be read beside the engine:
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from handrail.generators.resources import Resource
+from handrail.generators.plan.resources import Resource
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.schema import METADATA_NS, XSD_NS, wsdl_schema_element
 from handrail.targets.salesforce.xml import metadata_xml

@@ -16,9 +16,9 @@ import zipfile
 from collections import defaultdict
 from typing import Collection
 
-from handrail.generators.org import ApplyResult
-from handrail.generators.plan import CREATE, DELETE, UPDATE, Key, Plan
-from handrail.generators.resources import Desired, Resource
+from handrail.generators.plan.org import ApplyResult
+from handrail.generators.plan.diff import CREATE, DELETE, UPDATE, Key, Plan
+from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.model import Environment, Model
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
 from handrail.targets.salesforce.xml import metadata_xml

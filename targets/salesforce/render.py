@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from handrail.generators.resources import Desired
+from handrail.generators.plan.resources import Desired
 from handrail.specs.diagnostics import Diagnostic, HandrailError, SpecError
 from handrail.specs.model import Model
 from handrail.targets.salesforce import flows

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from handrail.generators.resources import Desired
+from handrail.generators.plan.resources import Desired
 from handrail.specs.model import Environment, Model
 from handrail.targets.salesforce import render as _render
 from handrail.targets.salesforce.drift import describe, origins, retired_keys

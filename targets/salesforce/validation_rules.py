@@ -1,7 +1,7 @@
 """One validation rule per gate: the error condition, and a message that says in words what is required."""
 from __future__ import annotations
 
-from handrail.generators.scoring import TIER_LABELS
+from handrail.generators.rules.scoring import TIER_LABELS
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.model import Gate, Model
 from handrail.targets.salesforce.components import Component

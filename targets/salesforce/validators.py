@@ -5,7 +5,7 @@ CustomValue doc (omitted picklist values are deactivated), and the Flow metadata
 """
 from __future__ import annotations
 
-from handrail.generators.plan import UPDATE, Change, Finding
+from handrail.generators.plan.diff import UPDATE, Change, Finding
 
 SAFE_TYPE_CHANGES = {("Text", "LongTextArea"), ("Text", "TextArea"), ("TextArea", "LongTextArea")}
 

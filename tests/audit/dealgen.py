@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from handrail.generators.scoring import Deal, score_deal
+from handrail.generators.rules.scoring import Deal, score_deal
 from handrail.specs.model import Model
 
 SPECIFIC = {

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from audit.dealgen import hand_made, write_csv
-from handrail.generators.audit_source import with_progress
+from handrail.generators.audit.source import with_progress
 from helpers import ROOT
 
 AS_OF = "2026-04-30"

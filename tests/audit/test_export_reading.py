@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from handrail.generators.deals import read_deals
+from handrail.generators.data.reader import read_deals
 from handrail.specs.diagnostics import InputError
 
 

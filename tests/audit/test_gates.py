@@ -6,8 +6,8 @@ import dataclasses
 from audit.dealgen import SPECIFIC, deal
 from helpers import write_spec
 
-from handrail.generators.gates import applicable_gates, failing_gates, gate_failures, is_gated_stage
-from handrail.generators.scoring import score_deal
+from handrail.generators.rules.gates import applicable_gates, failing_gates, gate_failures, is_gated_stage
+from handrail.generators.rules.scoring import score_deal
 from handrail.specs.validate import load_spec
 
 ALL = tuple(SPECIFIC)

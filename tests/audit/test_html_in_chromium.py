@@ -8,9 +8,9 @@ import pytest
 
 from audit.chromium import chromium_or_skip, dump_dom, read_png, screenshot
 from audit.dealgen import hand_made, random_deals, utc
-from handrail.generators.audit import AuditOptions, run_audit
-from handrail.generators.audit_html import write_html
-from handrail.generators.svg_charts import BLOCKED, BLUE, READY
+from handrail.generators.audit.engine import AuditOptions, run_audit
+from handrail.generators.audit.html import write_html
+from handrail.generators.audit.svg_charts import BLOCKED, BLUE, READY
 
 NOW = utc(2026, 4, 30, 23, 59)
 

@@ -20,7 +20,7 @@ from datetime import date
 import pytest
 
 from audit.dealgen import SPECIFIC, deal, hand_made, utc
-from handrail.generators.audit import AuditOptions, run_audit
+from handrail.generators.audit.engine import AuditOptions, run_audit
 
 ALL = tuple(SPECIFIC)
 NOW = utc(2026, 4, 30, 23, 59)

@@ -10,8 +10,8 @@ import tracemalloc
 from datetime import datetime, timezone
 
 from audit.dealgen import random_deals
-from handrail.generators.audit import AuditOptions, run_audit
-from handrail.generators.scoring import Deal
+from handrail.generators.audit.engine import AuditOptions, run_audit
+from handrail.generators.rules.scoring import Deal
 
 NOW = datetime(2026, 5, 15, 12, tzinfo=timezone.utc)
 

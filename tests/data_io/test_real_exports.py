@@ -15,8 +15,8 @@ from datetime import date
 
 import pytest
 
-from handrail.generators.columns import load_column_map
-from handrail.generators.deals import read_deals
+from handrail.generators.data.columns import load_column_map
+from handrail.generators.data.reader import read_deals
 from handrail.specs.diagnostics import InputError
 
 SALESFORCE_REPORT = '''"Opportunity Owner","Account Name","Opportunity Name","Type","Lead Source","Amount","Close Date","Created Date","Stage","Opportunity ID","Handoff Partner Sourced"

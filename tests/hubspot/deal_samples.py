@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
-from handrail.generators.scoring import Deal
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.model import TEXT_TYPES, Field, Model
 
 CREATED = 1_767_225_600_000  # 2026-01-01T00:00:00Z

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handrail.generators.resources import Desired
+from handrail.generators.plan.resources import Desired
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.render import check_spec, render, verify
 from helpers import EXAMPLE_SPEC

@@ -16,7 +16,7 @@ import pytest
 from deal_samples import CREATED, DAY, samples, without_min_length
 from formula_language import Evaluator, parse
 from hubspot_records import HubSpotDeal
-from handrail.generators.scoring import (
+from handrail.generators.rules.scoring import (
     TIER_LABELS, Deal, evaluate_field, round_half_up, score_deal, summary, tier_for,
 )
 from handrail.specs.validate import load_spec

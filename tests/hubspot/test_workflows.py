@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from deal_samples import samples, without_min_length
-from handrail.generators.scoring import is_populated, score_deal
+from handrail.generators.rules.scoring import is_populated, score_deal
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.flows import flows
 from helpers import EXAMPLE_SPEC

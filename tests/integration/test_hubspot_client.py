@@ -7,7 +7,7 @@ import json
 import pytest
 from hubspot.crm.deals import PublicObjectSearchRequest
 
-from handrail.generators.retry import RetryPolicy
+from handrail.targets.transport.retry import RetryPolicy
 from handrail.specs.model import Environment
 from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.hubspot.client import connect

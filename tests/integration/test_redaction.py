@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from handrail.generators.redact import MASK, RedactingFilter, install, redact, register_secret
+from handrail.targets.transport.redact import MASK, RedactingFilter, install, redact, register_secret
 from handrail.targets.errors import AuthError, TargetError
 
 SESSION = "00D5g000004Xyz1!AQ4AQFkRaNdOmSeSsIoNtOkEnVaLuE.1234"
@@ -73,7 +73,7 @@ def test_errors_redact_their_own_messages():
 
 
 def test_the_record_factory_scrubs_records_whatever_handler_they_reach():
-    from handrail.generators.redact import install_record_factory
+    from handrail.targets.transport.redact import install_record_factory
 
     previous = logging.getLogRecordFactory()
     stream = io.StringIO()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from handrail.generators.retry import RetryPolicy, classify_failure, retry_after_seconds, retrying
+from handrail.targets.transport.retry import RetryPolicy, classify_failure, retry_after_seconds, retrying
 from handrail.targets.errors import TargetError
 
 

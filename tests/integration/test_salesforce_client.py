@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from fakes import sfzip
 from fakes.fixtures import LoginHostAdapter
-from handrail.generators.retry import RetryPolicy
+from handrail.targets.transport.retry import RetryPolicy
 from handrail.specs.model import Environment
 from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.salesforce.client import connect

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from fakes import sfzip
-from handrail.generators.redact import install
-from handrail.generators.retry import RetryPolicy
+from handrail.targets.transport.redact import install
+from handrail.targets.transport.retry import RetryPolicy
 from handrail.specs.model import Environment
 from handrail.targets.errors import TargetError
 from handrail.targets.hubspot.client import connect as connect_hubspot

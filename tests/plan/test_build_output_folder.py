@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handrail.generators.output_folder import MARKER
+from handrail.generators.output.folder import MARKER
 from tests.helpers import EXAMPLE_SPEC
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from handrail.generators.scoring import TIER_LABELS, Deal, score_deal, summary
+from handrail.generators.rules.scoring import TIER_LABELS, Deal, score_deal, summary
 from handrail.specs.computed import computed_fields
 from handrail.specs.model import (
     NUMBER_TYPES, TEXT_TYPES, Automation, DealSource, Field, Match, Model, Option, Quality, Range, Segment, Sla,

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from handrail.generators.scoring import GENERIC, MISSING, Deal, evaluate_field, is_populated, score_deal, trim
+from handrail.generators.rules.scoring import GENERIC, MISSING, Deal, evaluate_field, is_populated, score_deal, trim
 from handrail.specs.validate import load_spec
 from helpers import ROOT
 from salesforce.flow_cases import TODAY, compile_flow, engine_result, flow_result, normalized

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from handrail.generators.scoring import Deal
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.model import Automation
 from handrail.specs.validate import load_spec
 from helpers import EXAMPLE_SPEC
@@ -109,7 +109,7 @@ def test_a_deal_no_segment_matches_gets_what_the_engine_gives(example):
 
 def test_the_engine_rounds_half_up_at_every_boundary():
     """Where float and decimal arithmetic could part: exact x.x5 scores, for every total weight up to 150."""
-    from handrail.generators.scoring import percent
+    from handrail.generators.rules.scoring import percent
 
     for total in range(1, 151):
         for halves in range(2 * total + 1):
@@ -119,7 +119,7 @@ def test_the_engine_rounds_half_up_at_every_boundary():
 
 
 def test_the_engine_rounds_exact_halves_up_with_a_total_weight_of_40():
-    from handrail.generators.scoring import percent
+    from handrail.generators.rules.scoring import percent
 
     assert percent(11.5, 40) == 28.8  # binary floating point would give 28.7499... and round down
     assert percent(12.5, 17) == 73.5

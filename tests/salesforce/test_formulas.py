@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from handrail.generators.scoring import Deal
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import SpecError
 from handrail.specs.model import Field, Option, Quality
 from handrail.specs.validate import load_spec

@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from handrail.generators.scoring import Deal, is_populated, score_deal
+from handrail.generators.rules.scoring import Deal, is_populated, score_deal
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.model import Field, Gate, Model
 from handrail.specs.validate import load_spec, load_spec_text

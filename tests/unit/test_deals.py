@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from handrail.generators.deals import read_deals
+from handrail.generators.data.reader import read_deals
 from handrail.specs.diagnostics import InputError
 
 
@@ -72,7 +72,7 @@ def test_written_outputs_get_ordinary_permissions(tmp_path):
     import os
     import stat
 
-    from handrail.generators.files import atomic_text, write_tree
+    from handrail.generators.output.files import atomic_text, write_tree
 
     mask = os.umask(0o022)
     try:

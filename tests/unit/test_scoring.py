@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from handrail.generators.scoring import (
+from handrail.generators.rules.scoring import (
     Deal, evaluate_field, resolve_segment, round_half_up, score_deal, summary, tier_for,
 )
 from handrail.specs.model import Tiers

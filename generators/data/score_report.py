@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, TextIO
 
-from handrail.generators.csv_cells import SafeWriter
-from handrail.generators.scoring import GENERIC, MISSING, TIER_LABELS, Deal, HandoffScore, score_deal, summary
+from handrail.generators.data.csv_cells import SafeWriter
+from handrail.generators.rules.scoring import GENERIC, MISSING, TIER_LABELS, Deal, HandoffScore, score_deal, summary
 from handrail.specs.model import Model
 
 

@@ -11,10 +11,10 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from handrail.generators.audit_sla import CLOCKS, check
-from handrail.generators.gates import gate_failures
+from handrail.generators.audit.sla import CLOCKS, check
+from handrail.generators.rules.gates import gate_failures
 from handrail.generators.report_templates import environment, render
-from handrail.generators.scoring import TIER_LABELS, Deal, HandoffScore, is_populated, score_deal, selected
+from handrail.generators.rules.scoring import TIER_LABELS, Deal, HandoffScore, is_populated, score_deal, selected
 from handrail.specs.model import Field, Model, Segment
 
 ROLES = {"csm": "Customer success", "implementation": "Implementation", "leadership": "Leadership"}

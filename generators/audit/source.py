@@ -1,8 +1,8 @@
 """Where audited and briefed deals come from: an export file (`--from`) or a live org (`--env`).
 
 Every source is a `DealFeed`: it streams engine Deals whose `extra` carries the process data
-(`close_date`, `closed_won_at`, `first_touch_at`, the stored `score`, ...; see generators.deals), with
-datetimes timezone-aware in UTC. The live feed is generators.deal_feeds.LiveFeed; `open_feed` is the
+(`close_date`, `closed_won_at`, `first_touch_at`, the stored `score`, ...; see generators.data.reader), with
+datetimes timezone-aware in UTC. The live feed is generators.data.live.LiveFeed; `open_feed` is the
 one place that picks a feed. A feed may also offer `matching(model, reference)`, the few deals a
 brief can be about, so that a brief does not read a whole org.
 """
@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol, TextIO
 
-from handrail.generators.deals import read_deals
-from handrail.generators.scoring import Deal
+from handrail.generators.data.reader import read_deals
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Model
 
@@ -39,7 +39,7 @@ class FileFeed:
         self.columns, self.date_format = columns, date_format  # --columns map.yaml, --date-format
 
     def deals(self, model: Model, since: date | None = None) -> Iterator[Deal]:
-        from handrail.generators.columns import load_column_map
+        from handrail.generators.data.columns import load_column_map
 
         columns = load_column_map(self.columns, model) if self.columns else None
         return read_deals(self.path, model, process_fields=True, columns=columns, date_format=self.date_format)
@@ -51,7 +51,7 @@ def open_feed(from_file: Path | None, env: str | None, command: str, columns: Pa
     if from_file is not None and env is not None:
         raise SourceChoiceError(f"use either --from or --env with `handrail {command}`, not both")
     if env is not None:
-        from handrail.generators.deal_feeds import LiveFeed
+        from handrail.generators.data.live import LiveFeed
 
         return LiveFeed(env)
     if from_file is None:

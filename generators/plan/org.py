@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Collection, Protocol
 
-from handrail.generators.plan import Key, Plan
-from handrail.generators.resources import Desired, Resource
+from handrail.generators.plan.diff import Key, Plan
+from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.model import Model
 
 

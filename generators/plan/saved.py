@@ -5,8 +5,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from handrail.generators.files import atomic_text
-from handrail.generators.plan import Change, Difference, Finding, Plan
+from handrail.generators.output.files import atomic_text
+from handrail.generators.plan.diff import Change, Difference, Finding, Plan
 from handrail.specs.diagnostics import HandrailError, InputError
 
 FORMAT = "handrail-plan/1"

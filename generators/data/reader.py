@@ -1,9 +1,9 @@
 """Read exported deals (CSV, JSON, JSON Lines) into engine Deals, one at a time.
 
-Columns are matched to deal attributes and handoff fields as generators.columns describes (export
+Columns are matched to deal attributes and handoff fields as generators.data.columns describes (export
 labels, API names, spec keys and labels, and an optional column map), so a Salesforce report export or a
 HubSpot deal export works as it is. A CSV export must have a deal name, stage and close date column;
-without one the read stops and names the columns it found. Dates are read by generators.dates.
+without one the read stops and names the columns it found. Dates are read by generators.data.dates.
 
 With `process_fields=True` the reader also fills `Deal.extra` with what audits and briefs need, parsed:
 `close_date` and `created_date` (date), and the computed fields found in the file under the same kinds
@@ -20,9 +20,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from handrail.generators.columns import IGNORE, REQUIRED, ROLES, ColumnMap, expected_names, normalise
-from handrail.generators.dates import DateParser
-from handrail.generators.scoring import Deal
+from handrail.generators.data.columns import IGNORE, REQUIRED, ROLES, ColumnMap, expected_names, normalise
+from handrail.generators.data.dates import DateParser
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import NUMBER_TYPES, Field, Model
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, TextIO
 
-from handrail.generators.csv_cells import SafeWriter
-from handrail.generators.scoring import TIER_LABELS
+from handrail.generators.data.csv_cells import SafeWriter
+from handrail.generators.rules.scoring import TIER_LABELS
 
 GROUP_METRICS = ("deals", "average_score", "completion", "ready", "gaps", "blocked", "unscored", "gate_violations")
 SLA_METRICS = ("handoffs", "within", "breached", "pending", "unmeasured", "compliance_rate", "average_elapsed")
@@ -206,7 +206,7 @@ FORMATS = (*WRITERS, "html")
 
 def write_audit(report: dict, fmt: str, out: TextIO) -> None:
     if fmt == "html":
-        from handrail.generators.audit_html import write_html
+        from handrail.generators.audit.html import write_html
 
         write_html(report, out)
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Iterable
 
-from handrail.generators.plan import DELETE, Change, Finding, Plan
+from handrail.generators.plan.diff import DELETE, Change, Finding, Plan
 
 Validator = Callable[[Change], list[Finding]]
 

@@ -17,11 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Collection, Iterator
 
-from handrail.generators.files import atomic_text
-from handrail.generators.org import ApplyResult
-from handrail.generators.plan import CREATE, DELETE, UPDATE, Key, Plan, fingerprint
-from handrail.generators.plan_file import StalePlanError, stale_components
-from handrail.generators.resources import Desired, Resource
+from handrail.generators.output.files import atomic_text
+from handrail.generators.plan.org import ApplyResult
+from handrail.generators.plan.diff import CREATE, DELETE, UPDATE, Key, Plan, fingerprint
+from handrail.generators.plan.saved import StalePlanError, stale_components
+from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.snapshot_path import SnapshotPathError, confined_snapshot_folder
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
-from handrail.generators.redact import redact
+from handrail.targets.transport.redact import redact
 
 T = TypeVar("T")
 log = logging.getLogger("handrail.retry")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from handrail.generators.audit_period import add_business_days, business_days_between
+from handrail.generators.audit.period import add_business_days, business_days_between
 from handrail.specs.model import Sla
 
 WITHIN, BREACHED, PENDING, UNMEASURED = "within", "breached", "pending", "unmeasured"

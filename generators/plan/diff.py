@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from handrail.generators.resources import Resource
+from handrail.generators.plan.resources import Resource
 from handrail.specs.diagnostics import Span
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"

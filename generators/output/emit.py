@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, TextIO
 
-from handrail.generators.files import atomic_text
+from handrail.generators.output.files import atomic_text
 from handrail.specs.diagnostics import UsageProblem
 
 SPOOL_BYTES = 4 * 1024 * 1024

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from handrail.generators.gates import GateFailure
-from handrail.generators.scoring import TIER_LABELS, Deal, HandoffScore
+from handrail.generators.rules.gates import GateFailure
+from handrail.generators.rules.scoring import TIER_LABELS, Deal, HandoffScore
 from handrail.specs.model import Model
 
 TIER_KEYS = ("ready", "gaps", "blocked", "unscored")

@@ -15,9 +15,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Iterable, Iterator
 
-from handrail.generators.deals import DealReader
-from handrail.generators.gates import is_gated_stage
-from handrail.generators.scoring import Deal
+from handrail.generators.data.reader import DealReader
+from handrail.generators.rules.gates import is_gated_stage
+from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError
 from handrail.specs.model import Field, Model, Stage
 
@@ -46,7 +46,7 @@ class LiveFeed:
         self.expected = total
 
     def _source(self, model: Model):
-        from handrail.generators.pipeline import environment
+        from handrail.generators.plan.pipeline import environment
         from handrail.targets import TARGETS, load_target
 
         env = environment(model, self.env_name)

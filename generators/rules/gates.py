@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handrail.generators.scoring import Deal, HandoffScore, is_populated
+from handrail.generators.rules.scoring import Deal, HandoffScore, is_populated
 from handrail.specs.model import Gate, Model
 
 

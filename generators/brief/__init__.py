@@ -1,0 +1,1 @@
+"""The brief: the handoff document one role reads for one deal."""

@@ -1,0 +1,1 @@
+"""The rule engine: scoring, completeness, tiers, segments and gates over deals."""
