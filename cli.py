@@ -7,11 +7,9 @@ Offline commands must not import the CRM clients: keep those imports inside onli
 from __future__ import annotations
 
 import functools
-import json
 import os
 import shlex
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -33,6 +31,10 @@ COLUMNS_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), default=N
 DATE_FORMAT_OPTION = dict(default=None, metavar="FORMAT",
                           help="How the export writes dates that read both ways (month or day first), in "
                                "strptime codes; the error for such a date names the two to choose from.")
+ENV_OPTION = dict(required=True, help="The environment from the spec's environments: section.")
+EDITION_OPTION = dict(type=click.Choice(["professional", "enterprise", "unlimited", "performance", "developer"]),
+                      default="enterprise", show_default=True,
+                      help="Salesforce only: the edition whose custom-field allocation the spec must fit.")
 SPEC_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), envvar="HANDRAIL_SPEC", default="handoff.yaml",
                    show_default=True, callback=_existing_spec, help="The handoff spec (or set HANDRAIL_SPEC).")
 
@@ -98,6 +100,7 @@ def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool, tar
       handrail validate specs/examples/handoff.yaml
       handrail validate --spec handoff.yaml --target salesforce --format json
     """
+    from handrail.generators.output.console import print_diagnostics
     from handrail.specs.validate import load_spec
 
     spec = spec_argument or spec or _existing_spec(click.get_current_context(), None, Path("handoff.yaml"))
@@ -106,7 +109,7 @@ def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool, tar
     try:
         result = load_spec(spec)
     except SpecError as exc:
-        _print_diagnostics(exc.diagnostics, as_json)
+        print_diagnostics(exc.diagnostics, as_json)
         sys.exit(EXIT_INVALID)
     warnings = list(result.warnings)
     if targets:
@@ -115,27 +118,13 @@ def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool, tar
         for name in targets:
             warnings += load_target(name).check_spec(result.model)
     failed = any(d.is_error for d in warnings) or (strict and bool(warnings))  # a target can report errors too
-    _print_diagnostics(warnings, as_json, ok=not failed)
+    print_diagnostics(warnings, as_json, ok=not failed)
     if failed:
         raise SystemExit(EXIT_INVALID)
     if not as_json:
         m = result.model
         click.echo(f"{spec}: valid ({len(m.fields)} fields, {len(m.weighted_fields)} weighted, "
                    f"{len(m.segments)} segments, {len(m.gates)} gates, {len(m.stages)} stages)")
-
-
-def _print_diagnostics(diagnostics, as_json: bool, ok: bool = False) -> None:
-    if as_json:
-        click.echo(json.dumps({"valid": ok and not any(d.is_error for d in diagnostics), "diagnostics": [
-            {"severity": d.severity.value, "code": d.code, "message": d.message, "path": d.path, "hint": d.hint,
-             "file": d.span.file if d.span else None, "line": d.span.line if d.span else None,
-             "column": d.span.column if d.span else None} for d in diagnostics]}, indent=2))
-        return
-    for d in diagnostics:
-        click.echo(d.render(), err=True)
-    errors = sum(d.is_error for d in diagnostics)
-    if errors:
-        click.echo(f"{errors} error{'s' if errors != 1 else ''}", err=True)
 
 
 @cli.command()
@@ -172,12 +161,11 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, co
       handrail score deals.csv --spec handoff.yaml
       handrail score deals.json --spec handoff.yaml --format json --out scores.json
     """
-    from handrail.generators.data.reader import read_deals
-    from handrail.generators.output.emit import emit
-    from handrail.generators.data.score_report import WRITERS, Totals, score_all, write_text
-    from handrail.specs.validate import load_spec
-
     from handrail.generators.data.columns import load_column_map
+    from handrail.generators.data.reader import read_deals
+    from handrail.generators.data.score_report import WRITERS, Totals, score_all, write_text
+    from handrail.generators.output.emit import emit
+    from handrail.specs.validate import load_spec
 
     model = load_spec(spec).model
     totals = Totals()
@@ -224,10 +212,11 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
     from handrail.generators.audit.engine import audit_options, run_audit
     from handrail.generators.audit.render import write_audit
     from handrail.generators.audit.source import open_feed, with_progress
+    from handrail.targets import deal_source
     from handrail.generators.output.emit import emit
     from handrail.specs.validate import load_spec
 
-    feed = open_feed(from_file, env_name, "audit", columns, date_format)
+    feed = open_feed(from_file, env_name, "audit", columns, date_format, connect=deal_source)
     model = load_spec(spec).model
     try:
         options = audit_options(since, as_of.date() if as_of else None)
@@ -270,11 +259,12 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
       handrail brief "Acme Corp" --env production
     """
     from handrail.generators.audit.source import find_deal, open_feed
+    from handrail.targets import deal_source
     from handrail.generators.brief.document import render_brief
     from handrail.generators.output.emit import emit
     from handrail.specs.validate import load_spec
 
-    feed = open_feed(from_file, env_name, "brief", columns, date_format)
+    feed = open_feed(from_file, env_name, "brief", columns, date_format, connect=deal_source)
     model = load_spec(spec).model
     text = render_brief(model, find_deal(feed, model, deal_ref), role, fmt, templates)
     emit(out, lambda handle: handle.write(text), inputs=(spec, from_file, columns))
@@ -293,9 +283,7 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
 @click.option("--format", "fmt", type=click.Choice(["source", "mdapi"]), default="source", show_default=True,
               help="Salesforce only: SFDX source format, or Metadata API format with package.xml at the root.")
 @click.option("--api-version", default="63.0", show_default=True, help="Salesforce only: Metadata API version.")
-@click.option("--edition", type=click.Choice(["professional", "enterprise", "unlimited", "performance", "developer"]),
-              default="enterprise", show_default=True,
-              help="Salesforce only: the org's edition, for its custom-field allocation.")
+@click.option("--edition", **EDITION_OPTION)
 @click.option("--pipeline-rules", is_flag=True,
               help="HubSpot only: also generate pipeline rules (beta API) that stop deals skipping gated stages.")
 @click.option("--pipeline-definition", type=click.Path(dir_okay=False, path_type=Path),
@@ -338,20 +326,10 @@ def build(spec: Path, target: str, out: Path | None, force: bool, fmt: str, api_
     click.echo(f"wrote {len(desired.files)} files to {out}{checked}")
 
 
-ENV_OPTION = dict(required=True, help="The environment from the spec's environments: section.")
-EDITION_OPTION = dict(type=click.Choice(["professional", "enterprise", "unlimited", "performance", "developer"]),
-                      default="enterprise", show_default=True,
-                      help="Salesforce only: the edition whose custom-field allocation the spec must fit.")
-
-
 def _describer(platform: str):
     from handrail.targets import load_target
 
     return load_target(platform).describe
-
-
-def _style():
-    return (lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty() else (lambda text, colour: text)
 
 
 @cli.command()
@@ -372,7 +350,7 @@ def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool,
     """
     from handrail.generators.plan import saved as plan_file
     from handrail.generators.output.emit import not_an_input
-    from handrail.generators.plan.pipeline import make_plan
+    from handrail.targets.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
@@ -388,33 +366,9 @@ def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool,
 
 
 def _print_plan(the_plan, fmt: str, drift: bool) -> None:
-    from handrail.generators.plan import report as plan_report
+    from handrail.generators.output.console import print_plan
 
-    describe = _describer(the_plan.target)
-    if fmt == "json":
-        click.echo(plan_report.as_json(the_plan, describe), nl=False)
-    elif fmt == "markdown":
-        click.echo(plan_report.markdown(the_plan, describe, drift), nl=False)
-    else:
-        click.echo(plan_report.text(the_plan, describe, _style(), drift), nl=False)
-
-
-def _confirmation(env, fmt: str, yes: bool, saved: bool):
-    """Who agrees to the plan before apply changes anything: a saved plan or --yes already did; a person at a
-    terminal is asked; without either, production is refused and any other environment goes ahead."""
-    if yes or saved:
-        return None
-    if not sys.stdin.isatty():
-        if env.production:
-            raise click.UsageError(f"--env {env.name} is production: apply a saved plan "
-                                   "(handrail plan --out plan.json) or pass --yes")
-        return None
-
-    def ask(the_plan) -> bool:
-        if fmt != "text":  # the text plan is already on the screen; show it for the other formats too
-            _print_plan(the_plan, "text", drift=False)
-        return click.confirm(f"Apply these changes to {env.name}?", default=False, err=True)
-    return ask
+    print_plan(the_plan, fmt, drift, _describer(the_plan.target))
 
 
 @cli.command()
@@ -442,12 +396,14 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
       handrail apply --env production --check-only plan.json
     """
     from handrail.generators.plan import report as plan_report
-    from handrail.generators.plan.pipeline import apply as run_apply
-    from handrail.generators.plan.pipeline import environment
+    from handrail.generators.output.console import confirmation
+    from handrail.generators.plan.environments import environment, platform_of
     from handrail.specs.validate import load_spec
+    from handrail.targets.pipeline import apply as run_apply
 
     model = load_spec(spec).model
-    ask = _confirmation(environment(model, env_name), fmt, yes or check_only, saved=plan_path is not None)
+    env = environment(model, env_name)
+    ask = confirmation(env, fmt, yes or check_only, plan_path is not None, _describer(platform_of(env)))
 
     shown = False
 
@@ -490,7 +446,7 @@ def diff(spec: Path, env_name: str, exit_code: bool, fmt: str, edition: str) -> 
       handrail diff --env production --exit-code      # nightly drift check: exit 4 on drift
       handrail diff --env sandbox --format markdown > drift.md
     """
-    from handrail.generators.plan.pipeline import make_plan
+    from handrail.targets.pipeline import make_plan
     from handrail.specs.validate import load_spec
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
@@ -509,25 +465,10 @@ def init(directory: Path, force: bool) -> None:
     Example:
       handrail init crm/handoff && handrail validate crm/handoff/handoff.yaml
     """
-    examples = resources.files("handrail.specs.examples")
-    files = {
-        "handoff.yaml": examples.joinpath("handoff.yaml").read_bytes(),
-        "deals.csv": examples.joinpath("deals.csv").read_bytes(),
-        "handoff.schema.json": resources.files("handrail.specs").joinpath("spec.schema.json").read_bytes(),
-    }
-    same = {name for name, data in files.items() if (directory / name).is_file()
-            and (directory / name).read_bytes() == data}  # already there as init writes it: nothing to do
-    differing = [name for name in files if name not in same and (directory / name).exists()]
-    if differing and not force:
-        raise click.UsageError(f"{', '.join(str(directory / n) for n in differing)} already exist with other "
-                               "content; pass --force to overwrite them")
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        if name in same:
-            click.echo(f"kept {directory / name} (unchanged)")
-            continue
-        (directory / name).write_bytes(data)
-        click.echo(f"wrote {directory / name}")
+    from handrail.generators.output.starter import write_starter
+
+    for path, written in write_starter(directory, force):
+        click.echo(f"wrote {path}" if written else f"kept {path} (unchanged)")
     click.echo(f"next: handrail validate {directory / 'handoff.yaml'}")
 
 
@@ -547,7 +488,9 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("aborted", err=True)
         sys.exit(EXIT_FAILURE)
     except SpecError as exc:
-        _print_diagnostics(exc.diagnostics, as_json=False)
+        from handrail.generators.output.console import print_diagnostics
+
+        print_diagnostics(exc.diagnostics, as_json=False)
         sys.exit(exc.exit_code)
     except HandrailError as exc:
         click.echo(redact(f"error: {exc}"), err=True)

@@ -8,7 +8,7 @@ request and counts the requests the fake saw. The number of calls must not grow 
 fields.
 
 The drift check is what `handrail diff` runs (load the spec, make the plan through the real clients,
-print the report), called in-process through generators.plan.pipeline so it can pass the Salesforce
+print the report), called in-process through targets.pipeline so it can pass the Salesforce
 edition: 500 fields plus the 11 Handrail computes exceed Enterprise Edition's 500 custom fields, so
 the benchmark plans for Unlimited Edition (800).
 """
@@ -37,7 +37,7 @@ OPTIONS = {"edition": "unlimited"}
 def drift_check(spec: Path):
     """What `handrail diff --env live` does."""
     from handrail.generators.plan import report as plan_report
-    from handrail.generators.plan.pipeline import make_plan
+    from handrail.targets.pipeline import make_plan
     from handrail.specs.validate import load_spec
     from handrail.targets import load_target
 
@@ -47,7 +47,7 @@ def drift_check(spec: Path):
 
 
 def measure(fake, environment: str, fields: int, folder: Path, latency: float) -> tuple[int, float]:
-    from handrail.generators.plan.pipeline import apply
+    from handrail.targets.pipeline import apply
     from handrail.specs.validate import load_spec
 
     spec = folder / f"{fake.name}-{fields}" / "handoff.yaml"

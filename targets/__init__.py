@@ -65,3 +65,13 @@ def load_target(name: str) -> Target:
 
 _HOOKS = ("name", "verify_scope", "unverifiable_kinds", "change_validators", "render", "check_spec", "verify",
           "retired_keys", "describe", "open_org", "deal_source")
+
+
+def deal_source(env: "Environment", model: "Model") -> Any:
+    """The live deals of a CRM environment (what `audit --env` and `brief --env` read)."""
+    from handrail.specs.diagnostics import HandrailError
+
+    if env.target not in TARGETS:
+        raise HandrailError(f"environment '{env.name}' is a {env.target} of the CRM's configuration and holds "
+                            "no deals; name a salesforce or hubspot environment, or use --from FILE")
+    return load_target(env.target).deal_source(env, model)

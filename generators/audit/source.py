@@ -46,14 +46,15 @@ class FileFeed:
 
 
 def open_feed(from_file: Path | None, env: str | None, command: str, columns: Path | None = None,
-              date_format: str | None = None) -> DealFeed:
-    """The feed the options name; checked before the spec is read, so a wrong choice is reported first."""
+              date_format: str | None = None, connect=None) -> DealFeed:
+    """The feed the options name; checked before the spec is read, so a wrong choice is reported first.
+    `connect` turns an environment into its live deal source (handrail.targets.deal_source)."""
     if from_file is not None and env is not None:
         raise SourceChoiceError(f"use either --from or --env with `handrail {command}`, not both")
     if env is not None:
         from handrail.generators.data.live import LiveFeed
 
-        return LiveFeed(env)
+        return LiveFeed(env, connect)
     if from_file is None:
         raise SourceChoiceError(f"say where the deals come from: `handrail {command} --from deals.csv`")
     return FileFeed(from_file, columns, date_format)

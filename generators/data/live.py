@@ -1,8 +1,8 @@
 """Deals read live from a CRM, for `handrail audit --env E` and `handrail brief DEAL --env E`.
 
 `LiveFeed` is the DealFeed of an environment: it resolves the environment once the spec is known and
-hands fetching to the target's deal source (`Target.deal_source`), which imports its API client only
-when it connects. Records become engine Deals through the same
+hands fetching to the deal source `connect` gives it (the CLI passes handrail.targets.deal_source, which
+asks the target), which imports its API client only when it connects. Records become engine Deals through the same
 DealReader that reads export files, so a live audit and an audit of an export of the same deals
 agree figure for figure.
 
@@ -19,19 +19,22 @@ from handrail.generators.data.reader import DealReader
 from handrail.generators.rules.gates import is_gated_stage
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError
-from handrail.specs.model import Field, Model, Stage
+from handrail.generators.plan.environments import environment
+from handrail.specs.model import Environment, Field, Model, Stage
 
 # Computed fields the audit and the brief read; score, tier and the rest are recomputed by the engine.
 PROCESS_FIELDS = ("score", "closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating",
                   "intake_status")
 OnTotal = Callable[[int], None]
+Connect = Callable[[Environment, Model], Any]  # a CRM environment -> its deal source (handrail.targets.deal_source)
 
 
 class LiveFeed:
     """The deals of one environment of the spec; connects when deals are first asked for."""
 
-    def __init__(self, env_name: str):
+    def __init__(self, env_name: str, connect: Connect):
         self.env_name = env_name
+        self.connect = connect
         self.description = f"environment '{env_name}'"
         self.expected: int | None = None  # how many deals the CRM said it will send, once known
 
@@ -46,14 +49,7 @@ class LiveFeed:
         self.expected = total
 
     def _source(self, model: Model):
-        from handrail.generators.plan.pipeline import environment
-        from handrail.targets import TARGETS, load_target
-
-        env = environment(model, self.env_name)
-        if env.target not in TARGETS:
-            raise HandrailError(f"environment '{env.name}' is a {env.target} of the CRM's configuration and holds "
-                                "no deals; name a salesforce or hubspot environment, or use --from FILE")
-        return load_target(env.target).deal_source(env, model)
+        return self.connect(environment(model, self.env_name), model)
 
 
 class MissingFieldsError(HandrailError):

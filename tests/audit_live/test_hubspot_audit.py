@@ -9,6 +9,7 @@ from itertools import islice
 from audit_live.compare import assert_same_figures, audit_json, offline_audit
 from audit_live.seeding import define_properties, generated, hubspot_time, seed_hubspot
 from handrail.generators.data.live import LiveFeed
+from handrail.targets import deal_source
 from handrail.specs.validate import load_spec
 
 
@@ -48,13 +49,13 @@ def test_more_than_ten_thousand_deals_are_read_in_createdate_windows(portal, hub
     windows = {tuple(window_filters(b)) for b in bodies if window_filters(b) and b["limit"] == 200}
     assert len(windows) >= 2  # split until each window holds at most 10,000
     portal.clear_log()
-    fetched = [d.id for d in LiveFeed("live").deals(load_spec(hubspot_spec).model)]
+    fetched = [d.id for d in LiveFeed("live", deal_source).deals(load_spec(hubspot_spec).model)]
     assert len(fetched) == len(set(fetched)) == 12_000 and set(fetched) == set(ids)
 
 
 def test_rate_limit_and_server_error_while_paging_are_retried(portal, hubspot_spec, example_model):
     seeded = seed_hubspot(portal.portal, example_model, generated(example_model, 1_500, seed=5))
-    deals = LiveFeed("live").deals(load_spec(hubspot_spec).model)
+    deals = LiveFeed("live", deal_source).deals(load_spec(hubspot_spec).model)
     fetched = [d.id for d in islice(deals, 400)]  # two pages read
     portal.inject("search", status=429, retry_after=1)
     portal.inject("search", status=500)

@@ -7,6 +7,7 @@ from audit_live.compare import assert_same_figures, audit_json, offline_audit
 from audit_live.seeding import generated, seed_salesforce
 from handrail.generators.audit.source import with_progress
 from handrail.generators.data.live import LiveFeed
+from handrail.targets import deal_source
 from handrail.specs.validate import load_spec
 from handrail.targets.salesforce import deals as salesforce_deals
 
@@ -56,7 +57,7 @@ class Terminal(io.StringIO):
 
 def test_progress_counts_against_what_the_org_said_it_will_send(org, salesforce_spec, example_model):
     seed_salesforce(org.org, example_model, generated(example_model, 1_000))
-    feed = LiveFeed("live")
+    feed = LiveFeed("live", deal_source)
     terminal = Terminal()
     read = sum(1 for _ in with_progress(feed.deals(load_spec(salesforce_spec).model), terminal, every=300,
                                         total=lambda: feed.expected))

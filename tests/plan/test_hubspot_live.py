@@ -372,7 +372,7 @@ def test_drift_check_costs_a_constant_number_of_calls(portal, tmp_path, run_cli)
 
 # -- opt-in pipeline rules -------------------------------------------------------------------------------------
 def test_pipeline_rules_round_trip(portal, spec):
-    from handrail.generators.plan.pipeline import apply, make_plan
+    from handrail.targets.pipeline import apply, make_plan
 
     model = load_spec(spec).model
     options = {"pipeline_rules": True}

@@ -1,8 +1,8 @@
 """plan / apply / diff orchestration: the only place that wires a target, an org and the generic diff together.
 
-The target is reached only through the `Target` protocol (handrail.targets). An org may provide prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot
-owner ids for the people the spec names) before the diff; the result is what plan compares and
-apply sends.
+The target is reached only through the `Target` protocol (handrail.targets). An org may provide
+prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot owner ids for the
+people the spec names) before the diff; the result is what plan compares and apply sends.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from handrail.generators.plan.org import ApplyResult, Org
 from handrail.generators.plan.diff import Plan, diff, fingerprint
 from handrail.generators.plan.resources import Desired
 from handrail.generators.plan.snapshot import SnapshotOrg
-from handrail.specs.diagnostics import HandrailError, UsageProblem
+from handrail.generators.plan.environments import environment, platform_of
+from handrail.specs.diagnostics import HandrailError
 from handrail.specs.model import Environment, Model
 from handrail.targets import load_target
 
@@ -33,18 +34,6 @@ class Planned:
     plan: Plan
     desired: Desired
     org: Org
-
-
-def environment(model: Model, name: str) -> Environment:
-    names = [e.name for e in model.environments]
-    if name not in names:
-        raise UsageProblem(f"--env {name}: no such environment in {model.source}; "
-                           f"choose one of: {', '.join(names) or 'none (add an environments: section)'}")
-    return model.environment(name)
-
-
-def platform_of(env: Environment) -> str:
-    return env.get("platform") if env.target == "snapshot" else env.target
 
 
 def open_org(model: Model, env: Environment) -> Org:
