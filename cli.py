@@ -212,9 +212,9 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
     from handrail.generators.audit.engine import audit_options, run_audit
     from handrail.generators.audit.render import write_audit
     from handrail.generators.audit.source import open_feed, with_progress
-    from handrail.targets import deal_source
     from handrail.generators.output.emit import emit
     from handrail.specs.validate import load_spec
+    from handrail.targets import deal_source
 
     feed = open_feed(from_file, env_name, "audit", columns, date_format, connect=deal_source)
     model = load_spec(spec).model
@@ -259,10 +259,10 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
       handrail brief "Acme Corp" --env production
     """
     from handrail.generators.audit.source import find_deal, open_feed
-    from handrail.targets import deal_source
     from handrail.generators.brief.document import render_brief
     from handrail.generators.output.emit import emit
     from handrail.specs.validate import load_spec
+    from handrail.targets import deal_source
 
     feed = open_feed(from_file, env_name, "brief", columns, date_format, connect=deal_source)
     model = load_spec(spec).model
@@ -348,10 +348,10 @@ def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool,
       handrail plan --env sandbox --format markdown > plan.md     # for a pull-request comment
       handrail plan --env production --out plan.json && handrail apply --env production plan.json
     """
-    from handrail.generators.plan import saved as plan_file
     from handrail.generators.output.emit import not_an_input
-    from handrail.targets.pipeline import make_plan
+    from handrail.generators.plan import saved as plan_file
     from handrail.specs.validate import load_spec
+    from handrail.targets.pipeline import make_plan
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
     _print_plan(planned.plan, fmt, drift=False)
@@ -395,8 +395,8 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
       handrail plan --env production --out plan.json && handrail apply --env production plan.json
       handrail apply --env production --check-only plan.json
     """
-    from handrail.generators.plan import report as plan_report
     from handrail.generators.output.console import confirmation
+    from handrail.generators.plan import report as plan_report
     from handrail.generators.plan.environments import environment, platform_of
     from handrail.specs.validate import load_spec
     from handrail.targets.pipeline import apply as run_apply
@@ -446,8 +446,8 @@ def diff(spec: Path, env_name: str, exit_code: bool, fmt: str, edition: str) -> 
       handrail diff --env production --exit-code      # nightly drift check: exit 4 on drift
       handrail diff --env sandbox --format markdown > drift.md
     """
-    from handrail.targets.pipeline import make_plan
     from handrail.specs.validate import load_spec
+    from handrail.targets.pipeline import make_plan
 
     planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
     _print_plan(planned.plan, fmt, drift=True)

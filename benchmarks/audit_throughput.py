@@ -172,6 +172,7 @@ def org_part(count: int) -> None:
     from fakes.hubspot import FakeHubSpot
     from fakes.salesforce import FakeSalesforce
     from fakes.tls import TestAuthority
+
     from handrail.specs.validate import load_spec
 
     model = load_spec(SPEC).model

@@ -37,9 +37,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from handrail.specs.validate import load_spec
-    from handrail.targets.salesforce.render import render
+    from handrail.targets.salesforce.render import render, verify
     from handrail.targets.salesforce.schema import metadata_schema
-    from handrail.targets.salesforce.render import verify
 
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "handoff.yaml"

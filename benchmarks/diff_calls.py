@@ -30,16 +30,15 @@ from fakes.tls import TestAuthority  # noqa: E402
 from plan.generated_spec import spec_text  # noqa: E402
 from plan.live import HUBSPOT_ENV, SALESFORCE_ENV  # noqa: E402
 
-
 OPTIONS = {"edition": "unlimited"}
 
 
 def drift_check(spec: Path):
     """What `handrail diff --env live` does."""
     from handrail.generators.plan import report as plan_report
-    from handrail.targets.pipeline import make_plan
     from handrail.specs.validate import load_spec
     from handrail.targets import load_target
+    from handrail.targets.pipeline import make_plan
 
     plan = make_plan(load_spec(spec).model, "live", OPTIONS).plan
     plan_report.text(plan, load_target(plan.target).describe, drift=True)
@@ -47,8 +46,8 @@ def drift_check(spec: Path):
 
 
 def measure(fake, environment: str, fields: int, folder: Path, latency: float) -> tuple[int, float]:
-    from handrail.targets.pipeline import apply
     from handrail.specs.validate import load_spec
+    from handrail.targets.pipeline import apply
 
     spec = folder / f"{fake.name}-{fields}" / "handoff.yaml"
     spec.parent.mkdir(parents=True)

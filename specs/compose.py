@@ -8,13 +8,20 @@ pure-Python parser; both raise MarkedYAMLError with a position on bad syntax.
 from __future__ import annotations
 
 from yaml.composer import ComposerError
-from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
-                         SequenceStartEvent, StreamEndEvent)
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
-from yaml.parser import Parser
 
 from handrail.specs.diagnostics import Span, SpecError, error
 from handrail.specs.limits import MAX_DEPTH, MAX_NODES

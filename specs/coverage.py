@@ -7,7 +7,11 @@ from pathlib import Path
 from handrail.specs.diagnostics import Diagnostic, error, warning
 from handrail.specs.model import Match, Model, Segment
 from handrail.specs.naming import (
-    SALESFORCE_RULE_NAME_MAX, camel, hubspot_name_problem, prefixed, salesforce_name_problem,
+    SALESFORCE_RULE_NAME_MAX,
+    camel,
+    hubspot_name_problem,
+    prefixed,
+    salesforce_name_problem,
 )
 from handrail.specs.snapshot_path import SnapshotPathError, confined_snapshot_folder
 

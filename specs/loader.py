@@ -20,7 +20,6 @@ from handrail.specs.compose import compose_documents
 from handrail.specs.diagnostics import Diagnostic, Span, SpecError, error, format_path
 from handrail.specs.limits import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
-
 Path_ = tuple  # ("fields", 2, "weight")
 
 

@@ -5,10 +5,10 @@ They tolerate malformed items: the schema check reports those.
 """
 from __future__ import annotations
 
+from handrail.specs.computed import RESERVED as RESERVED_KEYS
 from handrail.specs.diagnostics import Diagnostic, error, format_path
 from handrail.specs.loader import Document
 from handrail.specs.model import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES
-from handrail.specs.computed import RESERVED as RESERVED_KEYS
 from handrail.specs.schema_check import listing, short, suggest
 
 DEFAULT_SECTIONS = ("goals", "stakeholders", "commitments", "technical", "objections", "sales_cycle", "risks",

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import difflib
-from itertools import islice
 import json
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 
 from handrail.specs.diagnostics import Diagnostic, error, format_path
 from handrail.specs.loader import Document

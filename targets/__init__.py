@@ -10,8 +10,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from handrail.generators.plan.org import Org
     from handrail.generators.plan.diff import Change, Key
+    from handrail.generators.plan.org import Org
     from handrail.generators.plan.resources import Desired
     from handrail.specs.diagnostics import Diagnostic
     from handrail.specs.model import Environment, Model

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from handrail.targets.transport.redact import redact
 from handrail.specs.diagnostics import HandrailError
+from handrail.targets.transport.redact import redact
 
 BODY_LIMIT = 600
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Callable
 
 from handrail.generators.plan import saved as plan_file
-from handrail.generators.plan.validators import check_plan, refusals
-from handrail.generators.plan.org import ApplyResult, Org
 from handrail.generators.plan.diff import Plan, diff, fingerprint
+from handrail.generators.plan.environments import environment, platform_of
+from handrail.generators.plan.org import ApplyResult, Org
 from handrail.generators.plan.resources import Desired
 from handrail.generators.plan.snapshot import SnapshotOrg
-from handrail.generators.plan.environments import environment, platform_of
+from handrail.generators.plan.validators import check_plan, refusals
 from handrail.specs.diagnostics import HandrailError
 from handrail.specs.model import Environment, Model
 from handrail.targets import load_target

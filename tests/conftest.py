@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import EXAMPLE_SPEC, GOLDEN
 
 

@@ -5,7 +5,6 @@ import ast
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT
 
 LAYERS = ("specs", "generators", "targets")

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import ROOT
 
 WORKFLOW = ROOT / "examples" / "ci" / "handrail.yml"

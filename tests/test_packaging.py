@@ -8,7 +8,6 @@ import tomllib
 import zipfile
 
 import pytest
-
 from helpers import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())

@@ -17,8 +17,8 @@ from typing import Iterable
 from handrail.generators.audit.period import month_key, months_between, parse_since
 from handrail.generators.audit.sla import CLOCKS, SlaTally, check, percent
 from handrail.generators.audit.tally import TIER_KEYS, Group, ViolationTally, average, deal_ref
-from handrail.generators.rules.gates import GateFailure, applicable_gates, gate_failures, is_gated_stage
 from handrail.generators.data.score_report import Totals
+from handrail.generators.rules.gates import GateFailure, applicable_gates, gate_failures, is_gated_stage
 from handrail.generators.rules.scoring import Deal, HandoffScore, score_deal
 from handrail.specs.model import Model
 

@@ -6,9 +6,21 @@ from typing import TextIO
 from markupsafe import Markup
 
 from handrail.generators.audit.render import SKIPPED_LABELS, weakest_first
+from handrail.generators.audit.svg_charts import (
+    BLOCKED,
+    BLUE,
+    GAPS,
+    GREY,
+    PURPLE,
+    READY,
+    column_chart,
+    compliance_color,
+    line_chart,
+    paired_bars,
+    percent_bars,
+    stacked_bars,
+)
 from handrail.generators.report_templates import environment, render
-from handrail.generators.audit.svg_charts import (BLOCKED, BLUE, GAPS, GREY, PURPLE, READY, column_chart, compliance_color,
-                                            line_chart, paired_bars, percent_bars, stacked_bars)
 
 WEAKEST_SHOWN = 12
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from handrail.generators.audit.sla import CLOCKS, check
-from handrail.generators.rules.gates import gate_failures
 from handrail.generators.report_templates import environment, render
+from handrail.generators.rules.gates import gate_failures
 from handrail.generators.rules.scoring import TIER_LABELS, Deal, HandoffScore, is_populated, score_deal, selected
 from handrail.specs.model import Field, Model, Segment
 

@@ -16,10 +16,10 @@ from datetime import date
 from typing import Any, Callable, Iterable, Iterator
 
 from handrail.generators.data.reader import DealReader
+from handrail.generators.plan.environments import environment
 from handrail.generators.rules.gates import is_gated_stage
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError
-from handrail.generators.plan.environments import environment
 from handrail.specs.model import Environment, Field, Model, Stage
 
 # Computed fields the audit and the brief read; score, tier and the rest are recomputed by the engine.

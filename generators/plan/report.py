@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.diff import CREATE, DELETE, UPDATE, Change, Plan
+from handrail.generators.plan.org import ApplyResult
 
 SYMBOL = {CREATE: "+", UPDATE: "~", DELETE: "-"}
 COLOUR = {CREATE: "green", UPDATE: "yellow", DELETE: "red"}

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Collection, Iterator
 
 from handrail.generators.output.files import atomic_text
-from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.diff import CREATE, DELETE, UPDATE, Key, Plan, fingerprint
-from handrail.generators.plan.saved import StalePlanError, stale_components
+from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.resources import Desired, Resource
+from handrail.generators.plan.saved import StalePlanError, stale_components
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.snapshot_path import SnapshotPathError, confined_snapshot_folder
 

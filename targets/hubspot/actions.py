@@ -15,7 +15,13 @@ from typing import Any
 
 from handrail.specs.model import Due, Model, Task
 from handrail.targets.hubspot.vocabulary import (
-    CREATE_TASK, DEAL_NAME_PROPERTY, DELAY, INTERNAL_EMAIL, OWNER_PROPERTY, SET_PROPERTY, TASK_TO_DEAL_ASSOCIATION,
+    CREATE_TASK,
+    DEAL_NAME_PROPERTY,
+    DELAY,
+    INTERNAL_EMAIL,
+    OWNER_PROPERTY,
+    SET_PROPERTY,
+    TASK_TO_DEAL_ASSOCIATION,
 )
 
 MANAGER_ROLES = ("csm_manager", "owner_manager")

@@ -12,7 +12,17 @@ from typing import Callable
 
 from handrail.specs.model import Model, Segment
 from handrail.targets.hubspot.formula import (
-    TRUE, all_of, any_of, ladder, literal, negate, number, points, populated, rounded_floor, segment_condition,
+    TRUE,
+    all_of,
+    any_of,
+    ladder,
+    literal,
+    negate,
+    number,
+    points,
+    populated,
+    rounded_floor,
+    segment_condition,
     state_label,
 )
 

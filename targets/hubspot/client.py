@@ -17,9 +17,9 @@ import os
 import time
 from typing import Any, Callable, Mapping
 
+from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.transport.redact import redact, register_secret
 from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retrying
-from handrail.targets.errors import AuthError, TargetError
 
 API_URL = "https://api.hubapi.com"
 DEFAULT_TIMEOUT = (10.0, 60.0)  # seconds: connect, read

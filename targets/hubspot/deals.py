@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import date, datetime, time as day_start, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as day_start
 from typing import Any, Iterator, Mapping
 
 from handrail.generators.data.live import MissingFieldsError, OnTotal, audited_stages, fetched_fields, to_deals

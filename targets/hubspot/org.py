@@ -21,15 +21,19 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Collection, Mapping
 
-from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.diff import Key, Plan
+from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Environment, Model
 from handrail.targets.hubspot import placeholders
 from handrail.targets.hubspot.org_normalise import normalise
 from handrail.targets.hubspot.vocabulary import (
-    DEAL_OBJECT_TYPE_ID, DEALS, FLOWS_PATH, FLOW_PREFIX, PIPELINE_RULES_PATH,
+    DEAL_OBJECT_TYPE_ID,
+    DEALS,
+    FLOW_PREFIX,
+    FLOWS_PATH,
+    PIPELINE_RULES_PATH,
 )
 
 TIMEOUT_VARIABLE = "HANDRAIL_HUBSPOT_TIMEOUT"

@@ -18,13 +18,13 @@ import json
 import re
 from typing import Any, Callable, Iterable
 
-from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.diff import CREATE, DELETE, UPDATE, Change, Plan
+from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.resources import Desired, Resource
-from handrail.targets.transport.retry import Transient, classify_failure, retrying
 from handrail.targets.errors import TargetError
 from handrail.targets.hubspot.org_normalise import normalise
 from handrail.targets.hubspot.vocabulary import DEALS, FLOWS_PATH, PIPELINE_RULES_PATH, VALIDATION_PATH
+from handrail.targets.transport.retry import Transient, classify_failure, retrying
 
 BATCH = 100
 # PropertyUpdate's keys: everything else about an existing property is fixed at creation.

@@ -13,7 +13,12 @@ from typing import Any
 from handrail.generators.plan.resources import Desired
 from handrail.specs.diagnostics import Diagnostic, error
 from handrail.targets.hubspot.vocabulary import (
-    ACTION_KINDS, ACTION_TYPES, DEAL_OBJECT_TYPE_ID, FIELD_TYPES, NUMBER_DISPLAY_HINTS, VALIDATION_RULE_TYPES,
+    ACTION_KINDS,
+    ACTION_TYPES,
+    DEAL_OBJECT_TYPE_ID,
+    FIELD_TYPES,
+    NUMBER_DISPLAY_HINTS,
+    VALIDATION_RULE_TYPES,
 )
 
 VERIFY_SCOPE = "HubSpot's property types, formula grammar and workflow actions"

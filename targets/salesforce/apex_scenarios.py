@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from handrail.generators.rules.scoring import (
-    COMPLETE, GENERIC, MISSING, TIER_LABELS, Deal, evaluate_field, is_populated, resolve_segment, score_deal,
+    COMPLETE,
+    GENERIC,
+    MISSING,
+    TIER_LABELS,
+    Deal,
+    evaluate_field,
+    is_populated,
+    resolve_segment,
+    score_deal,
     summary,
 )
 from handrail.specs.coverage import sample_deals

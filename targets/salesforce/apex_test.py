@@ -22,8 +22,17 @@ from dataclasses import dataclass
 
 from handrail.specs.model import Model, Segment, Task
 from handrail.targets.salesforce.apex_scenarios import (
-    RUNNING_USER, Attributes, all_fields_complete, expected, needed_attributes, needs, passes,
-    resolved, segment_attributes, tier_values, with_needs,
+    RUNNING_USER,
+    Attributes,
+    all_fields_complete,
+    expected,
+    needed_attributes,
+    needs,
+    passes,
+    resolved,
+    segment_attributes,
+    tier_values,
+    with_needs,
 )
 from handrail.targets.salesforce.apex_source import INDENT, apex_decimal, apex_string, apex_value, helper_methods
 from handrail.targets.salesforce.components import Component

@@ -24,10 +24,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
-from handrail.targets.transport.redact import register_secret
-from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retrying
 from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.salesforce.login import SfRunner, login_arguments, refused_hint, session
+from handrail.targets.transport.redact import register_secret
+from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retrying
 
 API_VERSION = "63.0"
 DEFAULT_TIMEOUT = (10.0, 120.0)  # seconds: connect, read

@@ -16,8 +16,8 @@ import zipfile
 from collections import defaultdict
 from typing import Collection
 
+from handrail.generators.plan.diff import DELETE, Key, Plan
 from handrail.generators.plan.org import ApplyResult
-from handrail.generators.plan.diff import CREATE, DELETE, UPDATE, Key, Plan
 from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.model import Environment, Model
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
@@ -68,7 +68,8 @@ class SalesforceOrg:
 
     # -- apply ------------------------------------------------------------------------------------
     def apply(self, plan: Plan, desired: Desired, model: Model, options: dict) -> ApplyResult:
-        from handrail.targets.salesforce.render import components as all_components, normalize_options
+        from handrail.targets.salesforce.render import components as all_components
+        from handrail.targets.salesforce.render import normalize_options
 
         check_only = bool(options.get("check_only"))
         result = ApplyResult(check_only=check_only)

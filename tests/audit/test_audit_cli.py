@@ -9,10 +9,10 @@ import subprocess
 import sys
 
 import pytest
-
 from audit.dealgen import hand_made, write_csv
-from handrail.generators.audit.source import with_progress
 from helpers import ROOT
+
+from handrail.generators.audit.source import with_progress
 
 AS_OF = "2026-04-30"
 

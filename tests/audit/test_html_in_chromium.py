@@ -5,9 +5,9 @@ import re
 from collections import Counter
 
 import pytest
-
 from audit.chromium import chromium_or_skip, dump_dom, read_png, screenshot
 from audit.dealgen import hand_made, random_deals, utc
+
 from handrail.generators.audit.engine import AuditOptions, run_audit
 from handrail.generators.audit.html import write_html
 from handrail.generators.audit.svg_charts import BLOCKED, BLUE, READY

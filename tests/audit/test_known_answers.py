@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from audit.dealgen import SPECIFIC, deal, hand_made, utc
+
 from handrail.generators.audit.engine import AuditOptions, run_audit
 
 ALL = tuple(SPECIFIC)

@@ -10,6 +10,7 @@ import tracemalloc
 from datetime import datetime, timezone
 
 from audit.dealgen import random_deals
+
 from handrail.generators.audit.engine import AuditOptions, run_audit
 from handrail.generators.rules.scoring import Deal
 

@@ -5,8 +5,13 @@ from datetime import date
 
 import pytest
 
-from handrail.generators.audit.period import (add_business_days, business_days_between, months_before, months_between,
-                                              parse_since)
+from handrail.generators.audit.period import (
+    add_business_days,
+    business_days_between,
+    months_before,
+    months_between,
+    parse_since,
+)
 
 TODAY = date(2026, 3, 31)
 

@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-
 from audit.dealgen import random_deals, write_csv
+
 from handrail.generators.audit.engine import AuditOptions, audit_options, run_audit
 from handrail.generators.rules.gates import failing_gates
 from handrail.generators.rules.scoring import GENERIC, MISSING, is_populated, score_deal

@@ -11,10 +11,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
 from audit.dealgen import EXPANSION_TYPE, random_deals
+from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, live_spec  # noqa: F401  (re-exported for the tests)
+
 from handrail.generators.data.live import fetched_fields
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.model import Model
-from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, live_spec  # noqa: F401  (re-exported for the tests)
 
 TIMESTAMPS = ("closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at")
 def generated(model: Model, n: int, seed: int = 7) -> list[Deal]:

@@ -8,9 +8,10 @@ from itertools import islice
 
 from audit_live.compare import assert_same_figures, audit_json, offline_audit
 from audit_live.seeding import define_properties, generated, hubspot_time, seed_hubspot
+
 from handrail.generators.data.live import LiveFeed
-from handrail.targets import deal_source
 from handrail.specs.validate import load_spec
+from handrail.targets import deal_source
 
 
 def searches(portal) -> list[dict]:

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-
 from audit.dealgen import write_csv
 from audit_live.seeding import generated, seed_hubspot, seed_salesforce
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from audit_live.seeding import generated, seed_hubspot, seed_salesforce
 
 

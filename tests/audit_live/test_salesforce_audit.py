@@ -5,10 +5,11 @@ import io
 
 from audit_live.compare import assert_same_figures, audit_json, offline_audit
 from audit_live.seeding import generated, seed_salesforce
+
 from handrail.generators.audit.source import with_progress
 from handrail.generators.data.live import LiveFeed
-from handrail.targets import deal_source
 from handrail.specs.validate import load_spec
+from handrail.targets import deal_source
 from handrail.targets.salesforce import deals as salesforce_deals
 
 

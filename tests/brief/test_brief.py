@@ -5,8 +5,8 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-
 from audit.dealgen import SPECIFIC, deal, utc, write_csv
+
 from handrail.generators.brief.document import brief_context, render_brief
 
 EVERY_SECTION = dict(SPECIFIC, security_requirements=["SOC 2", "SSO / SAML"], competitors=["Competitor A"],
@@ -203,6 +203,7 @@ def test_out_file(run_cli, export, example_spec, tmp_path):
 
 def test_brief_in_chromium(export, example_model, tmp_path):
     from audit.chromium import chromium_or_skip, dump_dom
+
     from handrail.generators.audit.source import FileFeed, find_deal
 
     browser = chromium_or_skip()
@@ -226,8 +227,9 @@ def test_open_deal_has_an_expected_close_and_won_deal_a_close(run_cli, example_s
 
 @pytest.mark.parametrize("role", ["csm", "implementation", "leadership"])
 def test_a_role_is_never_told_of_fields_it_cannot_see(example_model, role):
-    from handrail.generators.data.reader import read_deals
     from helpers import ROOT
+
+    from handrail.generators.data.reader import read_deals
 
     seen = {s.key for s in example_model.sections if role in s.roles}
     for one in read_deals(ROOT / "specs" / "examples" / "deals.csv", example_model):

@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from helpers import ROOT
 
 from handrail.generators.output.emit import emit
-from helpers import ROOT
 
 # Row 3 is bad: the first deal has already been scored (and, before, printed) when it is reached.
 BAD_ROW = "id,name,stage,close_date,amount\n006A,Acme,Closed Won,2026-01-05,1000\n006B,Bad,Closed Won,2026-01-06,lots\n"

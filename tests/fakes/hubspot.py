@@ -25,7 +25,7 @@ from fakes import hubspot_schema_api as schema
 from fakes.hubspot_portal import Portal, correlation_id
 from fakes.hubspot_schema_api import hs_error
 from fakes.openapi import OpenApiCatalog, path_pattern
-from fakes.server import Fault, FakeService, Request, Response
+from fakes.server import FakeService, Fault, Request, Response
 
 P = "/crm/v3/properties/{objectType}"
 PL = "/crm/v3/pipelines/{objectType}/{pipelineId}"

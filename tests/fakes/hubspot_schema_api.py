@@ -7,8 +7,15 @@ import re
 from typing import Any
 
 from fakes.hubspot_formula import syntax_problem
-from fakes.hubspot_portal import (OBJECT_TYPE_IDS, TYPE_FIELD_TYPES, Portal, canonical_formula, correlation_id, now_iso,
-                                  object_type)
+from fakes.hubspot_portal import (
+    OBJECT_TYPE_IDS,
+    TYPE_FIELD_TYPES,
+    Portal,
+    canonical_formula,
+    correlation_id,
+    now_iso,
+    object_type,
+)
 from fakes.server import Request, Response
 
 NAME_RULE = re.compile(r"^[a-z][a-z0-9_]{0,98}$")

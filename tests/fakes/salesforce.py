@@ -24,7 +24,7 @@ from fakes import soap
 from fakes.salesforce_metadata import MetadataApi
 from fakes.salesforce_org import SalesforceOrg
 from fakes.salesforce_rest import RestApi, error
-from fakes.server import Fault, FakeService, Request, Response
+from fakes.server import FakeService, Fault, Request, Response
 from fakes.soap import PARTNER
 
 JWT_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
@@ -165,8 +165,9 @@ class FakeSalesforce(FakeService):
         return Response.xml(soap.envelope(soap.element("loginResponse", result, namespace=PARTNER), PARTNER))
 
     def _oauth_token(self, request: Request) -> Response:
-        import jwt
         from urllib.parse import parse_qs
+
+        import jwt
 
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":

@@ -25,8 +25,15 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from fakes import soap, wsdl
-from fakes.salesforce_deploy import (DeployMessage, DeployPlan, Retrieved, apply_plan, build_retrieve, dry_run,
-                                     plan_deploy)
+from fakes.salesforce_deploy import (
+    DeployMessage,
+    DeployPlan,
+    Retrieved,
+    apply_plan,
+    build_retrieve,
+    dry_run,
+    plan_deploy,
+)
 from fakes.salesforce_org import CHILD_TYPES, FILE_TYPES, INTEGRATION_USER, now_iso
 from fakes.server import Request, Response
 from fakes.wsdl import MD, XSI

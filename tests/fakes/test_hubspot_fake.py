@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import hubspot_example, shared_path
 from hubspot import HubSpot
 from hubspot.crm.deals import PublicObjectSearchRequest
 from hubspot.crm.deals.exceptions import ApiException as DealsApiException
@@ -16,7 +17,6 @@ from hubspot.crm.properties.exceptions import ApiException
 
 from fakes.hubspot import FakeHubSpot
 from fakes.openapi import OpenApiCatalog
-from helpers import hubspot_example, shared_path
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import zipfile
 
 import pytest
 import requests
+from helpers import shared_path
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceGeneralError
 
 from fakes import sfzip
 from fakes.sfzip import MD
-from helpers import shared_path
 
 
 @pytest.fixture(scope="module")

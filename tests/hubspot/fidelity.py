@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from deal_samples import samples
 from hubspot_records import HubSpotDeal
+
 from handrail.generators.rules.scoring import TIER_LABELS, round_half_up, score_deal
 from handrail.specs.model import TEXT_TYPES, Model
 

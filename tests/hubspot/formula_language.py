@@ -19,7 +19,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from fakes.hubspot_formula import (  # noqa: F401  (re-exported for the tests)
-    DOCUMENTED_FUNCTIONS, UNDOCUMENTED_FUNCTIONS, FormulaSyntaxError, Parser, Token, tokenize,
+    DOCUMENTED_FUNCTIONS,
+    UNDOCUMENTED_FUNCTIONS,
+    FormulaSyntaxError,
+    Parser,
+    Token,
+    tokenize,
 )
 
 

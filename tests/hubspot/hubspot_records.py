@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from deal_samples import property_types
 from formula_language import Evaluator, parse
+
 from handrail.targets.hubspot.properties import properties
 
 _TREES: dict[str, object] = {}

@@ -11,11 +11,10 @@ import json
 import re
 from functools import lru_cache
 
+from helpers import shared_path
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
-
-from helpers import shared_path
 
 REFERENCE = ("reference", "hubspot")
 DOCUMENTS = ("crm-properties-v3.json", "crm-property-validations-v3.json", "automation-flows-v4.json",

@@ -5,9 +5,10 @@ import json
 import subprocess
 import sys
 
+from helpers import EXAMPLE_SPEC, write_spec
+
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.render import render
-from helpers import EXAMPLE_SPEC, write_spec
 
 EXAMPLE = EXAMPLE_SPEC.read_text(encoding="utf-8")
 

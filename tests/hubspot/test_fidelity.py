@@ -8,10 +8,10 @@ documented length function), odd case in phrases longer than four letters, and l
 from __future__ import annotations
 
 import pytest
-
 from fidelity import agreement
-from handrail.specs.validate import load_spec
 from helpers import EXAMPLE_SPEC
+
+from handrail.specs.validate import load_spec
 
 FLOORS = {False: (70.0, 85.0), True: (95.0, 99.0)}  # (score %, tier %) on random / min-length data
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from deal_samples import property_types
 from formula_language import EmptyValueUsed, Evaluator, FormulaSyntaxError, parse
+from helpers import EXAMPLE_SPEC
+
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.properties import properties
-from helpers import EXAMPLE_SPEC
 
 SPECS = [EXAMPLE_SPEC, Path(__file__).parent / "specs" / "every_type.yaml",
          Path(__file__).parent.parent / "specs" / "every_field_type.yaml",

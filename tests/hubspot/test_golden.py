@@ -1,9 +1,10 @@
 """The example spec's HubSpot build, byte for byte (pytest --update-golden rewrites it)."""
 from __future__ import annotations
 
+from helpers import EXAMPLE_SPEC
+
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.render import render
-from helpers import EXAMPLE_SPEC
 
 
 def test_example_spec_build_matches_the_golden_files(golden):

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLE_SPEC, shared_path
+from openapi_requests import body_errors, operation
 
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.render import render
-from helpers import EXAMPLE_SPEC, shared_path
-from openapi_requests import body_errors, operation
 
 SPECS = {"example": EXAMPLE_SPEC, "every_type": Path(__file__).parent / "specs" / "every_type.yaml"}
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import copy
 
+from helpers import EXAMPLE_SPEC
+
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.flows import flows
 from handrail.targets.hubspot.org_normalise import normalise
-from helpers import EXAMPLE_SPEC
 
 
 def _desired() -> dict:

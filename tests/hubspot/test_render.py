@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLE_SPEC
 
 from handrail.generators.plan.resources import Desired
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.render import check_spec, render, verify
-from helpers import EXAMPLE_SPEC
 
 EVERY_TYPE = Path(__file__).parent / "specs" / "every_type.yaml"
 EXPECTED_TYPES = {

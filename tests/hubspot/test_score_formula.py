@@ -12,16 +12,22 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from deal_samples import CREATED, DAY, samples, without_min_length
 from formula_language import Evaluator, parse
+from helpers import EXAMPLE_SPEC
 from hubspot_records import HubSpotDeal
+
 from handrail.generators.rules.scoring import (
-    TIER_LABELS, Deal, evaluate_field, round_half_up, score_deal, summary, tier_for,
+    TIER_LABELS,
+    Deal,
+    evaluate_field,
+    round_half_up,
+    score_deal,
+    summary,
+    tier_for,
 )
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.properties import properties
-from helpers import EXAMPLE_SPEC
 
 EVERY_TYPE = Path(__file__).parent / "specs" / "every_type.yaml"
 SHARED_SPECS = Path(__file__).parent.parent / "specs"

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import EXAMPLE_SPEC, write_spec
 
 from handrail.specs.diagnostics import InputError, SpecError
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.render import check_spec, render
-from helpers import EXAMPLE_SPEC, write_spec
 
 EXAMPLE = EXAMPLE_SPEC.read_text(encoding="utf-8")
 COMMIT = "{key: commit, label: Commit, salesforce: Commit, hubspot: contractsent}"

@@ -10,14 +10,14 @@ import math
 from pathlib import Path
 
 import pytest
-
 from deal_samples import samples, without_min_length
-from handrail.generators.rules.scoring import is_populated, score_deal
-from handrail.specs.validate import load_spec
-from handrail.targets.hubspot.flows import flows
 from helpers import EXAMPLE_SPEC
 from hubspot_records import HubSpotDeal
 from workflow_run import enrolls, reenrolled_by, run
+
+from handrail.generators.rules.scoring import is_populated, score_deal
+from handrail.specs.validate import load_spec
+from handrail.targets.hubspot.flows import flows
 
 SPECS = {"example": EXAMPLE_SPEC, "every_type": Path(__file__).parent / "specs" / "every_type.yaml"}
 COUNT = 250

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import hubspot_example
 from hubspot.crm.deals import PublicObjectSearchRequest
 
-from handrail.targets.transport.retry import RetryPolicy
 from handrail.specs.model import Environment
 from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.hubspot.client import connect
-from helpers import hubspot_example, shared_path
+from handrail.targets.transport.retry import RetryPolicy
 
 GROUP = {"name": "cs_handoff", "label": "CS handoff", "displayOrder": -1}
 

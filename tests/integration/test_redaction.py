@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from handrail.targets.transport.redact import MASK, RedactingFilter, install, redact, register_secret
 from handrail.targets.errors import AuthError, TargetError
+from handrail.targets.transport.redact import MASK, RedactingFilter, install, redact, register_secret
 
 SESSION = "00D5g000004Xyz1!AQ4AQFkRaNdOmSeSsIoNtOkEnVaLuE.1234"
 HUBSPOT = "pat-na1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
@@ -15,9 +15,9 @@ HUBSPOT = "pat-na1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 
 @pytest.mark.parametrize("text", [
     f"<met:sessionId>{SESSION}</met:sessionId>",
-    f"<urn:sessionId>opaque-value-123</urn:sessionId>",
-    f"<ns0:sessionId>opaque-value-123</ns0:sessionId>",
-    f"<sessionId>opaque-value-123</sessionId>",
+    "<urn:sessionId>opaque-value-123</urn:sessionId>",
+    "<ns0:sessionId>opaque-value-123</ns0:sessionId>",
+    "<sessionId>opaque-value-123</sessionId>",
     "{'Content-Type': 'text/xml', 'Authorization': 'Bearer opaque-value-123'}",
     "Authorization: Bearer opaque-value-123",
     "https://example.my.salesforce.com/secur/frontdoor.jsp?sid=opaque-value-123&retURL=/",

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from handrail.targets.transport.retry import RetryPolicy, classify_failure, retry_after_seconds, retrying
 from handrail.targets.errors import TargetError
+from handrail.targets.transport.retry import RetryPolicy, classify_failure, retry_after_seconds, retrying
 
 
 class Clock:

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-
 from fakes import sfzip
 from fakes.fixtures import LoginHostAdapter
-from handrail.targets.transport.retry import RetryPolicy
+
 from handrail.specs.model import Environment
 from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.salesforce.client import connect
+from handrail.targets.transport.retry import RetryPolicy
 
 
 def environment(auth: str, *, name: str = "sandbox", production: bool = False, **settings) -> Environment:

@@ -6,14 +6,14 @@ import io
 import logging
 
 import pytest
-
 from fakes import sfzip
-from handrail.targets.transport.redact import install
-from handrail.targets.transport.retry import RetryPolicy
+
 from handrail.specs.model import Environment
 from handrail.targets.errors import TargetError
 from handrail.targets.hubspot.client import connect as connect_hubspot
 from handrail.targets.salesforce.client import connect as connect_salesforce
+from handrail.targets.transport.redact import install
+from handrail.targets.transport.retry import RetryPolicy
 
 PASSWORD, SECURITY_TOKEN = "correct-horse-battery", "SECTOKEN12345"
 

@@ -5,7 +5,6 @@ import json
 import time
 
 import pytest
-
 from plan.live import SALESFORCE_ENV, args, edit, live_spec
 
 

@@ -11,9 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from helpers import EXAMPLE_SPEC
-
 
 
 def handrail(*args: str) -> subprocess.CompletedProcess:
@@ -102,9 +100,9 @@ def test_apply_refuses_a_folder_that_is_not_a_snapshot(run_cli, tmp_path):
 
 def test_an_apply_planned_before_another_apply_wrote_is_refused(tmp_path):
     """Compare-and-swap, deterministically: two plans from the same state; the second to write refuses."""
-    from handrail.targets.pipeline import make_plan
     from handrail.generators.plan.saved import StalePlanError
     from handrail.specs.validate import load_spec
+    from handrail.targets.pipeline import make_plan
 
     folder = tmp_path / "crm"
     base = project(folder)

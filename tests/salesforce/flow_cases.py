@@ -6,16 +6,28 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from salesforce.flow_interpreter import Flow, Run
+
 from handrail.generators.rules.scoring import TIER_LABELS, Deal, score_deal, summary
 from handrail.specs.computed import computed_fields
 from handrail.specs.model import (
-    NUMBER_TYPES, TEXT_TYPES, Automation, DealSource, Field, Match, Model, Option, Quality, Range, Segment, Sla,
+    NUMBER_TYPES,
+    TEXT_TYPES,
+    Automation,
+    DealSource,
+    Field,
+    Match,
+    Model,
+    Option,
+    Quality,
+    Range,
+    Segment,
+    Sla,
     Tiers,
 )
 from handrail.specs.naming import salesforce_field_name
 from handrail.targets.salesforce.score_flow import score_flow
 from handrail.targets.salesforce.xml import metadata_xml
-from salesforce.flow_interpreter import Flow, Run
 
 TODAY = dt.date(2026, 3, 4)  # a Wednesday
 FILLERS = ("tbd", "n/a", "none", "see notes", "improve efficiency", "-", "same as above")

@@ -10,18 +10,24 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from helpers import EXAMPLE_SPEC, ROOT
+from salesforce.flow_interpreter import Flow, Run
 
 from handrail.specs.validate import load_spec
 from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.apex_scenarios import (
-    NOW, RUNNING_USER, TODAY, all_fields_complete, expected, segment_attributes, tier_values,
+    NOW,
+    RUNNING_USER,
+    TODAY,
+    all_fields_complete,
+    expected,
+    segment_attributes,
+    tier_values,
 )
 from handrail.targets.salesforce.apex_test import apex_class_name, apex_string
 from handrail.targets.salesforce.schema import validate_xml
 from handrail.targets.salesforce.score_flow import score_flow
 from handrail.targets.salesforce.xml import metadata_xml
-from helpers import EXAMPLE_SPEC, ROOT
-from salesforce.flow_interpreter import Flow, Run
 
 APEX_TOOLS = ROOT / "tests" / "apex"
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))

@@ -13,6 +13,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from helpers import EXAMPLE_SPEC, ROOT
+from salesforce.flow_interpreter import Flow, Run
+from salesforce.validation_formula import Record, evaluate
 
 from handrail.specs.model import NUMBER_TYPES
 from handrail.specs.validate import load_spec
@@ -21,9 +24,6 @@ from handrail.targets.salesforce.apex_test import ApexTestWriter, Save
 from handrail.targets.salesforce.score_flow import score_flow
 from handrail.targets.salesforce.validation_rules import rule_components
 from handrail.targets.salesforce.xml import metadata_xml
-from helpers import EXAMPLE_SPEC, ROOT
-from salesforce.flow_interpreter import Flow, Run
-from salesforce.validation_formula import Record, evaluate
 
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 DAY = dt.date(2026, 3, 4)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 
-from handrail.specs.diagnostics import error, Span
-from handrail.targets import load_target
 from helpers import EXAMPLE_SPEC, write_spec
+
+from handrail.specs.diagnostics import Span, error
+from handrail.targets import load_target
 
 
 def big_spec(tmp_path, count: int):

@@ -14,14 +14,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from helpers import EXAMPLE_SPEC, ROOT
+from salesforce.flow_interpreter import Flow, Run
 
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.flows import closed_won_flow as hubspot_closed_won_flow
 from handrail.targets.salesforce.apex_test import ApexTestWriter
 from handrail.targets.salesforce.score_flow import closed_won_stage, score_flow
 from handrail.targets.salesforce.xml import metadata_xml
-from helpers import EXAMPLE_SPEC, ROOT
-from salesforce.flow_interpreter import Flow, Run
 
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 

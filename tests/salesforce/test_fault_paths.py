@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from helpers import EXAMPLE_SPEC, ROOT
 from lxml import etree
 
 from handrail.specs.validate import load_spec
@@ -19,7 +20,6 @@ from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.flow_elements import FAULT_END
 from handrail.targets.salesforce.schema import validate_xml
 from handrail.targets.salesforce.xml import metadata_xml
-from helpers import EXAMPLE_SPEC, ROOT
 
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 NS = "{http://soap.sforce.com/2006/04/metadata}"

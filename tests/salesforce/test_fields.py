@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers import ROOT, shared_path
 from lxml import etree
 
 from handrail.specs.validate import load_spec
 from handrail.targets.salesforce.render import render
-from helpers import ROOT, shared_path
 
 NS = "{http://soap.sforce.com/2006/04/metadata}"
 FIELDS_DIR = "force-app/main/default/objects/Opportunity/fields"

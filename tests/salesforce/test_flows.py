@@ -6,15 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from helpers import EXAMPLE_SPEC, ROOT, shared_path
 from lxml import etree
+from salesforce.flow_interpreter import NS, Flow, Run
 
 from handrail.specs.model import Automation, ClosedWon, Due, Escalation, Notification, Sla, StageEntry, Task
 from handrail.specs.validate import load_spec
 from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.schema import validate_xml
 from handrail.targets.salesforce.xml import metadata_xml
-from helpers import EXAMPLE_SPEC, ROOT, shared_path
-from salesforce.flow_interpreter import NS, Flow, Run
 
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 NOW = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.timezone.utc)

@@ -12,15 +12,21 @@ import random
 from decimal import Decimal
 
 import pytest
+from helpers import EXAMPLE_SPEC
+from salesforce.flow_cases import (
+    TODAY,
+    TYPES,
+    compile_flow,
+    engine_result,
+    flow_result,
+    normalized,
+    random_deal,
+    random_model,
+)
 
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.model import Automation
 from handrail.specs.validate import load_spec
-from helpers import EXAMPLE_SPEC
-from salesforce.flow_cases import (
-    TODAY, TYPES, compile_flow, engine_result, flow_result, normalized, random_deal, random_model,
-)
-
 
 # --- tests --------------------------------------------------------------------------------------
 

@@ -7,6 +7,9 @@ import random
 from decimal import Decimal
 
 import pytest
+from helpers import EXAMPLE_SPEC, write_spec
+from salesforce.flow_cases import engine_result, flow_result, normalized, random_deal
+from salesforce.flow_interpreter import Evaluator, Flow, Run, parse
 
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import SpecError
@@ -17,9 +20,6 @@ from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.limits import FORMULA_MAX
 from handrail.targets.salesforce.score_flow import score_flow
 from handrail.targets.salesforce.xml import metadata_xml
-from helpers import EXAMPLE_SPEC, write_spec
-from salesforce.flow_interpreter import Evaluator, Flow, Run, parse
-from salesforce.flow_cases import engine_result, flow_result, normalized, random_deal
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import dataclasses
 import re
 
 import pytest
+from helpers import EXAMPLE_SPEC, ROOT
 
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.naming import salesforce_field_name
 from handrail.specs.validate import load_spec
 from handrail.targets.salesforce.render import render
-from helpers import EXAMPLE_SPEC, ROOT
 
 SPECS = sorted({EXAMPLE_SPEC, *(ROOT / "specs" / "examples").glob("*.yaml"),
                 *(ROOT / "tests" / "specs").glob("*.yaml")})

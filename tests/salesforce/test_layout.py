@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import EXAMPLE_SPEC, write_spec
 from lxml import etree
 
 from handrail.specs.diagnostics import HandrailError
+from handrail.specs.validate import load_spec
 from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.render import render, verify
-from handrail.specs.validate import load_spec
-from helpers import EXAMPLE_SPEC, write_spec
 
 NS = "{http://soap.sforce.com/2006/04/metadata}"
 APEX = b"@IsTest\nprivate class Handoff_Flow_Tests {\n    @IsTest static void runs() {}\n}\n"

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
+from helpers import shared_path
+
 from handrail.specs.coverage import gate_rule_name
 from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.normal_form import body_from_xml
 from handrail.targets.salesforce.render import render
-from helpers import shared_path
 
 FIELDS = "force-app/main/default/objects/Opportunity/fields"
 

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from helpers import EXAMPLE_SPEC, ROOT, shared_path
 
 from handrail.specs.validate import load_spec
 from handrail.targets.salesforce.render import render, verify
-from helpers import EXAMPLE_SPEC, ROOT, shared_path
 
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("every_*.yaml"))
 XML_SUFFIXES = (".xml", ".object", ".flow", ".permissionset", ".notiftype")

@@ -1,9 +1,10 @@
 """`handrail validate --target salesforce`: what Salesforce cannot enforce as written, at the spec node."""
 from __future__ import annotations
 
+from helpers import ROOT, write_spec
+
 from handrail.specs.validate import load_spec, load_spec_text
 from handrail.targets.salesforce.render import check_spec
-from helpers import ROOT, write_spec
 
 SEGMENT_SPEC = ROOT / "tests" / "specs" / "every_segment_match.yaml"
 

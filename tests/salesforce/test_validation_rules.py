@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from helpers import EXAMPLE_SPEC, ROOT
+from salesforce.validation_formula import Record, evaluate, field_names
 
 from handrail.generators.rules.scoring import Deal, is_populated, score_deal
 from handrail.specs.coverage import gate_rule_name
@@ -17,8 +19,6 @@ from handrail.specs.model import Field, Gate, Model
 from handrail.specs.validate import load_spec, load_spec_text
 from handrail.targets.salesforce.render import check_spec
 from handrail.targets.salesforce.validation_rules import rule_components
-from helpers import EXAMPLE_SPEC, ROOT
-from salesforce.validation_formula import Record, evaluate, field_names
 
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("every_*.yaml"))
 

@@ -35,7 +35,7 @@ def location(text: str, at: str, occurrence: int, offset: int) -> tuple[int, int
 
 
 BOMB = "version: 1\n" + "\n".join(
-    [f"a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     + [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 9)]
 ) + "\n"
 

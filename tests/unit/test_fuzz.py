@@ -4,13 +4,13 @@ from __future__ import annotations
 import os
 
 import yaml
+from helpers import EXAMPLE_SPEC, MINIMAL_SPEC
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handrail.specs.diagnostics import SpecError
 from handrail.specs.loader import load_bytes
 from handrail.specs.validate import validate_document
-from helpers import EXAMPLE_SPEC, MINIMAL_SPEC
 
 WORDS = ["version", "fields", "segments", "stages", "gates", "key", "label", "type", "weight", "match", "acv", "lt",
          "gte", "motion", "stage", "require", "min_score", "min_tier", "segments", "options", "quality", "min_length",

@@ -7,7 +7,6 @@ import re
 import signal
 
 import pytest
-
 from helpers import EXAMPLE_SPEC
 
 EXAMPLE = EXAMPLE_SPEC.read_text(encoding="utf-8")

@@ -1,14 +1,19 @@
 """The scoring engine against DOMAIN.md: the worked example, tier edges, completeness, segments, generic rules."""
 from __future__ import annotations
 
-from helpers import MINIMAL_SPEC
-
 import dataclasses
 
 import pytest
+from helpers import MINIMAL_SPEC
 
 from handrail.generators.rules.scoring import (
-    Deal, evaluate_field, resolve_segment, round_half_up, score_deal, summary, tier_for,
+    Deal,
+    evaluate_field,
+    resolve_segment,
+    round_half_up,
+    score_deal,
+    summary,
+    tier_for,
 )
 from handrail.specs.model import Tiers
 

@@ -18,12 +18,12 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 import yaml
+from helpers import EXAMPLE_SPEC
 
 from handrail.specs.diagnostics import HandrailError, SpecError
 from handrail.specs.loader import load_bytes
 from handrail.specs.validate import validate_document
 from handrail.targets import load_target
-from helpers import EXAMPLE_SPEC
 
 MUTANTS = int(os.environ.get("HANDRAIL_MUTANTS", "2000"))
 SEED = int(os.environ.get("HANDRAIL_MUTANT_SEED", "20261202"))
