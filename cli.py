@@ -191,7 +191,8 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, co
 @click.option("--since", metavar="PERIOD", help="Only deals closed since: 90d, 12w, 6m, 1y or a date (2026-01-31).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Audit as if today were this date.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table",
+              show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)

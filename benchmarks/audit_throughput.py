@@ -78,7 +78,8 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
                           "Existing Customer - Upgrade" if rng.random() < 0.1 else "New Customer",
                           rng.choice(STAGES), rng.choice([9, 30, 60, 120]), won.date().isoformat(),
                           won.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else "", later(60), later(110), later(200),
-                          rng.choice(["", "1", "2", "3", "4", "5"]), rng.choice(["", "Accepted", "Returned", "Pending"]),
+                          rng.choice(["", "1", "2", "3", "4", "5"]),
+                         rng.choice(["", "Accepted", "Returned", "Pending"]),
                           rng.choice(["", "73.5", "100", "41.2"]), *texts,
                           f"csm{rng.randrange(9)}@example.com" if rng.random() < 0.7 else "",
                           "true" if rng.random() < 0.08 else ""])

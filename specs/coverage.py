@@ -38,7 +38,8 @@ def matches(match: Match, deal: dict) -> bool:
 
 def _describe(deal: dict) -> str:
     return (f"a {deal['deal_type'].replace('_', ' ')} deal, ACV {deal['acv']:g}, "
-            f"{'partner-sourced' if deal['partner_sourced'] else 'direct'}, sales cycle {deal['sales_cycle_days']:g} days")
+            f"{'partner-sourced' if deal['partner_sourced'] else 'direct'}, "
+            f"sales cycle {deal['sales_cycle_days']:g} days")
 
 
 def check_segments(model: Model) -> list[Diagnostic]:
@@ -60,10 +61,13 @@ def check_segments(model: Model) -> list[Diagnostic]:
                          hint="add a last segment with match: {} to catch the rest, or widen a range"))
     for seg in segments:
         if winners[seg.key] == 0:
-            earlier = [s.key for s in segments[: segments.index(seg)] if any(matches(s.match, d) and matches(seg.match, d) for d in deals)]
-            out.append(error("segment-shadowed", f"segment '{seg.key}' can never match: every deal it covers is taken by "
+            earlier = [s.key for s in segments[: segments.index(seg)]
+                       if any(matches(s.match, d) and matches(seg.match, d) for d in deals)]
+            out.append(error("segment-shadowed",
+                             f"segment '{seg.key}' can never match: every deal it covers is taken by "
                              + (", ".join(f"'{k}'" for k in earlier) or "no one (its rule is empty)"),
-                             path="segments", span=seg.span, hint="segments match in order; move it up or narrow the earlier ones"))
+                             path="segments", span=seg.span,
+                             hint="segments match in order; move it up or narrow the earlier ones"))
     for a, b in itertools.combinations(segments, 2):
         if a.match.dimensions == b.match.dimensions and a.match.dimensions and \
                 any(matches(a.match, d) and matches(b.match, d) for d in deals):
@@ -91,11 +95,13 @@ def check_gates(model: Model) -> list[Diagnostic]:
             segment = model.segment(key)
             best = max_score(model, segment)
             if best is None:
-                out.append(error("gate-unpassable", f"gate '{gate.key}' needs a score of {floor:g}, but segment '{key}' "
+                out.append(error("gate-unpassable",
+                                 f"gate '{gate.key}' needs a score of {floor:g}, but segment '{key}' "
                                  "scores no weighted field", path="gates", span=gate.span,
                                  hint="give the segment scored_fields, or drop it from the gate"))
             elif best + 1e-9 < floor:
-                out.append(error("gate-unpassable", f"gate '{gate.key}' needs a score of {floor:g}, but segment '{key}' "
+                out.append(error("gate-unpassable",
+                                 f"gate '{gate.key}' needs a score of {floor:g}, but segment '{key}' "
                                  f"can reach at most {best:.1f}", path="gates", span=gate.span,
                                  hint="lower the threshold, or let some options earn full credit"))
     return out
@@ -138,7 +144,8 @@ def gate_rule_name(model: Model, gate_key: str) -> str:
 
 _AUTH = {
     "salesforce": {"jwt": ("username_env", "consumer_key_env", "private_key_file_env"),
-                   "password": ("username_env", "password_env"), "access_token": ("access_token_env", "instance_url_env"),
+                   "password": ("username_env", "password_env"),
+                   "access_token": ("access_token_env", "instance_url_env"),
                    "sf_cli": ("sf_alias",)},
     "hubspot": {"private_app": ("token_env",)},
 }

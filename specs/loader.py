@@ -82,7 +82,8 @@ def _kind(mode: int) -> str:
 def load_bytes(raw: bytes, name: str) -> Document:
     if len(raw) > MAX_BYTES:
         raise SpecError([error("too-large", f"file is larger than the limit of {MAX_BYTES} bytes",
-                               span=Span(name, 1, 1), hint="a handoff spec is a few kilobytes; is this the right file?")])
+                               span=Span(name, 1, 1),
+                               hint="a handoff spec is a few kilobytes; is this the right file?")])
     text = _decode(raw, name)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise SpecError([error("empty", "the file is empty", span=Span(name, 1, 1),
@@ -224,7 +225,8 @@ class _Builder:
             key = str(key_node.value)
             if key in out:
                 first = self.key_spans[path + (key,)]
-                self.problems.append(error("duplicate-key", f"duplicate key '{key}' (first defined at line {first.line})",
+                self.problems.append(error("duplicate-key",
+                                           f"duplicate key '{key}' (first defined at line {first.line})",
                                            span=self._span(key_node), path=format_path(path),
                                            hint="YAML keeps only the last one; remove or rename one of them"))
                 continue

@@ -92,7 +92,8 @@ def _check_retired(c: _Checker, fields: dict, gates: list[str]) -> None:
 
 
 def _check_fields(c: _Checker, sections: list[str], segments: list[str]) -> None:
-    if c.items("fields") and not any(isinstance(f.get("weight"), int) and f.get("weight") for _, f in c.items("fields")):
+    if c.items("fields") and not any(isinstance(f.get("weight"), int) and f.get("weight")
+                                     for _, f in c.items("fields")):
         c.err("no-weights", "no field has a weight, so no handoff score can be computed", ("fields",),
               "give the fields that matter a weight from 1 to 3")
     for i, f in c.items("fields"):
@@ -175,7 +176,8 @@ def _check_deal(c: _Checker, fields: dict[str, dict]) -> None:
             c.ref(key, fields, path, "field")
         elif fields[key].get("type") != ftype:
             c.err("wrong-type", f"field '{key}' is {fields[key].get('type')}; {attr} needs a {ftype} field", path)
-    uses_partner = any(isinstance(s.get("match"), dict) and "partner_sourced" in s["match"] for _, s in c.items("segments"))
+    uses_partner = any(isinstance(s.get("match"), dict) and "partner_sourced" in s["match"]
+                       for _, s in c.items("segments"))
     if uses_partner and not isinstance(deal.get("partner_sourced"), dict):
         c.err("missing-key", "segments match on partner_sourced, but deal.partner_sourced names no field", ("deal",),
               "add deal: {partner_sourced: {field: <a checkbox field>}}")
@@ -199,7 +201,8 @@ def _check_segments(c: _Checker, fields: dict[str, dict], stages: list[str]) -> 
             c.ref(scored, fields, p + ("scored_fields",), "field")
             for j, key in enumerate(scored):
                 if isinstance(key, str) and key in fields and key not in weighted:
-                    c.err("unweighted", f"field '{key}' has no weight, so it cannot be scored", p + ("scored_fields", j))
+                    c.err("unweighted", f"field '{key}' has no weight, so it cannot be scored",
+                          p + ("scored_fields", j))
         elif isinstance(scored, dict) and isinstance(scored.get("top"), int) and scored["top"] > len(weighted):
             c.err("limit", f"top {scored['top']} asks for more fields than the {len(weighted)} weighted ones",
                   p + ("scored_fields", "top"))

@@ -80,7 +80,8 @@ def _convert(err, doc: Document) -> list[Diagnostic]:
         return [error("schema", f"{short(err.instance)} is not one of: {listing(err.validator_value, 40)}",
                       path=where, span=doc.span(path), hint=suggest(err.instance, err.validator_value))]
     if kind == "const":
-        return [error("schema", f"must be {err.validator_value!r}, not {short(err.instance)}", path=where, span=doc.span(path))]
+        return [error("schema", f"must be {err.validator_value!r}, not {short(err.instance)}", path=where,
+                      span=doc.span(path))]
     if kind == "pattern":
         what = err.schema.get("description", f"must match {err.validator_value}")
         return [error("schema", f"{short(err.instance)} is not valid here: {what}", path=where, span=doc.span(path))]

@@ -101,7 +101,8 @@ def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, a
     blocked = refusals(plan, allow_destructive, allowed_origins(model))
     if blocked:
         raise RefusedError("refusing destructive changes:\n  " + "\n  ".join(blocked) +
-                           "\nMark the item in the spec (retired: or allow_destructive: true) and pass --allow-destructive.")
+                           "\nMark the item in the spec (retired: or allow_destructive: true) "
+                           "and pass --allow-destructive.")
     if not plan.pending:
         return plan, ApplyResult(notes=["nothing to apply"])
     if confirm is not None and not confirm(plan):

@@ -128,7 +128,8 @@ def test_validate_strict_turns_warnings_into_failure(run_cli, tmp_path):
 def test_offline_commands_do_not_import_crm_clients(argv):
     code = ("import sys\nfrom handrail.cli import main\n"
             "try:\n    main(%r)\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-            "loaded = [m for m in sys.modules if m.split('.')[0] in ('simple_salesforce', 'hubspot', 'requests', 'zeep')]\n"
+            "loaded = [m for m in sys.modules if m.split('.')[0] in "
+            "('simple_salesforce', 'hubspot', 'requests', 'zeep')]\n"
             "sys.stderr.write(repr(loaded))\nassert not loaded, loaded\n") % argv
     from helpers import ROOT
 

@@ -138,7 +138,8 @@ def test_apply_on_a_terminal_shows_the_plan_and_asks(project):
 
 def test_production_is_never_changed_unasked(project):
     unattended = subprocess.run([*HANDRAIL, "apply", "--env", "live"], cwd=project, stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+                                capture_output=True, text=True,
+                                env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert unattended.returncode == 2 and "--yes" in unattended.stderr and "saved plan" in unattended.stderr
     assert not _org_files(project, "live-org")
 
@@ -147,7 +148,8 @@ def test_production_changes_with_a_saved_plan_or_yes(project, run_cli):
     assert run_cli("plan", "--env", "live", "--out", "plan.json")[0] == 0
     code, out, err = run_cli("apply", "--env", "live", "plan.json")
     assert code == 0, err
-    assert out.count("\n+ ") == 0 and "applying plan.json: live (salesforce): 41 to create" in out  # shown once, at plan
+    # shown once, at plan
+    assert out.count("\n+ ") == 0 and "applying plan.json: live (salesforce): 41 to create" in out
     shutil.rmtree(project / "live-org")
     code, out, err = run_cli("apply", "--env", "live", "--yes", "--format", "json")
     assert code == 0, err

@@ -47,8 +47,9 @@ def charts(report: dict) -> dict[str, Markup]:
         out["fields"] = paired_bars("Weakest fields: completion and generic share of filled values",
                                     [(f["label"], f["completion_rate"], f["generic_rate"]) for f in weakest],
                                     (("Completed", BLUE), ("Generic (of filled)", GAPS)))
-    out["sla"] = percent_bars("SLA compliance", [(c["label"], c["compliance_rate"], compliance_color(c["compliance_rate"]))
-                                                 for c in cw["sla"]])
+    out["sla"] = percent_bars("SLA compliance",
+                              [(c["label"], c["compliance_rate"], compliance_color(c["compliance_rate"]))
+                               for c in cw["sla"]])
     if cw["csm_ratings"]["rated"]:
         out["ratings"] = column_chart("CSM handoff ratings, 1 (poor) to 5 (excellent)",
                                       list(cw["csm_ratings"]["distribution"].items()))

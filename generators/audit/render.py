@@ -148,7 +148,8 @@ def _fields(w, fields: list[dict], flag: float) -> None:
     w(f"\nFields, weakest first (generic = share of filled values)\n{'field':<28} {'deals':>7} {'completed':>9} "
       f"{'generic':>8}\n")
     for r in weakest_first(fields):
-        mark = f"  ! generic {num(r['generic_rate'], '%')} of the time (>= {flag:g}%): redesign it" if r["flagged"] else ""
+        mark = (f"  ! generic {num(r['generic_rate'], '%')} of the time (>= {flag:g}%): redesign it"
+                if r["flagged"] else "")
         w(f"{r['label'][:28]:<28} {r['deals']:>7,} {num(r['completion_rate'], '%'):>9} "
           f"{num(r['generic_rate'], '%'):>8}{mark}\n")
 
@@ -176,7 +177,8 @@ def _sla(w, clocks: list[dict]) -> None:
         for s in c["by_segment"]:
             if s["handoffs"]:
                 w(f"  {s['label'][:18]:<18} {s['target']:>4}{unit:<3} {s['handoffs']:>8,} {s['within']:>7,} "
-                  f"{s['breached']:>8,} {s['pending']:>7,} {s['unmeasured']:>8,} {num(s['compliance_rate'], '%'):>10}\n")
+                  f"{s['breached']:>8,} {s['pending']:>7,} {s['unmeasured']:>8,} "
+                  f"{num(s['compliance_rate'], '%'):>10}\n")
 
 
 def _violations(w, title: str, v: dict) -> None:

@@ -58,7 +58,8 @@ def _deal(model: Model, deal: Deal) -> dict:
             "deal_type": "Expansion" if deal.deal_type == "expansion" else "New business",
             "sales_cycle_days": deal.sales_cycle_days, "close_date": _iso(extra.get("close_date")),
             "closed_won_at": _iso(extra.get("closed_won_at")),
-            "csm": display(csm, deal.values.get(csm.key)) if csm and is_populated(csm, deal.values.get(csm.key)) else None}
+            "csm": (display(csm, deal.values.get(csm.key))
+                    if csm and is_populated(csm, deal.values.get(csm.key)) else None)}
 
 
 def _segment(segment: Segment | None) -> dict | None:

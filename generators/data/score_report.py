@@ -94,7 +94,8 @@ def write_totals_text(model: Model, totals: Totals, out: TextIO) -> None:
     out.write("segments: " + ", ".join(f"{k} {v}" for k, v in t["segments"].items() if v) + "\n")
     out.write(f"\n{'field':<28} {'deals':>6} {'completed':>10} {'generic':>8}\n")
     for row in t["fields"]:
-        out.write(f"{row['label'][:28]:<28} {row['deals']:>6} {row['completion_rate']:>9.1f}% {row['generic_rate']:>7.1f}%\n")
+        out.write(f"{row['label'][:28]:<28} {row['deals']:>6} {row['completion_rate']:>9.1f}% "
+                  f"{row['generic_rate']:>7.1f}%\n")
 
 
 def write_json(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: Totals, out: TextIO) -> None:

@@ -1,1 +1,2 @@
-"""The plan: resources, the generic diff, change validators, orgs and snapshots, saved plans, reports, and the plan/apply/diff pipeline."""
+("""The plan: resources, the generic diff, change validators, orgs and snapshots, saved plans, reports, """
+ """and the plan/apply/diff pipeline.""")

@@ -57,7 +57,8 @@ def _where_they_differ(before, after, context: int = 30) -> tuple[str, str]:
 
 
 def short(value) -> str:
-    text = "(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    text = ("(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str)
+            else repr(value))
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -126,7 +126,8 @@ def assignee(model: Model, who: str) -> dict[str, Any]:
 def create_task(model: Model, task: Task) -> Step:
     return Step(CREATE_TASK, {
         "task_type": "TODO", "subject": text(model, task.subject),
-        "body": paragraphs(model, task.description, f"Due {task.due.describe()} after the trigger. Created by Handrail."),
+        "body": paragraphs(model, task.description,
+                           f"Due {task.due.describe()} after the trigger. Created by Handrail."),
         "priority": "HIGH" if task.due.unit == "hours" else "MEDIUM",
         "associations": [{"target": {"associationCategory": "HUBSPOT_DEFINED",
                                      "associationTypeId": TASK_TO_DEAL_ASSOCIATION},

@@ -26,7 +26,8 @@ def any_of(prop: str, values: Iterable[str]) -> Filter:
 
 
 def known(prop: str) -> Filter:
-    return _filter(prop, {"operationType": "ALL_PROPERTY", "operator": "IS_KNOWN", "includeObjectsWithNoValueSet": False})
+    return _filter(prop, {"operationType": "ALL_PROPERTY", "operator": "IS_KNOWN",
+                          "includeObjectsWithNoValueSet": False})
 
 
 def unknown(prop: str) -> Filter:

@@ -79,7 +79,8 @@ def _describe(step: Step | IfEmpty) -> Any:
     return ["if-empty", step.prop, [_describe(s) for s in step.then]]
 
 
-def lay_out(prefix: Sequence[Step | IfEmpty], prop: str, routes: dict[str, list[Step | IfEmpty]]) -> tuple[str | None, list[dict]]:
+def lay_out(prefix: Sequence[Step | IfEmpty], prop: str,
+            routes: dict[str, list[Step | IfEmpty]]) -> tuple[str | None, list[dict]]:
     """The whole action list: prefix, then per-value routes (inline when every value runs the same steps)."""
     graph = Graph()
     first, ends = graph.sequence(prefix)

@@ -135,7 +135,8 @@ def _check_closed_metadata(model: Model, pipeline: Pipeline) -> list[Diagnostic]
         probability = "1.0" if stage.closed_won else "0.0"
         closed = meta.get("isClosed", "").lower() == "true"
         if not closed or _probability(meta.get("probability")) != float(probability):
-            out.append(warning("hubspot-stage", f"stage '{stage.key}' is marked {'closed_won' if stage.closed_won else 'closed_lost'}, "
+            out.append(warning("hubspot-stage", f"stage '{stage.key}' is marked "
+                               f"{'closed_won' if stage.closed_won else 'closed_lost'}, "
                                f"but HubSpot stage '{stage.hubspot}' has isClosed={meta.get('isClosed')} "
                                f"probability={meta.get('probability')}", path=f"stages[{stage.order}]", span=stage.span,
                                hint=f"HubSpot marks it with isClosed true and probability {probability}"))

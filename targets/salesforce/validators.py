@@ -54,8 +54,10 @@ def picklist_values_removed(change: Change) -> list[Finding]:
 
 
 def gate_deactivated(change: Change) -> list[Finding]:
-    if _update(change, "ValidationRule") and change.before.get("active") == "true" and change.after.get("active") == "false":
-        return [Finding("error", "gate-deactivated", "the gate's validation rule would be switched off", destructive=True)]
+    if _update(change, "ValidationRule") and change.before.get("active") == "true" \
+            and change.after.get("active") == "false":
+        return [Finding("error", "gate-deactivated", "the gate's validation rule would be switched off",
+                        destructive=True)]
     return []
 
 

@@ -34,13 +34,15 @@ def audit(run_cli, export, example_spec):
 def test_table(audit):
     code, out, err = audit()
     assert code == 0, err
-    assert "Read 9 deals: 6 closed won, 1 open in gated stages; skipped 1 closed lost, 1 open before any gated stage" in out
+    assert ("Read 9 deals: 6 closed won, 1 open in gated stages; "
+            "skipped 1 closed lost, 1 open before any gated stage") in out
     assert "Closed won: 6 deals, average score 68.6, completion 79.2%" in out
     assert "Tiers: Ready 3 (50.0%), Gaps 1 (16.7%), Blocked 2 (33.3%)" in out
     assert "! Completion under 80% for 2 months running (2026-02 to 2026-03): investigate" in out
     assert "! generic 33.3% of the time (>= 30%): redesign it" in out
     first_touch = next(line for line in out.splitlines() if line.startswith("Close to first CS touch"))
-    assert first_touch.split() == ["Close", "to", "first", "CS", "touch", "4", "3", "1", "1", "1", "75.0%", "24.7h"]  # (30 + 48 - 4) / 3
+    assert first_touch.split() == ["Close", "to", "first", "CS", "touch",
+                                   "4", "3", "1", "1", "1", "75.0%", "24.7h"]  # (30 + 48 - 4) / 3
     assert "Score disagreements: 1 of 4 stored scores differ from Handrail's by more than 0.05" in out
     assert "B Deal B: stored 80.0, Handrail 73.5, difference +6.5" in out
     assert "CSM handoff ratings: 4 rated, average 3.25" in out

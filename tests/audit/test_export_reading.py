@@ -49,7 +49,8 @@ def test_label_columns_and_blank_cells(example_model, tmp_path):
                     "1,A,Closed Won,,,,,\n2,B,Closed Won,2026-03-01,2026-03-01 09:00,2,Accepted,88\n")
     first, second = read_deals(path, example_model, process_fields=True)
     assert first.extra == {}
-    assert second.extra == {"close_date": date(2026, 3, 1), "closed_won_at": datetime(2026, 3, 1, 9, tzinfo=timezone.utc), "csm_rating": 2,
+    assert second.extra == {"close_date": date(2026, 3, 1),
+                            "closed_won_at": datetime(2026, 3, 1, 9, tzinfo=timezone.utc), "csm_rating": 2,
                             "intake_status": "Accepted", "score": 88.0}
 
 

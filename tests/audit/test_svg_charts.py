@@ -36,7 +36,8 @@ def test_missing_values_draw_nothing():
     root = parse(paired_bars("Fields", [("A", 80.0, None)], (("Completed", "#111111"), ("Generic", "#222222"))))
     assert len(rect_widths(root, "#111111")) == 2 and len(rect_widths(root, "#222222")) == 1  # swatches + bars
     assert [t.text for t in root.iter(f"{NS}text")][-2:] == ["80.0%", "-"]
-    line = parse(line_chart("Trend", ["2026-01", "2026-02", "2026-03"], [("Completion", [90.0, None, 70.0], "#333333")]))
+    line = parse(line_chart("Trend", ["2026-01", "2026-02", "2026-03"],
+                            [("Completion", [90.0, None, 70.0], "#333333")]))
     assert len(list(line.iter(f"{NS}circle"))) == 2
 
 

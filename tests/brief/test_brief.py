@@ -91,8 +91,10 @@ def test_open_deal_shows_what_is_missing_and_the_gates_ahead(brief):
     assert "- **Stakeholder Map**: missing, required, weight 3" in out
     assert "The clocks start when the deal is stamped Closed Won." in out
     gates = out.split("## Gates not met at Closed Won\n")[1]
-    assert "`enterprise_csm`: Enterprise deals need a named CSM before Negotiation. (Customer Success Manager is empty)" in gates
-    assert "`enterprise_ready`: Enterprise handoffs must be Ready (85+) before Closed Won. (score 17.6 is below 85)" in gates
+    assert ("`enterprise_csm`: Enterprise deals need a named CSM before Negotiation. "
+            "(Customer Success Manager is empty)") in gates
+    assert ("`enterprise_ready`: Enterprise handoffs must be Ready (85+) before Closed Won. "
+            "(score 17.6 is below 85)") in gates
 
 
 def test_missing_and_generic_fields_in_their_sections(example_model):
@@ -100,7 +102,8 @@ def test_missing_and_generic_fields_in_their_sections(example_model):
     ctx = brief_context(example_model, d, "csm", NOW)
     goals = next(s for s in ctx["sections"] if s["key"] == "goals")
     states = {f["key"]: (f["state"], f["value"]) for f in goals["fields"]}
-    assert states == {"business_goals": ("complete", SPECIFIC["business_goals"]), "success_criteria": ("generic", "TBD")}
+    assert states == {"business_goals": ("complete", SPECIFIC["business_goals"]),
+                      "success_criteria": ("generic", "TBD")}
     assert [m["key"] for m in ctx["missing"]] == ["stakeholder_map", "success_criteria", "risk_flags", "products_scope",
                                                    "key_conversations", "contract_terms", "communication_prefs"]
     sla = {s["key"]: s for s in ctx["sla"]}
@@ -108,7 +111,8 @@ def test_missing_and_generic_fields_in_their_sections(example_model):
 
 
 def test_sla_status_as_of_now(example_model):
-    d = deal("s", complete=tuple(SPECIFIC), closed_won_at=utc(2026, 1, 12, 10), internal_handoff_at=utc(2026, 1, 13, 11))
+    d = deal("s", complete=tuple(SPECIFIC), closed_won_at=utc(2026, 1, 12, 10),
+             internal_handoff_at=utc(2026, 1, 13, 11))
     sla = {s["key"]: s for s in brief_context(example_model, d, "csm", NOW)["sla"]}
     assert (sla["internal_handoff"]["status"], sla["internal_handoff"]["status_text"]) == ("breached", "missed")
     assert (sla["first_touch"]["deadline"], sla["first_touch"]["status"]) == ("2026-01-14T10:00Z", "pending")

@@ -19,17 +19,20 @@ from handrail.generators.data.columns import load_column_map
 from handrail.generators.data.reader import read_deals
 from handrail.specs.diagnostics import InputError
 
-SALESFORCE_REPORT = '''"Opportunity Owner","Account Name","Opportunity Name","Type","Lead Source","Amount","Close Date","Created Date","Stage","Opportunity ID","Handoff Partner Sourced"
-"Jordan Lee","Acme Corp","Acme Corp - Platform","New Customer","Partner","60,000.00","12/31/2026","11/15/2026","Closed Won","0065g00000Abc12AAB","1"
-"Riley Chen","Globex","Globex - Upsell","Existing Customer - Upgrade","Web","$250,000.00","12/15/2026","10/01/2026","Negotiation/Review","0065g00000Abc13AAB","0"
-""
-"Confidential Information - Do Not Distribute"
-"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."
-'''
-HUBSPOT_EXPORT = '''Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner,Amount,Deal Type,Pipeline
-9012345601,Initech renewal,Closed Won,2026-12-31 10:00,2026-12-01 09:30,Sam Roe,12000,New Business,Sales Pipeline
-9012345602,Umbrella expansion,Closed Won,2026-11-20 16:45,2026-09-01 08:00,Sam Roe,140000,Existing Business,Sales Pipeline
-'''
+SALESFORCE_REPORT = ('"Opportunity Owner","Account Name","Opportunity Name","Type","Lead Source","Amount",'
+                     '"Close Date","Created Date","Stage","Opportunity ID","Handoff Partner Sourced"\n'
+                     '"Jordan Lee","Acme Corp","Acme Corp - Platform","New Customer","Partner","60,000.00",'
+                     '"12/31/2026","11/15/2026","Closed Won","0065g00000Abc12AAB","1"\n'
+                     '"Riley Chen","Globex","Globex - Upsell","Existing Customer - Upgrade","Web","$250,000.00",'
+                     '"12/15/2026","10/01/2026","Negotiation/Review","0065g00000Abc13AAB","0"\n'
+                     '""\n'
+                     '"Confidential Information - Do Not Distribute"\n'
+                     '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n')
+HUBSPOT_EXPORT = ('Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner,Amount,Deal Type,Pipeline\n'
+                  '9012345601,Initech renewal,Closed Won,2026-12-31 10:00,2026-12-01 09:30,Sam Roe,12000,'
+                  'New Business,Sales Pipeline\n'
+                  '9012345602,Umbrella expansion,Closed Won,2026-11-20 16:45,2026-09-01 08:00,Sam Roe,140000,'
+                  'Existing Business,Sales Pipeline\n')
 
 
 def write(tmp_path, text, name="export.csv"):

@@ -25,7 +25,8 @@ TYPE_FIELD_TYPES = {
     "bool": {"booleancheckbox", "calculation_equation"},
     "phone_number": {"phonenumber"},
 }
-DEFAULT_STAGES = [("appointmentscheduled", "Appointment scheduled", "0.2"), ("qualifiedtobuy", "Qualified to buy", "0.4"),
+DEFAULT_STAGES = [("appointmentscheduled", "Appointment scheduled", "0.2"),
+                  ("qualifiedtobuy", "Qualified to buy", "0.4"),
                   ("presentationscheduled", "Presentation scheduled", "0.6"),
                   ("decisionmakerboughtin", "Decision maker bought-in", "0.8"),
                   ("contractsent", "Contract sent", "0.9"), ("closedwon", "Closed won", "1.0"),
@@ -151,7 +152,8 @@ class Portal:
         stamp = now_iso()
         owner_id = self.new_id()
         owner = {"id": owner_id, "email": email, "firstName": first_name, "lastName": last_name,
-                 "userId": user_id or int(owner_id) + 90000, "userIdIncludingInactive": user_id or int(owner_id) + 90000,
+                 "userId": user_id or int(owner_id) + 90000,
+                 "userIdIncludingInactive": user_id or int(owner_id) + 90000,
                  "type": "PERSON", "teams": [], "archived": False, "createdAt": stamp, "updatedAt": stamp}
         self.owners.append(owner)
         return owner
@@ -200,7 +202,8 @@ def _value(value: Any) -> str | None:
 
 
 # -- calculated property formulas ------------------------------------------------------------------------
-_FORMULA_TOKEN = re.compile(r"""\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\d+(?:\.\d+)?|[A-Za-z_]\w*|<=|>=|!=|[=<>+\-*/(),])""")
+_FORMULA_TOKEN = re.compile(r"""\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\d+(?:\.\d+)?|[A-Za-z_]\w*|"""
+                            r"""<=|>=|!=|[=<>+\-*/(),])""")
 _KEYWORDS = {"if", "then", "elseif", "else", "endif", "and", "or", "not", "equals", "true", "false"}
 
 

@@ -164,7 +164,8 @@ def _matches(record: dict, spec: dict, known: dict) -> bool:
         return value in (None, "")
     kind = known.get(name, {}).get("type", "number" if name == "hs_object_id" else "string")
     if operator in ("IN", "NOT_IN"):
-        inside = value is not None and _comparable(value, kind) in {_comparable(v, kind) for v in spec.get("values", [])}
+        inside = (value is not None
+                  and _comparable(value, kind) in {_comparable(v, kind) for v in spec.get("values", [])})
         return inside if operator == "IN" else not inside
     if operator in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
         token = str(spec.get("value", "")).strip("*").lower()

@@ -173,7 +173,8 @@ def _root_type(file_name: str) -> str | None:
     if file_name.startswith("objects/") and file_name.endswith(".object"):
         return "CustomObject"
     for type_name, (folder, suffix) in FILE_TYPES.items():
-        if file_name.startswith(folder + "/") and file_name.endswith(suffix + ("-meta.xml" if suffix == ".cls" else "")):
+        if file_name.startswith(folder + "/") \
+                and file_name.endswith(suffix + ("-meta.xml" if suffix == ".cls" else "")):
             return type_name
     return None
 
@@ -319,7 +320,8 @@ def _rule_problem(org: SalesforceOrg, change: Change, incoming_fields: dict) -> 
     display = _text(change.element, "errorDisplayField")
     object_name = change.full_name.split(".", 1)[0]
     if display and display not in OPPORTUNITY_STANDARD_FIELDS \
-            and f"{object_name}.{display}" not in incoming_fields and not org.find("CustomField", f"{object_name}.{display}"):
+            and f"{object_name}.{display}" not in incoming_fields \
+            and not org.find("CustomField", f"{object_name}.{display}"):
         return f"Field {display} does not exist. Check spelling."
     return None
 

@@ -104,7 +104,8 @@ class RestApi:
                 return "bulk2.create"
             if len(parts) == 4 and parts[3] == "results":
                 return "bulk2.results"
-            return {"GET": "bulk2.status", "PATCH": "bulk2.abort", "DELETE": "bulk2.delete"}.get(request.method, "bulk2")
+            return {"GET": "bulk2.status", "PATCH": "bulk2.abort",
+                    "DELETE": "bulk2.delete"}.get(request.method, "bulk2")
         return head or "resources"
 
     def handle(self, request: Request, operation: str) -> Response:

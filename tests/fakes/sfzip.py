@@ -35,7 +35,8 @@ def validation_rule(name: str, formula: str = "ISBLANK(Name)", active: str = "tr
 def flow(label: str, status: str = "Active") -> str:
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Flow xmlns="{MD}">\n    <apiVersion>63.0</apiVersion>\n'
             f"    <label>{label}</label>\n    <processType>AutoLaunchedFlow</processType>\n    <start>\n"
-            "        <locationX>50</locationX>\n        <locationY>0</locationY>\n        <object>Opportunity</object>\n"
+            "        <locationX>50</locationX>\n        <locationY>0</locationY>\n"
+            "        <object>Opportunity</object>\n"
             "        <recordTriggerType>CreateAndUpdate</recordTriggerType>\n"
             "        <triggerType>RecordBeforeSave</triggerType>\n    </start>\n"
             f"    <status>{status}</status>\n</Flow>\n")
@@ -55,5 +56,5 @@ def fields_zip(*fields: tuple[str, str], rules: tuple[str, ...] = ()) -> bytes:
     if rules:
         members["ValidationRule"] = [f"Opportunity.{r}" for r in rules]
     return build({"package.xml": package_xml(members),
-                  "objects/Opportunity.object": object_file(*(text_field(n, l) for n, l in fields),
+                  "objects/Opportunity.object": object_file(*(text_field(name, label) for name, label in fields),
                                                             *(validation_rule(r) for r in rules))})

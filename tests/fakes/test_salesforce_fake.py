@@ -294,7 +294,8 @@ def test_bulk_query_pages_csv_with_locators(fake_salesforce, sf):
 
 def test_production_refuses_no_test_run_and_lands_active_flows_inactive(fake_salesforce, sf):
     fake_salesforce.reset(sandbox=False)
-    flow_zip = sfzip.build({"package.xml": sfzip.package_xml({"Flow": ["Gate"]}), "flows/Gate.flow": sfzip.flow("Gate")})
+    flow_zip = sfzip.build({"package.xml": sfzip.package_xml({"Flow": ["Gate"]}),
+                            "flows/Gate.flow": sfzip.flow("Gate")})
     deploy_id, status = deploy(sf, flow_zip, testLevel="NoTestRun")
     assert status[0] == "Failed" and "NoTestRun cannot be used in production" in failures(sf, deploy_id)[0]["problem"]
     _, status = deploy(sf, flow_zip, testLevel="RunLocalTests")

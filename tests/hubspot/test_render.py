@@ -183,7 +183,8 @@ def test_verify_accepts_the_build_and_catches_broken_output(every_type):
                                                   "fieldType": "textarea"}).encode()
     files["stray.json"] = b"{}"
     score = _json(desired, "properties/cs_score.json")
-    files["properties/cs_score.json"] = json.dumps({**score, "calculationFormula": score["calculationFormula"] + " + (1"}).encode()
+    unbalanced = {**score, "calculationFormula": score["calculationFormula"] + " + (1"}
+    files["properties/cs_score.json"] = json.dumps(unbalanced).encode()
     problems = {(d.path, d.message) for d in verify(Desired("hubspot", (), files), {})}
     messages = " | ".join(f"{p}: {m}" for p, m in sorted(problems))
     for words in ("properties/cs_goals.json: not valid JSON", "startActionId 99 is not an action",

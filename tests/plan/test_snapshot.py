@@ -136,7 +136,8 @@ def test_saved_plan_applies_and_stale_plan_is_refused(workdir, run_cli):
     rule = workdir / "org-snapshot" / "ValidationRule" / "Opportunity.Handoff_Gate_Mid_Market_Csm.json"
     rule.write_text(rule.read_text().replace('"active": "true"', '"active": "false"'))
     code, _, err = run_cli(*spec_args(workdir, "apply", str(plan_path)))
-    assert code == 1 and "the org changed since" in err and "ValidationRule:Opportunity.Handoff_Gate_Mid_Market_Csm" in err
+    assert (code == 1 and "the org changed since" in err
+            and "ValidationRule:Opportunity.Handoff_Gate_Mid_Market_Csm" in err)
     # and when the spec changes after planning
     run_cli(*spec_args(workdir, "apply"))
     run_cli(*spec_args(workdir, "plan", "--out", str(plan_path)))

@@ -51,7 +51,8 @@ def test_picklist_is_restricted_unsorted_with_value_labels(files):
     assert text(f, "valueSet/valueSetDefinition/sorted") == "false"
     values = f.findall(f"{NS}valueSet/{NS}valueSetDefinition/{NS}value")
     assert [(text(v, "fullName"), text(v, "default"), text(v, "label")) for v in values] == [
-        ("ent", "false", "Enterprise plan"), ("pro", "false", "Professional plan"), ("other", "false", "Other / unknown")]
+        ("ent", "false", "Enterprise plan"), ("pro", "false", "Professional plan"),
+        ("other", "false", "Other / unknown")]
     assert tags(values[0]) == ["fullName", "default", "label"]
 
 
@@ -120,7 +121,8 @@ def test_computed_fields(example_model):
     assert (text(score, "type"), text(score, "precision"), text(score, "scale")) == ("Number", "5", "1")
     assert "do not edit by hand" in text(score, "description")
     completeness = field_xml(files, "Handoff_Completeness__c")
-    assert (text(completeness, "type"), text(completeness, "precision"), text(completeness, "scale")) == ("Percent", "5", "1")
+    assert (text(completeness, "type"), text(completeness, "precision"),
+            text(completeness, "scale")) == ("Percent", "5", "1")
     assert text(field_xml(files, "Handoff_Missing_Summary__c"), "type") == "LongTextArea"
     for stamp in ("Closed_Won_At", "Internal_Handoff_At", "First_Touch_At", "Kickoff_At"):
         assert text(field_xml(files, f"Handoff_{stamp}__c"), "type") == "DateTime"

@@ -339,7 +339,8 @@ def test_every_kind_of_recipient(example):
     assert run.actions[0][1]["title"] == run.actions[0][1]["body"] == "Hi Acme"
     assert {v["Subject"]: v["OwnerId"] for _, v in run.created} == {
         "For the pool": POOL, "For nobody": REP, "For the boss": BOSS}
-    other = deal(example, StageName="Proposal/Price Quote", **{example.computed_field("segment").salesforce_name: "smb"})
+    other = deal(example, StageName="Proposal/Price Quote",
+                 **{example.computed_field("segment").salesforce_name: "smb"})
     skipped = run_after(model, "Handoff_Stage_Entry_After_Save", other, dict(other, StageName="Needs Analysis"))
     assert skipped.actions == [] and skipped.created == []
 

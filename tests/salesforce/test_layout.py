@@ -61,13 +61,15 @@ def test_source_files_carry_full_name_only_where_salesforce_retrieves_it(example
     rule = etree.fromstring(files["force-app/main/default/objects/Opportunity/validationRules/"
                                   "Handoff_Gate_Enterprise_Ready.validationRule-meta.xml"])
     assert rule[0].text == "Handoff_Gate_Enterprise_Ready"
-    for path in ("flows/Handoff_Before_Save.flow-meta.xml", "permissionsets/Handoff_Field_Access.permissionset-meta.xml"):
+    for path in ("flows/Handoff_Before_Save.flow-meta.xml",
+                 "permissionsets/Handoff_Field_Access.permissionset-meta.xml"):
         assert etree.fromstring(files[f"force-app/main/default/{path}"]).find(f"{NS}fullName") is None
 
 
 def test_mdapi_layout(example_model, with_flows):
     files = render(example_model, {"format": "mdapi"}).files
-    assert set(files) == {"package.xml", "objects/Opportunity.object", "permissionsets/Handoff_Field_Access.permissionset",
+    assert set(files) == {"package.xml", "objects/Opportunity.object",
+                          "permissionsets/Handoff_Field_Access.permissionset",
                           "flows/Handoff_Before_Save.flow", "notificationtypes/Handoff_Alert.notiftype",
                           "classes/Handoff_Flow_Tests.cls", "classes/Handoff_Flow_Tests.cls-meta.xml"}
     obj = etree.fromstring(files["objects/Opportunity.object"])

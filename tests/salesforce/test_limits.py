@@ -117,7 +117,8 @@ def test_picklist_value_count_and_duplicates(example_model):
     with pytest.raises(SpecError) as caught:
         render(dataclasses.replace(example_model, fields=fields), {})
     messages = [d.message for d in caught.value.diagnostics]
-    assert "Opportunity.Handoff_Communication_Prefs__c: 1001 picklist values; Salesforce allows 1000 for Picklist" in messages
+    assert ("Opportunity.Handoff_Communication_Prefs__c: 1001 picklist values; "
+            "Salesforce allows 1000 for Picklist") in messages
     assert "Opportunity.Handoff_Competitors__c: picklist value 'a' appears twice" in messages
     assert any("'x;y' contains ';'" in m for m in messages)
     assert all(d.span == field.span or d.span == twice.span for d in caught.value.diagnostics)
@@ -154,7 +155,8 @@ def test_component_names_must_be_legal_api_names(example_model):
 def test_generated_messages_and_descriptions_always_fit():
     model = load_spec_text(spec_text([field_line(n) for n in range(60)],
                                      "gates:\n  - key: g\n    stage: won\n    require: {fields: ["
-                                     + ", ".join(f"f{n:03d}" for n in range(60)) + "], csm_assigned: true, min_score: 70}\n"
+                                     + ", ".join(f"f{n:03d}" for n in range(60))
+                                     + "], csm_assigned: true, min_score: 70}\n"
                                      "    message: " + "Blocked. " * 27), "limits.yaml").model
     desired = render(model, {})
     rule = next(r for r in desired.resources if r.kind == "ValidationRule")
@@ -186,6 +188,8 @@ def test_flow_and_permission_set_names_collide_case_insensitively(example_model)
                        Component("PermissionSet", "HANDOFF_FIELD_ACCESS", (("label", "b"),))]
     messages = [d.message for d in check(example_model, flows + permission_sets, "enterprise")]
     assert messages == [
-        "handoff_score_before_save: Flow API name collides with Handoff_Score_Before_Save (Salesforce names ignore case)",
-        "HANDOFF_FIELD_ACCESS: PermissionSet API name collides with Handoff_Field_Access (Salesforce names ignore case)"]
+        "handoff_score_before_save: Flow API name collides with Handoff_Score_Before_Save "
+        "(Salesforce names ignore case)",
+        "HANDOFF_FIELD_ACCESS: PermissionSet API name collides with Handoff_Field_Access "
+        "(Salesforce names ignore case)"]
     assert check(example_model, [flows[0], permission_sets[0]], "enterprise") == []  # types have separate namespaces

@@ -62,8 +62,8 @@ def test_out_of_order_and_malformed_files_are_reported(example_model):
     desired = render(example_model, {})
     path = "force-app/main/default/objects/Opportunity/fields/Handoff_Score__c.field-meta.xml"
     text = desired.files[path].decode()
-    swapped = text.replace("    <label>Handoff Score</label>\n", "").replace("</CustomField>",
-                                                                            "    <label>Handoff Score</label>\n</CustomField>")
+    swapped = text.replace("    <label>Handoff Score</label>\n", "").replace(
+        "</CustomField>", "    <label>Handoff Score</label>\n</CustomField>")
     files = {path: swapped.encode(), "x/Bad.flow-meta.xml": b"<Flow xmlns='http://soap.sforce.com/2006/04/metadata'>"}
     problems = verify(dataclasses.replace(desired, files=files))
     assert {p.span.file for p in problems} == set(files)

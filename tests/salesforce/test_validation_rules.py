@@ -115,7 +115,8 @@ def test_rules_agree_with_gate_semantics_on_generated_deals(spec):
             assert fired == expected, (f"{spec.stem} gate {gate.key}, deal {n}: rule {'fired' if fired else 'passed'}"
                                        f" (segment {segment}, score {score}, {prior and prior.key} -> {new.key})")
             outcomes[gate.key].add(fired)
-    assert all(seen == {True, False} for seen in outcomes.values()), f"some gate never fired or never passed: {outcomes}"
+    assert all(seen == {True, False} for seen in outcomes.values()), (
+        f"some gate never fired or never passed: {outcomes}")
 
 
 def _record(model: Model, stage: str, prior: str | None, **values) -> Record:

@@ -36,7 +36,8 @@ def location(text: str, at: str, occurrence: int, offset: int) -> tuple[int, int
 
 BOMB = "version: 1\n" + "\n".join(
     ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
-    + [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 9)]
+    + [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, "
+       f"*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 9)]
 ) + "\n"
 
 CASES = [
@@ -70,7 +71,8 @@ CASES = [
          hint="did you mean `segments`?"),
     Case("unknown-field-key", edit("    weight: 3", "    wieght: 3"), "unknown key 'wieght'", at="wieght",
          hint="did you mean `weight`?"),
-    Case("weight-out-of-range", edit("weight: 3", "weight: 5"), "5 is greater than the maximum of 3", at="5\n", offset=0),
+    Case("weight-out-of-range", edit("weight: 3", "weight: 5"), "5 is greater than the maximum of 3",
+         at="5\n", offset=0),
     Case("weight-not-a-number", edit("weight: 3", "weight: three"), "expected a whole number or nothing, got 'three'",
          at="three"),
     Case("type-typo", edit("type: long_text", "type: longtext"), "'longtext' is not one of", at="longtext",
@@ -84,32 +86,35 @@ CASES = [
     Case("env-name-not-a-variable", edit("username_env: SF_USERNAME", "username_env: admin@example.com"),
          "'admin@example.com' is not valid here: The NAME of an environment variable", at="admin@example.com"),
     # --- references and uniqueness
-    Case("duplicate-field-key", edit("  - key: scope", "  - key: goals"), "field key 'goals' is already used by fields[0]",
-         at="key: goals", occurrence=2, offset=5),
+    Case("duplicate-field-key", edit("  - key: scope", "  - key: goals"),
+         "field key 'goals' is already used by fields[0]", at="key: goals", occurrence=2, offset=5),
     Case("unknown-stage", edit("    stage: won", "    stage: wonn"), "unknown stage 'wonn'", at="wonn",
          hint="did you mean `won`?"),
-    Case("unknown-required-field", edit("    motion: automated\n", "    motion: automated\n    required_fields: [gaols]\n"),
+    Case("unknown-required-field",
+         edit("    motion: automated\n", "    motion: automated\n    required_fields: [gaols]\n"),
          "unknown field 'gaols'", at="gaols", hint="did you mean `goals`?"),
     Case("unknown-required-in-segment", edit("    weight: 3\n", "    weight: 3\n    required_in: [smb, midmarket]\n"),
          "unknown segment 'midmarket'", at="midmarket"),
     Case("csm-gate-without-csm-field", edit("deal:\n  csm: {field: csm}\n", "").replace(
         "require: {min_score: 60}", "require: {csm_assigned: true}"), "deal.csm names no user field",
          at="csm_assigned: true", offset=14, hint="deal: {csm"),
-    Case("csm-field-wrong-type", edit("csm: {field: csm}", "csm: {field: goals}"), "field 'goals' is long_text; csm needs a user field",
-         at="goals}"),
+    Case("csm-field-wrong-type", edit("csm: {field: csm}", "csm: {field: goals}"),
+         "field 'goals' is long_text; csm needs a user field", at="goals}"),
     Case("reserved-key", edit("key: scope", "key: score"), "reserved for a field Handrail computes", at="score\n"),
     # --- per-type attributes and limits
     Case("picklist-without-options", edit("    options: [Core, {value: Other, generic: true}]\n", ""),
          "a picklist field needs options", at="key: scope"),
     Case("options-on-text", edit("    weight: 3\n", "    weight: 3\n    options: [A, B]\n"),
          "'options' applies only to picklist and multi_select fields, not long_text", at="options: [A"),
-    Case("short-text-too-long", edit("    type: long_text\n    weight: 3\n", "    type: short_text\n    length: 300\n    weight: 3\n"),
+    Case("short-text-too-long",
+         edit("    type: long_text\n    weight: 3\n", "    type: short_text\n    length: 300\n    weight: 3\n"),
          "short_text length 300 exceeds 255", at="300", hint="long_text"),
     Case("label-too-long", edit("label: Goals", "label: " + "Customer business goals and measurable outcomes"),
          "Salesforce allows 40", at="Customer business"),
     Case("salesforce-name-too-long", edit("key: goals", "key: " + "g" * 45).replace("[Core", "[Core"),
          "Salesforce allows 40 before __c", at="key: gggg"),
-    Case("salesforce-double-underscore", edit("    weight: 3\n", "    weight: 3\n    salesforce: {api_name: My__Goals__c}\n"),
+    Case("salesforce-double-underscore",
+         edit("    weight: 3\n", "    weight: 3\n    salesforce: {api_name: My__Goals__c}\n"),
          "double underscore", at="key: goals"),
     Case("hubspot-name-invalid", edit("    weight: 3\n", "    weight: 3\n    hubspot: {name: MyGoals}\n"),
          "HubSpot internal name 'MyGoals' must be lowercase", at="key: goals"),
@@ -121,14 +126,18 @@ CASES = [
     Case("segment-gap", edit("{acv: {gte: 25000}}", "{acv: {gte: 50000}}"),
          "no segment matches a new business deal, ACV 25000", at="  - key: enterprise", offset=4),
     Case("segment-shadowed", edit("match: {acv: {lt: 25000}}", "match: {}"),
-         "segment 'enterprise' can never match: every deal it covers is taken by 'smb'", at="  - key: enterprise", offset=4),
+         "segment 'enterprise' can never match: every deal it covers is taken by 'smb'",
+         at="  - key: enterprise", offset=4),
     Case("gate-unpassable", edit("    weight: 3\n", "    weight: 3\n    applies_to: [enterprise]\n").replace(
         "options: [Core, {value: Other, generic: true}]", "options: [{value: Other, generic: true}]"),
-         "gate 'won_ready' needs a score of 60, but segment 'smb' can reach at most 50.0", at="  - key: won_ready", offset=4),
-    Case("two-closed-won-stages", edit("salesforce: Commit, hubspot: contractsent}", "salesforce: Commit, hubspot: contractsent, closed_won: true}"),
+         "gate 'won_ready' needs a score of 60, but segment 'smb' can reach at most 50.0",
+         at="  - key: won_ready", offset=4),
+    Case("two-closed-won-stages",
+         edit("salesforce: Commit, hubspot: contractsent}",
+              "salesforce: Commit, hubspot: contractsent, closed_won: true}"),
          "more than one stage is marked closed_won", at="closed_won: true", occurrence=2, offset=12),
-    Case("jwt-without-key-file", edit("    private_key_file_env: SF_KEY_FILE\n", ""), "auth 'jwt' needs private_key_file_env",
-         at="target: salesforce"),
+    Case("jwt-without-key-file", edit("    private_key_file_env: SF_KEY_FILE\n", ""),
+         "auth 'jwt' needs private_key_file_env", at="target: salesforce"),
 ]
 
 
@@ -158,7 +167,8 @@ def test_there_are_at_least_25_distinct_cases():
 
 
 def test_all_problems_are_reported_at_once(tmp_path, run_cli):
-    text = edit("type: long_text", "type: longtext").replace("stage: won", "stage: wonn").replace("weight: 2", "weight: 9")
+    text = (edit("type: long_text", "type: longtext").replace("stage: won", "stage: wonn")
+            .replace("weight: 2", "weight: 9"))
     path = tmp_path / "handoff.yaml"
     path.write_text(text)
     code, _, err = run_cli("validate", str(path))

@@ -12,7 +12,8 @@ from handrail.specs.diagnostics import InputError
 def test_sample_csv(example_model, example_spec):
     deals = list(read_deals(example_spec.parent / "deals.csv", example_model))
     acme = deals[0]
-    assert (acme.id, acme.name, acme.acv, acme.stage, acme.deal_type) == ("006A01", "Acme Corp", 60000.0, "commit", "new_business")
+    assert (acme.id, acme.name, acme.acv, acme.stage, acme.deal_type) == (
+        "006A01", "Acme Corp", 60000.0, "commit", "new_business")
     assert acme.values["success_criteria"] == "TBD"
     stark = next(d for d in deals if d.name == "Stark Industries")
     assert stark.deal_type == "expansion"
@@ -21,7 +22,8 @@ def test_sample_csv(example_model, example_spec):
 def test_salesforce_report_columns(example_model, tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Id,Name,Amount,StageName,Type,Handoff_Partner_Sourced__c,Handoff_Business_Goals__c,CreatedDate,CloseDate\n"
-                    "006X,Foo,\"$30,000\",Closed Won,Existing Customer - Upgrade,1,Grow,2026-01-01T10:00:00Z,2026-01-11\n")
+                    "006X,Foo,\"$30,000\",Closed Won,Existing Customer - Upgrade,"
+                    "1,Grow,2026-01-01T10:00:00Z,2026-01-11\n")
     (deal,) = read_deals(path, example_model)
     assert deal.acv == 30000 and deal.stage == "closed_won" and deal.deal_type == "expansion"
     assert deal.values == {"partner_sourced": True, "business_goals": "Grow"}

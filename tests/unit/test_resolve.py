@@ -16,7 +16,8 @@ def test_generated_crm_names(example_model):
 
 
 def test_name_overrides():
-    text = MINIMAL.replace("    weight: 3\n", "    weight: 3\n    salesforce: {api_name: Goals__c}\n    hubspot: {name: goals}\n")
+    text = MINIMAL.replace("    weight: 3\n",
+                           "    weight: 3\n    salesforce: {api_name: Goals__c}\n    hubspot: {name: goals}\n")
     f = load_spec_text(text).model.field("goals")
     assert (f.salesforce_name, f.hubspot_name) == ("Goals__c", "goals")
 

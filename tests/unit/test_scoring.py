@@ -116,7 +116,8 @@ def test_segment_resolution_is_ordered_first_match(example_model, acv, deal_type
 
 def test_rapid_close_scores_only_the_five_highest_weights(example_model):
     seg = example_model.segment("rapid_close")
-    assert seg.scored_fields == ("business_goals", "stakeholder_map", "success_criteria", "risk_flags", "products_scope")
+    assert seg.scored_fields == ("business_goals", "stakeholder_map", "success_criteria", "risk_flags",
+                                 "products_scope")
     values = {k: SPECIFIC[k] for k in seg.scored_fields}
     result = score_deal(example_model, Deal(id="r", values=values, acv=10000, sales_cycle_days=7))
     assert result.segment == "rapid_close" and result.possible == 13 and result.score == 100.0
