@@ -36,7 +36,10 @@ def field_line(n: int, kind: str = "short_text", extra: str = "") -> str:
 
 
 def failure(text: str, **options) -> list:
-    model = load_spec_text(text, "limits.yaml").model
+    return failure_of(load_spec_text(text, "limits.yaml").model, **options)
+
+
+def failure_of(model, **options) -> list:
     with pytest.raises(SpecError) as caught:
         render(model, options)
     return caught.value.diagnostics
@@ -174,8 +177,16 @@ def test_the_example_and_test_specs_are_within_every_limit(example_model):
 
 
 def test_control_characters_are_refused_at_their_field():
-    text = spec_text(['  - {key: f000, label: Field 0, type: short_text, weight: 1, help: "Bell\\x07 here"}'])
-    (problem,) = failure(text)
+    """The spec loader refuses them at their line; the Salesforce check stays as a second line of defence for
+    text that reaches the model another way."""
+    clean = spec_text(['  - {key: f000, label: Field 0, type: short_text, weight: 1, help: "Bell here"}'])
+    with pytest.raises(SpecError) as caught:
+        load_spec_text(clean.replace("Bell here", "Bell\\x07 here"), "limits.yaml")
+    (loaded,) = caught.value.diagnostics
+    assert loaded.message == "control character U+0007 in text" and loaded.span.line == 5
+    model = load_spec_text(clean, "limits.yaml").model
+    fields = tuple(dataclasses.replace(f, help="Bell\x07 here") if f.key == "f000" else f for f in model.fields)
+    (problem,) = failure_of(dataclasses.replace(model, fields=fields))
     assert problem.message == ("Opportunity.Handoff_F000__c: inlineHelpText contains the control character U+0007, "
                                "which metadata XML cannot hold")
     assert problem.span.line == 5
