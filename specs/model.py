@@ -192,6 +192,15 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """A gate's `hubspot:` block: who approves a move into its stage while the gate is not met."""
+
+    approvers: tuple[str, ...]  # HubSpot user ids
+    mode: Literal["any", "all"] = "any"
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
 class Gate:
     key: str
     stage: str
@@ -201,6 +210,7 @@ class Gate:
     active: bool = True
     allow_destructive: bool = False
     span: Span | None = None
+    hubspot_approval: Approval | None = None  # opt-in conditional approval (targets.hubspot.pipeline_rules)
 
 
 @dataclass(frozen=True)

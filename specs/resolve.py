@@ -9,8 +9,8 @@ from __future__ import annotations
 from handrail.specs.computed import computed_fields
 from handrail.specs.loader import Document
 from handrail.specs.model import (
-    TEXT_TYPES, Assignment, Automation, ClosedWon, DealSource, Due, Environment, Escalation, Field, Gate, Match,
-    Model, Naming, Notification, Option, Quality, Range, Requirement, Section, Segment, Sla, Stage, StageEntry,
+    TEXT_TYPES, Approval, Assignment, Automation, ClosedWon, DealSource, Due, Environment, Escalation, Field, Gate,
+    Match, Model, Naming, Notification, Option, Quality, Range, Requirement, Section, Segment, Sla, Stage, StageEntry,
     Task, Tiers,
 )
 from handrail.specs.naming import hubspot_property_name, salesforce_field_name
@@ -157,8 +157,15 @@ def _gate(raw: dict, i: int, segment_keys: tuple[str, ...], doc: Document) -> Ga
                             min_score=req.get("min_score"), min_tier=req.get("min_tier"),
                             csm_assigned=req.get("csm_assigned", False)),
         message=raw["message"], active=raw.get("active", True), allow_destructive=raw.get("allow_destructive", False),
-        span=doc.span(("gates", i)),
+        span=doc.span(("gates", i)), hubspot_approval=_approval(raw.get("hubspot"), ("gates", i, "hubspot"), doc),
     )
+
+
+def _approval(raw: dict | None, path: tuple, doc: Document) -> Approval | None:
+    if not raw:
+        return None
+    return Approval(approvers=tuple(str(a) for a in raw["approvers"]), mode=raw.get("approval_mode", "any"),
+                    span=doc.span(path))
 
 
 def _implicit_csm_gates(segments, stages, explicit) -> tuple[Gate, ...]:

@@ -7,6 +7,7 @@ from typing import Any
 from handrail.specs.model import TEXT_TYPES, Model
 from handrail.targets.hubspot.flows import Flow, gate_requirements
 from handrail.targets.hubspot.formula import case_variants, number, rounded_floor
+from handrail.targets.hubspot.pipeline_rules import APPROVAL, RULE, approval_gates
 from handrail.targets.hubspot.stages import gated_stages, revert_stage
 from handrail.targets.hubspot.validations import ValidationRule
 
@@ -48,7 +49,8 @@ def render_capabilities(model: Model, properties: list[dict[str, Any]], rules: l
         ["property validation rules", str(len(rules)),
          "`PUT /crm/v3/property-validations/0-3/{property}/rule-type/{rule}`"],
         ["workflows", str(len(flows)), "`POST /automation/v4/flows` (beta API, Professional tier)"],
-        ["pipeline rules", "1" if pipeline_rules else "0 (opt in with `--pipeline-rules`)",
+        ["pipeline rules", ("1 (no skipping and conditional approval)" if APPROVAL in pipeline_rules else "1")
+         if pipeline_rules else "0 (opt in with `--pipeline-rules`)",
          "`PATCH /crm/pipelines-rules/2026-09-beta/0-3/{pipeline}` (beta)"],
         ["manual steps", str(len(steps["steps"])), "none: `manual-steps.json` and the checklist below"],
     ])
@@ -56,7 +58,7 @@ def render_capabilities(model: Model, properties: list[dict[str, Any]], rules: l
     out += _fields(model, properties)
     out += _score(model, calc)
     out += _gates(model, flows, files)
-    out += _enforcement(pipeline_rules)
+    out += _enforcement(model, pipeline_rules)
     out += ["## Workflows", ""]
     out += _table(["workflow", "file", "starts"], [
         [f.body["name"], f"`{files[f.key]}`", "enabled" if f.body["isEnabled"] else "disabled"] for f in flows])
@@ -71,6 +73,7 @@ def _features(model: Model, rules: list[ValidationRule], flows: list[Flow], pipe
     min_length = [r.field.key for r in rules if r.rule_type == "MIN_LENGTH"]
     sales_cycle = any(s.match.sales_cycle_days for s in model.segments)
     auto = model.automation.on_closed_won
+    skipping = bool(pipeline_rules and RULE in pipeline_rules)
     rows = [
         ["Handoff fields", "Deal properties in the group `" + model.naming.hubspot_group + "`", "native"],
         ["Weights and score", f"Calculated property `{score}` (`calculation_equation`)",
@@ -95,10 +98,14 @@ def _features(model: Model, rules: list[ValidationRule], flows: list[Flow], pipe
         ["Required fields and gates", "A workflow per gate moves failing deals back a stage and e-mails the owner; "
          "conditional stage properties (manual step) for what every segment needs", "after the fact: the deal "
          "enters the stage, then moves back"],
+        *([["Gates before the move", "Pipeline rule 'conditional approval' on "
+            f"{_approval_stage_words(model, pipeline_rules)}: a move there while the gate is not met waits for "
+            "a named approver", "native (beta, Sales Hub Enterprise), not applied to workflows, API calls without "
+            "a user or super admins"]] if pipeline_rules and APPROVAL in pipeline_rules else []),
         ["Stage skipping", "Pipeline rule 'no skipping' on the open gated stages (never Closed Won or Closed Lost, "
-         "so an early deal can still be closed as lost)" if pipeline_rules else
+         "so an early deal can still be closed as lost)" if skipping else
          "Not managed (opt in with `--pipeline-rules`); gate workflows watch later stages too", "native (beta), "
-         "not applied to workflows, API calls without a user or super admins" if pipeline_rules else "workflow"],
+         "not applied to workflows, API calls without a user or super admins" if skipping else "workflow"],
         ["Close automation: tasks, notifications", "Workflow on Closed Won (gates met), routed by segment",
          "native workflow actions"],
         ["Close automation: close time", "Set-property action stamps "
@@ -177,22 +184,60 @@ def _gates(model: Model, flows: list[Flow], files: dict[str, str]) -> list[str]:
     return out
 
 
-def _enforcement(pipeline_rules: dict | None) -> list[str]:
-    """Which mechanism this build relies on to hold deals to the gates."""
+def _approval_stage_words(model: Model, pipeline_rules: dict) -> str:
+    stage_id = pipeline_rules[APPROVAL]["pipelineStageId"]
+    stage = next(s for s in model.stages if s.hubspot == stage_id)
+    return f"{stage.label} (`{stage_id}`)"
+
+
+def _enforcement(model: Model, pipeline_rules: dict | None) -> list[str]:
+    """Which mechanism this build relies on to hold deals to the gates: workflows only, + the no-skipping
+    rule, + conditional approval (targets.hubspot.pipeline_rules)."""
     out = ["## How this build enforces the gates", ""]
+    approval = (pipeline_rules or {}).get(APPROVAL)
+    named = approval_gates(model)
+    if approval:
+        gates = ("gate " if len(named) == 1 else "any of the gates ") + ", ".join(f"'{g.key}'" for g in named)
+        mode = "any one of" if approval["approvalMode"] == "ANY" else "all of"
+        skipping = RULE in pipeline_rules
+        out += [f"**Enforcement: gate workflows{' + no-skipping rule' if skipping else ''} + conditional approval.**",
+                "", "Built with `--pipeline-rules` and approvers named in the spec: the gate workflows (after the "
+                "fact, as above), " + ("the beta pipeline rule 'no skipping' on the open gated stages, " if skipping
+                                       else "") + "and the beta conditional "
+                f"approval rule (`approvalStage`) on {_approval_stage_words(model, pipeline_rules)}. A rep's move "
+                f"into that stage while {gates} is not met waits until {mode} HubSpot users "
+                + ", ".join(f"`{u}`" for u in approval["approverUserIds"]) + " approve it: before the move instead "
+                "of reverting after it. The rule's filter (`conditionalApprovalFilterBranch`) asks for approval "
+                "when any requirement of those gates fails for the deal's segment: the score below the gate's "
+                "minimum (an empty score counts as below) or a required field empty.",
+                "",
+                "What it does not do: HubSpot bypasses pipeline rules for workflows, API calls without a user ID and "
+                "super admins; it needs Sales Hub Enterprise; HubSpot allows one approval stage per pipeline, so "
+                "gates on other stages, and gates on this stage that name no approvers, are held by their "
+                "workflows only. An approval does not waive the gate: an approved deal enters the stage without "
+                "meeting it, and the gate workflow moves it back.", ""]
+        return out
     if pipeline_rules:
-        out.append("Built with `--pipeline-rules`: the gate workflows (after the fact, as above) plus the beta "
-                   "pipeline rule 'no skipping' on the open gated stages (before the move, for reps editing deals; "
-                   "HubSpot bypasses it for workflows, API calls without a user ID and super admins).")
+        out += ["**Enforcement: gate workflows + no-skipping rule.**", "",
+                "Built with `--pipeline-rules`: the gate workflows (after the fact, as above) plus the beta "
+                "pipeline rule 'no skipping' on the open gated stages (before the move, for reps editing deals; "
+                "HubSpot bypasses it for workflows, API calls without a user ID and super admins)."]
     else:
-        out.append("Built without `--pipeline-rules`: the gate workflows only, after the fact, as above.")
-    out += ["",
-            "Not used: the beta Pipeline Rules API's conditional approval (`approvalStage` with a "
-            "`conditionalApprovalFilterBranch`) could hold a move to Closed Won for approval while the score is "
-            "below the gate, before the move instead of reverting after it. Its schema requires named approvers "
-            "(`approverUserIds`), which the spec does not have, allows one approval stage per pipeline, and needs "
-            "Sales Hub Enterprise; Handrail does not generate it, so no build gates Closed Won before the move.",
-            ""]
+        out += ["**Enforcement: gate workflows only.**", "",
+                "Built without `--pipeline-rules`: the gate workflows only, after the fact, as above."]
+    if named:
+        why = "its gates have no requirement a filter can express" if pipeline_rules else \
+            "the conditional approval rule is generated only with `--pipeline-rules`"
+        out += ["", "The spec names HubSpot approvers (gate " + ", ".join(f"'{g.key}'" for g in named) + f"), but "
+                f"{why}, so this build gates no stage before the move.", ""]
+    else:
+        out += ["",
+                "Not used: the beta Pipeline Rules API's conditional approval (`approvalStage` with a "
+                "`conditionalApprovalFilterBranch`), which holds a move into a gated stage for approval while the "
+                "gate is not met, before the move instead of reverting after it. Its schema requires named "
+                "approvers (`approverUserIds`); name them under a gate's `hubspot: {approvers: [...]}` and build "
+                "with `--pipeline-rules` to generate it (one approval stage per pipeline, Sales Hub Enterprise). "
+                "This build gates no stage before the move.", ""]
     return out
 
 

@@ -10,13 +10,14 @@ from handrail.targets.hubspot.actions import MANAGER_ROLES
 from handrail.targets.hubspot.calculated import formulas
 from handrail.targets.hubspot.formula import expressible
 from handrail.targets.hubspot.formula_size import check as check_formula_sizes
+from handrail.targets.hubspot.pipeline_rules import check_approvals
 from handrail.targets.hubspot.stages import check_stages, gated_stages, revert_stage
 from handrail.targets.hubspot.vocabulary import STRING_MAX_LENGTH
 
 
 def check_spec(model: Model) -> list[Diagnostic]:
     return [*check_stages(model), *_quality(model), *_segments(model), *_gates(model), *_people(model),
-            *_lengths(model), *check_formula_sizes(model, formulas(model))]
+            *_lengths(model), *check_formula_sizes(model, formulas(model)), *check_approvals(model)]
 
 
 def _counted(model: Model) -> list[Field]:

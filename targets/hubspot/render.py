@@ -20,7 +20,7 @@ from handrail.targets.hubspot.flows import flows as build_flows
 from handrail.targets.hubspot.formula_size import check as check_formula_sizes
 from handrail.targets.hubspot.limits import check_spec
 from handrail.targets.hubspot.manual_steps import manual_steps
-from handrail.targets.hubspot.pipeline_rules import patch_body
+from handrail.targets.hubspot.pipeline_rules import check_approvals, patch_body
 from handrail.targets.hubspot.properties import group, properties
 from handrail.targets.hubspot.stages import DEFAULT_PIPELINE, check_stages, choose_pipeline, load_pipelines
 from handrail.targets.hubspot.validations import validation_rules
@@ -59,7 +59,7 @@ def _formulas(model: Model, props) -> dict[str, str]:
 def render(model: Model, options: dict | None = None) -> Desired:
     options = options or {}
     pipeline_id, pipeline = _pipeline(model, options)
-    diagnostics = check_stages(model, pipeline)
+    diagnostics = check_stages(model, pipeline) + check_approvals(model)
     if any(d.is_error for d in diagnostics):
         raise SpecError(diagnostics)
 

@@ -1,8 +1,12 @@
 """Pipelines and stages (v3) and pipeline rules (2026-09-beta) of the fake portal."""
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from fakes.hubspot_portal import OBJECT_TYPE_IDS, Portal, now_iso, object_type
 from fakes.hubspot_schema_api import hs_error, not_found
+from fakes.openapi import OpenApiCatalog
 from fakes.server import Request, Response
 
 
@@ -170,30 +174,103 @@ def _rules(portal: Portal, params: dict) -> dict:
 
 
 def put_rules(portal: Portal, request: Request, params: dict) -> Response:
-    if _pipeline(portal, {"objectType": params["objectTypeId"], "pipelineId": params["pipelineId"]}) is None:
+    pipeline = _pipeline(portal, {"objectType": params["objectTypeId"], "pipelineId": params["pipelineId"]})
+    if pipeline is None:
         return not_found(f"Pipeline {params['pipelineId']}")
     data = request.json()
+    members = {**data["governanceValidationRules"], **({APPROVAL: data[APPROVAL]} if APPROVAL in data else {})}
+    problem = _members_problem(pipeline, members)
+    if problem:
+        return problem
     rules = _rules(portal, params)
     rules["governanceValidationRules"] = data["governanceValidationRules"]
-    rules.pop("approvalStage", None)
-    if "approvalStage" in data:
-        rules["approvalStage"] = data["approvalStage"]
+    rules.pop(APPROVAL, None)
+    if APPROVAL in data:
+        rules[APPROVAL] = data[APPROVAL]
     rules["updatedAt"] = now_iso()
     return Response.json(rules)
 
 
 def patch_rules(portal: Portal, request: Request, params: dict) -> Response:
-    if _pipeline(portal, {"objectType": params["objectTypeId"], "pipelineId": params["pipelineId"]}) is None:
+    pipeline = _pipeline(portal, {"objectType": params["objectTypeId"], "pipelineId": params["pipelineId"]})
+    if pipeline is None:
         return not_found(f"Pipeline {params['pipelineId']}")
     data = request.json()
+    problem = _members_problem(pipeline, data)
+    if problem:
+        return problem
     rules = _rules(portal, params)
     for key, value in data.items():
-        if key == "approvalStage":
-            rules["approvalStage"] = value
+        if key == APPROVAL:
+            rules[APPROVAL] = value
         else:
             rules["governanceValidationRules"][key] = value
     rules["updatedAt"] = now_iso()
     return Response.json(rules)
+
+
+# The PATCH request schema (PublicPipelineRulesPatchRequest) types its members as "any object" and names the
+# schema each one follows in its description; a real portal parses them into those types. The fake checks each
+# member against that schema strictly: the schema itself, and no member the schema does not declare, at any
+# depth (oneOf picks the branch the value matches). Source: ../shared/reference/hubspot/
+# crm-pipeline-rules-2026-09-beta.json, components.schemas.PublicPipelineRulesPatchRequest and
+# PublicApprovalStageRuleRequest.
+DOCUMENT = "crm-pipeline-rules-2026-09-beta.json"
+APPROVAL = "approvalStage"
+MEMBER_SCHEMAS = {"noBackwardsMovementRule": "PublicSequenceValidationRule",
+                  "noSkippingStagesRule": "PublicSequenceValidationRule",
+                  "objectCreationRule": "PublicObjectCreationRule", APPROVAL: "PublicApprovalStageRuleRequest"}
+
+
+def member_errors(name: str, value: Any) -> list[str]:
+    """What is wrong with one rules member, by the OpenAPI schema its description names (none: valid)."""
+    if name not in MEMBER_SCHEMAS:
+        return [f"{name}: unknown member (expected one of {', '.join(MEMBER_SCHEMAS)})"]
+    catalog = OpenApiCatalog.load()
+    if catalog is None:
+        return []
+    schema = {"$ref": f"#/components/schemas/{MEMBER_SCHEMAS[name]}"}
+    errors = [f"{name}.{e}" for e in catalog._errors(DOCUMENT, schema, value)]
+    return errors or [f"{name}{e}" for e in _undeclared(catalog, schema, value, "")]
+
+
+def _undeclared(catalog: OpenApiCatalog, schema: dict, value: Any, where: str) -> list[str]:
+    schema = catalog._resolve(DOCUMENT, schema)
+    if "oneOf" in schema:
+        matching = [s for s in schema["oneOf"] if not catalog._errors(DOCUMENT, s, value)]
+        return _undeclared(catalog, matching[0], value, where) if len(matching) == 1 else []
+    if isinstance(value, dict) and "properties" in schema:
+        declared = schema["properties"]
+        title = schema.get("title") or "the schema"
+        out = [f"{where}.{k}: not a member of {title}" for k in value if k not in declared]
+        for k, v in value.items():
+            if k in declared:
+                out += _undeclared(catalog, declared[k], v, f"{where}.{k}")
+        return out
+    if isinstance(value, list) and "items" in schema:
+        return [e for i, v in enumerate(value) for e in _undeclared(catalog, schema["items"], v, f"{where}[{i}]")]
+    return []
+
+
+def _short(problem: str) -> str:
+    """Where and what, without the whole offending value jsonschema quotes."""
+    where, _, what = problem.partition(": ")
+    return problem if len(problem) <= 300 else f"{where}: ...{what[-120:]}"
+
+
+def _members_problem(pipeline: dict, members: dict) -> Response | None:
+    problems = [_short(e) for name, value in members.items() for e in member_errors(name, value)]
+    stage_ids = {s["id"] for s in pipeline["stages"] if not s["archived"]}
+    for name, value in members.items():
+        if problems:
+            break
+        wanted = [value["pipelineStageId"]] if name == APPROVAL else value["pipelineStageIds"]
+        problems += [f"{name}: stage '{i}' is not a stage of pipeline {pipeline['id']}" for i in wanted
+                     if i not in stage_ids]
+    if not problems:
+        return None
+    body = json.loads(hs_error(400, "VALIDATION_ERROR", "Invalid input JSON: " + "; ".join(problems[:3])).body)
+    return Response.json({**body, "errors": [{"message": p} for p in problems[:10]]}, 400)
 
 
 def delete_rules(portal: Portal, request: Request, params: dict) -> Response:

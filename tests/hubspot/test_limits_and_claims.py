@@ -148,8 +148,12 @@ def test_capabilities_say_which_enforcement_each_build_uses(example):
     with_rules = with_rules.files["CAPABILITIES.md"].decode()
     assert "Built without `--pipeline-rules`: the gate workflows only" in without
     assert "Built with `--pipeline-rules`: the gate workflows" in with_rules
+    # the example names no approvers, so neither build has the conditional approval rule
+    # (PublicApprovalStageRuleRequest, crm-pipeline-rules-2026-09-beta.json) and both say how to opt in;
+    # tests/hubspot/test_approval.py covers the rest
     for text in (without, with_rules):
-        assert "no build gates Closed Won before the move" in text and "`approverUserIds`" in text
+        assert "This build gates no stage before the move" in text and "`approverUserIds`" in text
+        assert "`hubspot: {approvers: [...]}`" in text
 
 
 # -- undocumented functions -----------------------------------------------------------------------------------

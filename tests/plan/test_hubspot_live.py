@@ -383,3 +383,56 @@ def test_pipeline_rules_round_trip(portal, spec):
     stored = portal.portal.pipeline_rules[("0-3", "default")]["governanceValidationRules"]["noSkippingStagesRule"]
     assert "closedwon" not in stored["pipelineStageIds"] and "contractsent" in stored["pipelineStageIds"]
     assert not make_plan(model, "live", options).plan.pending
+
+
+# -- opt-in conditional approval (PublicApprovalStageRuleRequest, ../shared/reference/hubspot/
+# crm-pipeline-rules-2026-09-beta.json; the fake checks each PATCH member against its schema strictly) ----------
+APPROVERS = '    hubspot: {approvers: ["1234567", "7654321"]}\n'
+ENTERPRISE_GATE = "    message: Enterprise handoffs must be Ready (85+) before Closed Won.\n"
+
+
+def test_conditional_approval_round_trip(portal, spec):
+    from handrail.targets.pipeline import apply, make_plan
+
+    edit(spec, ENTERPRISE_GATE, ENTERPRISE_GATE + APPROVERS)
+    model = load_spec(spec).model
+    options = {"pipeline_rules": True}
+    built = json.loads(render(model, options).files["pipeline-rules/default.json"])
+    assert built["approvalStage"]["pipelineStageId"] == "closedwon"
+    _, result = apply(model, "live", saved=None, spec_path=spec, allow_destructive=False, options=options)
+    assert result.ok and "pipeline_rules:default" in result.applied
+    stored = portal.portal.pipeline_rules[("0-3", "default")]
+    assert stored["approvalStage"] == built["approvalStage"]
+    assert "closedwon" not in stored["governanceValidationRules"]["noSkippingStagesRule"]["pipelineStageIds"]
+    assert not make_plan(model, "live", options).plan.pending  # read back, it plans empty
+
+    edit(spec, APPROVERS, '    hubspot: {approvers: ["1234567"], approval_mode: all}\n')
+    model = load_spec(spec).model
+    changed = make_plan(model, "live", options).plan.pending
+    assert [(c.ident, c.action) for c in changed] == [("pipeline_rules:default", "update")]
+    _, result = apply(model, "live", saved=None, spec_path=spec, allow_destructive=False, options=options)
+    assert result.ok
+    rule = portal.portal.pipeline_rules[("0-3", "default")]["approvalStage"]
+    assert (rule["approvalMode"], rule["approverUserIds"]) == ("ALL", ["1234567"])
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda r: r.pop("approvalMode"), "'approvalMode' is a required property"),
+    (lambda r: r.update(approvalMode="any"), "'any' is not one of ['ALL', 'ANY']"),
+    (lambda r: r.update(approverUserIds=[1234567]), "is not of type 'string'"),
+    (lambda r: r.update(approvers=["1234567"]), "approvers: not a member"),
+    (lambda r: r.update(pipelineStageId="nosuchstage"), "'nosuchstage' is not a stage of pipeline default"),
+    (lambda r: r["conditionalApprovalFilterBranch"]["filterBranches"][0]["filters"][0]["operation"].update(
+        operationType="NUMBERS"), "is not valid under any of the given schemas"),
+])
+def test_the_fake_refuses_approval_rules_the_beta_schema_does_not_allow(portal, spec, change, words):
+    import requests
+
+    edit(spec, ENTERPRISE_GATE, ENTERPRISE_GATE + APPROVERS)
+    body = json.loads(render(load_spec(spec).model, {"pipeline_rules": True}).files["pipeline-rules/default.json"])
+    change(body["approvalStage"])
+    answer = requests.patch(portal.url + "/crm/pipelines-rules/2026-09-beta/0-3/default", json=body, timeout=5,
+                            headers={"Authorization": f"Bearer {portal.token}"})
+    assert answer.status_code == 400 and answer.json()["category"] == "VALIDATION_ERROR"
+    assert any(words in e["message"] for e in answer.json()["errors"]), answer.json()
+    assert "approvalStage" not in portal.portal.pipeline_rules.get(("0-3", "default"), {})
