@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean browser
+.PHONY: run test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	@echo "setting up $(VENV) (first run only)"
@@ -44,8 +44,13 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: the browser test will be skipped"; fi
 
+# Lint first (ruff, configured in pyproject.toml), then the whole suite.
 test: $(STAMP) $(APEX_PARSER) browser
+	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/startup.py
