@@ -9,9 +9,32 @@ from __future__ import annotations
 from handrail.specs.computed import computed_fields
 from handrail.specs.loader import Document
 from handrail.specs.model import (
-    TEXT_TYPES, Approval, Assignment, Automation, ClosedWon, DealSource, Due, Environment, Escalation, Field, Gate,
-    Match, Model, Naming, Notification, Option, Quality, Range, Requirement, Section, Segment, Sla, Stage, StageEntry,
-    Task, Tiers,
+    TEXT_TYPES,
+    Approval,
+    Assignment,
+    Automation,
+    ClosedWon,
+    DealSource,
+    Due,
+    Environment,
+    Escalation,
+    Field,
+    Gate,
+    Match,
+    Model,
+    Naming,
+    Notification,
+    Option,
+    Quality,
+    Range,
+    Requirement,
+    Section,
+    Segment,
+    Sla,
+    Stage,
+    StageEntry,
+    Task,
+    Tiers,
 )
 from handrail.specs.naming import hubspot_property_name, salesforce_field_name
 
@@ -104,7 +127,8 @@ def _field(raw: dict, i: int, naming: Naming, defaults: Quality, doc: Document) 
         help=raw.get("help", ""), description=raw.get("description", ""), quality=quality, options=options,
         length=length, visible_lines=raw.get("visible_lines", 5 if ftype == "long_text" else None),
         precision=precision, scale=scale,
-        salesforce_name=(raw.get("salesforce") or {}).get("api_name") or salesforce_field_name(naming.salesforce_prefix, key),
+        salesforce_name=((raw.get("salesforce") or {}).get("api_name")
+                         or salesforce_field_name(naming.salesforce_prefix, key)),
         hubspot_name=(raw.get("hubspot") or {}).get("name") or hubspot_property_name(naming.hubspot_prefix, key),
         allow_destructive=raw.get("allow_destructive", False), span=doc.span(("fields", i)),
     )
@@ -132,7 +156,8 @@ def _segment(raw: dict, i: int, raw_fields: list[dict], fields: tuple[Field, ...
     return Segment(
         key=key, label=raw["label"], description=raw.get("description", ""),
         match=Match(acv=_range(match.get("acv")), deal_type=match.get("deal_type"),
-                    partner_sourced=match.get("partner_sourced"), sales_cycle_days=_range(match.get("sales_cycle_days"))),
+                    partner_sourced=match.get("partner_sourced"),
+                    sales_cycle_days=_range(match.get("sales_cycle_days"))),
         motion=raw["motion"],
         required_fields=tuple(f.key for f in fields if f.key in required),
         scored_fields=tuple(f.key for f in fields if f.key in chosen),
@@ -204,7 +229,8 @@ def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
         p = base + ("on_stage_entry", i)
         entries.append(StageEntry(
             stage=e["stage"],
-            notify=tuple(_notification(n, p + ("notify", j), segment_keys, doc) for j, n in enumerate(e.get("notify", ()))),
+            notify=tuple(_notification(n, p + ("notify", j), segment_keys, doc)
+                         for j, n in enumerate(e.get("notify", ()))),
             tasks=tuple(_task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(e.get("tasks", ()))),
             span=doc.span(p)))
     won = raw.get("on_closed_won") or {}
@@ -213,7 +239,8 @@ def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
         assign_csm=tuple(Assignment(_all(a["segments"], segment_keys), a.get("assign"), a.get("keep_existing", True),
                                     doc.span(p + ("assign_csm", j))) for j, a in enumerate(won.get("assign_csm", ()))),
         tasks=tuple(_task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(won.get("tasks", ()))),
-        notify=tuple(_notification(n, p + ("notify", j), segment_keys, doc) for j, n in enumerate(won.get("notify", ()))),
+        notify=tuple(_notification(n, p + ("notify", j), segment_keys, doc)
+                     for j, n in enumerate(won.get("notify", ()))),
         stamp_close_time=won.get("stamp_close_time", True),
         escalations=tuple(Escalation(e["sla"], tuple(e["to"]), e.get("message", ""), doc.span(p + ("escalations", j)))
                           for j, e in enumerate(won.get("escalations", ()))),

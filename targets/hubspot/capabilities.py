@@ -147,7 +147,8 @@ def _score(model: Model, calc: list[dict[str, Any]]) -> list[str]:
         spelled = ", ".join("/".join(case_variants(p)) for p in examples)
         out.append(f"- Filler phrases are compared as written; HubSpot has no lower-case or trim function. "
                    f"Recognised spellings, e.g.: {spelled}.")
-    shorts = [f"`{f.key}` ({f.quality.min_length})" for f in model.fields if f.type in TEXT_TYPES and f.quality.min_length]
+    shorts = [f"`{f.key}` ({f.quality.min_length})" for f in model.fields
+              if f.type in TEXT_TYPES and f.quality.min_length]
     if shorts:
         out.append("- Minimum lengths cannot be scored: " + ", ".join(shorts) + ". The validation rules reject "
                    "shorter text when it is entered instead, so a short value cannot be saved rather than earning "

@@ -26,7 +26,11 @@ from handrail.targets.hubspot.stages import DEFAULT_PIPELINE, check_stages, choo
 from handrail.targets.hubspot.validations import validation_rules
 from handrail.targets.hubspot.verify import VERIFY_SCOPE, verify
 from handrail.targets.hubspot.vocabulary import (
-    FLOWS_PATH, PIPELINE_RULES_PATH, PROPERTIES_PATH, PROPERTY_GROUPS_PATH, VALIDATION_PATH,
+    FLOWS_PATH,
+    PIPELINE_RULES_PATH,
+    PROPERTIES_PATH,
+    PROPERTY_GROUPS_PATH,
+    VALIDATION_PATH,
 )
 
 __all__ = ["render", "check_spec", "verify", "VERIFY_SCOPE"]

@@ -5,8 +5,9 @@ import json
 import re
 
 import pytest
-
 from fakes.hubspot_formula import UNDOCUMENTED_FUNCTIONS, syntax_problem
+from helpers import EXAMPLE_SPEC, write_spec
+
 from handrail.specs.diagnostics import SpecError
 from handrail.specs.naming import hubspot_property_name
 from handrail.specs.validate import load_spec
@@ -15,7 +16,6 @@ from handrail.targets.hubspot.formula_size import FORMULA_MAX
 from handrail.targets.hubspot.limits import check_spec
 from handrail.targets.hubspot.pipeline_rules import patch_body
 from handrail.targets.hubspot.render import render
-from helpers import EXAMPLE_SPEC, write_spec
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,8 @@ def test_no_skipping_never_lists_a_closed_stage(example):
     closed = {s.hubspot for s in model.stages if s.closed_won or s.closed_lost}
     assert closed == {"closedwon", "closedlost"} and not closed & set(listed)
     assert listed == ["decisionmakerboughtin", "contractsent"]
-    assert json.loads(desired.files["pipeline-rules/default.json"])["noSkippingStagesRule"]["pipelineStageIds"] == listed
+    rules = json.loads(desired.files["pipeline-rules/default.json"])
+    assert rules["noSkippingStagesRule"]["pipelineStageIds"] == listed
 
 
 # -- CAPABILITIES.md ------------------------------------------------------------------------------------------

@@ -5,11 +5,11 @@ import json
 import time
 
 import pytest
+from plan.generated_spec import spec_text
+from plan.live import HUBSPOT_ENV, args, edit, live_spec
 
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.target import render
-from plan.generated_spec import spec_text
-from plan.live import HUBSPOT_ENV, args, edit, live_spec
 
 PEOPLE = {"cs-pool@example.com": ("Casey", "Pool"), "cs-manager@example.com": ("Morgan", "Manager"),
           "cs-lead@example.com": ("Lee", "Lead")}
@@ -129,7 +129,8 @@ def test_option_order_is_not_drift_but_option_labels_are(portal, spec, run_cli):
     assert run_cli(*args(spec, "diff", "--exit-code"))[0] == 0
     options[0]["label"] = "Renamed by hand"
     code, out, _ = run_cli(*args(spec, "diff", "--exit-code"))
-    assert code == 4 and "field 'communication_prefs' options[4].label in HubSpot: org 'Renamed by hand', spec 'Other'" in out
+    assert code == 4
+    assert "field 'communication_prefs' options[4].label in HubSpot: org 'Renamed by hand', spec 'Other'" in out
 
 
 def test_items_dropped_from_the_spec_are_left_alone(portal, spec, run_cli):
