@@ -75,6 +75,9 @@ def test_approvers_resolve_into_the_model(approved):
     ('    hubspot: {approvers: "1234567"}\n', "expected a list"),             # not a list
     ("    hubspot: [1234567]\n", "expected a mapping"),                      # not a mapping
     ("    hubspot: {approvers: []}\n", "should be non-empty"),               # empty list
+    # "Each pipeline can have a unique approval stage with up to three approvers."
+    # (https://knowledge.hubspot.com/object-settings/pipeline-approvals)
+    ("    hubspot: {approvers: [1, 2, 3, 4]}\n", "too long"),
     ('    hubspot: {approvers: ["ana@example.com"]}\n', "ana@example.com"),  # not a user id
     ('    hubspot: {approvers: ["1234567"], approval_mode: some}\n', "some"),
 ])
