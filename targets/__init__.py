@@ -1,13 +1,13 @@
 """The targets Handrail compiles for, and the one interface the pipeline and the CLI use to reach them.
 
-A target is an object satisfying `Target`; each target package exposes one as `target.TARGET`. The registry
-names the modules, which are imported on first use so that offline commands stay fast. `load_target` checks
-the object against the protocol, so a missing or misspelt hook fails at once, by name.
+A target is a `Target` object; each target package exposes one as `target.TARGET`. The registry names the
+modules, which are imported on first use so that offline commands stay fast.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from handrail.generators.plan.diff import Change, Key
@@ -22,49 +22,28 @@ TARGETS = {
 }
 
 
-@runtime_checkable
-class Target(Protocol):
-    """What a CRM target provides. Everything is pure except open_org and deal_source, which connect."""
+@dataclass(kw_only=True)
+class Target:
+    """What a CRM target provides: one object per target, built with every hook named (a missing or misspelt
+    one is a TypeError where the target is defined). All hooks are pure except open_org and deal_source."""
 
     name: str
     verify_scope: str  # what `build --check` validates against, for its one-line report
-    unverifiable_kinds: frozenset[str]  # resource kinds no API reads back: reported, never diffed
-    change_validators: tuple[Callable[["Change"], list], ...]  # judge each planned change (lossy, destructive)
-
-    def render(self, model: "Model", options: dict[str, Any]) -> "Desired":
-        """The spec as this CRM's configuration: files to write and resources to diff; SpecError at the spec."""
-
-    def check_spec(self, model: "Model") -> list["Diagnostic"]:
-        """Warnings about the spec that only this CRM raises (`validate --target`)."""
-
-    def verify(self, desired: "Desired", options: dict[str, Any]) -> list["Diagnostic"]:
-        """Problems found checking rendered output against the CRM's official schemas (`build --check`)."""
-
-    def retired_keys(self, model: "Model") -> dict["Key", str]:
-        """Components the spec's retired items name, with the item each comes from."""
-
-    def describe(self, change: "Change") -> list[str]:
-        """A planned change or drift in handoff terms, one line each."""
-
-    def open_org(self, env: "Environment", model: "Model") -> "Org":
-        """A live connection to the environment (the API client is imported here, never before)."""
-
-    def deal_source(self, env: "Environment", model: "Model") -> Any:
-        """Deals read live from the environment, for `audit --env` and `brief --env`."""
+    render: Callable[["Model", dict[str, Any]], "Desired"]  # files to write and resources to diff; SpecError
+    check_spec: Callable[["Model"], list["Diagnostic"]]  # warnings only this CRM raises (`validate --target`)
+    verify: Callable[["Desired", dict[str, Any]], list["Diagnostic"]]  # against official schemas (`--check`)
+    retired_keys: Callable[["Model"], dict["Key", str]]  # components the spec's retired items name
+    describe: Callable[["Change"], list[str]]  # a planned change or drift in handoff terms, one line each
+    open_org: Callable[["Environment", "Model"], "Org"]  # a live connection; imports the API client itself
+    deal_source: Callable[["Environment", "Model"], Any]  # deals read live, for `audit --env`/`brief --env`
+    change_validators: tuple[Callable[["Change"], list], ...] = ()  # judge each planned change
+    unverifiable_kinds: frozenset[str] = frozenset()  # resource kinds no API reads back: reported, never diffed
 
 
 def load_target(name: str) -> Target:
     if name not in TARGETS:
         raise KeyError(f"no target named {name!r}; targets: {', '.join(TARGETS)}")
-    target = import_module(TARGETS[name]).TARGET
-    if not isinstance(target, Target):
-        missing = [hook for hook in _HOOKS if not hasattr(target, hook)]
-        raise TypeError(f"target {name!r} lacks {', '.join(missing)}")
-    return target
-
-
-_HOOKS = ("name", "verify_scope", "unverifiable_kinds", "change_validators", "render", "check_spec", "verify",
-          "retired_keys", "describe", "open_org", "deal_source")
+    return import_module(TARGETS[name]).TARGET
 
 
 def deal_source(env: "Environment", model: "Model") -> Any:

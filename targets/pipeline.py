@@ -1,6 +1,6 @@
 """plan / apply / diff orchestration: the only place that wires a target, an org and the generic diff together.
 
-The target is reached only through the `Target` protocol (handrail.targets). An org may provide
+The target is reached only through its `Target` (handrail.targets). An org may provide
 prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot owner ids for the
 people the spec names) before the diff; the result is what plan compares and apply sends.
 """

@@ -7,6 +7,7 @@ from handrail.generators.plan.diff import CREATE, DELETE, Change
 from handrail.generators.plan.report import differing_values
 from handrail.generators.plan.resources import Desired
 from handrail.specs.model import Environment, Model
+from handrail.targets import Target
 from handrail.targets.hubspot import render as _render
 from handrail.targets.hubspot.validators import CHANGE_VALIDATORS
 
@@ -75,18 +76,9 @@ def deal_source(env: Environment, model: Model):
     return source(env, model)
 
 
-class HubSpotTarget:
-    name = "hubspot"
-    verify_scope = _render.VERIFY_SCOPE
-    unverifiable_kinds = frozenset({"manual_step"})  # no API reads them back: reported, never diffed
-    change_validators = CHANGE_VALIDATORS
-    render = staticmethod(render)
-    check_spec = staticmethod(check_spec)
-    verify = staticmethod(verify)
-    retired_keys = staticmethod(retired_keys)
-    describe = staticmethod(describe)
-    open_org = staticmethod(open_org)
-    deal_source = staticmethod(deal_source)
-
-
-TARGET = HubSpotTarget()
+TARGET = Target(
+    name="hubspot", verify_scope=_render.VERIFY_SCOPE, render=render, check_spec=check_spec, verify=verify,
+    retired_keys=retired_keys, describe=describe, open_org=open_org, deal_source=deal_source,
+    change_validators=CHANGE_VALIDATORS,
+    unverifiable_kinds=frozenset({"manual_step"}),  # no API reads them back: reported, never diffed
+)

@@ -5,6 +5,7 @@ import dataclasses
 
 from handrail.generators.plan.resources import Desired
 from handrail.specs.model import Environment, Model
+from handrail.targets import Target
 from handrail.targets.salesforce import render as _render
 from handrail.targets.salesforce.drift import describe, origins, retired_keys
 from handrail.targets.salesforce.validators import CHANGE_VALIDATORS
@@ -33,18 +34,8 @@ def deal_source(env: Environment, model: Model):
     return source(env, model)
 
 
-class SalesforceTarget:
-    name = "salesforce"
-    verify_scope = "the official schema"
-    unverifiable_kinds: frozenset[str] = frozenset()
-    change_validators = CHANGE_VALIDATORS
-    render = staticmethod(render)
-    check_spec = staticmethod(check_spec)
-    verify = staticmethod(verify)
-    retired_keys = staticmethod(retired_keys)
-    describe = staticmethod(describe)
-    open_org = staticmethod(open_org)
-    deal_source = staticmethod(deal_source)
-
-
-TARGET = SalesforceTarget()
+TARGET = Target(
+    name="salesforce", verify_scope="the official schema", render=render, check_spec=check_spec, verify=verify,
+    retired_keys=retired_keys, describe=describe, open_org=open_org, deal_source=deal_source,
+    change_validators=CHANGE_VALIDATORS,
+)
