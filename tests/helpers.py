@@ -39,3 +39,30 @@ def hubspot_example(name: str) -> dict:
             {**b, "filterBranchType": "UNIFIED_EVENTS", "eventTypeId": "4-655002", "operator": "HAS_COMPLETED"}
             for b in criteria["reEnrollmentTriggersFilterBranches"]]
     return body
+
+
+# A spec whose filler phrase (str.format `phrase`) makes the formulas as long as a test needs.
+SPEC_WITH_A_HUGE_PHRASE = """\
+version: 1
+name: Huge phrase
+deal:
+  csm: {{field: csm}}
+fields:
+  - key: goals
+    label: Goals
+    type: long_text
+    weight: 3
+    quality:
+      filler_phrases: ["{phrase}"]
+  - key: csm
+    label: CSM
+    type: user
+segments:
+  - key: everyone
+    label: Everyone
+    match: {{}}
+    motion: automated
+stages:
+  - {{key: commit, label: Commit, salesforce: Commit, hubspot: contractsent}}
+  - {{key: won, label: Won, salesforce: Closed Won, hubspot: closedwon, closed_won: true}}
+"""

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from fakes.hubspot_formula import UNDOCUMENTED_FUNCTIONS, syntax_problem
-from helpers import EXAMPLE_SPEC, write_spec
+from helpers import EXAMPLE_SPEC, SPEC_WITH_A_HUGE_PHRASE, write_spec
 
 from handrail.specs.diagnostics import SpecError
 from handrail.specs.naming import hubspot_property_name
@@ -36,30 +36,6 @@ def test_the_example_formulas_fit_the_limit(example):
     assert lengths["score"] > 10_000  # the example is big enough for the check to matter
 
 
-SPEC_WITH_A_HUGE_PHRASE = """\
-version: 1
-name: Huge phrase
-deal:
-  csm: {{field: csm}}
-fields:
-  - key: goals
-    label: Goals
-    type: long_text
-    weight: 3
-    quality:
-      filler_phrases: ["{phrase}"]
-  - key: csm
-    label: CSM
-    type: user
-segments:
-  - key: everyone
-    label: Everyone
-    match: {{}}
-    motion: automated
-stages:
-  - {{key: commit, label: Commit, salesforce: Commit, hubspot: contractsent}}
-  - {{key: won, label: Won, salesforce: Closed Won, hubspot: closedwon, closed_won: true}}
-"""
 
 
 def test_a_formula_over_the_limit_stops_the_build_at_its_field(tmp_path):

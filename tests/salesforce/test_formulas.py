@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from helpers import EXAMPLE_SPEC, write_spec
+from helpers import EXAMPLE_SPEC, SPEC_WITH_A_HUGE_PHRASE, write_spec
 from salesforce.flow_cases import engine_result, flow_result, normalized, random_deal
 from salesforce.flow_interpreter import Evaluator, Flow, Run, parse
 
@@ -108,30 +108,6 @@ def test_a_multi_select_with_many_options_gets_a_helper_formula(example):
         assert Run(flow, {field.salesforce_name: value}).formula("Completion_Integrations") == Decimal(completion)
 
 
-SPEC_WITH_A_HUGE_PHRASE = """\
-version: 1
-name: Huge phrase
-deal:
-  csm: {{field: csm}}
-fields:
-  - key: goals
-    label: Goals
-    type: long_text
-    weight: 3
-    quality:
-      filler_phrases: ["{phrase}"]
-  - key: csm
-    label: CSM
-    type: user
-segments:
-  - key: everyone
-    label: Everyone
-    match: {{}}
-    motion: automated
-stages:
-  - {{key: commit, label: Commit, salesforce: Commit, hubspot: contractsent}}
-  - {{key: won, label: Won, salesforce: Closed Won, hubspot: closedwon, closed_won: true}}
-"""
 
 
 def test_a_formula_that_cannot_be_split_is_an_error_at_its_field(tmp_path):
