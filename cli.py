@@ -1,4 +1,5 @@
-"""The `handrail` command: parses arguments, calls the pipeline, prints, and maps errors to exit codes.
+"""The `handrail` command: declares the options, hands each command's work to targets/commands/ or
+generators/commands/, and maps errors to exit codes.
 
 Exit codes: 0 success; 1 operational failure (API, partial apply, internal error); 2 usage error;
 3 invalid spec or input file; 4 changes or drift found (only with --exit-code).
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shlex
 import sys
 from pathlib import Path
 
@@ -26,17 +26,20 @@ def _existing_spec(ctx: click.Context, param: click.Parameter, value: Path | Non
     return value
 
 
-COLUMNS_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), default=None,
-                      help="A column map (YAML): \"Export header\": role or field key, for headers not recognised.")
+FILE = click.Path(dir_okay=False, path_type=Path)
+COLUMNS_OPTION = dict(type=FILE, default=None,
+                      help="A column map (YAML): \"Export header\": role or field key, "
+                           "for headers not recognised.")
 DATE_FORMAT_OPTION = dict(default=None, metavar="FORMAT",
                           help="How the export writes dates that read both ways (month or day first), in "
                                "strptime codes; the error for such a date names the two to choose from.")
 ENV_OPTION = dict(required=True, help="The environment from the spec's environments: section.")
-EDITION_OPTION = dict(type=click.Choice(["professional", "enterprise", "unlimited", "performance", "developer"]),
-                      default="enterprise", show_default=True,
+EDITION_OPTION = dict(type=click.Choice(["professional", "enterprise", "unlimited", "performance",
+                                        "developer"]), default="enterprise", show_default=True,
                       help="Salesforce only: the edition whose custom-field allocation the spec must fit.")
-SPEC_OPTION = dict(type=click.Path(dir_okay=False, path_type=Path), envvar="HANDRAIL_SPEC", default="handoff.yaml",
-                   show_default=True, callback=_existing_spec, help="The handoff spec (or set HANDRAIL_SPEC).")
+SPEC_OPTION = dict(type=FILE, envvar="HANDRAIL_SPEC", default="handoff.yaml", show_default=True,
+                   callback=_existing_spec, help="The handoff spec (or set HANDRAIL_SPEC).")
+OUT_OPTION = dict(type=FILE, help="Write to this file instead of stdout.")
 
 
 def format_option(*choices: str, default: str, aliases: tuple[str, ...] = ()):
@@ -46,7 +49,8 @@ def format_option(*choices: str, default: str, aliases: tuple[str, ...] = ()):
         def with_format(*args, fmt: str | None, **kwargs):
             picked = [name for name in aliases if kwargs.pop(f"{name}_alias")]
             if len(set(([fmt] if fmt else []) + picked)) > 1:
-                raise click.UsageError(f"the output format is given twice; use one --format {'|'.join(choices)}")
+                raise click.UsageError("the output format is given twice; "
+                                       f"use one --format {'|'.join(choices)}")
             return command(*args, fmt=fmt or (picked[0] if picked else default), **kwargs)
 
         for name in reversed(aliases):
@@ -81,15 +85,15 @@ def cli(verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("spec_argument", metavar="[SPEC]", required=False, type=click.Path(dir_okay=False, path_type=Path),
-                callback=_existing_spec)
+@click.argument("spec_argument", metavar="[SPEC]", required=False, type=FILE, callback=_existing_spec)
 @click.option("--spec", **{**SPEC_OPTION, "default": None, "show_default": False,
                             "help": "The handoff spec (or set HANDRAIL_SPEC; default handoff.yaml)."})
 @format_option("text", "json", default="text", aliases=("json",))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--target", "targets", multiple=True, type=click.Choice(["salesforce", "hubspot"]),
               help="Also report what this target cannot enforce exactly (repeatable).")
-def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool, targets: tuple[str, ...]) -> None:
+def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool,
+             targets: tuple[str, ...]) -> None:
     """Check a spec: schema, references, segment coverage, gates, CRM naming rules.
 
     SPEC may be given as an argument, with --spec, or by HANDRAIL_SPEC. Prints every problem as
@@ -100,31 +104,11 @@ def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool, tar
       handrail validate specs/examples/handoff.yaml
       handrail validate --spec handoff.yaml --target salesforce --format json
     """
-    from handrail.generators.output.console import print_diagnostics
-    from handrail.specs.validate import load_spec
+    from handrail.targets.commands.validate import validate_spec
 
     spec = spec_argument or spec or _existing_spec(click.get_current_context(), None, Path("handoff.yaml"))
-    as_json = fmt == "json"
-
-    try:
-        result = load_spec(spec)
-    except SpecError as exc:
-        print_diagnostics(exc.diagnostics, as_json)
+    if not validate_spec(spec, fmt == "json", strict, targets):
         sys.exit(EXIT_INVALID)
-    warnings = list(result.warnings)
-    if targets:
-        from handrail.targets import load_target
-
-        for name in targets:
-            warnings += load_target(name).check_spec(result.model)
-    failed = any(d.is_error for d in warnings) or (strict and bool(warnings))  # a target can report errors too
-    print_diagnostics(warnings, as_json, ok=not failed)
-    if failed:
-        raise SystemExit(EXIT_INVALID)
-    if not as_json:
-        m = result.model
-        click.echo(f"{spec}: valid ({len(m.fields)} fields, {len(m.weighted_fields)} weighted, "
-                   f"{len(m.segments)} segments, {len(m.gates)} gates, {len(m.stages)} stages)")
 
 
 @cli.command()
@@ -142,11 +126,12 @@ def schema() -> None:
 
 
 @cli.command()
-@click.argument("deals", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("deals", type=FILE)
 @click.option("--spec", **SPEC_OPTION)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True)
 @click.option("--summary", is_flag=True, help="Print only the totals, not one line per deal.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
 def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, columns: Path | None,
@@ -161,39 +146,24 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, co
       handrail score deals.csv --spec handoff.yaml
       handrail score deals.json --spec handoff.yaml --format json --out scores.json
     """
-    from handrail.generators.data.columns import load_column_map
-    from handrail.generators.data.reader import read_deals
-    from handrail.generators.data.score_report import WRITERS, Totals, score_all, write_text
-    from handrail.generators.output.emit import emit
-    from handrail.specs.validate import load_spec
+    from handrail.generators.commands.score import score_export
 
-    model = load_spec(spec).model
-    totals = Totals()
-    column_map = load_column_map(columns, model) if columns else None
-    rows = score_all(model, read_deals(deals, model, columns=column_map, date_format=date_format), totals)
-
-    def write(handle) -> None:
-        if fmt == "text":
-            write_text(model, rows, totals, handle, per_deal=not summary)
-        else:
-            WRITERS[fmt](model, rows, totals, handle)
-
-    emit(out, write, inputs=(spec, deals, columns))  # all or nothing: a bad row half-way leaves no partial output
-    if out:
-        click.echo(f"wrote {totals.deals} scored deals to {out}", err=True)
+    score_export(deals, spec, fmt, summary, out, columns, date_format)
 
 
 @cli.command()
-@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="An export of deals: CSV, JSON or JSON Lines (Salesforce report or HubSpot export columns work).")
-@click.option("--env", "env_name", help="Read deals live from an environment of the spec (Salesforce or HubSpot).")
+@click.option("--from", "from_file", type=FILE, help="An export of deals: CSV, JSON or JSON Lines "
+              "(Salesforce report or HubSpot export columns work).")
+@click.option("--env", "env_name",
+              help="Read deals live from an environment of the spec (Salesforce or HubSpot).")
 @click.option("--spec", **SPEC_OPTION)
-@click.option("--since", metavar="PERIOD", help="Only deals closed since: 90d, 12w, 6m, 1y or a date (2026-01-31).")
+@click.option("--since", metavar="PERIOD",
+              help="Only deals closed since: 90d, 12w, 6m, 1y or a date (2026-01-31).")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Audit as if today were this date.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table",
               show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
 def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str | None, as_of, fmt: str,
@@ -210,39 +180,25 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
       handrail audit --from deals.jsonl --format html --out audit.html
       handrail audit --env production --since 90d
     """
-    from handrail.generators.audit.engine import audit_options, run_audit
-    from handrail.generators.audit.render import write_audit
-    from handrail.generators.audit.source import open_feed, with_progress
-    from handrail.generators.output.emit import emit
-    from handrail.specs.validate import load_spec
+    from handrail.generators.commands.audit import audit_deals
     from handrail.targets import deal_source
 
-    feed = open_feed(from_file, env_name, "audit", columns, date_format, connect=deal_source)
-    model = load_spec(spec).model
-    try:
-        options = audit_options(since, as_of.date() if as_of else None)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--since'") from None
-    deals = feed.deals(model, options.since)
-    report = run_audit(model, with_progress(deals, sys.stderr, total=lambda: getattr(feed, "expected", None)),
-                       options)
-    emit(out, lambda handle: write_audit(report, fmt, handle), inputs=(spec, from_file, columns))
-    if out:
-        click.echo(f"wrote the audit of {report['deals_read']:,} deals to {out}", err=True)
+    audit_deals(from_file, env_name, spec, since, as_of, fmt, out, columns, date_format, connect=deal_source)
 
 
 @cli.command()
 @click.argument("deal_ref", metavar="DEAL")
-@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--from", "from_file", type=FILE,
               help="An export of deals (CSV, JSON or JSON Lines) holding the deal.")
-@click.option("--env", "env_name", help="Read the deal live from an environment of the spec (Salesforce or HubSpot).")
+@click.option("--env", "env_name",
+              help="Read the deal live from an environment of the spec (Salesforce or HubSpot).")
 @click.option("--spec", **SPEC_OPTION)
-@click.option("--role", type=click.Choice(["csm", "implementation", "leadership"]), default="csm", show_default=True,
-              help="Whose view: the spec's sections say which roles see them.")
+@click.option("--role", type=click.Choice(["csm", "implementation", "leadership"]), default="csm",
+              show_default=True, help="Whose view: the spec's sections say which roles see them.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder of your own templates; one named like a built-in template replaces it.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
+@click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
 def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Path, role: str, fmt: str,
@@ -259,37 +215,34 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
       handrail brief 006A01 --from deals.csv --templates my-templates/
       handrail brief "Acme Corp" --env production
     """
-    from handrail.generators.audit.source import find_deal, open_feed
-    from handrail.generators.brief.document import render_brief
-    from handrail.generators.output.emit import emit
-    from handrail.specs.validate import load_spec
+    from handrail.generators.commands.brief import write_brief
     from handrail.targets import deal_source
 
-    feed = open_feed(from_file, env_name, "brief", columns, date_format, connect=deal_source)
-    model = load_spec(spec).model
-    text = render_brief(model, find_deal(feed, model, deal_ref), role, fmt, templates)
-    emit(out, lambda handle: handle.write(text), inputs=(spec, from_file, columns))
-    if out:
-        click.echo(f"wrote the {role} brief for {deal_ref} to {out}", err=True)
+    write_brief(deal_ref, from_file, env_name, spec, role, fmt, templates, out, columns, date_format,
+                connect=deal_source)
 
 
 @cli.command()
 @click.option("--spec", **SPEC_OPTION)
-@click.option("--target", required=True, type=click.Choice(["salesforce", "hubspot"]), help="Which CRM to compile for.")
+@click.option("--target", required=True, type=click.Choice(["salesforce", "hubspot"]),
+              help="Which CRM to compile for.")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Output folder (default build/TARGET). Replaced as a whole, only on success, and only if "
                    "Handrail wrote it (or it is empty).")
-@click.option("--force", is_flag=True,
-              help="Replace --out even though it holds files Handrail did not write (they are listed first).")
+@click.option("--force", is_flag=True, help="Replace --out even though it holds files Handrail did not "
+              "write (they are listed first).")
 @click.option("--format", "fmt", type=click.Choice(["source", "mdapi"]), default="source", show_default=True,
-              help="Salesforce only: SFDX source format, or Metadata API format with package.xml at the root.")
-@click.option("--api-version", default="63.0", show_default=True, help="Salesforce only: Metadata API version.")
+              help="Salesforce only: SFDX source format, or Metadata API format with package.xml "
+                   "at the root.")
+@click.option("--api-version", default="63.0", show_default=True,
+              help="Salesforce only: Metadata API version.")
 @click.option("--edition", **EDITION_OPTION)
-@click.option("--pipeline-rules", is_flag=True,
-              help="HubSpot only: also generate pipeline rules (beta API) that stop deals skipping gated stages.")
-@click.option("--pipeline-definition", type=click.Path(dir_okay=False, path_type=Path),
-              help="HubSpot only: a saved GET /crm/v3/pipelines/deals response to check the stage ids against.")
-@click.option("--check", is_flag=True, help="Validate the output against the CRM's official schema before writing.")
+@click.option("--pipeline-rules", is_flag=True, help="HubSpot only: also generate pipeline rules (beta API) "
+              "that stop deals skipping gated stages.")
+@click.option("--pipeline-definition", type=FILE, help="HubSpot only: a saved GET /crm/v3/pipelines/deals "
+              "response to check the stage ids against.")
+@click.option("--check", is_flag=True,
+              help="Validate the output against the CRM's official schema before writing.")
 def build(spec: Path, target: str, out: Path | None, force: bool, fmt: str, api_version: str, edition: str,
           pipeline_rules: bool, pipeline_definition: Path | None, check: bool) -> None:
     """Compile the spec into deployable CRM configuration files.
@@ -301,42 +254,17 @@ def build(spec: Path, target: str, out: Path | None, force: bool, fmt: str, api_
       handrail build --target hubspot --out build/hubspot
       handrail build --target hubspot --pipeline-rules --pipeline-definition pipelines.json
     """
-    from handrail.generators.output.files import write_tree
-    from handrail.generators.output.folder import MARKER, check_replaceable, manifest
-    from handrail.specs.validate import load_spec
-    from handrail.targets import load_target
+    from handrail.targets.commands.build import build_files
 
-    model = load_spec(spec).model
-    module = load_target(target)
     options = {"format": fmt, "api_version": api_version, "edition": edition,
                "pipeline_rules": pipeline_rules, "pipeline_definition": pipeline_definition}
-    desired = module.render(model, options)
-    for warning in desired.warnings:
-        click.echo(warning.render(), err=True)
-    checked = ""
-    if check:
-        problems = module.verify(desired, options)
-        if problems:
-            raise SpecError(problems)
-        checked = f" (checked against {module.verify_scope}: all valid)"
-    out = out or Path("build") / target
-    foreign = check_replaceable(out, keep=[spec], force=force)
-    for name in foreign:
-        click.echo(f"--force: deleting {out / name}", err=True)
-    write_tree(out, {**desired.files, MARKER: manifest(desired.files, target)})
-    click.echo(f"wrote {len(desired.files)} files to {out}{checked}")
-
-
-def _describer(platform: str):
-    from handrail.targets import load_target
-
-    return load_target(platform).describe
+    build_files(spec, target, out, force, options, check)
 
 
 @cli.command()
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--env", "env_name", **ENV_OPTION)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan for `handrail apply`.")
+@click.option("--out", type=FILE, help="Save the plan for `handrail apply`.")
 @format_option("text", "json", "markdown", default="text", aliases=("json", "markdown"))
 @click.option("--exit-code", is_flag=True, help="Exit 4 when there are changes.")
 @click.option("--edition", **EDITION_OPTION)
@@ -349,41 +277,25 @@ def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool,
       handrail plan --env sandbox --format markdown > plan.md     # for a pull-request comment
       handrail plan --env production --out plan.json && handrail apply --env production plan.json
     """
-    from handrail.generators.output.emit import not_an_input
-    from handrail.generators.plan import saved as plan_file
-    from handrail.specs.validate import load_spec
-    from handrail.targets.pipeline import make_plan
+    from handrail.targets.commands.plan import show_plan
 
-    planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
-    _print_plan(planned.plan, fmt, drift=False)
-    if out:
-        not_an_input(out, (spec,))
-        plan_file.save(planned.plan, out, plan_file.spec_digest(spec))
-        click.echo(f"saved plan to {out}; apply it with: "
-                   f"handrail apply --spec {shlex.quote(str(spec))} --env {shlex.quote(env_name)} "
-                   f"{shlex.quote(str(out))}", err=True)
-    if exit_code and planned.plan.pending:
+    if show_plan(spec, env_name, out, fmt, edition) and exit_code:
         sys.exit(EXIT_CHANGES)
 
 
-def _print_plan(the_plan, fmt: str, drift: bool) -> None:
-    from handrail.generators.output.console import print_plan
-
-    print_plan(the_plan, fmt, drift, _describer(the_plan.target))
-
-
 @cli.command()
-@click.argument("plan_path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("plan_path", required=False, type=FILE)
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--env", "env_name", **ENV_OPTION)
 @click.option("--allow-destructive", is_flag=True,
               help="Allow deletions and lossy changes of items the spec retires or marks allow_destructive.")
 @click.option("--check-only", is_flag=True, help="Salesforce: validate the deploy without saving anything.")
-@click.option("-y", "--yes", is_flag=True, help="Apply without asking (for CI); a saved plan needs no confirmation.")
+@click.option("-y", "--yes", is_flag=True,
+              help="Apply without asking (for CI); a saved plan needs no confirmation.")
 @format_option("text", "json", default="text", aliases=("json",))
 @click.option("--edition", **EDITION_OPTION)
-def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: bool, check_only: bool, yes: bool,
-          fmt: str, edition: str) -> None:
+def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: bool, check_only: bool,
+          yes: bool, fmt: str, edition: str) -> None:
     """Make an environment match the spec, or carry out a saved plan.
 
     Without a saved plan, apply shows the plan and asks before changing anything; --yes skips the
@@ -396,47 +308,17 @@ def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: 
       handrail plan --env production --out plan.json && handrail apply --env production plan.json
       handrail apply --env production --check-only plan.json
     """
-    from handrail.generators.output.console import confirmation
-    from handrail.generators.plan import report as plan_report
-    from handrail.generators.plan.environments import environment, platform_of
-    from handrail.specs.validate import load_spec
-    from handrail.targets.pipeline import apply as run_apply
+    from handrail.targets.commands.apply import apply_plan
 
-    model = load_spec(spec).model
-    env = environment(model, env_name)
-    ask = confirmation(env, fmt, yes or check_only, plan_path is not None, _describer(platform_of(env)))
-
-    shown = False
-
-    def show(the_plan) -> None:
-        nonlocal shown
-        if fmt == "text" and plan_path is not None:  # reviewed when it was saved: one line is enough
-            click.echo(f"applying {plan_path}: {plan_report.summary_line(the_plan)}")
-        elif fmt == "text":
-            _print_plan(the_plan, "text", drift=False)
-        shown = True
-
-    def confirm(the_plan) -> bool:
-        show(the_plan)
-        return ask is None or ask(the_plan)
-
-    the_plan, result = run_apply(model, env_name, saved=plan_path, spec_path=spec,
-                                 allow_destructive=allow_destructive,
-                                 options={"check_only": check_only, "edition": edition}, confirm=confirm)
-    if fmt == "json":
-        click.echo(plan_report.as_json(the_plan, _describer(the_plan.target), result), nl=False)
-    else:
-        if not shown:  # nothing was pending, so nothing was confirmed or shown
-            show(the_plan)
-        click.echo(plan_report.apply_text(result), nl=False)
-    if not result.ok:
+    if not apply_plan(plan_path, spec, env_name, allow_destructive, check_only, yes, fmt, edition):
         sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
 @click.option("--spec", **SPEC_OPTION)
 @click.option("--env", "env_name", **ENV_OPTION)
-@click.option("--exit-code", is_flag=True, help="Exit 4 when the org has drifted from the spec (for scheduled CI).")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 4 when the org has drifted from the spec (for scheduled CI).")
 @format_option("text", "json", "markdown", default="text", aliases=("json", "markdown"))
 @click.option("--edition", **EDITION_OPTION)
 def diff(spec: Path, env_name: str, exit_code: bool, fmt: str, edition: str) -> None:
@@ -447,12 +329,9 @@ def diff(spec: Path, env_name: str, exit_code: bool, fmt: str, edition: str) -> 
       handrail diff --env production --exit-code      # nightly drift check: exit 4 on drift
       handrail diff --env sandbox --format markdown > drift.md
     """
-    from handrail.specs.validate import load_spec
-    from handrail.targets.pipeline import make_plan
+    from handrail.targets.commands.plan import show_drift
 
-    planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
-    _print_plan(planned.plan, fmt, drift=True)
-    if exit_code and planned.plan.pending:
+    if show_drift(spec, env_name, fmt, edition) and exit_code:
         sys.exit(EXIT_CHANGES)
 
 

@@ -1,0 +1,31 @@
+"""`handrail audit`: read deals from an export or live, audit their handoffs, and write the report."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from handrail.generators.audit.engine import audit_options, run_audit
+from handrail.generators.audit.render import write_audit
+from handrail.generators.audit.source import open_feed, with_progress
+from handrail.generators.output.emit import emit
+from handrail.specs.validate import load_spec
+
+
+def audit_deals(from_file: Path | None, env_name: str | None, spec: Path, since: str | None, as_of, fmt: str,
+                out: Path | None, columns: Path | None, date_format: str | None, connect: Callable) -> None:
+    """Audit the deals of `from_file`, or of environment `env_name` read through `connect`."""
+    feed = open_feed(from_file, env_name, "audit", columns, date_format, connect=connect)
+    model = load_spec(spec).model
+    try:
+        options = audit_options(since, as_of.date() if as_of else None)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--since'") from None
+    deals = feed.deals(model, options.since)
+    progress = with_progress(deals, sys.stderr, total=lambda: getattr(feed, "expected", None))
+    report = run_audit(model, progress, options)
+    emit(out, lambda handle: write_audit(report, fmt, handle), inputs=(spec, from_file, columns))
+    if out:
+        click.echo(f"wrote the audit of {report['deals_read']:,} deals to {out}", err=True)
