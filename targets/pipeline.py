@@ -2,7 +2,8 @@
 
 The target is reached only through its `Target` (handrail.targets). An org may provide
 prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot owner ids for the
-people the spec names) before the diff; the result is what plan compares and apply sends.
+people the spec names) before the diff; the result is what plan compares and apply sends. A saved plan
+holds that result, so `apply PLAN` sends it as saved and never renders the spec again.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from pathlib import Path
 from typing import Callable
 
 from handrail.generators.plan import saved as plan_file
-from handrail.generators.plan.diff import Plan, diff, fingerprint
+from handrail.generators.plan.diff import Plan, diff, fingerprint, ident
 from handrail.generators.plan.environments import environment, platform_of
 from handrail.generators.plan.org import ApplyResult, Org
-from handrail.generators.plan.resources import Desired
+from handrail.generators.plan.resources import Desired, Origin
 from handrail.generators.plan.snapshot import SnapshotOrg
 from handrail.generators.plan.validators import check_plan, refusals
 from handrail.specs.diagnostics import HandrailError
@@ -58,17 +59,18 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
     wanted = [(r.kind, r.key) for r in checked]
     live = org.fetch(wanted + [k for k in retired if k not in wanted])
     plan = diff(platform, env.name, checked, live, retired, org.managed())
-    plan = dataclasses.replace(plan, unverifiable=tuple(f"{r.kind}:{r.key}" for r in desired.resources
-                                                        if r.kind in unverifiable))
+    plan = dataclasses.replace(plan, unverifiable=tuple(ident((r.kind, r.key)) for r in desired.resources
+                                                        if r.kind in unverifiable), desired=desired)
     plan = check_plan(plan, target.change_validators)
     return Planned(plan, desired, org)
 
 
-def allowed_origins(model: Model) -> set[str]:
+def allowed_origins(model: Model) -> set[Origin]:
     """Spec items whose destructive changes the spec itself allows."""
-    out = {f"field:{f.key}" for f in model.fields if f.allow_destructive}
-    out |= {f"gate:{g.key}" for g in model.gates if g.allow_destructive}
-    out |= {f"field:{f.key}" for f in model.retired_fields} | {f"gate:{k}" for k in model.retired_gates}
+    out = {Origin("field", f.key) for f in model.fields if f.allow_destructive}
+    out |= {Origin("gate", g.key) for g in model.gates if g.allow_destructive}
+    out |= {Origin("field", f.key) for f in model.retired_fields}
+    out |= {Origin("gate", k) for k in model.retired_gates}
     return out
 
 
@@ -81,23 +83,13 @@ class DeclinedError(HandrailError):
 def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, allow_destructive: bool,
           options: dict | None = None, org: Org | None = None,
           confirm: Callable[[Plan], bool] | None = None) -> tuple[Plan, ApplyResult]:
-    """Plan afresh (checked against a saved plan if given), then carry it out once `confirm` agrees."""
-    fresh = make_plan(model, env_name, options, org)
-    plan = fresh.plan
-    if saved is not None:
-        stored, spec_sha = plan_file.load(saved)
-        if stored.environment != env_name:
-            raise HandrailError(f"{saved} was made for environment '{stored.environment}', not '{env_name}'")
-        if spec_sha != plan_file.spec_digest(spec_path):
-            raise plan_file.StalePlanError(f"{spec_path} changed since {saved} was made; run `handrail plan` again")
-        live = fresh.org.fetch([tuple(i.split(":", 1)) for i in stored.fingerprints])
-        now = {ident: fingerprint(live[tuple(ident.split(":", 1))].body) if tuple(ident.split(":", 1)) in live else None
-               for ident in stored.fingerprints}
-        stale = plan_file.stale_components(stored, now)
-        if stale:
-            raise plan_file.StalePlanError(
-                f"the org changed since {saved} was made ({len(stale)} component(s): {', '.join(stale[:5])}); "
-                "run `handrail plan` again")
+    """Plan afresh, or carry out a saved plan as saved, once `confirm` agrees."""
+    if saved is None:
+        fresh = make_plan(model, env_name, options, org)
+        plan, desired, org = fresh.plan, fresh.desired, fresh.org
+    else:
+        plan, org = saved_plan(model, env_name, saved, spec_path, org)
+        desired = plan.desired
     blocked = refusals(plan, allow_destructive, allowed_origins(model))
     if blocked:
         raise RefusedError("refusing destructive changes:\n  " + "\n  ".join(blocked) +
@@ -107,4 +99,34 @@ def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, a
         return plan, ApplyResult(notes=["nothing to apply"])
     if confirm is not None and not confirm(plan):
         raise DeclinedError("not confirmed: nothing was applied")
-    return plan, fresh.org.apply(plan, fresh.desired, model, dict(options or {}))
+    return plan, org.apply(plan, desired, model, dict(options or {}))
+
+
+def saved_plan(model: Model, env_name: str, saved: Path, spec_path: Path,
+               org: Org | None = None) -> tuple[Plan, Org]:
+    """The saved plan and the org it applies to; refused when the spec or a component it read has changed.
+
+    Nothing is rendered: the plan file holds the desired state apply sends. An org that prepares
+    desired state (HubSpot) is given the saved one, already resolved, to read the live side against.
+    """
+    env = environment(model, env_name)
+    stored, spec_sha = plan_file.load(saved)
+    if stored.environment != env_name:
+        raise HandrailError(f"{saved} was made for environment '{stored.environment}', not '{env_name}'")
+    if spec_sha != plan_file.spec_digest(spec_path):
+        raise plan_file.StalePlanError(
+            f"{spec_path} changed since {saved} was made; run `handrail plan` again")
+    if stored.target != platform_of(env):
+        raise HandrailError(f"{saved} was made for {stored.target}, but '{env_name}' is {platform_of(env)}")
+    org = org or open_org(model, env)
+    prepare = getattr(org, "prepare", None)
+    if prepare is not None:
+        stored = dataclasses.replace(stored, desired=prepare(stored.desired, model))
+    live = org.fetch(list(stored.fingerprints))
+    now = {k: fingerprint(live[k].body) if k in live else None for k in stored.fingerprints}
+    stale = plan_file.stale_components(stored, now)
+    if stale:
+        raise plan_file.StalePlanError(
+            f"the org changed since {saved} was made ({len(stale)} component(s): {', '.join(stale[:5])}); "
+            "run `handrail plan` again")
+    return stored, org

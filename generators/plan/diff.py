@@ -10,11 +10,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from handrail.generators.plan.resources import Resource
+from handrail.generators.plan.resources import Desired, Origin, Resource
 from handrail.specs.diagnostics import Span
 
 CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 Key = tuple[str, str]  # (kind, key)
+
+
+def ident(key: Key) -> str:
+    """A component as messages and apply results name it: "CustomField:Opportunity.Handoff_Score__c"."""
+    return f"{key[0]}:{key[1]}"
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,8 @@ class Change:
     differences: tuple[Difference, ...] = ()
     findings: tuple[Finding, ...] = ()
     source: Span | None = None
-    origin: str = ""  # see Resource.origin
+    origin: Origin | None = None  # see Resource.origin
+    facts: Mapping[str, Any] = field(default_factory=dict)  # the desired resource's facts
 
     @property
     def destructive(self) -> bool:
@@ -52,7 +58,7 @@ class Change:
 
     @property
     def ident(self) -> str:
-        return f"{self.kind}:{self.key}"
+        return ident((self.kind, self.key))
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,10 @@ class Plan:
     target: str
     environment: str
     changes: tuple[Change, ...]
-    fingerprints: Mapping[str, str | None] = field(default_factory=dict)  # ident -> live fingerprint (None: absent)
+    fingerprints: Mapping[Key, str | None] = field(default_factory=dict)  # live fingerprint (None: absent)
     unmanaged: tuple[str, ...] = ()  # live idents in our namespace that the spec does not mention
     unverifiable: tuple[str, ...] = ()  # desired items no API can read back (manual steps)
+    desired: Desired | None = field(default=None, compare=False, repr=False)  # what apply sends
 
     @property
     def pending(self) -> tuple[Change, ...]:
@@ -115,25 +122,24 @@ def differences(before: Any, after: Any, path: str = "") -> list[Difference]:
 
 
 def diff(target: str, environment: str, desired: Iterable[Resource], live: Mapping[Key, Resource],
-         retired: Mapping[Key, str] | Iterable[Key] = (), managed_live: Iterable[Key] = ()) -> Plan:
+         retired: Mapping[Key, Origin] | Iterable[Key] = (), managed_live: Iterable[Key] = ()) -> Plan:
     """Plan the changes that make `live` match `desired`. Validators run afterwards (see plan_checks)."""
     changes: list[Change] = []
     wanted = {(r.kind, r.key): r for r in desired}
     for k, resource in wanted.items():
+        meaning = {"source": resource.source, "origin": resource.origin, "facts": resource.facts}
         current = live.get(k)
         if current is None:
-            changes.append(Change(CREATE, *k, None, resource.body, source=resource.source, origin=resource.origin))
+            changes.append(Change(CREATE, *k, None, resource.body, **meaning))
             continue
         diffs = tuple(differences(current.body, resource.body))
         action = UPDATE if diffs else UNCHANGED
-        changes.append(Change(action, *k, current.body, resource.body, diffs, source=resource.source,
-                              origin=resource.origin))
-    retired = dict(retired) if isinstance(retired, Mapping) else {k: "" for k in retired}  # key -> origin
+        changes.append(Change(action, *k, current.body, resource.body, diffs, **meaning))
+    retired = dict(retired) if isinstance(retired, Mapping) else {k: None for k in retired}  # key -> origin
     for k in sorted(retired):
         if k in live and k not in wanted:
             changes.append(Change(DELETE, *k, live[k].body, None, origin=retired[k]))
     mentioned = set(wanted) | set(retired)
-    unmanaged = tuple(sorted(f"{kind}:{key}" for kind, key in managed_live if (kind, key) not in mentioned))
-    prints = {f"{kind}:{key}": fingerprint(live[(kind, key)].body if (kind, key) in live else None)
-              for kind, key in sorted(mentioned)}
+    unmanaged = tuple(sorted(ident(k) for k in managed_live if tuple(k) not in mentioned))
+    prints = {k: fingerprint(live[k].body if k in live else None) for k in sorted(mentioned)}
     return Plan(target, environment, tuple(changes), prints, unmanaged)

@@ -14,10 +14,7 @@ Describe = Callable[[Change], list[str]]
 
 
 def origin_words(change: Change) -> str:
-    if not change.origin:
-        return ""
-    kind, _, key = change.origin.partition(":")
-    return f"{kind} '{key}'" if key else kind
+    return change.origin.words() if change.origin else ""
 
 
 def generic_description(change: Change) -> list[str]:
@@ -107,7 +104,7 @@ def _cell(text: str) -> str:
 def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -> str:
     data = {
         "target": plan.target, "environment": plan.environment, "counts": plan.counts(),
-        "changes": [{"action": c.action, "kind": c.kind, "key": c.key, "origin": c.origin,
+        "changes": [{"action": c.action, "kind": c.kind, "key": c.key, "origin": str(c.origin or ""),
                      "source": str(c.source) if c.source else None, "destructive": c.destructive,
                      "description": describe(c) or generic_description(c),
                      "differences": [{"path": d.path, "before": d.before, "after": d.after} for d in c.differences],

@@ -8,6 +8,26 @@ from handrail.specs.diagnostics import Diagnostic, Span
 
 
 @dataclass(frozen=True)
+class Origin:
+    """The spec item a resource stands for, in handoff terms: kind "field", "computed field", "gate"...
+
+    A resource no single spec item names (a flow, the permission set) has its own kind and, on
+    HubSpot, its key. Equal origins name the same item wherever they were read (the span is not compared).
+    """
+
+    kind: str
+    key: str = ""
+    span: Span | None = field(default=None, compare=False)
+
+    def words(self) -> str:
+        """How a reader names the item: "field 'stakeholder_map'", or the kind alone."""
+        return f"{self.kind} '{self.key}'" if self.key else self.kind
+
+    def __str__(self) -> str:  # the compact form plan JSON shows: "field:stakeholder_map"
+        return f"{self.kind}:{self.key}" if self.key else self.kind
+
+
+@dataclass(frozen=True)
 class Resource:
     """One managed CRM component in canonical, JSON-able form; `body` is what diffs compare."""
 
@@ -15,7 +35,9 @@ class Resource:
     key: str  # stable id within the kind, e.g. "Opportunity.Handoff_Score__c"
     body: Mapping[str, Any]
     source: Span | None = None  # the spec node that produced it
-    origin: str = ""  # the spec item in handoff terms: "field:stakeholder_map", "gate:closed_won", "flow:score"
+    origin: Origin | None = None  # the spec item it stands for; set where the resource is rendered
+    facts: Mapping[str, Any] = field(default_factory=dict)  # spec values, e.g. {"min_score": 60.0}
+    payload: Any = None  # JSON-able: what apply sends when that is not the body (a Salesforce component)
 
 
 @dataclass(frozen=True)

@@ -107,10 +107,8 @@ class SnapshotOrg:
                              "point the environment's path: at an empty or new folder")
 
     def _check_plan_still_holds(self, plan: Plan) -> None:
-        keys = [tuple(ident.split(":", 1)) for ident in plan.fingerprints]
-        live = self.fetch(keys)
-        now = {f"{kind}:{key}": fingerprint(live[(kind, key)].body) if (kind, key) in live else None
-               for kind, key in keys}
+        live = self.fetch(list(plan.fingerprints))
+        now = {k: fingerprint(live[k].body) if k in live else None for k in plan.fingerprints}
         stale = stale_components(plan, now)
         if stale:
             raise StalePlanError(f"the snapshot {self.folder} changed after this apply planned "

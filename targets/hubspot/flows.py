@@ -7,10 +7,11 @@ that meet the gates of their stage, so a deal that is about to be moved back tri
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
+from handrail.generators.plan.resources import Origin
 from handrail.specs.diagnostics import Span
 from handrail.specs.model import Escalation, Gate, Model, Stage, StageEntry
 from handrail.targets.hubspot import actions as act
@@ -28,6 +29,8 @@ class Flow:
     key: str  # stable: file name, resource key and customProperties.handrail_key
     body: dict[str, Any]
     source: Span | None
+    origin: Origin | None = None  # the spec item: its gate, else the workflow itself ("flow", key)
+    facts: Mapping[str, Any] = field(default_factory=dict)  # a gate workflow's {"min_score": ...}
 
 
 def flows(model: Model) -> list[Flow]:
@@ -96,7 +99,7 @@ def _routes(model: Model, items: list[tuple[tuple[str, ...], act.Step | act.IfEm
 
 def gate_requirements(model: Model, gate: Gate) -> list[str]:
     """The gate's requirements in words, per segment where they differ."""
-    per_segment = {key: flt.needs(model, gate.require, key).describe() for key in gate.segments}
+    per_segment = {key: flt.needs(model, gate, key).describe() for key in gate.segments}
     common = [w for w in next(iter(per_segment.values()), []) if all(w in ws for ws in per_segment.values())]
     lines = [", ".join(common)] if common else []
     for key, words in per_segment.items():
@@ -113,7 +116,7 @@ def gate_flow(model: Model, gate: Gate) -> Flow | None:
     ids = [s.hubspot for s in stages]
     per_filter: dict[str, tuple[list[str], flt.Filter]] = {}
     for key in gate.segments:
-        for f in flt.unmet(model, flt.needs(model, gate.require, key)):
+        for f in flt.unmet(model, flt.needs(model, gate, key)):
             per_filter.setdefault(repr(f), ([], f))[0].append(key)
     if not per_filter:
         return None
@@ -132,7 +135,13 @@ def gate_flow(model: Model, gate: Gate) -> Flow | None:
     key = f"gate-{gate.key}"
     return Flow(key, _flow(model, key, f"Gate {gate.key}: {stage.label}",
                            f"Moves deals back to {back.label} when they reach {stage.label} without meeting gate "
-                           f"'{gate.key}'.", gate.active, _enrollment(branches, ids), start, actions), gate.span)
+                           f"'{gate.key}'.", gate.active, _enrollment(branches, ids), start, actions),
+                gate.span, Origin("gate", gate.key, gate.span), _gate_facts(model, gate))
+
+
+def _gate_facts(model: Model, gate: Gate) -> dict[str, Any]:
+    floor = gate.require.effective_min_score(model.tiers)
+    return {} if floor is None else {"min_score": float(floor)}
 
 
 # --- stage entry and Closed Won ----------------------------------------------------------------------
@@ -147,7 +156,8 @@ def stage_entry_flow(model: Model, entry: StageEntry) -> Flow | None:
     key = f"stage-entry-{stage.key}"
     return Flow(key, _flow(model, key, f"On entering {stage.label}",
                            f"Tasks and notifications when a deal enters {stage.label}.", True,
-                           _enrollment(entered(model, stage), [stage.hubspot]), start, actions), entry.span)
+                           _enrollment(entered(model, stage), [stage.hubspot]), start, actions), entry.span,
+                Origin("flow", key, entry.span))
 
 
 def _assignment(model: Model, segment: str) -> list[act.Step | act.IfEmpty]:
@@ -178,7 +188,8 @@ def closed_won_flow(model: Model) -> Flow | None:
     return Flow(key, _flow(model, key, f"{won.label} handoff",
                            f"Stamps the close time, assigns the CSM and creates the handoff tasks and notifications "
                            f"when a deal reaches {won.label} with its gates met.", True,
-                           _enrollment(entered(model, won), [won.hubspot]), start, actions), None)
+                           _enrollment(entered(model, won), [won.hubspot]), start, actions), None,
+                Origin("flow", key))
 
 
 # --- SLA escalations ---------------------------------------------------------------------------------
@@ -216,4 +227,5 @@ def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
     enrollment = _enrollment(entered(model, won, [flt.unknown(stamp.hubspot_name)]), [won.hubspot], unenroll=True)
     return Flow(key, _flow(model, key, f"Escalation: {what} SLA",
                            f"Escalates when no {what} is recorded within the segment's SLA after {won.label}.", True,
-                           enrollment, start, actions), escalation.span)
+                           enrollment, start, actions),
+                escalation.span, Origin("flow", key, escalation.span))

@@ -76,7 +76,8 @@ class Applier:
         resource: Resource | None = self.sources.get((change.kind, change.key))
         if resource and resource.source:
             return f"{resource.source}: "
-        return f"{change.origin}: " if change.origin and change.origin != change.ident else ""
+        origin = str(change.origin or "")
+        return f"{origin}: " if origin and origin != change.ident else ""
 
     def _applied(self, change: Change, note: str = "") -> None:
         self.result.applied.append(change.ident)

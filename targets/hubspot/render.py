@@ -10,11 +10,11 @@ Offline: nothing here imports the HubSpot client.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Mapping
 
-from handrail.generators.plan.resources import Desired, Resource
+from handrail.generators.plan.resources import Desired, Origin, Resource
 from handrail.specs.diagnostics import InputError, SpecError
-from handrail.specs.model import Model
+from handrail.specs.model import Field, Model
 from handrail.targets.hubspot.capabilities import render_capabilities
 from handrail.targets.hubspot.flows import flows as build_flows
 from handrail.targets.hubspot.formula_size import check as check_formula_sizes
@@ -60,6 +60,12 @@ def _formulas(model: Model, props) -> dict[str, str]:
     return {keys[b["name"]]: b["calculationFormula"] for _, b in props if b.get("fieldType") == "calculation_equation"}
 
 
+def _field_origin(model: Model, f: Field) -> Origin:
+    """A property (or its validation rule) stands for a spec field, or for a field Handrail computes."""
+    computed = any(c.key == f.key for c in model.computed)
+    return Origin("computed field" if computed else "field", f.key, f.span)
+
+
 def render(model: Model, options: dict | None = None) -> Desired:
     options = options or {}
     pipeline_id, pipeline = _pipeline(model, options)
@@ -72,8 +78,9 @@ def render(model: Model, options: dict | None = None) -> Desired:
     requests: list[dict[str, str]] = []
     names: dict[str, str] = {}
 
-    def add(kind: str, key: str, body: dict, file: str, method: str | None, path: str | None, source) -> None:
-        resources.append(Resource(kind, key, body, source))
+    def add(kind: str, key: str, body: dict, file: str, method: str | None, path: str | None, source,
+            origin: Origin, facts: Mapping[str, Any] | None = None) -> None:
+        resources.append(Resource(kind, key, body, source, origin, facts or {}))
         files[file] = dump(body)
         names[key] = file
         if method:
@@ -81,28 +88,31 @@ def render(model: Model, options: dict | None = None) -> Desired:
 
     group_body = group(model)
     add("property_group", group_body["name"], group_body, f"property-groups/{group_body['name']}.json", "POST",
-        PROPERTY_GROUPS_PATH, None)
+        PROPERTY_GROUPS_PATH, None, Origin("property_group", group_body["name"]))
     props = properties(model)
     too_long = check_formula_sizes(model, _formulas(model, props))
     if too_long:
         raise SpecError(too_long)
     for f, body in props:
-        add("property", body["name"], body, f"properties/{body['name']}.json", "POST", PROPERTIES_PATH, f.span)
+        add("property", body["name"], body, f"properties/{body['name']}.json", "POST", PROPERTIES_PATH,
+            f.span, _field_origin(model, f))
     rules = validation_rules(model)
     for rule in rules:
         path = VALIDATION_PATH.format(property=rule.field.hubspot_name, rule=rule.rule_type)
         add("property_validation", rule.key, rule.body,
-            f"property-validations/{rule.field.hubspot_name}.{rule.rule_type}.json", "PUT", path, rule.field.span)
+            f"property-validations/{rule.field.hubspot_name}.{rule.rule_type}.json", "PUT", path,
+            rule.field.span, _field_origin(model, rule.field))
     flows = build_flows(model)
     for flow in flows:
-        add("flow", flow.key, flow.body, f"flows/{flow.key}.json", "POST", FLOWS_PATH, flow.source)
+        add("flow", flow.key, flow.body, f"flows/{flow.key}.json", "POST", FLOWS_PATH, flow.source,
+            flow.origin or Origin("flow", flow.key), flow.facts)
     rules_body = patch_body(model) if options.get("pipeline_rules") else None
     if rules_body:
         add("pipeline_rules", pipeline_id, rules_body, f"pipeline-rules/{pipeline_id}.json", "PATCH",
-            PIPELINE_RULES_PATH.format(pipeline=pipeline_id), None)
+            PIPELINE_RULES_PATH.format(pipeline=pipeline_id), None, Origin("pipeline_rules", pipeline_id))
     steps = manual_steps(model, pipeline_id)
     for step in steps["steps"]:
-        resources.append(Resource("manual_step", step["id"], step, None))
+        resources.append(Resource("manual_step", step["id"], step, None, Origin("manual_step", step["id"])))
     files[MANUAL_STEPS] = dump(steps)
     files[MANIFEST] = dump({"objectType": "deals", "pipeline": pipeline_id, "requests": requests})
     files[CAPABILITIES] = render_capabilities(model, [b for _, b in props], rules, flows, steps, rules_body,

@@ -1,11 +1,9 @@
 """The HubSpot target as the pipeline sees it: compile, judge changes, describe drift, connect."""
 from __future__ import annotations
 
-import dataclasses
-
-from handrail.generators.plan.diff import CREATE, DELETE, Change
+from handrail.generators.plan.diff import CREATE, DELETE, Change, Key
 from handrail.generators.plan.report import differing_values
-from handrail.generators.plan.resources import Desired
+from handrail.generators.plan.resources import Origin
 from handrail.specs.model import Environment, Model
 from handrail.targets import Target
 from handrail.targets.hubspot import render as _render
@@ -13,43 +11,19 @@ from handrail.targets.hubspot.validators import CHANGE_VALIDATORS
 
 check_spec = _render.check_spec
 verify = _render.verify
+render = _render.render  # each resource carries its origin and facts from where it is built
 
 
-def origins(model: Model) -> dict[tuple[str, str], str]:
-    out: dict[tuple[str, str], str] = {}
-    for prefix, fields in (("field", model.fields + model.retired_fields), ("computed field", model.computed)):
-        for f in fields:
-            out[("property", f.hubspot_name)] = f"{prefix}:{f.key}"
-    for key in [g.key for g in model.gates] + list(model.retired_gates):
-        out[("flow", f"gate-{key}")] = f"gate:{key}"
+def retired_keys(model: Model) -> dict[Key, Origin]:
+    """The components the spec's retired items name; they are not rendered, so their origin is set here."""
+    out = {("property", f.hubspot_name): Origin("field", f.key, f.span) for f in model.retired_fields}
+    out.update({("flow", f"gate-{key}"): Origin("gate", key) for key in model.retired_gates})
     return out
 
 
-def _origin(model: Model, named: dict, kind: str, key: str) -> str:
-    if (kind, key) in named:
-        return named[(kind, key)]
-    if kind == "property_validation":
-        return named.get(("property", key.split("/")[0]), kind)
-    return f"{kind}:{key}"
-
-
-def render(model: Model, options: dict | None = None) -> Desired:
-    desired = _render.render(model, options)
-    named = origins(model)
-    resources = tuple(r if r.origin else dataclasses.replace(r, origin=_origin(model, named, r.kind, r.key))
-                      for r in desired.resources)
-    return dataclasses.replace(desired, resources=resources)
-
-
-def retired_keys(model: Model) -> dict[tuple[str, str], str]:
-    named = origins(model)
-    retired = {f"field:{f.key}" for f in model.retired_fields} | {f"gate:{k}" for k in model.retired_gates}
-    return {k: origin for k, origin in named.items() if origin in retired}
-
-
 def describe(change: Change) -> list[str]:
-    kind, _, key = change.origin.partition(":")
-    name = f"{kind} '{key}'" if key else f"{change.kind} {change.key}"
+    origin = change.origin
+    name = origin.words() if origin and origin.key else f"{change.kind} {change.key}"
     if change.kind == "property_validation":
         name = f"{name} {change.key.partition('/')[2]} validation rule"
     if change.action == CREATE:

@@ -3,34 +3,28 @@ from __future__ import annotations
 
 import re
 
-from handrail.generators.plan.diff import CREATE, DELETE, Change
+from handrail.generators.plan.diff import CREATE, DELETE, Change, Key
 from handrail.generators.plan.report import differing_values
+from handrail.generators.plan.resources import Origin
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.model import Model
 
 _SCORE_FLOOR = re.compile(r"_Score__c\s*<\s*([0-9]+(?:\.[0-9]+)?)")
-OBJECT = "Opportunity"
 
 
-def origins(model: Model) -> dict[tuple[str, str], str]:
-    """(kind, key) -> 'field:<key>' / 'gate:<key>' for everything the spec names, retired items included."""
-    out = {("CustomField", f"{OBJECT}.{f.salesforce_name}"): f"field:{f.key}" for f in model.fields}
-    out.update({("CustomField", f"{OBJECT}.{f.salesforce_name}"): f"computed field:{f.key}" for f in model.computed})
-    out.update({("CustomField", f"{OBJECT}.{f.salesforce_name}"): f"field:{f.key}" for f in model.retired_fields})
-    for key in [g.key for g in model.gates] + list(model.retired_gates):
-        out[("ValidationRule", f"{OBJECT}.{gate_rule_name(model, key)}")] = f"gate:{key}"
+def retired_keys(model: Model) -> dict[Key, Origin]:
+    """The components the spec's retired items name; they are not rendered, so their origin is set here."""
+    obj = model.naming.salesforce_object
+    out = {("CustomField", f"{obj}.{f.salesforce_name}"): Origin("field", f.key, f.span)
+           for f in model.retired_fields}
+    out.update({("ValidationRule", f"{obj}.{gate_rule_name(model, key)}"): Origin("gate", key)
+                for key in model.retired_gates})
     return out
 
 
-def retired_keys(model: Model) -> dict[tuple[str, str], str]:
-    named = origins(model)
-    retired = {f"field:{f.key}" for f in model.retired_fields} | {f"gate:{k}" for k in model.retired_gates}
-    return {k: origin for k, origin in named.items() if origin in retired}
-
-
 def _name(change: Change) -> str:
-    kind, _, key = change.origin.partition(":")
-    return f"{kind} '{key}'" if key else f"{change.kind} {change.key}"
+    origin = change.origin
+    return origin.words() if origin and origin.key else f"{change.kind} {change.key}"
 
 
 def describe(change: Change) -> list[str]:
@@ -43,7 +37,7 @@ def describe(change: Change) -> list[str]:
     lines = []
     before, after = change.before or {}, change.after or {}
     if change.kind == "ValidationRule":
-        was, now = _floor(before.get("errorConditionFormula")), _floor(after.get("errorConditionFormula"))
+        was, now = live_min_score(before.get("errorConditionFormula")), change.facts.get("min_score")
         if was != now and was is not None and now is not None:
             verb = "lowered" if was < now else "raised"
             lines.append(f"{name} minimum score {verb} in Salesforce: spec {now:g}, org {was:g}")
@@ -63,6 +57,11 @@ def describe(change: Change) -> list[str]:
     return differing_values(name, change, "Salesforce")
 
 
-def _floor(formula: str | None) -> float | None:
+def live_min_score(formula: str | None) -> float | None:
+    """The minimum score a live validation rule enforces, read from its formula.
+
+    The org side of a change is metadata read back from Salesforce: it carries no spec facts, so its
+    threshold can only be found in the formula itself (the desired side's is the gate's `min_score` fact).
+    """
     found = _SCORE_FLOOR.findall(formula or "")
     return max(map(float, found)) if found else None

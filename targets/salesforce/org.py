@@ -4,8 +4,9 @@ Fetch asks for exactly the components the spec owns in a single retrieve (a gene
 so the number of API calls does not grow with the number of fields; the XML it returns is read with
 the same schema-typed reader as the generated files, so both sides of the diff have one form.
 Apply sends one Metadata API deploy (rollbackOnError always on) holding every created or changed
-component plus destructiveChanges.xml for retired ones, polls it without ever resubmitting, and maps
-component failures back to spec locations.
+component, as the plan's desired resources carry it (never rendered again), plus
+destructiveChanges.xml for retired ones, polls it without ever resubmitting, and maps component
+failures back to spec locations.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from handrail.generators.plan.diff import DELETE, Key, Plan
 from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.model import Environment, Model
+from handrail.targets.salesforce.components import Component, from_payload
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
 from handrail.targets.salesforce.xml import metadata_xml
 
@@ -68,7 +70,6 @@ class SalesforceOrg:
 
     # -- apply ------------------------------------------------------------------------------------
     def apply(self, plan: Plan, desired: Desired, model: Model, options: dict) -> ApplyResult:
-        from handrail.targets.salesforce.render import components as all_components
         from handrail.targets.salesforce.render import normalize_options
 
         check_only = bool(options.get("check_only"))
@@ -77,7 +78,7 @@ class SalesforceOrg:
         if not pending:
             return result
         options = normalize_options({"format": "mdapi", "api_version": options.get("api_version")})
-        parts = [c for c in all_components(model, options) if (c.type, c.name) in pending]
+        parts = deployed_components(desired, pending)
         deletions = [c for c in plan.pending if c.action == DELETE]
         package = deploy_zip(layout(parts, "mdapi", options["api_version"]) if parts else
                              {"package.xml": metadata_xml("Package", [("version", options["api_version"])])},
@@ -111,6 +112,12 @@ class SalesforceOrg:
         result.not_attempted = [c.ident for c in plan.pending if c.ident not in failed]
         result.notes.append(f"deploy {deploy_id} {status.status}: rolled back, the org is unchanged")
         return result
+
+
+def deployed_components(desired: Desired, keys: Collection[Key]) -> list[Component]:
+    """The components to deploy, as planned: from the desired resources' payloads, never rendered again."""
+    return [from_payload(r.payload, r.source) for r in desired.resources
+            if (r.kind, r.key) in keys and r.payload is not None]
 
 
 def deploy_zip(files: dict[str, bytes], deletions: list, api_version: str) -> bytes:

@@ -9,16 +9,18 @@ Options: format "source" (default) or "mdapi"; api_version (default "63.0"); edi
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from handrail.generators.plan.resources import Desired
+from handrail.generators.plan.resources import Desired, Origin, Resource
+from handrail.specs.coverage import gate_rule_name
 from handrail.specs.diagnostics import Diagnostic, HandrailError, SpecError
 from handrail.specs.model import Model
 from handrail.targets.salesforce import flows
-from handrail.targets.salesforce.components import Component
+from handrail.targets.salesforce.components import Component, as_payload
 from handrail.targets.salesforce.fields import field_components
 from handrail.targets.salesforce.limits import CUSTOM_FIELDS_BY_EDITION, check
-from handrail.targets.salesforce.normal_form import resources
+from handrail.targets.salesforce.normal_form import component_body
 from handrail.targets.salesforce.package import FORMATS, layout
 from handrail.targets.salesforce.permission_set import permission_set_component
 from handrail.targets.salesforce.spec_checks import spec_warnings
@@ -49,9 +51,35 @@ def normalize_options(options: dict | None) -> dict:
 
 def components(model: Model, options: dict) -> list[Component]:
     """Every component, in the order resources are listed: fields, rules, permission set, flows."""
-    fields = field_components(model)
-    return [*fields, *rule_components(model), permission_set_component(model, fields),
-            *flows.components(model, options)]
+    fields = _fields(model)
+    rest = [permission_set_component(model, fields), *flows.components(model, options)]
+    return [*fields, *_rules(model), *(dataclasses.replace(c, origin=Origin(c.type)) for c in rest)]
+
+
+def _fields(model: Model) -> list[Component]:
+    """The field components (the spec's fields in spec order, then the computed ones), each with its item."""
+    items = ([Origin("field", f.key, f.span) for f in model.fields]
+             + [Origin("computed field", f.key, f.span) for f in model.computed])
+    parts = field_components(model)
+    return [dataclasses.replace(c, origin=origin) for c, origin in zip(parts, items, strict=True)]
+
+
+def _rules(model: Model) -> list[Component]:
+    """One validation rule per gate that has a condition, with its gate and the gate's minimum score."""
+    gates = {f"{model.naming.salesforce_object}.{gate_rule_name(model, g.key)}": g for g in model.gates}
+    out = []
+    for c in rule_components(model):
+        gate = gates[c.name]
+        floor = gate.require.effective_min_score(model.tiers)
+        out.append(dataclasses.replace(c, origin=Origin("gate", gate.key, gate.span),
+                                       facts={} if floor is None else {"min_score": float(floor)}))
+    return out
+
+
+def resources(parts: list[Component]) -> tuple[Resource, ...]:
+    """The resources plan compares; each carries its component as the payload apply deploys."""
+    return tuple(Resource(c.type, c.name, component_body(c), c.source, c.origin, c.facts, as_payload(c))
+                 for c in parts)
 
 
 def render(model: Model, options: dict | None = None) -> Desired:

@@ -1,25 +1,15 @@
 """The Salesforce target as the pipeline sees it: compile, judge changes, describe drift, connect."""
 from __future__ import annotations
 
-import dataclasses
-
-from handrail.generators.plan.resources import Desired
 from handrail.specs.model import Environment, Model
 from handrail.targets import Target
 from handrail.targets.salesforce import render as _render
-from handrail.targets.salesforce.drift import describe, origins, retired_keys
+from handrail.targets.salesforce.drift import describe, retired_keys
 from handrail.targets.salesforce.validators import CHANGE_VALIDATORS
 
 check_spec = _render.check_spec
 verify = _render.verify
-
-
-def render(model: Model, options: dict | None = None) -> Desired:
-    desired = _render.render(model, options)
-    named = origins(model)
-    resources = tuple(r if r.origin else dataclasses.replace(r, origin=named.get((r.kind, r.key), r.kind))
-                      for r in desired.resources)
-    return dataclasses.replace(desired, resources=resources)
+render = _render.render  # each resource carries its origin and facts from where it is built
 
 
 def open_org(env: Environment, model: Model):

@@ -150,7 +150,10 @@ def test_a_damaged_plan_file_is_a_clear_error(workdir, run_cli):
     bad = workdir / "plan.json"
     bad.write_text('{"format": "something else"}')
     code, _, err = run_cli(*spec_args(workdir, "apply", str(bad)))
-    assert code == 3 and "not a handrail-plan/1 plan file" in err
+    assert code == 3 and "not a handrail-plan/2 plan file" in err
+    bad.write_text('{"format": "handrail-plan/1", "changes": []}')
+    code, _, err = run_cli(*spec_args(workdir, "apply", str(bad)))
+    assert code == 3 and "handrail-plan/1" in err and "run `handrail plan --out` again" in err
 
 
 def test_unknown_environment(workdir, run_cli):
