@@ -1,6 +1,7 @@
-"""Stage gates evaluated on one deal with the scoring engine: which gates stop it, and why, in words.
+"""Stage gates evaluated on one deal: which gates stop it, and why, in words.
 
-The same rules the targets compile into validation rules:
+The requirements are the gate's rule tree (generators.rules.tree), which the targets print as
+validation rules and workflow filters:
   - a gate applies when the deal is at the gate's stage or any later one; closed-lost stages never are;
   - an inactive gate never applies; a deal with no resolved segment counts as every segment;
   - a blank score fails a score or tier floor (gates fail closed);
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handrail.generators.rules.scoring import Deal, HandoffScore, is_populated
+from handrail.generators.rules.scoring import Deal, HandoffScore
+from handrail.generators.rules.tree import Empty, EmptyInSegments, Facts, ScoreBelow, populated, rules_for
 from handrail.specs.model import Gate, Model
 
 
@@ -33,30 +35,25 @@ def applicable_gates(model: Model, stage: str | None, segment: str | None) -> li
 
 
 def gate_failure_reasons(model: Model, gate: Gate, deal: Deal, result: HandoffScore) -> tuple[str, ...]:
-    """Why `deal` does not satisfy `gate`; empty when it does."""
-    req = gate.require
-    reasons: list[str] = []
-    csm = model.csm_field
-    if req.csm_assigned and csm and not is_populated(csm, deal.values.get(csm.key)):
-        reasons.append(f"{csm.label} is empty")
-    empty = [k for k in req.fields if not is_populated(model.field(k), deal.values.get(k))]
-    if req.segment_required_fields:
-        if result.segment is None:
-            required = [f.key for f in model.fields
-                        if any(f.key in model.segment(seg).required_fields for seg in gate.segments)]
-            empty += [k for k in required if not is_populated(model.field(k), deal.values.get(k))]
-        else:
-            empty += result.missing_required
-    empty = list(dict.fromkeys(empty))
-    if csm and req.csm_assigned:
-        empty = [k for k in empty if k != csm.key]
-    reasons += [f"{model.field(k).label} is empty" for k in empty]
-    floor = req.effective_min_score(model.tiers)
+    """Why `deal` does not satisfy `gate`; empty when it does. Reads the gate's rule tree: the fields its
+    failing requirements find empty (CSM, then the gate's fields, then its segments', spec order), then
+    the score."""
+    d = Facts(deal.values, segment=result.segment, score=result.score)
+    named: list[str] = []
+    in_segments: list[str] = []
+    floor: ScoreBelow | None = None
+    for requirement in rules_for(model).gate(gate.key):
+        if isinstance(requirement, Empty) and requirement.value(d):
+            named.append(requirement.field.key)
+        elif isinstance(requirement, EmptyInSegments) and requirement.applies(d):
+            in_segments += [f.key for f in requirement.fields if not populated(f, deal.values.get(f.key))]
+        elif isinstance(requirement, ScoreBelow) and requirement.value(d):
+            floor = requirement
+    order = {f.key: i for i, f in enumerate(model.fields)}
+    empty = list(dict.fromkeys(named + sorted(in_segments, key=order.__getitem__)))
+    reasons = [Empty(model.field(k)).failure() for k in empty]
     if floor is not None:
-        if result.score is None:
-            reasons.append(f"no handoff score (needs {floor:g} or more)")
-        elif result.score < floor:
-            reasons.append(f"score {result.score:.1f} is below {floor:g}")
+        reasons.append(floor.failure(result.score))
     return tuple(reasons)
 
 

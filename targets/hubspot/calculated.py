@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from handrail.generators.rules import tree
 from handrail.specs.model import Model, Segment
 from handrail.targets.hubspot.formula import (
     TRUE,
@@ -42,7 +43,7 @@ def formulas(model: Model) -> dict[str, str]:
 
 def _per_segment(model: Model, value: Callable[[Segment], str]) -> str:
     last = len(model.segments) - 1
-    return ladder([(None if i == last else segment_condition(model, s.match), value(s))
+    return ladder([(None if i == last else segment_condition(model, s), value(s))
                    for i, s in enumerate(model.segments)])
 
 
@@ -60,7 +61,7 @@ def membership(model: Model, keys: set[str]) -> str | None:
         return negate(membership(model, {s.key for s in model.segments} - keys) or TRUE)
     terms, earlier = [], []
     for segment in model.segments:
-        cond = segment_condition(model, segment.match)
+        cond = segment_condition(model, segment)
         if segment.key in keys:
             terms.append(all_of([*earlier, cond]) or TRUE)
         if cond is None:
@@ -80,9 +81,9 @@ def score_formula(model: Model) -> str:
     """
     scored = [f for f in model.fields if _segments_scoring(model, f.key)]
     terms = [f"({points(f, f.weight, membership(model, _segments_scoring(model, f.key)))})" for f in scored]
-    totals = [sum(model.field(k).weight for k in s.scored_fields) for s in model.segments]
+    totals = [tree.rules_for(model).scores[s.key].possible for s in model.segments]
     last = len(model.segments) - 1
-    divisor = ladder([(None if i == last else segment_condition(model, s.match), number(t))
+    divisor = ladder([(None if i == last else segment_condition(model, s), number(t))
                       for i, (s, t) in enumerate(zip(model.segments, totals))], merge=True)
     expr = f"({' + '.join(terms)}) * 100 / {divisor if ' ' not in divisor else f'({divisor})'}"
     silent = membership(model, {s.key for s, t in zip(model.segments, totals) if not t})
@@ -92,7 +93,7 @@ def score_formula(model: Model) -> str:
 
 
 def completeness_expression(model: Model, segment: Segment) -> str:
-    required = [model.field(k) for k in segment.required_fields]
+    required = tree.rules_for(model).completeness[segment.key].required
     if not required:
         return "100"
     terms = " + ".join(f"(if {populated(f)} then 1 else 0)" for f in required)
@@ -116,7 +117,8 @@ def summary_formula(model: Model) -> str:
 def tier_formula(model: Model) -> str:
     """Ready / Gaps / Blocked from the unrounded score at the thresholds its rounding would reach."""
     score = model.computed_field("score").hubspot_name
-    ready, gaps = number(rounded_floor(model.tiers.ready)), number(rounded_floor(model.tiers.gaps))
+    tiers = tree.rules_for(model).tier.tiers
+    ready, gaps = number(rounded_floor(tiers.ready)), number(rounded_floor(tiers.gaps))
     tiers = ladder([(f"{score} >= {ready}", literal("Ready")), (f"{score} >= {gaps}", literal("Gaps"))],
                    literal("Blocked"))
     return f"if is_present({score}) then ({tiers}) endif"  # blank without a score

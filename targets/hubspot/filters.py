@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
-from handrail.specs.model import Field, Gate, Model, Requirement
+from handrail.generators.rules import tree
+from handrail.specs.model import Field, Gate, Model
 from handrail.targets.hubspot.formula import number, rounded_floor
 from handrail.targets.hubspot.vocabulary import STAGE_PROPERTY
 
@@ -105,19 +106,24 @@ class Needs:
     def describe(self) -> list[str]:
         words = [f.label for f in self.fields]
         if self.min_score is not None:
-            words.append(f"a handoff score of at least {self.min_score:g}")
+            words.append(tree.ScoreBelow(self.min_score).wanted())
         return words
 
 
-def needs(model: Model, requirement: Requirement, segment: str) -> Needs:
-    keys: list[str] = []
-    if requirement.csm_assigned and model.csm_field:
-        keys.append(model.csm_field.key)
-    keys += requirement.fields
-    if requirement.segment_required_fields:
-        keys += model.segment(segment).required_fields
-    ordered = tuple(f for f in model.fields if f.key in set(keys))
-    return Needs(ordered, requirement.effective_min_score(model.tiers))
+def needs(model: Model, gate: Gate, segment: str) -> Needs:
+    """What the gate's requirements (rule tree) ask of a deal in `segment`."""
+    keys: set[str] = set()
+    floor = None
+    for requirement in tree.rules_for(model).gate(gate.key):
+        if isinstance(requirement, tree.Empty):
+            keys.add(requirement.field.key)
+        elif isinstance(requirement, tree.EmptyInSegments):
+            keys |= {f.key for f in requirement.fields} if segment in requirement.segments else set()
+        elif isinstance(requirement, tree.ScoreBelow):
+            floor = requirement.floor
+        else:
+            raise TypeError(f"no HubSpot printing for {type(requirement).__name__}")
+    return Needs(tuple(f for f in model.fields if f.key in keys), floor)
 
 
 def combined(model: Model, gates: Iterable[Gate], segment: str) -> Needs:
@@ -126,7 +132,7 @@ def combined(model: Model, gates: Iterable[Gate], segment: str) -> Needs:
     for gate in gates:
         if segment not in gate.segments:
             continue
-        n = needs(model, gate.require, segment)
+        n = needs(model, gate, segment)
         fields.update((f.key, f) for f in n.fields)
         if n.min_score is not None:
             floors.append(n.min_score)

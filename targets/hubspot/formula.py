@@ -1,4 +1,4 @@
-"""Building blocks of HubSpot calculation formulas, derived from the scoring engine's rules.
+"""The rule tree (generators.rules.tree) printed as HubSpot calculation formulas.
 
 HubSpot's formula language (calculated properties) has if/elseif/else/endif, and/or/not, comparisons,
 arithmetic, is_present, contains, concatenate, string() and bool(); it documents no string length, case
@@ -15,7 +15,8 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 from typing import Iterable
 
-from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Match, Model, Range
+from handrail.generators.rules import tree
+from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Model, Range, Segment
 from handrail.targets.hubspot.spellings import SEP, blank_spellings, case_spellings, filler_spellings
 from handrail.targets.hubspot.vocabulary import CLOSE_DATE_PROPERTY, CREATED_PROPERTY, MS_PER_DAY
 
@@ -142,24 +143,31 @@ def one_of(ref: str, values: list[str]) -> str:
 
 
 def generic(f: Field) -> str | None:
-    """The engine's generic_reason, minus what HubSpot cannot express (targets.hubspot.limits); None: never generic."""
+    """The field's generic tests (rule tree) printed, minus what HubSpot cannot express
+    (targets.hubspot.limits: a minimum length); None: never generic."""
+    tests = tree.completion(f).generic
     ref = reference(f)
     if f.type in TEXT_TYPES:
-        q = f.quality
-        spellings = list(dict.fromkeys(v for p in q.filler_phrases for v in filler_spellings(p)))
-        tests = [one_of(ref, spellings)] if spellings else []
-        tests += [f"contains({ref}, {literal(v)})" for p in q.generic_if_contains for v in case_variants(p)]
-        return any_of(tests) if tests else None
-    if f.type == "picklist" and f.generic_values:
+        if not all(isinstance(t, (tree.FillerPhrase, tree.ContainsPhrase, tree.ShorterThan)) for t in tests):
+            raise TypeError("no HubSpot printing for a generic test of a text field")
+        spellings = list(dict.fromkeys(v for t in tests if isinstance(t, tree.FillerPhrase)
+                                       for p in t.phrases for v in filler_spellings(p)))
+        out = [one_of(ref, spellings)] if spellings else []
+        out += [f"contains({ref}, {literal(v)})" for t in tests if isinstance(t, tree.ContainsPhrase)
+                for v in case_variants(t.phrase)]
+        return any_of(out) if out else None
+    if not tests:
+        return None
+    if not all(isinstance(t, tree.OnlyGenericOptions) for t in tests):
+        raise TypeError(f"no HubSpot printing for the generic tests of a {f.type} field")
+    if f.type == "picklist":  # only generic options: the value is one of them
         return any_of(f"{ref} = {literal(o.value)}" for o in f.options if o.generic and expressible(o.value))
-    if f.type == "multi_select" and f.generic_values:
-        specific = [o.value for o in f.options if not o.generic]
-        if not specific:
-            return TRUE
-        # Generic when no specific option is among the ';'-separated values; the delimiters make it exact.
-        wrapped = f"concatenate(';', {ref}, ';')"
-        return negate(any_of(f"contains({wrapped}, {literal(';' + v + ';')})" for v in specific if expressible(v)))
-    return None
+    specific = [o.value for o in f.options if not o.generic]  # multi-select: no specific option among them
+    if not specific:
+        return TRUE
+    # Generic when no specific option is among the ';'-separated values; the delimiters make it exact.
+    wrapped = f"concatenate(';', {ref}, ';')"
+    return negate(any_of(f"contains({wrapped}, {literal(';' + v + ';')})" for v in specific if expressible(v)))
 
 
 def points(f: Field, full: float, member: str | None = None) -> str:
@@ -197,26 +205,28 @@ def _number_rule(present: str, value: str, r: Range) -> str:
     return guarded(present, _compare(value, r), "true" if r.contains(0) else "false")
 
 
-def segment_condition(model: Model, match: Match) -> str | None:
-    """The segment's match rule over HubSpot deal properties; None matches every deal."""
+def segment_condition(model: Model, segment: Segment) -> str | None:
+    """The segment's match rule (rule tree) over HubSpot deal properties; None matches every deal."""
     deal = model.deal
     parts = []
-    if match.acv is not None:
-        amount = deal.acv_hubspot
-        parts.append(_number_rule(f"is_present({amount})", amount, match.acv))
-    if match.deal_type is not None:
-        ref = f"string({deal.deal_type_hubspot})"
-        expansion = any_of(f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot if expressible(v))
-        is_expansion = guarded(f"is_present({ref})", expansion, "false")
-        parts.append(is_expansion if match.deal_type == "expansion" else negate(is_expansion))
-    if match.partner_sourced is not None:
-        partner = model.partner_field
-        ticked = populated(partner) if partner else "false"
-        parts.append(ticked if match.partner_sourced else negate(ticked))
-    if match.sales_cycle_days is not None:
-        present = f"(is_present({CREATED_PROPERTY}) and is_present({CLOSE_DATE_PROPERTY}))"
-        days = f"({CLOSE_DATE_PROPERTY} - {CREATED_PROPERTY}) / {MS_PER_DAY}"
-        parts.append(_number_rule(present, days, match.sales_cycle_days))
+    for test in tree.rules_for(model).match(segment.key).tests:
+        if isinstance(test, tree.IsExpansion):
+            ref = f"string({deal.deal_type_hubspot})"
+            expansion = any_of(f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot if expressible(v))
+            is_expansion = guarded(f"is_present({ref})", expansion, "false")
+            parts.append(is_expansion if test.expected else negate(is_expansion))
+        elif isinstance(test, tree.PartnerSourced):
+            ticked = populated(test.field) if test.field else "false"
+            parts.append(ticked if test.expected else negate(ticked))
+        elif not isinstance(test, tree.InRange):
+            raise TypeError(f"no HubSpot printing for {type(test).__name__}")
+        elif test.measure == "acv":
+            amount = deal.acv_hubspot
+            parts.append(_number_rule(f"is_present({amount})", amount, test.range))
+        else:
+            present = f"(is_present({CREATED_PROPERTY}) and is_present({CLOSE_DATE_PROPERTY}))"
+            days = f"({CLOSE_DATE_PROPERTY} - {CREATED_PROPERTY}) / {MS_PER_DAY}"
+            parts.append(_number_rule(present, days, test.range))
     return all_of(parts)
 
 

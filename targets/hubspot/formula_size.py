@@ -59,7 +59,7 @@ def check(model: Model, formulas: dict[str, str]) -> list[Diagnostic]:
                 path=f"fields[{index}]", span=model.fields[index].span,
                 hint="give this field fewer filler phrases or generic words, or count it in fewer segments"))
             continue
-        sizes = [len(segment_condition(model, s.match) or "") + len(completeness_expression(model, s))
+        sizes = [len(segment_condition(model, s) or "") + len(completeness_expression(model, s))
                  for s in model.segments]
         index = max(range(len(sizes)), key=sizes.__getitem__) if sizes else None
         problems.append(error("hubspot-formula-length", message,

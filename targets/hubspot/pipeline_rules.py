@@ -82,7 +82,7 @@ def approval_filter(model: Model, gates: list[Gate]) -> dict[str, Any]:
     for gate in gates:
         per_filter: dict[str, tuple[list[str], flt.Filter]] = {}
         for key in gate.segments:
-            for f in flt.unmet(model, flt.needs(model, gate.require, key)):
+            for f in flt.unmet(model, flt.needs(model, gate, key)):
                 per_filter.setdefault(repr(f), ([], f))[0].append(key)
         for keys, f in per_filter.values():
             segment = [] if len(keys) == len(model.segments) else \

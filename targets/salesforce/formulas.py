@@ -1,4 +1,4 @@
-"""The scoring engine (generators.rules.scoring) compiled to Salesforce flow formula expressions.
+"""The rule tree (generators.rules.tree) printed as Salesforce flow formula expressions.
 
 One rule each, so the formulas can be read beside the engine:
 
@@ -24,8 +24,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable
 
+from handrail.generators.rules import tree
 from handrail.specs.diagnostics import Diagnostic, Span, error
-from handrail.specs.model import TEXT_TYPES, Field, Match, Model, Range, Segment
+from handrail.specs.model import TEXT_TYPES, Field, Model, Range, Segment
 from handrail.specs.naming import camel
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce.flow_elements import FlowBuilder
@@ -80,25 +81,27 @@ def segment_formula_names(s: Segment) -> dict[str, str]:
 # --- per field ------------------------------------------------------------------------------------
 
 def generic_terms(f: Field) -> list[str]:
-    """Conditions any of which makes a populated value generic (half credit)."""
+    """The field's generic tests (rule tree) printed: any of them makes a populated value generic."""
+    return [term for test in tree.completion(f).generic for term in _generic_test(test)]
+
+
+def _generic_test(test: tree.GenericTest) -> list[str]:
+    f = test.field
     value = record(f.salesforce_name)
-    if f.type in TEXT_TYPES:
-        q, trimmed = f.quality, f"TRIM({value})"
-        terms = []
-        for group in _groups([f"{text_literal(p)}, 1" for p in q.filler_phrases], TERM_BUDGET):
-            terms.append(f"CASE(LOWER({trimmed}), {', '.join(group)}, 0) = 1")
-        terms += [f"CONTAINS(LOWER({trimmed}), {text_literal(p)})" for p in q.generic_if_contains]
-        if q.min_length:
-            terms.append(f"LEN({trimmed}) < {q.min_length}")
-        return terms
-    if f.type == "picklist":
+    trimmed = f"TRIM({value})"
+    if isinstance(test, tree.FillerPhrase):
+        return [f"CASE(LOWER({trimmed}), {', '.join(group)}, 0) = 1"
+                for group in _groups([f"{text_literal(p)}, 1" for p in test.phrases], TERM_BUDGET)]
+    if isinstance(test, tree.ContainsPhrase):
+        return [f"CONTAINS(LOWER({trimmed}), {text_literal(test.phrase)})"]
+    if isinstance(test, tree.ShorterThan):
+        return [f"LEN({trimmed}) < {test.length}"]
+    if not isinstance(test, tree.OnlyGenericOptions):
+        raise TypeError(f"no Salesforce printing for {type(test).__name__}")
+    if f.type == "picklist":  # only generic options: the value is one of them
         return [f"ISPICKVAL({value}, {text_literal(v)})" for v in sorted(f.generic_values, key=_option_order(f))]
-    if f.type == "multi_select" and f.generic_values:
-        specific = specific_option_terms(f)
-        if not specific:
-            return ["TRUE"]
-        return [f"NOT({join_or(specific)})"]
-    return []
+    specific = specific_option_terms(f)  # multi-select: no specific option is included
+    return [f"NOT({join_or(specific)})"] if specific else ["TRUE"]
 
 
 def specific_option_terms(f: Field) -> list[str]:
@@ -127,6 +130,7 @@ def _option_order(f: Field) -> Callable[[str], int]:
 
 
 def empty_condition(f: Field) -> str:
+    """The rule tree's "not populated", in a flow formula."""
     value = record(f.salesforce_name)
     if f.type in TEXT_TYPES:
         return f"LEN(TRIM({value})) = 0"
@@ -156,18 +160,20 @@ def range_terms(subject: str, r: Range) -> list[str]:
             for op, bound in ((">=", r.gte), (">", r.gt), ("<", r.lt), ("<=", r.lte)) if bound is not None]
 
 
-def match_expression(model: Model, match: Match) -> str:
+def match_expression(model: Model, segment: Segment) -> str:
+    """The segment's match rule (rule tree), printed over the shared flow formulas."""
     terms: list[str] = []
-    if match.deal_type is not None:
-        terms.append(merge(IS_EXPANSION) if match.deal_type == "expansion" else f"NOT({merge(IS_EXPANSION)})")
-    if match.partner_sourced is not None:
-        partner = model.partner_field
-        flag = record(partner.salesforce_name) if partner else "FALSE"  # no partner field: never partner-sourced
-        terms.append(flag if match.partner_sourced else f"NOT({flag})")
-    if match.acv is not None:
-        terms += range_terms(merge(AMOUNT), match.acv)
-    if match.sales_cycle_days is not None:
-        terms += range_terms(merge(CYCLE_DAYS), match.sales_cycle_days)
+    for test in tree.rules_for(model).match(segment.key).tests:
+        if isinstance(test, tree.IsExpansion):
+            terms.append(merge(IS_EXPANSION) if test.expected else f"NOT({merge(IS_EXPANSION)})")
+        elif isinstance(test, tree.PartnerSourced):
+            # no partner field: never partner-sourced
+            flag = record(test.field.salesforce_name) if test.field else "FALSE"
+            terms.append(flag if test.expected else f"NOT({flag})")
+        elif isinstance(test, tree.InRange):
+            terms += range_terms(merge(AMOUNT if test.measure == "acv" else CYCLE_DAYS), test.range)
+        else:
+            raise TypeError(f"no Salesforce printing for {type(test).__name__}")
     if not terms:
         return "TRUE"
     return terms[0] if len(terms) == 1 else f"AND({', '.join(terms)})"
@@ -194,7 +200,8 @@ def expansion_expression(model: Model) -> str:
 
 
 def tier_expression(model: Model, score: str) -> str:
-    ready, gaps = number_literal(model.tiers.ready), number_literal(model.tiers.gaps)
+    tiers = tree.rules_for(model).tier.tiers
+    ready, gaps = number_literal(tiers.ready), number_literal(tiers.gaps)
     return f'IF({score} >= {ready}, "Ready", IF({score} >= {gaps}, "Gaps", "Blocked"))'
 
 

@@ -11,6 +11,7 @@ The segment and score are the computed fields the before-save flow writes earlie
 """
 from __future__ import annotations
 
+from handrail.generators.rules import tree
 from handrail.specs.model import TEXT_TYPES, Field, Gate, Model
 
 INDENT = "  "
@@ -54,49 +55,20 @@ def segment_is(model: Model, keys: tuple[str, ...], universe: tuple[str, ...]) -
 
 
 def requirement_failures(model: Model, gate: Gate) -> list[str]:
-    """One condition per requirement; any TRUE means the gate does not pass."""
-    req = gate.require
+    """The gate's requirements (rule tree) printed: any TRUE means the gate does not pass."""
     out: list[str] = []
-    if req.csm_assigned and model.csm_field:
-        out.append(missing(model.csm_field))
-    for key in req.fields:
-        out.append(missing(model.field(key)))
-    if req.segment_required_fields:
-        out += _segment_required(model, gate)
-    floor = req.effective_min_score(model.tiers)
-    if floor is not None:
-        score = model.computed_field("score").salesforce_name
-        out += [f"ISBLANK({score})", f"{score} < {number(floor)}"]
-    return out
-
-
-def segment_requirements(model: Model, gate: Gate) -> list[tuple[tuple[str, ...], list[Field]]]:
-    """Required fields of the gate's segments not already required by the gate itself, grouped by which of
-    those segments need them (spec order)."""
-    if not gate.require.segment_required_fields:
-        return []
-    skip = set(gate.require.fields)
-    if gate.require.csm_assigned and model.csm_field:
-        skip.add(model.csm_field.key)
-    groups: dict[tuple[str, ...], list[Field]] = {}
-    for f in model.fields:
-        if f.key in skip:
-            continue
-        needed_by = tuple(k for k in gate.segments if f.key in model.segment(k).required_fields)
-        if needed_by:
-            groups.setdefault(needed_by, []).append(f)
-    return list(groups.items())
-
-
-def _segment_required(model: Model, gate: Gate) -> list[str]:
-    out = []
-    for needed_by, fields in segment_requirements(model, gate):
-        checks = [missing(f) for f in fields]
-        condition = segment_is(model, needed_by, gate.segments)
-        if condition is None:
-            out += checks
+    for requirement in tree.rules_for(model).gate(gate.key):
+        if isinstance(requirement, tree.Empty):
+            out.append(missing(requirement.field))
+        elif isinstance(requirement, tree.EmptyInSegments):
+            checks = [missing(f) for f in requirement.fields]
+            condition = segment_is(model, requirement.segments, requirement.universe)
+            out += checks if condition is None else [f"AND({condition}, {any_of(checks, inline=True)})"]
+        elif isinstance(requirement, tree.ScoreBelow):
+            score = model.computed_field("score").salesforce_name
+            out += [f"ISBLANK({score})", f"{score} < {number(requirement.floor)}"]
         else:
-            out.append(f"AND({condition}, {any_of(checks, inline=True)})")
+            raise TypeError(f"no Salesforce printing for {type(requirement).__name__}")
     return out
 
 

@@ -15,6 +15,7 @@ Won is met by the assignment rule, and the after-save automation already sees th
 """
 from __future__ import annotations
 
+from handrail.generators.rules import tree
 from handrail.specs.diagnostics import Diagnostic
 from handrail.specs.model import Field, Model, Segment
 from handrail.specs.naming import camel
@@ -53,7 +54,7 @@ def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[
     close = _closed_won_steps(model, flow)
     rules = []
     for s in model.segments:
-        formulas.add(fx.matches_name(s), "Boolean", fx.match_expression(model, s.match),
+        formulas.add(fx.matches_name(s), "Boolean", fx.match_expression(model, s),
                      f"{s.label}: {s.match.describe()}.", _where(model, s))
         target = _segment_assignment(model, s, formulas, close)
         rules.append(fe.rule(f"Segment_{camel(s.key)}", s.label, [fe.is_true(fx.matches_name(s))], target))
@@ -128,8 +129,9 @@ def _completion_description(f: Field) -> str:
 def _segment_assignment(model: Model, s: Segment, formulas: fx.Formulas, then: str | None) -> str:
     names = fx.segment_formula_names(s)
     where = _where(model, s)
-    scored = [model.field(k) for k in s.scored_fields]
-    possible = sum(f.weight for f in scored)
+    rules = tree.rules_for(model)
+    scored = [c.field for _, c in rules.scores[s.key].terms]
+    possible = rules.scores[s.key].possible
     score = tier = completeness = summary = None
     if possible:
         terms = [f"{f.weight} * {fx.merge(fx.completion_name(f))}" for f in scored]
@@ -140,7 +142,7 @@ def _segment_assignment(model: Model, s: Segment, formulas: fx.Formulas, then: s
                              part_type="Number", scale=1, part_scale=1)
         tier = formulas.add(names["tier"], "String", fx.tier_expression(model, fx.merge(score)),
                             f"{s.label} tier from the rounded score.", where)
-    required = [model.field(k) for k in s.required_fields]
+    required = rules.completeness[s.key].required
     if required:
         terms = [f"IF({fx.merge(fx.completion_name(f))} > 0, 1, 0)" for f in required]
         completeness = formulas.fit(names["completeness"], "Number", terms, fx.join_sum,

@@ -1,11 +1,12 @@
 """One validation rule per gate: the error condition, and a message that says in words what is required."""
 from __future__ import annotations
 
+from handrail.generators.rules import tree
 from handrail.generators.rules.scoring import TIER_LABELS
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.model import Gate, Model
 from handrail.targets.salesforce.components import Component
-from handrail.targets.salesforce.gate_formula import gate_formula, segment_requirements
+from handrail.targets.salesforce.gate_formula import gate_formula
 
 ERROR_MESSAGE_MAX = 255
 DESCRIPTION_MAX = 255
@@ -51,9 +52,10 @@ def error_message(model: Model, gate: Gate) -> str:
     floor = req.effective_min_score(model.tiers)
     if floor is not None:
         tier = _tier_of(model, gate, floor)
-        tail.append(f"a handoff score of at least {floor:g} ({tier + '; ' if tier else ''}{see})")
+        tail.append(f"{tree.ScoreBelow(floor).wanted()} ({tier + '; ' if tier else ''}{see})")
     explicit = [model.field(k).label for k in req.fields]
-    groups = segment_requirements(model, gate)
+    groups = [(r.segments, r.fields) for r in tree.rules_for(model).gate(gate.key)
+              if isinstance(r, tree.EmptyInSegments)]
     everyone = [f.label for keys, fields in groups if len(keys) == len(gate.segments) for f in fields]
     some = any(len(keys) < len(gate.segments) for keys, _ in groups)
     segment_labels = {k: model.segment(k).label for k in gate.segments}
