@@ -7,58 +7,26 @@ Offline commands must not import the CRM clients: keep those imports inside onli
 """
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from pathlib import Path
 
 import click
 
+from handrail.generators.commands.options import (
+    COLUMNS_OPTION,
+    DATE_FORMAT_OPTION,
+    EDITION_OPTION,
+    ENV_OPTION,
+    FILE,
+    OUT_OPTION,
+    SPEC_OPTION,
+    existing_spec,
+    format_option,
+)
 from handrail.specs.diagnostics import HandrailError, SpecError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INVALID, EXIT_CHANGES = 0, 1, 2, 3, 4
-
-
-def _existing_spec(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    """A spec that is not there is a usage error that names both ways of giving one."""
-    if value is not None and not value.exists():
-        raise click.BadParameter(f"no spec at {value}: pass --spec FILE or set HANDRAIL_SPEC", ctx, param)
-    return value
-
-
-FILE = click.Path(dir_okay=False, path_type=Path)
-COLUMNS_OPTION = dict(type=FILE, default=None,
-                      help="A column map (YAML): \"Export header\": role or field key, "
-                           "for headers not recognised.")
-DATE_FORMAT_OPTION = dict(default=None, metavar="FORMAT",
-                          help="How the export writes dates that read both ways (month or day first), in "
-                               "strptime codes; the error for such a date names the two to choose from.")
-ENV_OPTION = dict(required=True, help="The environment from the spec's environments: section.")
-EDITION_OPTION = dict(type=click.Choice(["professional", "enterprise", "unlimited", "performance",
-                                        "developer"]), default="enterprise", show_default=True,
-                      help="Salesforce only: the edition whose custom-field allocation the spec must fit.")
-SPEC_OPTION = dict(type=FILE, envvar="HANDRAIL_SPEC", default="handoff.yaml", show_default=True,
-                   callback=_existing_spec, help="The handoff spec (or set HANDRAIL_SPEC).")
-OUT_OPTION = dict(type=FILE, help="Write to this file instead of stdout.")
-
-
-def format_option(*choices: str, default: str, aliases: tuple[str, ...] = ()):
-    """One `--format` option for every command; older flags (`--json`, `--markdown`) stay as its aliases."""
-    def decorate(command):
-        @functools.wraps(command)
-        def with_format(*args, fmt: str | None, **kwargs):
-            picked = [name for name in aliases if kwargs.pop(f"{name}_alias")]
-            if len(set(([fmt] if fmt else []) + picked)) > 1:
-                raise click.UsageError("the output format is given twice; "
-                                       f"use one --format {'|'.join(choices)}")
-            return command(*args, fmt=fmt or (picked[0] if picked else default), **kwargs)
-
-        for name in reversed(aliases):
-            with_format = click.option(f"--{name}", f"{name}_alias", is_flag=True,
-                                       help=f"Same as --format {name}.")(with_format)
-        return click.option("--format", "fmt", type=click.Choice(choices),
-                            help=f"Output format (default: {default}).")(with_format)
-    return decorate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -85,7 +53,7 @@ def cli(verbose: bool) -> None:
 
 
 @cli.command()
-@click.argument("spec_argument", metavar="[SPEC]", required=False, type=FILE, callback=_existing_spec)
+@click.argument("spec_argument", metavar="[SPEC]", required=False, type=FILE, callback=existing_spec)
 @click.option("--spec", **{**SPEC_OPTION, "default": None, "show_default": False,
                             "help": "The handoff spec (or set HANDRAIL_SPEC; default handoff.yaml)."})
 @format_option("text", "json", default="text", aliases=("json",))
@@ -106,7 +74,7 @@ def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool,
     """
     from handrail.targets.commands.validate import validate_spec
 
-    spec = spec_argument or spec or _existing_spec(click.get_current_context(), None, Path("handoff.yaml"))
+    spec = spec_argument or spec or existing_spec(click.get_current_context(), None, Path("handoff.yaml"))
     if not validate_spec(spec, fmt == "json", strict, targets):
         sys.exit(EXIT_INVALID)
 
@@ -134,8 +102,11 @@ def schema() -> None:
 @click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
+@click.option("--engine", type=click.Choice(["auto", "python"]), default="auto", show_default=True,
+              help="auto: DuckDB for a CSV it reads exactly as the Python reader would; "
+                   "python: always Python.")
 def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, columns: Path | None,
-          date_format: str | None) -> None:
+          date_format: str | None, engine: str) -> None:
     """Score exported deals offline: score, tier, what is missing, and totals.
 
     DEALS is a CSV, JSON or JSON Lines export. Columns are matched to handoff fields by spec key,
@@ -148,7 +119,7 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, co
     """
     from handrail.generators.commands.score import score_export
 
-    score_export(deals, spec, fmt, summary, out, columns, date_format)
+    score_export(deals, spec, fmt, summary, out, columns, date_format, engine)
 
 
 @cli.command()
@@ -350,6 +321,28 @@ def init(directory: Path, force: bool) -> None:
     for path, written in write_starter(directory, force):
         click.echo(f"wrote {path}" if written else f"kept {path} (unchanged)")
     click.echo(f"next: handrail validate {directory / 'handoff.yaml'}")
+
+
+@cli.command()
+@click.option("--spec", **SPEC_OPTION)
+@click.option("--dialect", type=click.Choice(["duckdb", "postgres", "snowflake", "bigquery"]),
+              default="duckdb", show_default=True)
+@click.option("--table", default="deals", show_default=True,
+              help="The deals table: name, schema.name or db.schema.name.")
+def sql(spec: Path, dialect: str, table: str) -> None:
+    """Print the scoring query for a deals table in a warehouse.
+
+    The query computes each deal's segment, score, tier, completeness and missing summary by the same
+    rules as `score`, so an audit of a long deal history can run where the data is. Its header lists
+    the columns the table must have.
+
+    \b
+    Example:
+      handrail sql --spec handoff.yaml --dialect snowflake --table analytics.crm.deals
+    """
+    from handrail.generators.commands.sql import print_sql
+
+    print_sql(spec, dialect, table)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, TextIO
 
 from handrail.generators.data.csv_cells import SafeWriter
-from handrail.generators.rules.scoring import GENERIC, MISSING, TIER_LABELS, Deal, HandoffScore, score_deal, summary
+from handrail.generators.rules.scoring import (
+    GENERIC,
+    MISSING,
+    TIER_LABELS,
+    Deal,
+    HandoffScore,
+    score_deal,
+    summary,
+)
 from handrail.specs.model import Model
 
 
@@ -16,7 +24,7 @@ class Totals:
     deals: int = 0
     tiers: Counter = field(default_factory=Counter)
     segments: Counter = field(default_factory=Counter)
-    score_sum: float = 0.0
+    score_tenths: int = 0  # scores are exact tenths: summed as integers, the same average on any engine
     scored: int = 0
     considered: Counter = field(default_factory=Counter)  # field key -> deals where it counted
     populated: Counter = field(default_factory=Counter)
@@ -27,7 +35,7 @@ class Totals:
         self.tiers[result.tier or "unscored"] += 1
         self.segments[result.segment or "none"] += 1
         if result.score is not None:
-            self.score_sum += result.score
+            self.score_tenths += round(result.score * 10)
             self.scored += 1
         for r in result.fields:
             self.considered[r.key] += 1
@@ -38,7 +46,7 @@ class Totals:
 
     @property
     def average_score(self) -> float | None:
-        return round(self.score_sum / self.scored, 1) if self.scored else None
+        return round(self.score_tenths / 10 / self.scored, 1) if self.scored else None
 
     def field_rates(self, model: Model) -> list[dict]:
         rows = []
@@ -57,11 +65,42 @@ class Totals:
                 "fields": self.field_rates(model)}
 
 
-def score_all(model: Model, deals: Iterable[Deal], totals: Totals) -> Iterator[tuple[Deal, HandoffScore]]:
+    @classmethod
+    def from_sql(cls, con, model: Model, relation: str = "scored") -> "Totals":
+        """The same totals over the rows of generators.rules.sql.score_query, on a DB-API connection."""
+        t = cls()
+        tenths = "SUM(CAST(ROUND(score * 10) AS BIGINT))"
+        t.deals, t.scored, tenths = con.execute(
+            f"SELECT COUNT(*), COUNT(score), {tenths} FROM {relation}").fetchone()
+        t.score_tenths = int(tenths or 0)
+        for name, counter in (("tier", t.tiers), ("segment", t.segments)):
+            empty = "unscored" if name == "tier" else "none"
+            counter.update(dict(con.execute(f"SELECT COALESCE({name}, '{empty}'), COUNT(*) FROM {relation} "
+                                            "GROUP BY 1").fetchall()))
+        keys = [f.key for f in model.fields if f"state_{f.key}" in _columns(con, relation)]
+        counts = []
+        for key in keys:
+            state = f'"state_{key}"'
+            counts += [f"COUNT({state})", f"COUNT(*) FILTER (WHERE {state} <> 'missing')",
+                       f"COUNT(*) FILTER (WHERE {state} = 'generic')"]
+        found = con.execute(f"SELECT {', '.join(counts)} FROM {relation}").fetchone() if keys else ()
+        for i, key in enumerate(keys):
+            for counter, value in zip((t.considered, t.populated, t.generic), found[3 * i: 3 * i + 3]):
+                if value:
+                    counter[key] = value
+        return t
+
+
+def _columns(con, relation: str) -> set[str]:
+    return {row[0] for row in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
+
+
+def score_all(model: Model, deals: Iterable[Deal], totals: Totals) -> Iterator[dict]:
+    """Each deal's output row (deal_row), adding it to `totals` as it passes."""
     for deal in deals:
         result = score_deal(model, deal)
         totals.add(result)
-        yield deal, result
+        yield deal_row(model, deal, result)
 
 
 def deal_row(model: Model, deal: Deal, result: HandoffScore) -> dict:
@@ -71,18 +110,18 @@ def deal_row(model: Model, deal: Deal, result: HandoffScore) -> dict:
             "summary": summary(model, result)}
 
 
-def write_text(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: Totals, out: TextIO,
+def write_text(model: Model, rows: Iterable[dict], totals: Totals, out: TextIO,
                per_deal: bool = True) -> None:
     if per_deal:
-        out.write(f"{'deal':<24} {'segment':<12} {'score':>6} {'tier':<8} {'complete':>8}  missing / generic\n")
-    for deal, result in rows:
+        out.write(f"{'deal':<24} {'segment':<12} {'score':>6} {'tier':<8} {'complete':>8}  missing / "
+                  "generic\n")
+    for row in rows:
         if not per_deal:
             continue
-        name = (deal.name or deal.id)[:24]
-        score = "-" if result.score is None else f"{result.score:.1f}"
-        tier = TIER_LABELS.get(result.tier or "", "-")
-        out.write(f"{name:<24} {result.segment or '-':<12} {score:>6} {tier:<8} {result.completeness:>7.1f}%  "
-                  f"{summary(model, result) or '-'}\n")
+        name = (row["name"] or row["id"])[:24]
+        score = "-" if row["score"] is None else f"{row['score']:.1f}"
+        out.write(f"{name:<24} {row['segment'] or '-':<12} {score:>6} {row['tier'] or '-':<8} "
+                  f"{row['completeness']:>7.1f}%  {row['summary'] or '-'}\n")
     write_totals_text(model, totals, out)
 
 
@@ -98,21 +137,19 @@ def write_totals_text(model: Model, totals: Totals, out: TextIO) -> None:
                   f"{row['generic_rate']:>7.1f}%\n")
 
 
-def write_json(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: Totals, out: TextIO) -> None:
+def write_json(model: Model, rows: Iterable[dict], totals: Totals, out: TextIO) -> None:
     out.write('{"deals": [')
-    for i, (deal, result) in enumerate(rows):
-        out.write(("," if i else "") + "\n  " + json.dumps(deal_row(model, deal, result), sort_keys=True))
+    for i, row in enumerate(rows):
+        out.write(("," if i else "") + "\n  " + json.dumps(row, sort_keys=True))
     out.write('\n],\n"totals": ' + json.dumps(totals.as_dict(model), indent=2, sort_keys=True) + "}\n")
 
 
-def write_csv(model: Model, rows: Iterable[tuple[Deal, HandoffScore]], totals: Totals, out: TextIO) -> None:
+def write_csv(model: Model, rows: Iterable[dict], totals: Totals, out: TextIO) -> None:
     columns = ["id", "name", "segment", "score", "tier", "completeness", "missing_required", "summary"]
     writer = SafeWriter(out)
     writer.writerow(columns)
-    for deal, result in rows:
-        row = deal_row(model, deal, result)
-        row["missing_required"] = "; ".join(row["missing_required"])
-        writer.writerow(row[c] for c in columns)
+    for row in rows:
+        writer.writerow(["; ".join(row[c]) if c == "missing_required" else row[c] for c in columns])
 
 
 WRITERS = {"text": write_text, "json": write_json, "csv": write_csv}

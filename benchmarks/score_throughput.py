@@ -1,0 +1,82 @@
+"""`handrail score` throughput on DuckDB and on the Python engine, against a hand-written DuckDB anchor.
+
+    python benchmarks/score_throughput.py [--rows 1000000] [--runs 3] [--keep DIR]
+
+Generates a Salesforce-report-shaped CSV (benchmarks/audit_throughput.py's generator), then runs, each
+in a fresh process and timed end to end, best of --runs:
+  anchor     a hand-written DuckDB script: read the CSV, weighted completion of the eight scored fields
+             with the generic rules of the example spec, average per segment (what a data team would
+             write by hand; no located errors, no per-deal output)
+  duckdb     handrail score FILE --summary                 (the rule tree printed as SQL, on DuckDB)
+  duckdb-csv handrail score FILE --format csv --out F      (one output row per deal)
+  python     handrail score FILE --summary --engine python (the reference engine)
+and prints deals/s and each figure as a ratio to the anchor from the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from audit_throughput import SPEC, generate  # noqa: E402
+
+HANDRAIL = [sys.executable, "-m", "handrail.cli"]
+ANCHOR = r"""
+import sys, duckdb
+fillers = "('tbd', 'n/a', 'na', 'none', 'see notes', 'other', 'unknown', '-')"
+def c(col, w):
+    t = f"trim(coalesce({col}, ''), ' \t')"
+    return (f"{w} * (case when length({t}) = 0 then 0 when lower({t}) in {fillers} or length({t}) < 20 "
+            f"then 0.5 else 1 end)")
+cols = [("Handoff_Business_Goals__c", 3), ("Handoff_Stakeholder_Map__c", 3),
+        ("Handoff_Success_Criteria__c", 2), ("Handoff_Risk_Flags__c", 2), ("Handoff_Products_Scope__c", 2),
+        ("Handoff_Key_Conversations__c", 2), ("Handoff_Contract_Terms__c", 2),
+        ("Handoff_Communication_Prefs__c", 1)]
+score = " + ".join(c(k, w) for k, w in cols)
+print(duckdb.sql(f"select case when Amount >= 100000 then 'enterprise' else 'other' end, "
+                 f"round(avg(({score}) * 100 / 17), 1), count(*) "
+                 f"from read_csv('{sys.argv[1]}', all_varchar=false) group by 1").fetchall())
+"""
+
+
+def timed(argv: list[str], runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="Write the CSV into this folder and keep it.")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="handrail-score-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    deals = folder / f"deals-{args.rows}.csv"
+    if not deals.exists():
+        generate(deals, args.rows)
+    spec = ["--spec", str(SPEC)]
+    runs = {
+        "anchor": [sys.executable, "-c", ANCHOR, str(deals)],
+        "duckdb": HANDRAIL + ["score", str(deals), *spec, "--summary"],
+        "duckdb-csv": HANDRAIL + ["score", str(deals), *spec, "--format", "csv",
+                                  "--out", str(folder / "out.csv")],
+        "python": HANDRAIL + ["score", str(deals), *spec, "--summary", "--engine", "python"],
+    }
+    times = {name: timed(argv, args.runs if name != "python" else 1) for name, argv in runs.items()}
+    print(f"{args.rows} deals, best of {args.runs} (python: 1 run)")
+    for name, seconds in times.items():
+        print(f"  {name:<11} {seconds:7.2f} s  {args.rows / seconds:>10,.0f} deals/s  "
+              f"{times['anchor'] / seconds:5.2f}x the anchor's speed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The rule tree (generators.rules.tree) printed as one SQL query: every deal's segment, score, tier,
+completeness, missing summary and field states, over a table of deals with one column per handoff field.
+
+The input relation has these columns (what `handrail sql` documents for a warehouse table):
+    id, name         the deal
+    acv              number, blank counts as 0
+    expansion        boolean, blank counts as new business
+    cycle_days       number, blank counts as 0
+    <field key>      one per handoff field: text as text (blank or NULL is empty), checkbox as boolean,
+                     numbers as numbers, multi-select as 'a;b' text
+
+Written in DuckDB's dialect with portable functions only (CASE, IN, LOWER, LENGTH, REPLACE, REGEXP_REPLACE,
+integer arithmetic), so sqlglot can print it for other warehouses. Scores are computed in integers
+(halves of a weight) and rounded half up exactly, as the engine does in decimal.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, Decimal
+
+from handrail.generators.rules import tree
+from handrail.specs.model import NUMBER_TYPES, Field, Model
+
+BLANKS = r"'[;\s]'"  # what is left of a multi-select when no option is chosen
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def column(f: Field) -> str:
+    return '"' + f.key.replace('"', '""') + '"'
+
+
+def _trimmed(f: Field) -> str:
+    """TRIM of spaces and tabs only, as Salesforce's TRIM and the engine do."""
+    return f"TRIM(CAST({column(f)} AS VARCHAR), ' \t')"
+
+
+def _options(f: Field) -> str:
+    """A multi-select as ';a;b;', each option's surrounding white space removed."""
+    return f"REGEXP_REPLACE(';' || {column(f)} || ';', '\\s*;\\s*', ';', 'g')"
+
+
+def _stripped(f: Field) -> str:
+    """All surrounding white space removed, as a picklist value is compared."""
+    return f"REGEXP_REPLACE(CAST({column(f)} AS VARCHAR), '^\\s+|\\s+$', '', 'g')"
+
+
+def populated(f: Field) -> str:
+    if f.type == "checkbox":
+        return f"COALESCE({column(f)}, FALSE)"
+    if f.type == "multi_select":
+        return f"LENGTH(REGEXP_REPLACE(COALESCE({column(f)}, ''), {BLANKS}, '', 'g')) > 0"
+    if f.type in NUMBER_TYPES:
+        return f"{column(f)} IS NOT NULL"
+    return f"LENGTH(COALESCE({_trimmed(f)}, '')) > 0"
+
+
+def generic_test(test: tree.GenericTest) -> str:
+    f = test.field
+    if isinstance(test, tree.FillerPhrase):
+        return f"LOWER({_trimmed(f)}) IN ({', '.join(literal(p) for p in test.phrases)})"
+    if isinstance(test, tree.ContainsPhrase):
+        return f"STRPOS(LOWER({_trimmed(f)}), {literal(test.phrase)}) > 0"
+    if isinstance(test, tree.ShorterThan):
+        return f"LENGTH({_trimmed(f)}) < {test.length}"
+    if not isinstance(test, tree.OnlyGenericOptions):
+        raise TypeError(f"no SQL printing for {type(test).__name__}")
+    generic = sorted(f.generic_values)
+    if f.type == "picklist":
+        return f"{_stripped(f)} IN ({', '.join(literal(v) for v in generic)})"
+    rest = _options(f)  # remove every generic option; twice, so adjacent repeats go too
+    for v in generic:
+        for _ in range(2):
+            rest = f"REPLACE({rest}, {literal(';' + v + ';')}, ';;')"
+    return f"LENGTH(REGEXP_REPLACE({rest}, {BLANKS}, '', 'g')) = 0"
+
+
+def completion_halves(c: tree.Completion) -> str:
+    """2 for a specific value, 1 for a generic one, 0 when empty."""
+    generic = " OR ".join(f"({generic_test(t)})" for t in c.generic)
+    middle = f" WHEN {generic} THEN 1" if generic else ""
+    return f"(CASE WHEN NOT ({populated(c.field)}) THEN 0{middle} ELSE 2 END)"
+
+
+def segment_test(test: tree.SegmentTest) -> str:
+    if isinstance(test, tree.IsExpansion):
+        return "COALESCE(expansion, FALSE)" if test.expected else "NOT COALESCE(expansion, FALSE)"
+    if isinstance(test, tree.PartnerSourced):
+        ticked = f"COALESCE({column(test.field)}, FALSE)" if test.field else "FALSE"
+        return ticked if test.expected else f"NOT {ticked}"
+    if not isinstance(test, tree.InRange):
+        raise TypeError(f"no SQL printing for {type(test).__name__}")
+    value = f"COALESCE({'acv' if test.measure == 'acv' else 'cycle_days'}, 0)"
+    r = test.range
+    bounds = ((">=", r.gte), (">", r.gt), ("<", r.lt), ("<=", r.lte))
+    return " AND ".join(f"{value} {op} {bound!r}" for op, bound in bounds if bound is not None) or "TRUE"
+
+
+def _tenths(numerator: str, denominator: int) -> str:
+    """n / d x 100 in tenths, rounded half up: floor((2000 n + d) / 2d), all integers >= 0."""
+    return f"CAST(FLOOR(({numerator} * 2000 + {denominator}) / {2 * denominator}) AS BIGINT)"
+
+
+def _at_least(threshold: float) -> int:
+    """The fewest tenths a score needs to reach `threshold`."""
+    return int((Decimal(repr(float(threshold))) * 10).to_integral_value(rounding=ROUND_CEILING))
+
+
+def _in(keys: list[str]) -> str:
+    return f"segment IN ({', '.join(literal(k) for k in keys)})"
+
+
+def _segment(rules: tree.Rules) -> str:
+    cases = [f"WHEN {' AND '.join(f'({segment_test(t)})' for t in m.tests) or 'TRUE'} "
+             f"THEN {literal(m.segment.key)}" for m in rules.matches]
+    return f"CASE {' '.join(cases)} END" if cases else "CAST(NULL AS VARCHAR)"
+
+
+def _figures(model: Model, rules: tree.Rules, halves: dict[str, str]) -> tuple[str, str]:
+    """The score and completeness, in tenths, for each segment."""
+    scores, complete = [], []
+    for s in model.segments:
+        sc = rules.scores[s.key]
+        if sc.possible:
+            earned = " + ".join(f"{w} * {halves[c.field.key]}" for w, c in sc.terms)
+            scores.append(f"WHEN {literal(s.key)} THEN {_tenths(f'({earned})', 2 * sc.possible)}")
+        required = rules.completeness[s.key].required
+        if required:
+            count = " + ".join(f"(CASE WHEN {halves[f.key]} > 0 THEN 1 ELSE 0 END)" for f in required)
+            complete.append(f"WHEN {literal(s.key)} THEN {_tenths(f'({count})', len(required))}")
+    score = f"(CASE segment {' '.join(scores)} END)" if scores else "CAST(NULL AS BIGINT)"
+    completeness = f"(CASE segment {' '.join(complete)} ELSE 1000 END)" if complete else "1000"
+    return score, completeness
+
+
+def _per_field(model: Model, halves: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """Each considered field's state column, summary item and missing-required label."""
+    states, summary, missing = [], [], []
+    for f in model.fields:
+        considering = [s.key for s in model.segments if f.key in (*s.scored_fields, *s.required_fields)]
+        if not considering:
+            continue
+        h = halves[f.key]
+        state = f"CASE {h} WHEN 0 THEN 'missing' WHEN 1 THEN 'generic' ELSE 'complete' END"
+        states.append(f"CASE WHEN {_in(considering)} THEN {state} END AS " + '"state_' + f.key + '"')
+        summary.append(f"CASE WHEN {_in(considering)} AND {h} < 2 THEN {literal(f.label)} || "
+                       f"(CASE {h} WHEN 0 THEN ' (missing)' ELSE ' (generic)' END) END")
+        needing = [s.key for s in model.segments if f.key in s.required_fields]
+        if needing:
+            missing.append(f"CASE WHEN {_in(needing)} AND {h} = 0 THEN {literal(f.label)} END")
+    return states, summary, missing
+
+
+def _joined(items: list[str], separator: str) -> str:
+    """The non-NULL items joined by `separator`: each gets the separator in front, and the first one is cut
+    off (CONCAT_WS would do it, but BigQuery has none and Snowflake's returns NULL on any NULL)."""
+    if not items:
+        return "''"
+    sep = literal(separator)
+    chained = " || ".join(f"COALESCE({sep} || {item}, '')" for item in items)
+    return f"SUBSTR({chained}, {len(separator) + 1})"
+
+
+def score_query(model: Model, relation: str = "deals", separator: str = "; ") -> str:
+    """SELECT id, name, segment, score, tier, completeness, summary, missing_required, "state_<key>"..."""
+    rules = tree.rules_for(model)
+    halves = {f.key: f"h_{i}" for i, f in enumerate(model.fields)}
+    judged = [f"{completion_halves(rules.completions[f.key])} AS {halves[f.key]}" for f in model.fields]
+    score, completeness = _figures(model, rules, halves)
+    states, summary, missing = _per_field(model, halves)
+    tiers = rules.tier.tiers
+    tier = (f"CASE WHEN {score} IS NULL THEN NULL WHEN {score} >= {_at_least(tiers.ready)} THEN 'ready' "
+            f"WHEN {score} >= {_at_least(tiers.gaps)} THEN 'gaps' ELSE 'blocked' END")
+    outer = ["id", "name", "segment", f"{score} / 10.0 AS score", f"{tier} AS tier",
+             f"{completeness} / 10.0 AS completeness",
+             f"{_joined(summary, '; ')} AS summary", f"{_joined(missing, separator)} AS missing_required",
+             *states]
+    judged.append(f"{_segment(rules)} AS segment")
+    return f"SELECT {', '.join(outer)}\nFROM (SELECT id, name, {', '.join(judged)} FROM {relation}) AS judged"
