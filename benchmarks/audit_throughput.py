@@ -1,6 +1,8 @@
-"""Audit throughput: deals scored per second from a CSV export and from the fake org and portal, and peak memory.
+"""Audit throughput: deals scored per second from a CSV export and from the fake org and portal, \
+and peak memory.
 
-    python benchmarks/audit_throughput.py [--rows 1000000] [--keep DIR] [--org-deals 50000] [--part all|csv|org]
+    python benchmarks/audit_throughput.py [--rows 1000000] [--keep DIR] \
+[--org-deals 50000] [--part all|csv|org]
 
 CSV part: generates a Salesforce-report-shaped CSV (handoff fields by API name, process timestamps, a
 stored score) into a temporary folder, then measures, each in a fresh process:
@@ -56,14 +58,15 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
 
     model = load_spec(SPEC).model
     name = {f.key: f.salesforce_name for f in (*model.fields, *model.computed)}
-    process = ["closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating", "intake_status",
-               "score"]
+    process = ["closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating",
+               "intake_status", "score"]
     rng = random.Random(seed)
     start = datetime(2025, 1, 1, tzinfo=timezone.utc)
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["Id", "Name", "Owner", "Amount", "Type", "StageName", "sales_cycle_days", "CloseDate",
-                      *(name[k] for k in process), *(name[k] for k in TEXT), name["csm"], name["partner_sourced"]])
+                      *(name[k] for k in process), *(name[k] for k in TEXT), name["csm"],
+                      name["partner_sourced"]])
         for i in range(rows):
             won = start + timedelta(minutes=rng.randrange(500 * 24 * 60))
             stamp = rng.random() < 0.85
@@ -77,7 +80,8 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
                           rng.choice([8000, 20000, 45000, 90000, 150000, 600000]),
                           "Existing Customer - Upgrade" if rng.random() < 0.1 else "New Customer",
                           rng.choice(STAGES), rng.choice([9, 30, 60, 120]), won.date().isoformat(),
-                          won.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else "", later(60), later(110), later(200),
+                          won.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else "",
+                          later(60), later(110), later(200),
                           rng.choice(["", "1", "2", "3", "4", "5"]),
                          rng.choice(["", "Accepted", "Returned", "Pending"]),
                           rng.choice(["", "73.5", "100", "41.2"]), *texts,
@@ -135,8 +139,8 @@ def peak_rss_mb() -> float:
 
 
 def measure(mode: str, path: Path, env: dict | None = None) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--worker", mode, str(path)], capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run([sys.executable, __file__, "--worker", mode, str(path)],
+                            capture_output=True, text=True, env={**os.environ, **(env or {})})
     if result.returncode:
         raise SystemExit(f"{mode} worker failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -147,7 +151,8 @@ HEADER = (f"{'step':<8} {'rows':>11} {'scored':>11} {'seconds':>8} {'rows/s':>9}
 
 
 def row(step: str, r: dict, note: str = "") -> str:
-    return (f"{step:<8} {r['rows']:>11,} {r['scored']:>11,} {r['seconds']:>8.1f} {r['rows'] / r['seconds']:>9,.0f} "
+    return (f"{step:<8} {r['rows']:>11,} {r['scored']:>11,} {r['seconds']:>8.1f} "
+            f"{r['rows'] / r['seconds']:>9,.0f} "
             f"{r['scored'] / r['seconds']:>9,.0f} {r['peak_rss_mb']:>12.1f}  {note}").rstrip()
 
 
@@ -169,7 +174,14 @@ def org_part(count: int) -> None:
     """Audits of the deals read live from the fake Salesforce org and the fake HubSpot portal, `count` seeded
     in each (rows: the deals fetched, the closed-won and gated-stage ones)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from audit_live.seeding import HUBSPOT_ENV, SALESFORCE_ENV, generated, live_spec, seed_hubspot, seed_salesforce
+    from audit_live.seeding import (
+        HUBSPOT_ENV,
+        SALESFORCE_ENV,
+        generated,
+        live_spec,
+        seed_hubspot,
+        seed_salesforce,
+    )
     from fakes.hubspot import FakeHubSpot
     from fakes.salesforce import FakeSalesforce
     from fakes.tls import TestAuthority
@@ -184,9 +196,11 @@ def org_part(count: int) -> None:
         try:
             seed_salesforce(salesforce.org, model, deals)
             seed_hubspot(hubspot.portal, model, deals)
-            print(f"seeded {count:,} deals into the fake org and portal in {time.perf_counter() - started:.1f} s")
+            print(f"seeded {count:,} deals into the fake org and portal "
+                  f"in {time.perf_counter() - started:.1f} s")
             trust = {"REQUESTS_CA_BUNDLE": authority.ca_file}
-            sf_env = {**trust, "TEST_SF_ACCESS_TOKEN": salesforce.session_id, "TEST_SF_INSTANCE_URL": salesforce.url}
+            sf_env = {**trust, "TEST_SF_ACCESS_TOKEN": salesforce.session_id,
+                      "TEST_SF_INSTANCE_URL": salesforce.url}
             hs_env = {**trust, "TEST_HUBSPOT_TOKEN": hubspot.token, "HANDRAIL_HUBSPOT_API_URL": hubspot.url,
                       "HANDRAIL_HUBSPOT_SEARCH_RATE": "0"}
             threshold = "HANDRAIL_SALESFORCE_BULK_THRESHOLD"
@@ -207,10 +221,12 @@ def org_part(count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000, help="CSV rows (CSV part)")
     parser.add_argument("--keep", type=Path, help="Write the CSV into this folder and keep it.")
-    parser.add_argument("--org-deals", type=int, default=50_000, help="deals seeded into the fakes (org part)")
+    parser.add_argument("--org-deals", type=int, default=50_000,
+                        help="deals seeded into the fakes (org part)")
     parser.add_argument("--part", choices=("all", "csv", "org"), default="all")
     parser.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -48,7 +48,8 @@ def main() -> None:
         rows = [(f"load + validate spec ({len(model.fields)} fields)", load)]
         for fmt in ("source", "mdapi"):
             seconds, desired = median_time(lambda: render(model, {**options, "format": fmt}), args.runs)
-            rows.append((f"render {fmt} ({len(desired.files)} files, {len(desired.resources)} resources)", seconds))
+            label = f"render {fmt} ({len(desired.files)} files, {len(desired.resources)} resources)"
+            rows.append((label, seconds))
         start = time.perf_counter()
         metadata_schema()
         rows.append(("compile the Metadata API schema (once per process)", time.perf_counter() - start))

@@ -32,7 +32,8 @@ class Org(Protocol):
         """The live state of exactly these components (absent ones are left out)."""
 
     def managed(self) -> list[Key]:
-        """Live components inside Handrail's namespace (prefix or marker), for reporting unmanaged leftovers."""
+        """Live components inside Handrail's namespace (prefix or marker), for reporting unmanaged
+        leftovers."""
 
     def apply(self, plan: Plan, desired: Desired, model: Model, options: dict) -> ApplyResult:
         """Carry out the plan's pending changes; never raises halfway, reports what happened.

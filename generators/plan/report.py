@@ -34,7 +34,8 @@ def generic_description(change: Change) -> list[str]:
 def differing_values(name: str, change: Change, where: str) -> list[str]:
     """The first few differences of a change with both values, for describers with nothing more specific."""
     lines = [f"{name} {d.path or 'value'} in {where}: org {org}, spec {spec}"
-             for d in change.differences[:MAX_DIFFERENCES] for org, spec in [_where_they_differ(d.before, d.after)]]
+             for d in change.differences[:MAX_DIFFERENCES]
+             for org, spec in [_where_they_differ(d.before, d.after)]]
     if len(change.differences) > MAX_DIFFERENCES:
         lines.append(f"{name}: and {len(change.differences) - MAX_DIFFERENCES} more differences")
     return lines or [f"{name} differs in {where}"]
@@ -61,15 +62,18 @@ def short(value) -> str:
 
 def summary_line(plan: Plan) -> str:
     n = plan.counts()
-    return (f"{plan.environment} ({plan.target}): {n[CREATE]} to create, {n[UPDATE]} to change, {n[DELETE]} to delete, "
-            f"{n['unchanged']} unchanged" + (f", {len(plan.destructive)} destructive" if plan.destructive else ""))
+    return (f"{plan.environment} ({plan.target}): {n[CREATE]} to create, {n[UPDATE]} to change, "
+            f"{n[DELETE]} to delete, {n['unchanged']} unchanged"
+            + (f", {len(plan.destructive)} destructive" if plan.destructive else ""))
 
 
-def text(plan: Plan, describe: Describe, style: Callable[[str, str], str] = lambda s, c: s, drift: bool = False) -> str:
+def text(plan: Plan, describe: Describe, style: Callable[[str, str], str] = lambda s, c: s,
+         drift: bool = False) -> str:
     lines = [("Drift in " if drift else "Plan for ") + summary_line(plan)]
     for change in plan.pending:
         where = f"  [{change.source}]" if change.source else ""
-        lines.append(style(f"{SYMBOL[change.action]} {change.kind} {change.key}", COLOUR[change.action]) + where)
+        heading = f"{SYMBOL[change.action]} {change.kind} {change.key}"
+        lines.append(style(heading, COLOUR[change.action]) + where)
         lines += [f"    {line}" for line in (describe(change) or generic_description(change))]
         for f in change.findings:
             tag = "DESTRUCTIVE" if f.destructive else f.severity
@@ -77,9 +81,11 @@ def text(plan: Plan, describe: Describe, style: Callable[[str, str], str] = lamb
     if plan.unmanaged:
         lines.append(f"left alone (in Handrail's namespace but not in the spec): {', '.join(plan.unmanaged)}")
     if plan.unverifiable:
-        lines.append(f"not verifiable (manual steps an admin must check by hand): {', '.join(plan.unverifiable)}")
+        lines.append("not verifiable (manual steps an admin must check by hand): "
+                     f"{', '.join(plan.unverifiable)}")
     if not plan.pending:
-        lines.append("no drift: the org matches the spec" if drift else "no changes: the org matches the spec")
+        lines.append("no drift: the org matches the spec" if drift
+                     else "no changes: the org matches the spec")
     return "\n".join(lines) + "\n"
 
 
@@ -91,7 +97,8 @@ def markdown(plan: Plan, describe: Describe, drift: bool = False) -> str:
         for c in plan.pending:
             words = "<br>".join(_cell(w) for w in (describe(c) or generic_description(c)))
             flags = " **destructive**" if c.destructive else ""
-            out.append(f"| {SYMBOL[c.action]}{flags} | `{c.kind} {c.key}` | {words} | {_cell(str(c.source or ''))} |")
+            out.append(f"| {SYMBOL[c.action]}{flags} | `{c.kind} {c.key}` | {words} "
+                       f"| {_cell(str(c.source or ''))} |")
     else:
         out.append("No drift: the org matches the spec." if drift else "No changes.")
     return "\n".join(out) + "\n"
@@ -107,14 +114,16 @@ def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -
         "changes": [{"action": c.action, "kind": c.kind, "key": c.key, "origin": str(c.origin or ""),
                      "source": str(c.source) if c.source else None, "destructive": c.destructive,
                      "description": describe(c) or generic_description(c),
-                     "differences": [{"path": d.path, "before": d.before, "after": d.after} for d in c.differences],
+                     "differences": [{"path": d.path, "before": d.before, "after": d.after}
+                                     for d in c.differences],
                      "findings": [{"severity": f.severity, "code": f.code, "message": f.message,
                                    "destructive": f.destructive} for f in c.findings]}
                     for c in plan.pending],
         "unmanaged": list(plan.unmanaged), "unverifiable": list(plan.unverifiable),
     }
     if result is not None:
-        data["result"] = {"applied": result.applied, "failed": [{"component": i, "error": m} for i, m in result.failed],
+        data["result"] = {"applied": result.applied,
+                          "failed": [{"component": i, "error": m} for i, m in result.failed],
                           "not_attempted": result.not_attempted, "notes": result.notes}
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 

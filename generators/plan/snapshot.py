@@ -34,7 +34,8 @@ def _dump(body) -> str:
 
 
 def _stays_inside(part: str) -> bool:
-    """A kind or key usable as a relative file path: not absolute, no '.'/'..' step, nothing that climbs out."""
+    """A kind or key usable as a relative file path: not absolute, no '.'/'..' step, nothing that
+    climbs out."""
     steps = part.split("/")
     return bool(part) and not any(c in part for c in "\\\0") and all(s not in ("", ".", "..") for s in steps)
 
@@ -57,7 +58,8 @@ class SnapshotOrg:
         self.folder, self.platform, self.name = Path(folder), platform, name
         recorded = self._recorded_platform()
         if recorded is not None and recorded != platform:
-            raise InputError(f"{self.folder} holds a {recorded} snapshot, but the environment says {platform}")
+            raise InputError(f"{self.folder} holds a {recorded} snapshot, "
+                             f"but the environment says {platform}")
 
     @classmethod
     def inside(cls, spec_dir: Path, path: str, platform: str, name: str = "snapshot") -> "SnapshotOrg":
@@ -90,7 +92,8 @@ class SnapshotOrg:
                 try:
                     out[(kind, key)] = Resource(kind, key, json.loads(path.read_text("utf-8")))
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON in snapshot: {exc.msg}") from None
+                    raise InputError(f"{path}:{exc.lineno}:{exc.colno}: "
+                                     f"invalid JSON in snapshot: {exc.msg}") from None
         return out
 
     def managed(self) -> list[Key]:
@@ -120,7 +123,8 @@ class SnapshotOrg:
         target = self.folder / rel_path
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.parent.resolve().is_relative_to(self.folder.resolve()):
-            raise HandrailError(f"{target.parent} leads outside the snapshot folder; nothing more was written")
+            raise HandrailError(f"{target.parent} leads outside the snapshot folder; "
+                                "nothing more was written")
         if text is None:
             target.unlink(missing_ok=True)
             return
@@ -128,7 +132,8 @@ class SnapshotOrg:
             handle.write(text)
 
     def apply(self, plan: Plan, desired: Desired, model=None, options: dict | None = None) -> ApplyResult:
-        """Writes snapshot.json and the planned components, under the lock. A check-only apply writes nothing."""
+        """Writes snapshot.json and the planned components, under the lock. A check-only apply writes
+        nothing."""
         result = ApplyResult()
         if (options or {}).get("check_only"):
             result.check_only = True
