@@ -1,4 +1,5 @@
-"""plan / apply / diff orchestration: the only place that wires a target, an org and the generic diff together.
+"""plan / apply / diff orchestration: the only place that wires a target, an org and the generic diff
+together.
 
 The target is reached only through its `Target` (handrail.targets). An org may provide
 prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot owner ids for the

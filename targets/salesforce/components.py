@@ -16,7 +16,8 @@ from handrail.specs.diagnostics import Span
 
 @dataclass(frozen=True)
 class Component:
-    type: str  # Metadata API type: CustomField, ValidationRule, Flow, PermissionSet, CustomNotificationType, ApexClass
+    # Metadata API type: CustomField, ValidationRule, Flow, PermissionSet, CustomNotificationType, ApexClass
+    type: str
     name: str  # fullName as package.xml lists it, e.g. "Opportunity.Handoff_Score__c", "Handoff_Score"
     pairs: tuple  # the XML body in retrieve order, without the root element and without fullName
     content: bytes | None = None  # the code body of an ApexClass; pairs then hold its -meta.xml

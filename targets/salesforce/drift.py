@@ -42,12 +42,14 @@ def describe(change: Change) -> list[str]:
             verb = "lowered" if was < now else "raised"
             lines.append(f"{name} minimum score {verb} in Salesforce: spec {now:g}, org {was:g}")
         if before.get("active") != after.get("active"):
-            lines.append(f"{name} is {'deactivated' if before.get('active') == 'false' else 'active'} in Salesforce; "
+            state = "deactivated" if before.get("active") == "false" else "active"
+            lines.append(f"{name} is {state} in Salesforce; "
                          f"the spec says {'active' if after.get('active') == 'true' else 'inactive'}")
         if before.get("errorMessage") != after.get("errorMessage"):
             lines.append(f"{name} message differs: org {before.get('errorMessage')!r}")
     if change.kind == "Flow" and before.get("status") != after.get("status"):
-        lines.append(f"flow {change.key} is {before.get('status')} in Salesforce; the spec says {after.get('status')}")
+        lines.append(f"flow {change.key} is {before.get('status')} in Salesforce; "
+                     f"the spec says {after.get('status')}")
     if change.kind == "CustomField":
         for attr in ("type", "length", "label", "inlineHelpText"):
             if before.get(attr) != after.get(attr):

@@ -99,7 +99,8 @@ def _generic_test(test: tree.GenericTest) -> list[str]:
     if not isinstance(test, tree.OnlyGenericOptions):
         raise TypeError(f"no Salesforce printing for {type(test).__name__}")
     if f.type == "picklist":  # only generic options: the value is one of them
-        return [f"ISPICKVAL({value}, {text_literal(v)})" for v in sorted(f.generic_values, key=_option_order(f))]
+        return [f"ISPICKVAL({value}, {text_literal(v)})"
+                for v in sorted(f.generic_values, key=_option_order(f))]
     specific = specific_option_terms(f)  # multi-select: no specific option is included
     return [f"NOT({join_or(specific)})"] if specific else ["TRUE"]
 
@@ -185,8 +186,9 @@ def amount_expression(model: Model) -> str:
 
 
 def cycle_days_expression() -> str:
-    """CloseDate - DATEVALUE(CreatedDate). CreatedDate is blank while a new deal is being inserted (before-save),
-    and the deal is being created today, so TODAY() stands in for it; a blank CloseDate counts as 0 days."""
+    """CloseDate - DATEVALUE(CreatedDate). CreatedDate is blank while a new deal is being inserted
+    (before-save), and the deal is being created today, so TODAY() stands in for it; a blank CloseDate
+    counts as 0 days."""
     close, created = record("CloseDate"), record("CreatedDate")
     return (f"IF(ISBLANK({close}), 0, {close} - IF(ISBLANK({created}), TODAY(), DATEVALUE({created})))")
 
@@ -214,13 +216,14 @@ class Formulas:
         self.flow, self.limit = flow, limit
         self.problems: list[Diagnostic] = []
 
-    def add(self, name: str, data_type: str, expression: str, description: str, where: tuple[str, Span | None],
-            scale: int | None = None) -> str:
+    def add(self, name: str, data_type: str, expression: str, description: str,
+            where: tuple[str, Span | None], scale: int | None = None) -> str:
         if len(expression) > self.limit:
             path, span = where
             self.problems.append(error(
-                "salesforce-limit", f"the flow formula {name} is {len(expression)} characters; Salesforce allows "
-                f"{self.limit}", path=path, span=span,
+                "salesforce-limit",
+                f"the flow formula {name} is {len(expression)} characters; Salesforce allows {self.limit}",
+                path=path, span=span,
                 hint="shorten the phrases or options this formula lists, or split the field"))
         return self.flow.formula(fe.formula(name, data_type, expression, description, scale))
 

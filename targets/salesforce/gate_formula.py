@@ -51,7 +51,8 @@ def segment_is(model: Model, keys: tuple[str, ...], universe: tuple[str, ...]) -
     others = [k for k in universe if k not in keys]
     if len(others) <= len(keys):  # the shorter formula: "not one of the others" is TRUE for blank too
         return f"NOT({any_of([f'ISPICKVAL({name}, {literal(k)})' for k in others], inline=True)})"
-    return any_of([f"ISPICKVAL({name}, \"\")"] + [f"ISPICKVAL({name}, {literal(k)})" for k in keys], inline=True)
+    blank = [f"ISPICKVAL({name}, \"\")"]
+    return any_of(blank + [f"ISPICKVAL({name}, {literal(k)})" for k in keys], inline=True)
 
 
 def requirement_failures(model: Model, gate: Gate) -> list[str]:
@@ -82,7 +83,8 @@ def any_of(terms: list[str], *, inline: bool = False, depth: int = 1) -> str:
 
 
 def gate_formula(model: Model, gate: Gate) -> str | None:
-    """The error condition, or None when Salesforce cannot express the gate (no mapped stage, nothing required)."""
+    """The error condition, or None when Salesforce cannot express the gate (no mapped stage, nothing
+    required)."""
     stages = gated_stage_names(model, gate)
     failures = requirement_failures(model, gate)
     if not stages or not failures:

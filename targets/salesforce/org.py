@@ -26,7 +26,8 @@ from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, la
 from handrail.targets.salesforce.xml import metadata_xml
 
 TIMEOUT_VARIABLE = "HANDRAIL_SALESFORCE_TIMEOUT"
-MANAGED_TYPES = ("CustomField", "ValidationRule", "Flow", "PermissionSet", "CustomNotificationType", "ApexClass")
+MANAGED_TYPES = ("CustomField", "ValidationRule", "Flow", "PermissionSet", "CustomNotificationType",
+                 "ApexClass")
 _SUFFIX_TYPES = {suffix: kind for kind, (_, suffix) in TOP_LEVEL_TYPES.items()}
 
 
@@ -85,7 +86,8 @@ class SalesforceOrg:
                              deletions, options["api_version"])
         tests = [c.name for c in parts if c.type == "ApexClass"]
         test_level = "RunSpecifiedTests" if self.production and tests else None
-        deploy_id = self.conn.deploy(package, check_only=check_only, test_level=test_level, tests=tests or None)
+        deploy_id = self.conn.deploy(package, check_only=check_only, test_level=test_level,
+                                     tests=tests or None)
         result.notes.append(f"deploy {deploy_id} submitted" + (" (check only)" if check_only else ""))
         status = self.conn.wait_for_deploy(deploy_id, on_progress=self.progress)
         sources = {(r.kind, r.key): r for r in desired.resources}
@@ -100,7 +102,8 @@ class SalesforceOrg:
         failed = set()
         for f in status.failures:
             kind = f.component_type or _kind_of(f.file_name)
-            key = f.full_name if kind not in CHILD_TYPES or "." in f.full_name else f"Opportunity.{f.full_name}"
+            qualified = kind not in CHILD_TYPES or "." in f.full_name
+            key = f.full_name if qualified else f"Opportunity.{f.full_name}"
             resource = sources.get((kind, key))
             where = f"{resource.source}: " if resource and resource.source else ""
             line = f" (line {f.line})" if f.line else ""
@@ -127,7 +130,8 @@ def deploy_zip(files: dict[str, bytes], deletions: list, api_version: str) -> by
         for change in deletions:
             members[change.kind].append(change.key)
         types = [[*(("members", m) for m in sorted(members[t])), ("name", t)] for t in sorted(members)]
-        files["destructiveChanges.xml"] = metadata_xml("Package", [("types", types), ("version", api_version)])
+        files["destructiveChanges.xml"] = metadata_xml("Package",
+                                                       [("types", types), ("version", api_version)])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(files):

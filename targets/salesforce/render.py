@@ -45,7 +45,8 @@ def normalize_options(options: dict | None) -> dict:
     merged["api_version"] = str(merged["api_version"])
     merged["edition"] = str(merged["edition"]).lower()
     if merged["edition"] not in CUSTOM_FIELDS_BY_EDITION:
-        raise OptionError(f"unknown edition '{merged['edition']}'; use one of: {', '.join(CUSTOM_FIELDS_BY_EDITION)}")
+        raise OptionError(f"unknown edition '{merged['edition']}'; "
+                          f"use one of: {', '.join(CUSTOM_FIELDS_BY_EDITION)}")
     return merged
 
 

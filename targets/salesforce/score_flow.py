@@ -2,7 +2,8 @@
 
     Start (Opportunity, created or updated, before save)
       -> Which segment?         one outcome per segment, in spec order: the first whose Matches_ formula holds
-      -> Set <Segment> Handoff  segment, score, completeness, tier and missing summary from that segment's formulas
+      -> Set <Segment> Handoff  segment, score, completeness, tier and missing summary from that
+                                segment's formulas
       -> Became Closed Won?     only on the save that moves the deal to the closed-won stage
       -> Set Intake Pending     CS has a new handoff to accept or return (as HubSpot's Closed Won workflow)
       -> Stamp Closed Won At    when the spec stamps the close time
@@ -23,9 +24,10 @@ from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.flow_elements import FlowBuilder
 
-_TYPE_NAMES = {"short_text": "text", "long_text": "long text", "picklist": "picklist", "multi_select": "multi-select",
-               "number": "number", "currency": "currency", "percent": "percent", "date": "date",
-               "datetime": "date/time", "checkbox": "checkbox", "user": "user"}
+_TYPE_NAMES = {"short_text": "text", "long_text": "long text", "picklist": "picklist",
+               "multi_select": "multi-select", "number": "number", "currency": "currency",
+               "percent": "percent", "date": "date", "datetime": "date/time", "checkbox": "checkbox",
+               "user": "user"}
 
 
 def considered_fields(model: Model) -> list[Field]:
@@ -42,10 +44,10 @@ def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[
     """The flow's XML pairs, and the formula-limit problems found while building it."""
     flow = FlowBuilder(
         label=f"{model.name} Score (Before Save)"[:255],
-        description=(f"Managed by Handrail from '{model.name}'. Computes the handoff segment, score, completeness, "
-                     "tier and missing summary on every save, before validation rules run; on Closed Won sets "
-                     "intake to Pending, stamps the close time and assigns the CSM. Change the spec and rebuild "
-                     "instead of editing."),
+        description=(f"Managed by Handrail from '{model.name}'. Computes the handoff segment, score, "
+                     "completeness, tier and missing summary on every save, before validation rules run; "
+                     "on Closed Won sets intake to Pending, stamps the close time and assigns the CSM. "
+                     "Change the spec and rebuild instead of editing."),
         status=status, api_version=api_version)
     formulas = fx.Formulas(flow)
     _shared_formulas(model, formulas)
@@ -92,21 +94,23 @@ def _field_formulas(model: Model, f: Field, formulas: fx.Formulas) -> None:
     where = _where(model, f)
     terms = fx.generic_terms(f)
     if f.type == "multi_select" and terms and terms != ["TRUE"] and len(terms[0]) > fx.TERM_BUDGET:
-        specific = formulas.fit(fx.specific_option_name(f), "Boolean", fx.specific_option_terms(f), fx.join_or,
-                                lambda any_of: any_of, f"{f.label}: a non-generic option is selected."[:255], where,
+        specific = formulas.fit(fx.specific_option_name(f), "Boolean", fx.specific_option_terms(f),
+                                fx.join_or, lambda any_of: any_of,
+                                f"{f.label}: a non-generic option is selected."[:255], where,
                                 part_type="Boolean")
         terms = [f"NOT({fx.merge(specific)})"]
     empty = fx.empty_condition(f)
     name = fx.completion_name(f)
     description = _completion_description(f)
     if terms:
-        formulas.fit(name, "Number", terms, fx.join_or, lambda generic: fx.completion_expression(empty, generic),
+        formulas.fit(name, "Number", terms, fx.join_or,
+                     lambda generic: fx.completion_expression(empty, generic),
                      description, where, part_type="Boolean", scale=1)
     else:
         formulas.add(name, "Number", fx.completion_expression(empty, None), description, where, scale=1)
-    formulas.add(fx.summary_item_name(f), "String", fx.summary_item_expression(f),
-                 f"'; {f.label} (missing)' or '; {f.label} (generic)' for the missing summary; blank when complete."
-                 [:255], where)
+    summary_help = (f"'; {f.label} (missing)' or '; {f.label} (generic)' for the missing summary; "
+                    "blank when complete.")[:255]
+    formulas.add(fx.summary_item_name(f), "String", fx.summary_item_expression(f), summary_help, where)
 
 
 def _completion_description(f: Field) -> str:
@@ -194,13 +198,14 @@ def _closed_won_steps(model: Model, flow: FlowBuilder) -> str | None:
     if won.stamp_close_time:
         field = model.computed_field("closed_won_at")
         first = flow.assignment("Stamp_Closed_Won_At", "Stamp Closed Won At",
-                                [fe.assign(f"$Record.{field.salesforce_name}", fe.reference("$Flow.CurrentDateTime"))],
+                                [fe.assign(f"$Record.{field.salesforce_name}",
+                                           fe.reference("$Flow.CurrentDateTime"))],
                                 first)
     intake = model.computed_field("intake_status").salesforce_name
     first = flow.assignment("Set_Intake_Pending", "Set Intake Pending",
                             [fe.assign(f"$Record.{intake}", fe.string("Pending"))], first)
-    became = fe.rule("Closed_Won_Now", "Closed Won now", [fe.equals("$Record.StageName", stage.salesforce)], first,
-                     changed_to_meet=True)
+    became = fe.rule("Closed_Won_Now", "Closed Won now", [fe.equals("$Record.StageName", stage.salesforce)],
+                     first, changed_to_meet=True)
     return flow.decision("Became_Closed_Won", "Became Closed Won?", [became], default_label="Not now")
 
 
@@ -214,8 +219,9 @@ def _csm_rules(model: Model, flow: FlowBuilder, rules) -> str:
             found = flow.assignment(f"Assign_Csm_{n}", f"Assign {rule.assign}",
                                     [fe.assign(csm, fe.reference(f"Get_Csm_User_{n}.Id"))], None)
             check = flow.decision(f"Csm_User_Found_{n}", f"{rule.assign} found?",
-                                  [fe.rule(f"User_Found_{n}", "Found", [fe.is_null(f"Get_Csm_User_{n}.Id", False)],
-                                           found)], default_label="Not found")
+                                  [fe.rule(f"User_Found_{n}", "Found",
+                                           [fe.is_null(f"Get_Csm_User_{n}.Id", False)], found)],
+                                  default_label="Not found")
             target = flow.lookup(f"Get_Csm_User_{n}", f"Get {rule.assign}", "User",
                                  [fe.record_filter("Username", "EqualTo", fe.string(rule.assign)),
                                   fe.record_filter("IsActive", "EqualTo", fe.boolean(True))], check)

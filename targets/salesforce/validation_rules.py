@@ -20,8 +20,8 @@ def rule_components(model: Model) -> list[Component]:
             continue
         pairs = (("active", gate.active), ("description", description(model, gate)),
                  ("errorConditionFormula", formula), ("errorMessage", error_message(model, gate)))
-        out.append(Component("ValidationRule", f"{model.naming.salesforce_object}.{gate_rule_name(model, gate.key)}",
-                             pairs, source=gate.span))
+        name = f"{model.naming.salesforce_object}.{gate_rule_name(model, gate.key)}"
+        out.append(Component("ValidationRule", name, pairs, source=gate.span))
     return out
 
 
@@ -34,8 +34,8 @@ def description(model: Model, gate: Gate) -> str:
     text = (f"Managed by Handrail (gate '{gate.key}'). {who} may not enter {stage} or a later stage "
             "until the gate's requirements hold.")
     if len(text) > DESCRIPTION_MAX:
-        text = (f"Managed by Handrail (gate '{gate.key}'). Deals in {len(gate.segments)} segments may not enter "
-                f"{stage} or a later stage until the gate's requirements hold.")
+        text = (f"Managed by Handrail (gate '{gate.key}'). Deals in {len(gate.segments)} segments "
+                f"may not enter {stage} or a later stage until the gate's requirements hold.")
     return text
 
 
@@ -62,8 +62,9 @@ def error_message(model: Model, gate: Gate) -> str:
     qualified = explicit + [f.label if len(keys) == len(gate.segments)
                             else f"{f.label} for {', '.join(segment_labels[k] for k in keys)}"
                             for keys, fields in groups for f in fields]
-    folded = explicit + everyone + ([f"the other fields the deal's segment requires{'' if tail else f' ({see})'}"]
-                                    if some else [])
+    pointer = "" if tail else f" ({see})"
+    others = [f"the other fields the deal's segment requires{pointer}"] if some else []
+    folded = explicit + everyone + others
     lead = gate.message.rstrip()
     lead = lead if lead.endswith((".", "!", "?")) else lead + "."
 
@@ -76,7 +77,7 @@ def error_message(model: Model, gate: Gate) -> str:
             return compose(fields)
     for keep in range(len(folded) - 1, -1, -1):  # name fewer fields, and count the rest
         rest = len(folded) - keep
-        text = compose(folded[:keep] + [f"{rest} more field{'s' if rest > 1 else ''}{'' if tail else f' ({see})'}"])
+        text = compose(folded[:keep] + [f"{rest} more field{'s' if rest > 1 else ''}{pointer}"])
         if len(text) <= ERROR_MESSAGE_MAX:
             return text
     return lead if len(lead) <= ERROR_MESSAGE_MAX else gate.message
