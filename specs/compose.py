@@ -66,7 +66,8 @@ class _Composer:
         self.count = 0
 
     def _limit(self, mark, code: str, message: str, hint: str) -> SpecError:
-        return SpecError([error(code, message, span=Span(self.name, mark.line + 1, mark.column + 1), hint=hint)])
+        return SpecError([error(code, message, span=Span(self.name, mark.line + 1, mark.column + 1),
+                                hint=hint)])
 
     def node(self, depth: int) -> Node:
         events = self.events
@@ -104,7 +105,8 @@ class _Composer:
         event = events.get_event()
         if not isinstance(event, MappingStartEvent):  # the parser emits nothing else here
             raise ComposerError(None, None, f"unexpected {type(event).__name__}", event.start_mark)
-        tag = event.tag if event.tag not in (None, "!") else self.resolver.resolve(MappingNode, None, event.implicit)
+        tag = (event.tag if event.tag not in (None, "!")
+               else self.resolver.resolve(MappingNode, None, event.implicit))
         node = MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
         self._anchor(event, node)
         while not events.check_event(MappingEndEvent):

@@ -10,16 +10,20 @@ from handrail.specs.naming import hubspot_property_name, salesforce_field_name
 # key, label, type, help. Order is the order targets emit them in.
 _COMPUTED = (
     ("score", "Handoff Score", "number", "Weighted handoff quality score, 0-100. Computed by Handrail."),
-    ("completeness", "Handoff Completeness", "percent", "Required handoff fields populated, as a percentage."),
+    ("completeness", "Handoff Completeness", "percent",
+     "Required handoff fields populated, as a percentage."),
     ("tier", "Handoff Tier", "picklist", "Ready, Gaps or Blocked, from the handoff score."),
     ("segment", "Handoff Segment", "picklist", "The handoff segment this deal resolved to."),
-    ("missing_summary", "Handoff Missing Summary", "long_text", "Which handoff fields are missing or generic."),
+    ("missing_summary", "Handoff Missing Summary", "long_text",
+     "Which handoff fields are missing or generic."),
     ("closed_won_at", "Closed Won At", "datetime", "When the deal reached Closed Won; SLAs count from here."),
     ("internal_handoff_at", "Internal Handoff At", "datetime", "When the CSM was briefed internally."),
     ("first_touch_at", "First CS Touch At", "datetime", "When CS first contacted the customer."),
     ("kickoff_at", "Kickoff At", "datetime", "When the kickoff call took place."),
-    ("csm_rating", "CSM Handoff Rating", "picklist", "The CSM's rating of the handoff, 1 (poor) to 5 (excellent)."),
-    ("intake_status", "CS Intake Status", "picklist", "Whether CS accepted the handoff or returned it to Sales."),
+    ("csm_rating", "CSM Handoff Rating", "picklist", "The CSM's rating of the handoff, 1 (poor) to 5 "
+                                                     "(excellent)."),
+    ("intake_status", "CS Intake Status", "picklist", "Whether CS accepted the handoff or returned it to "
+                                                      "Sales."),
 )
 RESERVED = frozenset(key for key, *_ in _COMPUTED)
 READ_ONLY = frozenset({"score", "completeness", "tier", "segment", "missing_summary", "closed_won_at"})

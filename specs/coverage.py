@@ -23,7 +23,8 @@ def check_model(model: Model) -> list[Diagnostic]:
 def sample_deals(segments: tuple[Segment, ...]) -> list[dict]:
     """One deal per cell of the partition every segment rule draws: enough to decide coverage exactly."""
     def points(dim: str) -> list[float]:
-        bounds = sorted({b for s in segments if getattr(s.match, dim) for b in getattr(s.match, dim).bounds()} | {0.0})
+        bounds = sorted({b for s in segments if getattr(s.match, dim)
+                         for b in getattr(s.match, dim).bounds()} | {0.0})
         mids = [(a + b) / 2 for a, b in zip(bounds, bounds[1:])]
         return sorted(set(bounds) | set(mids) | {bounds[-1] + 1})
 
@@ -71,9 +72,12 @@ def check_segments(model: Model) -> list[Diagnostic]:
     for a, b in itertools.combinations(segments, 2):
         if a.match.dimensions == b.match.dimensions and a.match.dimensions and \
                 any(matches(a.match, d) and matches(b.match, d) for d in deals):
-            out.append(warning("segment-overlap", f"segments '{a.key}' and '{b.key}' overlap ({a.match.describe()} / "
-                               f"{b.match.describe()}); '{a.key}' wins where both match", path="segments", span=b.span,
-                               hint="make the ranges meet without overlapping, e.g. lt: 25000 and gte: 25000"))
+            out.append(warning("segment-overlap",
+                               f"segments '{a.key}' and '{b.key}' overlap ({a.match.describe()} / "
+                               f"{b.match.describe()}); '{a.key}' wins where both match", path="segments",
+                               span=b.span,
+                               hint="make the ranges meet without overlapping, "
+                                    "e.g. lt: 25000 and gte: 25000"))
     return out
 
 
@@ -114,10 +118,13 @@ def check_names(model: Model) -> list[Diagnostic]:
     for f in model.fields + model.computed:
         problem = salesforce_name_problem(f.salesforce_name)
         if problem:
-            out.append(error("salesforce-name", f"field '{f.key}': Salesforce API name {problem}", span=f.span,
-                             hint="shorten the key or naming.salesforce_prefix, or set salesforce: {api_name: ...}"))
+            out.append(error("salesforce-name", f"field '{f.key}': Salesforce API name {problem}",
+                             span=f.span,
+                             hint="shorten the key or naming.salesforce_prefix, or set salesforce: "
+                                  "{api_name: ...}"))
         elif f.salesforce_name.lower() in sf_seen:
-            out.append(error("name-collision", f"field '{f.key}' and '{sf_seen[f.salesforce_name.lower()]}' share the "
+            out.append(error("name-collision",
+                             f"field '{f.key}' and '{sf_seen[f.salesforce_name.lower()]}' share the "
                              f"Salesforce API name {f.salesforce_name}", span=f.span))
         sf_seen.setdefault(f.salesforce_name.lower(), f.key)
         problem = hubspot_name_problem(f.hubspot_name)
@@ -125,15 +132,16 @@ def check_names(model: Model) -> list[Diagnostic]:
             out.append(error("hubspot-name", f"field '{f.key}': HubSpot internal name {problem}", span=f.span,
                              hint="set hubspot: {name: ...} or change naming.hubspot_prefix"))
         elif f.hubspot_name in hs_seen:
-            out.append(error("name-collision", f"field '{f.key}' and '{hs_seen[f.hubspot_name]}' share the HubSpot "
-                             f"name {f.hubspot_name}", span=f.span))
+            out.append(error("name-collision",
+                             f"field '{f.key}' and '{hs_seen[f.hubspot_name]}' share the HubSpot name "
+                             f"{f.hubspot_name}", span=f.span))
         hs_seen.setdefault(f.hubspot_name, f.key)
     for gate in model.gates:
         rule = gate_rule_name(model, gate.key)
         problem = salesforce_name_problem(rule, max_length=SALESFORCE_RULE_NAME_MAX, custom=False)
         if problem:
-            out.append(error("salesforce-name", f"gate '{gate.key}': validation rule name {problem}", span=gate.span,
-                             hint="use a shorter gate key"))
+            out.append(error("salesforce-name", f"gate '{gate.key}': validation rule name {problem}",
+                             span=gate.span, hint="use a shorter gate key"))
     return out
 
 
@@ -158,21 +166,25 @@ def check_environments(model: Model) -> list[Diagnostic]:
         if env.target == "snapshot":
             for key, what in (("path", "path: <folder>"), ("platform", "platform: salesforce or hubspot")):
                 if not env.get(key):
-                    out.append(error("missing-key", f"a snapshot environment needs {what}", path=where, span=env.span))
+                    out.append(error("missing-key", f"a snapshot environment needs {what}", path=where,
+                                     span=env.span))
             if env.get("path"):
                 try:
                     confined_snapshot_folder(Path(model.source).resolve().parent, env.get("path"))
                 except SnapshotPathError as exc:
                     out.append(error("snapshot-path", str(exc), path=f"{where}.path", span=env.span,
-                                     hint="keep org state in a subfolder next to the spec, e.g. org-snapshot"))
+                                     hint="keep org state in a subfolder next to the spec, "
+                                          "e.g. org-snapshot"))
             continue
         methods = _AUTH[env.target]
         auth = env.get("auth")
         if auth is None:
-            out.append(error("missing-key", f"missing auth (one of: {', '.join(methods)})", path=where, span=env.span))
+            out.append(error("missing-key", f"missing auth (one of: {', '.join(methods)})", path=where,
+                             span=env.span))
             continue
         if auth not in methods:
-            out.append(error("auth", f"auth '{auth}' does not work with {env.target}; use one of: {', '.join(methods)}",
+            out.append(error("auth", f"auth '{auth}' does not work with {env.target}; use one of: "
+                                     f"{', '.join(methods)}",
                              path=where, span=env.span))
             continue
         for key in methods[auth]:

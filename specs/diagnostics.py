@@ -47,7 +47,8 @@ def error(code: str, message: str, *, path: str = "", span: Span | None = None, 
     return Diagnostic(Severity.ERROR, code, message, path, span, hint)
 
 
-def warning(code: str, message: str, *, path: str = "", span: Span | None = None, hint: str = "") -> Diagnostic:
+def warning(code: str, message: str, *, path: str = "", span: Span | None = None,
+            hint: str = "") -> Diagnostic:
     return Diagnostic(Severity.WARNING, code, message, path, span, hint)
 
 
@@ -68,7 +69,8 @@ class SpecError(HandrailError):
 
 
 class UsageProblem(HandrailError):
-    """A command was given something it cannot use (an unknown environment, say): exit 2, like a bad option."""
+    """A command was given something it cannot use (an unknown environment, say): exit 2, like a bad
+    option."""
 
     exit_code = 2
 

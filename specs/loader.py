@@ -46,7 +46,8 @@ class Document:
 
 
 def load_file(path: str | Path) -> Document:
-    """Read a spec file; anything but a regular file (a folder, a FIFO, a device) is refused before reading."""
+    """Read a spec file; anything but a regular file (a folder, a FIFO, a device) is refused before
+    reading."""
     path = Path(path)
     try:
         info = os.stat(path)
@@ -60,11 +61,13 @@ def load_file(path: str | Path) -> Document:
         raise SpecError([error("file", f"{path} is not a regular file ({_kind(info.st_mode)})",
                                hint="give the path of a YAML file")])
     try:
-        # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it must not wait for a writer.
+        # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it must not wait for a
+        # writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise SpecError([error("file", f"{path} is not a regular file", hint="give the path of a YAML file")])
+                raise SpecError([error("file", f"{path} is not a regular file",
+                                       hint="give the path of a YAML file")])
             raw = handle.read(MAX_BYTES + 1)  # never more than the limit, whatever the file's size
     except OSError as exc:
         raise SpecError([error("file", f"cannot read {path}: {exc.strerror}")]) from None
@@ -99,7 +102,8 @@ def load_bytes(raw: bytes, name: str) -> Document:
             problem += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         raise SpecError([error("yaml-syntax", f"YAML syntax error: {problem}", span=span,
                                hint=_syntax_hint(problem))]) from None
-    except yaml.YAMLError as exc:  # reader errors carry no mark; _check_characters catches the known ones first
+    # reader errors carry no mark; _check_characters catches the known ones first
+    except yaml.YAMLError as exc:
         raise SpecError([error("yaml-syntax", f"YAML error: {exc}", span=Span(name, 1, 1))]) from None
     if len(nodes) != 1:
         if not nodes:
@@ -127,7 +131,8 @@ def _check_characters(text: str, name: str) -> None:
     found = _NOT_PRINTABLE.search(text)
     if found:
         offset = found.start()
-        raise SpecError([error("encoding", f"control character U+{ord(found.group()):04X} is not allowed in YAML",
+        raise SpecError([error("encoding", f"control character U+{ord(found.group()):04X} is not allowed in "
+                                           "YAML",
                                span=Span(name, *_line_column(text, offset)),
                                hint="delete it, or write it as an escape such as \\t inside double quotes")])
 
@@ -138,8 +143,8 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 
 def _decode(raw: bytes, name: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SpecError([error("encoding", "the file is UTF-16; Handrail reads UTF-8 only", span=Span(name, 1, 1),
-                               hint="re-save the file as UTF-8")])
+        raise SpecError([error("encoding", "the file is UTF-16; Handrail reads UTF-8 only",
+                               span=Span(name, 1, 1), hint="re-save the file as UTF-8")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -190,7 +195,8 @@ class _Builder:
         if self.count > MAX_NODES:
             # Aliased nodes carry their anchor's position; the top-level key says where expansion began.
             raise SpecError([error("alias-bomb", f"the document expands to more than {MAX_NODES} values",
-                                   span=self.key_spans.get(path[:1], self._span(node)), path=format_path(path[:1]),
+                                   span=self.key_spans.get(path[:1], self._span(node)),
+                                   path=format_path(path[:1]),
                                    hint="YAML aliases (*name) are expanding exponentially; remove them")])
         if len(path) > MAX_DEPTH or id(node) in self.active:
             raise SpecError([error("alias-cycle", "the document nests too deeply or refers to itself",
@@ -250,7 +256,8 @@ class _Builder:
             return None
         found = _CONTROL.search(value) if isinstance(value, str) else None
         if found:  # written as an escape ("\x07"): YAML accepts it, no CRM text field or metadata XML does
-            self.problems.append(error("control-character", f"control character U+{ord(found.group()):04X} in text",
+            self.problems.append(error("control-character", f"control character U+{ord(found.group()):04X} "
+                                                            "in text",
                                        span=self._span(node), path=format_path(path),
                                        hint="remove the escape; text may hold tabs and line breaks only"))
         return value

@@ -46,7 +46,8 @@ def hubspot_property_name(prefix: str, key: str) -> str:
     return prefixed(prefix, key) if prefix else key
 
 
-def salesforce_name_problem(api_name: str, *, max_length: int = SALESFORCE_NAME_MAX, custom: bool = True) -> str | None:
+def salesforce_name_problem(api_name: str, *, max_length: int = SALESFORCE_NAME_MAX,
+                            custom: bool = True) -> str | None:
     """Why `api_name` cannot be a Salesforce API name, or None when it can."""
     stem = api_name
     if custom:
@@ -56,7 +57,8 @@ def salesforce_name_problem(api_name: str, *, max_length: int = SALESFORCE_NAME_
     if not stem:
         return "the name is empty"
     if len(stem) > max_length:
-        return f"'{stem}' is {len(stem)} characters; Salesforce allows {max_length}" + (" before __c" if custom else "")
+        return (f"'{stem}' is {len(stem)} characters; Salesforce allows {max_length}"
+                + (" before __c" if custom else ""))
     if not _SF_STEM.match(stem):
         if "__" in stem:
             return f"'{stem}' contains a double underscore, which Salesforce reserves"

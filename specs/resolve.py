@@ -62,7 +62,8 @@ def resolve(doc: Document) -> Model:
     if any(f.section == "other" for f in fields) and "other" not in {s.key for s in sections}:
         sections += (Section("other", "Other"),)
     sla_defaults = Sla(**(data.get("sla_defaults") or {}))
-    segments = tuple(_segment(s, i, data["fields"], fields, sla_defaults, doc) for i, s in enumerate(data["segments"]))
+    segments = tuple(_segment(s, i, data["fields"], fields, sla_defaults, doc)
+                     for i, s in enumerate(data["segments"]))
     tiers = Tiers(**(data.get("tiers") or {}))
     explicit = tuple(_gate(g, i, segment_keys, doc) for i, g in enumerate(data.get("gates") or []))
     gates = explicit + _implicit_csm_gates(segments, stages, explicit)
@@ -70,9 +71,11 @@ def resolve(doc: Document) -> Model:
         name=data.get("name", "Handoff"), source=doc.file, naming=naming, deal=_deal(data.get("deal") or {}),
         sections=sections, fields=fields, tiers=tiers, segments=segments, stages=stages, gates=gates,
         automation=_automation(data.get("automation") or {}, segment_keys, doc),
-        environments=tuple(_environment(name, e, doc) for name, e in (data.get("environments") or {}).items()),
+        environments=tuple(_environment(name, e, doc)
+                           for name, e in (data.get("environments") or {}).items()),
         computed=computed_fields(naming, segments),
-        retired_fields=tuple(_retired_field(key, naming) for key in (data.get("retired") or {}).get("fields", ())),
+        retired_fields=tuple(_retired_field(key, naming)
+                             for key in (data.get("retired") or {}).get("fields", ())),
         retired_gates=tuple((data.get("retired") or {}).get("gates", ())),
     )
 
@@ -94,7 +97,8 @@ def _sections(data: dict) -> tuple[Section, ...]:
         return tuple(Section(k, label, roles=roles) for k, (label, roles) in DEFAULT_SECTION_LABELS.items()
                      if k != "other")
     return tuple(Section(s["key"], s["label"], s.get("description", ""),
-                         tuple(s.get("roles", ("csm", "implementation", "leadership")))) for s in data["sections"])
+                         tuple(s.get("roles", ("csm", "implementation", "leadership"))))
+                 for s in data["sections"])
 
 
 def _quality(raw: dict, base: Quality) -> Quality:
@@ -102,7 +106,8 @@ def _quality(raw: dict, base: Quality) -> Quality:
         min_length=raw.get("min_length", base.min_length),
         filler_phrases=tuple(p.strip().lower() for p in raw["filler_phrases"]) if "filler_phrases" in raw
         else base.filler_phrases,
-        generic_if_contains=tuple(p.lower() for p in raw["generic_if_contains"]) if "generic_if_contains" in raw
+        generic_if_contains=tuple(p.lower() for p in raw["generic_if_contains"])
+        if "generic_if_contains" in raw
         else base.generic_if_contains,
     )
 
@@ -123,13 +128,15 @@ def _field(raw: dict, i: int, naming: Naming, defaults: Quality, doc: Document) 
         precision = precision or {"number": 18, "currency": 16, "percent": 5}[ftype]
         scale = scale if scale is not None else (0 if ftype == "number" else 2)
     return Field(
-        key=key, label=raw["label"], type=ftype, section=raw.get("section", "other"), weight=raw.get("weight"),
+        key=key, label=raw["label"], type=ftype, section=raw.get("section", "other"),
+        weight=raw.get("weight"),
         help=raw.get("help", ""), description=raw.get("description", ""), quality=quality, options=options,
         length=length, visible_lines=raw.get("visible_lines", 5 if ftype == "long_text" else None),
         precision=precision, scale=scale,
         salesforce_name=((raw.get("salesforce") or {}).get("api_name")
                          or salesforce_field_name(naming.salesforce_prefix, key)),
-        hubspot_name=(raw.get("hubspot") or {}).get("name") or hubspot_property_name(naming.hubspot_prefix, key),
+        hubspot_name=(raw.get("hubspot") or {}).get("name")
+        or hubspot_property_name(naming.hubspot_prefix, key),
         allow_destructive=raw.get("allow_destructive", False), span=doc.span(("fields", i)),
     )
 
@@ -138,11 +145,13 @@ def _range(raw: dict | None) -> Range | None:
     return Range(**raw) if raw else None
 
 
-def _segment(raw: dict, i: int, raw_fields: list[dict], fields: tuple[Field, ...], sla: Sla, doc: Document) -> Segment:
+def _segment(raw: dict, i: int, raw_fields: list[dict], fields: tuple[Field, ...], sla: Sla,
+             doc: Document) -> Segment:
     key = raw["key"]
     match = raw["match"]
     required = set(raw.get("required_fields", ()))
-    required |= {f["key"] for f in raw_fields if f.get("required_in") == "all" or key in (f.get("required_in") or ())}
+    required |= {f["key"] for f in raw_fields if f.get("required_in") == "all"
+                 or key in (f.get("required_in") or ())}
     applicable = [f for f, rf in zip(fields, raw_fields)
                   if f.weight and (rf.get("applies_to") in (None, "all") or key in rf["applies_to"])]
     scored = raw.get("scored_fields")
@@ -181,8 +190,10 @@ def _gate(raw: dict, i: int, segment_keys: tuple[str, ...], doc: Document) -> Ga
                             segment_required_fields=req.get("segment_required_fields", False),
                             min_score=req.get("min_score"), min_tier=req.get("min_tier"),
                             csm_assigned=req.get("csm_assigned", False)),
-        message=raw["message"], active=raw.get("active", True), allow_destructive=raw.get("allow_destructive", False),
-        span=doc.span(("gates", i)), hubspot_approval=_approval(raw.get("hubspot"), ("gates", i, "hubspot"), doc),
+        message=raw["message"], active=raw.get("active", True),
+        allow_destructive=raw.get("allow_destructive", False),
+        span=doc.span(("gates", i)),
+        hubspot_approval=_approval(raw.get("hubspot"), ("gates", i, "hubspot"), doc),
     )
 
 
@@ -206,14 +217,16 @@ def _implicit_csm_gates(segments, stages, explicit) -> tuple[Gate, ...]:
         if not covered:
             out.append(Gate(key=f"{seg.key}_csm_by_{seg.csm_required_by}", stage=seg.csm_required_by,
                             segments=(seg.key,), require=Requirement(csm_assigned=True),
-                            message=f"{seg.label} deals need a named CSM before {label[seg.csm_required_by]}.",
+                            message=f"{seg.label} deals need a named CSM before "
+                                    f"{label[seg.csm_required_by]}.",
                             span=seg.span))
     return tuple(out)
 
 
 def _task(raw: dict, path: tuple, segment_keys, doc: Document) -> Task:
     (unit, amount), = raw["due"].items()
-    return Task(key=raw["key"], subject=raw["subject"], description=raw.get("description", ""), owner=raw["owner"],
+    return Task(key=raw["key"], subject=raw["subject"], description=raw.get("description", ""),
+                owner=raw["owner"],
                 due=Due(amount, unit), segments=_all(raw.get("segments"), segment_keys), span=doc.span(path))
 
 
@@ -231,18 +244,23 @@ def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
             stage=e["stage"],
             notify=tuple(_notification(n, p + ("notify", j), segment_keys, doc)
                          for j, n in enumerate(e.get("notify", ()))),
-            tasks=tuple(_task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(e.get("tasks", ()))),
+            tasks=tuple(_task(t, p + ("tasks", j), segment_keys, doc)
+                        for j, t in enumerate(e.get("tasks", ()))),
             span=doc.span(p)))
     won = raw.get("on_closed_won") or {}
     p = base + ("on_closed_won",)
     closed_won = ClosedWon(
-        assign_csm=tuple(Assignment(_all(a["segments"], segment_keys), a.get("assign"), a.get("keep_existing", True),
-                                    doc.span(p + ("assign_csm", j))) for j, a in enumerate(won.get("assign_csm", ()))),
-        tasks=tuple(_task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(won.get("tasks", ()))),
+        assign_csm=tuple(Assignment(_all(a["segments"], segment_keys), a.get("assign"),
+                                    a.get("keep_existing", True),
+                                    doc.span(p + ("assign_csm", j)))
+                         for j, a in enumerate(won.get("assign_csm", ()))),
+        tasks=tuple(_task(t, p + ("tasks", j), segment_keys, doc)
+                    for j, t in enumerate(won.get("tasks", ()))),
         notify=tuple(_notification(n, p + ("notify", j), segment_keys, doc)
                      for j, n in enumerate(won.get("notify", ()))),
         stamp_close_time=won.get("stamp_close_time", True),
-        escalations=tuple(Escalation(e["sla"], tuple(e["to"]), e.get("message", ""), doc.span(p + ("escalations", j)))
+        escalations=tuple(Escalation(e["sla"], tuple(e["to"]), e.get("message", ""),
+                                     doc.span(p + ("escalations", j)))
                           for j, e in enumerate(won.get("escalations", ()))),
     )
     return Automation(on_stage_entry=tuple(entries), on_closed_won=closed_won,
@@ -254,16 +272,18 @@ def _deal(raw: dict) -> DealSource:
     acv, dtype = raw.get("acv") or {}, raw.get("deal_type") or {}
     expansion = dtype.get("expansion_values") or {}
     return DealSource(
-        acv_salesforce=acv.get("salesforce", base.acv_salesforce), acv_hubspot=acv.get("hubspot", base.acv_hubspot),
+        acv_salesforce=acv.get("salesforce", base.acv_salesforce),
+        acv_hubspot=acv.get("hubspot", base.acv_hubspot),
         deal_type_salesforce=dtype.get("salesforce", base.deal_type_salesforce),
         deal_type_hubspot=dtype.get("hubspot", base.deal_type_hubspot),
         expansion_values_salesforce=tuple(expansion.get("salesforce", base.expansion_values_salesforce)),
         expansion_values_hubspot=tuple(expansion.get("hubspot", base.expansion_values_hubspot)),
-        partner_field=(raw.get("partner_sourced") or {}).get("field"), csm_field=(raw.get("csm") or {}).get("field"),
+        partner_field=(raw.get("partner_sourced") or {}).get("field"),
+        csm_field=(raw.get("csm") or {}).get("field"),
     )
 
 
 def _environment(name: str, raw: dict, doc: Document) -> Environment:
     settings = tuple(sorted((k, v) for k, v in raw.items() if k not in ("target", "production")))
-    return Environment(name=name, target=raw["target"], settings=settings, production=raw.get("production", False),
-                       span=doc.span(("environments", name)))
+    return Environment(name=name, target=raw["target"], settings=settings,
+                       production=raw.get("production", False), span=doc.span(("environments", name)))

@@ -84,18 +84,22 @@ def _convert(err, doc: Document) -> list[Diagnostic]:
                       span=doc.span(path))]
     if kind == "pattern":
         what = err.schema.get("description", f"must match {err.validator_value}")
-        return [error("schema", f"{short(err.instance)} is not valid here: {what}", path=where, span=doc.span(path))]
+        return [error("schema", f"{short(err.instance)} is not valid here: {what}", path=where,
+                      span=doc.span(path))]
     if kind == "anyOf":
         return _any_of(err, doc, path)
     if kind == "type":
         types = [err.validator_value] if isinstance(err.validator_value, str) else err.validator_value
-        return [error("schema", f"expected {' or '.join(map(_type_word, types))}, got {_describe(err.instance)}",
+        return [error("schema", f"expected {' or '.join(map(_type_word, types))}, got "
+                                f"{_describe(err.instance)}",
                       path=where, span=doc.span(path))]
     if kind == "propertyNames":
-        return [error("schema", f"{short(err.instance)} is not a valid name", path=where, span=doc.span(path))]
+        return [error("schema", f"{short(err.instance)} is not a valid name", path=where,
+                      span=doc.span(path))]
     if kind == "uniqueItems":
         return [error("duplicate-item", "the list repeats an item", path=where, span=doc.span(path))]
-    message = err.message.replace(repr(err.instance), short(err.instance)) if len(err.message) > 200 else err.message
+    message = (err.message.replace(repr(err.instance), short(err.instance)) if len(err.message) > 200
+               else err.message)
     return [error("schema", message, path=where, span=doc.span(path))]
 
 
@@ -105,12 +109,14 @@ def _any_of(err, doc: Document, path: tuple) -> list[Diagnostic]:
         best = min(deeper, key=lambda e: -len(e.absolute_path))
         return _convert(best, doc)
     described = err.schema.get("description", "a value of another form")
-    return [error("schema", f"{_describe(err.instance)} is not valid: expected {described[:1].lower()}{described[1:]}",
+    return [error("schema", f"{_describe(err.instance)} is not valid: expected "
+                            f"{described[:1].lower()}{described[1:]}",
                   path=format_path(path), span=doc.span(path))]
 
 
 def _type_word(t: str) -> str:
-    return {"object": "a mapping (key: value)", "array": "a list", "string": "text", "integer": "a whole number",
+    return {"object": "a mapping (key: value)", "array": "a list", "string": "text",
+            "integer": "a whole number",
             "number": "a number", "boolean": "true or false", "null": "nothing"}.get(t, t)
 
 

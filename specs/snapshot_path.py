@@ -26,7 +26,8 @@ def confined_snapshot_folder(spec_dir: str | Path, path: str) -> Path:
     root = Path(spec_dir).resolve()
     real = (root / text).resolve()  # follows symbolic links, existing or not
     if real == root:
-        raise SnapshotPathError(f"snapshot path '{text}' is the spec's own folder; give a subfolder of its own")
+        raise SnapshotPathError(f"snapshot path '{text}' is the spec's own folder; give a subfolder of its "
+                                "own")
     if not real.is_relative_to(root):
         raise SnapshotPathError(f"snapshot path '{text}' leads outside the spec's folder (to {real}) "
                                 "through a symbolic link")

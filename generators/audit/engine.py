@@ -185,8 +185,8 @@ class Audit:
             if not considered:
                 continue
             generic_rate = percent(generic, filled)
-            rows.append({"field": f.key, "label": f.label, "weight": f.weight, "deals": considered, "filled": filled,
-                         "generic": generic, "completion_rate": percent(filled, considered),
+            rows.append({"field": f.key, "label": f.label, "weight": f.weight, "deals": considered,
+                         "filled": filled, "generic": generic, "completion_rate": percent(filled, considered),
                          "generic_rate": generic_rate,
                          "flagged": generic_rate is not None and generic_rate >= self.options.generic_flag})
         return rows
@@ -213,8 +213,8 @@ class Audit:
             for seg in self.model.segments:
                 tally = self.sla[seg.key][clock.key]
                 if seg.key in self.segments:
-                    by_segment.append({"segment": seg.key, "label": seg.label, "target": clock.target(seg.sla),
-                                       **tally.as_dict()})
+                    by_segment.append({"segment": seg.key, "label": seg.label,
+                                       "target": clock.target(seg.sla), **tally.as_dict()})
                 for name in ("within", "breached", "pending", "unmeasured", "elapsed_sum", "timed"):
                     setattr(overall, name, getattr(overall, name) + getattr(tally, name))
             rows.append({"sla": clock.key, "label": clock.label, "unit": clock.unit, **overall.as_dict(),
@@ -225,11 +225,14 @@ class Audit:
         counts = {str(n): self.ratings.get(n, 0) for n in range(1, 6)}
         rated = sum(counts.values())
         return {"rated": rated, "unrated": self.ratings.get("unrated", 0), "distribution": counts,
-                "average": round(sum(n * self.ratings.get(n, 0) for n in range(1, 6)) / rated, 2) if rated else None}
+                "average": round(sum(n * self.ratings.get(n, 0) for n in range(1, 6)) / rated, 2) if rated
+                else None}
 
     def _intake(self) -> dict:
-        counts = {k: self.intake.get(k, 0) for k in ("accepted", "returned", "pending", "other", "not_recorded")}
-        return {**counts, "returned_rate": percent(counts["returned"], counts["accepted"] + counts["returned"])}
+        counts = {k: self.intake.get(k, 0)
+                  for k in ("accepted", "returned", "pending", "other", "not_recorded")}
+        return {**counts,
+                "returned_rate": percent(counts["returned"], counts["accepted"] + counts["returned"])}
 
 
 def close_date(deal: Deal) -> date | None:
@@ -240,8 +243,8 @@ def close_date(deal: Deal) -> date | None:
 
 
 def audit_options(since: str | None = None, as_of: date | None = None) -> AuditOptions:
-    """Options from the command line: `as_of` (default today) ends at midnight UTC; `since` as parse_since reads it.
-    Raises ValueError for a period it cannot read."""
+    """Options from the command line: `as_of` (default today) ends at midnight UTC; `since` as parse_since
+    reads it. Raises ValueError for a period it cannot read."""
     now = (datetime.now(timezone.utc) if as_of is None
            else datetime.combine(as_of, time(23, 59, 59), tzinfo=timezone.utc))
     return AuditOptions(now=now, since=parse_since(since, now.date()) if since else None)

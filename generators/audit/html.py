@@ -26,7 +26,8 @@ WEAKEST_SHOWN = 12
 
 
 def tier_parts(counts: dict) -> list[tuple[str, int, str]]:
-    parts = [("Ready", counts["ready"], READY), ("Gaps", counts["gaps"], GAPS), ("Blocked", counts["blocked"], BLOCKED)]
+    parts = [("Ready", counts["ready"], READY), ("Gaps", counts["gaps"], GAPS),
+             ("Blocked", counts["blocked"], BLOCKED)]
     return parts + ([("Unscored", counts["unscored"], GREY)] if counts.get("unscored") else [])
 
 
@@ -34,7 +35,8 @@ def charts(report: dict) -> dict[str, Markup]:
     cw = report["closed_won"]
     out = dict.fromkeys(("tiers", "trend", "fields", "sla", "ratings"), "")
     if cw["deals"]:
-        rows = [("All closed won", tier_parts(cw["tiers"]))] + [(s["label"], tier_parts(s)) for s in cw["by_segment"]]
+        rows = ([("All closed won", tier_parts(cw["tiers"]))]
+                + [(s["label"], tier_parts(s)) for s in cw["by_segment"]])
         out["tiers"] = stacked_bars("Tier mix, all closed-won deals and by segment", rows)
     if cw["trend"]:
         out["trend"] = line_chart(
@@ -58,6 +60,8 @@ def charts(report: dict) -> dict[str, Markup]:
 
 def write_html(report: dict, out: TextIO) -> None:
     cw = report["closed_won"]
-    out.write(render(environment(), "audit.html.j2", report=report, cw=cw, open=report["open_in_gated_stages"],
-                     charts=charts(report), weakest=weakest_first(cw["fields"]), skipped_labels=SKIPPED_LABELS,
+    out.write(render(environment(), "audit.html.j2", report=report, cw=cw,
+                     open=report["open_in_gated_stages"],
+                     charts=charts(report), weakest=weakest_first(cw["fields"]),
+                     skipped_labels=SKIPPED_LABELS,
                      first_touch=next(c for c in cw["sla"] if c["sla"] == "first_touch")))

@@ -26,7 +26,8 @@ def parse_since(text: str, today: date) -> date:
 
 
 def months_before(day: date, months: int) -> date:
-    """The same day `months` calendar months earlier, clamped to the month's length (31 Mar - 1m = 28/29 Feb)."""
+    """The same day `months` calendar months earlier, clamped to the month's length (31 Mar - 1m = 28/29
+    Feb)."""
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
@@ -48,7 +49,8 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def business_days_between(start: date, end: date) -> int:
-    """Weekdays after `start` up to and including `end` (Friday -> next Monday is 1); negative if end < start."""
+    """Weekdays after `start` up to and including `end` (Friday -> next Monday is 1); negative if end <
+    start."""
     if end < start:
         return -business_days_between(end, start)
     weeks, rest = divmod((end - start).days, 7)

@@ -13,8 +13,10 @@ from typing import Any, Iterator, TextIO
 from handrail.generators.data.csv_cells import SafeWriter
 from handrail.generators.rules.scoring import TIER_LABELS
 
-GROUP_METRICS = ("deals", "average_score", "completion", "ready", "gaps", "blocked", "unscored", "gate_violations")
-SLA_METRICS = ("handoffs", "within", "breached", "pending", "unmeasured", "compliance_rate", "average_elapsed")
+GROUP_METRICS = ("deals", "average_score", "completion", "ready", "gaps", "blocked", "unscored",
+                 "gate_violations")
+SLA_METRICS = ("handoffs", "within", "breached", "pending", "unmeasured", "compliance_rate",
+               "average_elapsed")
 SKIPPED_LABELS = {"no_stage": "with no known stage", "closed_lost": "closed lost",
                   "open_not_gated": "open before any gated stage", "no_close_date": "with no close date",
                   "before_since": "closed before the period"}
@@ -109,8 +111,10 @@ def write_table(report: dict, out: TextIO) -> None:
     w(f"\nCSM handoff ratings: {r['rated']:,} rated, average {num(r['average'], places=2)} "
       f"({', '.join(f'{k}: {v:,}' for k, v in r['distribution'].items())}); {r['unrated']:,} unrated\n")
     w(f"CS intake: {i['accepted']:,} accepted, {i['returned']:,} returned to Sales "
-      f"({num(i['returned_rate'], '%')} returned), {i['pending']:,} pending, {i['not_recorded']:,} not recorded\n")
-    _violations(w, "Gate violations: {n} closed-won deals reached Closed Won although a gate should have stopped them",
+      f"({num(i['returned_rate'], '%')} returned), {i['pending']:,} pending, {i['not_recorded']:,} not "
+      "recorded\n")
+    _violations(w, "Gate violations: {n} closed-won deals reached Closed Won although a gate should have "
+                   "stopped them",
                 cw["gate_violations"])
     _disagreements(w, cw["score_disagreements"], report["thresholds"]["score_tolerance"])
     op = report["open_in_gated_stages"]
@@ -145,8 +149,8 @@ def weakest_first(fields: list[dict]) -> list[dict]:
 def _fields(w, fields: list[dict], flag: float) -> None:
     if not fields:
         return
-    w(f"\nFields, weakest first (generic = share of filled values)\n{'field':<28} {'deals':>7} {'completed':>9} "
-      f"{'generic':>8}\n")
+    w(f"\nFields, weakest first (generic = share of filled values)\n{'field':<28} {'deals':>7} "
+      f"{'completed':>9} {'generic':>8}\n")
     for r in weakest_first(fields):
         mark = (f"  ! generic {num(r['generic_rate'], '%')} of the time (>= {flag:g}%): redesign it"
                 if r["flagged"] else "")
@@ -161,19 +165,21 @@ def _trend(w, cw: dict) -> None:
     w(f"\nMonthly trend by close month\n{'month':<8} {'deals':>7} {'avg score':>9} {'completion':>10}\n")
     for r in cw["trend"]:
         mark = f"  under {floor:g}%" if r["under_floor"] else ""
-        w(f"{r['month']:<8} {r['deals']:>7,} {num(r['average_score']):>9} {num(r['completion'], '%'):>10}{mark}\n")
+        w(f"{r['month']:<8} {r['deals']:>7,} {num(r['average_score']):>9} "
+          f"{num(r['completion'], '%'):>10}{mark}\n")
     for run in cw["completion_alert"]["runs"]:
         w(f"! Completion under {floor:g}% for {run['months']} months running ({run['from']} to {run['to']}): "
           "investigate\n")
 
 
 def _sla(w, clocks: list[dict]) -> None:
-    w(f"\nSLA compliance (within / handoffs measured)\n{'':<28} {'handoffs':>8} {'within':>7} {'breached':>8} "
-      f"{'pending':>7} {'no clock':>8} {'compliance':>10} {'average':>10}\n")
+    w(f"\nSLA compliance (within / handoffs measured)\n{'':<28} {'handoffs':>8} {'within':>7} "
+      f"{'breached':>8} {'pending':>7} {'no clock':>8} {'compliance':>10} {'average':>10}\n")
     for c in clocks:
         unit = "h" if c["unit"] == "hours" else " bd"
         w(f"{c['label']:<28} {c['handoffs']:>8,} {c['within']:>7,} {c['breached']:>8,} {c['pending']:>7,} "
-          f"{c['unmeasured']:>8,} {num(c['compliance_rate'], '%'):>10} {num(c['average_elapsed'], unit):>10}\n")
+          f"{c['unmeasured']:>8,} {num(c['compliance_rate'], '%'):>10} "
+          f"{num(c['average_elapsed'], unit):>10}\n")
         for s in c["by_segment"]:
             if s["handoffs"]:
                 w(f"  {s['label'][:18]:<18} {s['target']:>4}{unit:<3} {s['handoffs']:>8,} {s['within']:>7,} "
@@ -194,8 +200,8 @@ def _violations(w, title: str, v: dict) -> None:
 
 
 def _disagreements(w, d: dict, tolerance: float) -> None:
-    w(f"\nScore disagreements: {d['disagreeing']:,} of {d['compared']:,} stored scores differ from Handrail's by "
-      f"more than {tolerance:g} ({d['not_stored']:,} deals have no stored score)\n")
+    w(f"\nScore disagreements: {d['disagreeing']:,} of {d['compared']:,} stored scores differ from "
+      f"Handrail's by more than {tolerance:g} ({d['not_stored']:,} deals have no stored score)\n")
     for e in d["examples"]:
         difference = "-" if e["difference"] is None else f"{e['difference']:+.1f}"
         w(f"    {e['id']} {e['name']}: stored {num(e['stored_score'])}, Handrail {num(e['score'])}, "

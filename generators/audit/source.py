@@ -28,7 +28,8 @@ class DealFeed(Protocol):
     description: str  # for messages: "deals.csv", "org production"
 
     def deals(self, model: Model, since: date | None = None) -> Iterator[Deal]:
-        """Deals in source order; `since` is a hint a live source may use to fetch less (the audit still filters)."""
+        """Deals in source order; `since` is a hint a live source may use to fetch less (the audit still
+        filters)."""
         ...
 
 
@@ -42,7 +43,8 @@ class FileFeed:
         from handrail.generators.data.columns import load_column_map
 
         columns = load_column_map(self.columns, model) if self.columns else None
-        return read_deals(self.path, model, process_fields=True, columns=columns, date_format=self.date_format)
+        return read_deals(self.path, model, process_fields=True, columns=columns,
+                          date_format=self.date_format)
 
 
 def open_feed(from_file: Path | None, env: str | None, command: str, columns: Path | None = None,

@@ -27,7 +27,8 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str, label: str = "") -> str:
     tip = f"<title>{escape(label)}</title>" if label else ""
-    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{fill}">{tip}</rect>'
+    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" '
+            f'fill="{fill}">{tip}</rect>')
 
 
 def legend(items: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
@@ -38,7 +39,8 @@ def legend(items: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
     return out
 
 
-def stacked_bars(title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int, str]]]], width: int = 640) -> str:
+def stacked_bars(title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int, str]]]],
+                 width: int = 640) -> str:
     """One 100% bar per row; each part is (name, count, colour), labelled with its share when wide enough."""
     label_w, bar_w, row_h = 150, width - 150 - 60, 28
     names = [(name, color) for name, _, color in rows[0][1]] if rows else []
@@ -86,8 +88,8 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
     every = max(1, round(len(labels) / 12))
     for i, label in enumerate(labels):
         if i % every == 0 or i == len(labels) - 1:
-            anchor = "end" if i == len(labels) - 1 and len(labels) > 1 else "start" if i == 0 and len(labels) > 1 \
-                else "middle"
+            anchor = ("end" if i == len(labels) - 1 and len(labels) > 1
+                      else "start" if i == 0 and len(labels) > 1 else "middle")
             body.append(_text(px(i), height - bottom + 16, label, anchor, 10, "#52606d"))
     for name, values, color in series:
         points = [(px(i), py(v), v) for i, v in enumerate(values) if v is not None]
@@ -113,8 +115,10 @@ def paired_bars(title: str, rows: Sequence[tuple[str, float | None, float | None
             by = y + j * 13
             body.append(_rect(label_w, by, bar_w, 11, "#eef1f4"))
             if value is not None:
-                body.append(_rect(label_w, by, bar_w * value / 100, 11, color, f"{label}: {name} {value:.1f}%"))
-            body.append(_text(label_w + bar_w + 6, by + 10, "-" if value is None else f"{value:.1f}%", size=10))
+                body.append(_rect(label_w, by, bar_w * value / 100, 11, color,
+                                  f"{label}: {name} {value:.1f}%"))
+            body.append(_text(label_w + bar_w + 6, by + 10, "-" if value is None else f"{value:.1f}%",
+                              size=10))
     return _svg(width, 32 + len(rows) * row_h, title, body)
 
 

@@ -50,7 +50,8 @@ class ViolationTally:
             self.by_gate[failure.gate.key] += 1
         if len(self.examples) < self.limit:
             self.examples.append({**deal_ref(deal, result), "gates": [
-                {"gate": f.gate.key, "message": f.gate.message, "reasons": list(f.reasons)} for f in failures]})
+                {"gate": f.gate.key, "message": f.gate.message, "reasons": list(f.reasons)}
+                for f in failures]})
 
     def as_dict(self, model: Model) -> dict:
         return {"deals": self.deals, "examples": self.examples, "by_gate": [
@@ -60,8 +61,8 @@ class ViolationTally:
 
 def deal_ref(deal: Deal, result: HandoffScore) -> dict:
     """How a report names one deal."""
-    return {"id": deal.id, "name": deal.name, "owner": deal.owner, "stage": deal.stage, "segment": result.segment,
-            "score": result.score, "tier": TIER_LABELS.get(result.tier or "", "")}
+    return {"id": deal.id, "name": deal.name, "owner": deal.owner, "stage": deal.stage,
+            "segment": result.segment, "score": result.score, "tier": TIER_LABELS.get(result.tier or "", "")}
 
 
 def average(total: float, count: int) -> float | None:

@@ -14,18 +14,26 @@ from typing import Any
 from handrail.generators.audit.sla import CLOCKS, check
 from handrail.generators.report_templates import environment, render
 from handrail.generators.rules.gates import gate_failures
-from handrail.generators.rules.scoring import TIER_LABELS, Deal, HandoffScore, is_populated, score_deal, selected
+from handrail.generators.rules.scoring import (
+    TIER_LABELS,
+    Deal,
+    HandoffScore,
+    is_populated,
+    score_deal,
+    selected,
+)
 from handrail.specs.model import Field, Model, Segment
 
 ROLES = {"csm": "Customer success", "implementation": "Implementation", "leadership": "Leadership"}
 STATUS_WORDS = {"within": "met", "breached": "missed", "pending": "open", "unmeasured": ""}
-MOTIONS = {"automated": "automated", "structured": "structured", "white_glove": "white-glove", "internal": "internal",
-           "partner": "partner-mediated"}
+MOTIONS = {"automated": "automated", "structured": "structured", "white_glove": "white-glove",
+           "internal": "internal", "partner": "partner-mediated"}
 
 
 def render_brief(model: Model, deal: Deal, role: str, fmt: str, templates: Path | None = None,
                  now: datetime | None = None) -> str:
-    """The brief as Markdown (`md`) or self-contained HTML (`html`); `templates` overrides packaged ones by name."""
+    """The brief as Markdown (`md`) or self-contained HTML (`html`); `templates` overrides packaged ones by
+    name."""
     context = brief_context(model, deal, role, now or datetime.now(timezone.utc))
     return render(environment(templates), f"brief.{fmt}.j2", **context)
 
@@ -37,8 +45,10 @@ def brief_context(model: Model, deal: Deal, role: str, now: datetime) -> dict:
     return {
         "spec": model.name, "role": role, "role_label": ROLES[role], "generated_at": _iso(now),
         "deal": _deal(model, deal),
-        "handoff": {"score": result.score, "tier": result.tier, "tier_label": TIER_LABELS.get(result.tier or "", ""),
-                    "completeness": result.completeness, "earned": result.earned, "possible": result.possible},
+        "handoff": {"score": result.score, "tier": result.tier,
+                    "tier_label": TIER_LABELS.get(result.tier or "", ""),
+                    "completeness": result.completeness, "earned": result.earned,
+                    "possible": result.possible},
         "segment": _segment(segment),
         "sla": _slas(segment, deal, now) if segment else [],
         "sections": _sections(model, deal, result, segment, role),
@@ -54,7 +64,8 @@ def _deal(model: Model, deal: Deal) -> dict:
     return {"id": deal.id, "name": deal.name or deal.id, "owner": deal.owner,
             "stage": model.stage(deal.stage).label if deal.stage else None, "amount": deal.acv,
             "closed_won": bool(deal.stage and model.stage(deal.stage).closed_won),
-            "closed": bool(deal.stage and (model.stage(deal.stage).closed_won or model.stage(deal.stage).closed_lost)),
+            "closed": bool(deal.stage
+                           and (model.stage(deal.stage).closed_won or model.stage(deal.stage).closed_lost)),
             "deal_type": "Expansion" if deal.deal_type == "expansion" else "New business",
             "sales_cycle_days": deal.sales_cycle_days, "close_date": _iso(extra.get("close_date")),
             "closed_won_at": _iso(extra.get("closed_won_at")),
@@ -81,14 +92,16 @@ def _slas(segment: Segment, deal: Deal, now: datetime) -> list[dict]:
     return rows
 
 
-def _sections(model: Model, deal: Deal, result: HandoffScore, segment: Segment | None, role: str) -> list[dict]:
+def _sections(model: Model, deal: Deal, result: HandoffScore, segment: Segment | None,
+              role: str) -> list[dict]:
     considered = {r.key for r in result.fields}
     out = []
     for section in model.sections:
         if role not in section.roles:
             continue
         items = [_item(model, f, deal, result, segment) for f in model.fields
-                 if f.section == section.key and (is_populated(f, deal.values.get(f.key)) or f.key in considered)]
+                 if f.section == section.key
+                 and (is_populated(f, deal.values.get(f.key)) or f.key in considered)]
         if items:
             out.append({"key": section.key, "label": section.label, "description": section.description,
                         "fields": items})
@@ -111,7 +124,8 @@ def _item(model: Model, f: Field, deal: Deal, result: HandoffScore, segment: Seg
 
 
 def _gates(model: Model, deal: Deal, result: HandoffScore) -> dict:
-    """Gates the deal fails: at its own stage once closed won, else the ones that would stop it at Closed Won."""
+    """Gates the deal fails: at its own stage once closed won, else the ones that would stop it at Closed
+    Won."""
     won = next((s for s in model.stages if s.closed_won), None)
     at = deal.stage if deal.stage and model.stage(deal.stage).closed_won else (won.key if won else None)
     if at is None or (deal.stage and model.stage(deal.stage).closed_lost):

@@ -24,7 +24,8 @@ from handrail.specs.model import Model
 ROLES: dict[str, tuple[str, tuple[str, ...]]] = {  # role -> (what it is, normalised names it goes by)
     "id": ("deal id", ("id", "deal_id", "opportunity_id", "record_id", "hs_object_id")),
     "name": ("deal name", ("name", "deal_name", "opportunity_name", "dealname")),
-    "owner": ("owner", ("owner", "owner_name", "ownerid", "hubspot_owner_id", "opportunity_owner", "deal_owner")),
+    "owner": ("owner",
+              ("owner", "owner_name", "ownerid", "hubspot_owner_id", "opportunity_owner", "deal_owner")),
     "amount": ("amount", ("acv", "amount", "arr")),
     "type": ("deal type", ("deal_type", "type", "dealtype", "opportunity_type")),
     "stage": ("stage", ("stage", "stagename", "stage_name", "dealstage", "deal_stage")),
@@ -68,8 +69,8 @@ def load_column_map(path: str | Path, model: Model) -> ColumnMap:
     if root is None:
         raise InputError(f"{path}: the column map is empty; write one line a column: \"Export header\": role")
     if not isinstance(root, yaml.MappingNode):
-        raise InputError(f"{_at(path, root)}: a column map is a mapping of export headers to roles or fields, "
-                         "e.g. \"Opportunity Name\": name")
+        raise InputError(f"{_at(path, root)}: a column map is a mapping of export headers to roles or "
+                         "fields, e.g. \"Opportunity Name\": name")
     fields = {f.key for f in model.fields} | {f.key for f in model.computed}
     roles = [*ROLES, "partner", IGNORE]
     out = ColumnMap(path)
@@ -85,8 +86,8 @@ def load_column_map(path: str | Path, model: Model) -> ColumnMap:
                                  "(deal.partner_field)")
             target = model.deal.partner_field
         elif target not in roles and target not in fields:
-            raise InputError(f"{_at(path, value)}: '{key.value}': '{target}' is neither a role nor a field of the "
-                             f"spec (roles: {', '.join(roles)}; or a field key such as "
+            raise InputError(f"{_at(path, value)}: '{key.value}': '{target}' is neither a role nor a field "
+                             f"of the spec (roles: {', '.join(roles)}; or a field key such as "
                              f"{', '.join(sorted(fields)[:3])})")
         header = normalise(key.value)
         if header in out.targets:

@@ -48,7 +48,8 @@ class DateParser:
         parsed = self._iso(text) or self._with_format(text) or self._local(text)
         if parsed is None:
             raise ValueError(NOT_A_DATE)
-        return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+        return (parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None
+                else parsed.astimezone(timezone.utc))
 
     @staticmethod
     def _iso(text: str) -> datetime | None:

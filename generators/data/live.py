@@ -2,8 +2,8 @@
 
 `LiveFeed` is the DealFeed of an environment: it resolves the environment once the spec is known and
 hands fetching to the deal source `connect` gives it (the CLI passes handrail.targets.deal_source, which
-asks the target), which imports its API client only when it connects. Records become engine Deals through the same
-DealReader that reads export files, so a live audit and an audit of an export of the same deals
+asks the target), which imports its API client only when it connects. Records become engine Deals through the
+same DealReader that reads export files, so a live audit and an audit of an export of the same deals
 agree figure for figure.
 
 What is fetched: closed-won deals (closed since `since`, when given) and open deals in stages a gate
@@ -23,10 +23,11 @@ from handrail.specs.diagnostics import HandrailError
 from handrail.specs.model import Environment, Field, Model, Stage
 
 # Computed fields the audit and the brief read; score, tier and the rest are recomputed by the engine.
-PROCESS_FIELDS = ("score", "closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating",
-                  "intake_status")
+PROCESS_FIELDS = ("score", "closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at",
+                  "csm_rating", "intake_status")
 OnTotal = Callable[[int], None]
-Connect = Callable[[Environment, Model], Any]  # a CRM environment -> its deal source (handrail.targets.deal_source)
+# a CRM environment -> its deal source (handrail.targets.deal_source)
+Connect = Callable[[Environment, Model], Any]
 
 
 class LiveFeed:
@@ -57,8 +58,8 @@ class MissingFieldsError(HandrailError):
 
     def __init__(self, env_name: str, where: str, names: list[str]):
         shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-        super().__init__(f"environment '{env_name}': {where} lacks {len(names)} field(s) the spec names: {shown}"
-                         f"\n  hint: apply the spec there first: handrail plan --env {env_name}, then "
+        super().__init__(f"environment '{env_name}': {where} lacks {len(names)} field(s) the spec names: "
+                         f"{shown}\n  hint: apply the spec there first: handrail plan --env {env_name}, then "
                          f"handrail apply --env {env_name}")
 
 
@@ -70,7 +71,8 @@ def fetched_fields(model: Model) -> list[Field]:
 def audited_stages(model: Model) -> tuple[list[Stage], list[Stage]]:
     """(closed-won stages, open stages some gate applies at): the deals an audit looks at."""
     won = [s for s in model.stages if s.closed_won]
-    gated = [s for s in model.stages if not s.closed_won and not s.closed_lost and is_gated_stage(model, s.key)]
+    gated = [s for s in model.stages if not s.closed_won and not s.closed_lost
+             and is_gated_stage(model, s.key)]
     return won, gated
 
 

@@ -31,7 +31,8 @@ _TRUE = {"true", "1", "yes", "y", "x", "checked"}
 _FALSE = {"false", "0", "no", "n", "", "unchecked"}
 
 
-def read_deals(path: str | Path, model: Model, *, process_fields: bool = False, columns: ColumnMap | None = None,
+def read_deals(path: str | Path, model: Model, *, process_fields: bool = False,
+               columns: ColumnMap | None = None,
                date_format: str | None = None, warn: Warn | None = None) -> Iterator[Deal]:
     """Deals from a file, streamed; raises InputError with the file and row on bad data. `warn` gets one
     line when optional columns that segments match on are missing (default: printed to stderr)."""
@@ -68,12 +69,14 @@ def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
             several = len(rows.fieldnames) > 1
             for row in rows:
                 # A Salesforce report export ends with footer lines of one cell ("Confidential Information
-                # - Do Not Distribute", "Copyright ..."): a row of one field under a wider header is not a deal.
+                # - Do Not Distribute", "Copyright ..."): a row of one field under a wider header is not a
+                # deal.
                 if several and None in row.values() and sum(v is not None for v in row.values()) <= 1:
                     continue
                 yield reader.deal(row, f"{path}:{rows.line_num}")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8") from None
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); "
+                         "re-export as UTF-8") from None
     except csv.Error as exc:
         raise InputError(f"{path}: malformed CSV: {exc}") from None
 
@@ -95,14 +98,16 @@ def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Ite
                 if isinstance(record.get("properties"), dict):  # HubSpot's {"id": ..., "properties": {...}}
                     record = {"id": record.get("id"), **record["properties"]}
                 if reader.bind(list(record)):  # a record with keys unlike the last one's is checked again
-                    # A JSON record may leave out null values (API results do), but it must say which deal it is.
+                    # A JSON record may leave out null values (API results do), but it must say which deal it
+                    # is.
                     identity = () if reader.cols["id"] else ("name",)
                     reader.check_columns(f"{path}: record {n}", warn if n == 1 else _silent, identity)
                 yield reader.deal(record, f"{path}: record {n}")
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8") from None
+        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); "
+                         "re-export as UTF-8") from None
 
 
 class DealReader:
@@ -212,14 +217,17 @@ class DealReader:
         values = {key: self._value(self.by_key[key], row.get(col), where, col)
                   for key, col in self.field_columns.items()}
         raw_stage = get("stage")
-        stage = self.stage_by_value.get(str(raw_stage).strip().lower()) if raw_stage not in (None, "") else None
+        stage = (self.stage_by_value.get(str(raw_stage).strip().lower()) if raw_stage not in (None, "")
+                 else None)
         cycle = _number(get("sales_cycle_days"), where, self.cols["sales_cycle_days"])
         if cycle is None and _filled(get("created_date")) and _filled(get("close_date")):
-            cycle = float((self._date(row, "close_date", where) - self._date(row, "created_date", where)).days)
+            cycle = float((self._date(row, "close_date", where)
+                           - self._date(row, "created_date", where)).days)
         deal_type = str(get("type") or "").strip().lower()
         return Deal(
             id=str(get("id") or where.rsplit(":", 1)[-1].strip()), name=str(get("name") or ""),
-            owner=str(get("owner") or ""), stage=stage, acv=_number(get("amount"), where, self.cols["amount"]),
+            owner=str(get("owner") or ""), stage=stage,
+            acv=_number(get("amount"), where, self.cols["amount"]),
             deal_type="expansion" if deal_type in self.expansion else "new_business",
             sales_cycle_days=cycle, values=values,
             extra=self._process_values(row, where) if self.process_fields else {},

@@ -11,11 +11,12 @@ Describe = Callable[[object], list[str]]
 
 
 def print_diagnostics(diagnostics, as_json: bool, ok: bool = False) -> None:
-    """Diagnostics as `file:line:column: path: message (hint)` lines on stderr, or one JSON document on stdout."""
+    """Diagnostics as `file:line:column: path: message (hint)` lines on stderr, or one JSON document on
+    stdout."""
     if as_json:
         click.echo(json.dumps({"valid": ok and not any(d.is_error for d in diagnostics), "diagnostics": [
-            {"severity": d.severity.value, "code": d.code, "message": d.message, "path": d.path, "hint": d.hint,
-             "file": d.span.file if d.span else None, "line": d.span.line if d.span else None,
+            {"severity": d.severity.value, "code": d.code, "message": d.message, "path": d.path,
+             "hint": d.hint, "file": d.span.file if d.span else None, "line": d.span.line if d.span else None,
              "column": d.span.column if d.span else None} for d in diagnostics]}, indent=2))
         return
     for d in diagnostics:
@@ -26,7 +27,8 @@ def print_diagnostics(diagnostics, as_json: bool, ok: bool = False) -> None:
 
 
 def _style():
-    return (lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty() else (lambda text, colour: text)
+    return ((lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty()
+            else (lambda text, colour: text))
 
 
 def print_plan(the_plan, fmt: str, drift: bool, describe: Describe) -> None:

@@ -21,7 +21,8 @@ SPOOL_BYTES = 4 * 1024 * 1024
 def not_an_input(path: Path | None, inputs: tuple[Path | None, ...]) -> None:
     """Refuse (exit 2) an --out that names one of the command's own inputs: the spec or the deals file."""
     for given in inputs:
-        if path is not None and given is not None and path.exists() and given.exists() and path.samefile(given):
+        if (path is not None and given is not None and path.exists() and given.exists()
+                and path.samefile(given)):
             raise UsageProblem(f"--out {path} is {given}, an input of this command; write to another file")
 
 

@@ -1,6 +1,7 @@
 """Which folders `build` may replace: only folders Handrail wrote itself, never the user's.
 
-Every folder Handrail writes carries MARKER, a manifest of the files it wrote. A folder may be replaced when it
+Every folder Handrail writes carries MARKER, a manifest of the files it wrote. A folder may be replaced when
+it
 is absent, empty, or carries the marker and holds nothing else; otherwise the user must choose another folder
 or pass --force after reading what would go. Some folders are never replaced, not even with --force: `/`, the
 home folder, the working directory, the spec's folder, and every parent of those.
@@ -13,8 +14,8 @@ from pathlib import Path
 
 from handrail.specs.diagnostics import UsageProblem
 
-# A dotfile: the Salesforce CLI ignores `**/.*` by default (source-deploy-retrieve's ForceIgnore.DEFAULT_IGNORE),
-# so the marker never becomes part of a deployment.
+# A dotfile: the Salesforce CLI ignores `**/.*` by default (source-deploy-retrieve's
+# ForceIgnore.DEFAULT_IGNORE), so the marker never becomes part of a deployment.
 MARKER = ".handrail-build.json"
 SHOWN = 10  # files named in a refusal; the rest are counted
 
@@ -26,15 +27,16 @@ def manifest(files: dict[str, bytes], target: str) -> bytes:
 
 
 def check_replaceable(out: Path, *, keep: list[Path], force: bool) -> list[str]:
-    """Refuse (exit 2) unless `out` may be replaced; return the files not written by Handrail that --force removes.
+    """Refuse (exit 2) unless `out` may be replaced; return the files not written by Handrail that --force
+    removes.
 
     `keep` are input files (the spec) whose folders, like the working directory, are never replaced.
     """
     if out.is_symlink():
         target = os.readlink(out)
         state = "" if out.exists() else ", which does not exist"
-        raise UsageProblem(f"--out {out} is a symbolic link to {target}{state}: give a real folder path instead "
-                           f"(the link itself is never replaced)")
+        raise UsageProblem(f"--out {out} is a symbolic link to {target}{state}: give a real folder path "
+                           f"instead (the link itself is never replaced)")
     real = out.resolve()
     for kept, role in sorted(_never_replaced(keep), key=lambda pair: pair[0] != real):  # an exact match first
         if real == kept or kept.is_relative_to(real):
@@ -49,14 +51,16 @@ def check_replaceable(out: Path, *, keep: list[Path], force: bool) -> list[str]:
     if foreign and not force:
         listed = "\n".join(f"  {name}" for name in foreign[:SHOWN])
         more = f"\n  ... and {len(foreign) - SHOWN} more" if len(foreign) > SHOWN else ""
-        raise UsageProblem(f"--out {out} holds {len(foreign)} file(s) Handrail did not write:\n{listed}{more}\n"
-                           f"Choose another folder, or pass --force to replace it (deleting the files above).")
+        raise UsageProblem(f"--out {out} holds {len(foreign)} file(s) Handrail did not "
+                           f"write:\n{listed}{more}\nChoose another folder, or pass --force to replace it "
+                           "(deleting the files above).")
     return foreign
 
 
 def _never_replaced(keep: list[Path]) -> list[tuple[Path, str]]:
     folders = [(Path("/"), "the root folder"), (Path.home(), "the home folder"),
-               (Path.cwd(), "the working directory")] + [(path.parent, f"the folder of {path.name}") for path in keep]
+               (Path.cwd(), "the working directory")] + [
+                   (path.parent, f"the folder of {path.name}") for path in keep]
     return [(folder.resolve(), role) for folder, role in folders]
 
 
@@ -76,6 +80,7 @@ def _owned(folder: Path) -> set[str]:
         body = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return set()
-    if not isinstance(body, dict) or body.get("written_by") != "handrail" or not isinstance(body.get("files"), list):
+    if (not isinstance(body, dict) or body.get("written_by") != "handrail"
+            or not isinstance(body.get("files"), list)):
         return set()
     return {name for name in body["files"] if isinstance(name, str)} | {MARKER}
