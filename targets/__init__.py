@@ -37,7 +37,8 @@ class Target:
     open_org: Callable[["Environment", "Model"], "Org"]  # a live connection; imports the API client itself
     deal_source: Callable[["Environment", "Model"], Any]  # deals read live, for `audit --env`/`brief --env`
     change_validators: tuple[Callable[["Change"], list], ...] = ()  # judge each planned change
-    unverifiable_kinds: frozenset[str] = frozenset()  # resource kinds no API reads back: reported, never diffed
+    # resource kinds no API reads back: reported, never diffed
+    unverifiable_kinds: frozenset[str] = frozenset()
 
 
 def load_target(name: str) -> Target:
@@ -51,6 +52,6 @@ def deal_source(env: "Environment", model: "Model") -> Any:
     from handrail.specs.diagnostics import HandrailError
 
     if env.target not in TARGETS:
-        raise HandrailError(f"environment '{env.name}' is a {env.target} of the CRM's configuration and holds "
-                            "no deals; name a salesforce or hubspot environment, or use --from FILE")
+        raise HandrailError(f"environment '{env.name}' is a {env.target} of the CRM's configuration and "
+                            "holds no deals; name a salesforce or hubspot environment, or use --from FILE")
     return load_target(env.target).deal_source(env, model)

@@ -105,7 +105,8 @@ def delay(minutes: int) -> Step:
 
 
 def calendar_days(business_days: int) -> int:
-    """Business days as calendar days: exact for multiples of five started on a weekday, else up to 2 days late."""
+    """Business days as calendar days: exact for multiples of five started on a weekday, else up to 2 days
+    late."""
     return business_days + 2 * -(-business_days // 5)
 
 

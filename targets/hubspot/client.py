@@ -26,7 +26,8 @@ DEFAULT_TIMEOUT = (10.0, 60.0)  # seconds: connect, read
 log = logging.getLogger("handrail.hubspot")
 
 
-def connect(env, *, environ: Mapping[str, str] = os.environ, host: str | None = None, ca_file: str | None = None,
+def connect(env, *, environ: Mapping[str, str] = os.environ, host: str | None = None,
+            ca_file: str | None = None,
             timeout: tuple[float, float] = DEFAULT_TIMEOUT, retry_policy: RetryPolicy = DEFAULT_POLICY,
             ) -> "HubSpotConnection":
     """A client for the portal `env` (a specs.model.Environment with target hubspot) names.
@@ -42,9 +43,11 @@ def connect(env, *, environ: Mapping[str, str] = os.environ, host: str | None = 
     variable = env.get("token_env") or "HUBSPOT_TOKEN"
     token = environ.get(variable)
     if not token:
-        raise AuthError(env.name, f"environment variable {variable} is not set; it should hold the private app's "
-                        "access token", f"export {variable}=pat-... (the variable name comes from `token_env` in the "
-                        f"spec's environments.{env.name}; secrets never go in the spec itself)")
+        raise AuthError(env.name,
+                        f"environment variable {variable} is not set; it should hold the private app's "
+                        "access token",
+                        f"export {variable}=pat-... (the variable name comes from `token_env` in the spec's "
+                        f"environments.{env.name}; secrets never go in the spec itself)")
     register_secret(token)
     base = (host or environ.get("HANDRAIL_HUBSPOT_API_URL") or API_URL).rstrip("/")
     ca_file = ca_file or environ.get("REQUESTS_CA_BUNDLE") or None
@@ -90,8 +93,10 @@ class HubSpotConnection:
         self._verify: str | bool = ca_file or True
         self._session = requests.Session()
 
-    def call(self, operation: str, method: Callable[..., Any], *args: Any, idempotent: bool, **kwargs: Any) -> Any:
-        """Call a generated SDK method, e.g. call("properties.create", api.create, "deals", body, idempotent=False)."""
+    def call(self, operation: str, method: Callable[..., Any], *args: Any, idempotent: bool,
+             **kwargs: Any) -> Any:
+        """Call a generated SDK method, e.g. call("properties.create", api.create, "deals", body,
+        idempotent=False)."""
         def attempt():
             started = time.monotonic()
             try:
@@ -129,7 +134,8 @@ class HubSpotConnection:
                     timeout=self.timeout, verify=self._verify)
             except OSError as exc:  # requests' connection errors and timeouts
                 raise TargetError("hubspot", operation, None, f"{type(exc).__name__}: {exc}") from exc
-            log.debug("%s %s -> %s (%.2fs)", method, redact(url), response.status_code, time.monotonic() - started)
+            log.debug("%s %s -> %s (%.2fs)", method, redact(url), response.status_code,
+                      time.monotonic() - started)
             if response.status_code >= 400:
                 raise TargetError("hubspot", operation, response.status_code, response.text, response.headers,
                                   _hint(response.status_code, response.text))

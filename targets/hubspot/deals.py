@@ -26,7 +26,13 @@ from datetime import date, datetime, timedelta, timezone
 from datetime import time as day_start
 from typing import Any, Iterator, Mapping
 
-from handrail.generators.data.live import MissingFieldsError, OnTotal, audited_stages, fetched_fields, to_deals
+from handrail.generators.data.live import (
+    MissingFieldsError,
+    OnTotal,
+    audited_stages,
+    fetched_fields,
+    to_deals,
+)
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Environment, Model
@@ -106,7 +112,8 @@ class HubSpotDeals:
                                 "HubSpot stage id (`hubspot:` under stages)")
         closed_won = [{"propertyName": "dealstage", "operator": "IN", "values": won_ids}]
         if since is not None:
-            closed_won.append({"propertyName": "closedate", "operator": "GTE", "value": str(_epoch_ms(since))})
+            closed_won.append({"propertyName": "closedate", "operator": "GTE",
+                               "value": str(_epoch_ms(since))})
         groups = [{"filters": closed_won}]
         if gated_ids:
             groups.append({"filters": [{"propertyName": "dealstage", "operator": "IN", "values": gated_ids}]})
@@ -114,8 +121,10 @@ class HubSpotDeals:
 
     def _window(self, groups: list[dict], start: int, end: int) -> Iterator[dict]:
         """Every deal the groups match with createdate in [start, end), in windows of at most SEARCH_CAP."""
-        bounded = [{"filters": [*g["filters"], {"propertyName": WINDOW, "operator": "GTE", "value": str(start)},
-                                {"propertyName": WINDOW, "operator": "LT", "value": str(end)}]} for g in groups]
+        bounded = [{"filters": [*g["filters"],
+                                {"propertyName": WINDOW, "operator": "GTE", "value": str(start)},
+                                {"propertyName": WINDOW, "operator": "LT", "value": str(end)}]}
+                   for g in groups]
         first = self._search(bounded)
         if first["total"] <= SEARCH_CAP:
             yield from self._pages(bounded, first)

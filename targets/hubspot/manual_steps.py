@@ -44,7 +44,8 @@ def manual_steps(model: Model, pipeline: str) -> dict[str, Any]:
         labels = ", ".join(f.label for f in item["require"])
         instructions = [
             "In HubSpot, open Settings > Objects > Deals > Pipelines.",
-            f"Select the pipeline '{pipeline}' and open the stage properties of '{stage.label}' (id {stage.hubspot}).",
+            f"Select the pipeline '{pipeline}' and open the stage properties of '{stage.label}' (id "
+            f"{stage.hubspot}).",
         ]
         if item["require"]:
             instructions.append(f"Add these properties and mark each one required: {labels}.")
@@ -55,7 +56,8 @@ def manual_steps(model: Model, pipeline: str) -> dict[str, Any]:
                                 "enforces them): " + "; ".join(
                                     f"{f.label} ({', '.join(model.segment(s).label for s in segs)})"
                                     for f, segs in item["segment_only"]) + ".")
-        instructions.append("Save. Handrail cannot read this setting back, so diff reports it as not verifiable.")
+        instructions.append("Save. Handrail cannot read this setting back, so diff reports it as not "
+                            "verifiable.")
         steps.append({
             "id": f"conditional-stage-properties-{stage.key}", "kind": "conditional_stage_properties",
             "verifiable": False, "title": f"Require handoff properties when deals enter {stage.label}",
@@ -79,7 +81,8 @@ def manual_steps(model: Model, pipeline: str) -> dict[str, Any]:
         })
     for binding in bindings:
         if binding["resolved_by"] == "admin":
-            steps.append({"id": f"bind-{binding['person']}-{binding['kind']}", "kind": "bind_role", "verifiable": True,
+            steps.append({"id": f"bind-{binding['person']}-{binding['kind']}", "kind": "bind_role",
+                          "verifiable": True,
                           "title": f"Bind the role '{binding['person']}' to a HubSpot user",
                           "placeholder": binding["placeholder"], "instructions": [binding["how"]]})
     return {"pipeline": pipeline, "steps": steps, "bindings": bindings}

@@ -20,8 +20,8 @@ from typing import Any, Mapping
 IDENTITY_KEYS = ("actionId", "value", "branchValue", "ruleType")
 # What HubSpot adds that is never compared, for live bodies without a desired counterpart (retired items).
 SERVER_KEYS = {
-    "property": {"createdAt", "updatedAt", "archivedAt", "createdUserId", "updatedUserId", "archived", "calculated",
-                 "modificationMetadata", "hubspotDefined", "sensitiveDataCategories"},
+    "property": {"createdAt", "updatedAt", "archivedAt", "createdUserId", "updatedUserId", "archived",
+                 "calculated", "modificationMetadata", "hubspotDefined", "sensitiveDataCategories"},
     "property_group": {"archived"},
     "flow": {"id", "revisionId", "createdAt", "updatedAt", "uuid", "crmObjectCreationStatus",
              "nextAvailableActionId"},

@@ -26,7 +26,8 @@ FIELD_TYPES = {
     "datetime": frozenset({"date"}),
     "bool": frozenset({"booleancheckbox", "calculation_equation"}),
 }
-NUMBER_DISPLAY_HINTS = frozenset({"currency", "duration", "formatted", "percentage", "probability", "unformatted"})
+NUMBER_DISPLAY_HINTS = frozenset({"currency", "duration", "formatted", "percentage", "probability",
+                                  "unformatted"})
 STRING_MAX_LENGTH = 65_536
 
 # Spec field type -> (type, fieldType, numberDisplayHint).
@@ -45,11 +46,12 @@ SPEC_TYPES = {
 }
 
 VALIDATION_RULE_TYPES = frozenset({
-    "AFTER_DATETIME_DURATION", "AFTER_DURATION", "ALPHANUMERIC", "BEFORE_DATETIME_DURATION", "BEFORE_DURATION",
-    "DAYS_OF_WEEK", "DECIMAL", "DOMAIN", "EMAIL", "EMAIL_ALLOWED_DOMAINS", "EMAIL_BLOCKED_DOMAINS", "END_DATE",
-    "END_DATETIME", "FORMAT", "MAX_LENGTH", "MAX_NUMBER", "MIN_LENGTH", "MIN_NUMBER",
-    "PHONE_NUMBER_WITH_EXPLICIT_COUNTRY_CODE", "REGEX", "SPECIAL_CHARACTERS", "START_DATE", "START_DATETIME", "URL",
-    "URL_ALLOWED_DOMAINS", "URL_BLOCKED_DOMAINS", "WHITESPACE",
+    "AFTER_DATETIME_DURATION", "AFTER_DURATION", "ALPHANUMERIC", "BEFORE_DATETIME_DURATION",
+    "BEFORE_DURATION",
+    "DAYS_OF_WEEK", "DECIMAL", "DOMAIN", "EMAIL", "EMAIL_ALLOWED_DOMAINS", "EMAIL_BLOCKED_DOMAINS",
+    "END_DATE", "END_DATETIME", "FORMAT", "MAX_LENGTH", "MAX_NUMBER", "MIN_LENGTH", "MIN_NUMBER",
+    "PHONE_NUMBER_WITH_EXPLICIT_COUNTRY_CODE", "REGEX", "SPECIAL_CHARACTERS", "START_DATE", "START_DATETIME",
+    "URL", "URL_ALLOWED_DOMAINS", "URL_BLOCKED_DOMAINS", "WHITESPACE",
 })
 
 # Built-in workflow action types (automation v4).

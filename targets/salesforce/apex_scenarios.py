@@ -107,7 +107,8 @@ def value_for(f: Field, state: str) -> Any:
     if state == MISSING:
         return False if f.type == "checkbox" else None
     candidates = _specific(f) if state == COMPLETE else _generic(f)
-    return next((v for v in candidates if evaluate_field(f, _engine_values({"v": v})["v"]).state == state), None)
+    return next((v for v in candidates if evaluate_field(f, _engine_values({"v": v})["v"]).state == state),
+                None)
 
 
 def _specific(f: Field) -> list[Any]:
@@ -153,7 +154,8 @@ def tier_values(model: Model, segment: Segment, attrs: Attributes, base: dict[st
     at a time (complete -> generic -> missing, never missing for a field in `keep`); the score only falls,
     so the first state of each tier is found by bisection."""
     fixed = {model.partner_field.key} if model.partner_field else set()
-    considered = [f for f in model.fields if f.key in set(segment.scored_fields) | set(segment.required_fields)
+    considered = [f for f in model.fields
+                  if f.key in set(segment.scored_fields) | set(segment.required_fields)
                   and f.key not in fixed]
     start = {**(base or {}), **{f.key: present_value(f) for f in considered}}
     steps = [(f.key, value) for f in considered for state in (GENERIC, MISSING)

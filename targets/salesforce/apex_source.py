@@ -44,13 +44,16 @@ def helper_methods(model: Model, c: dict[str, str], csm: str | None, complete: d
     """The class's private helpers: deal builders, reload, the handoff and task assertions, due dates."""
     fields = ["Id", "OwnerId", "StageName", *c.values(), *([csm] if csm else [])]
     lines = [
-        "private static Opportunity newDeal(String name, Decimal amount, String dealType, Integer cycleDays) {",
-        f"{INDENT}return new Opportunity(Name = name, StageName = OPEN_STAGE, Amount = amount, Type = dealType,",
+        "private static Opportunity newDeal(String name, Decimal amount, String dealType, Integer cycleDays) "
+        "{",
+        f"{INDENT}return new Opportunity(Name = name, StageName = OPEN_STAGE, Amount = amount, Type = "
+        "dealType,",
         f"{INDENT}{INDENT}CloseDate = Date.today().addDays(cycleDays));",
         "}",
         "",
         "// A deal with every handoff field specific; tests then blank or weaken the fields they need.",
-        "private static Opportunity completeDeal(String name, Decimal amount, String dealType, Integer cycleDays) {",
+        "private static Opportunity completeDeal(String name, Decimal amount, String dealType, Integer "
+        "cycleDays) {",
         f"{INDENT}Opportunity deal = newDeal(name, amount, dealType, cycleDays);",
         *[f"{INDENT}deal.{f.salesforce_name} = {apex_value(complete[f.key])};"
           for f in model.fields if f.key in complete],
@@ -87,7 +90,8 @@ def helper_methods(model: Model, c: dict[str, str], csm: str | None, complete: d
         f"{INDENT}if (unit == 'days') {{",
         f"{INDENT}{INDENT}return day.addDays(amount);",
         f"{INDENT}}}",
-        f"{INDENT}Integer weekday = Math.mod(Date.newInstance(1900, 1, 7).daysBetween(day), 7); // 0 = Sunday",
+        f"{INDENT}Integer weekday = Math.mod(Date.newInstance(1900, 1, 7).daysBetween(day), 7); "
+        "// 0 = Sunday",
         f"{INDENT}Integer left = amount;",
         f"{INDENT}while (left > 0) {{",
         f"{INDENT}{INDENT}day = day.addDays(1);",
@@ -100,7 +104,8 @@ def helper_methods(model: Model, c: dict[str, str], csm: str | None, complete: d
         "}",
         "",
         "private static Id activeUser(String username) {",
-        f"{INDENT}List<User> users = [SELECT Id FROM User WHERE Username = :username AND IsActive = true LIMIT 1];",
+        f"{INDENT}List<User> users = [SELECT Id FROM User WHERE Username = :username AND IsActive = true "
+        "LIMIT 1];",
         f"{INDENT}return users.isEmpty() ? null : users[0].Id;",
         "}",
         "",

@@ -9,7 +9,8 @@ what the flows wrote, with the expected values computed by the scoring engine at
     resolvesSegmentBoundaries   deals at and just below every ACV and sales-cycle bound, inserted together
     rescoresOnEverySave         a Blocked deal completed by an update becomes Ready
     countsTheSalesCycleFromCreation   the cycle is re-read from CreatedDate after insert
-    closesWon<Segment>          Closed Won: CSM assignment rule, close timestamp, tasks with owners and due dates
+    closesWon<Segment>          Closed Won: CSM assignment rule, close timestamp, tasks with owners and
+                                due dates
     entersStage<Stage>          the on_stage_entry tasks
 
 Notifications cannot be observed from Apex and scheduled paths (SLA escalations) cannot be run in a
@@ -34,7 +35,13 @@ from handrail.targets.salesforce.apex_scenarios import (
     tier_values,
     with_needs,
 )
-from handrail.targets.salesforce.apex_source import INDENT, apex_decimal, apex_string, apex_value, helper_methods
+from handrail.targets.salesforce.apex_source import (
+    INDENT,
+    apex_decimal,
+    apex_string,
+    apex_value,
+    helper_methods,
+)
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.score_flow import closed_won_stage
 
@@ -94,7 +101,8 @@ class ApexTestWriter:
         self._stage_entry_tests()
         head = [
             "/*",
-            f" * Managed by Handrail from '{_comment(self.model.name)}'. Do not edit: change the spec and rebuild.",
+            f" * Managed by Handrail from '{_comment(self.model.name)}'. Do not edit: change the spec and "
+            "rebuild.",
             " *",
             f" * Runs the handoff flows ({', '.join(self.flow_names)}):",
             " * the score in every segment and reachable tier, segment boundaries, re-scoring on update, the",
@@ -115,7 +123,8 @@ class ApexTestWriter:
 
     # Building blocks -----------------------------------------------------------------------------
     def _method(self, name: str, comment: str, lines: list[str]) -> None:
-        self.methods.append([f"{INDENT}// {_comment(comment)}", f"{INDENT}@isTest", f"{INDENT}static void {name}() {{",
+        self.methods.append([f"{INDENT}// {_comment(comment)}", f"{INDENT}@isTest",
+                             f"{INDENT}static void {name}() {{",
                              *[INDENT * 2 + line if line else "" for line in lines], f"{INDENT}}}"])
         self.saves += [dataclasses.replace(save, method=name) for save in self._pending]
         self._pending = []
@@ -130,10 +139,11 @@ class ApexTestWriter:
         from_empty = self._changes(var, {}, values)
         creator, changes = ("newDeal", from_empty) if len(from_empty) <= len(from_complete) else \
             ("completeDeal", from_complete)
-        lines = [f"Opportunity {var} = {creator}({apex_string(title)}, {apex_decimal(attrs.acv, 2)}, {deal_type}, "
-                 f"{attrs.cycle_days});"]
+        lines = [f"Opportunity {var} = {creator}({apex_string(title)}, {apex_decimal(attrs.acv, 2)}, "
+                 f"{deal_type}, {attrs.cycle_days});"]
         if self.model.partner_field:
-            lines.append(f"{var}.{self.model.partner_field.salesforce_name} = {'true' if attrs.partner else 'false'};")
+            lines.append(f"{var}.{self.model.partner_field.salesforce_name} = "
+                         f"{'true' if attrs.partner else 'false'};")
             values[self.model.partner_field.key] = attrs.partner
         self._deals[var] = Save("", var, self.open_stage, attrs, values)
         return lines + changes
@@ -174,7 +184,8 @@ class ApexTestWriter:
         e = expected(self.model, attrs, values or {})
         return (f"assertHandoff({var}.Id, {apex_string(e.segment) if e.segment else 'null'}, "
                 f"{apex_decimal(e.score, 1)}, {apex_decimal(e.completeness, 1)}, "
-                f"{apex_string(e.tier) if e.tier else 'null'}, {apex_string(e.summary) if e.summary else 'null'});")
+                f"{apex_string(e.tier) if e.tier else 'null'}, "
+                f"{apex_string(e.summary) if e.summary else 'null'});")
 
     def _tiers(self, s: Segment) -> tuple[Attributes | None, dict[str, dict]]:
         """Attributes and values per tier for deals inserted at OPEN_STAGE, each passing its gates."""
@@ -182,7 +193,8 @@ class ApexTestWriter:
         attrs = needed_attributes(self.model, s, need)
         if attrs is None:
             return None, {}
-        tiers = tier_values(self.model, s, attrs, with_needs(self.model, self.complete, need), keep=need.fields)
+        tiers = tier_values(self.model, s, attrs, with_needs(self.model, self.complete, need),
+                            keep=need.fields)
         return attrs, {t: v for t, v in tiers.items() if passes(self.model, attrs, v, need)}
 
     def _bare(self, attrs: Attributes) -> dict | None:
@@ -204,7 +216,8 @@ class ApexTestWriter:
             attrs, tiers = self._tiers(s)
             for tier, values in tiers.items():
                 title = f"{s.label}, {tier}"
-                self._method(method_name("scores", s.key, tier), f"A deal in segment {s.label} scored {tier}.",
+                self._method(method_name("scores", s.key, tier),
+                             f"A deal in segment {s.label} scored {tier}.",
                              [*self._new_deal("deal", title, attrs, values), *self._save("deal", "insert"),
                               self._assert_expected("deal", attrs, values)])
 
@@ -218,7 +231,8 @@ class ApexTestWriter:
                 for bound in (r.bounds() if r else ()):
                     for nudge in (0, -0.01 if dimension == "acv" else -1):
                         if dimension == "acv":
-                            attrs = Attributes(round(bound + nudge, 2), base.deal_type, base.partner, base.cycle_days)
+                            attrs = Attributes(round(bound + nudge, 2), base.deal_type, base.partner,
+                                               base.cycle_days)
                         else:
                             attrs = Attributes(base.acv, base.deal_type, base.partner, int(bound + nudge))
                         values = self._bare(attrs)
@@ -250,7 +264,8 @@ class ApexTestWriter:
                      *self._save("deal", "insert", timed=False), self._assert_expected("deal", attrs, low),
                      *self._update("deal", ready), *self._save("deal", "update"),
                      self._assert_expected("deal", attrs, ready)]
-            self._method("rescoresOnEverySave", "The score follows every save, not only the first one.", lines)
+            self._method("rescoresOnEverySave", "The score follows every save, not only the first one.",
+                         lines)
             return
 
     def _cycle_test(self) -> None:
@@ -265,8 +280,8 @@ class ApexTestWriter:
         e = expected(self.model, later, values or {})
         lines = [*self._new_deal("deal", "Sales cycle from CreatedDate", attrs, values),
                  *self._save("deal", "insert", timed=False), self._assert_expected("deal", attrs, values),
-                 "Test.setCreatedDate(deal.Id, DateTime.newInstanceGmt(Date.today().addDays(-60), Time.newInstance("
-                 "12, 0, 0, 0)));",
+                 "Test.setCreatedDate(deal.Id, DateTime.newInstanceGmt(Date.today().addDays(-60), "
+                 "Time.newInstance(12, 0, 0, 0)));",
                  *self._save("deal", "update"),
                  f"System.assertEquals({apex_string(e.segment) if e.segment else 'null'}, "
                  f"reload(deal.Id).{self.c['segment']}, 'segment after 60 more days of sales cycle');"]
@@ -296,14 +311,15 @@ class ApexTestWriter:
         intake = self.model.computed_field("intake_status").salesforce_name
         for s in self.model.segments:
             rule = next((r for r in won.assign_csm if s.key in r.segments), None) if self.csm else None
-            deal = self._ready_deal(s, stage.salesforce, bool(rule and rule.keep_existing and not rule.assign))
+            deal = self._ready_deal(s, stage.salesforce,
+                                    bool(rule and rule.keep_existing and not rule.assign))
             if deal is None:
                 continue
             attrs, values = deal
             preset = bool(self.model.csm_field and values.get(self.model.csm_field.key))
             lines = [*self._new_deal("deal", f"{s.label}, Closed Won", attrs, values),
-                     *self._save("deal", "insert", timed=False), *self._save("deal", "update", stage.salesforce),
-                     "Opportunity saved = reload(deal.Id);",
+                     *self._save("deal", "insert", timed=False),
+                     *self._save("deal", "update", stage.salesforce), "Opportunity saved = reload(deal.Id);",
                      f"System.assertEquals('Pending', saved.{intake}, 'intake status');"]
             if self.csm:
                 lines.append(f"Id csm = {'UserInfo.getUserId()' if preset else 'null'};")
@@ -313,12 +329,14 @@ class ApexTestWriter:
                               f"{INDENT}csm = activeUser({apex_string(rule.assign)});", "}"]
                 lines.append(f"System.assertEquals(csm, saved.{self.csm}, 'CSM');")
             if won.stamp_close_time:
-                lines.append(f"System.assertNotEquals(null, saved.{self.c['closed_won_at']}, 'closed won at');")
+                lines.append(f"System.assertNotEquals(null, saved.{self.c['closed_won_at']}, 'closed won "
+                             "at');")
             tasks = [t for t in won.tasks if s.key in t.segments]
             tasks += [t for e in self.model.automation.on_stage_entry if e.stage == stage.key
                       for t in e.tasks if s.key in t.segments]
             lines += self._task_assertions(tasks)
-            self._method(method_name("closesWon", s.key), f"A deal in segment {s.label} reaches {stage.label}.",
+            self._method(method_name("closesWon", s.key), f"A deal in segment {s.label} reaches "
+                                                          f"{stage.label}.",
                          lines)
 
     def _stage_entry_tests(self) -> None:
@@ -335,7 +353,8 @@ class ApexTestWriter:
                 attrs, values = deal
                 lines = [*self._new_deal("deal", f"{s.label}, enters {entry_stage.label}", attrs, values),
                          *self._save("deal", "insert", timed=False),
-                         *self._save("deal", "update", entry_stage.salesforce), "Opportunity saved = reload(deal.Id);"]
+                         *self._save("deal", "update", entry_stage.salesforce),
+                         "Opportunity saved = reload(deal.Id);"]
                 if self.csm:
                     lines.append(f"Id csm = saved.{self.csm};")
                 lines += self._task_assertions([t for e in entries for t in e.tasks if s.key in t.segments])
@@ -344,11 +363,12 @@ class ApexTestWriter:
                 break
 
     def _task_assertions(self, tasks: list[Task]) -> list[str]:
-        lines = ["List<Task> tasks = [SELECT Subject, OwnerId, ActivityDate FROM Task WHERE WhatId = :deal.Id];",
+        lines = ["List<Task> tasks = [SELECT Subject, OwnerId, ActivityDate FROM Task WHERE WhatId = "
+                 ":deal.Id];",
                  f"System.assertEquals({len(tasks)}, tasks.size(), 'tasks created');"]
         for t in tasks:
-            lines.append(f"assertTask(tasks, {apex_string(t.subject)}, taskOwner({self._recipient(t.owner)}, saved), "
-                         f"dueIn({apex_string(t.due.unit)}, {t.due.amount}));")
+            lines.append(f"assertTask(tasks, {apex_string(t.subject)}, taskOwner({self._recipient(t.owner)}, "
+                         f"saved), dueIn({apex_string(t.due.unit)}, {t.due.amount}));")
         return lines
 
     def _recipient(self, who: str) -> str:

@@ -30,9 +30,11 @@ from handrail.targets.salesforce.flow_elements import FlowBuilder
 from handrail.targets.salesforce.score_flow import closed_won_stage
 
 BUSINESS_DAY_START = "Business_Day_Start"
-SLA_TIMESTAMPS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at", "kickoff": "kickoff_at"}
+SLA_TIMESTAMPS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at",
+                  "kickoff": "kickoff_at"}
 SLA_LABELS = {"internal_handoff": "Internal handoff", "first_touch": "First CS touch", "kickoff": "Kickoff"}
-ROLE_LABELS = {"csm": "CSM", "owner": "Deal Owner", "owner_manager": "Owner's Manager", "csm_manager": "CSM's Manager"}
+ROLE_LABELS = {"csm": "CSM", "owner": "Deal Owner", "owner_manager": "Owner's Manager",
+               "csm_manager": "CSM's Manager"}
 
 
 def sla_offset(sla: str, value: int) -> tuple[int, str]:
@@ -96,12 +98,14 @@ class Actions:
         field = f"$Record.{self.model.computed_field('segment').salesforce_name}"
         labels = ", ".join(self.model.segment(k).label for k in segments)
         return self.flow.decision(f"Applies_{tag}", f"Segment is {labels}?"[:255],
-                                  [fe.rule(f"Applies_To_{tag}", "Applies", [fe.equals(field, k) for k in segments],
+                                  [fe.rule(f"Applies_To_{tag}", "Applies",
+                                           [fe.equals(field, k) for k in segments],
                                            first, logic=fe.any_of_logic(len(segments)))],
                                   default=then, default_label="Other segment")
 
     # Tasks --------------------------------------------------------------------------------------
-    def task(self, task: Task, tag: str, then: str | None, subject: str | None = None, due: str | None = None) -> str:
+    def task(self, task: Task, tag: str, then: str | None, subject: str | None = None,
+             due: str | None = None) -> str:
         flow = self.flow
         due_name = flow.formula(fe.formula(f"Due_{tag}", "Date", due or self.due_expression(task),
                                            f"Due date: {task.due.describe()} from today."))
@@ -109,15 +113,18 @@ class Actions:
         if task.owner != "owner":
             owner = flow.formula(fe.formula(
                 f"Task_Owner_{tag}", "String", f"BLANKVALUE({fx.merge(self._ref(task.owner, tag))}, "
-                f"{fx.merge('$Record.OwnerId')})", f"{self._label(task.owner)}, or the deal owner when blank."))
+                f"{fx.merge('$Record.OwnerId')})",
+                f"{self._label(task.owner)}, or the deal owner when blank."))
         values = [fe.field_value("ActivityDate", fe.reference(due_name))]
         if task.description:
             values.append(fe.field_value("Description", fe.string(task.description)))
         values += [fe.field_value("OwnerId", fe.reference(owner)),
                    fe.field_value("Subject", fe.string(subject or task.subject)),
                    fe.field_value("WhatId", fe.reference("$Record.Id"))]
-        create = flow.create(f"Create_Task_{tag}", f"Create Task: {subject or task.subject}"[:255], "Task", values,
-                             then, description=f"Owner: {self._label(task.owner)}; due {task.due.describe()}.")
+        create = flow.create(f"Create_Task_{tag}", f"Create Task: {subject or task.subject}"[:255], "Task",
+                             values,
+                             then,
+                             description=f"Owner: {self._label(task.owner)}; due {task.due.describe()}.")
         first = self._with_user_lookups((task.owner,), tag, create)
         return self.only_for(task.segments, tag, first, then)
 
@@ -136,7 +143,8 @@ class Actions:
         if not self.flow.has(BUSINESS_DAY_START):
             self.flow.formula(fe.formula(
                 BUSINESS_DAY_START, "Date", "TODAY() - CASE(WEEKDAY(TODAY()), 7, 1, 1, 2, 0)",
-                "Today, or the Friday before when today is a Saturday or Sunday: business days count from here."))
+                "Today, or the Friday before when today is a Saturday or Sunday: business days count from "
+                "here."))
         return BUSINESS_DAY_START
 
     # Notifications ------------------------------------------------------------------------------
@@ -167,7 +175,8 @@ class Actions:
                 step = add
             else:
                 skip = then if len(n.to) == 1 else after
-                step = flow.decision(f"Has_{role}_{tag}"[:fe.API_NAME_MAX], f"{self._label(who)} known?"[:255],
+                step = flow.decision(f"Has_{role}_{tag}"[:fe.API_NAME_MAX],
+                                     f"{self._label(who)} known?"[:255],
                                      [fe.rule(f"Known_{role}_{tag}"[:fe.API_NAME_MAX], "Known",
                                               [fe.is_null(ref, False)], add)],
                                      default=skip, default_label="Blank")
@@ -176,8 +185,10 @@ class Actions:
 
     def with_notification_type(self, tag: str, first: str) -> str:
         """Look up the custom notification type's Id (notifications need it), then `first`."""
-        return self.flow.lookup(f"Get_Notification_Type_{tag}", "Get Notification Type", "CustomNotificationType",
-                                [fe.record_filter("DeveloperName", "EqualTo", fe.string(self.notification_type))],
+        return self.flow.lookup(f"Get_Notification_Type_{tag}", "Get Notification Type",
+                                "CustomNotificationType",
+                                [fe.record_filter("DeveloperName", "EqualTo",
+                                                  fe.string(self.notification_type))],
                                 first)
 
     def steps(self, tasks: tuple[Task, ...], notifications: tuple[Notification, ...], tag: str,
@@ -208,9 +219,9 @@ def stage_entry_flow(model: Model, status: str, api_version: str, notification_t
         return None
     flow = FlowBuilder(
         label=f"{model.name} Stage Entry (After Save)"[:255],
-        description=(f"Managed by Handrail from '{model.name}'. Creates tasks and sends notifications when a deal "
-                     "enters a stage (on the save that moves it there). Change the spec and rebuild instead of "
-                     "editing."),
+        description=(f"Managed by Handrail from '{model.name}'. Creates tasks and sends notifications when a "
+                     "deal enters a stage (on the save that moves it there). Change the spec and rebuild "
+                     "instead of editing."),
         status=status, api_version=api_version)
     actions = Actions(model, flow, notification_type)
     rules = []
@@ -221,7 +232,8 @@ def stage_entry_flow(model: Model, status: str, api_version: str, notification_t
         rules.append(fe.rule(f"Entered_{tag}", f"Entered {stage.label}",
                              [fe.equals("$Record.StageName", stage.salesforce)], first, changed_to_meet=True))
     flow.decision("Which_Stage_Entered", "Which stage was entered?", rules, default_label="None")
-    flow.start = [("connector", fe.connector("Which_Stage_Entered")), ("object", model.naming.salesforce_object),
+    flow.start = [("connector", fe.connector("Which_Stage_Entered")),
+                  ("object", model.naming.salesforce_object),
                   ("recordTriggerType", "CreateAndUpdate"), ("triggerType", "RecordAfterSave")]
     flow.start_targets = ("Which_Stage_Entered",)
     return flow.pairs()
@@ -234,9 +246,9 @@ def closed_won_flow(model: Model, status: str, api_version: str, notification_ty
         return None
     flow = FlowBuilder(
         label=f"{model.name} Closed Won (After Save)"[:255],
-        description=(f"Managed by Handrail from '{model.name}'. When a deal reaches {stage.label}: the handoff "
-                     "tasks and notifications, and escalations when an SLA passes unmet. Change the spec and "
-                     "rebuild instead of editing."),
+        description=(f"Managed by Handrail from '{model.name}'. When a deal reaches {stage.label}: the "
+                     "handoff tasks and notifications, and escalations when an SLA passes unmet. Change the "
+                     "spec and rebuild instead of editing."),
         status=status, api_version=api_version)
     actions = Actions(model, flow, notification_type)
     first = actions.steps(won.tasks, won.notify, "Closed_Won")
@@ -252,7 +264,8 @@ def closed_won_flow(model: Model, status: str, api_version: str, notification_ty
     return flow.pairs()
 
 
-def _escalation_paths(model: Model, actions: Actions, escalation: Escalation, number: int, won_stage: str) -> list:
+def _escalation_paths(model: Model, actions: Actions, escalation: Escalation, number: int,
+                      won_stage: str) -> list:
     anchor = (model.computed_field("closed_won_at").salesforce_name
               if model.automation.on_closed_won.stamp_close_time else None)
     timestamp = f"$Record.{model.computed_field(SLA_TIMESTAMPS[escalation.sla]).salesforce_name}"
@@ -268,7 +281,8 @@ def _escalation_paths(model: Model, actions: Actions, escalation: Escalation, nu
         notice = Notification(to=escalation.to, title="SLA missed: {deal}", body=message, segments=everyone)
         step = actions.notification(notice, tag, f"Get_Notification_Type_{tag}", None)
         step = actions.with_notification_type(tag, step)
-        task = Task(key=tag, subject=message[:255], description=f"{what} SLA: {value} {unit_word} after Closed Won.",
+        task = Task(key=tag, subject=message[:255], description=f"{what} SLA: {value} {unit_word} after "
+                                                                "Closed Won.",
                     owner=escalation.to[0], due=Due(0, "days"), segments=everyone)
         step = actions.task(task, f"{tag}_Task", step)
         conditions = [fe.equals("$Record.StageName", won_stage), fe.is_null(timestamp)]
@@ -280,7 +294,7 @@ def _escalation_paths(model: Model, actions: Actions, escalation: Escalation, nu
                                       [fe.rule(f"Missed_{tag}", "Missed", conditions, step, logic=logic)],
                                       default_label="Met")
         offset, unit = sla_offset(escalation.sla, value)
-        paths.append(fe.scheduled_path(f"After_{tag}", f"{what} SLA: {value} {unit_word}"[:255], check, offset, unit,
-                                       anchor))
+        paths.append(fe.scheduled_path(f"After_{tag}", f"{what} SLA: {value} {unit_word}"[:255], check,
+                                       offset, unit, anchor))
     return paths
 

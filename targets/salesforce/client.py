@@ -149,17 +149,19 @@ class SalesforceConnection:
         except SalesforceError as exc:
             last = getattr(self._last, "response", None)
             headers = dict(last.headers) if last is not None and last.status_code == exc.status else {}
-            content = exc.content.decode("utf-8", "replace") if isinstance(exc.content, bytes) else str(exc.content)
+            content = (exc.content.decode("utf-8", "replace") if isinstance(exc.content, bytes)
+                       else str(exc.content))
             code = _fault_code(content)
-            raise TargetError("salesforce", operation, exc.status, exc.content, headers, _hint_for(exc.status, content),
+            raise TargetError("salesforce", operation, exc.status, exc.content, headers,
+                              _hint_for(exc.status, content),
                               retryable=None if code is None else code in TRANSIENT_FAULTS) from exc
         except Fault as exc:
             last = getattr(self._last, "response", None)
             status = last.status_code if last is not None and last.status_code >= 400 else 500
             code = (exc.code or "").rpartition(":")[2]
             raise TargetError("salesforce", operation, status, f"{exc.code}: {exc.message}",
-                              dict(last.headers) if last is not None else {}, _hint_for(status, exc.code or ""),
-                              retryable=code in TRANSIENT_FAULTS) from exc
+                              dict(last.headers) if last is not None else {},
+                              _hint_for(status, exc.code or ""), retryable=code in TRANSIENT_FAULTS) from exc
         except TransportError as exc:
             last = getattr(self._last, "response", None)
             raise TargetError("salesforce", operation, exc.status_code, exc.content,
@@ -232,14 +234,17 @@ class SalesforceConnection:
             if info["state"] == "JobComplete":
                 break
             if info["state"] in ("Failed", "Aborted"):
-                raise TargetError("salesforce", "bulk2 query", None, info.get("errorMessage") or info["state"])
+                raise TargetError("salesforce", "bulk2 query", None,
+                                  info.get("errorMessage") or info["state"])
             if time.monotonic() > deadline:
                 raise TargetError("salesforce", "bulk2 query", None, f"job {job['id']} still {info['state']}",
-                                  hint=f"the job keeps running in the org; raise the timeout ({timeout:.0f}s)")
+                                  hint="the job keeps running in the org; "
+                                       f"raise the timeout ({timeout:.0f}s)")
             sleep(poll_interval)
         locator = ""
         while True:
-            result = self._call("bulk2.results", lambda: client.get_query_results(job["id"], locator, page_size),
+            result = self._call("bulk2.results",
+                                lambda: client.get_query_results(job["id"], locator, page_size),
                                 idempotent=True)
             yield result["records"]
             locator = result["locator"]
@@ -257,7 +262,8 @@ class SalesforceConnection:
         if test_level:
             options["testLevel"] = test_level
         deploy_id, state = self._file_based(
-            "deploy", lambda: self.mdapi.deploy(io.BytesIO(zip_bytes), sandbox=True, **options), idempotent=False)
+            "deploy", lambda: self.mdapi.deploy(io.BytesIO(zip_bytes), sandbox=True, **options),
+            idempotent=False)
         if not deploy_id:
             raise TargetError("salesforce", "deploy", None, f"no deploy id in the reply (state {state})")
         log.info("deploy %s submitted (%s)", deploy_id, "check only" if check_only else "apply")
@@ -279,13 +285,14 @@ class SalesforceConnection:
             if status.finished:
                 return status
             if time.monotonic() > deadline:
-                raise TargetError("salesforce", "deploy", None, f"deploy {deploy_id} is still {status.status}",
+                raise TargetError("salesforce", "deploy", None,
+                                  f"deploy {deploy_id} is still {status.status}",
                                   hint="it keeps running in the org; check it later by its id (it is never "
                                        "submitted twice)")
             sleep(poll_interval)
 
-    def retrieve(self, members: Mapping[str, list[str]], *, poll_interval: float = 1.0, timeout: float = 600.0,
-                 sleep: Callable[[float], None] = time.sleep) -> RetrieveResult:
+    def retrieve(self, members: Mapping[str, list[str]], *, poll_interval: float = 1.0,
+                 timeout: float = 600.0, sleep: Callable[[float], None] = time.sleep) -> RetrieveResult:
         """Retrieve the named components (type -> full names) as a singlePackage zip."""
         members = {k: list(v) for k, v in members.items()}
         retrieve_id, _ = self._file_based(
@@ -305,7 +312,8 @@ class SalesforceConnection:
         # RetrieveResult.messages sit directly in the result (WSDL); simple-salesforce's retrieve_zip looks
         # for them under details/ and never finds them, so the result is read here.
         result = self._file_based("checkRetrieveStatus",
-                                  lambda: self.mdapi.retrieve_retrieve_result(retrieve_id, "true"), idempotent=True)
+                                  lambda: self.mdapi.retrieve_retrieve_result(retrieve_id, "true"),
+                                  idempotent=True)
         ns = {"mt": "http://soap.sforce.com/2006/04/metadata"}
         messages = tuple(m.findtext("mt:problem", "", ns) for m in result.findall("mt:messages", ns))
         return RetrieveResult(base64.b64decode(result.findtext("mt:zipFile", "", ns)), messages)
@@ -352,9 +360,11 @@ def _deploy_status(result) -> DeployStatus:
                          int(text(f, "columnNumber")) if text(f, "columnNumber") else None)
         for f in result.findall("mt:details/mt:componentFailures", ns))
     return DeployStatus(
-        id=text(result, "id") or "", status=text(result, "status") or "Pending", done=text(result, "done") == "true",
+        id=text(result, "id") or "", status=text(result, "status") or "Pending",
+        done=text(result, "done") == "true",
         success=text(result, "success") == "true", check_only=text(result, "checkOnly") == "true",
-        components_total=number("numberComponentsTotal"), components_deployed=number("numberComponentsDeployed"),
+        components_total=number("numberComponentsTotal"),
+        components_deployed=number("numberComponentsDeployed"),
         component_errors=number("numberComponentErrors"), state_detail=text(result, "stateDetail"),
         error_message=text(result, "errorMessage"), failures=failures)
 

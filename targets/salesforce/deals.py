@@ -20,7 +20,13 @@ import sys
 from datetime import date
 from typing import Iterator, Mapping
 
-from handrail.generators.data.live import MissingFieldsError, OnTotal, audited_stages, fetched_fields, to_deals
+from handrail.generators.data.live import (
+    MissingFieldsError,
+    OnTotal,
+    audited_stages,
+    fetched_fields,
+    to_deals,
+)
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Environment, Model

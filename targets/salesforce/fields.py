@@ -11,15 +11,17 @@ from handrail.specs.model import Field, Model
 from handrail.targets.salesforce.components import Component
 
 FIELD_TYPES = {
-    "short_text": "Text", "long_text": "LongTextArea", "picklist": "Picklist", "multi_select": "MultiselectPicklist",
+    "short_text": "Text", "long_text": "LongTextArea", "picklist": "Picklist",
+    "multi_select": "MultiselectPicklist",
     "number": "Number", "currency": "Currency", "percent": "Percent", "date": "Date", "datetime": "DateTime",
     "checkbox": "Checkbox", "user": "Lookup",
 }
 MULTI_SELECT_VISIBLE_LINES = 4
 # CustomField's sequence in the Metadata API WSDL, restricted to the elements Handrail emits.
-_ORDER = ("defaultValue", "deleteConstraint", "description", "externalId", "inlineHelpText", "label", "length",
-          "precision", "referenceTo", "relationshipName", "required", "scale", "trackHistory", "type", "unique",
-          "valueSet", "visibleLines")
+_ORDER = ("defaultValue", "deleteConstraint", "description", "externalId", "inlineHelpText", "label",
+          "length",
+          "precision", "referenceTo", "relationshipName", "required", "scale", "trackHistory", "type",
+          "unique", "valueSet", "visibleLines")
 
 
 def field_components(model: Model) -> list[Component]:
@@ -65,7 +67,8 @@ def _value_set(f: Field) -> list:
 
 
 def relationship_name(f: Field) -> str:
-    """The child relationship from User back to Opportunity: the field's own stem, unique as field names are."""
+    """The child relationship from User back to Opportunity: the field's own stem, unique as field names
+    are."""
     return f.salesforce_name.removesuffix("__c")
 
 
@@ -77,5 +80,6 @@ def _input_description(f: Field) -> str:
 
 def _computed_description(f: Field) -> str:
     if f.key in READ_ONLY:
-        return f"Managed by Handrail (computed field '{f.key}'). Set automatically on save; do not edit by hand."
+        return (f"Managed by Handrail (computed field '{f.key}'). Set automatically on save; do not edit by "
+                "hand.")
     return f"Managed by Handrail (process field '{f.key}'). Maintained by Customer Success."

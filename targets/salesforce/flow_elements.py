@@ -1,4 +1,5 @@
-"""Flow metadata elements as ordered XML pairs, and a builder that lays a whole flow out as Salesforce retrieves it.
+"""Flow metadata elements as ordered XML pairs, and a builder that lays a whole flow out as Salesforce
+retrieves it.
 
 Every function returns the pairs of one element in the Metadata API schema's sequence order: inherited
 elements first (description, name, label, locationX, locationY for nodes), then the type's own elements.
@@ -60,7 +61,8 @@ def is_true(left: str) -> Pairs:
 def rule(name: str, label: str, conditions: list[Pairs], target: str | None, logic: str = "and",
          changed_to_meet: bool = False) -> Pairs:
     """A decision outcome. `changed_to_meet`: only when the triggering save made the conditions true."""
-    return [("name", name), ("conditionLogic", logic), ("conditions", conditions), ("connector", connector(target)),
+    return [("name", name), ("conditionLogic", logic), ("conditions", conditions),
+            ("connector", connector(target)),
             ("doesRequireRecordChangedToMeetCriteria", True if changed_to_meet else None), ("label", label)]
 
 
@@ -104,7 +106,8 @@ def collection_variable(name: str, data_type: str = "String") -> Pairs:
             ("isOutput", False)]
 
 
-def scheduled_path(name: str, label: str, target: str, offset: int, unit: str, record_field: str | None) -> Pairs:
+def scheduled_path(name: str, label: str, target: str, offset: int, unit: str,
+                   record_field: str | None) -> Pairs:
     """A path that runs `offset` `unit`s after a date field, or after the triggering save when no field."""
     return [("name", name), ("connector", connector(target)), ("label", label), ("offsetNumber", offset),
             ("offsetUnit", unit), ("recordField", record_field),
@@ -125,7 +128,8 @@ class _Node:
 
 @dataclass
 class FlowBuilder:
-    """Collects a flow's elements; node positions are assigned from the connectors when the flow is laid out."""
+    """Collects a flow's elements; node positions are assigned from the connectors when the flow is laid
+    out."""
 
     label: str
     description: str
@@ -146,17 +150,19 @@ class FlowBuilder:
     def decision(self, name: str, label: str, rules: list[Pairs], default: str | None = None,
                  default_label: str = "Otherwise") -> str:
         targets = tuple(dict(r)["connector"][0][1] for r in rules if dict(r)["connector"])
-        body = [("defaultConnector", connector(default)), ("defaultConnectorLabel", default_label), ("rules", rules)]
+        body = [("defaultConnector", connector(default)), ("defaultConnectorLabel", default_label),
+                ("rules", rules)]
         return self._add("decisions", name, label, body, (default, *targets))
 
     def assignment(self, name: str, label: str, items: list[Pairs], then: str | None,
                    description: str | None = None) -> str:
-        return self._add("assignments", name, label, [("assignmentItems", items), ("connector", connector(then))],
-                         (then,), description)
+        return self._add("assignments", name, label,
+                         [("assignmentItems", items), ("connector", connector(then))], (then,), description)
 
     def lookup(self, name: str, label: str, sobject: str, filters: list[Pairs], then: str | None) -> str:
         """Get Records: the first match, stored automatically as `name`; nothing found leaves it blank."""
-        body = [("assignNullValuesIfNoRecordsFound", False), ("connector", connector(then)), ("filterLogic", "and"),
+        body = [("assignNullValuesIfNoRecordsFound", False), ("connector", connector(then)),
+                ("filterLogic", "and"),
                 ("filters", filters), ("getFirstRecordOnly", True), ("object", sobject),
                 ("storeOutputAutomatically", True)]
         return self._add("recordLookups", name, label, body, (then,))
@@ -165,8 +171,8 @@ class FlowBuilder:
                description: str | None = None) -> str:
         """Create Records; a failure is routed on (see `_on_fault`) so it never rolls back the user's save."""
         fault = self._on_fault(then)
-        body = [("connector", connector(then)), ("faultConnector", connector(fault)), ("inputAssignments", values),
-                ("object", sobject), ("storeOutputAutomatically", True)]
+        body = [("connector", connector(then)), ("faultConnector", connector(fault)),
+                ("inputAssignments", values), ("object", sobject), ("storeOutputAutomatically", True)]
         return self._add("recordCreates", name, label, body, (then, fault), description)
 
     def action(self, name: str, label: str, action: str, inputs: list[Pairs], then: str | None) -> str:
@@ -189,8 +195,8 @@ class FlowBuilder:
                            ("isInput", False), ("isOutput", False)])
             self.assignment(FAULT_END, "Keep the Failure Message",
                             [assign(FAULT_MESSAGE, reference("$Flow.FaultMessage"))], None,
-                            "A task or notification failed; the deal's save goes ahead. The message is kept for "
-                            "the flow's debug log.")
+                            "A task or notification failed; the deal's save goes ahead. The message is kept "
+                            "for the flow's debug log.")
         return FAULT_END
 
     # Resources -----------------------------------------------------------------------------------
@@ -229,7 +235,8 @@ class FlowBuilder:
                                                    *node.body]))
         for name, (group, pairs) in self.resources.items():
             groups[group].append((name, pairs))
-        ordered = {g: [body for _, body in sorted(items, key=lambda item: item[0])] for g, items in groups.items()}
+        ordered = {g: [body for _, body in sorted(items, key=lambda item: item[0])]
+                   for g, items in groups.items()}
         metadata = [[("name", "BuilderType"), ("value", string("LightningFlowBuilder"))],
                     [("name", "CanvasMode"), ("value", string("FREE_FORM_CANVAS"))]]
         return [

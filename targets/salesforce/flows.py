@@ -1,8 +1,10 @@
 """Record-triggered flows: the before-save scoring flow and the after-save automation flows.
 
-    <prefix>_Score_Before_Save         segment, score, completeness, tier, missing summary; Closed Won stamp and CSM
+    <prefix>_Score_Before_Save         segment, score, completeness, tier, missing summary; Closed Won stamp
+                                       and CSM
     <prefix>_Stage_Entry_After_Save    on_stage_entry tasks and notifications (only when the spec has some)
-    <prefix>_Closed_Won_After_Save     on_closed_won tasks, notifications and SLA escalations (scheduled paths)
+    <prefix>_Closed_Won_After_Save     on_closed_won tasks, notifications and SLA escalations
+                                       (scheduled paths)
 
 plus the CustomNotificationType they notify with, and (when the flows deploy active) the Apex test
 class that runs every flow path, which production orgs need to deploy flows as active.
@@ -55,6 +57,7 @@ def components(model: Model, options: dict) -> list[Component]:
                 "salesforce-limit", f"the Apex test class for the flows would be {len(test_class.content):,} "
                 f"characters; Salesforce allows {APEX_CLASS_MAX:,} per class", path="automation.flow_status",
                 span=model.fields[0].span if model.fields else None,
-                hint="deploy the flows as drafts (automation: {flow_status: draft}) and activate them in Setup")])
+                hint="deploy the flows as drafts (automation: {flow_status: draft}) and activate them in "
+                     "Setup")])
         out.append(test_class)
     return out

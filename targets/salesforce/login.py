@@ -39,7 +39,8 @@ def login_arguments(env, environ: Mapping[str, str], sf_runner: SfRunner | None)
         return _access_token(env, environ)
     if auth == "sf_cli":
         return _sf_cli(env, environ, sf_runner or run_sf)
-    raise AuthError(env.name, f"auth '{auth}' is not a Salesforce login method" if auth else "no `auth` is set",
+    raise AuthError(env.name,
+                    f"auth '{auth}' is not a Salesforce login method" if auth else "no `auth` is set",
                     "set auth to one of: jwt, password, access_token, sf_cli")
 
 
@@ -76,11 +77,12 @@ def _login(env) -> tuple[str, str | None]:
 def _jwt(env, environ) -> dict:
     username = _setting(env, environ, "username_env", "the Salesforce username to log in as")
     consumer_key = _setting(env, environ, "consumer_key_env", "the connected app's consumer key")
-    key_file = _setting(env, environ, "private_key_file_env", "the path of the connected app's private key (PEM)")
+    key_file = _setting(
+        env, environ, "private_key_file_env", "the path of the connected app's private key (PEM)")
     if not Path(key_file).is_file():
         raise AuthError(env.name, f"the private key file {key_file} does not exist or is not a file",
-                        f"point {env.get('private_key_file_env') or 'SF_PRIVATE_KEY_FILE'} at the PEM key whose "
-                        "certificate is uploaded to the connected app")
+                        f"point {env.get('private_key_file_env') or 'SF_PRIVATE_KEY_FILE'} at the PEM key "
+                        "whose certificate is uploaded to the connected app")
     domain, my_domain = _login(env)
     kwargs = {"username": username, "consumer_key": consumer_key, "privatekey_file": key_file}
     if my_domain:
@@ -114,14 +116,16 @@ def _sf_cli(env, environ, runner: SfRunner) -> dict:
     alias = env.get("sf_alias")
     if not alias:
         raise AuthError(env.name, "auth sf_cli needs sf_alias, the alias of an org logged in with the sf CLI",
-                        "add `sf_alias: my-org` to the environment; log in with: sf org login web --alias my-org")
+                        "add `sf_alias: my-org` to the environment; log in with: sf org login web --alias "
+                        "my-org")
     display = _sf_json(env, runner, ["sf", "org", "display", "--target-org", alias, "--json"], environ)
     instance_url = display.get("instanceUrl")
     if not instance_url:
         raise AuthError(env.name, f"`sf org display --target-org {alias}` gave no instanceUrl")
     try:
         # sf >= plugin-org 5.11 redacts accessToken in `org display`; this command shows it.
-        token = _sf_json(env, runner, ["sf", "org", "auth", "show-access-token", "--target-org", alias, "--json"],
+        token = _sf_json(env, runner,
+                         ["sf", "org", "auth", "show-access-token", "--target-org", alias, "--json"],
                          environ).get("accessToken")
     except AuthError:
         token = display.get("accessToken")  # older CLIs: no show-access-token, token shown by display
@@ -166,9 +170,10 @@ def run_sf(argv: list[str], environ: Mapping[str, str]) -> tuple[int, str, str]:
 
 
 def refused_hint(auth: str) -> str:
-    return {"jwt": "check the username, that the connected app's certificate matches the key, that the user is "
-                   "pre-authorized for the app, and login_url (sandbox: https://test.salesforce.com)",
-            "password": "check the username, password and security token (reset it in Settings), and login_url"
+    return {"jwt": "check the username, that the connected app's certificate matches the key, that the user "
+                   "is pre-authorized for the app, and login_url (sandbox: https://test.salesforce.com)",
+            "password": "check the username, password and security token (reset it in Settings), and "
+                        "login_url"
             }.get(auth, "log in again")
 
 

@@ -38,7 +38,8 @@ def body_from_xml(data: bytes) -> dict[str, Any]:
     """The body of one metadata file (root element named after its type, as retrieved)."""
     from lxml import etree
 
-    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True))
+    root = etree.fromstring(data,
+                            etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True))
     body = _element_body(root, etree.QName(root).localname)
     body.pop("fullName", None)
     return body

@@ -19,7 +19,8 @@ CHILD_TYPES = {"CustomField": ("fields", "fields", "field"),
                "ValidationRule": ("validationRules", "validationRules", "validationRule")}
 # Types with a file of their own: (folder, suffix).
 TOP_LEVEL_TYPES = {"Flow": ("flows", "flow"), "PermissionSet": ("permissionsets", "permissionset"),
-                   "CustomNotificationType": ("notificationtypes", "notiftype"), "ApexClass": ("classes", "cls")}
+                   "CustomNotificationType": ("notificationtypes", "notiftype"),
+                   "ApexClass": ("classes", "cls")}
 FORMATS = ("source", "mdapi")
 
 

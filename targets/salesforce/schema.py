@@ -79,9 +79,11 @@ def validate_xml(path: str, data: bytes) -> list[Diagnostic]:
         line, column = exc.position
         return [error("xsd", f"not well-formed XML: {exc.msg}", span=Span(path, line, column))]
     if etree.QName(root).namespace != METADATA_NS:
-        return [error("xsd", f"root element is not in the metadata namespace {METADATA_NS}", span=Span(path, 1, 1))]
+        return [error("xsd", f"root element is not in the metadata namespace {METADATA_NS}",
+                      span=Span(path, 1, 1))]
     schema = metadata_schema()
     if schema.validate(etree.ElementTree(root)):
         return []
-    return [error("xsd", f"does not match the Metadata API schema: {e.message}", span=Span(path, e.line, e.column))
+    return [error("xsd", f"does not match the Metadata API schema: {e.message}",
+                  span=Span(path, e.line, e.column))
             for e in schema.error_log]

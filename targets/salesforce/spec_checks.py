@@ -17,7 +17,8 @@ def unenforceable_gates(model: Model) -> list[Diagnostic]:
         if gate_formula(model, gate) is not None:
             continue
         if not gated_stage_names(model, gate):
-            why, hint = f"no stage from '{gate.stage}' on has a Salesforce StageName", "add salesforce: <StageName>"
+            why, hint = f"no stage from '{gate.stage}' on has a Salesforce StageName", ("add salesforce: "
+                                                                                        "<StageName>")
         else:
             why, hint = "its segments require no field", "list fields under require, or drop the gate"
         out.append(warning("salesforce-gate", f"gate '{gate.key}' is not enforced in Salesforce: {why}",
@@ -39,6 +40,8 @@ def unmapped_stages(model: Model) -> list[Diagnostic]:
     for stage in model.stages:
         if stage.key in uses and not stage.salesforce:
             out.append(warning("salesforce-stage", f"stage '{stage.key}' has no Salesforce StageName, but "
-                               f"{', '.join(uses[stage.key])} depend{'s' if len(uses[stage.key]) == 1 else ''} on it",
-                               path="stages", span=stage.span, hint="add salesforce: <StageName> to the stage"))
+                               f"{', '.join(uses[stage.key])} "
+                               f"depend{'s' if len(uses[stage.key]) == 1 else ''} on it",
+                               path="stages", span=stage.span,
+                               hint="add salesforce: <StageName> to the stage"))
     return out

@@ -14,11 +14,12 @@ import threading
 
 MASK = "[REDACTED]"
 
-_KEYS = r"access_?token|refresh_?token|client_?secret|password|passwd|security_?token|session_?id|sessionId|sid|" \
-        r"assertion|api_?key|hapikey|token|private_?key"
+_KEYS = (r"access_?token|refresh_?token|client_?secret|password|passwd|security_?token|session_?id|"
+         r"sessionId|sid|assertion|api_?key|hapikey|token|private_?key")
 _PATTERNS = [
     # Authorization: Bearer xyz / 'Authorization': 'Bearer xyz' / Basic
-    (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|oauth)\s+)[^\s'\",}]+"), r"\1" + MASK),
+    (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|oauth)\s+)[^\s'\",}]+"),
+     r"\1" + MASK),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9!._~+/=-]{8,}"), r"\1" + MASK),
     # <sessionId>..</sessionId>, <met:sessionId>, <urn:sessionId>, <ns0:sessionId>
     (re.compile(r"(<(?:[\w-]+:)?(?:sessionId|password|accessToken)\b[^>]*>)[^<]*(</(?:[\w-]+:)?"

@@ -78,8 +78,9 @@ def retrying(call: Callable[[], T], *, idempotent: bool, policy: RetryPolicy = D
             wait = transient.retry_after if transient.retry_after is not None else policy.backoff(attempt)
             elapsed = policy.clock() - started
             if elapsed + wait > policy.deadline:
-                exc.add_note(f"{what}: gave up after {attempt} attempts in {elapsed:.1f}s; waiting {wait:.1f}s more "
-                             f"would pass the {policy.deadline:.0f}s deadline ({transient.reason})")
+                exc.add_note(f"{what}: gave up after {attempt} attempts in {elapsed:.1f}s; waiting "
+                             f"{wait:.1f}s more would pass the {policy.deadline:.0f}s deadline "
+                             f"({transient.reason})")
                 raise
             log.info("%s failed (%s); retrying in %.1fs (attempt %d of %d)", what, transient.reason, wait,
                      attempt + 1, policy.attempts)
