@@ -45,7 +45,8 @@ def run_cli(capfd):
 
 @pytest.fixture
 def golden(request):
-    """golden(case, files): compare {relative path: bytes} with tests/golden/<case>/; --update-golden rewrites."""
+    """golden(case, files): compare {relative path: bytes} with tests/golden/<case>/; --update-golden
+    rewrites."""
     update = request.config.getoption("--update-golden")
 
     def check(case: str, files: dict[str, bytes]) -> None:
@@ -57,7 +58,8 @@ def golden(request):
                 (folder / rel).write_bytes(data)
             return
         assert folder.is_dir(), f"no golden files for {case}; run: pytest --update-golden"
-        expected = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        expected = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+                    if p.is_file()}
         missing, extra = sorted(set(expected) - set(files)), sorted(set(files) - set(expected))
         assert not missing and not extra, (f"{case}: files differ: missing {missing}, unexpected {extra}. "
                                            "If the change is intended, run: pytest --update-golden")
@@ -66,7 +68,8 @@ def golden(request):
                 diff = "".join(difflib.unified_diff(expected[rel].decode(errors="replace").splitlines(True),
                                                     files[rel].decode(errors="replace").splitlines(True),
                                                     f"golden/{case}/{rel}", "generated", n=2))
-                pytest.fail(f"{case}/{rel} differs from its golden file. If intended, run: pytest --update-golden\n"
+                pytest.fail(f"{case}/{rel} differs from its golden file. If intended, run: pytest "
+                            "--update-golden\n"
                             + diff[:6000])
 
     return check

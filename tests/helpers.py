@@ -28,15 +28,16 @@ def shared_path(*parts: str) -> Path:
 
 
 def hubspot_example(name: str) -> dict:
-    """A HubSpot reference example; flows get their re-enrollment triggers in the event wrapper HubSpot requires
-    (the reference README's Corrections: the flow examples still show the plain AND branch)."""
+    """A HubSpot reference example; flows get their re-enrollment triggers in the event wrapper HubSpot
+    requires (the reference README's Corrections: the flow examples still show the plain AND branch)."""
     import json
 
     body = json.loads(shared_path("reference", "hubspot", "examples", name).read_text())
     criteria = body.get("enrollmentCriteria", {})
     if name.startswith("flow-") and "reEnrollmentTriggersFilterBranches" in criteria:
         criteria["reEnrollmentTriggersFilterBranches"] = [
-            {**b, "filterBranchType": "UNIFIED_EVENTS", "eventTypeId": "4-655002", "operator": "HAS_COMPLETED"}
+            {**b, "filterBranchType": "UNIFIED_EVENTS", "eventTypeId": "4-655002",
+             "operator": "HAS_COMPLETED"}
             for b in criteria["reEnrollmentTriggersFilterBranches"]]
     return body
 

@@ -73,7 +73,8 @@ class Runner:
         return env
 
     def run_job(self, name: str) -> dict[str, int]:
-        """Exit code of each step that ran, by step name; steps after a failure are skipped unless always()."""
+        """Exit code of each step that ran, by step name; steps after a failure are skipped unless
+        always()."""
         flow = workflow()
         job = flow["jobs"][name]
         shell = SHELLS[(flow.get("defaults") or {}).get("run", {}).get("shell")]
@@ -120,7 +121,9 @@ let next = 100 + state.comments.length;
 const rest = { issues: {
   listComments: async () => ({ data: state.comments }),
   createComment: async ({ body }) => { state.comments.push({ id: next++, body }); },
-  updateComment: async ({ comment_id, body }) => { state.comments.find(c => c.id === comment_id).body = body; },
+  updateComment: async ({ comment_id, body }) => {
+    state.comments.find(c => c.id === comment_id).body = body;
+  },
 } };
 const github = { rest, paginate: async (method, args) => (await method(args)).data };
 const context = { repo: { owner: 'o', repo: 'r' }, issue: { number: 7 } };

@@ -21,7 +21,8 @@ HANDRAIL = [sys.executable, "-m", "handrail.cli"]
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A folder with the example spec (a snapshot environment marked production too) as the working directory."""
+    """A folder with the example spec (a snapshot environment marked production too) as the working
+    directory."""
     spec = yaml.safe_load((EXAMPLE / "handoff.yaml").read_text())
     spec["environments"]["live"] = {"target": "snapshot", "platform": "salesforce", "path": "live-org",
                                     "production": True}
@@ -113,8 +114,8 @@ def _apply_in_terminal(project: Path, answer: bytes, *argv: str) -> tuple[int, s
     leader, follower = os.openpty()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     try:
-        proc = subprocess.Popen([*HANDRAIL, "apply", *argv], cwd=project, stdin=follower, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=env)
+        proc = subprocess.Popen([*HANDRAIL, "apply", *argv], cwd=project, stdin=follower,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         os.write(leader, answer)
         out, err = proc.communicate(timeout=60)
     finally:

@@ -69,6 +69,7 @@ def test_wheel_holds_only_the_handrail_package(wheel):
 
 
 def test_wheel_ships_data_files(wheel):
-    for needed in ("handrail/cli.py", "handrail/specs/spec.schema.json", "handrail/specs/examples/handoff.yaml",
+    for needed in ("handrail/cli.py", "handrail/specs/spec.schema.json",
+                   "handrail/specs/examples/handoff.yaml",
                    "handrail/specs/examples/deals.csv", "handrail/py.typed"):
         assert needed in wheel, needed

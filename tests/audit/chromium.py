@@ -65,7 +65,8 @@ def read_png(path: Path) -> tuple[int, int, list[tuple[int, ...]]]:
             idat += body
         pos += 12 + length
     width, height, depth, color, _, _, interlace = header
-    assert depth == 8 and color in (2, 6) and interlace == 0, f"unsupported PNG: depth {depth}, colour type {color}"
+    assert depth == 8 and color in (
+        2, 6) and interlace == 0, f"unsupported PNG: depth {depth}, colour type {color}"
     channels = 3 if color == 2 else 4
     raw, stride = zlib.decompress(idat), width * channels
     pixels, previous = [], bytearray(stride)

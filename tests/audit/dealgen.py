@@ -12,7 +12,8 @@ from handrail.specs.model import Model
 
 SPECIFIC = {
     "business_goals": "Cut month-end close from 10 to 4 days by Q3; replace three finance spreadsheets.",
-    "stakeholder_map": "Dana Ruiz (CFO, economic buyer); Lee Park (Controller, champion); Sam Okafor (IT lead)",
+    "stakeholder_map": "Dana Ruiz (CFO, economic buyer); Lee Park (Controller, champion); Sam Okafor (IT "
+                       "lead)",
     "success_criteria": "95% of invoices auto-matched within 60 days of go-live.",
     "risk_flags": "Security review pending with their CISO.",
     "products_scope": "Enterprise tier, AP automation and Reconciliation modules.",
@@ -53,7 +54,8 @@ def hand_made() -> list[Deal]:
              internal_handoff_at=utc(2026, 1, 13, 6), first_touch_at=utc(2026, 1, 13, 16),
              kickoff_at=utc(2026, 1, 19, 15), csm_rating=5, intake_status="Accepted", score=100.0),
         deal("B", close=date(2026, 1, 20),
-             complete=("business_goals", "stakeholder_map", "products_scope", "contract_terms", "key_conversations"),
+             complete=("business_goals", "stakeholder_map", "products_scope", "contract_terms",
+                       "key_conversations"),
              generic=("success_criteria",), closed_won_at=utc(2026, 1, 20, 9),
              internal_handoff_at=utc(2026, 1, 21, 15), csm_rating=3, intake_status="Accepted", score=80.0),
         deal("C", close=date(2026, 2, 3), complete=("products_scope", "contract_terms"), csm=None,
@@ -63,8 +65,8 @@ def hand_made() -> list[Deal]:
              internal_handoff_at=utc(2026, 2, 11, 9), first_touch_at=utc(2026, 2, 12, 9),
              kickoff_at=utc(2026, 2, 18, 10), score=85.35),
         deal("I", close=date(2026, 3, 5), owner="ae2", complete=("business_goals", "stakeholder_map"),
-             closed_won_at=utc(2026, 3, 5, 12), first_touch_at=utc(2026, 3, 5, 8), kickoff_at=utc(2026, 3, 6, 9),
-             csm_rating=4, intake_status="Returned to Sales"),
+             closed_won_at=utc(2026, 3, 5, 12), first_touch_at=utc(2026, 3, 5, 8),
+             kickoff_at=utc(2026, 3, 6, 9), csm_rating=4, intake_status="Returned to Sales"),
         deal("J", close=date(2026, 4, 30), complete=ALL, values={"communication_prefs": "Email updates"},
              closed_won_at=utc(2026, 4, 30, 10), intake_status="Pending"),
         deal("E", stage="commit", complete=ALL, csm=None),
@@ -108,8 +110,8 @@ def random_deals(model: Model, n: int, seed: int = 7, start: date = date(2025, 7
             extra["csm_rating"] = rng.randint(1, 5)
         roll = rng.random()
         if roll < 0.8:
-            extra["intake_status"] = rng.choice(["Accepted", "Accepted", "Returned", "Returned to Sales", "Pending",
-                                                 "accepted"])
+            extra["intake_status"] = rng.choice(["Accepted", "Accepted", "Returned", "Returned to Sales",
+                                                 "Pending", "accepted"])
         deal_ = Deal(id=f"D{i:07d}", name=f"Customer {i}", owner=rng.choice(owners), stage=stage,
                      acv=rng.choice([5_000, 18_000, 24_999, 25_000, 60_000, 99_999, 100_000, 400_000]),
                      deal_type="expansion" if rng.random() < 0.12 else "new_business",
@@ -121,8 +123,8 @@ def random_deals(model: Model, n: int, seed: int = 7, start: date = date(2025, 7
         yield deal_
 
 
-CSV_PROCESS = ("closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating", "intake_status",
-               "score")
+CSV_PROCESS = ("closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating",
+               "intake_status", "score")
 
 
 def write_csv(path: Path, model: Model, deals: Iterable[Deal]) -> int:
@@ -137,7 +139,8 @@ def write_csv(path: Path, model: Model, deals: Iterable[Deal]) -> int:
         writer.writerow(header)
         for d in deals:
             extra = d.extra
-            row = [d.id, d.name, d.owner, d.acv, EXPANSION_TYPE if d.deal_type == "expansion" else "New Customer",
+            row = [d.id, d.name, d.owner, d.acv,
+                   EXPANSION_TYPE if d.deal_type == "expansion" else "New Customer",
                    model.stage(d.stage).salesforce if d.stage else "", d.sales_cycle_days,
                    extra.get("close_date", "")]
             for key in process:

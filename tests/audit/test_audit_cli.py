@@ -1,4 +1,5 @@
-"""`handrail audit` end to end on an export: every format, --out, --since, errors, offline imports, progress."""
+"""`handrail audit` end to end on an export: every format, --out, --since, errors, offline imports,
+progress."""
 from __future__ import annotations
 
 import csv
@@ -90,7 +91,8 @@ def test_html_is_self_contained(audit, tmp_path):
     html = out_file.read_text()
     for forbidden in ("<script", "src=", "href=", "<link", "<img", "<iframe", "@import", "url("):
         assert forbidden not in html, forbidden
-    assert set(re.findall(r"https?://[^\s\"']*", html)) == {"http://www.w3.org/2000/svg"}  # only the SVG namespace
+    # only the SVG namespace
+    assert set(re.findall(r"https?://[^\s\"']*", html)) == {"http://www.w3.org/2000/svg"}
     assert html.count("<svg") == 5  # tiers, trend, fields, SLA, ratings
     assert 'data-metric="average_score">68.6<' in html
     assert 'data-metric="first_touch_compliance">75.0%<' in html
@@ -108,7 +110,8 @@ def test_since(audit):
 def test_labels_are_escaped_in_html(run_cli, tmp_path, example_model, example_spec):
     from audit.dealgen import deal, utc
     path = tmp_path / "x.csv"
-    write_csv(path, example_model, [deal("<b>1</b>", owner="<script>alert(1)</script>", close=utc(2026, 1, 5).date(),
+    write_csv(path, example_model,
+              [deal("<b>1</b>", owner="<script>alert(1)</script>", close=utc(2026, 1, 5).date(),
                                          csm=None)])
     code, out, _ = run_cli("audit", "--from", str(path), "--spec", str(example_spec), "--format", "html")
     assert code == 0
@@ -116,12 +119,14 @@ def test_labels_are_escaped_in_html(run_cli, tmp_path, example_model, example_sp
 
 
 @pytest.mark.parametrize("args,code,message", [
-    (["--env", "snapshot"], 1, "environment 'snapshot' is a snapshot of the CRM's configuration and holds no deals"),
+    (["--env", "snapshot"], 1, "environment 'snapshot' is a snapshot of the CRM's configuration and holds no "
+                               "deals"),
     ([], 2, "say where the deals come from: `handrail audit --from deals.csv`"),
     (["--from", "missing.csv"], 3, "missing.csv: no such file"),
     (["--from", "{export}", "--since", "soon"], 2, "'soon' is not a period"),
     (["--from", "{export}", "--format", "pdf"], 2, "'pdf' is not one of"),
-    (["--from", "{export}", "--env", "sandbox"], 2, "use either --from or --env with `handrail audit`, not both"),
+    (["--from", "{export}", "--env", "sandbox"], 2, "use either --from or --env with `handrail audit`, not "
+                                                    "both"),
 ])
 def test_errors(run_cli, export, example_spec, tmp_path, args, code, message):
     out_file = tmp_path / "out.json"
@@ -167,7 +172,8 @@ def test_offline_commands_do_not_import_crm_clients(export, example_spec, comman
         "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
         "loaded = [m for m in ('simple_salesforce', 'hubspot', 'requests') if m in sys.modules]\n"
         "print('LOADED', loaded, file=sys.stderr)\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                            timeout=60)
     assert "LOADED []" in result.stderr, result.stderr[-2000:]
 
 

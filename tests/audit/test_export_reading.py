@@ -1,4 +1,5 @@
-"""Process data (close dates, SLA timestamps, ratings, the stored score) read from exports for audits and briefs."""
+"""Process data (close dates, SLA timestamps, ratings, the stored score) read from exports for audits and
+briefs."""
 from __future__ import annotations
 
 import json
@@ -39,14 +40,15 @@ def test_hubspot_json_with_epoch_milliseconds(example_model, tmp_path):
     deal = one(path, example_model)
     assert deal.extra["close_date"] == date(2026, 2, 3)
     assert deal.extra["closed_won_at"] == datetime(2026, 2, 3, 15, 4, 5, tzinfo=timezone.utc)
-    assert deal.extra["kickoff_at"] == datetime(2026, 2, 9, tzinfo=timezone.utc)  # a date alone is midnight UTC
+    # a date alone is midnight UTC
+    assert deal.extra["kickoff_at"] == datetime(2026, 2, 9, tzinfo=timezone.utc)
     assert (deal.extra["score"], deal.extra["csm_rating"]) == (61.0, 5)
 
 
 def test_label_columns_and_blank_cells(example_model, tmp_path):
     path = tmp_path / "labels.csv"
-    path.write_text("id,Deal Name,stage,Close Date,Closed Won At,CSM Handoff Rating,CS Intake Status,Handoff Score\n"
-                    "1,A,Closed Won,,,,,\n2,B,Closed Won,2026-03-01,2026-03-01 09:00,2,Accepted,88\n")
+    path.write_text("id,Deal Name,stage,Close Date,Closed Won At,CSM Handoff Rating,CS Intake Status,Handoff "
+                    "Score\n1,A,Closed Won,,,,,\n2,B,Closed Won,2026-03-01,2026-03-01 09:00,2,Accepted,88\n")
     first, second = read_deals(path, example_model, process_fields=True)
     assert first.extra == {}
     assert second.extra == {"close_date": date(2026, 3, 1),
@@ -56,16 +58,19 @@ def test_label_columns_and_blank_cells(example_model, tmp_path):
 
 def test_without_process_fields_nothing_is_parsed(example_model, tmp_path):
     path = tmp_path / "plain.csv"
-    path.write_text("id,name,stage,close_date,Closed Won At,Handoff Score\n1,A,Closed Won,2026-01-01,not a date,high\n")
+    path.write_text("id,name,stage,close_date,Closed Won At,Handoff Score\n1,A,Closed Won,2026-01-01,not a "
+                    "date,high\n")
     (deal,) = read_deals(path, example_model)
     assert deal.extra == {}
 
 
 @pytest.mark.parametrize("header,good,bad,message", [
-    ("Closed Won At", "2026-01-01", "12/01/2026", "column 'Closed Won At': '12/01/2026' could be 1 December or "
-     "12 January 2026; pass --date-format %m/%d/%Y (month first, as in US exports) or --date-format %d/%m/%Y"),
+    ("Closed Won At", "2026-01-01", "12/01/2026",
+     "column 'Closed Won At': '12/01/2026' could be 1 December or 12 January 2026; pass --date-format "
+     "%m/%d/%Y (month first, as in US exports) or --date-format %d/%m/%Y"),
     ("Closed Won At", "2026-01-01", "soon", "column 'Closed Won At': 'soon' is not a date; use ISO 8601"),
-    ("CloseDate", "2026-01-01", "Jan 5", "column 'CloseDate': 'Jan 5' is not a date; use ISO 8601 such as 2026-01-31"),
+    ("CloseDate", "2026-01-01", "Jan 5", "column 'CloseDate': 'Jan 5' is not a date; use ISO 8601 such as "
+                                         "2026-01-31"),
     ("Handoff_Score__c", "80", "high", "column 'Handoff_Score__c': 'high' is not a number"),
     ("CSM Handoff Rating", "1", "7", "column 'CSM Handoff Rating': '7' is not a rating from 1 to 5"),
     ("CSM Handoff Rating", "5", "3.5", "'3.5' is not a rating from 1 to 5"),

@@ -1,4 +1,5 @@
-"""Gate evaluation on single deals: each kind of requirement, which gates apply at which stage, the reasons."""
+"""Gate evaluation on single deals: each kind of requirement, which gates apply at which stage, the
+reasons."""
 from __future__ import annotations
 
 import dataclasses
@@ -38,7 +39,8 @@ def test_a_complete_deal_passes_every_gate(example_model):
 def test_missing_csm(example_model):
     d = deal("x", complete=ALL, csm=None)
     failures = gate_failures(example_model, d, score_deal(example_model, d))
-    assert [(f.gate.key, f.reasons) for f in failures] == [("mid_market_csm", ("Customer Success Manager is empty",))]
+    assert ([(f.gate.key, f.reasons) for f in failures]
+            == [("mid_market_csm", ("Customer Success Manager is empty",))])
 
 
 def test_score_floor_and_required_fields(example_model):
@@ -76,14 +78,17 @@ stages:
   - {key: commit, label: Commit, salesforce: Commit, hubspot: contractsent}
   - {key: won, label: Won, salesforce: Closed Won, hubspot: closedwon, closed_won: true}
 gates:
-  - {key: scope_by_commit, stage: commit, require: {fields: [scope], csm_assigned: true}, message: Scope first.}
+  - {key: scope_by_commit, stage: commit, require: {fields: [scope], csm_assigned: true},
+     message: Scope first.}
   - {key: won_score, stage: won, require: {min_score: 50}, message: Score too low.}
 """)
     result = load_spec(spec)
     model = result.model
-    d = deal("d", stage="won", acv=10, values={"goals": "Grow revenue in the EMEA region by 20% in year one"}, csm=None)
+    d = deal("d", stage="won", acv=10, values={"goals": "Grow revenue in the EMEA region by 20% in year one"},
+             csm=None)
     failures = {f.gate.key: f.reasons for f in gate_failures(model, d, score_deal(model, d))}
-    assert failures == {"scope_by_commit": ("CSM is empty", "Scope is empty")}  # skipping Commit skips nothing
+    # skipping Commit skips nothing
+    assert failures == {"scope_by_commit": ("CSM is empty", "Scope is empty")}
     low = deal("l", stage="won", acv=10, values={"scope": "Core"}, csm="x@example.com")
     assert [(f.gate.key, f.reasons) for f in gate_failures(model, low, score_deal(model, low))] == [
         ("won_score", ("score 0.0 is below 50",))]

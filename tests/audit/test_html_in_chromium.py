@@ -1,4 +1,5 @@
-"""The HTML audit report opened in headless Chromium: it renders, shows the expected figures, and is not blank."""
+"""The HTML audit report opened in headless Chromium: it renders, shows the expected figures, and is not
+blank."""
 from __future__ import annotations
 
 import re

@@ -3,14 +3,14 @@
 Mid-Market scores all eight rubric fields (weight 17) and requires goals, stakeholders, success criteria
 and products. As of 2026-04-30 23:59:59 UTC:
 
-deal  close       owner  score            completeness  SLAs (handoff / touch / kickoff)        rating intake   stored
-A     2026-01-12  ae1    100   Ready      100           20h in / 30h in / 5bd in                5      Accepted 100
-B     2026-01-20  ae1    73.5  Gaps       100           30h late / none late / none late        3      Accepted 80
-C     2026-02-03  ae1    17.6  Blocked    25            no close time: unmeasured               1      Returned 17.6
-D     2026-02-10  ae2    85.3  Ready      100           24h in / 48h in / 6bd late              -      -        85.35
-I     2026-03-05  ae2    35.3  Blocked    50            none late / -4h in / 1bd in             4      Returned to Sales
-J     2026-04-30  ae1    100   Ready      100           all pending                             -      Pending
-E     open at Commit without a CSM; F closed lost; G open at Discovery.
+deal close      owner score           completeness  SLAs (handoff / touch / kickoff)  rating intake   stored
+A    2026-01-12 ae1   100   Ready     100           20h in / 30h in / 5bd in          5      Accepted 100
+B    2026-01-20 ae1   73.5  Gaps      100           30h late / none late / none late  3      Accepted 80
+C    2026-02-03 ae1   17.6  Blocked   25            no close time: unmeasured         1      Returned 17.6
+D    2026-02-10 ae2   85.3  Ready     100           24h in / 48h in / 6bd late        -      -        85.35
+I    2026-03-05 ae2   35.3  Blocked   50            none late / -4h in / 1bd in       4      Returned to Sales
+J    2026-04-30 ae1   100   Ready     100           all pending                       -      Pending
+E    open at Commit without a CSM; F closed lost; G open at Discovery.
 (The deals are built by dealgen.hand_made.)
 """
 from __future__ import annotations
@@ -45,7 +45,8 @@ def test_tiers_scores_and_completion(report):
     assert cw["average_score"] == 68.6  # (100 + 73.5 + 17.6 + 85.3 + 35.3 + 100) / 6 = 68.62
     assert cw["completion"] == 79.2  # (100 + 100 + 25 + 100 + 50 + 100) / 6 = 79.17
     (mid,) = cw["by_segment"]
-    assert (mid["segment"], mid["deals"], mid["ready"], mid["gaps"], mid["blocked"]) == ("mid_market", 6, 3, 1, 2)
+    assert ((mid["segment"], mid["deals"], mid["ready"], mid["gaps"], mid["blocked"])
+            == ("mid_market", 6, 3, 1, 2))
     owners = {o["owner"]: o for o in cw["by_owner"]}
     assert [o["owner"] for o in cw["by_owner"]] == ["ae1", "ae2"]  # most deals first
     assert owners["ae2"]["deals"] == 2 and owners["ae2"]["average_score"] == 60.3  # (85.3 + 35.3) / 2
@@ -102,7 +103,8 @@ def test_gate_violations(report):
     assert set(by_deal) == {"C", "I"}
     (gate,) = [g for g in by_deal["I"]["gates"]]
     assert gate["gate"] == "closed_won_not_blocked"
-    assert gate["reasons"] == ["Success Criteria is empty", "Products / Scope is empty", "score 35.3 is below 60"]
+    assert (gate["reasons"]
+            == ["Success Criteria is empty", "Products / Scope is empty", "score 35.3 is below 60"])
     assert [g["gate"] for g in by_deal["C"]["gates"]] == ["mid_market_csm", "closed_won_not_blocked"]
     assert by_deal["C"]["gates"][0]["reasons"] == ["Customer Success Manager is empty"]
     open_v = report["open_in_gated_stages"]["gate_violations"]

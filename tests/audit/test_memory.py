@@ -43,7 +43,8 @@ def test_memory_stays_flat_from_20_000_to_200_000_deals(example_model):
     large, large_report = peak_growth(example_model, pool, 200_000)
     assert large_report["deals_read"] == 200_000
     assert large_report["closed_won"]["deals"] > 100_000
-    assert large_report["closed_won"]["gate_violations"]["deals"] > 10_000  # examples stay capped all the same
+    # examples stay capped all the same
+    assert large_report["closed_won"]["gate_violations"]["deals"] > 10_000
     assert len(large_report["closed_won"]["gate_violations"]["examples"]) == 25
     # a kept reference per deal would cost at least 200,000 x 8 bytes more; allow noise well below that
     assert large < small * 1.5 + 512 * 1024, f"peak grew from {small:,} to {large:,} bytes"

@@ -14,7 +14,8 @@ from handrail.generators.rules.gates import failing_gates
 from handrail.generators.rules.scoring import GENERIC, MISSING, is_populated, score_deal
 
 NOW = datetime(2026, 5, 15, 12, tzinfo=timezone.utc)
-CLOCK_EVENTS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at", "kickoff": "kickoff_at"}
+CLOCK_EVENTS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at",
+                "kickoff": "kickoff_at"}
 
 
 def close_of(deal):
@@ -44,9 +45,12 @@ def sla_outcome(clock: str, sla, extra: dict, now: datetime) -> str:
     done = extra.get(CLOCK_EVENTS[clock])
     if clock == "kickoff":
         if done is None:
-            return "breached" if now.date() > nth_weekday_after(start.date(), sla.kickoff_business_days) else "pending"
-        return "within" if weekdays_after(start.date(), done.date()) <= sla.kickoff_business_days else "breached"
-    limit = timedelta(hours=sla.internal_handoff_hours if clock == "internal_handoff" else sla.first_touch_hours)
+            return ("breached" if now.date() > nth_weekday_after(start.date(), sla.kickoff_business_days)
+                    else "pending")
+        return ("within" if weekdays_after(start.date(), done.date()) <= sla.kickoff_business_days
+                else "breached")
+    limit = timedelta(hours=sla.internal_handoff_hours if clock == "internal_handoff"
+                      else sla.first_touch_hours)
     if done is None:
         return "breached" if now > start + limit else "pending"
     return "within" if done - start <= limit else "breached"
@@ -65,7 +69,8 @@ def close_to(value, expected):
 @pytest.mark.parametrize("seed,since", [(1, None), (2, date(2026, 1, 1)), (3, date(2025, 9, 15))])
 def test_matches_recomputation(example_model, seed, since):
     model = example_model
-    deals = list(random_deals(model, 2500, seed=seed, start=date(2025, 7, 20)))  # the last closes are still pending
+    # the last closes are still pending
+    deals = list(random_deals(model, 2500, seed=seed, start=date(2025, 7, 20)))
     report = run_audit(model, iter(deals), AuditOptions(now=NOW, since=since))
     cw = report["closed_won"]
 
@@ -119,10 +124,12 @@ def test_matches_recomputation(example_model, seed, since):
 
     # SLA outcomes
     for clock in cw["sla"]:
-        outcomes = Counter(sla_outcome(clock["sla"], model.segment(r.segment).sla, d.extra, NOW) for d, r in scored)
+        outcomes = Counter(sla_outcome(clock["sla"], model.segment(r.segment).sla, d.extra, NOW)
+                           for d, r in scored)
         assert {k: clock[k] for k in ("within", "breached", "pending", "unmeasured")} == {
             k: outcomes[k] for k in ("within", "breached", "pending", "unmeasured")}
-        assert close_to(clock["compliance_rate"], rate(outcomes["within"], outcomes["within"] + outcomes["breached"]))
+        assert close_to(clock["compliance_rate"],
+                        rate(outcomes["within"], outcomes["within"] + outcomes["breached"]))
 
     # monthly trend and the two-months-running alert
     months = defaultdict(list)
@@ -131,7 +138,8 @@ def test_matches_recomputation(example_model, seed, since):
     trend = {row["month"]: row for row in cw["trend"] if row["deals"]}
     assert set(trend) == set(months)
     for month, values in months.items():
-        assert trend[month]["deals"] == len(values) and close_to(trend[month]["completion"], statistics.fmean(values))
+        assert (trend[month]["deals"] == len(values)
+                and close_to(trend[month]["completion"], statistics.fmean(values)))
 
     # ratings, intake, gates, stored scores
     ratings = Counter(d.extra.get("csm_rating") for d, _ in scored)

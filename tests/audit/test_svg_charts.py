@@ -4,7 +4,13 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from handrail.generators.audit.svg_charts import column_chart, line_chart, paired_bars, percent_bars, stacked_bars
+from handrail.generators.audit.svg_charts import (
+    column_chart,
+    line_chart,
+    paired_bars,
+    percent_bars,
+    stacked_bars,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -33,8 +39,10 @@ def test_labels_are_escaped():
 
 
 def test_missing_values_draw_nothing():
-    root = parse(paired_bars("Fields", [("A", 80.0, None)], (("Completed", "#111111"), ("Generic", "#222222"))))
-    assert len(rect_widths(root, "#111111")) == 2 and len(rect_widths(root, "#222222")) == 1  # swatches + bars
+    root = parse(paired_bars("Fields", [("A", 80.0, None)],
+                             (("Completed", "#111111"), ("Generic", "#222222"))))
+    # swatches + bars
+    assert len(rect_widths(root, "#111111")) == 2 and len(rect_widths(root, "#222222")) == 1
     assert [t.text for t in root.iter(f"{NS}text")][-2:] == ["80.0%", "-"]
     line = parse(line_chart("Trend", ["2026-01", "2026-02", "2026-03"],
                             [("Completion", [90.0, None, 70.0], "#333333")]))

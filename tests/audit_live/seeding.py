@@ -54,7 +54,8 @@ def created(deal: Deal) -> datetime:
 
 # -- Salesforce -------------------------------------------------------------------------------------------
 def salesforce_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+    return (moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{moment.microsecond // 1000:03d}+0000")
 
 
 def seed_salesforce(org, model: Model, deals: list[Deal]) -> list[Deal]:
@@ -72,7 +73,8 @@ def seed_salesforce(org, model: Model, deals: list[Deal]) -> list[Deal]:
         row = {f.salesforce_name: None for f in fetched_fields(model)}
         row.update({"Id": deal.id, "Name": deal.name, "OwnerId": owner_ids[d.owner], "Amount": deal.acv,
                     "Type": EXPANSION_TYPE if deal.deal_type == "expansion" else "New Customer",
-                    "StageName": model.stage(deal.stage).salesforce, "CloseDate": deal.extra["close_date"].isoformat(),
+                    "StageName": model.stage(deal.stage).salesforce,
+                    "CloseDate": deal.extra["close_date"].isoformat(),
                     "CreatedDate": salesforce_time(created(deal))})
         for key, value in d.values.items():
             row[model.field(key).salesforce_name] = csm_ids[value] if key == "csm" else value
@@ -80,8 +82,9 @@ def seed_salesforce(org, model: Model, deals: list[Deal]) -> list[Deal]:
         for key, value in deal.extra.items():
             if key == "close_date":
                 continue
-            row[model.computed_field(key).salesforce_name] = \
-                salesforce_time(value) if isinstance(value, datetime) else str(value) if key == "csm_rating" else value
+            row[model.computed_field(key).salesforce_name] = (
+                salesforce_time(value) if isinstance(value, datetime)
+                else str(value) if key == "csm_rating" else value)
         rows.append(row)
     org.add_records("Opportunity", rows)
     return stored
@@ -91,14 +94,16 @@ def seed_salesforce(org, model: Model, deals: list[Deal]) -> list[Deal]:
 def hubspot_time(moment: datetime | date) -> str:
     if not isinstance(moment, datetime):
         moment = datetime.combine(moment, time(0), tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{moment.microsecond // 1000:03d}Z")
 
 
 def define_properties(portal, model: Model) -> None:
     """The spec's deal properties, as `handrail apply` leaves them (only what reading deals needs)."""
     for f in fetched_fields(model):
         portal.properties["deals"][f.hubspot_name] = portal.property_record(
-            {"name": f.hubspot_name, "label": f.label, "type": "string", "fieldType": "text", "groupName": "handoff"})
+            {"name": f.hubspot_name, "label": f.label, "type": "string", "fieldType": "text",
+             "groupName": "handoff"})
 
 
 def seed_hubspot(portal, model: Model, deals: list[Deal]) -> list[Deal]:
@@ -111,7 +116,8 @@ def seed_hubspot(portal, model: Model, deals: list[Deal]) -> list[Deal]:
     csm_names = {c: f"CSM {i}" for i, c in enumerate(csms)}
     rows = []
     for d in deals:
-        row = {"dealname": d.name, "amount": d.acv, "dealtype": "existingbusiness" if d.deal_type == "expansion"
+        row = {"dealname": d.name, "amount": d.acv,
+               "dealtype": "existingbusiness" if d.deal_type == "expansion"
                else "newbusiness", "dealstage": model.stage(d.stage).hubspot,
                "closedate": hubspot_time(d.extra["close_date"]), "createdate": hubspot_time(created(d)),
                "hubspot_owner_id": owner_ids.get(d.owner)}
@@ -119,8 +125,8 @@ def seed_hubspot(portal, model: Model, deals: list[Deal]) -> list[Deal]:
             row[model.field(key).hubspot_name] = csm_ids[value] if key == "csm" else value
         for key, value in d.extra.items():
             if key != "close_date":
-                row[model.computed_field(key).hubspot_name] = hubspot_time(value) if isinstance(value, datetime) \
-                    else value
+                row[model.computed_field(key).hubspot_name] = (
+                    hubspot_time(value) if isinstance(value, datetime) else value)
         rows.append(row)
     ids = portal.add_deals(rows)
     return [renamed(d, deal_id, owner_names[d.owner], csm_names) for d, deal_id in zip(deals, ids)]

@@ -31,11 +31,14 @@ def test_search_audit_matches_the_export(portal, hubspot_spec, example_model, ru
     assert portal.count("search") == pages and portal.count("owners.list") == 1
     first = searches(portal)[0]
     assert first["limit"] == 200 and first["sorts"] == ["hs_object_id"] and "after" not in first
-    assert {f["propertyName"] for g in first["filterGroups"] for f in g["filters"]} == {"dealstage", "closedate"}
-    assert {"handoff_business_goals", "handoff_closed_won_at", "amount", "dealtype"} <= set(first["properties"])
+    assert ({f["propertyName"] for g in first["filterGroups"] for f in g["filters"]}
+            == {"dealstage", "closedate"})
+    assert ({"handoff_business_goals", "handoff_closed_won_at", "amount", "dealtype"}
+            <= set(first["properties"]))
 
 
-def test_more_than_ten_thousand_deals_are_read_in_createdate_windows(portal, hubspot_spec, example_model, run_cli):
+def test_more_than_ten_thousand_deals_are_read_in_createdate_windows(portal, hubspot_spec, example_model,
+                                                                     run_cli):
     define_properties(portal.portal, example_model)
     start = datetime(2025, 5, 1, tzinfo=timezone.utc)
     ids = portal.portal.add_deals(

@@ -42,7 +42,8 @@ def test_environments_that_hold_no_deals(run_cli, salesforce_spec, environment, 
 
 
 def test_an_org_without_the_spec_fields_is_told_to_apply_first(org, salesforce_spec, run_cli):
-    org.org.add_record("Opportunity", Name="Acme", StageName="Closed Won", CloseDate="2026-01-05", Amount=50_000)
+    org.org.add_record("Opportunity", Name="Acme", StageName="Closed Won", CloseDate="2026-01-05",
+                       Amount=50_000)
     code, _, err = run_cli("audit", "--env", "live", "--spec", str(salesforce_spec))
     assert code == 1
     assert "environment 'live': Salesforce's Opportunity object lacks 27 field(s) the spec names: " \

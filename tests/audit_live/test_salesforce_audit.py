@@ -31,7 +31,8 @@ def test_large_result_goes_through_the_bulk_api(org, salesforce_spec, example_mo
                                                 monkeypatch):
     deals = seed_salesforce(org.org, example_model, generated(example_model, 3_000, seed=11))
     monkeypatch.setenv("HANDRAIL_SALESFORCE_BULK_THRESHOLD", "1000")
-    monkeypatch.setattr(salesforce_deals, "BULK_PAGE", 1_000)  # so that results come in pages (Sforce-Locator)
+    # so that results come in pages (Sforce-Locator)
+    monkeypatch.setattr(salesforce_deals, "BULK_PAGE", 1_000)
     org.inject("bulk2.results", status=503)
     live = audit_json(run_cli, salesforce_spec, "--env", "live")
     pages = -(-live["deals_read"] // 1_000)
@@ -48,7 +49,8 @@ def test_rate_limit_and_server_error_while_paging_are_retried(org, salesforce_sp
     org.inject("queryMore", status=500)
     live = audit_json(run_cli, salesforce_spec, "--env", "live", since=None)
     assert [c.status for c in org.calls("queryMore")] == [429, 500, 200]
-    assert_same_figures(live, offline_audit(run_cli, tmp_path, example_model, salesforce_spec, deals, since=None))
+    assert_same_figures(live,
+                        offline_audit(run_cli, tmp_path, example_model, salesforce_spec, deals, since=None))
 
 
 class Terminal(io.StringIO):

@@ -11,7 +11,8 @@ from helpers import ROOT
 from handrail.generators.output.emit import emit
 
 # Row 3 is bad: the first deal has already been scored (and, before, printed) when it is reached.
-BAD_ROW = "id,name,stage,close_date,amount\n006A,Acme,Closed Won,2026-01-05,1000\n006B,Bad,Closed Won,2026-01-06,lots\n"
+BAD_ROW = ("id,name,stage,close_date,amount\n006A,Acme,Closed Won,2026-01-05,1000\n006B,Bad,Closed "
+           "Won,2026-01-06,lots\n")
 
 
 @pytest.fixture
@@ -33,8 +34,10 @@ def test_score_redirected_to_a_file_leaves_it_empty(bad_export, example_spec, tm
     assert target.read_text() == ""
 
 
-@pytest.mark.parametrize("command", [["score", "{export}"], ["audit", "--from", "{export}", "--format", "csv"]])
-def test_failed_commands_print_nothing_and_keep_the_old_file(run_cli, bad_export, example_spec, tmp_path, command):
+@pytest.mark.parametrize("command",
+                         [["score", "{export}"], ["audit", "--from", "{export}", "--format", "csv"]])
+def test_failed_commands_print_nothing_and_keep_the_old_file(run_cli, bad_export, example_spec, tmp_path,
+                                                             command):
     args = [a.format(export=bad_export) for a in command] + ["--spec", str(example_spec)]
     code, out, err = run_cli(*args)
     assert (code, out) == (3, ""), err

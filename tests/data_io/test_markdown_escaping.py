@@ -12,8 +12,10 @@ import pytest
 
 from handrail.generators.report_templates import markdown_text
 
-PAYLOADS = ['<img src=x onerror="alert(1)">', "<svg onload=alert(1)>", "<script>alert(document.cookie)</script>",
-            "[click me](javascript:alert(1))", "![pixel](https://evil.example/t.gif)", "<https://evil.example>",
+PAYLOADS = ['<img src=x onerror="alert(1)">', "<svg onload=alert(1)>",
+            "<script>alert(document.cookie)</script>",
+            "[click me](javascript:alert(1))", "![pixel](https://evil.example/t.gif)",
+            "<https://evil.example>",
             "&lt;script&gt;alert(1)&lt;/script&gt;", "\\<img src=x onerror=alert(1)>"]
 
 
@@ -39,7 +41,8 @@ def hostile_export(tmp_path):
         writer = csv.writer(handle)
         writer.writerow(["id", "name", "owner", "stage", "close_date", "business_goals", "success_criteria",
                          "risk_flags", "stakeholder_map"])
-        writer.writerow(["006H", PAYLOADS[0], PAYLOADS[1], "Closed Won", "2026-01-05", PAYLOADS[2], PAYLOADS[3],
+        writer.writerow(["006H", PAYLOADS[0], PAYLOADS[1], "Closed Won", "2026-01-05", PAYLOADS[2],
+                         PAYLOADS[3],
                          PAYLOADS[4], "Dana (CFO)\n<svg onload=alert(2)>\n[x]: javascript:alert(3)"])
     return path
 

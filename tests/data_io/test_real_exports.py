@@ -4,7 +4,8 @@ required columns named when absent, one warning for optional columns segments ne
 Header spellings: Salesforce opportunity fields as labelled in Salesforce Help "Opportunity Fields"
 (https://help.salesforce.com/s/articleView?id=sales.opp_fields.htm) - Opportunity Name, Account Name,
 Amount, Close Date, Stage, Type, Lead Source, Opportunity Owner; report exports quote every value and end
-with one-cell footer lines (http://frombelvideres4thfloor.blogspot.com/2010/08/salesforce-csv-format-for-report.html).
+with one-cell footer lines
+(http://frombelvideres4thfloor.blogspot.com/2010/08/salesforce-csv-format-for-report.html).
 HubSpot deal exports use property labels (Deal Name, Deal Stage, Close Date, Create Date, Deal owner,
 Amount, Deal Type, Pipeline) with Record ID first. Dates: MM/DD/YYYY in US locales, DD/MM/YYYY elsewhere;
 01/03/2024 is ambiguous (https://xappex.com/blog/salesforce-data-loader-date-format).
@@ -23,14 +24,14 @@ SALESFORCE_REPORT = ('"Opportunity Owner","Account Name","Opportunity Name","Typ
                      '"Close Date","Created Date","Stage","Opportunity ID","Handoff Partner Sourced"\n'
                      '"Jordan Lee","Acme Corp","Acme Corp - Platform","New Customer","Partner","60,000.00",'
                      '"12/31/2026","11/15/2026","Closed Won","0065g00000Abc12AAB","1"\n'
-                     '"Riley Chen","Globex","Globex - Upsell","Existing Customer - Upgrade","Web","$250,000.00",'
-                     '"12/15/2026","10/01/2026","Negotiation/Review","0065g00000Abc13AAB","0"\n'
+                     '"Riley Chen","Globex","Globex - Upsell","Existing Customer - '
+                     'Upgrade","Web","$250,000.00","12/15/2026","10/01/2026","Negotiation/Review","0065g00000Abc13AAB","0"\n'
                      '""\n'
                      '"Confidential Information - Do Not Distribute"\n'
                      '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n')
-HUBSPOT_EXPORT = ('Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner,Amount,Deal Type,Pipeline\n'
-                  '9012345601,Initech renewal,Closed Won,2026-12-31 10:00,2026-12-01 09:30,Sam Roe,12000,'
-                  'New Business,Sales Pipeline\n'
+HUBSPOT_EXPORT = ('Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner,Amount,Deal '
+                  'Type,Pipeline\n9012345601,Initech renewal,Closed Won,2026-12-31 10:00,2026-12-01 '
+                  '09:30,Sam Roe,12000,New Business,Sales Pipeline\n'
                   '9012345602,Umbrella expansion,Closed Won,2026-11-20 16:45,2026-09-01 08:00,Sam Roe,140000,'
                   'Existing Business,Sales Pipeline\n')
 
@@ -112,12 +113,15 @@ def test_bad_column_maps_are_located(example_model, tmp_path, text, message):
     assert message in str(exc.value)
 
 
-@pytest.mark.parametrize("command", [["score", "{export}"], ["audit", "--from", "{export}", "--as-of", "2026-04-30"],
+@pytest.mark.parametrize("command",
+                         [["score", "{export}"], ["audit", "--from", "{export}", "--as-of", "2026-04-30"],
                                      ["brief", "Acme", "--from", "{export}"]])
 def test_columns_and_date_format_on_every_command(run_cli, tmp_path, example_spec, command):
     mapping = write(tmp_path, '"Opp": name\n"Phase": stage\n"Booked": close_date\n', "map.yaml")
-    export = write(tmp_path, "Opp,Phase,Booked,Created Date,Amount\nAcme,Closed Won,03/04/2026,2026-01-02,5000\n")
-    args = [a.format(export=export) for a in command] + ["--spec", str(example_spec), "--columns", str(mapping)]
+    export = write(tmp_path, "Opp,Phase,Booked,Created Date,Amount\nAcme,Closed "
+                             "Won,03/04/2026,2026-01-02,5000\n")
+    args = ([a.format(export=export) for a in command]
+            + ["--spec", str(example_spec), "--columns", str(mapping)])
     code, _, err = run_cli(*args)
     assert code == 3 and "'03/04/2026' could be" in err and "Traceback" not in err
     code, out, err = run_cli(*args, "--date-format", "%m/%d/%Y")
@@ -131,15 +135,18 @@ def test_columns_and_date_format_on_every_command(run_cli, tmp_path, example_spe
     ("deals.json", '[{"Opportunity Nm": "Acme", "Amt": 5, "Stg": "won"}]'),
     ("deals.jsonl", '{"Opportunity Nm": "Acme", "Amt": 5}\n'),
 ])
-def test_json_records_that_name_no_deal_stop_with_what_was_found(run_cli, tmp_path, example_spec, name, content):
+def test_json_records_that_name_no_deal_stop_with_what_was_found(run_cli, tmp_path, example_spec, name,
+                                                                 content):
     deals = tmp_path / name
     deals.write_text(content)
     code, out, err = run_cli("score", str(deals), "--spec", str(example_spec))
     assert code == 3 and out == ""
-    assert f"{deals}: record 1: no column for the deal name" in err and "columns found: Opportunity Nm, Amt" in err
+    assert (f"{deals}: record 1: no column for the deal name" in err
+            and "columns found: Opportunity Nm, Amt" in err)
 
 
 def test_json_records_may_leave_out_null_values(example_model, tmp_path):
     deals = tmp_path / "deals.jsonl"
-    deals.write_text('{"id": "1", "dealname": "Acme", "amount": 5}\n{"id": "2", "amount": 7, "closedate": null}\n')
+    deals.write_text('{"id": "1", "dealname": "Acme", "amount": 5}\n{"id": "2", "amount": 7, "closedate": '
+                     'null}\n')
     assert [d.acv for d in read_deals(deals, example_model, warn=lambda line: None)] == [5, 7]

@@ -83,7 +83,8 @@ ROUTES = [
     ("GET", "/crm/v3/owners", "owners.list", records.list_owners),
     ("GET", "/crm/v3/owners/{ownerId}", "owners.get", records.get_owner),
 ]
-_COMPILED = [(method, path_pattern(template), template, name, handler) for method, template, name, handler in ROUTES]
+_COMPILED = [(method, path_pattern(template), template, name, handler)
+             for method, template, name, handler in ROUTES]
 
 
 class FakeHubSpot(FakeService):
@@ -126,8 +127,9 @@ class FakeHubSpot(FakeService):
     def dispatch(self, request: Request, operation: str) -> Response:
         header = request.headers.get("Authorization", "")
         if not (header.startswith("Bearer ") and header[len("Bearer "):] in self.tokens):
-            return hs_error(401, "INVALID_AUTHENTICATION", "Authentication credentials not found. This API supports "
-                            "OAuth 2.0 authentication and you can find more details at "
+            return hs_error(401, "INVALID_AUTHENTICATION",
+                            "Authentication credentials not found. This API supports OAuth 2.0 "
+                            "authentication and you can find more details at "
                             "https://developers.hubspot.com/docs/methods/auth/oauth-overview")
         route = self._route(request)
         if route is None:
@@ -136,7 +138,8 @@ class FakeHubSpot(FakeService):
         documented = self.catalog.match(request.method, request.path) if self.catalog else None
         if self.catalog and documented is None:
             self.reject(f"{request.method} {request.path}: not in HubSpot's OpenAPI documents")
-            return hs_error(404, "OBJECT_NOT_FOUND", f"{request.method} {request.path} is not a documented endpoint")
+            return hs_error(404, "OBJECT_NOT_FOUND", f"{request.method} {request.path} is not a documented "
+                                                     "endpoint")
         if documented:
             problems = self.catalog.request_errors(documented[0], documented[1], request.query, request.body)
             if problems:
@@ -148,11 +151,12 @@ class FakeHubSpot(FakeService):
             payload = json.loads(response.body) if response.body else None
             problems = self.catalog.response_errors(documented[0], response.status, payload)
             if problems:
-                raise AssertionError(f"the fake's {name} response ({response.status}) breaks HubSpot's documents: "
-                                     f"{problems[:3]}")
+                raise AssertionError(f"the fake's {name} response ({response.status}) breaks HubSpot's "
+                                     f"documents: {problems[:3]}")
         if name != "search":  # search responses carry no rate-limit headers
             response.headers.update({"X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-                                     "X-HubSpot-RateLimit-Max": "190", "X-HubSpot-RateLimit-Remaining": "189"})
+                                     "X-HubSpot-RateLimit-Max": "190",
+                                     "X-HubSpot-RateLimit-Remaining": "189"})
         return response
 
     def fault_response(self, fault: Fault, operation: str) -> Response:

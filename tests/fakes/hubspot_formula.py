@@ -90,7 +90,8 @@ class Parser:
     def unexpected(self, wanted: str) -> FormulaSyntaxError:
         t = self.tok
         found = "the end of the formula" if t.kind == "end" else f"{t.text!r}"
-        return FormulaSyntaxError(f"{found} is not a token expected here (character {t.at}); expected {wanted}",
+        return FormulaSyntaxError(f"{found} is not a token expected here (character {t.at}); expected "
+                                  f"{wanted}",
                                   t.text, t.at)
 
     def expect(self, kind: str, text: str | None = None) -> Token:
@@ -197,9 +198,11 @@ def parse(formula: str, functions: set[str] = DOCUMENTED_FUNCTIONS):
 
 
 def syntax_problem(formula: str, *, allow_undocumented: bool = False) -> str | None:
-    """HubSpot's wording of why a formula does not parse, or None; undocumented functions only when allowed."""
+    """HubSpot's wording of why a formula does not parse, or None; undocumented functions only when
+    allowed."""
     try:
-        parse(formula, DOCUMENTED_FUNCTIONS | UNDOCUMENTED_FUNCTIONS if allow_undocumented else DOCUMENTED_FUNCTIONS)
+        parse(formula,
+              DOCUMENTED_FUNCTIONS | UNDOCUMENTED_FUNCTIONS if allow_undocumented else DOCUMENTED_FUNCTIONS)
     except FormulaSyntaxError as exc:
         return str(exc)
     return None

@@ -82,8 +82,9 @@ def archive_pipeline(portal: Portal, request: Request, params: dict) -> Response
 def _stages_problem(obj: str, stages: list[dict]) -> Response | None:
     for stage in stages:
         if obj == "deals" and "probability" not in stage.get("metadata", {}):
-            return hs_error(400, "VALIDATION_ERROR", f"Deal stage '{stage.get('label')}' needs metadata.probability "
-                            "between 0.0 and 1.0")
+            return hs_error(400, "VALIDATION_ERROR",
+                            f"Deal stage '{stage.get('label')}' needs metadata.probability between 0.0 and "
+                            "1.0")
     return None
 
 
@@ -95,7 +96,8 @@ def list_stages(portal: Portal, request: Request, params: dict) -> Response:
 
 
 def _stage(pipeline: dict | None, stage_id: str) -> dict | None:
-    return next((s for s in (pipeline or {}).get("stages", []) if s["id"] == stage_id and not s["archived"]), None)
+    return next((s for s in (pipeline or {}).get("stages", []) if s["id"] == stage_id and not s["archived"]),
+                None)
 
 
 def get_stage(portal: Portal, request: Request, params: dict) -> Response:
@@ -148,7 +150,8 @@ def archive_stage(portal: Portal, request: Request, params: dict) -> Response:
     return Response.empty()
 
 
-# -- pipeline rules (2026-09-beta) ----------------------------------------------------------------------------
+# -- pipeline rules (2026-09-beta)
+# ----------------------------------------------------------------------------
 def _rules_key(params: dict) -> tuple[str, str]:
     obj = _object(params) or ""
     return OBJECT_TYPE_IDS.get(obj, params["objectTypeId"]), params["pipelineId"]
@@ -178,7 +181,8 @@ def put_rules(portal: Portal, request: Request, params: dict) -> Response:
     if pipeline is None:
         return not_found(f"Pipeline {params['pipelineId']}")
     data = request.json()
-    members = {**data["governanceValidationRules"], **({APPROVAL: data[APPROVAL]} if APPROVAL in data else {})}
+    members = {**data["governanceValidationRules"],
+               **({APPROVAL: data[APPROVAL]} if APPROVAL in data else {})}
     problem = _members_problem(pipeline, members)
     if problem:
         return problem
@@ -219,7 +223,8 @@ DOCUMENT = "crm-pipeline-rules-2026-09-beta.json"
 APPROVAL = "approvalStage"
 MEMBER_SCHEMAS = {"noBackwardsMovementRule": "PublicSequenceValidationRule",
                   "noSkippingStagesRule": "PublicSequenceValidationRule",
-                  "objectCreationRule": "PublicObjectCreationRule", APPROVAL: "PublicApprovalStageRuleRequest"}
+                  "objectCreationRule": "PublicObjectCreationRule",
+                  APPROVAL: "PublicApprovalStageRuleRequest"}
 
 
 def member_errors(name: str, value: Any) -> list[str]:
@@ -248,7 +253,8 @@ def _undeclared(catalog: OpenApiCatalog, schema: dict, value: Any, where: str) -
                 out += _undeclared(catalog, declared[k], v, f"{where}.{k}")
         return out
     if isinstance(value, list) and "items" in schema:
-        return [e for i, v in enumerate(value) for e in _undeclared(catalog, schema["items"], v, f"{where}[{i}]")]
+        return [e for i, v in enumerate(value)
+                for e in _undeclared(catalog, schema["items"], v, f"{where}[{i}]")]
     return []
 
 
@@ -269,7 +275,8 @@ def _members_problem(pipeline: dict, members: dict) -> Response | None:
                      if i not in stage_ids]
     if not problems:
         return None
-    body = json.loads(hs_error(400, "VALIDATION_ERROR", "Invalid input JSON: " + "; ".join(problems[:3])).body)
+    body = json.loads(hs_error(400, "VALIDATION_ERROR",
+                               "Invalid input JSON: " + "; ".join(problems[:3])).body)
     return Response.json({**body, "errors": [{"message": p} for p in problems[:10]]}, 400)
 
 

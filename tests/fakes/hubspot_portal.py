@@ -32,8 +32,8 @@ DEFAULT_STAGES = [("appointmentscheduled", "Appointment scheduled", "0.2"),
                   ("contractsent", "Contract sent", "0.9"), ("closedwon", "Closed won", "1.0"),
                   ("closedlost", "Closed lost", "0.0")]
 DEFAULT_RECORD_PROPERTIES = {
-    "deals": ["amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id",
-              "pipeline"],
+    "deals": ["amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate",
+              "hs_object_id", "pipeline"],
     "tasks": ["hs_createdate", "hs_lastmodifieddate", "hs_object_id", "hs_task_subject", "hs_timestamp"],
 }
 
@@ -59,7 +59,8 @@ class Portal:
         self.portal_id = 4711
         self.groups: dict[str, dict[str, dict]] = {t: {} for t in OBJECT_TYPE_IDS}
         self.properties: dict[str, dict[str, dict]] = {t: {} for t in OBJECT_TYPE_IDS}
-        self.validations: dict[tuple[str, str], dict[str, dict]] = {}  # (object type, property) -> rules by type
+        # (object type, property) -> rules by type
+        self.validations: dict[tuple[str, str], dict[str, dict]] = {}
         self.pipelines: dict[str, dict[str, dict]] = {"deals": {}}
         self.pipeline_rules: dict[tuple[str, str], dict] = {}  # (objectTypeId, pipelineId) -> rules
         self.flows: dict[str, dict] = {}
@@ -88,20 +89,23 @@ class Portal:
             ("hs_object_id", "Record ID", "number", "number", {}),
             ("dealstage", "Deal Stage", "enumeration", "select", {"options": stage_options}),
             ("pipeline", "Pipeline", "enumeration", "select",
-             {"options": [{"label": "Sales Pipeline", "value": "default", "displayOrder": 0, "hidden": False}]}),
+             {"options": [{"label": "Sales Pipeline", "value": "default", "displayOrder": 0,
+                           "hidden": False}]}),
             ("dealtype", "Deal Type", "enumeration", "select", {"options": [
                 {"label": "New Business", "value": "newbusiness", "displayOrder": 0, "hidden": False},
-                {"label": "Existing Business", "value": "existingbusiness", "displayOrder": 1, "hidden": False}]}),
+                {"label": "Existing Business", "value": "existingbusiness", "displayOrder": 1,
+                 "hidden": False}]}),
             ("hubspot_owner_id", "Deal owner", "enumeration", "select",
              {"externalOptions": True, "referencedObjectType": "OWNER"}),
             ("hs_is_closed_won", "Is Closed Won", "bool", "booleancheckbox", {}),
         ]:
             self.properties["deals"][name] = self.property_record(
-                {"name": name, "label": label, "type": kind, "fieldType": field_type, "groupName": "dealinformation",
-                 **extra}, hubspot_defined=True)
+                {"name": name, "label": label, "type": kind, "fieldType": field_type,
+                 "groupName": "dealinformation", **extra}, hubspot_defined=True)
         stages = [{"label": label, "displayOrder": i, "metadata": {"probability": p}, "stageId": value}
                   for i, (value, label, p) in enumerate(DEFAULT_STAGES)]
-        self.add_pipeline("deals", {"label": "Sales Pipeline", "displayOrder": 0, "stages": stages}, "default")
+        self.add_pipeline("deals", {"label": "Sales Pipeline", "displayOrder": 0, "stages": stages},
+                          "default")
         self.add_owner("owner@handrail.test", "Olivia", "Owner")
 
     def add_group(self, obj: str, name: str, label: str, display_order: int = 0, *,
@@ -117,10 +121,12 @@ class Portal:
                   "fieldType": data["fieldType"], "groupName": data["groupName"],
                   "description": data.get("description", ""), "options": _options(data),
                   "displayOrder": data.get("displayOrder", -1), "hidden": data.get("hidden", False),
-                  "formField": data.get("formField", False), "hasUniqueValue": data.get("hasUniqueValue", False),
+                  "formField": data.get("formField", False),
+                  "hasUniqueValue": data.get("hasUniqueValue", False),
                   "calculated": calculated, "externalOptions": data.get("externalOptions", False),
                   "archived": False, "createdAt": stamp, "updatedAt": stamp,
-                  "modificationMetadata": {"archivable": not hubspot_defined, "readOnlyDefinition": hubspot_defined,
+                  "modificationMetadata": {"archivable": not hubspot_defined,
+                                           "readOnlyDefinition": hubspot_defined,
                                            "readOnlyValue": calculated}}
         if hubspot_defined:
             record["hubspotDefined"] = True
@@ -166,8 +172,8 @@ class Portal:
         values.setdefault("hs_createdate", stamp)
         values["hs_lastmodifieddate"] = stamp
         values["hs_object_id"] = record_id
-        record = {"id": record_id, "properties": values, "createdAt": values["createdate"], "updatedAt": stamp,
-                  "archived": False}
+        record = {"id": record_id, "properties": values, "createdAt": values["createdate"],
+                  "updatedAt": stamp, "archived": False}
         self.records[obj][record_id] = record
         return record
 
@@ -187,7 +193,8 @@ def _options(data: dict) -> list[dict]:
         options = [{"label": "Yes", "value": "true", "displayOrder": 0, "hidden": False},
                    {"label": "No", "value": "false", "displayOrder": 1, "hidden": False}]
     return [{"label": o["label"], "value": o["value"], "displayOrder": o.get("displayOrder", i),
-             "hidden": o.get("hidden", False), **({"description": o["description"]} if "description" in o else {})}
+             "hidden": o.get("hidden", False),
+             **({"description": o["description"]} if "description" in o else {})}
             for i, o in enumerate(options or [])]
 
 

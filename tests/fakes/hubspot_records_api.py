@@ -100,18 +100,22 @@ def search(portal: Portal, request: Request, params: dict) -> Response:
     except ValueError:
         return hs_error(400, "VALIDATION_ERROR", f"invalid paging cursor '{data.get('after')}'")
     if after >= SEARCH_MAX_RESULTS:
-        return hs_error(400, "VALIDATION_ERROR", "There was a problem with the request. Search results can only be "
-                        f"paged through the first {SEARCH_MAX_RESULTS:,} records; narrow the filters instead.")
+        return hs_error(400, "VALIDATION_ERROR",
+                        "There was a problem with the request. Search results can only be paged through the "
+                        f"first {SEARCH_MAX_RESULTS:,} records; narrow the filters instead.")
     groups = data.get("filterGroups") or []
     filters = [f for g in groups for f in g.get("filters", [])]
     if len(groups) > SEARCH_MAX_GROUPS or len(filters) > SEARCH_MAX_FILTERS or \
             any(len(g.get("filters", [])) > SEARCH_MAX_FILTERS_PER_GROUP for g in groups):
         return hs_error(400, "VALIDATION_ERROR", f"at most {SEARCH_MAX_GROUPS} filter groups, "
-                        f"{SEARCH_MAX_FILTERS_PER_GROUP} filters per group and {SEARCH_MAX_FILTERS} filters in all")
+                        f"{SEARCH_MAX_FILTERS_PER_GROUP} filters per group and {SEARCH_MAX_FILTERS} filters "
+                        "in all")
     known = portal.live_properties(obj)
     for item in filters + [{"propertyName": _sort_spec(s)[0]} for s in data.get("sorts") or []]:
-        if item["propertyName"] not in known and item["propertyName"] not in ("hs_object_id", "hs_createdate"):
-            return hs_error(400, "VALIDATION_ERROR", f"Property '{item['propertyName']}' does not exist on {obj}")
+        if (item["propertyName"] not in known
+                and item["propertyName"] not in ("hs_object_id", "hs_createdate")):
+            return hs_error(400, "VALIDATION_ERROR", f"Property '{item['propertyName']}' does not exist on "
+                                                     f"{obj}")
     # A first page runs the search; later pages of the same search page through that result, so
     # paging a large portal is not one full scan per page (like a server-side search snapshot).
     key = json.dumps([obj, groups, data.get("sorts"), data.get("query")], sort_keys=True)
@@ -121,7 +125,8 @@ def search(portal: Portal, request: Request, params: dict) -> Response:
         portal.search_results = {key: matches}
     end = min(after + limit, SEARCH_MAX_RESULTS, len(matches))
     names = data.get("properties") or DEFAULT_RECORD_PROPERTIES.get(obj, [])
-    body: dict[str, Any] = {"total": len(matches), "results": [public_record(r, names) for r in matches[after:end]]}
+    body: dict[str, Any] = {"total": len(matches),
+                            "results": [public_record(r, names) for r in matches[after:end]]}
     if end < len(matches):
         body["paging"] = {"next": {"after": str(end), "link": f"?after={end}"}}
     return Response.json(body)
@@ -129,7 +134,8 @@ def search(portal: Portal, request: Request, params: dict) -> Response:
 
 def _run_search(records: dict, groups: list, known: dict, data: dict) -> list[dict]:
     matches = [r for r in records.values() if not r["archived"]
-               and (not groups or any(all(_matches(r, f, known) for f in g.get("filters", [])) for g in groups))
+               and (not groups
+                    or any(all(_matches(r, f, known) for f in g.get("filters", [])) for g in groups))
                and _query_matches(r, data.get("query"))]
     sorts = data.get("sorts") or []
     if sorts:
@@ -221,8 +227,10 @@ def get_owner(portal: Portal, request: Request, params: dict) -> Response:
     return Response.json(owner) if owner else not_found(f"Owner {params['ownerId']}")
 
 
-# -- automation v4 flows --------------------------------------------------------------------------------------
-_READ_ONLY = ("id", "createdAt", "updatedAt", "revisionId", "crmObjectCreationStatus", "nextAvailableActionId")
+# -- automation v4 flows
+# --------------------------------------------------------------------------------------
+_READ_ONLY = ("id", "createdAt", "updatedAt", "revisionId", "crmObjectCreationStatus",
+              "nextAvailableActionId")
 
 
 def create_flow(portal: Portal, request: Request, params: dict) -> Response:
@@ -231,8 +239,8 @@ def create_flow(portal: Portal, request: Request, params: dict) -> Response:
     if problem:
         return problem
     stamp = now_iso()
-    flow = _with_defaults({**data, "id": portal.new_id(), "revisionId": "1", "createdAt": stamp, "updatedAt": stamp,
-                           "crmObjectCreationStatus": "COMPLETE"})
+    flow = _with_defaults({**data, "id": portal.new_id(), "revisionId": "1", "createdAt": stamp,
+                           "updatedAt": stamp, "crmObjectCreationStatus": "COMPLETE"})
     portal.flows[flow["id"]] = flow
     return Response.json(flow, 201)
 
@@ -249,8 +257,9 @@ def replace_flow(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Flow {params['flowId']}")
     data = request.json()
     if str(data["revisionId"]) != flow["revisionId"]:
-        return hs_error(409, "CONFLICT", f"Flow {flow['id']} has changed: revisionId {data['revisionId']} is stale, "
-                        f"the current revision is {flow['revisionId']}. GET the flow and retry with it.",
+        return hs_error(409, "CONFLICT",
+                        f"Flow {flow['id']} has changed: revisionId {data['revisionId']} is stale, the "
+                        f"current revision is {flow['revisionId']}. GET the flow and retry with it.",
                         revisionId=[flow["revisionId"]])
     problem = _flow_problem({**data, "objectTypeId": flow["objectTypeId"]})
     if problem:
@@ -272,7 +281,8 @@ def delete_flow(portal: Portal, request: Request, params: dict) -> Response:
 def list_flows(portal: Portal, request: Request, params: dict) -> Response:
     flows = sorted(portal.flows.values(), key=lambda f: int(f["id"]))
     start, limit = int(request.arg("after") or 0), int(request.arg("limit") or 100)
-    listing = [{k: f[k] for k in ("id", "name", "isEnabled", "flowType", "objectTypeId", "revisionId", "createdAt",
+    listing = [{k: f[k]
+                for k in ("id", "name", "isEnabled", "flowType", "objectTypeId", "revisionId", "createdAt",
                                   "updatedAt", "uuid") if k in f} for f in flows[start:start + limit]]
     body: dict[str, Any] = {"results": listing}
     if start + limit < len(flows):
@@ -287,10 +297,12 @@ def batch_read_flows(portal: Portal, request: Request, params: dict) -> Response
         if flow:
             results.append(flow)
         else:
-            errors.append({"status": "error", "category": "OBJECT_NOT_FOUND", "message": f"Flow {item.get('flowId')} "
+            errors.append({"status": "error", "category": "OBJECT_NOT_FOUND",
+                           "message": f"Flow {item.get('flowId')} "
                            "does not exist", "context": {"flowId": [str(item.get("flowId"))]}, "errors": [],
                            "links": {}})
-    body: dict[str, Any] = {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": now_iso()}
+    body: dict[str, Any] = {"status": "COMPLETE", "results": results, "startedAt": started,
+                            "completedAt": now_iso()}
     if errors:
         return Response.json({**body, "errors": errors, "numErrors": len(errors)}, 207)
     return Response.json(body)
@@ -304,7 +316,8 @@ def _misplaced_event_filters(branch: Any, inside_event: bool = False) -> list[st
     """Event attributes filtered outside a UNIFIED_EVENTS branch on the property change event."""
     if not isinstance(branch, dict):
         return []
-    here = branch.get("filterBranchType") == "UNIFIED_EVENTS" and branch.get("eventTypeId") == PROPERTY_CHANGED_EVENT
+    here = (branch.get("filterBranchType") == "UNIFIED_EVENTS"
+            and branch.get("eventTypeId") == PROPERTY_CHANGED_EVENT)
     out = [f.get("property") for f in branch.get("filters", [])
            if isinstance(f, dict) and f.get("property") in EVENT_PROPERTIES and not (here or inside_event)]
     for child in branch.get("filterBranches", []):
@@ -319,9 +332,10 @@ def _enrollment_problem(criteria: Any) -> Response | None:
     branches = [criteria.get("listFilterBranch"), *criteria.get("reEnrollmentTriggersFilterBranches", [])]
     misplaced = sorted({p for b in branches for p in _misplaced_event_filters(b)})
     if misplaced:
-        return hs_error(400, "VALIDATION_ERROR", f"Invalid enrollment criteria: {', '.join(misplaced)} is not a "
-                        "property of object type 0-3; event properties must be filtered in a UNIFIED_EVENTS "
-                        f"branch with eventTypeId {PROPERTY_CHANGED_EVENT}", propertyName=misplaced)
+        return hs_error(400, "VALIDATION_ERROR",
+                        f"Invalid enrollment criteria: {', '.join(misplaced)} is not a property of object "
+                        "type 0-3; event properties must be filtered in a UNIFIED_EVENTS branch with "
+                        f"eventTypeId {PROPERTY_CHANGED_EVENT}", propertyName=misplaced)
     return None
 
 
@@ -340,14 +354,15 @@ def _flow_problem(data: dict) -> Response | None:
         targets += [b.get("connection", {}).get("nextActionId") for b in action.get("staticBranches", [])]
         for target in filter(None, targets):
             if target not in actions:
-                return hs_error(400, "VALIDATION_ERROR", f"Action {action.get('actionId')} connects to unknown "
-                                f"action {target}")
+                return hs_error(400, "VALIDATION_ERROR",
+                                f"Action {action.get('actionId')} connects to unknown action {target}")
     return None
 
 
 def _with_defaults(flow: dict) -> dict:
     """What HubSpot fills in: empty collections, action type versions, the next free action id."""
-    for key, default in (("blockedDates", []), ("timeWindows", []), ("customProperties", {}), ("dataSources", [])):
+    for key, default in (("blockedDates", []), ("timeWindows", []), ("customProperties", {}),
+                         ("dataSources", [])):
         flow.setdefault(key, default)
     flow.setdefault("uuid", f"{flow['id']}-{flow['revisionId']}")
     for action in flow.get("actions", []):

@@ -59,7 +59,8 @@ def create_group(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Object type {params.get('objectType')}")
     existing = portal.groups[obj].get(data["name"])
     if existing and not existing["archived"]:
-        return hs_error(409, "OBJECT_ALREADY_EXISTS", f"A property group named '{data['name']}' already exists.")
+        return hs_error(409, "OBJECT_ALREADY_EXISTS", f"A property group named '{data['name']}' already "
+                                                      "exists.")
     order = data.get("displayOrder", -1)
     if order < 0:  # -1 means "last": HubSpot stores a position, not the -1
         order = len(portal.groups[obj]) + 1
@@ -91,7 +92,8 @@ def list_properties(portal: Portal, request: Request, params: dict) -> Response:
     if obj is None:
         return not_found(f"Object type {params.get('objectType')}")
     archived = (request.arg("archived") or "false").lower() == "true"
-    return Response.json({"results": [p for p in portal.properties[obj].values() if p["archived"] == archived]})
+    return Response.json({"results": [p for p in portal.properties[obj].values()
+                                      if p["archived"] == archived]})
 
 
 def get_property(portal: Portal, request: Request, params: dict) -> Response:
@@ -117,8 +119,9 @@ def create_property(portal: Portal, request: Request, params: dict) -> Response:
 def _create_problem(portal: Portal, obj: str, data: dict) -> Response | None:
     name = data["name"]
     if not NAME_RULE.match(name):
-        return hs_error(400, "VALIDATION_ERROR", "Names for properties should be lowercase and have less than 100 "
-                        "characters", propertyName=[name])
+        return hs_error(400, "VALIDATION_ERROR",
+                        "Names for properties should be lowercase and have less than 100 characters",
+                        propertyName=[name])
     existing = portal.properties[obj].get(name)
     if existing:
         state = " (archived)" if existing["archived"] else ""
@@ -130,13 +133,15 @@ def _create_problem(portal: Portal, obj: str, data: dict) -> Response | None:
 def _definition_problem(portal: Portal, obj: str, data: dict) -> Response | None:
     name, kind, field_type = data.get("name"), data.get("type"), data.get("fieldType")
     if kind and field_type and field_type not in TYPE_FIELD_TYPES.get(kind, set()):
-        return hs_error(400, "VALIDATION_ERROR", f"Property {name}: fieldType '{field_type}' is not valid for type "
-                        f"'{kind}'")
+        return hs_error(400, "VALIDATION_ERROR",
+                        f"Property {name}: fieldType '{field_type}' is not valid for type '{kind}'")
     group = data.get("groupName")
     if group and (group not in portal.groups[obj] or portal.groups[obj][group]["archived"]):
-        return hs_error(400, "VALIDATION_ERROR", f"Property group '{group}' does not exist.", groupName=[group])
+        return hs_error(400, "VALIDATION_ERROR", f"Property group '{group}' does not exist.",
+                        groupName=[group])
     if field_type == "calculation_equation" and not data.get("calculationFormula"):
-        return hs_error(400, "VALIDATION_ERROR", f"Property {name}: a calculation property needs calculationFormula")
+        return hs_error(400, "VALIDATION_ERROR", f"Property {name}: a calculation property needs "
+                                                 "calculationFormula")
     if field_type == "calculation_equation" and (problem := syntax_problem(data["calculationFormula"])):
         # A live portal answered `else s endif` with 400 "not a token" (shared/reference/hubspot/README.md).
         return hs_error(400, "VALIDATION_ERROR", f"Property {name}: invalid calculationFormula: {problem}",
@@ -154,8 +159,8 @@ def update_property(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Property {params['propertyName']}")
     data = request.json()
     if prop.get("hubspotDefined") and set(data) - {"options", "displayOrder"}:
-        return hs_error(400, "VALIDATION_ERROR", f"Property {prop['name']} is HubSpot-defined; only its options "
-                        "can change")
+        return hs_error(400, "VALIDATION_ERROR",
+                        f"Property {prop['name']} is HubSpot-defined; only its options can change")
     merged = {**prop, **data, "name": prop["name"]}
     problem = _definition_problem(portal, obj, merged)
     if problem:
@@ -189,7 +194,8 @@ def _archive(prop: dict) -> None:
 
 def _archive_problem(portal: Portal, prop: dict) -> Response | None:
     if prop.get("hubspotDefined"):
-        return hs_error(400, "VALIDATION_ERROR", f"HubSpot-defined property {prop['name']} cannot be archived")
+        return hs_error(400, "VALIDATION_ERROR",
+                        f"HubSpot-defined property {prop['name']} cannot be archived")
     pattern = re.compile(r'"(?:property|propertyName|property_name)"\s*:\s*"%s"' % re.escape(prop["name"]))
     users = [f["id"] for f in portal.flows.values() if pattern.search(json.dumps(f))]
     if users:
@@ -263,7 +269,8 @@ def property_validations(portal: Portal, request: Request, params: dict) -> Resp
     obj = _object(params) or ""
     if not obj or params["propertyName"] not in portal.live_properties(obj):
         return not_found(f"Property {params['propertyName']}")
-    return Response.json({"results": list(portal.validations.get((obj, params["propertyName"]), {}).values())})
+    return Response.json({"results": list(portal.validations.get(
+        (obj, params["propertyName"]), {}).values())})
 
 
 def get_validation(portal: Portal, request: Request, params: dict) -> Response:
@@ -283,8 +290,8 @@ def put_validation(portal: Portal, request: Request, params: dict) -> Response:
 
 
 # -- limits tracking ---------------------------------------------------------------------------------------
-_LABELS = {"deals": ("Deal", "Deals"), "contacts": ("Contact", "Contacts"), "companies": ("Company", "Companies"),
-           "tasks": ("Task", "Tasks")}
+_LABELS = {"deals": ("Deal", "Deals"), "contacts": ("Contact", "Contacts"),
+           "companies": ("Company", "Companies"), "tasks": ("Task", "Tasks")}
 
 
 def _usage(portal: Portal, calculated: bool) -> dict[str, int]:
@@ -298,8 +305,10 @@ def calculated_property_limits(portal: Portal, request: Request, params: dict) -
     total = sum(usage.values())
     return Response.json({"overallLimit": portal.calculated_property_limit, "overallUsage": total,
                           "overallPercentage": round(100 * total / portal.calculated_property_limit, 2),
-                          "byObjectType": [{"objectTypeId": OBJECT_TYPE_IDS[o], "singularLabel": _LABELS[o][0],
-                                            "pluralLabel": _LABELS[o][1], "usage": n} for o, n in usage.items()]})
+                          "byObjectType": [{"objectTypeId": OBJECT_TYPE_IDS[o],
+                                            "singularLabel": _LABELS[o][0],
+                                            "pluralLabel": _LABELS[o][1], "usage": n}
+                                           for o, n in usage.items()]})
 
 
 def custom_property_limits(portal: Portal, request: Request, params: dict) -> Response:
@@ -308,6 +317,8 @@ def custom_property_limits(portal: Portal, request: Request, params: dict) -> Re
     total = sum(usage.values())
     return Response.json({"overallLimit": limit * len(usage), "overallUsage": total,
                           "overallPercentage": round(100 * total / (limit * len(usage)), 2),
-                          "byObjectType": [{"objectTypeId": OBJECT_TYPE_IDS[o], "singularLabel": _LABELS[o][0],
+                          "byObjectType": [{"objectTypeId": OBJECT_TYPE_IDS[o],
+                                            "singularLabel": _LABELS[o][0],
                                             "pluralLabel": _LABELS[o][1], "usage": n, "limit": limit,
-                                            "percentage": round(100 * n / limit, 2)} for o, n in usage.items()]})
+                                            "percentage": round(100 * n / limit, 2)}
+                                           for o, n in usage.items()]})

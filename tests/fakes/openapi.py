@@ -113,7 +113,8 @@ class OpenApiCatalog:
             if problem:
                 errors.append(f"{place} parameter '{name}': {problem}")
                 continue
-            errors += [f"{place} parameter '{name}': {e}" for e in self._errors(route.document, schema, value)]
+            errors += [f"{place} parameter '{name}': {e}"
+                       for e in self._errors(route.document, schema, value)]
         request_body = route.operation.get("requestBody")
         if request_body:
             content = request_body.get("content", {})
@@ -174,7 +175,8 @@ def _uri(document: str) -> str:
 def _rebase(schema: Any, base: str) -> Any:
     """Point the local `#/...` references of an inline schema at its document."""
     if isinstance(schema, dict):
-        return {k: (base + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v, base))
+        return {k: (base + v if k == "$ref" and isinstance(v, str) and v.startswith("#")
+                    else _rebase(v, base))
                 for k, v in schema.items()}
     if isinstance(schema, list):
         return [_rebase(v, base) for v in schema]
@@ -222,7 +224,8 @@ def _relax(node: Any) -> None:
             if isinstance(value, dict) and value.get("type") == "object" and value.get("properties") == {} \
                     and "additionalProperties" not in value and "$ref" not in value:
                 node[key] = {}
-            elif isinstance(value, dict) and value.get("nullable") is True and isinstance(value.get("type"), str):
+            elif (isinstance(value, dict) and value.get("nullable") is True
+                    and isinstance(value.get("type"), str)):
                 value["type"] = [value["type"], "null"]
                 _relax(value)
             else:

@@ -152,7 +152,8 @@ class FakeSalesforce(FakeService):
         password = unescape(body.findtext(f"{{{PARTNER}}}password") or "")
         known = self.users.get(username)
         if not known or password != known[0] + known[1]:
-            return soap.login_fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out.")
+            return soap.login_fault("INVALID_LOGIN", "Invalid username, password, security token; or user "
+                                                     "locked out.")
         session = self.issue_session()
         self.logins.append({"flow": "password", "username": username})
         version = request.path.rstrip("/").rsplit("/", 1)[-1]
@@ -171,7 +172,8 @@ class FakeSalesforce(FakeService):
 
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
-            return Response.json({"error": "unsupported_grant_type", "error_description": "grant type not supported"},
+            return Response.json({"error": "unsupported_grant_type",
+                                  "error_description": "grant type not supported"},
                                  400)
         assertion = form.get("assertion", "")
         try:
@@ -180,18 +182,23 @@ class FakeSalesforce(FakeService):
             return Response.json({"error": "invalid_grant", "error_description": "invalid assertion"}, 400)
         key = self.connected_apps.get(claims.get("iss", ""))
         if key is None:
-            return Response.json({"error": "invalid_client_id", "error_description": "client identifier invalid"},
+            return Response.json({"error": "invalid_client_id",
+                                  "error_description": "client identifier invalid"},
                                  400)
         try:
             jwt.decode(assertion, key, algorithms=["RS256"], audience=list(JWT_AUDIENCES))
         except jwt.ExpiredSignatureError:
-            return Response.json({"error": "invalid_grant", "error_description": "expired authorization code"}, 400)
+            return Response.json({"error": "invalid_grant",
+                                  "error_description": "expired authorization code"}, 400)
         except jwt.PyJWTError as exc:
-            return Response.json({"error": "invalid_grant", "error_description": f"invalid assertion: {exc}"}, 400)
+            return Response.json({"error": "invalid_grant", "error_description": f"invalid assertion: {exc}"},
+                                 400)
         if claims.get("sub") not in self.users:
-            return Response.json({"error": "invalid_grant", "error_description": "user hasn't approved this consumer"},
+            return Response.json({"error": "invalid_grant",
+                                  "error_description": "user hasn't approved this consumer"},
                                  400)
         self.logins.append({"flow": "jwt", "username": claims["sub"], "audience": claims.get("aud")})
         return Response.json({"access_token": self.issue_session(), "scope": "api", "instance_url": self.url,
-                              "id": f"{self.url}/id/{self.org.org_id}/{self.org.user_id}", "token_type": "Bearer"})
+                              "id": f"{self.url}/id/{self.org.org_id}/{self.org.user_id}",
+                              "token_type": "Bearer"})
 

@@ -141,7 +141,8 @@ def _delete(org: SalesforceOrg, change: Change, plan: DeployPlan) -> None:
 # -- reading the zip --------------------------------------------------------------------------------
 def _read_zip(zip_bytes: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-        return {info.filename.lstrip("./"): archive.read(info) for info in archive.infolist() if not info.is_dir()}
+        return {info.filename.lstrip("./"): archive.read(info) for info in archive.infolist()
+                if not info.is_dir()}
 
 
 def _parse_files(files: dict[str, bytes], plan: DeployPlan) -> dict[str, etree._Element]:
@@ -215,7 +216,8 @@ def _package_members(root: etree._Element | None, file_name: str, plan: DeployPl
         names = [m.text or "" for m in types.findall(f"{{{MD}}}members")]
         if type_name not in CHILD_TYPES and type_name not in FILE_TYPES and type_name != "CustomObject":
             plan.failures.append(DeployMessage("", file_name, file_name, False,
-                                               f"Unknown type name '{type_name}' specified in {file_name}", "Error"))
+                                               f"Unknown type name '{type_name}' specified in {file_name}",
+                                               "Error"))
             continue
         members.setdefault(type_name, []).extend(names)
     return members
@@ -228,20 +230,22 @@ def _collect(type_name: str, members: list[str], parsed: dict[str, etree._Elemen
         if member not in available:
             plan.failures.append(DeployMessage(
                 type_name, "package.xml", member, False,
-                f"An object '{member}' of type {type_name} was named in package.xml, but was not found in zipped "
-                "directory", "Error"))
+                f"An object '{member}' of type {type_name} was named in package.xml, but was not found in "
+                "zipped directory", "Error"))
             continue
         file_name, element = available[member]
         if type_name == "CustomObject":
             for child_type, tag in CHILD_TYPES.items():
                 for child in element.findall(f"{{{MD}}}{tag}"):
                     full_name = f"{member}.{child.findtext(f'{{{MD}}}fullName')}"
-                    plan.upserts.append(Change(child_type, full_name, _as_component(child, child_type), file_name))
+                    plan.upserts.append(Change(child_type, full_name, _as_component(child, child_type),
+                                               file_name))
             continue
         plan.upserts.append(Change(type_name, member, _as_component(element, type_name), file_name))
 
 
-def _components_in_zip(type_name: str, parsed: dict[str, etree._Element]) -> dict[str, tuple[str, etree._Element]]:
+def _components_in_zip(type_name: str, parsed: dict[str, etree._Element]) -> dict[str,
+                                                                                  tuple[str, etree._Element]]:
     found: dict[str, tuple[str, etree._Element]] = {}
     for file_name, root in parsed.items():
         if _root_type(file_name) == "CustomObject":
@@ -282,8 +286,8 @@ def _check_rules(org: SalesforceOrg, plan: DeployPlan) -> None:
             problem = _permission_set_problem(org, change, incoming_fields, deleted)
         problem = problem or org.refusals.get((change.type, change.full_name))
         if problem:
-            plan.failures.append(DeployMessage(change.type, change.file_name, change.full_name, False, problem,
-                                               "Error", change.element.sourceline))
+            plan.failures.append(DeployMessage(change.type, change.file_name, change.full_name, False,
+                                               problem, "Error", change.element.sourceline))
 
 
 def _text(element: etree._Element, name: str) -> str | None:
@@ -326,7 +330,8 @@ def _rule_problem(org: SalesforceOrg, change: Change, incoming_fields: dict) -> 
     return None
 
 
-def _permission_set_problem(org: SalesforceOrg, change: Change, incoming_fields: dict, deleted: set) -> str | None:
+def _permission_set_problem(org: SalesforceOrg, change: Change, incoming_fields: dict,
+                            deleted: set) -> str | None:
     for permission in change.element.findall(f"{{{MD}}}fieldPermissions"):
         name = _text(permission, "field") or ""
         definition = incoming_fields.get(name)
@@ -371,7 +376,8 @@ def build_retrieve(org: SalesforceOrg, unpackaged: dict[str, list[str]], api_ver
                 continue
             if type_name in CHILD_TYPES:
                 object_name, bare = member.split(".", 1)
-                holder = objects.setdefault(object_name, etree.Element(f"{{{MD}}}CustomObject", nsmap={None: MD}))
+                holder = objects.setdefault(object_name,
+                                            etree.Element(f"{{{MD}}}CustomObject", nsmap={None: MD}))
                 holder.append(component.with_full_name(bare, CHILD_TYPES[type_name]))
                 listing.append((type_name, member, f"objects/{object_name}.object", component.id))
             elif type_name in FILE_TYPES:
@@ -407,4 +413,5 @@ def _file_bytes(element: etree._Element) -> bytes:
     """Retrieve's file format: XML declaration, four-space indentation, final newline."""
     copy_ = etree.fromstring(etree.tostring(element), etree.XMLParser(remove_blank_text=True))
     etree.indent(copy_, space="    ")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(copy_, encoding="unicode") + "\n").encode()
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(copy_, encoding="unicode")
+            + "\n").encode()

@@ -93,8 +93,9 @@ class MetadataApi:
         session = next((h.findtext(f"{{{MD}}}sessionId") for h in headers
                         if etree.QName(h).localname == "SessionHeader"), None)
         if not self.fake.valid_session(session):
-            return soap.fault_response("sf:INVALID_SESSION_ID", "INVALID_SESSION_ID: Invalid Session ID found in "
-                                       "SessionHeader: Illegal Session. Session not found, missing session hash")
+            return soap.fault_response("sf:INVALID_SESSION_ID",
+                                       "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: "
+                                       "Illegal Session. Session not found, missing session hash")
         handler = getattr(self, f"_{operation}", None)
         if handler is None:
             self.fake.internal_errors.append(f"metadata operation {operation} is not implemented by the fake")
@@ -136,9 +137,10 @@ class MetadataApi:
         org = self.fake.org
         plan = plan_deploy(org, job.zip_bytes)
         if not org.sandbox and job.options.get("testLevel") == "NoTestRun":
-            plan = DeployPlan(error_message="INVALID_OPERATION: testLevel of NoTestRun cannot be used in production "
-                                            "organizations")
-            plan.failures.append(DeployMessage("", "package.xml", "package.xml", False, plan.error_message, "Error"))
+            plan = DeployPlan(error_message="INVALID_OPERATION: testLevel of NoTestRun cannot be used in "
+                                            "production organizations")
+            plan.failures.append(DeployMessage("", "package.xml", "package.xml", False, plan.error_message,
+                                               "Error"))
         check_only = job.options.get("checkOnly") == "true"
         rollback = job.options.get("rollbackOnError") == "true"
         if check_only or (plan.failures and rollback):
@@ -202,8 +204,8 @@ class MetadataApi:
         for types in request.findall(f"{{{MD}}}unpackaged/{{{MD}}}types"):
             name = types.findtext(f"{{{MD}}}name") or ""
             unpackaged.setdefault(name, []).extend(m.text or "" for m in types.findall(f"{{{MD}}}members"))
-        job = RetrieveJob(self.fake.org.ids.new("retrieve"), build_retrieve(self.fake.org, unpackaged, version),
-                          self.fake.retrieve_polls)
+        job = RetrieveJob(self.fake.org.ids.new("retrieve"),
+                          build_retrieve(self.fake.org, unpackaged, version), self.fake.retrieve_polls)
         self.retrieves[job.id] = job
         return [soap.element("result", done=False, id=job.id, state="Queued")]
 
@@ -213,10 +215,12 @@ class MetadataApi:
             return soap.fault_response("sf:INVALID_ID_FIELD", "INVALID_ID_FIELD: invalid id")
         if job.polls_left > 0:
             job.polls_left -= 1
-            return [soap.element("result", done=False, id=job.id, status="InProgress", success=False, zipFile="")]
+            return [soap.element("result", done=False, id=job.id, status="InProgress", success=False,
+                                 zipFile="")]
         include_zip = body.findtext(f"{{{MD}}}includeZip") == "true"
         stamp = now_iso()
-        properties = [_file_properties(t, n, f, i, stamp, self.fake.org.user_id) for t, n, f, i in job.retrieved.files]
+        properties = [_file_properties(t, n, f, i, stamp, self.fake.org.user_id)
+                      for t, n, f, i in job.retrieved.files]
         messages = [soap.element("messages", fileName="package.xml",
                                  problem=f"Entity of type '{t}' named '{n}' cannot be found")
                     for t, n in job.retrieved.missing]
@@ -247,7 +251,8 @@ class MetadataApi:
             type_name = query.findtext(f"{{{MD}}}type") or ""
             for name, component in sorted(self.fake.org.store(type_name).items()):
                 results.append(_file_properties(type_name, name, _file_name(type_name, name), component.id,
-                                                component.modified or stamp, self.fake.org.user_id, tag="result"))
+                                                component.modified or stamp, self.fake.org.user_id,
+                                                tag="result"))
         return results
 
     def _describeMetadata(self, body: etree._Element) -> list[etree._Element]:
@@ -256,7 +261,8 @@ class MetadataApi:
                   [(t, folder, suffix.lstrip("."), []) for t, (folder, suffix) in sorted(FILE_TYPES.items())]
         for name, folder, suffix, children in entries:
             result.append(soap.element("metadataObjects", childXmlNames=children, directoryName=folder,
-                                       inFolder=False, metaFile=name == "ApexClass", suffix=suffix, xmlName=name))
+                                       inFolder=False, metaFile=name == "ApexClass", suffix=suffix,
+                                       xmlName=name))
         soap.append(result, "organizationNamespace", "")
         soap.append(result, "partialSaveAllowed", True)
         soap.append(result, "testRequired", not self.fake.org.sandbox)
@@ -274,7 +280,8 @@ class MetadataApi:
     def _save(self, body: etree._Element, mode: str) -> list[etree._Element] | Response:
         items = body.findall(f"{{{MD}}}metadata")
         if len(items) > CRUD_LIMIT:
-            return soap.fault_response("sf:LIMIT_EXCEEDED", f"LIMIT_EXCEEDED: at most {CRUD_LIMIT} components")
+            return soap.fault_response("sf:LIMIT_EXCEEDED",
+                                       f"LIMIT_EXCEEDED: at most {CRUD_LIMIT} components")
         results = []
         for item in items:
             type_name = etree.QName(_resolve(item)).localname
@@ -284,7 +291,8 @@ class MetadataApi:
             if mode == "create" and exists:
                 error = ("DUPLICATE_DEVELOPER_NAME", f"There is already a {type_name} named {full_name}")
             elif mode == "update" and not exists:
-                error = ("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no {type_name} named {full_name} found")
+                error = ("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no {type_name} named "
+                                                        f"{full_name} found")
             if error is None:
                 self.fake.org.put(type_name, full_name, _as_stored(item, type_name))
             result = soap.element("result")
@@ -375,8 +383,8 @@ def _file_properties(type_name: str, full_name: str, file_name: str, component_i
                      user_id: str, tag: str = "fileProperties") -> etree._Element:
     return soap.element(tag, createdById=user_id, createdByName=INTEGRATION_USER, createdDate=stamp,
                         fileName=file_name, fullName=full_name, id=component_id, lastModifiedById=user_id,
-                        lastModifiedByName=INTEGRATION_USER, lastModifiedDate=stamp, manageableState="unmanaged",
-                        type=type_name)
+                        lastModifiedByName=INTEGRATION_USER, lastModifiedDate=stamp,
+                        manageableState="unmanaged", type=type_name)
 
 
 def _retrieve_result(job_id: str, properties: list, messages: list, zip_text: str) -> etree._Element:

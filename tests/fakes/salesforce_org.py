@@ -227,7 +227,8 @@ class SalesforceOrg:
 
     def snapshot(self) -> dict[str, dict[str, str]]:
         """Every component's XML by type and name: compare two snapshots to prove nothing changed."""
-        return {t: {n: etree.tostring(c.element, encoding="unicode") + f"|active={getattr(c, 'active_version', '')}"
+        return {t: {n: etree.tostring(c.element, encoding="unicode")
+                    + f"|active={getattr(c, 'active_version', '')}"
                     for n, c in sorted(store.items())}
                 for t, store in sorted(self.components.items()) if store}
 

@@ -24,7 +24,8 @@ DEFAULT_BATCH = 2000
 _VERSIONED = re.compile(r"^/services/data/v(?P<version>\d+\.\d)(?P<rest>/.*)?$")
 STANDARD_FIELDS: dict[str, dict[str, str]] = {
     "Opportunity": {"Id": "id", "Name": "string", "AccountId": "reference", "Amount": "currency",
-                    "CloseDate": "date", "StageName": "picklist", "Probability": "percent", "Type": "picklist",
+                    "CloseDate": "date", "StageName": "picklist", "Probability": "percent",
+                    "Type": "picklist",
                     "LeadSource": "picklist", "NextStep": "string", "Description": "textarea",
                     "OwnerId": "reference", "IsClosed": "boolean", "IsWon": "boolean",
                     "ForecastCategoryName": "picklist", "CreatedDate": "datetime", "CreatedById": "reference",
@@ -43,7 +44,8 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
 CUSTOM_TYPES = {"Text": "string", "TextArea": "textarea", "LongTextArea": "textarea", "Html": "textarea",
                 "Picklist": "picklist", "MultiselectPicklist": "multipicklist", "Number": "double",
                 "Percent": "percent", "Currency": "currency", "Checkbox": "boolean", "Date": "date",
-                "DateTime": "datetime", "Lookup": "reference", "Email": "email", "Url": "url", "Phone": "phone"}
+                "DateTime": "datetime", "Lookup": "reference", "Email": "email", "Url": "url",
+                "Phone": "phone"}
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
 
 
@@ -146,7 +148,8 @@ class RestApi:
     def known_fields(self, sobject: str) -> dict[str, str]:
         fields = dict(STANDARD_FIELDS.get(sobject, {"Id": "id"}))
         for component in self.org.custom_fields_of(sobject):
-            fields[component.full_name.split(".", 1)[1]] = CUSTOM_TYPES.get(component.get("type") or "", "string")
+            fields[component.full_name.split(".", 1)[1]] = CUSTOM_TYPES.get(
+                component.get("type") or "", "string")
         for name in self.org.record_fields.get(sobject, ()):
             fields.setdefault(name, "string")
         return fields
@@ -159,10 +162,12 @@ class RestApi:
         for name in query.fields:
             base = name.split(".", 1)[0]
             relation_key = (base[:-3] + "__c") if base.endswith("__r") else base + "Id"
-            if ("." in name and relation_key.lower() not in known) or ("." not in name and name.lower() not in known):
-                raise soql.SoqlError("INVALID_FIELD", f"No such column '{name}' on entity '{query.sobject}'. If you "
-                                     "are attempting to use a custom field, be sure to append the '__c' after the "
-                                     "custom field name.")
+            if (("." in name and relation_key.lower() not in known)
+                    or ("." not in name and name.lower() not in known)):
+                raise soql.SoqlError("INVALID_FIELD",
+                                     f"No such column '{name}' on entity '{query.sobject}'. If you are "
+                                     "attempting to use a custom field, be sure to append the '__c' after "
+                                     "the custom field name.")
         return query, soql.run(query, self.org.records[query.sobject].values(), self.lookup)
 
     def _query(self, request: Request) -> Response:
@@ -190,7 +195,8 @@ class RestApi:
         chunk = cursor.rows[start:start + batch]
         end = start + len(chunk)
         body: dict[str, Any] = {"totalSize": len(cursor.rows), "done": end >= len(cursor.rows),
-                                "records": [self.format(cursor.query.sobject, r, cursor.query.fields) for r in chunk]}
+                                "records": [self.format(cursor.query.sobject, r, cursor.query.fields)
+                                            for r in chunk]}
         if not body["done"]:
             body["nextRecordsUrl"] = f"/services/data/v{self.version}/query/{cursor_id}-{end}"
         else:
@@ -242,7 +248,8 @@ class RestApi:
             values = request.json() or {}
             unknown = [k for k in values if k.lower() not in {n.lower() for n in self.known_fields(sobject)}]
             if unknown:
-                return error(400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {sobject}")
+                return error(400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type "
+                                                   f"{sobject}")
             record_id = self.org.add_record(sobject, **values)
             return Response.json({"id": record_id, "success": True, "errors": []}, 201)
         record_id = parts[2]
@@ -268,8 +275,10 @@ class RestApi:
             fields.append({"name": name, "label": (component.get("label") if component else None) or name,
                            "type": kind, "custom": custom, "nillable": name != "Id",
                            "length": int((component.get("length") if component else None) or 0),
-                           "updateable": name not in ("Id", "CreatedDate", "LastModifiedDate", "SystemModstamp"),
-                           "referenceTo": [component.get("referenceTo")] if component and component.get("referenceTo")
+                           "updateable": name not in ("Id", "CreatedDate", "LastModifiedDate",
+                                                      "SystemModstamp"),
+                           "referenceTo": [component.get("referenceTo")] if component
+                           and component.get("referenceTo")
                            else []})
         return {"name": sobject, "label": sobject, "custom": False, "queryable": True, "fields": fields}
 
@@ -317,7 +326,8 @@ class RestApi:
         return Response.json(self._job_info(job))
 
     def _job_info(self, job: BulkJob) -> dict:
-        info = {"id": job.id, "operation": job.operation, "object": job.sobject, "createdById": self.org.user_id,
+        info = {"id": job.id, "operation": job.operation, "object": job.sobject,
+                "createdById": self.org.user_id,
                 "createdDate": job.created, "systemModstamp": now_iso(), "state": job.state,
                 "concurrencyMode": "Parallel", "contentType": "CSV", "apiVersion": float(self.version),
                 "lineEnding": "CRLF" if job.line_ending == "\r\n" else "LF",
@@ -332,12 +342,14 @@ class RestApi:
         chunk = job.rows[start:start + size]
         end = start + len(chunk)
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=job.delimiter, quoting=csv.QUOTE_ALL, lineterminator=job.line_ending)
+        writer = csv.writer(buffer, delimiter=job.delimiter, quoting=csv.QUOTE_ALL,
+                            lineterminator=job.line_ending)
         writer.writerow(job.query.fields)
         for row in chunk:
             writer.writerow([_csv_value(self.lookup(row, name)) for name in job.query.fields])
         locator = _encode_locator(end) if end < len(job.rows) else "null"
-        return Response(200, buffer.getvalue().encode(), {"Content-Type": "text/csv", "Sforce-Locator": locator,
+        return Response(200, buffer.getvalue().encode(),
+                        {"Content-Type": "text/csv", "Sforce-Locator": locator,
                                                           "Sforce-NumberOfRecords": str(len(chunk))})
 
 

@@ -115,7 +115,8 @@ class FakeService:
         self._faults: list[Fault] = []
         self._log: list[Call] = []
         self._server: RunningServer | None = None
-        self._generation = 0  # bumped by reset(): late replies from before it are neither processed nor logged
+        # bumped by reset(): late replies from before it are neither processed nor logged
+        self._generation = 0
 
     # -- what subclasses provide -------------------------------------------------------------
     def operation_of(self, request: Request) -> str:
@@ -162,7 +163,8 @@ class FakeService:
         return self._server.port
 
     # -- test API -------------------------------------------------------------------------------
-    def inject(self, target: str | re.Pattern, *, status: int | None = None, retry_after: float | str | None = None,
+    def inject(self, target: str | re.Pattern, *, status: int | None = None,
+               retry_after: float | str | None = None,
                delay: float = 0.0, drop_connection: bool = False, times: int | None = 1, when: str = "before",
                body: Any = None, method: str | None = None) -> Fault:
         """Make the next `times` requests matching `target` fail (or be slow).

@@ -31,7 +31,8 @@ class SoapError(Exception):
 def parse(body: bytes) -> tuple[list[etree._Element], etree._Element]:
     """(header entries, the body's first element); raises SoapError for anything else."""
     try:
-        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+        root = etree.fromstring(body,
+                                etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     except etree.XMLSyntaxError as exc:
         raise SoapError("soapenv:Client", f"Malformed SOAP envelope: {exc}") from None
     if root.tag != f"{{{SOAPENV}}}Envelope":

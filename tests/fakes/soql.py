@@ -76,7 +76,8 @@ class _Parser:
     def expect(self, kind: str, value: str | None = None) -> str:
         token = self.peek()
         if not token or token[0] != kind or (value is not None and token[1].upper() != value):
-            raise SoqlError("MALFORMED_QUERY", f"expected {value or kind}, got {token[1] if token else 'end'}")
+            raise SoqlError("MALFORMED_QUERY",
+                            f"expected {value or kind}, got {token[1] if token else 'end'}")
         self.index += 1
         return token[1]
 
@@ -247,10 +248,12 @@ def _compare(value: Any, operator: str, literal: Any) -> bool:
         moment = as_datetime(value)
         if moment is None:
             return operator == "!="
-        inside = literal.start <= moment < literal.end if literal.end > literal.start else moment == literal.start
+        inside = (literal.start <= moment < literal.end if literal.end > literal.start
+                  else moment == literal.start)
         return {"=": inside, "!=": not inside, "<": moment < literal.start, ">=": moment >= literal.start,
                 "<=": moment < literal.end or moment == literal.start,
-                ">": moment >= literal.end if literal.end > literal.start else moment > literal.start}[operator]
+                ">": moment >= literal.end if literal.end > literal.start
+                else moment > literal.start}[operator]
     if value is None:
         return operator == "!="
     if isinstance(literal, str) and isinstance(value, str):

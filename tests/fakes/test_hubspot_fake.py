@@ -53,12 +53,14 @@ def test_property_groups_and_batch_properties_persist(fake_hubspot, client):
         archived=False, inputs=[PropertyName(name="cs_handoff_segment"), PropertyName(name="nope")]))
     assert [p.name for p in read.results] == ["cs_handoff_segment"]  # 207: the missing one is an error
     assert fake_hubspot.portal.properties["deals"]["cs_handoff_segment"]["groupName"] == "cs_handoff"
-    client.crm.properties.core_api.update("deals", "cs_handoff_segment", example("property-patch-options.json"))
+    client.crm.properties.core_api.update("deals", "cs_handoff_segment",
+                                          example("property-patch-options.json"))
     client.crm.properties.batch_api.archive("deals", example("properties-batch-archive.json"))  # absent: 204
     client.crm.properties.batch_api.archive("deals", {"inputs": [{"name": "cs_handoff_seats"}]})
     archived = client.crm.properties.core_api.get_all("deals", archived=True).results
     assert [(p.name, p.archived) for p in archived] == [("cs_handoff_seats", True)]
-    assert client.crm.properties.core_api.get_by_name("deals", "cs_handoff_segment").options[-1].value == "strategic"
+    assert (client.crm.properties.core_api.get_by_name("deals", "cs_handoff_segment").options[-1].value
+            == "strategic")
     assert fake_hubspot.rejections == []
 
 
@@ -72,7 +74,8 @@ def test_property_rules_as_hubspot_enforces_them(fake_hubspot, client):
         client.crm.properties.core_api.create("deals", {"name": "x1", "label": "x", "type": "number",
                                                         "fieldType": "textarea", "groupName": "cs_handoff"})
     assert mismatch.value.status == 400
-    body = {"name": "cs_once", "label": "Once", "type": "string", "fieldType": "text", "groupName": "cs_handoff"}
+    body = {"name": "cs_once", "label": "Once", "type": "string", "fieldType": "text",
+            "groupName": "cs_handoff"}
     client.crm.properties.core_api.create("deals", body)
     with pytest.raises(ApiException) as duplicate:
         client.crm.properties.core_api.create("deals", body)
@@ -88,14 +91,16 @@ def test_calculated_formulas_are_stored_rewritten(fake_hubspot, client):
     assert '"' not in stored and stored.endswith("\nelse 'ready'")
     created = client.crm.properties.core_api.create("deals", {
         "name": "cs_flag", "label": "Flag", "type": "bool", "fieldType": "calculation_equation",
-        "groupName": "cs_handoff", "calculationFormula": "(is_present(amount)) and string(dealstage) = 'closedwon'"})
+        "groupName": "cs_handoff", "calculationFormula": "(is_present(amount)) and string(dealstage) = "
+                                                         "'closedwon'"})
     assert created.calculation_formula == "is_present(amount) and string(dealstage) equals 'closedwon'"
 
 
 def _hubspot_error(response: requests.Response) -> dict:
     """HubSpot's Error schema (status, category, message, correlationId)."""
     body = response.json()
-    assert response.status_code == 400 and body["status"] == "error" and body["category"] == "VALIDATION_ERROR"
+    assert (response.status_code == 400 and body["status"] == "error"
+            and body["category"] == "VALIDATION_ERROR")
     assert len(body["correlationId"]) == 36
     return body
 
@@ -107,9 +112,11 @@ def test_a_conditional_closed_with_both_else_and_endif_is_refused(fake_hubspot, 
     body = {"name": "cs_sized", "label": "Sized", "type": "number", "fieldType": "calculation_equation",
             "groupName": "cs_handoff", "calculationFormula": "if is_present(amount) then 1 else 0 endif"}
     refused = _hubspot_error(raw(fake_hubspot, "POST", "/crm/v3/properties/deals", body))
-    assert "'endif' is not a token" in refused["message"] and refused["context"] == {"propertyName": ["cs_sized"]}
+    assert ("'endif' is not a token" in refused["message"]
+            and refused["context"] == {"propertyName": ["cs_sized"]})
     for formula in ("if is_present(amount) then 1 else 0", "if is_present(amount) then 1 endif"):
-        created = raw(fake_hubspot, "POST", "/crm/v3/properties/deals", {**body, "calculationFormula": formula})
+        created = raw(fake_hubspot, "POST", "/crm/v3/properties/deals",
+                      {**body, "calculationFormula": formula})
         assert created.status_code == 201, created.text
         raw(fake_hubspot, "DELETE", "/crm/v3/properties/deals/cs_sized")
         fake_hubspot.portal.properties["deals"].pop("cs_sized")
@@ -127,9 +134,11 @@ def test_re_enrollment_on_a_stage_change_needs_the_property_change_event_wrapper
     wrong = old_example("flow-create-closed-won-handoff.json")
     assert wrong["enrollmentCriteria"]["reEnrollmentTriggersFilterBranches"][0]["filterBranchType"] == "AND"
     refused = _hubspot_error(raw(fake_hubspot, "POST", "/automation/v4/flows", wrong))
-    assert "UNIFIED_EVENTS" in refused["message"] and refused["context"]["propertyName"] == ["hs_name", "hs_value"]
+    assert ("UNIFIED_EVENTS" in refused["message"]
+            and refused["context"]["propertyName"] == ["hs_name", "hs_value"])
     assert fake_hubspot.portal.flows == {}
-    created = raw(fake_hubspot, "POST", "/automation/v4/flows", example("flow-create-closed-won-handoff.json"))
+    created = raw(fake_hubspot, "POST", "/automation/v4/flows",
+                  example("flow-create-closed-won-handoff.json"))
     assert created.status_code == 201, created.text
     flow = created.json()
     put = {**old_example("flow-put-closed-won-handoff.json"), "revisionId": flow["revisionId"]}
@@ -170,7 +179,8 @@ def test_pipelines_and_stage_patches(fake_hubspot, client):
     client.crm.pipelines.pipeline_stages_api.update("deals", "default", "closedwon", PipelineStagePatchInput(
         label="Closed won (handoff)", metadata={"probability": "1.0"}))
     stage = client.crm.pipelines.pipeline_stages_api.get_by_id("deals", "default", "closedwon")
-    assert (stage.label, stage.metadata) == ("Closed won (handoff)", {"probability": "1.0", "isClosed": "true"})
+    assert ((stage.label, stage.metadata)
+            == ("Closed won (handoff)", {"probability": "1.0", "isClosed": "true"}))
     created = client.crm.pipelines.pipelines_api.create("deals", example("pipeline-create-deals.json"))
     assert len(client.crm.pipelines.pipelines_api.get_all("deals").results) == 2 and len(created.stages) == 5
 
@@ -213,11 +223,14 @@ def test_a_property_used_by_a_flow_cannot_be_archived(fake_hubspot, client):
 
 
 def test_search_filters_sorts_and_pages(fake_hubspot, client):
-    fake_hubspot.portal.add_deals({"dealname": f"Deal {i}", "dealstage": "closedwon" if i % 2 else "contractsent",
-                                   "amount": str(i * 100), "closedate": f"2026-0{1 + i % 3}-15"} for i in range(500))
+    fake_hubspot.portal.add_deals({"dealname": f"Deal {i}",
+                                   "dealstage": "closedwon" if i % 2 else "contractsent",
+                                   "amount": str(i * 100), "closedate": f"2026-0{1 + i % 3}-15"}
+                                  for i in range(500))
     request = PublicObjectSearchRequest(
         filter_groups=[{"filters": [{"propertyName": "dealstage", "operator": "EQ", "value": "closedwon"},
-                                    {"propertyName": "closedate", "operator": "GTE", "value": "2026-02-01"}]}],
+                                    {"propertyName": "closedate", "operator": "GTE",
+                                     "value": "2026-02-01"}]}],
         sorts=["-amount"], properties=["dealname", "amount"], limit=100)
     seen, after = [], None
     while True:
@@ -252,11 +265,12 @@ def test_owners_deals_and_tasks(fake_hubspot, client):
     page = client.crm.owners.owners_api.get_page(limit=2)
     assert len(page.results) == 2 and page.paging.next.after == "2"
     deal = client.crm.deals.basic_api.create({"properties": {"dealname": "Acme", "dealstage": "closedwon"}})
-    assert client.crm.deals.basic_api.get_by_id(deal.id, properties=["dealname"]).properties["dealname"] == "Acme"
+    assert (client.crm.deals.basic_api.get_by_id(deal.id, properties=["dealname"]).properties["dealname"]
+            == "Acme")
     with pytest.raises(Exception):
         client.crm.objects.tasks.basic_api.create({"properties": {"hs_task_subject": "no timestamp"}})
-    task = client.crm.objects.tasks.basic_api.create({"properties": {"hs_task_subject": "Kickoff",
-                                                                      "hs_timestamp": "2026-03-01T09:00:00Z"}})
+    task = client.crm.objects.tasks.basic_api.create(
+        {"properties": {"hs_task_subject": "Kickoff", "hs_timestamp": "2026-03-01T09:00:00Z"}})
     assert fake_hubspot.portal.records["tasks"][task.id]["properties"]["hs_task_subject"] == "Kickoff"
 
 
@@ -278,9 +292,10 @@ def test_validation_is_skipped_cleanly_without_the_documents(tmp_path: Path, tes
     assert OpenApiCatalog.load(tmp_path) is None
     fake = FakeHubSpot(validate=False).start(test_authority)
     try:
-        response = requests.post(fake.url + "/crm/v3/properties/deals/groups", json={"name": "g", "label": "G"},
-                                 headers={"Authorization": f"Bearer {fake.token}"}, verify=test_authority.ca_file,
-                                 timeout=5)
+        response = requests.post(fake.url + "/crm/v3/properties/deals/groups",
+                                 json={"name": "g", "label": "G"},
+                                 headers={"Authorization": f"Bearer {fake.token}"},
+                                 verify=test_authority.ca_file, timeout=5)
         assert response.status_code == 201 and not fake.validating
     finally:
         fake.stop()

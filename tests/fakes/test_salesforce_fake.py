@@ -18,7 +18,8 @@ from fakes.sfzip import MD
 @pytest.fixture(scope="module")
 def module_sf(salesforce_server):
     """One client (its zeep Metadata client takes a while to build) for the module's tests."""
-    return Salesforce(session_id=salesforce_server.session_id, instance_url=salesforce_server.url, version="63.0")
+    return Salesforce(session_id=salesforce_server.session_id, instance_url=salesforce_server.url,
+                      version="63.0")
 
 
 @pytest.fixture
@@ -51,7 +52,8 @@ def test_deploy_applies_components_and_state_persists(fake_salesforce, sf):
     assert fake_salesforce.org.fields["Opportunity.Handoff_Goals__c"].get("label") == "Goals"
     assert "Opportunity.Handoff_Gate" in fake_salesforce.org.validation_rules
     read = sf.mdapi.CustomField.read(["Opportunity.Handoff_Goals__c"])
-    assert (read.fullName, read.label, read.length, read.type) == ("Opportunity.Handoff_Goals__c", "Goals", 80, "Text")
+    assert ((read.fullName, read.label, read.length, read.type)
+            == ("Opportunity.Handoff_Goals__c", "Goals", 80, "Text"))
     listed = sf.mdapi.list_metadata([sf.mdapi.ListMetadataQuery(type="CustomField")])
     assert [p.fullName for p in listed] == ["Opportunity.Handoff_Goals__c"]
     assert listed[0].fileName == "objects/Opportunity.object"
@@ -60,7 +62,8 @@ def test_deploy_applies_components_and_state_persists(fake_salesforce, sf):
 def test_deploy_is_in_progress_before_it_is_done(fake_salesforce, sf):
     fake_salesforce.deploy_polls = 2
     deploy_id, _ = sf.mdapi.deploy(io.BytesIO(sfzip.fields_zip(("A__c", "A"))), sandbox=True)
-    assert [sf.mdapi.check_deploy_status(deploy_id)[0] for _ in range(3)] == ["InProgress", "InProgress", "Succeeded"]
+    assert ([sf.mdapi.check_deploy_status(deploy_id)[0] for _ in range(3)]
+            == ["InProgress", "InProgress", "Succeeded"])
 
 
 def test_a_schema_invalid_component_fails_the_deploy_atomically(fake_salesforce, sf):
@@ -107,8 +110,9 @@ def test_members_missing_from_the_zip_and_unknown_types_fail(fake_salesforce, sf
                              "objects/Opportunity.object": sfzip.object_file()})
     deploy_id, status = deploy(sf, zip_bytes, rollbackOnError=True)
     problems = sorted(f["problem"] for f in failures(sf, deploy_id))
-    assert problems == ["An object 'Opportunity.Ghost__c' of type CustomField was named in package.xml, but was "
-                        "not found in zipped directory", "Unknown type name 'Widget' specified in package.xml"]
+    assert problems == ["An object 'Opportunity.Ghost__c' of type CustomField was named in package.xml, but "
+                        "was not found in zipped directory", "Unknown type name 'Widget' specified in "
+                                                             "package.xml"]
 
 
 def test_permission_set_must_name_existing_non_required_fields(fake_salesforce, sf):
@@ -126,8 +130,8 @@ def test_permission_set_must_name_existing_non_required_fields(fake_salesforce, 
 def test_destructive_changes_delete_components(fake_salesforce, sf):
     deploy(sf, sfzip.fields_zip(("Old__c", "Old"), ("Kept__c", "Kept")))
     zip_bytes = sfzip.build({"package.xml": sfzip.package_xml({}),
-                             "destructiveChanges.xml": sfzip.package_xml({"CustomField": ["Opportunity.Old__c",
-                                                                                         "Opportunity.Never__c"]})})
+                             "destructiveChanges.xml": sfzip.package_xml(
+                                 {"CustomField": ["Opportunity.Old__c", "Opportunity.Never__c"]})})
     _, status = deploy(sf, zip_bytes, rollbackOnError=True)
     assert status[0] == "Succeeded"
     assert set(fake_salesforce.org.fields) == {"Opportunity.Kept__c"}
@@ -202,7 +206,8 @@ def test_crud_calls_and_the_ten_component_limit(fake_salesforce, sf):
 def test_manual_edits_show_up_in_reads(fake_salesforce, sf):
     deploy(sf, sfzip.fields_zip(("Edited__c", "Original")))
     fake_salesforce.org.fields["Opportunity.Edited__c"].set("label", "Changed in Setup")
-    fake_salesforce.org.fields["Opportunity.Edited__c"].set("inlineHelpText", "added")  # placed in schema order
+    # placed in schema order
+    fake_salesforce.org.fields["Opportunity.Edited__c"].set("inlineHelpText", "added")
     read = sf.mdapi.CustomField.read(["Opportunity.Edited__c"])
     assert (read.label, read.inlineHelpText) == ("Changed in Setup", "added")
     assert fake_salesforce.rejections == []
@@ -245,7 +250,8 @@ def test_an_unknown_session_is_refused(fake_salesforce):
 def test_soql_pages_with_query_more(fake_salesforce, sf):
     fake_salesforce.org.add_records("Opportunity", ({"Name": f"Deal {i:04}", "StageName": "Closed Won",
                                                      "Amount": i} for i in range(4500)))
-    result = sf.query_all("SELECT Id, Name, Amount FROM Opportunity WHERE StageName = 'Closed Won' ORDER BY Name")
+    result = sf.query_all("SELECT Id, Name, Amount FROM Opportunity WHERE StageName = 'Closed Won' ORDER BY "
+                          "Name")
     assert result["totalSize"] == 4500
     assert result["records"][0]["Name"] == "Deal 0000" and result["records"][-1]["Name"] == "Deal 4499"
     assert fake_salesforce.count("query") == 1 and fake_salesforce.count("queryMore") == 2
@@ -297,7 +303,8 @@ def test_production_refuses_no_test_run_and_lands_active_flows_inactive(fake_sal
     flow_zip = sfzip.build({"package.xml": sfzip.package_xml({"Flow": ["Gate"]}),
                             "flows/Gate.flow": sfzip.flow("Gate")})
     deploy_id, status = deploy(sf, flow_zip, testLevel="NoTestRun")
-    assert status[0] == "Failed" and "NoTestRun cannot be used in production" in failures(sf, deploy_id)[0]["problem"]
+    assert (status[0] == "Failed"
+            and "NoTestRun cannot be used in production" in failures(sf, deploy_id)[0]["problem"])
     _, status = deploy(sf, flow_zip, testLevel="RunLocalTests")
     assert status[0] == "Succeeded"
     assert fake_salesforce.org.flows["Gate"].get("status") == "Draft"

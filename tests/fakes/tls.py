@@ -51,7 +51,8 @@ class _TLSServer(ThreadingHTTPServer):
 
     def get_request(self):
         sock, address = self.socket.accept()
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle/delayed-ACK stalls on keep-alive
+        # no Nagle/delayed-ACK stalls on keep-alive
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         # The handshake happens on first read, in the handler's thread, so a slow client
         # cannot stall the accept loop.
         return self.tls_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address

@@ -51,7 +51,8 @@ def _epoch(day: date) -> str:
     return str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp() * 1000))
 
 
-def field_value(rng: random.Random, f: Field, hubspot_expressible: bool, strong: bool) -> tuple[Any, str | None]:
+def field_value(rng: random.Random, f: Field, hubspot_expressible: bool, strong: bool) -> tuple[Any,
+                                                                                                str | None]:
     """(engine value, HubSpot value); a strong deal fills every field with a specific value."""
     if strong:
         return _strong_value(f)
@@ -129,7 +130,8 @@ def samples(model: Model, count: int, seed: int, hubspot_expressible: bool = Tru
 
 def without_min_length(model: Model) -> Model:
     """The engine's rules minus the one HubSpot formulas cannot express."""
-    return replace(model, fields=tuple(replace(f, quality=replace(f.quality, min_length=0)) for f in model.fields))
+    return replace(model,
+                   fields=tuple(replace(f, quality=replace(f.quality, min_length=0)) for f in model.fields))
 
 
 def property_types(model: Model, properties: dict[str, dict]) -> dict[str, str]:

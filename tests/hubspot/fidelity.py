@@ -31,7 +31,8 @@ class Agreement:
         return 100.0 * getattr(self, what) / self.deals
 
     def describe(self, name: str) -> str:
-        return f"{name}: score {self.share('score'):.1f}%, tier {self.share('tier'):.1f}% of {self.deals} deals"
+        return (f"{name}: score {self.share('score'):.1f}%, tier {self.share('tier'):.1f}% of {self.deals} "
+                "deals")
 
 
 def _obeying_min_length(model: Model, sample):

@@ -1,9 +1,11 @@
-"""Opt-in conditional approval (beta Pipeline Rules API): the spec's `hubspot: {approvers: [...]}` under a gate,
-its located errors, the `approvalStage` rule the build sends, and what the fake portal accepts.
+"""Opt-in conditional approval (beta Pipeline Rules API): the spec's `hubspot: {approvers: [...]}` under a
+gate, its located errors, the `approvalStage` rule the build sends, and what the fake portal accepts.
 
 Shape: `PublicApprovalStageRuleRequest` in ../shared/reference/hubspot/crm-pipeline-rules-2026-09-beta.json
-(components.schemas; the PATCH body `PublicPipelineRulesPatchRequest.approvalStage` names it): pipelineStageId,
-approvalMode ALL | ANY, approverUserIds (strings), conditionalApprovalFilterBranch (a Public*FilterBranch), which
+(components.schemas; the PATCH body `PublicPipelineRulesPatchRequest.approvalStage` names it):
+pipelineStageId,
+approvalMode ALL | ANY, approverUserIds (strings), conditionalApprovalFilterBranch (a Public*FilterBranch),
+which
 "defines the conditions under which the approval is required". HubSpot allows one approval stage per pipeline
 (`PublicPipelineRules.approvalStage` is one object).
 """
@@ -32,7 +34,8 @@ COMMIT_GATE = "    message: Mid-Market deals need a named CSM before Commit.\n"
 
 
 def spec_with(tmp_path, **blocks: str):
-    """The example spec with `hubspot:` blocks added under the gates named by keyword (all, enterprise, commit)."""
+    """The example spec with `hubspot:` blocks added under the gates named by keyword (all, enterprise,
+    commit)."""
     text = EXAMPLE_SPEC.read_text(encoding="utf-8")
     for which, block in blocks.items():
         anchor = {"all": ALL_GATE, "enterprise": ENTERPRISE_GATE, "commit": COMMIT_GATE}[which]
@@ -60,7 +63,8 @@ def approved(tmp_path_factory):
     return model, render(model, {"pipeline_rules": True})
 
 
-# -- the spec addition ----------------------------------------------------------------------------------------
+# -- the spec addition
+# ----------------------------------------------------------------------------------------
 
 def test_approvers_resolve_into_the_model(approved):
     model, _ = approved
@@ -86,14 +90,16 @@ def test_a_malformed_block_is_a_located_error(tmp_path, block, words):
     with pytest.raises(SpecError) as caught:
         load_spec(path)
     problems = [d for d in caught.value.diagnostics if d.is_error]
-    assert problems and all((p.span.file, p.span.line) == (str(path), line_of(path, "hubspot:")) for p in problems)
+    assert (problems
+            and all((p.span.file, p.span.line) == (str(path), line_of(path, "hubspot:")) for p in problems))
     assert all(p.path.startswith("gates[3].hubspot") for p in problems)
     assert any(words in p.message for p in problems), [p.message for p in problems]
 
 
 def test_approvers_on_two_stages_are_a_located_error(tmp_path, run_cli):
     path = spec_with(tmp_path, commit=APPROVERS, enterprise=APPROVERS)
-    model = load_spec(path).model  # valid YAML and schema: the rule is HubSpot's, so the HubSpot target says it
+    # valid YAML and schema: the rule is HubSpot's, so the HubSpot target says it
+    model = load_spec(path).model
     for diagnostics in (check_spec(model), _render_errors(model)):
         [problem] = [d for d in diagnostics if d.code == "hubspot-one-approval-stage"]
         assert problem.is_error and problem.path == "gates[3].hubspot"
@@ -118,7 +124,8 @@ def _render_errors(model):
     return [d for d in caught.value.diagnostics if d.is_error]
 
 
-# -- the rule -------------------------------------------------------------------------------------------------
+# -- the rule
+# -------------------------------------------------------------------------------------------------
 
 def test_the_build_sends_one_approval_stage_rule_for_closed_won(approved):
     model, desired = approved
@@ -126,7 +133,8 @@ def test_the_build_sends_one_approval_stage_rule_for_closed_won(approved):
     assert body == patch_body(model)
     assert set(body) == {"noSkippingStagesRule", "approvalStage"}
     rule = body["approvalStage"]
-    assert set(rule) == {"pipelineStageId", "approvalMode", "approverUserIds", "conditionalApprovalFilterBranch"}
+    assert (set(rule)
+            == {"pipelineStageId", "approvalMode", "approverUserIds", "conditionalApprovalFilterBranch"})
     assert (rule["pipelineStageId"], rule["approvalMode"], rule["approverUserIds"]) == \
         ("closedwon", "ANY", ["1234567", "7654321"])
     assert body["noSkippingStagesRule"]["pipelineStageIds"] == ["decisionmakerboughtin", "contractsent"]
@@ -136,7 +144,8 @@ def test_the_build_sends_one_approval_stage_rule_for_closed_won(approved):
 
 
 def test_the_rule_matches_the_beta_openapi_schema_strictly(approved):
-    # PublicApprovalStageRuleRequest (crm-pipeline-rules-2026-09-beta.json), checked by the fake portal's validator
+    # PublicApprovalStageRuleRequest (crm-pipeline-rules-2026-09-beta.json), checked by the fake portal's
+    # validator
     body = json.loads(approved[1].files["pipeline-rules/default.json"])
     for name, value in body.items():
         assert member_errors(name, value) == [], name
@@ -156,9 +165,10 @@ def test_the_filter_holds_the_gates_minimum_score_and_required_fields(approved):
     rule = json.loads(approved[1].files["pipeline-rules/default.json"])["approvalStage"]
     condition = rule["conditionalApprovalFilterBranch"]
     assert (condition["filterBranchType"], condition["filters"]) == ("OR", [])
-    assert all(b["filterBranchType"] == "AND" and not b["filterBranches"] for b in condition["filterBranches"])
-    # min_tier gaps (60) for everyone, ready (85) for Enterprise; half-up rounding reaches them at 59.95 / 84.95;
-    # an empty score needs approval too
+    assert all(b["filterBranchType"] == "AND" and not b["filterBranches"]
+               for b in condition["filterBranches"])
+    # min_tier gaps (60) for everyone, ready (85) for Enterprise; half-up rounding reaches them at 59.95 /
+    # 84.95; an empty score needs approval too
     assert _score_branches(rule) == {
         (): {"operationType": "NUMBER", "operator": "IS_LESS_THAN", "value": 59.95,
              "includeObjectsWithNoValueSet": True},
@@ -179,7 +189,8 @@ def test_approval_is_asked_exactly_for_the_deals_that_fail_the_approving_gates(a
     for sample in samples(model, 250, seed=5):
         result = score_deal(relaxed, sample.deal)
         record = HubSpotDeal(model, sample.record).record
-        failing = failing_gates(relaxed, sample.deal, result, won) & {"closed_won_not_blocked", "enterprise_ready"}
+        failing = failing_gates(relaxed, sample.deal, result, won) & {
+            "closed_won_not_blocked", "enterprise_ready"}
         assert matches(condition, record) == bool(failing), (failing, result.score)
         asked += bool(failing)
     assert 0 < asked < 250
@@ -205,7 +216,8 @@ def test_without_approvers_nothing_changes(approved, tmp_path):
     assert [p for p in without if with_approvers[p] != without[p]] == ["CAPABILITIES.md"]
 
 
-# -- CAPABILITIES.md ------------------------------------------------------------------------------------------
+# -- CAPABILITIES.md
+# ------------------------------------------------------------------------------------------
 
 def test_capabilities_name_the_enforcement_of_each_build(approved):
     model, desired = approved
@@ -255,7 +267,8 @@ def test_a_gate_on_closed_won_only_gets_the_approval_rule_alone(tmp_path):
     assert set(body) == {"approvalStage"}  # no open stage after the gate: no no-skipping rule
     branches = body["approvalStage"]["conditionalApprovalFilterBranch"]["filterBranches"]
     assert [[(f["property"], f["operation"]["operator"]) for f in b["filters"]] for b in branches] == [
-        [("handoff_goals", "IS_NOT_KNOWN")], [("handoff_score", "IS_LESS_THAN")]]  # one segment: no segment filter
+        # one segment: no segment filter
+        [("handoff_goals", "IS_NOT_KNOWN")], [("handoff_score", "IS_LESS_THAN")]]
     assert branches[1]["filters"][0]["operation"]["value"] == 49.95
     text = desired.files["CAPABILITIES.md"].decode()
     assert "**Enforcement: gate workflows + conditional approval.**" in text and "'no skipping'" not in text

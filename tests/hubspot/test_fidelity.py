@@ -20,6 +20,7 @@ FLOORS = {False: (70.0, 85.0), True: (95.0, 99.0)}  # (score %, tier %) on rando
 def test_hubspot_score_and_tier_agree_with_the_engine(min_length_data, capsys):
     measured = agreement(load_spec(EXAMPLE_SPEC).model, min_length_data)
     with capsys.disabled():
-        print(f"\nHubSpot fidelity, {measured.describe('min-length data' if min_length_data else 'random deals')}")
+        print("\nHubSpot fidelity, "
+              f"{measured.describe('min-length data' if min_length_data else 'random deals')}")
     score_floor, tier_floor = FLOORS[min_length_data]
     assert measured.share("score") >= score_floor and measured.share("tier") >= tier_floor, measured

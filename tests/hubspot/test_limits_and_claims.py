@@ -24,7 +24,8 @@ def example():
     return model, render(model, {"pipeline_rules": True})
 
 
-# -- formula size ---------------------------------------------------------------------------------------------
+# -- formula size
+# ---------------------------------------------------------------------------------------------
 # HubSpot documents no maximum for calculationFormula (properties guide, "Create calculation properties":
 # https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide; the OpenAPI string has no
 # maxLength), so FORMULA_MAX is Handrail's own conservative limit.
@@ -47,14 +48,17 @@ def test_a_formula_over_the_limit_stops_the_build_at_its_field(tmp_path):
     problems = caught.value.diagnostics
     assert problems and all(p.code == "hubspot-formula-length" for p in problems)
     for problem in problems:
-        assert (problem.span.file, problem.span.line, problem.path) == (str(path), 6, "fields[0]")  # the goals field
+        # the goals field
+        assert (problem.span.file, problem.span.line, problem.path) == (str(path), 6, "fields[0]")
         assert f"Handrail allows {FORMULA_MAX:,}" in problem.message and "field 'goals'" in problem.message
-    assert {d.code for d in check_spec(model) if d.is_error} == {"hubspot-formula-length"}  # validate says it too
+    # validate says it too
+    assert {d.code for d in check_spec(model) if d.is_error} == {"hubspot-formula-length"}
 
 
 def test_the_cli_reports_it_with_its_location(tmp_path, run_cli):
     path = write_spec(tmp_path, SPEC_WITH_A_HUGE_PHRASE.format(phrase="x" * 4000))
-    code, out, err = run_cli("build", "--spec", str(path), "--target", "hubspot", "--out", str(tmp_path / "out"))
+    code, out, err = run_cli("build", "--spec", str(path), "--target", "hubspot", "--out",
+                             str(tmp_path / "out"))
     assert code == 3
     assert f"{path}:6:5: fields[0]: the formula of the HubSpot calculated property" in err
     assert not (tmp_path / "out").exists()
@@ -65,7 +69,8 @@ def test_a_short_phrase_builds(tmp_path):
     assert render(load_spec(path).model, {}).files
 
 
-# -- names ----------------------------------------------------------------------------------------------------
+# -- names
+# ----------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("prefix, key, name", [("handoff", "handoff_call_at", "handoff_call_at"),
                                                ("handoff", "call_at", "handoff_call_at"),
@@ -86,7 +91,8 @@ def test_no_generated_hubspot_name_repeats_the_prefix(example):
     assert not any(doubled.search(text.decode()) for text in desired.files.values())
 
 
-# -- pipeline rules -------------------------------------------------------------------------------------------
+# -- pipeline rules
+# -------------------------------------------------------------------------------------------
 # Pipeline rules hold reps editing deals; HubSpot bypasses them for workflows, API calls without a user ID and
 # super admins (https://knowledge.hubspot.com/object-settings/set-up-pipeline-rules).
 
@@ -100,11 +106,14 @@ def test_no_skipping_never_lists_a_closed_stage(example):
     assert rules["noSkippingStagesRule"]["pipelineStageIds"] == listed
 
 
-# -- CAPABILITIES.md ------------------------------------------------------------------------------------------
+# -- CAPABILITIES.md
+# ------------------------------------------------------------------------------------------
 
 def test_capabilities_say_where_validation_rules_do_not_hold(example):
-    # "validation rules are not currently enforced when setting property values via workflows or submissions to
-    # forms created via the legacy editor" (https://knowledge.hubspot.com/properties/set-validation-rules-for-properties)
+    # "validation rules are not currently enforced when setting property values via workflows or submissions
+    # to
+    # forms created via the legacy editor"
+    # (https://knowledge.hubspot.com/properties/set-validation-rules-for-properties)
     text = example[1].files["CAPABILITIES.md"].decode()
     assert "not enforced for values set by workflows or by forms built in the legacy form editor" in text
     assert "not documented for imports" in text
@@ -133,7 +142,8 @@ def test_capabilities_say_which_enforcement_each_build_uses(example):
         assert "`hubspot: {approvers: [...]}`" in text
 
 
-# -- undocumented functions -----------------------------------------------------------------------------------
+# -- undocumented functions
+# -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("function", sorted(UNDOCUMENTED_FUNCTIONS))
 def test_the_strict_grammar_accepts_undocumented_functions_only_when_allowed(function):

@@ -65,7 +65,8 @@ def test_the_validator_rejects_a_broken_workflow_and_an_unknown_rule_type(built)
     flow["actions"][0]["type"] = "SOMETHING_ELSE"
     del flow["objectTypeId"]
     assert body_errors("POST", "/automation/v4/flows", flow)
-    assert body_errors("PUT", "/crm/v3/property-validations/0-3/x/rule-type/MIN_CHARS", {"ruleArguments": ["5"]})
+    assert body_errors("PUT", "/crm/v3/property-validations/0-3/x/rule-type/MIN_CHARS",
+                       {"ruleArguments": ["5"]})
 
 
 def test_hubspots_own_reference_examples_pass_the_same_validator():

@@ -1,6 +1,7 @@
 """What `diff` compares on a workflow's re-enrollment trigger: a live flow still carrying the old plain AND
 branch (hs_name / hs_value read as deal properties, never firing) is drift; the event branch HubSpot
-returns with its own additions is not. (Reference README, Corrections; OpenAPI PublicUnifiedEventsFilterBranch.)
+returns with its own additions is not. (Reference README, Corrections; OpenAPI
+PublicUnifiedEventsFilterBranch.)
 """
 from __future__ import annotations
 

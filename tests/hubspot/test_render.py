@@ -38,11 +38,13 @@ def test_each_field_type_becomes_the_matching_property(every_type):
     model, desired = every_type
     for f in model.fields:
         body = _json(desired, f"properties/{f.hubspot_name}.json")
-        assert (body["type"], body["fieldType"], body.get("numberDisplayHint")) == EXPECTED_TYPES[f.type], f.key
+        assert (body["type"], body["fieldType"],
+                body.get("numberDisplayHint")) == EXPECTED_TYPES[f.type], f.key
         assert body["groupName"] == "cs_handoff" and body["label"] == f.label
         assert body["description"].endswith("Managed by Handrail: edit the spec, not this property.")
         if f.type == "user":
-            assert (body["referencedObjectType"], body["externalOptions"], body["options"]) == ("OWNER", True, [])
+            assert ((body["referencedObjectType"], body["externalOptions"], body["options"])
+                    == ("OWNER", True, []))
         elif f.type == "checkbox":
             assert [(o["value"], o["label"]) for o in body["options"]] == [("true", "Yes"), ("false", "No")]
         elif f.options:
@@ -116,14 +118,16 @@ def test_output_is_deterministic_and_canonical(every_type):
     for path, data in desired.files.items():
         assert data.endswith(b"\n") and not data.endswith(b"\n\n"), path
         if path.endswith(".json"):
-            assert data.decode() == json.dumps(json.loads(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+            assert (data.decode()
+                    == json.dumps(json.loads(data), sort_keys=True, indent=2, ensure_ascii=False) + "\n")
 
 
 def test_manual_steps_list_what_only_the_settings_page_can_require(every_type):
     model, desired = every_type
     steps = {s["id"]: s for s in _json(desired, "manual-steps.json")["steps"]}
     won = steps["conditional-stage-properties-won"]
-    assert won["verifiable"] is False and won["stage"] == {"key": "won", "label": "Won", "hubspot": "closedwon"}
+    assert (won["verifiable"] is False
+            and won["stage"] == {"key": "won", "label": "Won", "hubspot": "closedwon"})
     # goals and security_review are needed by every segment from stage three on; the CSM only by some.
     assert [p["label"] for p in won["require"]] == ["Goals", "Security review"]
     assert {p["label"]: p["segments"] for p in won["segment_only"]}["CSM"] == ["partner", "large"]
@@ -150,19 +154,21 @@ def test_check_spec_points_at_the_fields_hubspot_cannot_score_exactly():
     found = check_spec(model)
     assert not [d for d in found if d.is_error]
     short = {d.span: d for d in found if d.code == "hubspot-min-length"}
-    expected = {f.span for f in model.fields if f.quality.min_length and f.type in ("short_text", "long_text")}
+    expected = {f.span for f in model.fields if f.quality.min_length
+                and f.type in ("short_text", "long_text")}
     assert set(short) == expected
     assert "40 characters" in short[model.field("business_goals").span].message
     codes = {d.code for d in found}
-    assert codes >= {"hubspot-phrase-case", "hubspot-rounding", "hubspot-sales-cycle", "hubspot-gate-after-the-fact",
-                     "hubspot-manager"}
+    assert codes >= {"hubspot-phrase-case", "hubspot-rounding", "hubspot-sales-cycle",
+                     "hubspot-gate-after-the-fact", "hubspot-manager"}
 
 
 def test_check_spec_flags_phrases_a_formula_cannot_quote():
     model = load_spec(EXAMPLE_SPEC).model
     goals = model.field("business_goals")
     odd = dataclasses.replace(goals, label="""Goals ("why" it's bought)""",
-                              quality=dataclasses.replace(goals.quality, filler_phrases=("""it's "fine\"""",)))
+                              quality=dataclasses.replace(
+                                  goals.quality, filler_phrases=("""it's "fine\"""",)))
     model = dataclasses.replace(model, fields=(odd,) + model.fields[1:])
     phrase, label = [d for d in check_spec(model) if d.code == "hubspot-formula-literal"]
     assert phrase.span == label.span == goals.span and "the label" in label.message
@@ -188,6 +194,7 @@ def test_verify_accepts_the_build_and_catches_broken_output(every_type):
     problems = {(d.path, d.message) for d in verify(Desired("hubspot", (), files), {})}
     messages = " | ".join(f"{p}: {m}" for p, m in sorted(problems))
     for words in ("properties/cs_goals.json: not valid JSON", "startActionId 99 is not an action",
-                  "type enumeration does not take fieldType textarea", "stray.json: not listed in requests.json",
+                  "type enumeration does not take fieldType textarea",
+                  "stray.json: not listed in requests.json",
                   "properties/cs_score.json: calculationFormula is unbalanced"):
         assert words in messages, messages

@@ -31,7 +31,8 @@ from handrail.targets.hubspot.properties import properties
 
 EVERY_TYPE = Path(__file__).parent / "specs" / "every_type.yaml"
 SHARED_SPECS = Path(__file__).parent.parent / "specs"
-SPECS = {"example": EXAMPLE_SPEC, "every_type": EVERY_TYPE,  # plus the suite's specs of every field type and match
+# plus the suite's specs of every field type and match
+SPECS = {"example": EXAMPLE_SPEC, "every_type": EVERY_TYPE,
          "every_field_type": SHARED_SPECS / "every_field_type.yaml",
          "every_segment_match": SHARED_SPECS / "every_segment_match.yaml"}
 COUNT = 300
@@ -80,8 +81,8 @@ def test_formulas_agree_with_the_engine_on_every_rule_hubspot_can_express(named_
 def test_the_example_spec_covers_the_every_type_spec_field_types():
     every = load_spec(EVERY_TYPE).model
     assert {f.type for f in every.weighted_fields} == {
-        "short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date", "datetime",
-        "checkbox", "user"}
+        "short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date",
+        "datetime", "checkbox", "user"}
     assert any(f.generic_values for f in every.fields if f.type == "picklist")
     assert any(f.generic_values for f in every.fields if f.type == "multi_select")
     assert any(f.quality.generic_if_contains for f in every.fields)
@@ -136,7 +137,8 @@ def test_spellings_hubspot_cannot_catch_earn_full_credit_there(value, engine_sta
 def test_the_domain_worked_example_scores_73_5_and_tier_gaps():
     model = load_spec(EXAMPLE_SPEC).model
     specific = {"business_goals": "Cut onboarding time by 40% for 400 agents within 90 days of go-live",
-                "stakeholder_map": "Dana Lee (CFO, economic buyer), Sam Roe (VP Ops, champion), Ali Khan (IT lead)",
+                "stakeholder_map": "Dana Lee (CFO, economic buyer), Sam Roe (VP Ops, champion), Ali Khan (IT "
+                                   "lead)",
                 "products_scope": "Platform Pro, 400 seats, SSO, Salesforce integration",
                 "contract_terms": "3 years, renews 2029-03-01, annual billing",
                 "key_conversations": "Committed to a 30-day pilot; 10% discount for a 3-year term"}

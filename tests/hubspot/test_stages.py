@@ -63,8 +63,9 @@ def _pipelines(tmp_path, stages, closed_won_meta=None):
     data = {"results": [{"id": "default", "label": "Sales", "stages": [
         {"id": s, "label": s, "metadata": (closed_won_meta if s == "closedwon" and closed_won_meta else
                                            {"isClosed": str(s in ("closedwon", "closedlost")).lower(),
-                                            "probability": "1.0" if s == "closedwon" else "0.0" if s == "closedlost"
-                                            else "0.5"})} for s in stages]},
+                                            "probability": ("1.0" if s == "closedwon"
+                                                            else "0.0" if s == "closedlost" else "0.5")})}
+        for s in stages]},
         {"id": "renewals", "label": "Renewals", "stages": [{"id": "r1", "label": "R1", "metadata": {}}]}]}
     path = tmp_path / "pipelines.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -80,7 +81,8 @@ def test_stage_ids_are_checked_against_a_saved_pipeline_definition(tmp_path):
     desired = render(model, {"pipeline_definition": _pipelines(tmp_path, ALL_IDS), "pipeline_rules": True})
     assert "pipeline-rules/default.json" in desired.files and not desired.warnings
     with pytest.raises(SpecError) as exc:
-        render(model, {"pipeline_definition": _pipelines(tmp_path, [s for s in ALL_IDS if s != "contractsent"])})
+        render(model,
+               {"pipeline_definition": _pipelines(tmp_path, [s for s in ALL_IDS if s != "contractsent"])})
     (diag,) = exc.value.diagnostics
     assert "pipeline 'default' has no stage 'contractsent'" in diag.message
     assert diag.span.line == position(EXAMPLE, "{key: commit,")[0] and "known ids:" in diag.hint
@@ -104,7 +106,8 @@ def test_a_closed_won_stage_that_hubspot_does_not_close_is_a_warning(tmp_path):
     assert "isClosed=false probability=0.9" in warning.message and not warning.is_error
 
 
-@pytest.mark.parametrize("content, words", [("{", "invalid JSON"), ('{"results": [{"id": 1}]}', "expected the JSON")])
+@pytest.mark.parametrize("content, words",
+                         [("{", "invalid JSON"), ('{"results": [{"id": 1}]}', "expected the JSON")])
 def test_an_unreadable_pipeline_definition_is_an_input_error(tmp_path, content, words):
     path = tmp_path / "p.json"
     path.write_text(content, encoding="utf-8")

@@ -38,7 +38,8 @@ def failing_gates(model, deal, result, stage) -> set[str]:
         return set()
     out = set()
     for gate in model.gates:
-        if not gate.active or model.stage(gate.stage).order > stage.order or result.segment not in gate.segments:
+        if (not gate.active or model.stage(gate.stage).order > stage.order
+                or result.segment not in gate.segments):
             continue
         req = gate.require
 
@@ -64,7 +65,8 @@ def test_each_workflow_enrols_exactly_the_deals_its_rule_names(compiled):
             record = {**hubspot.record, "dealstage": stage.hubspot}
             failing = failing_gates(relaxed, sample.deal, result, stage)
             for gate in model.gates:
-                assert enrolls(built[f"gate-{gate.key}"], record) == (gate.key in failing), (gate.key, stage.key)
+                assert enrolls(built[f"gate-{gate.key}"], record) == (gate.key in failing), (
+                    gate.key, stage.key)
             passes = not failing
             expected = {"closed-won-handoff": stage.closed_won and passes}
             expected.update({f"stage-entry-{e.stage}": stage.key == e.stage and passes
@@ -110,7 +112,8 @@ def test_re_entering_a_stage_re_checks_the_deal(compiled):
         assert stages, key
         for stage in model.stages:
             if stage.hubspot:
-                assert reenrolled_by(flow, "dealstage", stage.hubspot) == (stage.hubspot in stages), (key, stage.key)
+                assert reenrolled_by(flow, "dealstage", stage.hubspot) == (stage.hubspot in stages), (
+                    key, stage.key)
         assert not reenrolled_by(flow, "amount", next(iter(stages)))
     won = model.stages[[s.closed_won for s in model.stages].index(True)].hubspot
     assert reenrolled_by(built["closed-won-handoff"], "dealstage", won)

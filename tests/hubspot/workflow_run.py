@@ -80,7 +80,8 @@ def run(flow: dict, record: Mapping[str, Any]) -> list[tuple[str, dict]]:
             edge = next((b["connection"] for b in action["staticBranches"] if b["branchValue"] == value),
                         action.get("defaultBranch"))
         elif action["type"] == "LIST_BRANCH":
-            edge = next((b["connection"] for b in action["listBranches"] if matches(b["filterBranch"], record)),
+            edge = next((b["connection"] for b in action["listBranches"]
+                         if matches(b["filterBranch"], record)),
                         action.get("defaultBranch"))
         current = edge["nextActionId"] if edge else None
     raise AssertionError("the action graph loops")

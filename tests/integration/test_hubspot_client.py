@@ -81,7 +81,8 @@ def test_the_sdks_own_api_request_reaches_the_portal(fake_hubspot, conn):
 def test_missing_token_variable_is_named():
     with pytest.raises(AuthError) as missing:
         connect(environment(), environ={})
-    assert "HUBSPOT_TOKEN is not set" in str(missing.value) and "export HUBSPOT_TOKEN=pat-" in str(missing.value)
+    assert ("HUBSPOT_TOKEN is not set" in str(missing.value)
+            and "export HUBSPOT_TOKEN=pat-" in str(missing.value))
     with pytest.raises(AuthError, match="CI_HUBSPOT_TOKEN"):
         connect(environment(token_env="CI_HUBSPOT_TOKEN"), environ={})
     with pytest.raises(AuthError, match="not hubspot"):
@@ -127,7 +128,8 @@ def test_500s_and_dropped_connections_are_retried_when_repeatable(fake_hubspot, 
 def test_creates_are_not_retried(fake_hubspot, conn):
     fake_hubspot.inject("groups.create", status=500, when="after")  # created, but the reply says 500
     with pytest.raises(TargetError, match="HTTP 500"):
-        conn.call("groups.create", conn.client.crm.properties.groups_api.create, "deals", GROUP, idempotent=False)
+        conn.call("groups.create", conn.client.crm.properties.groups_api.create, "deals", GROUP,
+                  idempotent=False)
     fake_hubspot.inject("flows.create", drop_connection=True, when="after")
     with pytest.raises(TargetError):
         conn.request("POST", "/automation/v4/flows", body={"type": "PLATFORM_FLOW", "objectTypeId": "0-3",

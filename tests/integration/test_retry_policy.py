@@ -1,4 +1,5 @@
-"""The retry policy with an injected clock, sleep and jitter: what is retried, how long it waits, when it stops."""
+"""The retry policy with an injected clock, sleep and jitter: what is retried, how long it waits, when it
+stops."""
 from __future__ import annotations
 
 import pytest

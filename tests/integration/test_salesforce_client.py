@@ -95,7 +95,8 @@ def jwt_app(fake_salesforce, tmp_path):
 
 def test_jwt_bearer_login_for_a_sandbox(fake_salesforce, login_routes, jwt_app):
     adapter, mounts = login_routes
-    conn = connect(environment("jwt", login_url="https://test.salesforce.com"), environ=jwt_app, mounts=mounts)
+    conn = connect(environment("jwt", login_url="https://test.salesforce.com"), environ=jwt_app,
+                   mounts=mounts)
     assert fake_salesforce.logins == [{"flow": "jwt", "username": "ci@example.com",
                                        "audience": "https://test.salesforce.com"}]
     assert adapter.hosts == ["test.salesforce.com"] and conn.query_all("SELECT Id FROM User")
@@ -118,8 +119,9 @@ def write_fake_sf(folder: Path, instance_url: str, token: str, *, fail: bool = F
 import json, sys
 args = sys.argv[1:]
 if {fail!r}:
+    alias = args[args.index("--target-org") + 1]
     print(json.dumps({{"status": 1, "name": "NamedOrgNotFoundError",
-                      "message": "No authorization information found for " + args[args.index("--target-org") + 1]}}))
+                      "message": "No authorization information found for " + alias}}))
     sys.exit(1)
 if args[:2] == ["org", "display"]:
     result = {{"instanceUrl": {instance_url!r}, "username": "ci@example.com", "id": "00D000000000001",
@@ -199,12 +201,14 @@ def test_wrong_targets_and_login_urls_are_refused():
 
 # -- Metadata API helpers --------------------------------------------------------------------------------
 def test_deploy_failures_come_back_with_component_locations(fake_salesforce, conn):
-    bad = sfzip.text_field("Broken__c", "Broken").replace("<required>false</required>", "<required>no</required>")
+    bad = sfzip.text_field("Broken__c", "Broken").replace(
+        "<required>false</required>", "<required>no</required>")
     zip_bytes = sfzip.build({"package.xml": sfzip.package_xml({"CustomField": ["Opportunity.Broken__c"]}),
                              "objects/Opportunity.object": sfzip.object_file(bad)})
     seen = []
     deploy_id = conn.deploy(zip_bytes)
-    status = conn.wait_for_deploy(deploy_id, sleep=lambda s: None, on_progress=lambda s: seen.append(s.status))
+    status = conn.wait_for_deploy(deploy_id, sleep=lambda s: None,
+                                  on_progress=lambda s: seen.append(s.status))
     assert seen == ["InProgress", "Failed"] and not status.success
     [failure] = status.failures
     assert (failure.component_type, failure.full_name, failure.file_name, failure.line) == (
@@ -232,7 +236,8 @@ def test_read_metadata_batches_ten_names_per_call(fake_salesforce, conn):
     names = [(f"Field_{i:02}__c", f"Field {i}") for i in range(25)]
     deployed(conn, sfzip.fields_zip(*names))
     fake_salesforce.clear_log()
-    records = conn.read_metadata("CustomField", [f"Opportunity.{n}" for n, _ in names] + ["Opportunity.Gone__c"])
+    records = conn.read_metadata("CustomField",
+                                 [f"Opportunity.{n}" for n, _ in names] + ["Opportunity.Gone__c"])
     assert [r["label"] for r in records] == [label for _, label in names]
     assert fake_salesforce.count("readMetadata") == 3
     listed = conn.list_metadata("CustomField")
@@ -280,7 +285,8 @@ def test_500s_while_polling_a_deploy_are_retried(fake_salesforce, conn):
 def test_a_dropped_connection_during_a_read_is_retried(fake_salesforce, conn):
     deployed(conn, sfzip.fields_zip(("A__c", "A")))
     fake_salesforce.inject("readMetadata", drop_connection=True)
-    assert [r["fullName"] for r in conn.read_metadata("CustomField", ["Opportunity.A__c"])] == ["Opportunity.A__c"]
+    assert ([r["fullName"] for r in conn.read_metadata("CustomField", ["Opportunity.A__c"])]
+            == ["Opportunity.A__c"])
     assert fake_salesforce.count("readMetadata") == 2
 
 

@@ -41,7 +41,8 @@ def test_no_token_session_id_or_password_is_ever_printed(fake_salesforce, fake_h
     fake_salesforce.add_user("rep@example.com", PASSWORD, SECURITY_TOKEN)
     salesforce = connect_salesforce(
         Environment("sandbox", "salesforce", (("auth", "password"),)),
-        environ={"SF_USERNAME": "rep@example.com", "SF_PASSWORD": PASSWORD, "SF_SECURITY_TOKEN": SECURITY_TOKEN},
+        environ={"SF_USERNAME": "rep@example.com", "SF_PASSWORD": PASSWORD,
+                 "SF_SECURITY_TOKEN": SECURITY_TOKEN},
         mounts=login_routes[1], retry_policy=quick)
     session_id = salesforce.sf.session_id
     salesforce.wait_for_deploy(salesforce.deploy(sfzip.fields_zip(("A__c", "A"))), sleep=lambda s: None)
@@ -49,7 +50,8 @@ def test_no_token_session_id_or_password_is_ever_printed(fake_salesforce, fake_h
     salesforce.query_all("SELECT Id FROM Opportunity")
     logging.getLogger("handrail.test").debug("REST headers: %s", salesforce.sf.headers)
     fake_salesforce.inject("query", status=500, times=None,
-                           body=f'{{"echo": "Authorization: Bearer {session_id}", "sessionId": "{session_id}"}}')
+                           body=f'{{"echo": "Authorization: Bearer {session_id}", "sessionId": '
+                                f'"{session_id}"}}')
     with pytest.raises(TargetError) as failed:
         salesforce.query_all("SELECT Id FROM Opportunity")
     errors.append(str(failed.value))

@@ -35,8 +35,8 @@ CONTAINS = ("to be confirmed", "lorem", "tbc")
 WHITESPACE = (" ", "  ", "\t", "\n", " \r\n")
 ACV_BOUNDS = (0, 10000, 25000, 50000, 100000, 250000)
 CYCLE_BOUNDS = (0, 7, 14, 30, 90)
-TYPES = ("short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date", "datetime",
-         "checkbox", "user")
+TYPES = ("short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date",
+         "datetime", "checkbox", "user")
 EXPANSION = ("Existing Customer - Upgrade", "Existing Customer - Replacement")
 
 
@@ -63,8 +63,10 @@ def random_field(rng: random.Random, i: int, ftype: str) -> Field:
                                generic=(mode == "all" or (mode == "some" and n == 0)))
                         for n in range(count))
     label = rng.choice((f"Field {i}", f'Field "{i}" & <co>', f"Field {i} \\ back", f"Feld {i} ünïcode"))
-    return Field(key=key, label=label, type=ftype, section="other", weight=rng.choice((None, 1, 2, 3)), help="",
-                 description="", quality=quality, options=options, salesforce_name=salesforce_field_name("Hr", key))
+    return Field(key=key, label=label, type=ftype, section="other", weight=rng.choice((None, 1, 2, 3)),
+                 help="",
+                 description="", quality=quality, options=options,
+                 salesforce_name=salesforce_field_name("Hr", key))
 
 
 def random_range(rng: random.Random, bounds: tuple[int, ...]) -> Range:
@@ -96,8 +98,8 @@ def random_model(seed: int, base: Model) -> Model:
     rng = random.Random(seed)
     fields = [random_field(rng, i, t) for i, t in enumerate(rng.sample(TYPES, len(TYPES)) + list(
         rng.choices(TYPES, k=rng.randint(0, 6))))]
-    fields.append(Field(key="partner", label="Partner", type="checkbox", section="other", weight=None, help="",
-                        description="", quality=Quality(), salesforce_name="Hr_Partner__c"))
+    fields.append(Field(key="partner", label="Partner", type="checkbox", section="other", weight=None,
+                        help="", description="", quality=Quality(), salesforce_name="Hr_Partner__c"))
     weighted = [f.key for f in fields if f.weight]
     segments = []
     for n in range(rng.randint(1, 4)):
@@ -106,7 +108,8 @@ def random_model(seed: int, base: Model) -> Model:
         required = tuple(f.key for f in fields if rng.random() < 0.3)
         segments.append(Segment(key=f"seg_{n}", label=f"Segment {n}", description="",
                                 match=Match() if last else random_match(rng), motion="structured",
-                                required_fields=required, scored_fields=scored, csm_required_by=None, sla=Sla()))
+                                required_fields=required, scored_fields=scored, csm_required_by=None,
+                                sla=Sla()))
         if last:
             break
     ready = rng.choice((70, 80, 85, 90.5))
@@ -114,7 +117,8 @@ def random_model(seed: int, base: Model) -> Model:
                       partner_field="partner" if rng.random() < 0.8 else None)
     return dataclasses.replace(base, name=f"Random {seed}", fields=tuple(fields), segments=tuple(segments),
                                tiers=Tiers(ready=ready, gaps=rng.choice((40, 59.5, 60))), deal=deal, gates=(),
-                               automation=Automation(), computed=computed_fields(base.naming, tuple(segments)))
+                               automation=Automation(),
+                               computed=computed_fields(base.naming, tuple(segments)))
 
 
 # --- random deals --------------------------------------------------------------------------------
@@ -165,8 +169,8 @@ def random_deal(rng: random.Random, model: Model, n: int) -> tuple[Deal, dict]:
     values = {f.key: random_value(rng, f) for f in model.fields}
     acv = rng.choice((None, *[b + d for b in ACV_BOUNDS for d in (-0.01, 0, 0.01)]))
     expansion = rng.random() < 0.3
-    deal_type_value = rng.choice(model.deal.expansion_values_salesforce or ("New Customer",)) if expansion else \
-        rng.choice((None, "New Customer"))
+    deal_type_value = (rng.choice(model.deal.expansion_values_salesforce or ("New Customer",)) if expansion
+                       else rng.choice((None, "New Customer")))
     is_expansion = deal_type_value in model.deal.expansion_values_salesforce
     cycle = rng.choice([b + d for b in CYCLE_BOUNDS for d in (-1, 0, 1)])
     close = TODAY + dt.timedelta(days=cycle)
@@ -176,8 +180,8 @@ def random_deal(rng: random.Random, model: Model, n: int) -> tuple[Deal, dict]:
     if created_at is not None and rng.random() < 0.5:  # created earlier: the cycle counts from then
         created_at -= dt.timedelta(days=rng.choice((3, 20)))
     cycle_days = (close - (created_at.date() if created_at else TODAY)).days
-    record = {"Amount": None if acv is None else Decimal(str(acv)), "Type": deal_type_value, "CloseDate": close,
-              "CreatedDate": created_at, "StageName": "Prospecting"}
+    record = {"Amount": None if acv is None else Decimal(str(acv)), "Type": deal_type_value,
+              "CloseDate": close, "CreatedDate": created_at, "StageName": "Prospecting"}
     for f in model.fields:
         value = values[f.key]
         if f.type in NUMBER_TYPES and value is not None:
@@ -193,7 +197,8 @@ def random_deal(rng: random.Random, model: Model, n: int) -> tuple[Deal, dict]:
 def flow_result(flow: Flow, record: dict, model: Model) -> dict:
     out = Run(flow, dict(record), today=TODAY).run().record
     c = model.computed_field
-    return {k: out.get(c(k).salesforce_name) for k in ("segment", "score", "completeness", "tier", "missing_summary")}
+    return {k: out.get(c(k).salesforce_name)
+            for k in ("segment", "score", "completeness", "tier", "missing_summary")}
 
 
 def engine_result(model: Model, deal: Deal) -> dict:

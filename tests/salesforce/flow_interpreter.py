@@ -305,7 +305,8 @@ def _text_of(element, name: str, default=None):
 @dataclass
 class Flow:
     root: Any
-    formulas: dict[str, tuple[str, str, int | None]] = field(default_factory=dict)  # name -> (type, expression, scale)
+    # name -> (type, expression, scale)
+    formulas: dict[str, tuple[str, str, int | None]] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
     nodes: dict[str, Any] = field(default_factory=dict)
 
@@ -339,7 +340,8 @@ def _connector(element, name: str = "connector") -> str | None:
 
 @dataclass
 class Run:
-    """One flow interview: the triggering record (and the one before the save), variables, looked-up records."""
+    """One flow interview: the triggering record (and the one before the save), variables, looked-up
+    records."""
 
     flow: Flow
     record: dict[str, Any]
@@ -494,11 +496,13 @@ class Run:
         return _connector(node)
 
     def _recordCreates(self, node) -> str | None:
-        values = {_text_of(a, "field"): self.value(_child(a, "value")) for a in _children(node, "inputAssignments")}
+        values = {_text_of(a, "field"): self.value(_child(a, "value"))
+                  for a in _children(node, "inputAssignments")}
         self.created.append((_text_of(node, "object"), values))
         return _connector(node)
 
     def _actionCalls(self, node) -> str | None:
-        inputs = {_text_of(p, "name"): self.value(_child(p, "value")) for p in _children(node, "inputParameters")}
+        inputs = {_text_of(p, "name"): self.value(_child(p, "value"))
+                  for p in _children(node, "inputParameters")}
         self.actions.append((_text_of(node, "actionName"), inputs))
         return _connector(node)

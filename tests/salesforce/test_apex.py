@@ -1,5 +1,5 @@
-"""The Apex test class: valid Apex (checked with the ANTLR Apex grammar from npm), a path per segment and tier,
-and expectations that agree with both the scoring engine and the flow it tests."""
+"""The Apex test class: valid Apex (checked with the ANTLR Apex grammar from npm), a path per segment and
+tier, and expectations that agree with both the scoring engine and the flow it tests."""
 from __future__ import annotations
 
 import dataclasses
@@ -43,15 +43,16 @@ def check_apex():
         pytest.fail("the Apex parser is not installed: run `npm ci --prefix tests/apex` (make test does)")
 
     def check(*files) -> subprocess.CompletedProcess:
-        return subprocess.run([node, str(APEX_TOOLS / "check_apex.cjs"), *map(str, files)], capture_output=True,
-                              text=True, timeout=120, cwd=APEX_TOOLS)
+        return subprocess.run([node, str(APEX_TOOLS / "check_apex.cjs"), *map(str, files)],
+                              capture_output=True, text=True, timeout=120, cwd=APEX_TOOLS)
 
     return check
 
 
 def apex_class(model):
     """The class for the spec's flows, deployed active (a draft spec ships none)."""
-    active = dataclasses.replace(model, automation=dataclasses.replace(model.automation, flow_status="active"))
+    active = dataclasses.replace(model,
+                                 automation=dataclasses.replace(model.automation, flow_status="active"))
     return next(c for c in flows.components(active, {}) if c.type == "ApexClass")
 
 
@@ -114,7 +115,8 @@ def test_what_the_class_expects_is_what_the_flow_computes(spec):
         for tier, values in tier_values(model, s, attrs, all_fields_complete(model)).items():
             record = {"Amount": Decimal(str(attrs.acv)), "CreatedDate": None,
                       "CloseDate": dt.date(2026, 3, 4) + dt.timedelta(days=attrs.cycle_days),
-                      "Type": model.deal.expansion_values_salesforce[0] if attrs.deal_type == "expansion" else None}
+                      "Type": model.deal.expansion_values_salesforce[0] if attrs.deal_type == "expansion"
+                      else None}
             if model.partner_field:
                 record[model.partner_field.salesforce_name] = attrs.partner
             for f in model.fields:
@@ -130,7 +132,8 @@ def test_what_the_class_expects_is_what_the_flow_computes(spec):
             assert e.tier == tier
             assert out[c("segment").salesforce_name] == e.segment == s.key
             assert out[c("score").salesforce_name] == Decimal(repr(e.score)).quantize(Decimal("0.1"))
-            assert out[c("completeness").salesforce_name] == Decimal(repr(e.completeness)).quantize(Decimal("0.1"))
+            assert (out[c("completeness").salesforce_name]
+                    == Decimal(repr(e.completeness)).quantize(Decimal("0.1")))
             assert out[c("tier").salesforce_name] == e.tier
             assert (out[c("missing_summary").salesforce_name] or "") == e.summary
             checked += 1
@@ -144,8 +147,10 @@ def test_expected_scores_follow_the_spec(example):
         method = source[source.index("static void scoresMidMarketGaps"):]
         return re.search(r"assertHandoff\(deal\.Id, 'mid_market', ([\d.]+),", method).group(1)
 
-    heavier = tuple(dataclasses.replace(f, weight=3) if f.key == "business_goals" else f for f in example.fields)
-    goals = dataclasses.replace(example, fields=tuple(dataclasses.replace(f, weight=1) if f.key == "business_goals"
+    heavier = tuple(dataclasses.replace(f, weight=3) if f.key == "business_goals" else f
+                    for f in example.fields)
+    goals = dataclasses.replace(example,
+                                fields=tuple(dataclasses.replace(f, weight=1) if f.key == "business_goals"
                                                       else f for f in example.fields))
     assert gaps_line(example) != gaps_line(goals)
     assert gaps_line(example) == gaps_line(dataclasses.replace(example, fields=heavier))

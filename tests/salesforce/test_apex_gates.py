@@ -27,7 +27,8 @@ from handrail.targets.salesforce.xml import metadata_xml
 
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 DAY = dt.date(2026, 3, 4)
-PLACEHOLDERS = {TODAY: DAY, NOW: dt.datetime(2026, 3, 4, 12, tzinfo=dt.timezone.utc), RUNNING_USER: "005RUNNING"}
+PLACEHOLDERS = {TODAY: DAY, NOW: dt.datetime(2026, 3, 4, 12, tzinfo=dt.timezone.utc),
+                RUNNING_USER: "005RUNNING"}
 
 
 def active(model):
@@ -57,7 +58,8 @@ def record_of(model, save: Save, before: dict | None) -> dict:
     record.update({"Amount": Decimal(str(save.attrs.acv)), "StageName": save.stage, "OwnerId": "005OWNER",
                    "Type": expansion[0] if save.attrs.deal_type == "expansion" and expansion else None,
                    "CloseDate": DAY + dt.timedelta(days=save.attrs.cycle_days),
-                   "CreatedDate": None if before is None else dt.datetime(2026, 3, 4, 9, tzinfo=dt.timezone.utc)})
+                   "CreatedDate": None if before is None
+                   else dt.datetime(2026, 3, 4, 9, tzinfo=dt.timezone.utc)})
     for f in model.fields:
         record[f.salesforce_name] = salesforce_value(f, save.values.get(f.key))
     return record

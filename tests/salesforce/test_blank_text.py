@@ -18,7 +18,15 @@ from salesforce.flow_interpreter import salesforce_trim
 from salesforce.test_validation_rules import rules_by_gate
 from salesforce.validation_formula import Record, evaluate
 
-from handrail.generators.rules.scoring import GENERIC, MISSING, Deal, evaluate_field, is_populated, score_deal, trim
+from handrail.generators.rules.scoring import (
+    GENERIC,
+    MISSING,
+    Deal,
+    evaluate_field,
+    is_populated,
+    score_deal,
+    trim,
+)
 from handrail.specs.validate import load_spec
 
 GATES = ROOT / "tests" / "specs" / "every_gate_form.yaml"

@@ -28,9 +28,10 @@ SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 
 def before_save(model, stage: str, prior_stage: str | None, **fields) -> dict:
     flow = Flow.parse(metadata_xml("Flow", score_flow(model, "Active", "63.0")[0]))
-    record = {f.salesforce_name: (False if f.type == "checkbox" else None) for f in model.fields + model.computed}
-    record.update({"Amount": Decimal(50000), "CloseDate": dt.date(2026, 4, 1), "CreatedDate": None, "Type": None,
-                   "StageName": stage, **fields})
+    record = {f.salesforce_name: (False if f.type == "checkbox" else None)
+              for f in model.fields + model.computed}
+    record.update({"Amount": Decimal(50000), "CloseDate": dt.date(2026, 4, 1), "CreatedDate": None,
+                   "Type": None, "StageName": stage, **fields})
     prior = None if prior_stage is None else dict(record, StageName=prior_stage)
     return Run(flow, record, prior=prior).run().record
 
@@ -40,7 +41,8 @@ def test_reaching_closed_won_sets_intake_pending(spec):
     model = load_spec(spec).model
     won = closed_won_stage(model)
     intake = model.computed_field("intake_status").salesforce_name
-    earlier = next(s.salesforce for s in model.stages if s.salesforce and not s.closed_won and not s.closed_lost)
+    earlier = next(s.salesforce for s in model.stages if s.salesforce and not s.closed_won
+                   and not s.closed_lost)
     assert before_save(model, won.salesforce, earlier)[intake] == "Pending"
     assert before_save(model, won.salesforce, None)[intake] == "Pending"  # created won
     # a later save of a won deal keeps what CS decided

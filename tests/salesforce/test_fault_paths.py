@@ -27,7 +27,8 @@ NS = "{http://soap.sforce.com/2006/04/metadata}"
 
 def generated_flows(spec):
     model = load_spec(spec).model
-    active = dataclasses.replace(model, automation=dataclasses.replace(model.automation, flow_status="active"))
+    active = dataclasses.replace(model,
+                                 automation=dataclasses.replace(model.automation, flow_status="active"))
     return [c for c in flows.components(active, {}) if c.type == "Flow"]
 
 

@@ -32,8 +32,8 @@ def files():
 
 def test_text(files):
     f = field_xml(files, "CS_Short_Note__c")
-    assert tags(f) == ["fullName", "description", "externalId", "label", "length", "required", "trackHistory", "type",
-                       "unique"]
+    assert tags(f) == ["fullName", "description", "externalId", "label", "length", "required", "trackHistory",
+                       "type", "unique"]
     assert (text(f, "type"), text(f, "length"), text(f, "required")) == ("Text", "80", "false")
 
 
@@ -75,7 +75,8 @@ def test_numbers_carry_precision_and_scale(files, api_name, sf_type, precision, 
     assert ("unique" in tags(f)) == (sf_type == "Number")
 
 
-@pytest.mark.parametrize("api_name, sf_type", [("CS_Go_Live__c", "Date"), ("CS_Last_Exec_Call__c", "DateTime")])
+@pytest.mark.parametrize("api_name, sf_type",
+                         [("CS_Go_Live__c", "Date"), ("CS_Last_Exec_Call__c", "DateTime")])
 def test_dates(files, api_name, sf_type):
     f = field_xml(files, api_name)
     assert tags(f) == ["fullName", "description", "label", "required", "trackHistory", "type"]
@@ -91,7 +92,8 @@ def test_checkbox_defaults_to_false_and_has_no_required(files):
 def test_user_fields_are_lookups_to_user_with_distinct_relationships(files):
     csm, sponsor = field_xml(files, "CS_Owner_Csm__c"), field_xml(files, "CS_Exec_Sponsor__c")
     for f in (csm, sponsor):
-        assert (text(f, "type"), text(f, "referenceTo"), text(f, "deleteConstraint")) == ("Lookup", "User", "SetNull")
+        assert ((text(f, "type"), text(f, "referenceTo"), text(f, "deleteConstraint"))
+                == ("Lookup", "User", "SetNull"))
     assert text(csm, "relationshipName") == "CS_Owner_Csm"
     assert text(csm, "relationshipName") != text(sponsor, "relationshipName")
 
@@ -100,8 +102,10 @@ def test_labels_help_and_descriptions_survive_escaping(files):
     raw = files[f"{FIELDS_DIR}/CS_Goals_Text__c.field-meta.xml"].decode()
     assert "<label>Goals &amp; &quot;Outcomes&quot;</label>" in raw
     f = field_xml(files, "CS_Goals_Text__c")
-    assert text(f, "inlineHelpText") == "What the customer's team <really> wants & why; quote them: \"faster close\"."
-    assert text(f, "description") == ("Managed by Handrail (handoff field 'goals_text'). Handoff score weight 3. "
+    assert (text(f, "inlineHelpText") == "What the customer's team <really> wants & why; quote them: "
+                                         "\"faster close\".")
+    assert text(
+        f, "description") == ("Managed by Handrail (handoff field 'goals_text'). Handoff score weight 3. "
                                       "Free text; measured by length in the score.")
 
 
@@ -138,7 +142,8 @@ def test_computed_fields(example_model):
 
 
 def test_element_order_matches_the_reference_samples(files):
-    """Whatever elements a generated field shares with the reference sample of its type come in the same order."""
+    """Whatever elements a generated field shares with the reference sample of its type come in the same
+    order."""
     samples = shared_path("reference", "salesforce", "samples", "force-app", "main", "default", "objects",
                           "Opportunity", "fields")
     ours = {}

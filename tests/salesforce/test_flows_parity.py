@@ -38,7 +38,8 @@ def example():
 def test_the_worked_example_scores_73_5(example):
     flow = compile_flow(example)
     values = {"business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
-              "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT lead).",
+              "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT "
+                                 "lead).",
               "success_criteria": "TBD",
               "products_scope": "Enterprise plan, SSO add-on, Salesforce integration",
               "contract_terms": "3 years, renews 2029-06-30, annual billing",
@@ -104,7 +105,8 @@ def test_every_field_type_and_quality_rule_is_exercised(example):
 
 
 def test_a_deal_no_segment_matches_gets_what_the_engine_gives(example):
-    gap = dataclasses.replace(example, segments=example.segments[:1], automation=Automation())  # only Expansion
+    # only Expansion
+    gap = dataclasses.replace(example, segments=example.segments[:1], automation=Automation())
     flow = compile_flow(gap)
     deal, record = random_deal(random.Random(1), gap, 0)
     record["Type"] = None

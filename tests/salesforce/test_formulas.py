@@ -27,7 +27,8 @@ def example():
     return load_spec(EXAMPLE_SPEC).model
 
 
-@pytest.mark.parametrize("value, text", [(25000.0, "25000"), (0.5, "0.5"), (1e6, "1000000"), (99999.99, "99999.99"),
+@pytest.mark.parametrize("value, text",
+                         [(25000.0, "25000"), (0.5, "0.5"), (1e6, "1000000"), (99999.99, "99999.99"),
                                          (59.5, "59.5"), (0, "0")])
 def test_number_literals_are_plain_decimals(value, text):
     assert fx.number_literal(value) == text
@@ -41,12 +42,14 @@ def test_text_literals_read_back_as_the_same_text(text):
 def formulas_of(model) -> dict[str, str]:
     pairs, problems = score_flow(model, "Active", "63.0")
     assert problems == []
-    return {name: expression for name, (_, expression, _) in Flow.parse(metadata_xml("Flow", pairs)).formulas.items()}
+    return {name: expression
+            for name, (_, expression, _) in Flow.parse(metadata_xml("Flow", pairs)).formulas.items()}
 
 
 def wide(example, count: int, **field_changes):
     """The example spec with `count` weighted long text fields scored by every segment."""
-    extra = tuple(Field(key=f"note_{i}", label=f"Note {i}", type="long_text", section="other", weight=1 + i % 3,
+    extra = tuple(Field(key=f"note_{i}", label=f"Note {i}", type="long_text", section="other",
+                        weight=1 + i % 3,
                         help="", description="", quality=example.field("risk_flags").quality,
                         salesforce_name=f"Handoff_Note_{i}__c", **field_changes) for i in range(count))
     fields = example.fields + extra
@@ -94,18 +97,21 @@ def test_a_long_filler_list_becomes_several_case_terms(example):
 
 
 def test_a_multi_select_with_many_options_gets_a_helper_formula(example):
-    options = tuple(Option(f"Integration {i}", f"Integration {i}") for i in range(150)) + (Option("None", "None",
-                                                                                                  generic=True),)
-    field = Field(key="integrations", label="Integrations", type="multi_select", section="other", weight=2, help="",
-                  description="", quality=Quality(), options=options, salesforce_name="Handoff_Integrations__c")
+    options = (tuple(Option(f"Integration {i}", f"Integration {i}") for i in range(150))
+               + (Option("None", "None", generic=True),))
+    field = Field(key="integrations", label="Integrations", type="multi_select", section="other", weight=2,
+                  help="", description="", quality=Quality(), options=options,
+                  salesforce_name="Handoff_Integrations__c")
     model = dataclasses.replace(example, fields=example.fields + (field,), segments=tuple(
         dataclasses.replace(s, scored_fields=s.scored_fields + ("integrations",)) for s in example.segments))
     found = formulas_of(model)
     assert max(len(e) for e in found.values()) <= FORMULA_MAX
     assert found["Completion_Integrations"].count("INCLUDES") == 0
     flow = Flow.parse(metadata_xml("Flow", score_flow(model, "Active", "63.0")[0]))
-    for value, completion in (("None", "0.5"), ("None;Integration 149", "1"), ("Integration 3", "1"), (None, "0")):
-        assert Run(flow, {field.salesforce_name: value}).formula("Completion_Integrations") == Decimal(completion)
+    for value, completion in (("None", "0.5"), ("None;Integration 149", "1"), ("Integration 3", "1"),
+                              (None, "0")):
+        assert (Run(flow, {field.salesforce_name: value}).formula("Completion_Integrations")
+                == Decimal(completion))
 
 
 
@@ -123,7 +129,8 @@ def test_a_formula_that_cannot_be_split_is_an_error_at_its_field(tmp_path):
 
 def test_the_cli_reports_it_with_its_location(tmp_path, run_cli):
     path = write_spec(tmp_path, SPEC_WITH_A_HUGE_PHRASE.format(phrase="x" * 4000))
-    code, out, err = run_cli("build", "--spec", str(path), "--target", "salesforce", "--out", str(tmp_path / "out"))
+    code, out, err = run_cli("build", "--spec", str(path), "--target", "salesforce", "--out",
+                             str(tmp_path / "out"))
     assert code == 3
     assert f"{path}:6:5: fields[0]: the flow formula Completion_Goals is" in err
 
@@ -139,4 +146,5 @@ def test_the_sales_cycle_counts_from_today_while_a_deal_is_created(example):
     assert Run(flow, {"CloseDate": None, "CreatedDate": None}).formula(fx.CYCLE_DAYS) == 0
     deal = Deal(id="d", values={}, acv=50000, sales_cycle_days=20)
     record = {"Amount": Decimal(50000), "Type": None, **inserting}
-    assert normalized(flow_result(flow, record, example))["segment"] == engine_result(example, deal)["segment"]
+    assert (normalized(flow_result(flow, record, example))["segment"]
+            == engine_result(example, deal)["segment"])

@@ -1,4 +1,5 @@
-"""Laying components out: source and mdapi formats, package.xml, sfdx-project.json, API version, determinism."""
+"""Laying components out: source and mdapi formats, package.xml, sfdx-project.json, API version,
+determinism."""
 from __future__ import annotations
 
 import json
@@ -24,9 +25,10 @@ def flow_side_components(model, options):
         Component("Flow", "Handoff_Before_Save", (("apiVersion", version), ("label", "Handoff Before Save"),
                                                   ("processType", "AutoLaunchedFlow"), ("status", "Draft"))),
         Component("CustomNotificationType", "Handoff_Alert",
-                  (("customNotifTypeName", "Handoff Alert"), ("desktop", True), ("masterLabel", "Handoff Alert"),
-                   ("mobile", True))),
-        Component("ApexClass", "Handoff_Flow_Tests", (("apiVersion", version), ("status", "Active")), content=APEX),
+                  (("customNotifTypeName", "Handoff Alert"), ("desktop", True),
+                   ("masterLabel", "Handoff Alert"), ("mobile", True))),
+        Component("ApexClass", "Handoff_Flow_Tests", (("apiVersion", version), ("status", "Active")),
+                  content=APEX),
     ]
 
 
@@ -37,14 +39,16 @@ def with_flows(monkeypatch):
 
 def package_members(data: bytes) -> dict[str, list[str]]:
     root = etree.fromstring(data)
-    return {t.findtext(f"{NS}name"): [m.text for m in t.findall(f"{NS}members")] for t in root.findall(f"{NS}types")}
+    return {t.findtext(f"{NS}name"): [m.text for m in t.findall(f"{NS}members")]
+            for t in root.findall(f"{NS}types")}
 
 
 def test_source_layout(example_model, with_flows):
     files = render(example_model, {"format": "source"}).files
     root = "force-app/main/default/"
     assert f"{root}objects/Opportunity/fields/Handoff_Score__c.field-meta.xml" in files
-    assert f"{root}objects/Opportunity/validationRules/Handoff_Gate_Enterprise_Ready.validationRule-meta.xml" in files
+    assert (f"{root}objects/Opportunity/validationRules/"
+            "Handoff_Gate_Enterprise_Ready.validationRule-meta.xml") in files
     assert f"{root}permissionsets/Handoff_Field_Access.permissionset-meta.xml" in files
     assert f"{root}flows/Handoff_Before_Save.flow-meta.xml" in files
     assert f"{root}notificationtypes/Handoff_Alert.notiftype-meta.xml" in files
@@ -56,7 +60,8 @@ def test_source_layout(example_model, with_flows):
 
 def test_source_files_carry_full_name_only_where_salesforce_retrieves_it(example_model, with_flows):
     files = render(example_model, {}).files
-    field = etree.fromstring(files["force-app/main/default/objects/Opportunity/fields/Handoff_Score__c.field-meta.xml"])
+    field = etree.fromstring(
+        files["force-app/main/default/objects/Opportunity/fields/Handoff_Score__c.field-meta.xml"])
     assert field[0].tag == f"{NS}fullName" and field[0].text == "Handoff_Score__c"
     rule = etree.fromstring(files["force-app/main/default/objects/Opportunity/validationRules/"
                                   "Handoff_Gate_Enterprise_Ready.validationRule-meta.xml"])
@@ -85,7 +90,8 @@ def test_mdapi_layout(example_model, with_flows):
 def test_package_xml_lists_every_component_sorted(example_model, with_flows):
     for fmt, path in (("mdapi", "package.xml"), ("source", "manifest/package.xml")):
         members = package_members(render(example_model, {"format": fmt}).files[path])
-        assert list(members) == sorted(members) == ["ApexClass", "CustomField", "CustomNotificationType", "Flow",
+        assert list(members) == sorted(members) == ["ApexClass", "CustomField", "CustomNotificationType",
+                                                    "Flow",
                                                      "PermissionSet", "ValidationRule"]
         assert all(m == sorted(m) for m in members.values())
         assert "Opportunity.Handoff_Score__c" in members["CustomField"]
@@ -111,7 +117,8 @@ def test_api_version_everywhere(example_model, with_flows):
         "packageDirectories": [{"path": "force-app", "default": True}], "namespace": "",
         "sfdcLoginUrl": "https://login.salesforce.com", "sourceApiVersion": "61.0"}
     assert etree.fromstring(source["manifest/package.xml"]).findtext(f"{NS}version") == "61.0"
-    assert b"<apiVersion>61.0</apiVersion>" in source["force-app/main/default/flows/Handoff_Before_Save.flow-meta.xml"]
+    assert (b"<apiVersion>61.0</apiVersion>"
+            in source["force-app/main/default/flows/Handoff_Before_Save.flow-meta.xml"])
     mdapi = render(example_model, {"format": "mdapi"}).files
     assert etree.fromstring(mdapi["package.xml"]).findtext(f"{NS}version") == "63.0"
 
@@ -136,6 +143,7 @@ def test_the_same_spec_gives_the_same_bytes(with_flows):
 
 
 def test_an_unknown_component_type_is_refused(example_model, monkeypatch):
-    monkeypatch.setattr(flows, "components", lambda model, options: [Component("Layout", "Handoff_Layout", ())])
+    monkeypatch.setattr(flows, "components",
+                        lambda model, options: [Component("Layout", "Handoff_Layout", ())])
     with pytest.raises(ValueError, match="Layout"):
         render(example_model, {})

@@ -50,7 +50,8 @@ def test_too_many_fields_for_the_edition_points_at_the_first_field_that_does_not
     (problem,) = failure(text)
     assert "612 custom fields on Opportunity (601 from the spec + 11 Handrail computes)" in problem.message
     assert "Enterprise Edition allows 500" in problem.message and "'f488'" in problem.message
-    assert problem.span.file == "limits.yaml" and problem.span.line == text.splitlines().index(field_line(488)) + 1
+    assert (problem.span.file == "limits.yaml"
+            and problem.span.line == text.splitlines().index(field_line(488)) + 1)
     render(load_spec_text(text, "limits.yaml").model, {"edition": "unlimited"})  # 800 fit
 
 
@@ -85,10 +86,11 @@ def test_long_text_areas_over_the_per_object_total_point_at_the_first_that_overf
 
 def test_relationship_names_must_not_collide(example_model):
     csm = next(c for c in field_components(example_model) if c.name == "Opportunity.Handoff_Csm__c")
-    twin = dataclasses.replace(csm, name="Opportunity.Handoff_Csm_Backup__c", source=example_model.field("seats").span)
+    twin = dataclasses.replace(csm, name="Opportunity.Handoff_Csm_Backup__c",
+                               source=example_model.field("seats").span)
     (problem,) = check(example_model, [csm, twin], "enterprise")
-    assert problem.message == ("Opportunity.Handoff_Csm_Backup__c: relationship name Handoff_Csm is also used by "
-                               "Opportunity.Handoff_Csm__c")
+    assert problem.message == ("Opportunity.Handoff_Csm_Backup__c: relationship name Handoff_Csm is also "
+                               "used by Opportunity.Handoff_Csm__c")
     assert problem.span == example_model.field("seats").span
 
 
@@ -116,7 +118,8 @@ def test_picklist_value_count_and_duplicates(example_model):
     many = dataclasses.replace(field, options=tuple(Option(f"v{i}", f"v{i}") for i in range(1001)))
     twice = dataclasses.replace(example_model.field("competitors"),
                                 options=(Option("A", "A"), Option("a", "a"), Option("x;y", "x;y")))
-    fields = tuple(many if f.key == field.key else twice if f.key == "competitors" else f for f in example_model.fields)
+    fields = tuple(many if f.key == field.key else twice if f.key == "competitors" else f
+                   for f in example_model.fields)
     with pytest.raises(SpecError) as caught:
         render(dataclasses.replace(example_model, fields=fields), {})
     messages = [d.message for d in caught.value.diagnostics]
@@ -128,8 +131,8 @@ def test_picklist_value_count_and_duplicates(example_model):
 
 
 def test_field_labels_help_and_shapes(example_model):
-    long_label = dataclasses.replace(example_model.field("seats"), label="Seats purchased across every product line",
-                                     precision=19, scale=2)
+    long_label = dataclasses.replace(example_model.field("seats"),
+                                     label="Seats purchased across every product line", precision=19, scale=2)
     fields = tuple(long_label if f.key == "seats" else f for f in example_model.fields)
     with pytest.raises(SpecError) as caught:
         render(dataclasses.replace(example_model, fields=fields), {})
@@ -151,7 +154,8 @@ def test_component_names_must_be_legal_api_names(example_model):
     flow = Component("Flow", "Handoff Score Flow", (("label", "x"),))
     apex = Component("ApexClass", "A" * 41, (), content=b"")
     messages = [d.message for d in check(example_model, [flow, apex], "enterprise")]
-    assert any(m.startswith("Handoff Score Flow: Flow API name") and "single underscores" in m for m in messages)
+    assert any(m.startswith("Handoff Score Flow: Flow API name") and "single underscores" in m
+               for m in messages)
     assert any("is 41 characters; Salesforce allows 40" in m for m in messages)
 
 
@@ -185,10 +189,11 @@ def test_control_characters_are_refused_at_their_field():
     (loaded,) = caught.value.diagnostics
     assert loaded.message == "control character U+0007 in text" and loaded.span.line == 5
     model = load_spec_text(clean, "limits.yaml").model
-    fields = tuple(dataclasses.replace(f, help="Bell\x07 here") if f.key == "f000" else f for f in model.fields)
+    fields = tuple(dataclasses.replace(f, help="Bell\x07 here") if f.key == "f000" else f
+                   for f in model.fields)
     (problem,) = failure_of(dataclasses.replace(model, fields=fields))
-    assert problem.message == ("Opportunity.Handoff_F000__c: inlineHelpText contains the control character U+0007, "
-                               "which metadata XML cannot hold")
+    assert problem.message == ("Opportunity.Handoff_F000__c: inlineHelpText contains the control character "
+                               "U+0007, which metadata XML cannot hold")
     assert problem.span.line == 5
 
 
@@ -203,4 +208,5 @@ def test_flow_and_permission_set_names_collide_case_insensitively(example_model)
         "(Salesforce names ignore case)",
         "HANDOFF_FIELD_ACCESS: PermissionSet API name collides with Handoff_Field_Access "
         "(Salesforce names ignore case)"]
-    assert check(example_model, [flows[0], permission_sets[0]], "enterprise") == []  # types have separate namespaces
+    # types have separate namespaces
+    assert check(example_model, [flows[0], permission_sets[0]], "enterprise") == []

@@ -1,4 +1,5 @@
-"""The field-access permission set: every generated field visible, computed ones read-only, never a required one."""
+"""The field-access permission set: every generated field visible, computed ones read-only, never a required
+one."""
 from __future__ import annotations
 
 from lxml import etree

@@ -64,7 +64,9 @@ def test_out_of_order_and_malformed_files_are_reported(example_model):
     text = desired.files[path].decode()
     swapped = text.replace("    <label>Handoff Score</label>\n", "").replace(
         "</CustomField>", "    <label>Handoff Score</label>\n</CustomField>")
-    files = {path: swapped.encode(), "x/Bad.flow-meta.xml": b"<Flow xmlns='http://soap.sforce.com/2006/04/metadata'>"}
+    files = {
+        path: swapped.encode(),
+        "x/Bad.flow-meta.xml": b"<Flow xmlns='http://soap.sforce.com/2006/04/metadata'>"}
     problems = verify(dataclasses.replace(desired, files=files))
     assert {p.span.file for p in problems} == set(files)
     assert any("not well-formed" in p.message for p in problems)

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_TOKEN = re.compile(r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:\\.|[^"\\])*")|(?P<name>[A-Za-z_][A-Za-z0-9_]*)'
-                    r'|(?P<op><=|>=|<>|!=|==|[(),<>=]))')
+_TOKEN = re.compile(r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:\\.|[^"\\])*")'
+                    r'|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><=|>=|<>|!=|==|[(),<>=]))')
 
 
 @dataclass

@@ -33,7 +33,8 @@ def test_salesforce_report_columns(example_model, tmp_path):
 def test_hubspot_search_json(example_model, tmp_path):
     path = tmp_path / "deals.json"
     path.write_text(json.dumps({"results": [{"id": "901", "properties": {
-        "dealname": "Bar", "amount": "120000", "dealstage": "closedwon", "handoff_risk_flags": "None known"}}]}))
+        "dealname": "Bar", "amount": "120000", "dealstage": "closedwon",
+        "handoff_risk_flags": "None known"}}]}))
     (deal,) = read_deals(path, example_model)
     assert (deal.id, deal.acv, deal.stage) == ("901", 120000.0, "closed_won")
     assert deal.values == {"risk_flags": "None known"}

@@ -12,14 +12,19 @@ from handrail.specs.diagnostics import SpecError
 from handrail.specs.loader import load_bytes
 from handrail.specs.validate import validate_document
 
-WORDS = ["version", "fields", "segments", "stages", "gates", "key", "label", "type", "weight", "match", "acv", "lt",
-         "gte", "motion", "stage", "require", "min_score", "min_tier", "segments", "options", "quality", "min_length",
-         "deal", "csm", "field", "tiers", "ready", "gaps", "automation", "on_closed_won", "tasks", "due", "hours",
-         "environments", "target", "auth", "long_text", "picklist", "all", "smb", "commit", "won", "closed_won"]
+WORDS = ["version", "fields", "segments", "stages", "gates", "key", "label", "type", "weight", "match", "acv",
+         "lt",
+         "gte", "motion", "stage", "require", "min_score", "min_tier", "segments", "options", "quality",
+         "min_length",
+         "deal", "csm", "field", "tiers", "ready", "gaps", "automation", "on_closed_won", "tasks", "due",
+         "hours",
+         "environments", "target", "auth", "long_text", "picklist", "all", "smb", "commit", "won",
+         "closed_won"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
                     st.sampled_from(WORDS), st.text(max_size=20))
 data = st.recursive(scalars, lambda children: st.one_of(
-    st.lists(children, max_size=5), st.dictionaries(st.sampled_from(WORDS), children, max_size=6)), max_leaves=40)
+    st.lists(children, max_size=5), st.dictionaries(st.sampled_from(WORDS), children, max_size=6)),
+                    max_leaves=40)
 
 EXAMPLES = int(os.environ.get("HANDRAIL_FUZZ_EXAMPLES", "300"))  # raise it for a longer hunt
 EXAMPLE = EXAMPLE_SPEC.read_text()

@@ -1,5 +1,5 @@
-"""Hostile and careless specs: each reaches the user as a located error (exit 3) within the hang guard, never as
-an internal error, a traceback or a process that never returns."""
+"""Hostile and careless specs: each reaches the user as a located error (exit 3) within the hang guard, never
+as an internal error, a traceback or a process that never returns."""
 from __future__ import annotations
 
 import os
@@ -68,11 +68,14 @@ def test_deep_nesting_is_a_located_error(tmp_path, validate):
 
 
 @pytest.mark.parametrize("old, new, path", [
-    ("    assign_csm:\n      - segments: [smb, rapid_close]", "    assign_csm: 1\n    unused:\n      - segments: [smb]",
+    ("    assign_csm:\n      - segments: [smb, rapid_close]", "    assign_csm: 1\n    unused:\n      - "
+                                                              "segments: [smb]",
      "automation.on_closed_won.assign_csm"),
-    ("    escalations:\n      - sla: first_touch", "    escalations: 1.5\n    unused:\n      - sla: first_touch",
+    ("    escalations:\n      - sla: first_touch", "    escalations: 1.5\n    unused:\n      - sla: "
+                                                   "first_touch",
      "automation.on_closed_won.escalations"),
-    ("  on_stage_entry:\n    - stage: negotiation", "  on_stage_entry: true\n  unused:\n    - stage: negotiation",
+    ("  on_stage_entry:\n    - stage: negotiation", "  on_stage_entry: true\n  unused:\n    - stage: "
+                                                    "negotiation",
      "automation.on_stage_entry"),
 ])
 def test_type_confusions_are_located_schema_errors(tmp_path, validate, old, new, path):

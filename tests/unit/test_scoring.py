@@ -1,4 +1,5 @@
-"""The scoring engine against DOMAIN.md: the worked example, tier edges, completeness, segments, generic rules."""
+"""The scoring engine against DOMAIN.md: the worked example, tier edges, completeness, segments, generic
+rules."""
 from __future__ import annotations
 
 import dataclasses
@@ -19,7 +20,8 @@ from handrail.specs.model import Tiers
 
 SPECIFIC = {
     "business_goals": "Cut month-end close from 10 to 4 days by Q3 across all finance entities.",
-    "stakeholder_map": "Dana Ruiz (CFO, economic buyer); Lee Park (Controller, champion); Sam Okafor (IT, technical)",
+    "stakeholder_map": "Dana Ruiz (CFO, economic buyer); Lee Park (Controller, champion); Sam Okafor (IT, "
+                       "technical)",
     "success_criteria": "Close in 4 days by September; 95% auto-matched.",
     "risk_flags": "Security review pending with their CISO.",
     "products_scope": "Enterprise tier, AP automation, NetSuite integration.",
@@ -30,7 +32,8 @@ SPECIFIC = {
 
 
 def mid_market(values: dict, **attrs) -> Deal:
-    return Deal(id="d1", values=values, acv=attrs.pop("acv", 60000), sales_cycle_days=attrs.pop("cycle", 45), **attrs)
+    return Deal(id="d1", values=values, acv=attrs.pop("acv", 60000), sales_cycle_days=attrs.pop("cycle", 45),
+                **attrs)
 
 
 def test_rubric_has_eight_weighted_fields_totalling_17(example_model):
@@ -58,7 +61,8 @@ def test_everything_specific_scores_100_ready(example_model):
     assert summary(example_model, result) == ""
 
 
-@pytest.mark.parametrize("score,tier", [(59.9, "blocked"), (60, "gaps"), (84.9, "gaps"), (85, "ready"), (0, "blocked"),
+@pytest.mark.parametrize("score,tier",
+                         [(59.9, "blocked"), (60, "gaps"), (84.9, "gaps"), (85, "ready"), (0, "blocked"),
                                         (100, "ready"), (None, None)])
 def test_tier_edges(score, tier):
     assert tier_for(score, Tiers(ready=85, gaps=60)) == tier
@@ -110,7 +114,8 @@ def test_completeness_is_100_when_nothing_is_required(example_model):
     (None, "new_business", False, None, "rapid_close"),  # missing numbers count as 0
 ])
 def test_segment_resolution_is_ordered_first_match(example_model, acv, deal_type, partner, cycle, segment):
-    deal = Deal(id="x", values={"partner_sourced": partner}, acv=acv, deal_type=deal_type, sales_cycle_days=cycle)
+    deal = Deal(id="x", values={"partner_sourced": partner}, acv=acv, deal_type=deal_type,
+                sales_cycle_days=cycle)
     assert resolve_segment(example_model, deal).key == segment
 
 
@@ -177,12 +182,14 @@ def test_quality_false_turns_rules_off(tmp_path):
 
     text = (MINIMAL_SPEC.read_text()
             .replace("    weight: 3\n", "    weight: 3\n    quality: false\n")
-            .replace("version: 1\n", "version: 1\nquality_defaults: {min_length: 50, filler_phrases: [tbd]}\n"))
+            .replace("version: 1\n",
+                     "version: 1\nquality_defaults: {min_length: 50, filler_phrases: [tbd]}\n"))
     model = load_spec_text(text).model
     assert evaluate_field(model.field("goals"), "tbd").state == "complete"
 
 
-@pytest.mark.parametrize("x,expected", [(73.529, 73.5), (84.95, 85.0), (59.95, 60.0), (0.05, 0.1), (2.675, 2.7)])
+@pytest.mark.parametrize("x,expected",
+                         [(73.529, 73.5), (84.95, 85.0), (59.95, 60.0), (0.05, 0.1), (2.675, 2.7)])
 def test_rounding_is_half_up(x, expected):
     assert round_half_up(x) == expected
 

@@ -88,7 +88,8 @@ def _mutate(tree, rng: random.Random, kinds=KINDS) -> tuple[object, str]:
         parent[last] = node
     elif kind == "rename" and isinstance(parent, dict):
         value = parent.pop(last)
-        parent[rng.choice([str(last).upper(), f"{last}_", f"{last} ", rng.choice(UNICODE), "true", "1"])] = value
+        parent[rng.choice([str(last).upper(), f"{last}_", f"{last} ", rng.choice(UNICODE), "true",
+                           "1"])] = value
     elif kind == "duplicate" and isinstance(parent, list):
         parent.insert(last, copy.deepcopy(parent[last]))
     elif kind == "alias":
@@ -161,7 +162,8 @@ def test_mutants_of_the_example_spec_give_located_errors_or_build(tmp_path):
     chunks = 4
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=min(chunks, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(_run_chunk, range(chunks), [MUTANTS // chunks] * chunks, [str(tmp_path)] * chunks))
+        results = list(pool.map(_run_chunk, range(chunks), [MUTANTS // chunks] * chunks,
+                                [str(tmp_path)] * chunks))
     for result in results:
         assert result["failure"] is None, result["failure"]
     kinds = {kind: sum(r["kinds"].get(kind, 0) for r in results) for kind in KINDS}

@@ -34,6 +34,7 @@ def test_offline_commands_do_not_import_api_clients():
 
     code = ("import sys; from handrail.targets import load_target; "
             "[load_target(n) for n in ('salesforce', 'hubspot')]; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simple_salesforce', 'hubspot', 'requests')))")
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simple_salesforce', 'hubspot', "
+            "'requests')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
