@@ -173,15 +173,11 @@ class SalesforceConnection:
     def mdapi(self):
         """simple-salesforce's Metadata API helper, with its own header dict and this session."""
         if self._mdapi is None:
-            mdapi = self.sf.mdapi
+            from handrail.targets.salesforce.metadata_api import LazyMetadataApi
+
             # File-based calls write Content-Type/SOAPAction into the header dict they were given,
             # which is the REST calls' own dict: give them a copy (shared/research/salesforce.md §7.4).
-            mdapi.headers = dict(self.sf.headers)
-            # zeep (the CRUD calls) has its own requests session: use ours, for timeouts and mounts.
-            transport = getattr(getattr(mdapi, "_client", None), "transport", None)
-            if transport is not None:
-                transport.session = self.sf.session
-            self._mdapi = mdapi
+            self._mdapi = LazyMetadataApi(self.sf, dict(self.sf.headers))
         return self._mdapi
 
     def _reset_rest_headers(self) -> None:
@@ -334,11 +330,8 @@ class SalesforceConnection:
         return records
 
     def list_metadata(self, type_name: str) -> list[dict]:
-        from zeep.helpers import serialize_object
-
-        query = self.mdapi.ListMetadataQuery(type=type_name)
-        found = self._call("listMetadata", lambda: self.mdapi.list_metadata([query]), idempotent=True)
-        return [serialize_object(item, dict) for item in found or []]
+        return self._file_based("listMetadata", lambda: self.mdapi.list_components(type_name),
+                                idempotent=True)
 
 
 def _deploy_status(result) -> DeployStatus:
