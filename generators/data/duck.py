@@ -9,6 +9,7 @@ its located error or its result. `scored_rows` returns None in that case.
 from __future__ import annotations
 
 import csv
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,6 +22,7 @@ from handrail.specs.diagnostics import InputError
 from handrail.specs.model import NUMBER_TYPES, Model
 
 BATCH = 50_000
+MEMORY = "1GB"
 SEPARATOR = "\x1f"  # joins missing-required labels inside SQL; split again here
 
 
@@ -120,6 +122,7 @@ class Scored:
 
     rows: Iterator[dict]
     totals: Any
+    spill: Any = None  # the spill folder, removed with this object
 
 
 def _header(path: Path) -> list[str] | None:
@@ -151,7 +154,10 @@ def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format
 
     from handrail.generators.data.score_report import Totals
 
-    con = duckdb.connect()
+    # Memory stays flat at any size: past MEMORY DuckDB spills to disk, into a folder of ours (not the
+    # working directory, its default), removed when the scores have been written.
+    spill = tempfile.TemporaryDirectory(prefix="handrail-duckdb-")
+    con = duckdb.connect(config={"temp_directory": spill.name, "memory_limit": MEMORY})
     source = (f"read_csv({literal(str(path))}, header = true, all_varchar = true, delim = ',', quote = '\"', "
               "escape = '\"', auto_detect = false, columns = {" + ", ".join(
                   f"{literal(h)}: 'VARCHAR'" for h in header) + "})")
@@ -167,7 +173,7 @@ def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format
         warn(line)
     con.execute(f"CREATE TEMP VIEW scored AS {score_query(model, 'deals', SEPARATOR)}")
     totals = Totals.from_sql(con, model)
-    return Scored(_rows(con), totals)
+    return Scored(_rows(con), totals, spill)
 
 
 def _rows(con) -> Iterator[dict]:
