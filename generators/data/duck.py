@@ -161,17 +161,18 @@ def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format
     source = (f"read_csv({literal(str(path))}, header = true, all_varchar = true, delim = ',', quote = '\"', "
               "escape = '\"', auto_detect = false, columns = {" + ", ".join(
                   f"{literal(h)}: 'VARCHAR'" for h in header) + "})")
+    # One pass over the file: staged as a view, scored into a table that keeps each row's "unreadable".
+    staged = staging(model, reader)
     try:
-        staged = staging(model, reader)
-        con.execute(f"CREATE TEMP TABLE deals AS SELECT {', '.join(staged.columns)}, "
+        con.execute(f"CREATE TEMP VIEW deals AS SELECT {', '.join(staged.columns)}, "
                     f"({' OR '.join(staged.unreadable)}) AS unreadable FROM {source}")
-        if con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM deals").fetchone()[0]:
+        con.execute(f"CREATE TEMP TABLE scored AS {score_query(model, 'deals', SEPARATOR, ('unreadable',))}")
+        if con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM scored").fetchone()[0]:
             return None
     except duckdb.Error:
         return None
     for line in warnings:
         warn(line)
-    con.execute(f"CREATE TEMP VIEW scored AS {score_query(model, 'deals', SEPARATOR)}")
     totals = Totals.from_sql(con, model)
     return Scored(_rows(con), totals, spill)
 

@@ -31,19 +31,45 @@ def column(f: Field) -> str:
     return '"' + f.key.replace('"', '""') + '"'
 
 
+def _prepared(kind: str, f: Field) -> str:
+    """A value computed once per deal in the query's first level (see `prepared`)."""
+    return '"hr_' + kind + "_" + f.key.replace('"', '""') + '"'
+
+
 def _trimmed(f: Field) -> str:
     """TRIM of spaces and tabs only, as Salesforce's TRIM and the engine do."""
-    return f"TRIM(CAST({column(f)} AS VARCHAR), ' \t')"
+    return _prepared("t", f)
+
+
+def _lowered(f: Field) -> str:
+    return _prepared("l", f)
 
 
 def _options(f: Field) -> str:
     """A multi-select as ';a;b;', each option's surrounding white space removed."""
-    return f"REGEXP_REPLACE(';' || {column(f)} || ';', '\\s*;\\s*', ';', 'g')"
+    return _prepared("o", f)
 
 
 def _stripped(f: Field) -> str:
     """All surrounding white space removed, as a picklist value is compared."""
-    return f"REGEXP_REPLACE(CAST({column(f)} AS VARCHAR), '^\\s+|\\s+$', '', 'g')"
+    return _prepared("s", f)
+
+
+def prepared(model: Model) -> list[str]:
+    """Each field's trimmed, lower-cased, stripped or option-list form, computed once per deal."""
+    out = []
+    for f in model.fields:
+        if f.type in NUMBER_TYPES or f.type == "checkbox":
+            continue
+        text = f"CAST({column(f)} AS VARCHAR)"
+        if f.type == "multi_select":
+            out.append(f"REGEXP_REPLACE(';' || {text} || ';', '\\s*;\\s*', ';', 'g') AS {_options(f)}")
+            continue
+        out.append(f"TRIM({text}, ' \t') AS {_trimmed(f)}")
+        out.append(f"LOWER(TRIM({text}, ' \t')) AS {_lowered(f)}")
+        if f.type == "picklist":
+            out.append(f"REGEXP_REPLACE({text}, '^\\s+|\\s+$', '', 'g') AS {_stripped(f)}")
+    return out
 
 
 def populated(f: Field) -> str:
@@ -59,9 +85,9 @@ def populated(f: Field) -> str:
 def generic_test(test: tree.GenericTest) -> str:
     f = test.field
     if isinstance(test, tree.FillerPhrase):
-        return f"LOWER({_trimmed(f)}) IN ({', '.join(literal(p) for p in test.phrases)})"
+        return f"{_lowered(f)} IN ({', '.join(literal(p) for p in test.phrases)})"
     if isinstance(test, tree.ContainsPhrase):
-        return f"STRPOS(LOWER({_trimmed(f)}), {literal(test.phrase)}) > 0"
+        return f"STRPOS({_lowered(f)}, {literal(test.phrase)}) > 0"
     if isinstance(test, tree.ShorterThan):
         return f"LENGTH({_trimmed(f)}) < {test.length}"
     if not isinstance(test, tree.OnlyGenericOptions):
@@ -162,19 +188,28 @@ def _joined(items: list[str], separator: str) -> str:
     return f"SUBSTR({chained}, {len(separator) + 1})"
 
 
-def score_query(model: Model, relation: str = "deals", separator: str = "; ") -> str:
-    """SELECT id, name, segment, score, tier, completeness, summary, missing_required, "state_<key>"..."""
+def score_query(model: Model, relation: str = "deals", separator: str = "; ",
+                keep: tuple[str, ...] = ()) -> str:
+    """SELECT id, name, segment, score, tier, completeness, summary, missing_required, "state_<key>"...
+    (and the `keep` columns of `relation`, passed through). Three levels, so each value is computed once:
+    per-field completion and the segment, then score and completeness in tenths, then the rest."""
     rules = tree.rules_for(model)
     halves = {f.key: f"h_{i}" for i, f in enumerate(model.fields)}
     judged = [f"{completion_halves(rules.completions[f.key])} AS {halves[f.key]}" for f in model.fields]
+    judged.append(f"{_segment(rules)} AS segment")
     score, completeness = _figures(model, rules, halves)
     states, summary, missing = _per_field(model, halves)
     tiers = rules.tier.tiers
-    tier = (f"CASE WHEN {score} IS NULL THEN NULL WHEN {score} >= {_at_least(tiers.ready)} THEN 'ready' "
-            f"WHEN {score} >= {_at_least(tiers.gaps)} THEN 'gaps' ELSE 'blocked' END")
-    outer = ["id", "name", "segment", f"{score} / 10.0 AS score", f"{tier} AS tier",
-             f"{completeness} / 10.0 AS completeness",
+    tier = (f"CASE WHEN score_tenths IS NULL THEN NULL WHEN score_tenths >= {_at_least(tiers.ready)} "
+            f"THEN 'ready' WHEN score_tenths >= {_at_least(tiers.gaps)} THEN 'gaps' ELSE 'blocked' END")
+    passed = ["id", "name", *keep]
+    outer = [*passed, "segment", "score_tenths / 10.0 AS score", f"{tier} AS tier",
+             "completeness_tenths / 10.0 AS completeness",
              f"{_joined(summary, '; ')} AS summary", f"{_joined(missing, separator)} AS missing_required",
              *states]
-    judged.append(f"{_segment(rules)} AS segment")
-    return f"SELECT {', '.join(outer)}\nFROM (SELECT id, name, {', '.join(judged)} FROM {relation}) AS judged"
+    figured = [*passed, "segment", *halves.values(), f"{score} AS score_tenths",
+               f"{completeness} AS completeness_tenths"]
+    return (f"SELECT {', '.join(outer)}\nFROM (SELECT {', '.join(figured)}\n"
+            f"FROM (SELECT {', '.join(passed + judged)}\n"
+            f"FROM (SELECT *, {', '.join(prepared(model))} FROM {relation}) AS prepared) AS judged)"
+            " AS figured")
