@@ -87,8 +87,8 @@ def stage_entered(stage_ids: list[str]) -> dict[str, Any]:
     return {"filterBranchType": "UNIFIED_EVENTS", "filterBranchOperator": "AND",
             "eventTypeId": PROPERTY_CHANGED_EVENT, "operator": "HAS_COMPLETED", "filterBranches": [],
             "filters": [
-                _filter("hs_name", {"operationType": "STRING", "operator": "IS_EQUAL_TO", "value": STAGE_PROPERTY,
-                                    "includeObjectsWithNoValueSet": False}),
+                _filter("hs_name", {"operationType": "STRING", "operator": "IS_EQUAL_TO",
+                                    "value": STAGE_PROPERTY, "includeObjectsWithNoValueSet": False}),
                 _filter("hs_value", {"operationType": "ENUMERATION", "operator": "IS_ANY_OF",
                                      "values": list(stage_ids), "includeObjectsWithNoValueSet": False}),
             ]}

@@ -20,7 +20,8 @@ from handrail.targets.hubspot.flow_graph import lay_out
 from handrail.targets.hubspot.stages import closed_won_stage, gated_stages, revert_stage
 from handrail.targets.hubspot.vocabulary import DEAL_OBJECT_TYPE_ID, FLOW_PREFIX, MANAGED_MARK, STAGE_PROPERTY
 
-SLA_TIMESTAMPS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at", "kickoff": "kickoff_at"}
+SLA_TIMESTAMPS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at",
+                  "kickoff": "kickoff_at"}
 SLA_WORDS = {"internal_handoff": "internal handoff", "first_touch": "first CS touch", "kickoff": "kickoff"}
 
 
@@ -48,7 +49,8 @@ def _flow(model: Model, key: str, name: str, purpose: str, enabled: bool, enroll
         "type": "PLATFORM_FLOW", "objectTypeId": DEAL_OBJECT_TYPE_ID, "flowType": "WORKFLOW",
         "isEnabled": enabled and model.automation.flow_status == "active",
         "name": f"{FLOW_PREFIX} {name}",
-        "description": f"{purpose} {MANAGED_MARK} from {Path(model.source).name}: edit the spec, not this workflow.",
+        "description": f"{purpose} {MANAGED_MARK} from {Path(model.source).name}: "
+                       "edit the spec, not this workflow.",
         "startActionId": start, "actions": actions, "enrollmentCriteria": enrollment,
         "timeWindows": [], "blockedDates": [], "customProperties": {"handrail_key": key}, "dataSources": [],
     }
@@ -73,7 +75,8 @@ def _grouped(model: Model, per_segment: dict[str, list[flt.Filter]], fixed: list
     for key, filters in per_segment.items():
         fingerprint = repr(filters)
         groups.setdefault(fingerprint, ([], filters))[0].append(key)
-    return [flt.branch([*fixed, *_segment_filter(model, keys), *filters]) for keys, filters in groups.values()]
+    return [flt.branch([*fixed, *_segment_filter(model, keys), *filters])
+            for keys, filters in groups.values()]
 
 
 def applicable_gates(model: Model, stage: Stage) -> list[Gate]:
@@ -86,7 +89,8 @@ def applicable_gates(model: Model, stage: Stage) -> list[Gate]:
 def entered(model: Model, stage: Stage, extra: list[flt.Filter] = ()) -> list[dict]:
     """Deals in `stage` that meet every gate holding there, one branch per group of segments."""
     gates = applicable_gates(model, stage)
-    per_segment = {s.key: flt.met(model, flt.combined(model, gates, s.key)) + list(extra) for s in model.segments}
+    per_segment = {s.key: flt.met(model, flt.combined(model, gates, s.key)) + list(extra)
+                   for s in model.segments}
     return _grouped(model, per_segment, [flt.any_of(STAGE_PROPERTY, [stage.hubspot])])
 
 
@@ -126,16 +130,18 @@ def gate_flow(model: Model, gate: Gate) -> Flow | None:
     missing = model.computed_field("missing_summary").hubspot_name
     body = act.paragraphs(
         model, gate.message,
-        f"{{deal}} reached {stage.label} (or a later stage) without meeting this gate, so Handrail moved it back "
-        f"to {back.label}.", "Required: " + "; ".join(gate_requirements(model, gate)) + ".")
+        f"{{deal}} reached {stage.label} (or a later stage) without meeting this gate, "
+        f"so Handrail moved it back to {back.label}.",
+        "Required: " + "; ".join(gate_requirements(model, gate)) + ".")
     body += "<p>Missing or generic right now: {{ enrolled_object." + missing + " }}</p>"
     steps = [act.set_static(STAGE_PROPERTY, back.hubspot),
              act.notify(model, ("owner",), f"Moved back to {back.label}: {{deal}}", body)]
     start, actions = lay_out(steps, "", {})
     key = f"gate-{gate.key}"
     return Flow(key, _flow(model, key, f"Gate {gate.key}: {stage.label}",
-                           f"Moves deals back to {back.label} when they reach {stage.label} without meeting gate "
-                           f"'{gate.key}'.", gate.active, _enrollment(branches, ids), start, actions),
+                           f"Moves deals back to {back.label} when they reach {stage.label} "
+                           f"without meeting gate '{gate.key}'.", gate.active, _enrollment(branches, ids),
+                           start, actions),
                 gate.span, Origin("gate", gate.key, gate.span), _gate_facts(model, gate))
 
 
@@ -151,7 +157,8 @@ def stage_entry_flow(model: Model, entry: StageEntry) -> Flow | None:
     if not stage.hubspot or not (entry.tasks or entry.notify):
         return None
     items = [(t.segments, act.create_task(model, t)) for t in entry.tasks]
-    items += [(n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))) for n in entry.notify]
+    items += [(n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body)))
+              for n in entry.notify]
     start, actions = lay_out([], model.computed_field("segment").hubspot_name, _routes(model, items))
     key = f"stage-entry-{stage.key}"
     return Flow(key, _flow(model, key, f"On entering {stage.label}",
@@ -180,14 +187,15 @@ def closed_won_flow(model: Model) -> Flow | None:
     prefix.append(act.set_static(model.computed_field("intake_status").hubspot_name, "Pending"))
     routes = {s.key: _assignment(model, s.key) for s in model.segments}
     items = [(t.segments, act.create_task(model, t)) for t in auto.tasks]
-    items += [(n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))) for n in auto.notify]
+    items += [(n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body)))
+              for n in auto.notify]
     for key, steps in _routes(model, items).items():
         routes[key] = routes[key] + steps
     start, actions = lay_out(prefix, model.computed_field("segment").hubspot_name, routes)
     key = "closed-won-handoff"
     return Flow(key, _flow(model, key, f"{won.label} handoff",
-                           f"Stamps the close time, assigns the CSM and creates the handoff tasks and notifications "
-                           f"when a deal reaches {won.label} with its gates met.", True,
+                           "Stamps the close time, assigns the CSM and creates the handoff tasks and "
+                           f"notifications when a deal reaches {won.label} with its gates met.", True,
                            _enrollment(entered(model, won), [won.hubspot]), start, actions), None,
                 Origin("flow", key))
 
@@ -218,14 +226,15 @@ def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
     routes = {}
     for s in model.segments:
         body = act.paragraphs(model, escalation.message,
-                              f"{{deal}} closed {sla_words(model, escalation.sla, s.key)} ago and {stamp.label} is "
-                              f"still empty ({s.label} SLA).")
+                              f"{{deal}} closed {sla_words(model, escalation.sla, s.key)} ago "
+                              f"and {stamp.label} is still empty ({s.label} SLA).")
         routes[s.key] = [act.delay(sla_minutes(model, escalation.sla, s.key)),
                          act.notify(model, escalation.to, f"SLA missed, no {what}: {{deal}}", body)]
     start, actions = lay_out([], model.computed_field("segment").hubspot_name, routes)
     key = f"escalation-{escalation.sla}"
-    enrollment = _enrollment(entered(model, won, [flt.unknown(stamp.hubspot_name)]), [won.hubspot], unenroll=True)
+    enrollment = _enrollment(entered(model, won, [flt.unknown(stamp.hubspot_name)]), [won.hubspot],
+                             unenroll=True)
     return Flow(key, _flow(model, key, f"Escalation: {what} SLA",
-                           f"Escalates when no {what} is recorded within the segment's SLA after {won.label}.", True,
-                           enrollment, start, actions),
+                           f"Escalates when no {what} is recorded within the segment's SLA "
+                           f"after {won.label}.", True, enrollment, start, actions),
                 escalation.span, Origin("flow", key, escalation.span))

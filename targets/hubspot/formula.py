@@ -77,7 +77,8 @@ def guarded(present: str, then: str, otherwise: str) -> str:
     return f"(if {present} then {then} else {otherwise})"
 
 
-def ladder(branches: list[tuple[str | None, str]], otherwise: str | None = None, *, merge: bool = False) -> str:
+def ladder(branches: list[tuple[str | None, str]], otherwise: str | None = None, *,
+           merge: bool = False) -> str:
     """if c1 then v1 elseif c2 then v2 ... (else v | endif); a None condition is 'always' and ends the chain.
 
     `merge` folds trailing branches that give the same value as the final one into the else branch.
@@ -167,7 +168,8 @@ def generic(f: Field) -> str | None:
         return TRUE
     # Generic when no specific option is among the ';'-separated values; the delimiters make it exact.
     wrapped = f"concatenate(';', {ref}, ';')"
-    return negate(any_of(f"contains({wrapped}, {literal(';' + v + ';')})" for v in specific if expressible(v)))
+    return negate(any_of(f"contains({wrapped}, {literal(';' + v + ';')})"
+                         for v in specific if expressible(v)))
 
 
 def points(f: Field, full: float, member: str | None = None) -> str:
@@ -212,7 +214,8 @@ def segment_condition(model: Model, segment: Segment) -> str | None:
     for test in tree.rules_for(model).match(segment.key).tests:
         if isinstance(test, tree.IsExpansion):
             ref = f"string({deal.deal_type_hubspot})"
-            expansion = any_of(f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot if expressible(v))
+            expansion = any_of(f"{ref} = {literal(v)}"
+                               for v in deal.expansion_values_hubspot if expressible(v))
             is_expansion = guarded(f"is_present({ref})", expansion, "false")
             parts.append(is_expansion if test.expected else negate(is_expansion))
         elif isinstance(test, tree.PartnerSourced):

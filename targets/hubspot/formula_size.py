@@ -1,9 +1,10 @@
 """How long a calculated property's formula may be, checked at the spec node that makes it long.
 
 HubSpot documents no maximum length for `calculationFormula`. Searched (Dec 2026): the properties API
-guide, section "Create calculation properties" (developers.hubspot.com/docs/api-reference/crm-properties-v3/guide),
-the knowledge base's "Create calculation properties" (knowledge.hubspot.com/properties/create-calculation-properties),
-the Limits Tracking API (it counts calculated properties, not formula characters), and the OpenAPI documents
+guide, section "Create calculation properties"
+(developers.hubspot.com/docs/api-reference/crm-properties-v3/guide), the knowledge base's "Create
+calculation properties" (knowledge.hubspot.com/properties/create-calculation-properties), the Limits
+Tracking API (it counts calculated properties, not formula characters), and the OpenAPI documents
 in shared/reference/hubspot (crm-properties-v3 and 2026-03: `calculationFormula` is a plain string without
 maxLength). The only documented text cap nearby is 65,536 characters for a string property's value.
 
@@ -31,7 +32,8 @@ def _field_terms(model: Model, key: str) -> dict[str, int]:
                 out[f.key] = len(points(f, f.weight, membership(model, segments)))
     elif key == "missing_summary":
         for f in model.fields:
-            considered = {s.key for s in model.segments if f.key in s.scored_fields or f.key in s.required_fields}
+            considered = {s.key for s in model.segments
+                          if f.key in s.scored_fields or f.key in s.required_fields}
             if considered:
                 out[f.key] = len(state_label(f, membership(model, considered)))
     elif key == "completeness":
@@ -47,7 +49,8 @@ def check(model: Model, formulas: dict[str, str]) -> list[Diagnostic]:
         if len(text) <= FORMULA_MAX:
             continue
         name = model.computed_field(key).hubspot_name
-        message = (f"the formula of the HubSpot calculated property {name} would be {len(text):,} characters; "
+        message = (f"the formula of the HubSpot calculated property {name} "
+                   f"would be {len(text):,} characters; "
                    f"Handrail allows {FORMULA_MAX:,} (HubSpot documents no limit, so Handrail keeps formulas "
                    "well below the 65,536 characters HubSpot stores in a text value)")
         terms = _field_terms(model, key)

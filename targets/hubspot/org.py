@@ -73,8 +73,8 @@ class HubSpotOrg:
             try:
                 seconds = float(environ[TIMEOUT_VARIABLE])
             except ValueError:
-                raise InputError(f"{TIMEOUT_VARIABLE}={environ[TIMEOUT_VARIABLE]!r} is not a number of seconds") \
-                    from None
+                raise InputError(f"{TIMEOUT_VARIABLE}={environ[TIMEOUT_VARIABLE]!r} "
+                                 "is not a number of seconds") from None
             kwargs["timeout"] = (min(10.0, seconds), seconds)
         return cls(connect(env, environ=environ, **kwargs), env, model)
 
@@ -99,8 +99,8 @@ class HubSpotOrg:
             found.update({("property_group", k): groups[k] for k in wanted["property_group"] if k in groups})
         if "property_validation" in wanted:
             rules = self.read_validations()
-            found.update({("property_validation", k): _rule_body(rules[k]) for k in wanted["property_validation"]
-                          if k in rules})
+            found.update({("property_validation", k): _rule_body(rules[k])
+                          for k in wanted["property_validation"] if k in rules})
         if "flow" in wanted:
             flows = self.read_flows()
             found.update({("flow", k): flows[k] for k in wanted["flow"] if k in flows})
@@ -148,8 +148,10 @@ class HubSpotOrg:
         """Deal workflows by spec key: customProperties.handrail_key, else the desired name."""
         listing, after = [], None
         while True:
-            page = self.conn.request("GET", FLOWS_PATH, query={"limit": PAGE, **({"after": after} if after else {})})
-            listing += [f for f in page.get("results", []) if f.get("objectTypeId") in (DEAL_OBJECT_TYPE_ID, None)]
+            query = {"limit": PAGE, **({"after": after} if after else {})}
+            page = self.conn.request("GET", FLOWS_PATH, query=query)
+            listing += [f for f in page.get("results", [])
+                        if f.get("objectTypeId") in (DEAL_OBJECT_TYPE_ID, None)]
             after = ((page.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 break

@@ -28,8 +28,8 @@ from handrail.targets.transport.retry import Transient, classify_failure, retryi
 
 BATCH = 100
 # PropertyUpdate's keys: everything else about an existing property is fixed at creation.
-UPDATABLE = frozenset({"label", "description", "groupName", "type", "fieldType", "options", "displayOrder", "hidden",
-                       "formField", "calculationFormula", "numberDisplayHint", "textDisplayHint",
+UPDATABLE = frozenset({"label", "description", "groupName", "type", "fieldType", "options", "displayOrder",
+                       "hidden", "formField", "calculationFormula", "numberDisplayHint", "textDisplayHint",
                        "currencyPropertyName", "showCurrencySymbol"})
 FLOW_CREATE_ONLY = ("objectTypeId", "flowType", "dataSources")  # not in ApiPlatformFlowPutRequest
 
@@ -59,7 +59,8 @@ class Applier:
             self._flow(change)
         for change in of("pipeline_rules", CREATE, UPDATE):
             self._attempt(change, lambda: self.conn.request(
-                "PATCH", PIPELINE_RULES_PATH.format(pipeline=change.key), body=self._body(change), idempotent=True))
+                "PATCH", PIPELINE_RULES_PATH.format(pipeline=change.key), body=self._body(change),
+                idempotent=True))
         for change in of("flow", DELETE):
             self._delete_flow(change)
         for change in of("property", DELETE):
@@ -118,8 +119,8 @@ class Applier:
         body = self._body(change)
         if change.action == UPDATE:
             update = {k: body[k] for k in ("label", "displayOrder") if k in body}
-            ok = self._attempt(change, lambda: self.conn.call("groups.update", api.update, DEALS, change.key, update,
-                                                              idempotent=True))
+            ok = self._attempt(change, lambda: self.conn.call("groups.update", api.update, DEALS, change.key,
+                                                              update, idempotent=True))
         else:
             ok = self._create(change, lambda: self.conn.call("groups.create", api.create, DEALS, body,
                                                              idempotent=False),
@@ -144,7 +145,8 @@ class Applier:
         inputs = {"inputs": [self._body(c) for c in ready]}
         try:
             raw = once(lambda: self.conn.call("properties.batch_create", api.create, DEALS, inputs,
-                                              _preload_content=False, idempotent=False), self.conn.retry_policy)
+                                              _preload_content=False, idempotent=False),
+                       self.conn.retry_policy)
         except TargetError as exc:
             if not unclear(exc):
                 for change in ready:
@@ -168,21 +170,21 @@ class Applier:
         changed = sorted({_top_key(d.path) for d in change.differences})
         fixed = [k for k in changed if k not in UPDATABLE]
         if fixed:
-            self._failed(change, f"HubSpot cannot change {', '.join(fixed)} of an existing property; retire the "
-                         "field in the spec and add one under a new name")
+            self._failed(change, f"HubSpot cannot change {', '.join(fixed)} of an existing property; "
+                         "retire the field in the spec and add one under a new name")
             return
         api = self.conn.client.crm.properties.core_api
         update = {k: body[k] for k in changed if k in body}
-        self._attempt(change, lambda: self.conn.call("properties.update", api.update, DEALS, change.key, update,
-                                                     idempotent=True))
+        self._attempt(change, lambda: self.conn.call("properties.update", api.update, DEALS, change.key,
+                                                     update, idempotent=True))
 
     def _validation(self, change: Change) -> None:
         prop, _, rule = change.key.partition("/")
         if prop in self.broken:
             self._skipped(change, f"property {prop} was not created")
             return
-        self._attempt(change, lambda: self.conn.request("PUT", VALIDATION_PATH.format(property=prop, rule=rule),
-                                                        body=self._body(change)))
+        path = VALIDATION_PATH.format(property=prop, rule=rule)
+        self._attempt(change, lambda: self.conn.request("PUT", path, body=self._body(change)))
 
     def _archive_property(self, change: Change) -> None:
         api = self.conn.client.crm.properties.core_api
@@ -228,8 +230,9 @@ class Applier:
             self._applied(change, "confirmed by re-reading the workflow (an earlier attempt had saved it)")
         elif exc.status == 409:
             now = current.get("revisionId") if current else "unknown"
-            self._failed(change, f"the workflow changed in HubSpot since plan read it (revision {planned['revisionId']}"
-                         f", now {now}); nothing was overwritten: run `handrail plan` again to see the change")
+            self._failed(change, "the workflow changed in HubSpot since plan read it "
+                         f"(revision {planned['revisionId']}, now {now}); nothing was overwritten: "
+                         "run `handrail plan` again to see the change")
         else:
             self._failed(change, f"{reason(exc)}; the workflow was not updated")
 
@@ -267,8 +270,8 @@ class Applier:
             self._failed(change, f"{reason(exc)}; not in HubSpot when re-read, but it may still appear: run "
                          "`handrail plan` before applying again")
         else:
-            self._failed(change, f"{reason(exc)}; HubSpot could not be re-read either, so the outcome is unknown: "
-                         "run `handrail plan` to see")
+            self._failed(change, f"{reason(exc)}; HubSpot could not be re-read either, "
+                         "so the outcome is unknown: run `handrail plan` to see")
 
     def _reread(self, read: Callable[[], Any]) -> Any:
         try:
@@ -308,8 +311,9 @@ def _errors_by_name(errors: list[dict]) -> dict[str, str]:
     for item in errors:
         message = item.get("message") or item.get("category") or "failed"
         if item.get("category") == "OBJECT_ALREADY_EXISTS":
-            message += (" (plan saw no such property, so it is most likely archived, and HubSpot keeps archived "
-                        "names: restore it from HubSpot's archived properties, or retire the field and use a new key)")
+            message += (" (plan saw no such property, so it is most likely archived, and HubSpot keeps "
+                        "archived names: restore it from HubSpot's archived properties, or retire the field "
+                        "and use a new key)")
         names = (item.get("context") or {}).get("propertyName") or [""]
         for name in names:
             out.setdefault(name, message)

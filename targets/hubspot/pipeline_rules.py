@@ -32,7 +32,8 @@ APPROVAL = "approvalStage"
 
 
 def gated_stage_ids(model: Model) -> list[str]:
-    """Ids of every open stage at or after an active gate's stage (never Closed Won or Lost), in pipeline order."""
+    """Ids of every open stage at or after an active gate's stage (never Closed Won or Lost), in pipeline
+    order."""
     starts = [model.stage(g.stage).order for g in model.gates if g.active]
     if not starts:
         return []
@@ -61,16 +62,17 @@ def check_approvals(model: Model) -> list[Diagnostic]:
         if gate.stage != first.stage:
             out.append(error(
                 "hubspot-one-approval-stage",
-                f"gate '{gate.key}' asks for HubSpot approval at stage '{gate.stage}', but gate '{first.key}' "
-                f"already does at '{first.stage}': HubSpot allows one approval stage per pipeline",
+                f"gate '{gate.key}' asks for HubSpot approval at stage '{gate.stage}', "
+                f"but gate '{first.key}' already does at '{first.stage}': "
+                "HubSpot allows one approval stage per pipeline",
                 path=_where(model, gate), span=approval.span,
                 hint="name approvers on the gates of one stage only (usually the Closed Won stage)"))
         elif (set(approval.approvers), approval.mode) != (set(first.hubspot_approval.approvers),
                                                           first.hubspot_approval.mode):
             out.append(error(
                 "hubspot-one-approval-stage",
-                f"gate '{gate.key}' names other approvers or another approval_mode than gate '{first.key}' on the "
-                "same stage: HubSpot's one approval rule per pipeline has one list of approvers",
+                f"gate '{gate.key}' names other approvers or another approval_mode than gate '{first.key}' "
+                "on the same stage: HubSpot's one approval rule per pipeline has one list of approvers",
                 path=_where(model, gate), span=approval.span, hint="name the same approvers on both gates"))
     return out
 

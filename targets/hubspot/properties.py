@@ -27,7 +27,8 @@ def description(f: Field) -> str:
 
 
 def options(items: tuple[Option, ...]) -> list[dict[str, Any]]:
-    return [{"label": o.label, "value": o.value, "displayOrder": i, "hidden": False} for i, o in enumerate(items)]
+    return [{"label": o.label, "value": o.value, "displayOrder": i, "hidden": False}
+            for i, o in enumerate(items)]
 
 
 def field_property(model: Model, f: Field, order: int) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def properties(model: Model) -> list[tuple[Field, dict[str, Any]]]:
     out += [(f, field_property(model, f, order + i)) for i, f in enumerate(plain)]
     order += len(plain)
     texts = formulas(model)
-    out += [(model.computed_field(key), calculated_property(model, model.computed_field(key), texts[key], order + i))
+    out += [(model.computed_field(key),
+             calculated_property(model, model.computed_field(key), texts[key], order + i))
             for i, key in enumerate(CALCULATED)]
     return out

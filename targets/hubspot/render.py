@@ -50,14 +50,16 @@ def _pipeline(model: Model, options: dict) -> tuple[str, Any]:
         return wanted or DEFAULT_PIPELINE, None
     pipeline = choose_pipeline(model, load_pipelines(definition), wanted)
     if pipeline is None:
-        raise InputError(f"{definition}: no pipeline '{wanted}'" if wanted else f"{definition}: holds no pipeline")
+        raise InputError(f"{definition}: no pipeline '{wanted}'" if wanted
+                         else f"{definition}: holds no pipeline")
     return pipeline.id, pipeline
 
 
 def _formulas(model: Model, props) -> dict[str, str]:
     """Calculated formulas by computed-field key."""
     keys = {f.hubspot_name: f.key for f in model.computed}
-    return {keys[b["name"]]: b["calculationFormula"] for _, b in props if b.get("fieldType") == "calculation_equation"}
+    return {keys[b["name"]]: b["calculationFormula"] for _, b in props
+            if b.get("fieldType") == "calculation_equation"}
 
 
 def _field_origin(model: Model, f: Field) -> Origin:
@@ -87,8 +89,8 @@ def render(model: Model, options: dict | None = None) -> Desired:
             requests.append({"kind": kind, "key": key, "method": method, "path": path, "file": file})
 
     group_body = group(model)
-    add("property_group", group_body["name"], group_body, f"property-groups/{group_body['name']}.json", "POST",
-        PROPERTY_GROUPS_PATH, None, Origin("property_group", group_body["name"]))
+    add("property_group", group_body["name"], group_body, f"property-groups/{group_body['name']}.json",
+        "POST", PROPERTY_GROUPS_PATH, None, Origin("property_group", group_body["name"]))
     props = properties(model)
     too_long = check_formula_sizes(model, _formulas(model, props))
     if too_long:

@@ -27,14 +27,15 @@ def describe(change: Change) -> list[str]:
     if change.kind == "property_validation":
         name = f"{name} {change.key.partition('/')[2]} validation rule"
     if change.action == CREATE:
-        return [f"{name} is missing in HubSpot" + (" (deleted or archived?)" if change.kind == "property" else "")]
+        return [f"{name} is missing in HubSpot"
+                + (" (deleted or archived?)" if change.kind == "property" else "")]
     if change.action == DELETE:
         return [f"{name} is retired in the spec and will be archived"]
     before, after = change.before or {}, change.after or {}
     lines = []
     if change.kind == "flow" and before.get("isEnabled") != after.get("isEnabled"):
-        lines.append(f"{name} workflow is {'on' if before.get('isEnabled') else 'off'} in HubSpot; the spec says "
-                     f"{'on' if after.get('isEnabled') else 'off'}")
+        lines.append(f"{name} workflow is {'on' if before.get('isEnabled') else 'off'} in HubSpot; "
+                     f"the spec says {'on' if after.get('isEnabled') else 'off'}")
     return lines or differing_values(name, change, "HubSpot")
 
 
