@@ -67,7 +67,8 @@ def test_score_json_and_csv(run_cli, example_spec, tmp_path):
     code, out, _ = run_cli("score", deals, "--spec", str(example_spec), "--format", "json")
     report = json.loads(out)
     assert code == 0 and len(report["deals"]) == 10
-    assert report["deals"][0]["score"] == 73.5 and report["totals"]["tiers"] == {"ready": 4, "gaps": 2, "blocked": 4}
+    assert report["deals"][0]["score"] == 73.5
+    assert report["totals"]["tiers"] == {"ready": 4, "gaps": 2, "blocked": 4}
     rates = {r["field"]: r for r in report["totals"]["fields"]}
     assert rates["risk_flags"]["completion_rate"] == 40.0
     code, out, _ = run_cli("score", deals, "--spec", str(example_spec), "--format", "csv")
@@ -81,7 +82,8 @@ def test_score_out_file_and_summary(run_cli, example_spec, tmp_path):
                            "--format", "json", "--out", str(out_file))
     assert code == 0 and "wrote 10 scored deals" in err
     assert json.loads(out_file.read_text())["totals"]["deals"] == 10
-    code, out, _ = run_cli("score", str(example_spec.parent / "deals.csv"), "--spec", str(example_spec), "--summary")
+    code, out, _ = run_cli("score", str(example_spec.parent / "deals.csv"), "--spec", str(example_spec),
+                           "--summary")
     assert "Acme Corp" not in out and "10 deals" in out
 
 
@@ -123,8 +125,10 @@ def test_validate_strict_turns_warnings_into_failure(run_cli, tmp_path):
     assert code == 3 and "warning: segments:" in err
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["validate", "specs/examples/handoff.yaml"], ["schema"],
-                                  ["score", "specs/examples/deals.csv", "--spec", "specs/examples/handoff.yaml"]])
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["validate", "specs/examples/handoff.yaml"], ["schema"],
+    ["score", "specs/examples/deals.csv", "--spec", "specs/examples/handoff.yaml"],
+])
 def test_offline_commands_do_not_import_crm_clients(argv):
     code = ("import sys\nfrom handrail.cli import main\n"
             "try:\n    main(%r)\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"

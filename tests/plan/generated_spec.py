@@ -7,14 +7,15 @@
 """
 from __future__ import annotations
 
-TYPES = ["short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date", "datetime",
-         "checkbox", "user"]
+TYPES = ["short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date",
+         "datetime", "checkbox", "user"]
 SEGMENTS = ["smb", "mid_market", "enterprise"]
 
 
 def spec_text(count: int, environments: str = "", csm: bool = False) -> str:
     """`environments` is the YAML under `environments:` (indented by two spaces)."""
-    lines = ["version: 1", "name: Generated handoff", *(["deal: {csm: {field: f0010}}"] if csm else []), "fields:"]
+    lines = ["version: 1", "name: Generated handoff", *(["deal: {csm: {field: f0010}}"] if csm else []),
+             "fields:"]
     for n in range(count):
         kind = TYPES[n % len(TYPES)]
         extra = ""
@@ -26,7 +27,8 @@ def spec_text(count: int, environments: str = "", csm: bool = False) -> str:
             extra += f", weight: {1 + n % 3}"
         if n % 50 == 0 and kind not in ("checkbox", "user"):
             extra += f", required_in: [{SEGMENTS[n // 50 % 3]}]"
-        lines.append(f"  - {{key: f{n:04d}, label: Field {n}, type: {kind}, help: Generated field {n}.{extra}}}")
+        lines.append(f"  - {{key: f{n:04d}, label: Field {n}, type: {kind}, "
+                     f"help: Generated field {n}.{extra}}}")
     lines += [
         "segments:",
         "  - {key: smb, label: SMB, match: {acv: {lt: 25000}}, motion: automated}",
@@ -34,7 +36,8 @@ def spec_text(count: int, environments: str = "", csm: bool = False) -> str:
         + (", csm_required_by: commit}" if csm else "}"),
         "  - {key: enterprise, label: Enterprise, match: {acv: {gte: 100000}}, motion: white_glove}",
         "stages:",
-        "  - {key: proposal, label: Proposal, salesforce: Proposal/Price Quote, hubspot: presentationscheduled}",
+        "  - {key: proposal, label: Proposal, salesforce: Proposal/Price Quote, "
+        "hubspot: presentationscheduled}",
         "  - {key: commit, label: Commit, salesforce: Commit, hubspot: contractsent}",
         "  - {key: won, label: Won, salesforce: Closed Won, hubspot: closedwon, closed_won: true}",
         "  - {key: lost, label: Lost, salesforce: Closed Lost, hubspot: closedlost, closed_lost: true}",

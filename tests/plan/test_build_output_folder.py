@@ -1,4 +1,5 @@
-"""`build --out` replaces only folders Handrail wrote: never the user's files, the spec's folder or a parent."""
+"""`build --out` replaces only folders Handrail wrote: never the user's files, the spec's folder or a
+parent."""
 from __future__ import annotations
 
 import json
@@ -23,7 +24,8 @@ def project(tmp_path, monkeypatch):
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("target", ["salesforce", "hubspot"])
@@ -71,7 +73,8 @@ def test_force_lists_what_goes_then_replaces(project, run_cli):
     ("/", False, "is the root folder"),
 ])
 def test_protected_folders_are_refused_even_with_force(project, run_cli, monkeypatch, out, force, reason):
-    monkeypatch.setenv("HOME", str(project / "home"))  # a stand-in home: a broken guard must not cost a real one
+    # a stand-in home: a broken guard must not cost a real one
+    monkeypatch.setenv("HOME", str(project / "home"))
     (project / "home").mkdir()
     out = os.path.expanduser(out)
     before = _tree(project)

@@ -48,8 +48,10 @@ def owner(portal, email: str) -> dict:
 
 def changed_resources(before, after) -> set[tuple[str, str]]:
     """What an offline build says differs between two specs."""
-    old = {(r.kind, r.key): r.body for r in render(load_spec(before).model).resources if r.kind != "manual_step"}
-    new = {(r.kind, r.key): r.body for r in render(load_spec(after).model).resources if r.kind != "manual_step"}
+    old = {(r.kind, r.key): r.body for r in render(load_spec(before).model).resources
+           if r.kind != "manual_step"}
+    new = {(r.kind, r.key): r.body for r in render(load_spec(after).model).resources
+           if r.kind != "manual_step"}
     return {k for k in new if old.get(k) != new[k]}
 
 
@@ -105,20 +107,22 @@ def test_spec_change_plans_exactly_that_change(portal, spec, run_cli, tmp_path):
     assert run_cli(*args(spec, "plan", "--exit-code"))[0] == 0
 
 
-# -- drift ----------------------------------------------------------------------------------------------------
+# -- drift ---------------------------------------------------------------------------------------------------
 def test_hand_edits_in_the_portal_are_drift(portal, spec, run_cli):
     run_cli(*args(spec, "apply"))
     deals = portal.portal.properties["deals"]
     deals["handoff_stakeholder_map"]["archived"] = True
     flow(portal, "gate-enterprise_ready")["isEnabled"] = False
-    deals["handoff_tier"]["calculationFormula"] = deals["handoff_tier"]["calculationFormula"].replace("84.95", "69.95")
+    tier = deals["handoff_tier"]
+    tier["calculationFormula"] = tier["calculationFormula"].replace("84.95", "69.95")
     portal.portal.validations[("deals", "handoff_business_goals")]["MIN_LENGTH"]["ruleArguments"] = ["5"]
     code, out, _ = run_cli(*args(spec, "diff", "--exit-code"))
     assert code == 4
     assert "field 'stakeholder_map' is missing in HubSpot (deleted or archived?)" in out
     assert "gate 'enterprise_ready' workflow is off in HubSpot; the spec says on" in out
     assert "computed field 'tier' calculationFormula in HubSpot: org " in out and ">= 69.95" in out
-    assert "field 'business_goals' MIN_LENGTH validation rule ruleArguments[0] in HubSpot: org '5', spec '" in out
+    assert ("field 'business_goals' MIN_LENGTH validation rule ruleArguments[0] in HubSpot: "
+            "org '5', spec '") in out
     assert "Drift in live (hubspot): 1 to create, 3 to change, 0 to delete" in out
 
 
@@ -130,7 +134,8 @@ def test_option_order_is_not_drift_but_option_labels_are(portal, spec, run_cli):
     options[0]["label"] = "Renamed by hand"
     code, out, _ = run_cli(*args(spec, "diff", "--exit-code"))
     assert code == 4
-    assert "field 'communication_prefs' options[4].label in HubSpot: org 'Renamed by hand', spec 'Other'" in out
+    assert ("field 'communication_prefs' options[4].label in HubSpot: "
+            "org 'Renamed by hand', spec 'Other'") in out
 
 
 def test_items_dropped_from_the_spec_are_left_alone(portal, spec, run_cli):
@@ -165,7 +170,7 @@ def test_drift_repair_reports_each_item(portal, spec, run_cli):
     assert "HubSpot has no transactions" in out
 
 
-# -- faults during apply --------------------------------------------------------------------------------------
+# -- faults during apply -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("operation, fault", [
     ("properties.batch_create", dict(status=429, retry_after=0.05)),
     ("flows.create", dict(status=429, retry_after=0.05)),
@@ -197,9 +202,11 @@ def test_a_failed_create_is_reported_and_a_rerun_converges(portal, spec, run_cli
     code, out, err = run_cli(*args(spec, "apply"))
     assert code == 1
     failed = [line for line in out.splitlines() if line.startswith("  failed: ")]
-    assert len(failed) == 1 and "flow:" in failed[0] and "HTTP 500" in failed[0] and "handoff.yaml:" in failed[0]
+    assert len(failed) == 1
+    assert "flow:" in failed[0] and "HTTP 500" in failed[0] and "handoff.yaml:" in failed[0]
     assert "not in HubSpot when re-read" in failed[0]
-    assert portal.count("flows.create") == sum(1 for r in render(load_spec(spec).model).resources if r.kind == "flow")
+    flow_count = sum(1 for r in render(load_spec(spec).model).resources if r.kind == "flow")
+    assert portal.count("flows.create") == flow_count
     assert planned(run_cli, spec) == [("flow", failed[0].split("flow:")[1].split(":")[0])]
     assert run_cli(*args(spec, "apply"))[0] == 0
     assert run_cli(*args(spec, "plan", "--exit-code"))[0] == 0
@@ -258,7 +265,7 @@ def test_a_workflow_changed_during_apply_is_not_overwritten(portal, spec, run_cl
     assert portal.count("flows.replace", path=f"/automation/v4/flows/{gate['id']}") == 1
 
 
-# -- refusals and check-only -----------------------------------------------------------------------------------
+# -- refusals and check-only ---------------------------------------------------------------------------------
 def test_destructive_change_refused_before_any_write(portal, spec, run_cli):
     run_cli(*args(spec, "apply"))
     portal.clear_log()
@@ -311,12 +318,13 @@ def test_check_only_sends_nothing(portal, spec, run_cli):
     assert writes(portal) == [] and not portal.portal.flows
 
 
-# -- people ----------------------------------------------------------------------------------------------------
+# -- people --------------------------------------------------------------------------------------------------
 def test_people_the_portal_lacks_are_spec_errors(portal, spec, run_cli):
     portal.portal.owners = [o for o in portal.portal.owners if o["email"] != "cs-pool@example.com"]
     code, _, err = run_cli(*args(spec, "plan"))
     assert code == 3
-    assert "handoff.yaml:" in err and "'cs-pool@example.com' is not an active owner in the HubSpot portal" in err
+    assert "handoff.yaml:" in err
+    assert "'cs-pool@example.com' is not an active owner in the HubSpot portal" in err
 
 
 def test_a_manager_role_needs_a_binding(portal, tmp_path, run_cli):
@@ -326,7 +334,7 @@ def test_a_manager_role_needs_a_binding(portal, tmp_path, run_cli):
     assert "set environments.live.csm_manager_email" in err and "handoff.yaml:" in err
 
 
-# -- secrets ----------------------------------------------------------------------------------------------------
+# -- secrets -------------------------------------------------------------------------------------------------
 def test_token_never_appears_in_output(portal, spec, run_cli, caplog):
     caplog.set_level("DEBUG")
     code, out, err = run_cli(*args(spec, "apply"))
@@ -352,7 +360,7 @@ def test_verbose_logs_are_redacted(portal, spec, test_authority):
     assert portal.token not in result.stdout + result.stderr
 
 
-# -- cost of a drift check -------------------------------------------------------------------------------------
+# -- cost of a drift check -----------------------------------------------------------------------------------
 def test_drift_check_costs_a_constant_number_of_calls(portal, tmp_path, run_cli):
     counts = {}
     for fields in (10, 100):
@@ -371,7 +379,7 @@ def test_drift_check_costs_a_constant_number_of_calls(portal, tmp_path, run_cli)
                                           "flows.batch_read"])
 
 
-# -- opt-in pipeline rules -------------------------------------------------------------------------------------
+# -- opt-in pipeline rules -----------------------------------------------------------------------------------
 def test_pipeline_rules_round_trip(portal, spec):
     from handrail.targets.pipeline import apply, make_plan
 
@@ -381,13 +389,14 @@ def test_pipeline_rules_round_trip(portal, spec):
     assert [c.ident for c in rules.pending if c.kind == "pipeline_rules"] == ["pipeline_rules:default"]
     _, result = apply(model, "live", saved=None, spec_path=spec, allow_destructive=False, options=options)
     assert result.ok and "pipeline_rules:default" in result.applied
-    stored = portal.portal.pipeline_rules[("0-3", "default")]["governanceValidationRules"]["noSkippingStagesRule"]
+    governance = portal.portal.pipeline_rules[("0-3", "default")]["governanceValidationRules"]
+    stored = governance["noSkippingStagesRule"]
     assert "closedwon" not in stored["pipelineStageIds"] and "contractsent" in stored["pipelineStageIds"]
     assert not make_plan(model, "live", options).plan.pending
 
 
 # -- opt-in conditional approval (PublicApprovalStageRuleRequest, ../shared/reference/hubspot/
-# crm-pipeline-rules-2026-09-beta.json; the fake checks each PATCH member against its schema strictly) ----------
+# crm-pipeline-rules-2026-09-beta.json; the fake checks each PATCH member against its schema strictly) -------
 APPROVERS = '    hubspot: {approvers: ["1234567", "7654321"]}\n'
 ENTERPRISE_GATE = "    message: Enterprise handoffs must be Ready (85+) before Closed Won.\n"
 
@@ -430,10 +439,11 @@ def test_the_fake_refuses_approval_rules_the_beta_schema_does_not_allow(portal, 
     import requests
 
     edit(spec, ENTERPRISE_GATE, ENTERPRISE_GATE + APPROVERS)
-    body = json.loads(render(load_spec(spec).model, {"pipeline_rules": True}).files["pipeline-rules/default.json"])
+    files = render(load_spec(spec).model, {"pipeline_rules": True}).files
+    body = json.loads(files["pipeline-rules/default.json"])
     change(body["approvalStage"])
-    answer = requests.patch(portal.url + "/crm/pipelines-rules/2026-09-beta/0-3/default", json=body, timeout=5,
-                            headers={"Authorization": f"Bearer {portal.token}"})
+    answer = requests.patch(portal.url + "/crm/pipelines-rules/2026-09-beta/0-3/default", json=body,
+                            timeout=5, headers={"Authorization": f"Bearer {portal.token}"})
     assert answer.status_code == 400 and answer.json()["category"] == "VALIDATION_ERROR"
     assert any(words in e["message"] for e in answer.json()["errors"]), answer.json()
     assert "approvalStage" not in portal.portal.pipeline_rules.get(("0-3", "default"), {})

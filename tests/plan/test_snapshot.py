@@ -115,15 +115,17 @@ def test_retired_field_is_deleted_only_with_the_flag(workdir, run_cli):
     run_cli(*spec_args(workdir, "apply"))
     text = (workdir / "handoff.yaml").read_text()
     start, end = text.index("  - key: onboarding_fee"), text.index("  - key: target_go_live")
-    (workdir / "handoff.yaml").write_text(text[:start] + text[end:] + "\nretired:\n  fields: [onboarding_fee]\n")
+    (workdir / "handoff.yaml").write_text(text[:start] + text[end:]
+                                          + "\nretired:\n  fields: [onboarding_fee]\n")
     code, out, _ = run_cli(*spec_args(workdir, "plan"))
     assert "1 to delete" in out and "DESTRUCTIVE" in out
     code, _, err = run_cli(*spec_args(workdir, "apply"))
     assert code == 1 and "will be deleted" in err
-    assert (workdir / "org-snapshot" / "CustomField" / "Opportunity.Handoff_Onboarding_Fee__c.json").exists()
+    snapshot_file = workdir / "org-snapshot" / "CustomField" / "Opportunity.Handoff_Onboarding_Fee__c.json"
+    assert snapshot_file.exists()
     code, _, err = run_cli(*spec_args(workdir, "apply", "--allow-destructive"))
     assert code == 0, err
-    assert not (workdir / "org-snapshot" / "CustomField" / "Opportunity.Handoff_Onboarding_Fee__c.json").exists()
+    assert not snapshot_file.exists()
 
 
 def test_saved_plan_applies_and_stale_plan_is_refused(workdir, run_cli):

@@ -16,7 +16,8 @@ from helpers import EXAMPLE_SPEC
 
 def handrail(*args: str) -> subprocess.CompletedProcess:
     """The command in a process of its own, as two people (or two CI jobs) would run it."""
-    return subprocess.run([sys.executable, "-m", "handrail.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "handrail.cli", *args], capture_output=True, text=True,
+                          timeout=120)
 
 
 def project(folder: Path, path: str = "org-snapshot", name: str = "handoff.yaml",
@@ -125,9 +126,9 @@ ROUNDS = int(os.environ.get("HANDRAIL_CONCURRENT_ROUNDS", "6"))
 
 
 def test_concurrent_applies_with_different_specs_never_mix(tmp_path):
-    """Two real `handrail apply` processes at once, many times: each either applies a plan made from the state it
-    replaces, or refuses (exit 1, stale plan). The snapshot always ends equal to one spec that applied, never a mix
-    of both (the old code exited 0 twice and left half of each)."""
+    """Two real `handrail apply` processes at once, many times: each either applies a plan made from the
+    state it replaces, or refuses (exit 1, stale plan). The snapshot always ends equal to one spec that
+    applied, never a mix of both (the old code exited 0 twice and left half of each)."""
     refused = 0
     for n in range(ROUNDS):
         folder = tmp_path / f"round{n}"
@@ -152,14 +153,16 @@ def test_concurrent_applies_with_different_specs_never_mix(tmp_path):
             done = results[spec]
             assert done.returncode in (0, 1), done.stderr
             if done.returncode == 1:
-                assert "changed after this apply planned" in done.stderr and "run `handrail plan` again" in done.stderr
+                assert "changed after this apply planned" in done.stderr
+                assert "run `handrail plan` again" in done.stderr
                 refused += 1
         assert applied, [results[s].stderr for s in specs]
         matches = [spec for spec in applied
-                   if handrail("plan", "--spec", str(spec), "--env", "snapshot", "--exit-code").returncode == 0]
+                   if handrail("plan", "--spec", str(spec), "--env", "snapshot",
+                               "--exit-code").returncode == 0]
         assert matches, (f"round {n}: the snapshot matches no spec that applied (a mix of both): "
-                         + "\n".join(f"{s.name}: {results[s].returncode} {results[s].stdout} {results[s].stderr}"
-                                      for s in specs))
+                         + "\n".join(f"{s.name}: {results[s].returncode} {results[s].stdout} "
+                                      f"{results[s].stderr}" for s in specs))
         if len(applied) == 2:  # then the last writer must have planned from the first one's result
             winner, = [s for s in matches]
             loser_field = FIELD[specs[1 - specs.index(winner)].name]
