@@ -41,8 +41,8 @@ class Graph:
 
     def _step(self, step: Step | IfEmpty) -> tuple[str, list[End]]:
         if isinstance(step, Step):
-            node = self._add({"type": "SINGLE_CONNECTION", "actionTypeId": step.action_type, "actionTypeVersion": 0,
-                              "fields": step.fields})
+            node = self._add({"type": "SINGLE_CONNECTION", "actionTypeId": step.action_type,
+                              "actionTypeVersion": 0, "fields": step.fields})
             return node["actionId"], [(node, "connection", "STANDARD")]
         node = self._add({"type": "LIST_BRANCH", "defaultBranchName": "Already set", "listBranches": [
             {"branchName": step.label, "filterBranch": either([branch([unknown(step.prop)])])}]})
@@ -55,8 +55,8 @@ class Graph:
         """A STATIC_BRANCH on `prop`: one branch per value; values with the same steps share a chain."""
         if not any(routes.values()):
             return None
-        node = self._add({"type": "STATIC_BRANCH", "inputValue": {"type": "OBJECT_PROPERTY", "propertyName": prop},
-                          "staticBranches": []})
+        source = {"type": "OBJECT_PROPERTY", "propertyName": prop}
+        node = self._add({"type": "STATIC_BRANCH", "inputValue": source, "staticBranches": []})
         chains: dict[str, str] = {}
         for value, steps in routes.items():
             if not steps:
