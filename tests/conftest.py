@@ -2,11 +2,25 @@
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from helpers import EXAMPLE_SPEC, GOLDEN
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _schema_cache_in_a_temporary_folder(tmp_path_factory):
+    """build --check caches compiled Metadata API schemas; every test, and every process a test starts,
+    keeps them in a temporary folder, never in the real home."""
+    before = os.environ.get("HANDRAIL_CACHE_DIR")
+    os.environ["HANDRAIL_CACHE_DIR"] = str(tmp_path_factory.mktemp("handrail-cache"))
+    yield
+    if before is None:
+        os.environ.pop("HANDRAIL_CACHE_DIR", None)
+    else:
+        os.environ["HANDRAIL_CACHE_DIR"] = before
 
 
 def pytest_addoption(parser):
