@@ -10,11 +10,12 @@ in a fresh process and timed end to end, best of --runs:
   duckdb     handrail score FILE --summary                 (the rule tree printed as SQL, on DuckDB)
   duckdb-csv handrail score FILE --format csv --out F      (one output row per deal)
   python     handrail score FILE --summary --engine python (the reference engine)
-and prints deals/s and each figure as a ratio to the anchor from the same run.
+and prints deals/s, each figure as a ratio to the anchor from the same run, and each process's peak RSS.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -43,13 +44,18 @@ print(duckdb.sql(f"select case when Amount >= 100000 then 'enterprise' else 'oth
 """
 
 
-def timed(argv: list[str], runs: int) -> float:
-    best = float("inf")
+def timed(argv: list[str], runs: int) -> tuple[float, float]:
+    """Best wall time of `runs` and the largest peak RSS (MB) of the process."""
+    best, peak = float("inf"), 0.0
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
         best = min(best, time.perf_counter() - start)
-    return best
+        peak = max(peak, usage.ru_maxrss / 1024)
+        if os.waitstatus_to_exitcode(status):
+            raise SystemExit(f"{argv[2:4]} failed: {proc.stderr.read().decode()[-2000:]}")
+    return best, peak
 
 
 def main() -> None:
@@ -57,6 +63,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="Write the CSV into this folder and keep it.")
+    parser.add_argument("--skip-python", action="store_true", help="Leave out the (slow) Python engine run.")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="handrail-score-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,11 +78,14 @@ def main() -> None:
                                   "--out", str(folder / "out.csv")],
         "python": HANDRAIL + ["score", str(deals), *spec, "--summary", "--engine", "python"],
     }
-    times = {name: timed(argv, args.runs if name != "python" else 1) for name, argv in runs.items()}
+    if args.skip_python:
+        del runs["python"]
+    measured = {name: timed(argv, args.runs if name != "python" else 1) for name, argv in runs.items()}
     print(f"{args.rows} deals, best of {args.runs} (python: 1 run)")
-    for name, seconds in times.items():
+    anchor = measured["anchor"][0]
+    for name, (seconds, peak) in measured.items():
         print(f"  {name:<11} {seconds:7.2f} s  {args.rows / seconds:>10,.0f} deals/s  "
-              f"{times['anchor'] / seconds:5.2f}x the anchor's speed")
+              f"{anchor / seconds:5.2f}x the anchor's speed  peak RSS {peak:6.0f} MB")
 
 
 if __name__ == "__main__":

@@ -21,9 +21,11 @@ def score_export(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | N
     Python reader would, and on the Python engine otherwise; "python" always uses the Python engine."""
     model = load_spec(spec).model
     column_map = load_column_map(columns, model) if columns else None
-    on_duckdb = scored_rows(deals, model, column_map, date_format, _stderr) if engine != "python" else None
+    per_deal = not (summary and fmt == "text")
+    on_duckdb = (scored_rows(deals, model, column_map, date_format, _stderr, rows=per_deal)
+                 if engine != "python" else None)
     if on_duckdb is not None:  # the totals are already counted: rows are read only to be written
-        rows, totals = (iter(()) if summary and fmt == "text" else on_duckdb.rows), on_duckdb.totals
+        rows, totals = on_duckdb.rows, on_duckdb.totals
     else:
         totals = Totals()
         rows = score_all(model, read_deals(deals, model, columns=column_map, date_format=date_format), totals)

@@ -134,8 +134,9 @@ def _header(path: Path) -> list[str] | None:
 
 
 def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format: str | None,
-                warn: Warn) -> Scored | None:
-    """Score `path` on DuckDB, or None when the Python reader must read it (see the module docstring)."""
+                warn: Warn, rows: bool = True) -> Scored | None:
+    """Score `path` on DuckDB, or None when the Python reader must read it (see the module docstring).
+    Without `rows`, only the totals are computed."""
     if path.suffix.lower() != ".csv" or date_format:
         return None
     header = _header(path)
@@ -166,7 +167,8 @@ def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format
     try:
         con.execute(f"CREATE TEMP VIEW deals AS SELECT {', '.join(staged.columns)}, "
                     f"({' OR '.join(staged.unreadable)}) AS unreadable FROM {source}")
-        con.execute(f"CREATE TEMP TABLE scored AS {score_query(model, 'deals', SEPARATOR, ('unreadable',))}")
+        query = score_query(model, "deals", SEPARATOR, ("unreadable",), texts=rows)
+        con.execute(f"CREATE TEMP TABLE scored AS {query}")
         if con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM scored").fetchone()[0]:
             return None
     except duckdb.Error:
@@ -174,7 +176,7 @@ def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format
     for line in warnings:
         warn(line)
     totals = Totals.from_sql(con, model)
-    return Scored(_rows(con), totals, spill)
+    return Scored(_rows(con) if rows else iter(()), totals, spill)
 
 
 def _rows(con) -> Iterator[dict]:

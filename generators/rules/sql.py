@@ -189,9 +189,10 @@ def _joined(items: list[str], separator: str) -> str:
 
 
 def score_query(model: Model, relation: str = "deals", separator: str = "; ",
-                keep: tuple[str, ...] = ()) -> str:
+                keep: tuple[str, ...] = (), texts: bool = True) -> str:
     """SELECT id, name, segment, score, tier, completeness, summary, missing_required, "state_<key>"...
-    (and the `keep` columns of `relation`, passed through). Three levels, so each value is computed once:
+    (and the `keep` columns of `relation`, passed through; without `texts`, no summary or missing_required:
+    the totals need neither, and they are most of the work). Three levels, so each value is computed once:
     per-field completion and the segment, then score and completeness in tenths, then the rest."""
     rules = tree.rules_for(model)
     halves = {f.key: f"h_{i}" for i, f in enumerate(model.fields)}
@@ -205,7 +206,8 @@ def score_query(model: Model, relation: str = "deals", separator: str = "; ",
     passed = ["id", "name", *keep]
     outer = [*passed, "segment", "score_tenths / 10.0 AS score", f"{tier} AS tier",
              "completeness_tenths / 10.0 AS completeness",
-             f"{_joined(summary, '; ')} AS summary", f"{_joined(missing, separator)} AS missing_required",
+             *([f"{_joined(summary, '; ')} AS summary", f"{_joined(missing, separator)} AS missing_required"]
+               if texts else []),
              *states]
     figured = [*passed, "segment", *halves.values(), f"{score} AS score_tenths",
                f"{completeness} AS completeness_tenths"]
