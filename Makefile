@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean browser
+.PHONY: run test lint format bench clean browser
 
 $(STAMP): pyproject.toml
 	@echo "setting up $(VENV) (first run only)"
@@ -44,13 +44,20 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: the browser test will be skipped"; fi
 
-# Lint first (ruff, configured in pyproject.toml), then the whole suite.
+# Lint and format check first (ruff, configured in pyproject.toml), then the whole suite.
 test: $(STAMP) $(APEX_PARSER) browser
 	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Rewrite the code in the project's format (ruff format; lines up to 110, no magic trailing commas).
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix --select I .
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/startup.py

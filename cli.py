@@ -1,10 +1,12 @@
-"""The `handrail` command: declares the options, hands each command's work to targets/commands/ or
-generators/commands/, and maps errors to exit codes.
+"""The `handrail` command: declares the offline commands and registers those that compile for a CRM or
+reach an org (targets/commands/crm_commands.py); each hands its work to targets/commands/ or
+generators/commands/. main() maps every error to an exit code.
 
 Exit codes: 0 success; 1 operational failure (API, partial apply, internal error); 2 usage error;
 3 invalid spec or input file; 4 changes or drift found (only with --exit-code).
 Offline commands must not import the CRM clients: keep those imports inside online commands.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,11 +15,10 @@ from pathlib import Path
 
 import click
 
+from handrail.generators.commands.exit_codes import EXIT_FAILURE, EXIT_INVALID, EXIT_OK
 from handrail.generators.commands.options import (
     COLUMNS_OPTION,
     DATE_FORMAT_OPTION,
-    EDITION_OPTION,
-    ENV_OPTION,
     FILE,
     OUT_OPTION,
     SPEC_OPTION,
@@ -25,8 +26,7 @@ from handrail.generators.commands.options import (
     format_option,
 )
 from handrail.specs.diagnostics import HandrailError, SpecError
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INVALID, EXIT_CHANGES = 0, 1, 2, 3, 4
+from handrail.targets.commands import crm_commands
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -54,14 +54,27 @@ def cli(verbose: bool) -> None:
 
 @cli.command()
 @click.argument("spec_argument", metavar="[SPEC]", required=False, type=FILE, callback=existing_spec)
-@click.option("--spec", **{**SPEC_OPTION, "default": None, "show_default": False,
-                            "help": "The handoff spec (or set HANDRAIL_SPEC; default handoff.yaml)."})
+@click.option(
+    "--spec",
+    **{
+        **SPEC_OPTION,
+        "default": None,
+        "show_default": False,
+        "help": "The handoff spec (or set HANDRAIL_SPEC; default handoff.yaml).",
+    },
+)
 @format_option("text", "json", default="text", aliases=("json",))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--target", "targets", multiple=True, type=click.Choice(["salesforce", "hubspot"]),
-              help="Also report what this target cannot enforce exactly (repeatable).")
-def validate(spec_argument: Path | None, spec: Path, fmt: str, strict: bool,
-             targets: tuple[str, ...]) -> None:
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    type=click.Choice(["salesforce", "hubspot"]),
+    help="Also report what this target cannot enforce exactly (repeatable).",
+)
+def validate(
+    spec_argument: Path | None, spec: Path, fmt: str, strict: bool, targets: tuple[str, ...]
+) -> None:
     """Check a spec: schema, references, segment coverage, gates, CRM naming rules.
 
     SPEC may be given as an argument, with --spec, or by HANDRAIL_SPEC. Prints every problem as
@@ -96,17 +109,30 @@ def schema() -> None:
 @cli.command()
 @click.argument("deals", type=FILE)
 @click.option("--spec", **SPEC_OPTION)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
 @click.option("--summary", is_flag=True, help="Print only the totals, not one line per deal.")
 @click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
-@click.option("--engine", type=click.Choice(["auto", "python"]), default="auto", show_default=True,
-              help="auto: DuckDB for a CSV it reads exactly as the Python reader would; "
-                   "python: always Python.")
-def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, columns: Path | None,
-          date_format: str | None, engine: str) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "python"]),
+    default="auto",
+    show_default=True,
+    help="auto: DuckDB for a CSV it reads exactly as the Python reader would; python: always Python.",
+)
+def score(
+    deals: Path,
+    spec: Path,
+    fmt: str,
+    summary: bool,
+    out: Path | None,
+    columns: Path | None,
+    date_format: str | None,
+    engine: str,
+) -> None:
     """Score exported deals offline: score, tier, what is missing, and totals.
 
     DEALS is a CSV, JSON or JSON Lines export. Columns are matched to handoff fields by spec key,
@@ -123,22 +149,43 @@ def score(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, co
 
 
 @cli.command()
-@click.option("--from", "from_file", type=FILE, help="An export of deals: CSV, JSON or JSON Lines "
-              "(Salesforce report or HubSpot export columns work).")
-@click.option("--env", "env_name",
-              help="Read deals live from an environment of the spec (Salesforce or HubSpot).")
+@click.option(
+    "--from",
+    "from_file",
+    type=FILE,
+    help="An export of deals: CSV, JSON or JSON Lines (Salesforce report or HubSpot export columns work).",
+)
+@click.option(
+    "--env", "env_name", help="Read deals live from an environment of the spec (Salesforce or HubSpot)."
+)
 @click.option("--spec", **SPEC_OPTION)
-@click.option("--since", metavar="PERIOD",
-              help="Only deals closed since: 90d, 12w, 6m, 1y or a date (2026-01-31).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Audit as if today were this date.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table",
-              show_default=True)
+@click.option(
+    "--since", metavar="PERIOD", help="Only deals closed since: 90d, 12w, 6m, 1y or a date (2026-01-31)."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Audit as if today were this date.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]), default="table", show_default=True
+)
 @click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
-def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str | None, as_of, fmt: str,
-          out: Path | None, columns: Path | None, date_format: str | None) -> None:
+def audit(
+    from_file: Path | None,
+    env_name: str | None,
+    spec: Path,
+    since: str | None,
+    as_of,
+    fmt: str,
+    out: Path | None,
+    columns: Path | None,
+    date_format: str | None,
+) -> None:
     """Audit handoffs the way RevOps reviews them monthly.
 
     Scores closed-won deals (and open deals in gated stages) with the spec: tiers by segment and owner,
@@ -159,21 +206,41 @@ def audit(from_file: Path | None, env_name: str | None, spec: Path, since: str |
 
 @cli.command()
 @click.argument("deal_ref", metavar="DEAL")
-@click.option("--from", "from_file", type=FILE,
-              help="An export of deals (CSV, JSON or JSON Lines) holding the deal.")
-@click.option("--env", "env_name",
-              help="Read the deal live from an environment of the spec (Salesforce or HubSpot).")
+@click.option(
+    "--from", "from_file", type=FILE, help="An export of deals (CSV, JSON or JSON Lines) holding the deal."
+)
+@click.option(
+    "--env", "env_name", help="Read the deal live from an environment of the spec (Salesforce or HubSpot)."
+)
 @click.option("--spec", **SPEC_OPTION)
-@click.option("--role", type=click.Choice(["csm", "implementation", "leadership"]), default="csm",
-              show_default=True, help="Whose view: the spec's sections say which roles see them.")
+@click.option(
+    "--role",
+    type=click.Choice(["csm", "implementation", "leadership"]),
+    default="csm",
+    show_default=True,
+    help="Whose view: the spec's sections say which roles see them.",
+)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A folder of your own templates; one named like a built-in template replaces it.")
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of your own templates; one named like a built-in template replaces it.",
+)
 @click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
-def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Path, role: str, fmt: str,
-          templates: Path | None, out: Path | None, columns: Path | None, date_format: str | None) -> None:
+def brief(
+    deal_ref: str,
+    from_file: Path | None,
+    env_name: str | None,
+    spec: Path,
+    role: str,
+    fmt: str,
+    templates: Path | None,
+    out: Path | None,
+    columns: Path | None,
+    date_format: str | None,
+) -> None:
     """Write the handoff brief for one deal, as one role sees it.
 
     DEAL is the deal's id or its name. The brief follows the spec's sections, shows the score, tier,
@@ -189,121 +256,19 @@ def brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Pat
     from handrail.generators.commands.brief import write_brief
     from handrail.targets import deal_source
 
-    write_brief(deal_ref, from_file, env_name, spec, role, fmt, templates, out, columns, date_format,
-                connect=deal_source)
-
-
-@cli.command()
-@click.option("--spec", **SPEC_OPTION)
-@click.option("--target", required=True, type=click.Choice(["salesforce", "hubspot"]),
-              help="Which CRM to compile for.")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Output folder (default build/TARGET). Replaced as a whole, only on success, and only if "
-                   "Handrail wrote it (or it is empty).")
-@click.option("--force", is_flag=True, help="Replace --out even though it holds files Handrail did not "
-              "write (they are listed first).")
-@click.option("--format", "fmt", type=click.Choice(["source", "mdapi"]), default="source", show_default=True,
-              help="Salesforce only: SFDX source format, or Metadata API format with package.xml "
-                   "at the root.")
-@click.option("--api-version", default="63.0", show_default=True,
-              help="Salesforce only: Metadata API version.")
-@click.option("--edition", **EDITION_OPTION)
-@click.option("--pipeline-rules", is_flag=True, help="HubSpot only: also generate pipeline rules (beta API) "
-              "that stop deals skipping gated stages.")
-@click.option("--pipeline-definition", type=FILE, help="HubSpot only: a saved GET /crm/v3/pipelines/deals "
-              "response to check the stage ids against.")
-@click.option("--check", is_flag=True,
-              help="Validate the output against the CRM's official schema before writing.")
-def build(spec: Path, target: str, out: Path | None, force: bool, fmt: str, api_version: str, edition: str,
-          pipeline_rules: bool, pipeline_definition: Path | None, check: bool) -> None:
-    """Compile the spec into deployable CRM configuration files.
-
-    \b
-    Examples:
-      handrail build --target salesforce --out build/salesforce --check
-      handrail build --target salesforce --format mdapi --out build/mdapi
-      handrail build --target hubspot --out build/hubspot
-      handrail build --target hubspot --pipeline-rules --pipeline-definition pipelines.json
-    """
-    from handrail.targets.commands.build import build_files
-
-    options = {"format": fmt, "api_version": api_version, "edition": edition,
-               "pipeline_rules": pipeline_rules, "pipeline_definition": pipeline_definition}
-    build_files(spec, target, out, force, options, check)
-
-
-@cli.command()
-@click.option("--spec", **SPEC_OPTION)
-@click.option("--env", "env_name", **ENV_OPTION)
-@click.option("--out", type=FILE, help="Save the plan for `handrail apply`.")
-@format_option("text", "json", "markdown", default="text", aliases=("json", "markdown"))
-@click.option("--exit-code", is_flag=True, help="Exit 4 when there are changes.")
-@click.option("--edition", **EDITION_OPTION)
-def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool, edition: str) -> None:
-    """Show what apply would create, change or delete in an environment.
-
-    \b
-    Examples:
-      handrail plan --env sandbox
-      handrail plan --env sandbox --format markdown > plan.md     # for a pull-request comment
-      handrail plan --env production --out plan.json && handrail apply --env production plan.json
-    """
-    from handrail.targets.commands.plan import show_plan
-
-    if show_plan(spec, env_name, out, fmt, edition) and exit_code:
-        sys.exit(EXIT_CHANGES)
-
-
-@cli.command()
-@click.argument("plan_path", required=False, type=FILE)
-@click.option("--spec", **SPEC_OPTION)
-@click.option("--env", "env_name", **ENV_OPTION)
-@click.option("--allow-destructive", is_flag=True,
-              help="Allow deletions and lossy changes of items the spec retires or marks allow_destructive.")
-@click.option("--check-only", is_flag=True, help="Salesforce: validate the deploy without saving anything.")
-@click.option("-y", "--yes", is_flag=True,
-              help="Apply without asking (for CI); a saved plan needs no confirmation.")
-@format_option("text", "json", default="text", aliases=("json",))
-@click.option("--edition", **EDITION_OPTION)
-def apply(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: bool, check_only: bool,
-          yes: bool, fmt: str, edition: str) -> None:
-    """Make an environment match the spec, or carry out a saved plan.
-
-    Without a saved plan, apply shows the plan and asks before changing anything; --yes skips the
-    question, and an environment marked `production: true` is never changed unasked. A saved plan
-    is refused when the spec or any component it read has changed since.
-
-    \b
-    Examples:
-      handrail apply --env sandbox
-      handrail plan --env production --out plan.json && handrail apply --env production plan.json
-      handrail apply --env production --check-only plan.json
-    """
-    from handrail.targets.commands.apply import apply_plan
-
-    if not apply_plan(plan_path, spec, env_name, allow_destructive, check_only, yes, fmt, edition):
-        sys.exit(EXIT_FAILURE)
-
-
-@cli.command()
-@click.option("--spec", **SPEC_OPTION)
-@click.option("--env", "env_name", **ENV_OPTION)
-@click.option("--exit-code", is_flag=True,
-              help="Exit 4 when the org has drifted from the spec (for scheduled CI).")
-@format_option("text", "json", "markdown", default="text", aliases=("json", "markdown"))
-@click.option("--edition", **EDITION_OPTION)
-def diff(spec: Path, env_name: str, exit_code: bool, fmt: str, edition: str) -> None:
-    """Report where an environment has drifted from the spec, in handoff terms.
-
-    \b
-    Examples:
-      handrail diff --env production --exit-code      # nightly drift check: exit 4 on drift
-      handrail diff --env sandbox --format markdown > drift.md
-    """
-    from handrail.targets.commands.plan import show_drift
-
-    if show_drift(spec, env_name, fmt, edition) and exit_code:
-        sys.exit(EXIT_CHANGES)
+    write_brief(
+        deal_ref,
+        from_file,
+        env_name,
+        spec,
+        role,
+        fmt,
+        templates,
+        out,
+        columns,
+        date_format,
+        connect=deal_source,
+    )
 
 
 @cli.command()
@@ -325,10 +290,18 @@ def init(directory: Path, force: bool) -> None:
 
 @cli.command()
 @click.option("--spec", **SPEC_OPTION)
-@click.option("--dialect", type=click.Choice(["duckdb", "postgres", "snowflake", "bigquery"]),
-              default="duckdb", show_default=True)
-@click.option("--table", default="deals", show_default=True,
-              help="The deals table: name, schema.name or db.schema.name.")
+@click.option(
+    "--dialect",
+    type=click.Choice(["duckdb", "postgres", "snowflake", "bigquery"]),
+    default="duckdb",
+    show_default=True,
+)
+@click.option(
+    "--table",
+    default="deals",
+    show_default=True,
+    help="The deals table: name, schema.name or db.schema.name.",
+)
 def sql(spec: Path, dialect: str, table: str) -> None:
     """Print the scoring query for a deals table in a warehouse.
 
@@ -343,6 +316,10 @@ def sql(spec: Path, dialect: str, table: str) -> None:
     from handrail.generators.commands.sql import print_sql
 
     print_sql(spec, dialect, table)
+
+
+for command in (crm_commands.build, crm_commands.plan, crm_commands.apply, crm_commands.diff):
+    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -381,8 +358,11 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("HANDRAIL_DEBUG"):
             raise
-        click.echo(redact(f"internal error: {type(exc).__name__}: {exc}\n")
-                   + "This is a bug in Handrail; rerun with HANDRAIL_DEBUG=1 for details.", err=True)
+        click.echo(
+            redact(f"internal error: {type(exc).__name__}: {exc}\n")
+            + "This is a bug in Handrail; rerun with HANDRAIL_DEBUG=1 for details.",
+            err=True,
+        )
         sys.exit(EXIT_FAILURE)
     sys.exit(EXIT_OK)
 

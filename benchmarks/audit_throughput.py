@@ -20,6 +20,7 @@ fresh process against each:
 The fakes run in this process and share the machine's cores with the audit, so the figures are a floor
 for what the client side can do, not a prediction of a real org's latency.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,10 +40,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "specs" / "examples" / "handoff.yaml"
 TEXT = {
-    "business_goals": ["Cut month-end close from 10 to 4 days by Q3; replace three finance spreadsheets.",
-                       "Improve efficiency", "TBD"],
-    "stakeholder_map": ["Dana Ruiz (CFO, economic buyer); Lee Park (Controller, champion); Sam Okafor (IT)",
-                        "Bill (manager)"],
+    "business_goals": [
+        "Cut month-end close from 10 to 4 days by Q3; replace three finance spreadsheets.",
+        "Improve efficiency",
+        "TBD",
+    ],
+    "stakeholder_map": [
+        "Dana Ruiz (CFO, economic buyer); Lee Park (Controller, champion); Sam Okafor (IT)",
+        "Bill (manager)",
+    ],
     "success_criteria": ["95% of invoices auto-matched within 60 days of go-live.", "TBD"],
     "risk_flags": ["Security review pending with their CISO.", "n/a"],
     "products_scope": ["Enterprise tier, AP automation and Reconciliation modules.", "Starter tier"],
@@ -58,35 +64,69 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
 
     model = load_spec(SPEC).model
     name = {f.key: f.salesforce_name for f in (*model.fields, *model.computed)}
-    process = ["closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at", "csm_rating",
-               "intake_status", "score"]
+    process = [
+        "closed_won_at",
+        "internal_handoff_at",
+        "first_touch_at",
+        "kickoff_at",
+        "csm_rating",
+        "intake_status",
+        "score",
+    ]
     rng = random.Random(seed)
     start = datetime(2025, 1, 1, tzinfo=timezone.utc)
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
-        out.writerow(["Id", "Name", "Owner", "Amount", "Type", "StageName", "sales_cycle_days", "CloseDate",
-                      *(name[k] for k in process), *(name[k] for k in TEXT), name["csm"],
-                      name["partner_sourced"]])
+        out.writerow(
+            [
+                "Id",
+                "Name",
+                "Owner",
+                "Amount",
+                "Type",
+                "StageName",
+                "sales_cycle_days",
+                "CloseDate",
+                *(name[k] for k in process),
+                *(name[k] for k in TEXT),
+                name["csm"],
+                name["partner_sourced"],
+            ]
+        )
         for i in range(rows):
             won = start + timedelta(minutes=rng.randrange(500 * 24 * 60))
             stamp = rng.random() < 0.85
 
             def later(hours: float) -> str:
-                return (won + timedelta(hours=rng.uniform(0, hours))).strftime("%Y-%m-%dT%H:%M:%SZ") \
-                    if stamp and rng.random() < 0.8 else ""
+                return (
+                    (won + timedelta(hours=rng.uniform(0, hours))).strftime("%Y-%m-%dT%H:%M:%SZ")
+                    if stamp and rng.random() < 0.8
+                    else ""
+                )
 
             texts = [rng.choice(options) if rng.random() < 0.8 else "" for options in TEXT.values()]
-            out.writerow([f"006{i:012d}", f"Customer {i}", f"ae{rng.randrange(40)}@example.com",
-                          rng.choice([8000, 20000, 45000, 90000, 150000, 600000]),
-                          "Existing Customer - Upgrade" if rng.random() < 0.1 else "New Customer",
-                          rng.choice(STAGES), rng.choice([9, 30, 60, 120]), won.date().isoformat(),
-                          won.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else "",
-                          later(60), later(110), later(200),
-                          rng.choice(["", "1", "2", "3", "4", "5"]),
-                         rng.choice(["", "Accepted", "Returned", "Pending"]),
-                          rng.choice(["", "73.5", "100", "41.2"]), *texts,
-                          f"csm{rng.randrange(9)}@example.com" if rng.random() < 0.7 else "",
-                          "true" if rng.random() < 0.08 else ""])
+            out.writerow(
+                [
+                    f"006{i:012d}",
+                    f"Customer {i}",
+                    f"ae{rng.randrange(40)}@example.com",
+                    rng.choice([8000, 20000, 45000, 90000, 150000, 600000]),
+                    "Existing Customer - Upgrade" if rng.random() < 0.1 else "New Customer",
+                    rng.choice(STAGES),
+                    rng.choice([9, 30, 60, 120]),
+                    won.date().isoformat(),
+                    won.strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else "",
+                    later(60),
+                    later(110),
+                    later(200),
+                    rng.choice(["", "1", "2", "3", "4", "5"]),
+                    rng.choice(["", "Accepted", "Returned", "Pending"]),
+                    rng.choice(["", "73.5", "100", "41.2"]),
+                    *texts,
+                    f"csm{rng.randrange(9)}@example.com" if rng.random() < 0.7 else "",
+                    "true" if rng.random() < 0.08 else "",
+                ]
+            )
 
 
 def worker(mode: str, path: Path) -> None:
@@ -114,8 +154,19 @@ def worker(mode: str, path: Path) -> None:
         from handrail.cli import main
 
         try:
-            main(["audit", "--from", str(path), "--spec", str(SPEC), "--format", "json", "--out",
-                  str(path.with_suffix(".audit.json"))])
+            main(
+                [
+                    "audit",
+                    "--from",
+                    str(path),
+                    "--spec",
+                    str(SPEC),
+                    "--format",
+                    "json",
+                    "--out",
+                    str(path.with_suffix(".audit.json")),
+                ]
+            )
         except SystemExit as exc:
             if exc.code:
                 raise
@@ -139,21 +190,29 @@ def peak_rss_mb() -> float:
 
 
 def measure(mode: str, path: Path, env: dict | None = None) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--worker", mode, str(path)],
-                            capture_output=True, text=True, env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        [sys.executable, __file__, "--worker", mode, str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     if result.returncode:
         raise SystemExit(f"{mode} worker failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-HEADER = (f"{'step':<8} {'rows':>11} {'scored':>11} {'seconds':>8} {'rows/s':>9} {'scored/s':>9} "
-          f"{'peak RSS MB':>12}")
+HEADER = (
+    f"{'step':<8} {'rows':>11} {'scored':>11} {'seconds':>8} {'rows/s':>9} {'scored/s':>9} "
+    f"{'peak RSS MB':>12}"
+)
 
 
 def row(step: str, r: dict, note: str = "") -> str:
-    return (f"{step:<8} {r['rows']:>11,} {r['scored']:>11,} {r['seconds']:>8.1f} "
-            f"{r['rows'] / r['seconds']:>9,.0f} "
-            f"{r['scored'] / r['seconds']:>9,.0f} {r['peak_rss_mb']:>12.1f}  {note}").rstrip()
+    return (
+        f"{step:<8} {r['rows']:>11,} {r['scored']:>11,} {r['seconds']:>8.1f} "
+        f"{r['rows'] / r['seconds']:>9,.0f} "
+        f"{r['scored'] / r['seconds']:>9,.0f} {r['peak_rss_mb']:>12.1f}  {note}"
+    ).rstrip()
 
 
 def csv_part(rows: int, keep: Path | None) -> None:
@@ -163,8 +222,10 @@ def csv_part(rows: int, keep: Path | None) -> None:
         path = folder / f"deals-{rows}.csv"
         started = time.perf_counter()
         generate(path, rows)
-        print(f"generated {rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB) in "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB) in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         print(HEADER)
         for mode in ("read", "audit"):
             print(row(mode, measure(mode, path)))
@@ -196,17 +257,28 @@ def org_part(count: int) -> None:
         try:
             seed_salesforce(salesforce.org, model, deals)
             seed_hubspot(hubspot.portal, model, deals)
-            print(f"seeded {count:,} deals into the fake org and portal "
-                  f"in {time.perf_counter() - started:.1f} s")
+            print(
+                f"seeded {count:,} deals into the fake org and portal "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
             trust = {"REQUESTS_CA_BUNDLE": authority.ca_file}
-            sf_env = {**trust, "TEST_SF_ACCESS_TOKEN": salesforce.session_id,
-                      "TEST_SF_INSTANCE_URL": salesforce.url}
-            hs_env = {**trust, "TEST_HUBSPOT_TOKEN": hubspot.token, "HANDRAIL_HUBSPOT_API_URL": hubspot.url,
-                      "HANDRAIL_HUBSPOT_SEARCH_RATE": "0"}
+            sf_env = {
+                **trust,
+                "TEST_SF_ACCESS_TOKEN": salesforce.session_id,
+                "TEST_SF_INSTANCE_URL": salesforce.url,
+            }
+            hs_env = {
+                **trust,
+                "TEST_HUBSPOT_TOKEN": hubspot.token,
+                "HANDRAIL_HUBSPOT_API_URL": hubspot.url,
+                "HANDRAIL_HUBSPOT_SEARCH_RATE": "0",
+            }
             threshold = "HANDRAIL_SALESFORCE_BULK_THRESHOLD"
-            runs = [("sf-rest", salesforce, SALESFORCE_ENV, {**sf_env, threshold: str(count)}),
-                    ("sf-bulk", salesforce, SALESFORCE_ENV, {**sf_env, threshold: "0"}),
-                    ("hubspot", hubspot, HUBSPOT_ENV, hs_env)]
+            runs = [
+                ("sf-rest", salesforce, SALESFORCE_ENV, {**sf_env, threshold: str(count)}),
+                ("sf-bulk", salesforce, SALESFORCE_ENV, {**sf_env, threshold: "0"}),
+                ("hubspot", hubspot, HUBSPOT_ENV, hs_env),
+            ]
             print(HEADER)
             for step, fake, environment, env in runs:
                 folder = Path(tmp) / step
@@ -221,12 +293,14 @@ def org_part(count: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000, help="CSV rows (CSV part)")
     parser.add_argument("--keep", type=Path, help="Write the CSV into this folder and keep it.")
-    parser.add_argument("--org-deals", type=int, default=50_000,
-                        help="deals seeded into the fakes (org part)")
+    parser.add_argument(
+        "--org-deals", type=int, default=50_000, help="deals seeded into the fakes (org part)"
+    )
     parser.add_argument("--part", choices=("all", "csv", "org"), default="all")
     parser.add_argument("--worker", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()

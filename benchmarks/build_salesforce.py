@@ -6,6 +6,7 @@ Generates a spec with FIELDS handoff fields of every type (plus the fields Handr
 reports the median of RUNS timings of render (both formats), verify (schema check of every file;
 the first, cold call compiles the schema) and the whole CLI, `handrail build --check`, end to end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,19 @@ def main() -> None:
         seconds, problems = median_time(lambda: verify(desired), args.runs)
         assert problems == [], problems[:3]
         rows.append((f"verify source ({len(desired.files)} files, schema compiled)", seconds))
-        argv = [str(BIN / "handrail"), "build", "--spec", str(spec), "--target", "salesforce", "--out",
-                str(Path(tmp) / "out"), "--edition", "unlimited", "--check"]
+        argv = [
+            str(BIN / "handrail"),
+            "build",
+            "--spec",
+            str(spec),
+            "--target",
+            "salesforce",
+            "--out",
+            str(Path(tmp) / "out"),
+            "--edition",
+            "unlimited",
+            "--check",
+        ]
         subprocess.run(argv, check=True, capture_output=True)  # warm the file cache
         seconds, _ = median_time(lambda: subprocess.run(argv, check=True, capture_output=True), args.runs)
         rows.append(("handrail build --check, end to end (CLI process)", seconds))

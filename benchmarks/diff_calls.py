@@ -12,6 +12,7 @@ print the report), called in-process through targets.pipeline so it can pass the
 edition: 500 fields plus the 11 Handrail computes exceed Enterprise Edition's 500 custom fields, so
 the benchmark plans for Unlimited Edition (800).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,9 @@ def measure(fake, environment: str, fields: int, folder: Path, latency: float) -
     spec = folder / f"{fake.name}-{fields}" / "handoff.yaml"
     spec.parent.mkdir(parents=True)
     spec.write_text(spec_text(fields, environment))
-    _, result = apply(load_spec(spec).model, "live", saved=None, spec_path=spec, allow_destructive=False,
-                      options=OPTIONS)
+    _, result = apply(
+        load_spec(spec).model, "live", saved=None, spec_path=spec, allow_destructive=False, options=OPTIONS
+    )
     if not result.ok:
         raise SystemExit(f"apply of {fields} fields to the fake {fake.name} failed: {result.failed[:3]}")
     fake.clear_log()
@@ -63,8 +65,10 @@ def measure(fake, environment: str, fields: int, folder: Path, latency: float) -
     elapsed = time.perf_counter() - started
     fake.latency = 0.0
     if plan.pending:
-        raise SystemExit(f"{fields} fields: the fake {fake.name} drifted right after apply: "
-                         f"{[c.ident for c in plan.pending][:5]}")
+        raise SystemExit(
+            f"{fields} fields: the fake {fake.name} drifted right after apply: "
+            f"{[c.ident for c in plan.pending][:5]}"
+        )
     return fake.count(), elapsed
 
 
@@ -76,9 +80,15 @@ def main() -> None:
     rows = []
     with TestAuthority() as authority, tempfile.TemporaryDirectory(prefix="handrail-diff-") as tmp:
         salesforce, hubspot = FakeSalesforce().start(authority), FakeHubSpot().start(authority)
-        os.environ.update({"REQUESTS_CA_BUNDLE": authority.ca_file, "HANDRAIL_HUBSPOT_API_URL": hubspot.url,
-                           "TEST_HUBSPOT_TOKEN": hubspot.token, "TEST_SF_ACCESS_TOKEN": salesforce.session_id,
-                           "TEST_SF_INSTANCE_URL": salesforce.url})
+        os.environ.update(
+            {
+                "REQUESTS_CA_BUNDLE": authority.ca_file,
+                "HANDRAIL_HUBSPOT_API_URL": hubspot.url,
+                "TEST_HUBSPOT_TOKEN": hubspot.token,
+                "TEST_SF_ACCESS_TOKEN": salesforce.session_id,
+                "TEST_SF_INSTANCE_URL": salesforce.url,
+            }
+        )
         try:
             for fields in options.fields:
                 for fake, environment in ((salesforce, SALESFORCE_ENV), (hubspot, HUBSPOT_ENV)):

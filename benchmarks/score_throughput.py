@@ -12,6 +12,7 @@ in a fresh process and timed end to end, best of --runs:
   python     handrail score FILE --summary --engine python (the reference engine)
 and prints deals/s, each figure as a ratio to the anchor from the same run, and each process's peak RSS.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,8 +75,8 @@ def main() -> None:
     runs = {
         "anchor": [sys.executable, "-c", ANCHOR, str(deals)],
         "duckdb": HANDRAIL + ["score", str(deals), *spec, "--summary"],
-        "duckdb-csv": HANDRAIL + ["score", str(deals), *spec, "--format", "csv",
-                                  "--out", str(folder / "out.csv")],
+        "duckdb-csv": HANDRAIL
+        + ["score", str(deals), *spec, "--format", "csv", "--out", str(folder / "out.csv")],
         "python": HANDRAIL + ["score", str(deals), *spec, "--summary", "--engine", "python"],
     }
     if args.skip_python:
@@ -84,8 +85,10 @@ def main() -> None:
     print(f"{args.rows} deals, best of {args.runs} (python: 1 run)")
     anchor = measured["anchor"][0]
     for name, (seconds, peak) in measured.items():
-        print(f"  {name:<11} {seconds:7.2f} s  {args.rows / seconds:>10,.0f} deals/s  "
-              f"{anchor / seconds:5.2f}x the anchor's speed  peak RSS {peak:6.0f} MB")
+        print(
+            f"  {name:<11} {seconds:7.2f} s  {args.rows / seconds:>10,.0f} deals/s  "
+            f"{anchor / seconds:5.2f}x the anchor's speed  peak RSS {peak:6.0f} MB"
+        )
 
 
 if __name__ == "__main__":

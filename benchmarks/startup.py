@@ -6,6 +6,7 @@ Runs each command RUNS times (after one warm-up) and reports median and minimum 
 a ratio to the median of `python -c pass` from the same run. `build --check` runs with a cache folder of its
 own (HANDRAIL_CACHE_DIR), which the warm-up run fills: the timed runs are the cached second and later runs.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -4,6 +4,7 @@ A template in the user's folder wins over the packaged one of the same name. HTM
 (`*.html.j2`) autoescape; Markdown ones do not. Undefined variables are errors, so a typo in an
 override is reported with its file and line instead of rendering an empty gap.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,9 +31,14 @@ ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")  # `&lt;` in data must show as typed, n
 def environment(user_dir: Path | None = None) -> Environment:
     loaders = [FileSystemLoader(str(user_dir))] if user_dir else []
     loaders.append(PackageLoader("handrail.generators", "templates"))
-    env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined, trim_blocks=True,
-                      lstrip_blocks=True, keep_trailing_newline=True,
-                      autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+    )
     env.filters.update(num=format_number, pct=format_percent, md=markdown_text)
     return env
 
@@ -42,8 +48,9 @@ def render(env: Environment, name: str, **context: Any) -> str:
     try:
         return env.get_template(name).render(**context)
     except TemplateSyntaxError as exc:
-        raise InputError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: "
-                         f"{exc.message}") from None
+        raise InputError(
+            f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+        ) from None
     except TemplateNotFound as exc:
         raise InputError(f"template '{exc.name}' not found (needed by {name})") from None
     except TemplateError as exc:

@@ -5,6 +5,7 @@ so a long flat list costs minutes and deep nesting a RecursionError. This compos
 node over the limits. Events come from libyaml when PyYAML has it (ten times faster), else from PyYAML's
 pure-Python parser; both raise MarkedYAMLError with a position on bad syntax.
 """
+
 from __future__ import annotations
 
 from yaml.composer import ComposerError
@@ -66,19 +67,28 @@ class _Composer:
         self.count = 0
 
     def _limit(self, mark, code: str, message: str, hint: str) -> SpecError:
-        return SpecError([error(code, message, span=Span(self.name, mark.line + 1, mark.column + 1),
-                                hint=hint)])
+        return SpecError(
+            [error(code, message, span=Span(self.name, mark.line + 1, mark.column + 1), hint=hint)]
+        )
 
     def node(self, depth: int) -> Node:
         events = self.events
         event = events.peek_event()
         self.count += 1
         if self.count > MAX_NODES:
-            raise self._limit(event.start_mark, "too-large", f"the file holds more than {MAX_NODES} values",
-                              "a handoff spec has a few thousand; is this the right file?")
+            raise self._limit(
+                event.start_mark,
+                "too-large",
+                f"the file holds more than {MAX_NODES} values",
+                "a handoff spec has a few thousand; is this the right file?",
+            )
         if depth > MAX_DEPTH:
-            raise self._limit(event.start_mark, "too-deep", f"values nest more than {MAX_DEPTH} levels deep",
-                              "a handoff spec nests a few levels; check the brackets and indentation")
+            raise self._limit(
+                event.start_mark,
+                "too-deep",
+                f"values nest more than {MAX_DEPTH} levels deep",
+                "a handoff spec nests a few levels; check the brackets and indentation",
+            )
         if events.check_event(AliasEvent):
             event = events.get_event()
             if event.anchor not in self.anchors:
@@ -94,8 +104,11 @@ class _Composer:
             return node
         if events.check_event(SequenceStartEvent):
             event = events.get_event()
-            tag = event.tag if event.tag not in (None, "!") else self.resolver.resolve(SequenceNode, None,
-                                                                                         event.implicit)
+            tag = (
+                event.tag
+                if event.tag not in (None, "!")
+                else self.resolver.resolve(SequenceNode, None, event.implicit)
+            )
             node = SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
             self._anchor(event, node)
             while not events.check_event(SequenceEndEvent):
@@ -105,8 +118,11 @@ class _Composer:
         event = events.get_event()
         if not isinstance(event, MappingStartEvent):  # the parser emits nothing else here
             raise ComposerError(None, None, f"unexpected {type(event).__name__}", event.start_mark)
-        tag = (event.tag if event.tag not in (None, "!")
-               else self.resolver.resolve(MappingNode, None, event.implicit))
+        tag = (
+            event.tag
+            if event.tag not in (None, "!")
+            else self.resolver.resolve(MappingNode, None, event.implicit)
+        )
         node = MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
         self._anchor(event, node)
         while not events.check_event(MappingEndEvent):

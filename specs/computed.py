@@ -2,6 +2,7 @@
 
 Targets generate them beside the spec's own fields; their keys are reserved in specs.
 """
+
 from __future__ import annotations
 
 from handrail.specs.model import Field, Naming, Option, Quality, Segment
@@ -10,20 +11,36 @@ from handrail.specs.naming import hubspot_property_name, salesforce_field_name
 # key, label, type, help. Order is the order targets emit them in.
 _COMPUTED = (
     ("score", "Handoff Score", "number", "Weighted handoff quality score, 0-100. Computed by Handrail."),
-    ("completeness", "Handoff Completeness", "percent",
-     "Required handoff fields populated, as a percentage."),
+    (
+        "completeness",
+        "Handoff Completeness",
+        "percent",
+        "Required handoff fields populated, as a percentage.",
+    ),
     ("tier", "Handoff Tier", "picklist", "Ready, Gaps or Blocked, from the handoff score."),
     ("segment", "Handoff Segment", "picklist", "The handoff segment this deal resolved to."),
-    ("missing_summary", "Handoff Missing Summary", "long_text",
-     "Which handoff fields are missing or generic."),
+    (
+        "missing_summary",
+        "Handoff Missing Summary",
+        "long_text",
+        "Which handoff fields are missing or generic.",
+    ),
     ("closed_won_at", "Closed Won At", "datetime", "When the deal reached Closed Won; SLAs count from here."),
     ("internal_handoff_at", "Internal Handoff At", "datetime", "When the CSM was briefed internally."),
     ("first_touch_at", "First CS Touch At", "datetime", "When CS first contacted the customer."),
     ("kickoff_at", "Kickoff At", "datetime", "When the kickoff call took place."),
-    ("csm_rating", "CSM Handoff Rating", "picklist", "The CSM's rating of the handoff, 1 (poor) to 5 "
-                                                     "(excellent)."),
-    ("intake_status", "CS Intake Status", "picklist", "Whether CS accepted the handoff or returned it to "
-                                                      "Sales."),
+    (
+        "csm_rating",
+        "CSM Handoff Rating",
+        "picklist",
+        "The CSM's rating of the handoff, 1 (poor) to 5 (excellent).",
+    ),
+    (
+        "intake_status",
+        "CS Intake Status",
+        "picklist",
+        "Whether CS accepted the handoff or returned it to Sales.",
+    ),
 )
 RESERVED = frozenset(key for key, *_ in _COMPUTED)
 READ_ONLY = frozenset({"score", "completeness", "tier", "segment", "missing_summary", "closed_won_at"})
@@ -34,21 +51,35 @@ def computed_fields(naming: Naming, segments: tuple[Segment, ...]) -> tuple[Fiel
         "tier": (Option("Ready", "Ready"), Option("Gaps", "Gaps"), Option("Blocked", "Blocked")),
         "segment": tuple(Option(s.key, s.label) for s in segments),
         "csm_rating": tuple(Option(str(n), str(n)) for n in range(1, 6)),
-        "intake_status": (Option("Pending", "Pending"), Option("Accepted", "Accepted"),
-                          Option("Returned", "Returned to Sales")),
+        "intake_status": (
+            Option("Pending", "Pending"),
+            Option("Accepted", "Accepted"),
+            Option("Returned", "Returned to Sales"),
+        ),
     }
     shape = {"score": (5, 1), "completeness": (5, 1)}
     out = []
     for key, label, ftype, help_text in _COMPUTED:
         precision, scale = shape.get(key, (None, None))
-        out.append(Field(
-            key=key, label=label, type=ftype, section="handoff", weight=None, help=help_text,
-            description="Managed by Handrail. Computed; do not edit by hand." if key in READ_ONLY
-            else "Managed by Handrail.",
-            quality=Quality(), options=options.get(key, ()),
-            length=32768 if ftype == "long_text" else None, visible_lines=3 if ftype == "long_text" else None,
-            precision=precision, scale=scale,
-            salesforce_name=salesforce_field_name(naming.salesforce_prefix, key),
-            hubspot_name=hubspot_property_name(naming.hubspot_prefix, key),
-        ))
+        out.append(
+            Field(
+                key=key,
+                label=label,
+                type=ftype,
+                section="handoff",
+                weight=None,
+                help=help_text,
+                description="Managed by Handrail. Computed; do not edit by hand."
+                if key in READ_ONLY
+                else "Managed by Handrail.",
+                quality=Quality(),
+                options=options.get(key, ()),
+                length=32768 if ftype == "long_text" else None,
+                visible_lines=3 if ftype == "long_text" else None,
+                precision=precision,
+                scale=scale,
+                salesforce_name=salesforce_field_name(naming.salesforce_prefix, key),
+                hubspot_name=hubspot_property_name(naming.hubspot_prefix, key),
+            )
+        )
     return tuple(out)

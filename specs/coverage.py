@@ -1,4 +1,5 @@
 """Checks that need the resolved model: segment coverage, gates that can never pass, generated names."""
+
 from __future__ import annotations
 
 import itertools
@@ -22,15 +23,20 @@ def check_model(model: Model) -> list[Diagnostic]:
 
 def sample_deals(segments: tuple[Segment, ...]) -> list[dict]:
     """One deal per cell of the partition every segment rule draws: enough to decide coverage exactly."""
+
     def points(dim: str) -> list[float]:
-        bounds = sorted({b for s in segments if getattr(s.match, dim)
-                         for b in getattr(s.match, dim).bounds()} | {0.0})
+        bounds = sorted(
+            {b for s in segments if getattr(s.match, dim) for b in getattr(s.match, dim).bounds()} | {0.0}
+        )
         mids = [(a + b) / 2 for a, b in zip(bounds, bounds[1:])]
         return sorted(set(bounds) | set(mids) | {bounds[-1] + 1})
 
-    return [dict(acv=a, deal_type=t, partner_sourced=p, sales_cycle_days=d)
-            for a, t, p, d in itertools.product(points("acv"), ("new_business", "expansion"), (False, True),
-                                                points("sales_cycle_days"))]
+    return [
+        dict(acv=a, deal_type=t, partner_sourced=p, sales_cycle_days=d)
+        for a, t, p, d in itertools.product(
+            points("acv"), ("new_business", "expansion"), (False, True), points("sales_cycle_days")
+        )
+    ]
 
 
 def matches(match: Match, deal: dict) -> bool:
@@ -38,9 +44,11 @@ def matches(match: Match, deal: dict) -> bool:
 
 
 def _describe(deal: dict) -> str:
-    return (f"a {deal['deal_type'].replace('_', ' ')} deal, ACV {deal['acv']:g}, "
-            f"{'partner-sourced' if deal['partner_sourced'] else 'direct'}, "
-            f"sales cycle {deal['sales_cycle_days']:g} days")
+    return (
+        f"a {deal['deal_type'].replace('_', ' ')} deal, ACV {deal['acv']:g}, "
+        f"{'partner-sourced' if deal['partner_sourced'] else 'direct'}, "
+        f"sales cycle {deal['sales_cycle_days']:g} days"
+    )
 
 
 def check_segments(model: Model) -> list[Diagnostic]:
@@ -56,28 +64,49 @@ def check_segments(model: Model) -> list[Diagnostic]:
         else:
             winners[first.key] += 1
     if unmatched:
-        out.append(error("segment-gap", f"no segment matches {_describe(unmatched[0])}"
-                         + (f" (and {len(unmatched) - 1} more kinds of deal)" if len(unmatched) > 1 else ""),
-                         path="segments", span=segments[-1].span,
-                         hint="add a last segment with match: {} to catch the rest, or widen a range"))
+        out.append(
+            error(
+                "segment-gap",
+                f"no segment matches {_describe(unmatched[0])}"
+                + (f" (and {len(unmatched) - 1} more kinds of deal)" if len(unmatched) > 1 else ""),
+                path="segments",
+                span=segments[-1].span,
+                hint="add a last segment with match: {} to catch the rest, or widen a range",
+            )
+        )
     for seg in segments:
         if winners[seg.key] == 0:
-            earlier = [s.key for s in segments[: segments.index(seg)]
-                       if any(matches(s.match, d) and matches(seg.match, d) for d in deals)]
-            out.append(error("segment-shadowed",
-                             f"segment '{seg.key}' can never match: every deal it covers is taken by "
-                             + (", ".join(f"'{k}'" for k in earlier) or "no one (its rule is empty)"),
-                             path="segments", span=seg.span,
-                             hint="segments match in order; move it up or narrow the earlier ones"))
+            earlier = [
+                s.key
+                for s in segments[: segments.index(seg)]
+                if any(matches(s.match, d) and matches(seg.match, d) for d in deals)
+            ]
+            out.append(
+                error(
+                    "segment-shadowed",
+                    f"segment '{seg.key}' can never match: every deal it covers is taken by "
+                    + (", ".join(f"'{k}'" for k in earlier) or "no one (its rule is empty)"),
+                    path="segments",
+                    span=seg.span,
+                    hint="segments match in order; move it up or narrow the earlier ones",
+                )
+            )
     for a, b in itertools.combinations(segments, 2):
-        if a.match.dimensions == b.match.dimensions and a.match.dimensions and \
-                any(matches(a.match, d) and matches(b.match, d) for d in deals):
-            out.append(warning("segment-overlap",
-                               f"segments '{a.key}' and '{b.key}' overlap ({a.match.describe()} / "
-                               f"{b.match.describe()}); '{a.key}' wins where both match", path="segments",
-                               span=b.span,
-                               hint="make the ranges meet without overlapping, "
-                                    "e.g. lt: 25000 and gte: 25000"))
+        if (
+            a.match.dimensions == b.match.dimensions
+            and a.match.dimensions
+            and any(matches(a.match, d) and matches(b.match, d) for d in deals)
+        ):
+            out.append(
+                warning(
+                    "segment-overlap",
+                    f"segments '{a.key}' and '{b.key}' overlap ({a.match.describe()} / "
+                    f"{b.match.describe()}); '{a.key}' wins where both match",
+                    path="segments",
+                    span=b.span,
+                    hint="make the ranges meet without overlapping, e.g. lt: 25000 and gte: 25000",
+                )
+            )
     return out
 
 
@@ -99,15 +128,27 @@ def check_gates(model: Model) -> list[Diagnostic]:
             segment = model.segment(key)
             best = max_score(model, segment)
             if best is None:
-                out.append(error("gate-unpassable",
-                                 f"gate '{gate.key}' needs a score of {floor:g}, but segment '{key}' "
-                                 "scores no weighted field", path="gates", span=gate.span,
-                                 hint="give the segment scored_fields, or drop it from the gate"))
+                out.append(
+                    error(
+                        "gate-unpassable",
+                        f"gate '{gate.key}' needs a score of {floor:g}, but segment '{key}' "
+                        "scores no weighted field",
+                        path="gates",
+                        span=gate.span,
+                        hint="give the segment scored_fields, or drop it from the gate",
+                    )
+                )
             elif best + 1e-9 < floor:
-                out.append(error("gate-unpassable",
-                                 f"gate '{gate.key}' needs a score of {floor:g}, but segment '{key}' "
-                                 f"can reach at most {best:.1f}", path="gates", span=gate.span,
-                                 hint="lower the threshold, or let some options earn full credit"))
+                out.append(
+                    error(
+                        "gate-unpassable",
+                        f"gate '{gate.key}' needs a score of {floor:g}, but segment '{key}' "
+                        f"can reach at most {best:.1f}",
+                        path="gates",
+                        span=gate.span,
+                        hint="lower the threshold, or let some options earn full credit",
+                    )
+                )
     return out
 
 
@@ -118,30 +159,56 @@ def check_names(model: Model) -> list[Diagnostic]:
     for f in model.fields + model.computed:
         problem = salesforce_name_problem(f.salesforce_name)
         if problem:
-            out.append(error("salesforce-name", f"field '{f.key}': Salesforce API name {problem}",
-                             span=f.span,
-                             hint="shorten the key or naming.salesforce_prefix, or set salesforce: "
-                                  "{api_name: ...}"))
+            out.append(
+                error(
+                    "salesforce-name",
+                    f"field '{f.key}': Salesforce API name {problem}",
+                    span=f.span,
+                    hint="shorten the key or naming.salesforce_prefix, or set salesforce: {api_name: ...}",
+                )
+            )
         elif f.salesforce_name.lower() in sf_seen:
-            out.append(error("name-collision",
-                             f"field '{f.key}' and '{sf_seen[f.salesforce_name.lower()]}' share the "
-                             f"Salesforce API name {f.salesforce_name}", span=f.span))
+            out.append(
+                error(
+                    "name-collision",
+                    f"field '{f.key}' and '{sf_seen[f.salesforce_name.lower()]}' share the "
+                    f"Salesforce API name {f.salesforce_name}",
+                    span=f.span,
+                )
+            )
         sf_seen.setdefault(f.salesforce_name.lower(), f.key)
         problem = hubspot_name_problem(f.hubspot_name)
         if problem:
-            out.append(error("hubspot-name", f"field '{f.key}': HubSpot internal name {problem}", span=f.span,
-                             hint="set hubspot: {name: ...} or change naming.hubspot_prefix"))
+            out.append(
+                error(
+                    "hubspot-name",
+                    f"field '{f.key}': HubSpot internal name {problem}",
+                    span=f.span,
+                    hint="set hubspot: {name: ...} or change naming.hubspot_prefix",
+                )
+            )
         elif f.hubspot_name in hs_seen:
-            out.append(error("name-collision",
-                             f"field '{f.key}' and '{hs_seen[f.hubspot_name]}' share the HubSpot name "
-                             f"{f.hubspot_name}", span=f.span))
+            out.append(
+                error(
+                    "name-collision",
+                    f"field '{f.key}' and '{hs_seen[f.hubspot_name]}' share the HubSpot name "
+                    f"{f.hubspot_name}",
+                    span=f.span,
+                )
+            )
         hs_seen.setdefault(f.hubspot_name, f.key)
     for gate in model.gates:
         rule = gate_rule_name(model, gate.key)
         problem = salesforce_name_problem(rule, max_length=SALESFORCE_RULE_NAME_MAX, custom=False)
         if problem:
-            out.append(error("salesforce-name", f"gate '{gate.key}': validation rule name {problem}",
-                             span=gate.span, hint="use a shorter gate key"))
+            out.append(
+                error(
+                    "salesforce-name",
+                    f"gate '{gate.key}': validation rule name {problem}",
+                    span=gate.span,
+                    hint="use a shorter gate key",
+                )
+            )
     return out
 
 
@@ -151,10 +218,12 @@ def gate_rule_name(model: Model, gate_key: str) -> str:
 
 
 _AUTH = {
-    "salesforce": {"jwt": ("username_env", "consumer_key_env", "private_key_file_env"),
-                   "password": ("username_env", "password_env"),
-                   "access_token": ("access_token_env", "instance_url_env"),
-                   "sf_cli": ("sf_alias",)},
+    "salesforce": {
+        "jwt": ("username_env", "consumer_key_env", "private_key_file_env"),
+        "password": ("username_env", "password_env"),
+        "access_token": ("access_token_env", "instance_url_env"),
+        "sf_cli": ("sf_alias",),
+    },
     "hubspot": {"private_app": ("token_env",)},
 }
 
@@ -166,26 +235,43 @@ def check_environments(model: Model) -> list[Diagnostic]:
         if env.target == "snapshot":
             for key, what in (("path", "path: <folder>"), ("platform", "platform: salesforce or hubspot")):
                 if not env.get(key):
-                    out.append(error("missing-key", f"a snapshot environment needs {what}", path=where,
-                                     span=env.span))
+                    out.append(
+                        error(
+                            "missing-key", f"a snapshot environment needs {what}", path=where, span=env.span
+                        )
+                    )
             if env.get("path"):
                 try:
                     confined_snapshot_folder(Path(model.source).resolve().parent, env.get("path"))
                 except SnapshotPathError as exc:
-                    out.append(error("snapshot-path", str(exc), path=f"{where}.path", span=env.span,
-                                     hint="keep org state in a subfolder next to the spec, "
-                                          "e.g. org-snapshot"))
+                    out.append(
+                        error(
+                            "snapshot-path",
+                            str(exc),
+                            path=f"{where}.path",
+                            span=env.span,
+                            hint="keep org state in a subfolder next to the spec, e.g. org-snapshot",
+                        )
+                    )
             continue
         methods = _AUTH[env.target]
         auth = env.get("auth")
         if auth is None:
-            out.append(error("missing-key", f"missing auth (one of: {', '.join(methods)})", path=where,
-                             span=env.span))
+            out.append(
+                error(
+                    "missing-key", f"missing auth (one of: {', '.join(methods)})", path=where, span=env.span
+                )
+            )
             continue
         if auth not in methods:
-            out.append(error("auth", f"auth '{auth}' does not work with {env.target}; use one of: "
-                                     f"{', '.join(methods)}",
-                             path=where, span=env.span))
+            out.append(
+                error(
+                    "auth",
+                    f"auth '{auth}' does not work with {env.target}; use one of: {', '.join(methods)}",
+                    path=where,
+                    span=env.span,
+                )
+            )
             continue
         for key in methods[auth]:
             if not env.get(key):

@@ -1,4 +1,5 @@
 """Diagnostics: every problem Handrail reports about its input, with where it is and what to do."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,9 @@ def error(code: str, message: str, *, path: str = "", span: Span | None = None, 
     return Diagnostic(Severity.ERROR, code, message, path, span, hint)
 
 
-def warning(code: str, message: str, *, path: str = "", span: Span | None = None,
-            hint: str = "") -> Diagnostic:
+def warning(
+    code: str, message: str, *, path: str = "", span: Span | None = None, hint: str = ""
+) -> Diagnostic:
     return Diagnostic(Severity.WARNING, code, message, path, span, hint)
 
 

@@ -3,6 +3,7 @@
 PyYAML's safe loader silently keeps the last of duplicate keys and expands aliases without limit,
 so this module composes the node graph itself and builds the data from it.
 """
+
 from __future__ import annotations
 
 import os
@@ -58,16 +59,24 @@ def load_file(path: str | Path) -> Document:
     if stat.S_ISDIR(info.st_mode):
         raise SpecError([error("file", f"{path} is a folder, not a spec file")])
     if not stat.S_ISREG(info.st_mode):
-        raise SpecError([error("file", f"{path} is not a regular file ({_kind(info.st_mode)})",
-                               hint="give the path of a YAML file")])
+        raise SpecError(
+            [
+                error(
+                    "file",
+                    f"{path} is not a regular file ({_kind(info.st_mode)})",
+                    hint="give the path of a YAML file",
+                )
+            ]
+        )
     try:
         # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it must not wait for a
         # writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise SpecError([error("file", f"{path} is not a regular file",
-                                       hint="give the path of a YAML file")])
+                raise SpecError(
+                    [error("file", f"{path} is not a regular file", hint="give the path of a YAML file")]
+                )
             raw = handle.read(MAX_BYTES + 1)  # never more than the limit, whatever the file's size
     except OSError as exc:
         raise SpecError([error("file", f"cannot read {path}: {exc.strerror}")]) from None
@@ -75,8 +84,12 @@ def load_file(path: str | Path) -> Document:
 
 
 def _kind(mode: int) -> str:
-    for test, word in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, word in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return word
     return "not a plain file"
@@ -84,13 +97,28 @@ def _kind(mode: int) -> str:
 
 def load_bytes(raw: bytes, name: str) -> Document:
     if len(raw) > MAX_BYTES:
-        raise SpecError([error("too-large", f"file is larger than the limit of {MAX_BYTES} bytes",
-                               span=Span(name, 1, 1),
-                               hint="a handoff spec is a few kilobytes; is this the right file?")])
+        raise SpecError(
+            [
+                error(
+                    "too-large",
+                    f"file is larger than the limit of {MAX_BYTES} bytes",
+                    span=Span(name, 1, 1),
+                    hint="a handoff spec is a few kilobytes; is this the right file?",
+                )
+            ]
+        )
     text = _decode(raw, name)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        raise SpecError([error("empty", "the file is empty", span=Span(name, 1, 1),
-                               hint="start from `handrail init` or specs/examples/handoff.yaml")])
+        raise SpecError(
+            [
+                error(
+                    "empty",
+                    "the file is empty",
+                    span=Span(name, 1, 1),
+                    hint="start from `handrail init` or specs/examples/handoff.yaml",
+                )
+            ]
+        )
     _check_characters(text, name)
     try:
         nodes = compose_documents(text, name)
@@ -100,8 +128,9 @@ def load_bytes(raw: bytes, name: str) -> Document:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.problem:
             problem += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
-        raise SpecError([error("yaml-syntax", f"YAML syntax error: {problem}", span=span,
-                               hint=_syntax_hint(problem))]) from None
+        raise SpecError(
+            [error("yaml-syntax", f"YAML syntax error: {problem}", span=span, hint=_syntax_hint(problem))]
+        ) from None
     # reader errors carry no mark; _check_characters catches the known ones first
     except yaml.YAMLError as exc:
         raise SpecError([error("yaml-syntax", f"YAML error: {exc}", span=Span(name, 1, 1))]) from None
@@ -109,9 +138,16 @@ def load_bytes(raw: bytes, name: str) -> Document:
         if not nodes:
             raise SpecError([error("empty", "the file holds no YAML document", span=Span(name, 1, 1))])
         second = nodes[1].start_mark
-        raise SpecError([error("multi-document", "the file holds more than one YAML document ('---')",
-                               span=Span(name, second.line + 1, second.column + 1),
-                               hint="keep one spec per file")])
+        raise SpecError(
+            [
+                error(
+                    "multi-document",
+                    "the file holds more than one YAML document ('---')",
+                    span=Span(name, second.line + 1, second.column + 1),
+                    hint="keep one spec per file",
+                )
+            ]
+        )
     builder = _Builder(name)
     data = builder.build(nodes[0], ())
     if builder.problems:
@@ -120,21 +156,27 @@ def load_bytes(raw: bytes, name: str) -> Document:
 
 
 # The characters YAML 1.1 allows in a stream (PyYAML's reader rejects the rest, without a line number).
-_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 # Control characters a decoded string may not hold: all C0 controls but tab, line feed and carriage return.
-_CONTROL = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _check_characters(text: str, name: str) -> None:
     found = _NOT_PRINTABLE.search(text)
     if found:
         offset = found.start()
-        raise SpecError([error("encoding", f"control character U+{ord(found.group()):04X} is not allowed in "
-                                           "YAML",
-                               span=Span(name, *_line_column(text, offset)),
-                               hint="delete it, or write it as an escape such as \\t inside double quotes")])
+        raise SpecError(
+            [
+                error(
+                    "encoding",
+                    f"control character U+{ord(found.group()):04X} is not allowed in YAML",
+                    span=Span(name, *_line_column(text, offset)),
+                    hint="delete it, or write it as an escape such as \\t inside double quotes",
+                )
+            ]
+        )
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -143,19 +185,42 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 
 def _decode(raw: bytes, name: str) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SpecError([error("encoding", "the file is UTF-16; Handrail reads UTF-8 only",
-                               span=Span(name, 1, 1), hint="re-save the file as UTF-8")])
+        raise SpecError(
+            [
+                error(
+                    "encoding",
+                    "the file is UTF-16; Handrail reads UTF-8 only",
+                    span=Span(name, 1, 1),
+                    hint="re-save the file as UTF-8",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise SpecError([error("encoding", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                               span=Span(name, line, column), hint="re-save the file as UTF-8")]) from None
+        raise SpecError(
+            [
+                error(
+                    "encoding",
+                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                    span=Span(name, line, column),
+                    hint="re-save the file as UTF-8",
+                )
+            ]
+        ) from None
     if "\x00" in text:
-        raise SpecError([error("encoding", "the file contains a NUL character; is it binary?",
-                               span=Span(name, *_line_column(text, text.index("\x00"))))])
+        raise SpecError(
+            [
+                error(
+                    "encoding",
+                    "the file contains a NUL character; is it binary?",
+                    span=Span(name, *_line_column(text, text.index("\x00"))),
+                )
+            ]
+        )
     return text
 
 
@@ -194,20 +259,42 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES:
             # Aliased nodes carry their anchor's position; the top-level key says where expansion began.
-            raise SpecError([error("alias-bomb", f"the document expands to more than {MAX_NODES} values",
-                                   span=self.key_spans.get(path[:1], self._span(node)),
-                                   path=format_path(path[:1]),
-                                   hint="YAML aliases (*name) are expanding exponentially; remove them")])
+            raise SpecError(
+                [
+                    error(
+                        "alias-bomb",
+                        f"the document expands to more than {MAX_NODES} values",
+                        span=self.key_spans.get(path[:1], self._span(node)),
+                        path=format_path(path[:1]),
+                        hint="YAML aliases (*name) are expanding exponentially; remove them",
+                    )
+                ]
+            )
         if len(path) > MAX_DEPTH or id(node) in self.active:
-            raise SpecError([error("alias-cycle", "the document nests too deeply or refers to itself",
-                                   span=self._span(node), path=format_path(path),
-                                   hint="remove the recursive alias")])
+            raise SpecError(
+                [
+                    error(
+                        "alias-cycle",
+                        "the document nests too deeply or refers to itself",
+                        span=self._span(node),
+                        path=format_path(path),
+                        hint="remove the recursive alias",
+                    )
+                ]
+            )
         self.spans.setdefault(path, self._span(node))
         if isinstance(node, ScalarNode):
             return self._scalar_value(node, path)
         if node.tag not in _COLLECTION_TAGS:
-            self.problems.append(error("yaml-tag", f"unsupported YAML tag {node.tag}", span=self._span(node),
-                                       path=format_path(path), hint="remove the tag; specs hold plain data"))
+            self.problems.append(
+                error(
+                    "yaml-tag",
+                    f"unsupported YAML tag {node.tag}",
+                    span=self._span(node),
+                    path=format_path(path),
+                    hint="remove the tag; specs hold plain data",
+                )
+            )
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -220,21 +307,38 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(error("merge-key", "YAML merge keys ('<<') are not supported",
-                                           span=self._span(key_node), path=format_path(path),
-                                           hint="write the keys out; merges hide where values come from"))
+                self.problems.append(
+                    error(
+                        "merge-key",
+                        "YAML merge keys ('<<') are not supported",
+                        span=self._span(key_node),
+                        path=format_path(path),
+                        hint="write the keys out; merges hide where values come from",
+                    )
+                )
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.problems.append(error("key-type", "mapping keys must be plain text",
-                                           span=self._span(key_node), path=format_path(path)))
+                self.problems.append(
+                    error(
+                        "key-type",
+                        "mapping keys must be plain text",
+                        span=self._span(key_node),
+                        path=format_path(path),
+                    )
+                )
                 continue
             key = str(key_node.value)
             if key in out:
                 first = self.key_spans[path + (key,)]
-                self.problems.append(error("duplicate-key",
-                                           f"duplicate key '{key}' (first defined at line {first.line})",
-                                           span=self._span(key_node), path=format_path(path),
-                                           hint="YAML keeps only the last one; remove or rename one of them"))
+                self.problems.append(
+                    error(
+                        "duplicate-key",
+                        f"duplicate key '{key}' (first defined at line {first.line})",
+                        span=self._span(key_node),
+                        path=format_path(path),
+                        hint="YAML keeps only the last one; remove or rename one of them",
+                    )
+                )
                 continue
             self.key_spans[path + (key,)] = self._span(key_node)
             out[key] = self.build(value_node, path + (key,))
@@ -245,19 +349,34 @@ class _Builder:
             return node.value  # keep dates as the text the user wrote
         constructor = SafeConstructor.yaml_constructors.get(node.tag)
         if constructor is None or not node.tag.startswith("tag:yaml.org,2002:"):
-            self.problems.append(error("yaml-tag", f"unsupported YAML tag {node.tag}", span=self._span(node),
-                                       path=format_path(path), hint="remove the tag; specs hold plain data"))
+            self.problems.append(
+                error(
+                    "yaml-tag",
+                    f"unsupported YAML tag {node.tag}",
+                    span=self._span(node),
+                    path=format_path(path),
+                    hint="remove the tag; specs hold plain data",
+                )
+            )
             return None
         try:
             value = constructor(self._scalar, node)
         except (yaml.YAMLError, ValueError) as exc:
-            self.problems.append(error("yaml-value", f"cannot read value: {exc}", span=self._span(node),
-                                       path=format_path(path)))
+            self.problems.append(
+                error(
+                    "yaml-value", f"cannot read value: {exc}", span=self._span(node), path=format_path(path)
+                )
+            )
             return None
         found = _CONTROL.search(value) if isinstance(value, str) else None
         if found:  # written as an escape ("\x07"): YAML accepts it, no CRM text field or metadata XML does
-            self.problems.append(error("control-character", f"control character U+{ord(found.group()):04X} "
-                                                            "in text",
-                                       span=self._span(node), path=format_path(path),
-                                       hint="remove the escape; text may hold tabs and line breaks only"))
+            self.problems.append(
+                error(
+                    "control-character",
+                    f"control character U+{ord(found.group()):04X} in text",
+                    span=self._span(node),
+                    path=format_path(path),
+                    hint="remove the escape; text may hold tabs and line breaks only",
+                )
+            )
         return value

@@ -3,6 +3,7 @@
 Every target compiles from this model alone and never re-reads YAML. Each object keeps the span of
 the spec node it came from, so compile-time errors can point back at the spec.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,8 +11,19 @@ from typing import Literal
 
 from handrail.specs.diagnostics import Span
 
-FieldType = Literal["short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent",
-                    "date", "datetime", "checkbox", "user"]
+FieldType = Literal[
+    "short_text",
+    "long_text",
+    "picklist",
+    "multi_select",
+    "number",
+    "currency",
+    "percent",
+    "date",
+    "datetime",
+    "checkbox",
+    "user",
+]
 TEXT_TYPES = frozenset({"short_text", "long_text"})
 CHOICE_TYPES = frozenset({"picklist", "multi_select"})
 NUMBER_TYPES = frozenset({"number", "currency", "percent"})
@@ -89,8 +101,12 @@ class Range:
     lte: float | None = None
 
     def contains(self, x: float) -> bool:
-        return ((self.gte is None or x >= self.gte) and (self.gt is None or x > self.gt)
-                and (self.lt is None or x < self.lt) and (self.lte is None or x <= self.lte))
+        return (
+            (self.gte is None or x >= self.gte)
+            and (self.gt is None or x > self.gt)
+            and (self.lt is None or x < self.lt)
+            and (self.lte is None or x <= self.lte)
+        )
 
     def bounds(self) -> tuple[float, ...]:
         return tuple(b for b in (self.gte, self.gt, self.lt, self.lte) if b is not None)
@@ -114,14 +130,19 @@ class Match:
 
     @property
     def dimensions(self) -> frozenset[str]:
-        return frozenset(n for n in ("acv", "deal_type", "partner_sourced", "sales_cycle_days")
-                         if getattr(self, n) is not None)
+        return frozenset(
+            n
+            for n in ("acv", "deal_type", "partner_sourced", "sales_cycle_days")
+            if getattr(self, n) is not None
+        )
 
     def holds(self, acv: float, deal_type: str, partner_sourced: bool, sales_cycle_days: float) -> bool:
-        return ((self.acv is None or self.acv.contains(acv))
-                and (self.deal_type is None or self.deal_type == deal_type)
-                and (self.partner_sourced is None or self.partner_sourced == partner_sourced)
-                and (self.sales_cycle_days is None or self.sales_cycle_days.contains(sales_cycle_days)))
+        return (
+            (self.acv is None or self.acv.contains(acv))
+            and (self.deal_type is None or self.deal_type == deal_type)
+            and (self.partner_sourced is None or self.partner_sourced == partner_sourced)
+            and (self.sales_cycle_days is None or self.sales_cycle_days.contains(sales_cycle_days))
+        )
 
     def describe(self) -> str:
         parts = []

@@ -1,4 +1,5 @@
 """Names Handrail generates in each CRM, and the rules those names must follow."""
+
 from __future__ import annotations
 
 import re
@@ -9,15 +10,49 @@ HUBSPOT_NAME_MAX = 99
 _SF_STEM = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$")
 _HS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # Words Salesforce rejects or mangles as field stems (SOQL reserved words).
-SALESFORCE_RESERVED = frozenset({
-    "and", "asc", "desc", "excludes", "first", "from", "group", "having", "in", "includes", "last",
-    "like", "limit", "not", "null", "nulls", "or", "order", "select", "where", "with",
-})
+SALESFORCE_RESERVED = frozenset(
+    {
+        "and",
+        "asc",
+        "desc",
+        "excludes",
+        "first",
+        "from",
+        "group",
+        "having",
+        "in",
+        "includes",
+        "last",
+        "like",
+        "limit",
+        "not",
+        "null",
+        "nulls",
+        "or",
+        "order",
+        "select",
+        "where",
+        "with",
+    }
+)
 # HubSpot's own deal properties a generated name must not shadow.
-HUBSPOT_RESERVED = frozenset({
-    "amount", "closedate", "createdate", "dealname", "dealstage", "dealtype", "description", "pipeline",
-    "hubspot_owner_id", "hs_object_id", "hs_lastmodifieddate", "hs_createdate", "num_associated_contacts",
-})
+HUBSPOT_RESERVED = frozenset(
+    {
+        "amount",
+        "closedate",
+        "createdate",
+        "dealname",
+        "dealstage",
+        "dealtype",
+        "description",
+        "pipeline",
+        "hubspot_owner_id",
+        "hs_object_id",
+        "hs_lastmodifieddate",
+        "hs_createdate",
+        "num_associated_contacts",
+    }
+)
 
 
 def camel(key: str) -> str:
@@ -46,8 +81,9 @@ def hubspot_property_name(prefix: str, key: str) -> str:
     return prefixed(prefix, key) if prefix else key
 
 
-def salesforce_name_problem(api_name: str, *, max_length: int = SALESFORCE_NAME_MAX,
-                            custom: bool = True) -> str | None:
+def salesforce_name_problem(
+    api_name: str, *, max_length: int = SALESFORCE_NAME_MAX, custom: bool = True
+) -> str | None:
     """Why `api_name` cannot be a Salesforce API name, or None when it can."""
     stem = api_name
     if custom:
@@ -57,8 +93,9 @@ def salesforce_name_problem(api_name: str, *, max_length: int = SALESFORCE_NAME_
     if not stem:
         return "the name is empty"
     if len(stem) > max_length:
-        return (f"'{stem}' is {len(stem)} characters; Salesforce allows {max_length}"
-                + (" before __c" if custom else ""))
+        return f"'{stem}' is {len(stem)} characters; Salesforce allows {max_length}" + (
+            " before __c" if custom else ""
+        )
     if not _SF_STEM.match(stem):
         if "__" in stem:
             return f"'{stem}' contains a double underscore, which Salesforce reserves"

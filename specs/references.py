@@ -3,6 +3,7 @@
 These run on the raw data (next to the schema check), so every problem is reported in one pass.
 They tolerate malformed items: the schema check reports those.
 """
+
 from __future__ import annotations
 
 from handrail.specs.computed import RESERVED as RESERVED_KEYS
@@ -11,8 +12,17 @@ from handrail.specs.loader import Document
 from handrail.specs.model import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES
 from handrail.specs.schema_check import listing, short, suggest
 
-DEFAULT_SECTIONS = ("goals", "stakeholders", "commitments", "technical", "objections", "sales_cycle", "risks",
-                    "partner", "other")
+DEFAULT_SECTIONS = (
+    "goals",
+    "stakeholders",
+    "commitments",
+    "technical",
+    "objections",
+    "sales_cycle",
+    "risks",
+    "partner",
+    "other",
+)
 PICKLIST_MAX_VALUES = {"picklist": 1000, "multi_select": 500}
 OPTION_MAX_LENGTH = 255
 LABEL_MAX = 40
@@ -46,8 +56,12 @@ class _Checker:
             if not isinstance(key, str):
                 continue
             if key in seen:
-                self.err("duplicate-key", f"{what} key '{key}' is already used by {name}[{seen[key]}]",
-                         (name, i, "key"), "keys must be unique")
+                self.err(
+                    "duplicate-key",
+                    f"{what} key '{key}' is already used by {name}[{seen[key]}]",
+                    (name, i, "key"),
+                    "keys must be unique",
+                )
             else:
                 seen[key] = i
 
@@ -59,15 +73,24 @@ class _Checker:
             if not isinstance(v, str) or v in known:
                 continue
             where = path + (j,) if isinstance(value, list) else path
-            self.err("unknown-reference", f"unknown {what} {short(v)}", where,
-                     suggest(v, known)
-                     or (f"known {what}s: {listing(known)}" if known else f"define a {what} first"))
+            self.err(
+                "unknown-reference",
+                f"unknown {what} {short(v)}",
+                where,
+                suggest(v, known)
+                or (f"known {what}s: {listing(known)}" if known else f"define a {what} first"),
+            )
 
 
 def check_references(doc: Document) -> list[Diagnostic]:
     c = _Checker(doc)
-    for name, what in (("sections", "section"), ("fields", "field"), ("segments", "segment"),
-                       ("stages", "stage"), ("gates", "gate")):
+    for name, what in (
+        ("sections", "section"),
+        ("fields", "field"),
+        ("segments", "segment"),
+        ("stages", "stage"),
+        ("gates", "gate"),
+    ):
         c.unique(name, what)
     fields = {item["key"]: item for _, item in c.items("fields") if isinstance(item.get("key"), str)}
     segments, stages = c.keys("segments"), c.keys("stages")
@@ -88,32 +111,52 @@ def _check_retired(c: _Checker, fields: dict, gates: list[str]) -> None:
     for kind, live in (("fields", fields), ("gates", gates)):
         for j, key in enumerate(retired.get(kind) or []):
             if isinstance(key, str) and key in live:
-                c.err("conflict", f"'{key}' is both retired and still defined in {kind}",
-                      ("retired", kind, j), "remove it from one of the two lists")
+                c.err(
+                    "conflict",
+                    f"'{key}' is both retired and still defined in {kind}",
+                    ("retired", kind, j),
+                    "remove it from one of the two lists",
+                )
 
 
 def _check_fields(c: _Checker, sections: list[str], segments: list[str]) -> None:
-    if c.items("fields") and not any(isinstance(f.get("weight"), int) and f.get("weight")
-                                     for _, f in c.items("fields")):
-        c.err("no-weights", "no field has a weight, so no handoff score can be computed", ("fields",),
-              "give the fields that matter a weight from 1 to 3")
+    if c.items("fields") and not any(
+        isinstance(f.get("weight"), int) and f.get("weight") for _, f in c.items("fields")
+    ):
+        c.err(
+            "no-weights",
+            "no field has a weight, so no handoff score can be computed",
+            ("fields",),
+            "give the fields that matter a weight from 1 to 3",
+        )
     for i, f in c.items("fields"):
         p = ("fields", i)
         ftype = f.get("type") if isinstance(f.get("type"), str) else None
         if isinstance(f.get("key"), str) and f["key"] in RESERVED_KEYS:
-            c.err("reserved-key", f"field key '{f['key']}' is reserved for a field Handrail computes",
-                  p + ("key",), "choose another key")
+            c.err(
+                "reserved-key",
+                f"field key '{f['key']}' is reserved for a field Handrail computes",
+                p + ("key",),
+                "choose another key",
+            )
         if "section" in f:
             c.ref(f["section"], sections, p + ("section",), "section")
         for attr in ("required_in", "applies_to"):
             if attr in f:
                 c.ref(f[attr], segments, p + (attr,), "segment", allow_all=True)
         if isinstance(f.get("label"), str) and len(f["label"]) > LABEL_MAX:
-            c.err("too-long", f"label is {len(f['label'])} characters; Salesforce allows {LABEL_MAX}",
-                  p + ("label",), "shorten the label; put detail in help")
+            c.err(
+                "too-long",
+                f"label is {len(f['label'])} characters; Salesforce allows {LABEL_MAX}",
+                p + ("label",),
+                "shorten the label; put detail in help",
+            )
         if isinstance(f.get("help"), str) and len(f["help"]) > HELP_MAX:
-            c.err("too-long", f"help is {len(f['help'])} characters; Salesforce allows {HELP_MAX}",
-                  p + ("help",))
+            c.err(
+                "too-long",
+                f"help is {len(f['help'])} characters; Salesforce allows {HELP_MAX}",
+                p + ("help",),
+            )
         if ftype not in TEXT_TYPES | CHOICE_TYPES | NUMBER_TYPES | {"date", "datetime", "checkbox", "user"}:
             continue
         _check_field_attributes(c, f, ftype, p)
@@ -122,8 +165,12 @@ def _check_fields(c: _Checker, sections: list[str], segments: list[str]) -> None
 def _check_field_attributes(c: _Checker, f: dict, ftype: str, p: tuple) -> None:
     def only_for(attr: str, types: frozenset, what: str) -> None:
         if attr in f and ftype not in types:
-            c.err("misplaced-key", f"'{attr}' applies only to {what} fields, not {ftype}", p + (attr,),
-                  at_key=True)
+            c.err(
+                "misplaced-key",
+                f"'{attr}' applies only to {what} fields, not {ftype}",
+                p + (attr,),
+                at_key=True,
+            )
 
     only_for("options", CHOICE_TYPES, "picklist and multi_select")
     only_for("length", TEXT_TYPES, "text")
@@ -159,14 +206,19 @@ def _check_options(c: _Checker, options: list, ftype: str, p: tuple) -> None:
             c.err("duplicate-item", f"option '{value}' is listed twice", p + (j,))
         seen.add(value.lower())
         if len(value) > OPTION_MAX_LENGTH:
-            c.err("limit", f"option is {len(value)} characters; Salesforce allows {OPTION_MAX_LENGTH}",
-                  p + (j,))
+            c.err(
+                "limit", f"option is {len(value)} characters; Salesforce allows {OPTION_MAX_LENGTH}", p + (j,)
+            )
         if ";" in value and ftype == "multi_select":
-            c.err("illegal-character", f"option '{value}' contains ';', which separates multi-select values",
-                  p + (j,))
+            c.err(
+                "illegal-character",
+                f"option '{value}' contains ';', which separates multi-select values",
+                p + (j,),
+            )
     if len(options) > PICKLIST_MAX_VALUES[ftype]:
-        c.err("limit", f"{len(options)} options; Salesforce allows {PICKLIST_MAX_VALUES[ftype]} for {ftype}",
-              p)
+        c.err(
+            "limit", f"{len(options)} options; Salesforce allows {PICKLIST_MAX_VALUES[ftype]} for {ftype}", p
+        )
 
 
 def _check_deal(c: _Checker, fields: dict[str, dict]) -> None:
@@ -181,20 +233,32 @@ def _check_deal(c: _Checker, fields: dict[str, dict]) -> None:
         if key not in fields:
             c.ref(key, fields, path, "field")
         elif fields[key].get("type") != ftype:
-            c.err("wrong-type", f"field '{key}' is {fields[key].get('type')}; {attr} needs a {ftype} field",
-                  path)
-    uses_partner = any(isinstance(s.get("match"), dict) and "partner_sourced" in s["match"]
-                       for _, s in c.items("segments"))
+            c.err(
+                "wrong-type",
+                f"field '{key}' is {fields[key].get('type')}; {attr} needs a {ftype} field",
+                path,
+            )
+    uses_partner = any(
+        isinstance(s.get("match"), dict) and "partner_sourced" in s["match"] for _, s in c.items("segments")
+    )
     if uses_partner and not isinstance(deal.get("partner_sourced"), dict):
-        c.err("missing-key", "segments match on partner_sourced, but deal.partner_sourced names no field",
-              ("deal",), "add deal: {partner_sourced: {field: <a checkbox field>}}")
+        c.err(
+            "missing-key",
+            "segments match on partner_sourced, but deal.partner_sourced names no field",
+            ("deal",),
+            "add deal: {partner_sourced: {field: <a checkbox field>}}",
+        )
 
 
 def _needs_csm(c: _Checker, path: tuple, why: str) -> None:
     deal = c.data.get("deal") if isinstance(c.data.get("deal"), dict) else {}
     if not isinstance(deal.get("csm"), dict):
-        c.err("missing-key", f"{why}, but deal.csm names no user field for the CSM", path,
-              "add deal: {csm: {field: <a user field>}}")
+        c.err(
+            "missing-key",
+            f"{why}, but deal.csm names no user field for the CSM",
+            path,
+            "add deal: {csm: {field: <a user field>}}",
+        )
 
 
 def _check_segments(c: _Checker, fields: dict[str, dict], stages: list[str]) -> None:
@@ -208,12 +272,19 @@ def _check_segments(c: _Checker, fields: dict[str, dict], stages: list[str]) -> 
             c.ref(scored, fields, p + ("scored_fields",), "field")
             for j, key in enumerate(scored):
                 if isinstance(key, str) and key in fields and key not in weighted:
-                    c.err("unweighted", f"field '{key}' has no weight, so it cannot be scored",
-                          p + ("scored_fields", j))
-        elif (isinstance(scored, dict) and isinstance(scored.get("top"), int)
-                and scored["top"] > len(weighted)):
-            c.err("limit", f"top {scored['top']} asks for more fields than the {len(weighted)} weighted ones",
-                  p + ("scored_fields", "top"))
+                    c.err(
+                        "unweighted",
+                        f"field '{key}' has no weight, so it cannot be scored",
+                        p + ("scored_fields", j),
+                    )
+        elif (
+            isinstance(scored, dict) and isinstance(scored.get("top"), int) and scored["top"] > len(weighted)
+        ):
+            c.err(
+                "limit",
+                f"top {scored['top']} asks for more fields than the {len(weighted)} weighted ones",
+                p + ("scored_fields", "top"),
+            )
         if "csm_required_by" in s:
             c.ref(s["csm_required_by"], stages, p + ("csm_required_by",), "stage")
             _needs_csm(c, p + ("csm_required_by",), "a named CSM is required")
@@ -223,11 +294,19 @@ def _check_stages(c: _Checker) -> None:
     for flag in ("closed_won", "closed_lost"):
         marked = [i for i, s in c.items("stages") if s.get(flag) is True]
         for i in marked[1:]:
-            c.err("duplicate-item", f"more than one stage is marked {flag}", ("stages", i, flag),
-                  f"mark only the one {flag.replace('_', ' ')} stage")
+            c.err(
+                "duplicate-item",
+                f"more than one stage is marked {flag}",
+                ("stages", i, flag),
+                f"mark only the one {flag.replace('_', ' ')} stage",
+            )
         if flag == "closed_won" and not marked and c.items("stages"):
-            c.err("missing-key", "no stage is marked closed_won: true", ("stages",),
-                  "close automation and gates need to know which stage is Closed Won")
+            c.err(
+                "missing-key",
+                "no stage is marked closed_won: true",
+                ("stages",),
+                "close automation and gates need to know which stage is Closed Won",
+            )
     for i, s in c.items("stages"):
         if s.get("closed_won") is True and s.get("closed_lost") is True:
             c.err("conflict", "a stage cannot be both closed_won and closed_lost", ("stages", i))
@@ -260,11 +339,20 @@ def _check_automation(c: _Checker, segments: list[str], stages: list[str]) -> No
         _check_actions(c, won, ("automation", "on_closed_won"), segments)
         for i, rule in enumerate(won.get("assign_csm") or []):
             if isinstance(rule, dict):
-                c.ref(rule.get("segments"), segments,
-                      ("automation", "on_closed_won", "assign_csm", i, "segments"), "segment", allow_all=True)
+                c.ref(
+                    rule.get("segments"),
+                    segments,
+                    ("automation", "on_closed_won", "assign_csm", i, "segments"),
+                    "segment",
+                    allow_all=True,
+                )
                 if not rule.get("assign") and rule.get("keep_existing") is False:
-                    c.err("conflict", "the rule neither assigns a CSM nor keeps the existing one",
-                          ("automation", "on_closed_won", "assign_csm", i), "add assign: <username>")
+                    c.err(
+                        "conflict",
+                        "the rule neither assigns a CSM nor keeps the existing one",
+                        ("automation", "on_closed_won", "assign_csm", i),
+                        "add assign: <username>",
+                    )
         if won.get("assign_csm"):
             _needs_csm(c, ("automation", "on_closed_won", "assign_csm"), "CSM assignment is configured")
 
@@ -292,5 +380,9 @@ def _check_tiers(c: _Checker) -> None:
     if isinstance(tiers, dict):
         ready, gaps = tiers.get("ready", 85), tiers.get("gaps", 60)
         if isinstance(ready, (int, float)) and isinstance(gaps, (int, float)) and not gaps < ready:
-            c.err("tier-order", f"tiers are out of order: gaps ({gaps:g}) must be below ready ({ready:g})",
-                  ("tiers",), "Ready needs the higher score, e.g. ready: 85, gaps: 60")
+            c.err(
+                "tier-order",
+                f"tiers are out of order: gaps ({gaps:g}) must be below ready ({ready:g})",
+                ("tiers",),
+                "Ready needs the higher score, e.g. ready: 85, gaps: 60",
+            )

@@ -4,6 +4,7 @@ Defaults are applied here and nowhere else: quality defaults, SLA defaults, sect
 generated CRM names, "all" segment lists, {top: N} scored fields, and the implicit CSM gates that
 `csm_required_by` implies.
 """
+
 from __future__ import annotations
 
 from handrail.specs.computed import computed_fields
@@ -62,28 +63,48 @@ def resolve(doc: Document) -> Model:
     if any(f.section == "other" for f in fields) and "other" not in {s.key for s in sections}:
         sections += (Section("other", "Other"),)
     sla_defaults = Sla(**(data.get("sla_defaults") or {}))
-    segments = tuple(_segment(s, i, data["fields"], fields, sla_defaults, doc)
-                     for i, s in enumerate(data["segments"]))
+    segments = tuple(
+        _segment(s, i, data["fields"], fields, sla_defaults, doc) for i, s in enumerate(data["segments"])
+    )
     tiers = Tiers(**(data.get("tiers") or {}))
     explicit = tuple(_gate(g, i, segment_keys, doc) for i, g in enumerate(data.get("gates") or []))
     gates = explicit + _implicit_csm_gates(segments, stages, explicit)
     return Model(
-        name=data.get("name", "Handoff"), source=doc.file, naming=naming, deal=_deal(data.get("deal") or {}),
-        sections=sections, fields=fields, tiers=tiers, segments=segments, stages=stages, gates=gates,
+        name=data.get("name", "Handoff"),
+        source=doc.file,
+        naming=naming,
+        deal=_deal(data.get("deal") or {}),
+        sections=sections,
+        fields=fields,
+        tiers=tiers,
+        segments=segments,
+        stages=stages,
+        gates=gates,
         automation=_automation(data.get("automation") or {}, segment_keys, doc),
-        environments=tuple(_environment(name, e, doc)
-                           for name, e in (data.get("environments") or {}).items()),
+        environments=tuple(
+            _environment(name, e, doc) for name, e in (data.get("environments") or {}).items()
+        ),
         computed=computed_fields(naming, segments),
-        retired_fields=tuple(_retired_field(key, naming)
-                             for key in (data.get("retired") or {}).get("fields", ())),
+        retired_fields=tuple(
+            _retired_field(key, naming) for key in (data.get("retired") or {}).get("fields", ())
+        ),
         retired_gates=tuple((data.get("retired") or {}).get("gates", ())),
     )
 
 
 def _retired_field(key: str, naming: Naming) -> Field:
-    return Field(key=key, label=key, type="short_text", section="other", weight=None, help="", description="",
-                 quality=Quality(), salesforce_name=salesforce_field_name(naming.salesforce_prefix, key),
-                 hubspot_name=hubspot_property_name(naming.hubspot_prefix, key))
+    return Field(
+        key=key,
+        label=key,
+        type="short_text",
+        section="other",
+        weight=None,
+        help="",
+        description="",
+        quality=Quality(),
+        salesforce_name=salesforce_field_name(naming.salesforce_prefix, key),
+        hubspot_name=hubspot_property_name(naming.hubspot_prefix, key),
+    )
 
 
 def _all(value, segment_keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -94,17 +115,27 @@ def _all(value, segment_keys: tuple[str, ...]) -> tuple[str, ...]:
 
 def _sections(data: dict) -> tuple[Section, ...]:
     if "sections" not in data:
-        return tuple(Section(k, label, roles=roles) for k, (label, roles) in DEFAULT_SECTION_LABELS.items()
-                     if k != "other")
-    return tuple(Section(s["key"], s["label"], s.get("description", ""),
-                         tuple(s.get("roles", ("csm", "implementation", "leadership"))))
-                 for s in data["sections"])
+        return tuple(
+            Section(k, label, roles=roles)
+            for k, (label, roles) in DEFAULT_SECTION_LABELS.items()
+            if k != "other"
+        )
+    return tuple(
+        Section(
+            s["key"],
+            s["label"],
+            s.get("description", ""),
+            tuple(s.get("roles", ("csm", "implementation", "leadership"))),
+        )
+        for s in data["sections"]
+    )
 
 
 def _quality(raw: dict, base: Quality) -> Quality:
     return Quality(
         min_length=raw.get("min_length", base.min_length),
-        filler_phrases=tuple(p.strip().lower() for p in raw["filler_phrases"]) if "filler_phrases" in raw
+        filler_phrases=tuple(p.strip().lower() for p in raw["filler_phrases"])
+        if "filler_phrases" in raw
         else base.filler_phrases,
         generic_if_contains=tuple(p.lower() for p in raw["generic_if_contains"])
         if "generic_if_contains" in raw
@@ -117,9 +148,12 @@ def _field(raw: dict, i: int, naming: Naming, defaults: Quality, doc: Document) 
     quality = Quality()
     if ftype in TEXT_TYPES and raw.get("quality") is not False:
         quality = _quality(raw.get("quality") or {}, defaults)
-    options = tuple(Option(o, o) if isinstance(o, str) else Option(o["value"], o.get("label", o["value"]),
-                                                                     o.get("generic", False))
-                    for o in raw.get("options", ()))
+    options = tuple(
+        Option(o, o)
+        if isinstance(o, str)
+        else Option(o["value"], o.get("label", o["value"]), o.get("generic", False))
+        for o in raw.get("options", ())
+    )
     length = raw.get("length")
     if length is None and ftype in TEXT_TYPES:
         length = 255 if ftype == "short_text" else 32768
@@ -128,16 +162,27 @@ def _field(raw: dict, i: int, naming: Naming, defaults: Quality, doc: Document) 
         precision = precision or {"number": 18, "currency": 16, "percent": 5}[ftype]
         scale = scale if scale is not None else (0 if ftype == "number" else 2)
     return Field(
-        key=key, label=raw["label"], type=ftype, section=raw.get("section", "other"),
+        key=key,
+        label=raw["label"],
+        type=ftype,
+        section=raw.get("section", "other"),
         weight=raw.get("weight"),
-        help=raw.get("help", ""), description=raw.get("description", ""), quality=quality, options=options,
-        length=length, visible_lines=raw.get("visible_lines", 5 if ftype == "long_text" else None),
-        precision=precision, scale=scale,
-        salesforce_name=((raw.get("salesforce") or {}).get("api_name")
-                         or salesforce_field_name(naming.salesforce_prefix, key)),
+        help=raw.get("help", ""),
+        description=raw.get("description", ""),
+        quality=quality,
+        options=options,
+        length=length,
+        visible_lines=raw.get("visible_lines", 5 if ftype == "long_text" else None),
+        precision=precision,
+        scale=scale,
+        salesforce_name=(
+            (raw.get("salesforce") or {}).get("api_name")
+            or salesforce_field_name(naming.salesforce_prefix, key)
+        ),
         hubspot_name=(raw.get("hubspot") or {}).get("name")
         or hubspot_property_name(naming.hubspot_prefix, key),
-        allow_destructive=raw.get("allow_destructive", False), span=doc.span(("fields", i)),
+        allow_destructive=raw.get("allow_destructive", False),
+        span=doc.span(("fields", i)),
     )
 
 
@@ -145,15 +190,20 @@ def _range(raw: dict | None) -> Range | None:
     return Range(**raw) if raw else None
 
 
-def _segment(raw: dict, i: int, raw_fields: list[dict], fields: tuple[Field, ...], sla: Sla,
-             doc: Document) -> Segment:
+def _segment(
+    raw: dict, i: int, raw_fields: list[dict], fields: tuple[Field, ...], sla: Sla, doc: Document
+) -> Segment:
     key = raw["key"]
     match = raw["match"]
     required = set(raw.get("required_fields", ()))
-    required |= {f["key"] for f in raw_fields if f.get("required_in") == "all"
-                 or key in (f.get("required_in") or ())}
-    applicable = [f for f, rf in zip(fields, raw_fields)
-                  if f.weight and (rf.get("applies_to") in (None, "all") or key in rf["applies_to"])]
+    required |= {
+        f["key"] for f in raw_fields if f.get("required_in") == "all" or key in (f.get("required_in") or ())
+    }
+    applicable = [
+        f
+        for f, rf in zip(fields, raw_fields)
+        if f.weight and (rf.get("applies_to") in (None, "all") or key in rf["applies_to"])
+    ]
     scored = raw.get("scored_fields")
     if isinstance(scored, dict):  # the N highest weights; ties keep spec order
         top = sorted(applicable, key=lambda f: -f.weight)[: scored["top"]]
@@ -163,10 +213,15 @@ def _segment(raw: dict, i: int, raw_fields: list[dict], fields: tuple[Field, ...
     else:
         chosen = {f.key for f in applicable}
     return Segment(
-        key=key, label=raw["label"], description=raw.get("description", ""),
-        match=Match(acv=_range(match.get("acv")), deal_type=match.get("deal_type"),
-                    partner_sourced=match.get("partner_sourced"),
-                    sales_cycle_days=_range(match.get("sales_cycle_days"))),
+        key=key,
+        label=raw["label"],
+        description=raw.get("description", ""),
+        match=Match(
+            acv=_range(match.get("acv")),
+            deal_type=match.get("deal_type"),
+            partner_sourced=match.get("partner_sourced"),
+            sales_cycle_days=_range(match.get("sales_cycle_days")),
+        ),
         motion=raw["motion"],
         required_fields=tuple(f.key for f in fields if f.key in required),
         scored_fields=tuple(f.key for f in fields if f.key in chosen),
@@ -177,20 +232,33 @@ def _segment(raw: dict, i: int, raw_fields: list[dict], fields: tuple[Field, ...
 
 
 def _stage(raw: dict, i: int, doc: Document) -> Stage:
-    return Stage(key=raw["key"], label=raw["label"], order=i, salesforce=raw.get("salesforce"),
-                 hubspot=raw.get("hubspot"), closed_won=raw.get("closed_won", False),
-                 closed_lost=raw.get("closed_lost", False), span=doc.span(("stages", i)))
+    return Stage(
+        key=raw["key"],
+        label=raw["label"],
+        order=i,
+        salesforce=raw.get("salesforce"),
+        hubspot=raw.get("hubspot"),
+        closed_won=raw.get("closed_won", False),
+        closed_lost=raw.get("closed_lost", False),
+        span=doc.span(("stages", i)),
+    )
 
 
 def _gate(raw: dict, i: int, segment_keys: tuple[str, ...], doc: Document) -> Gate:
     req = raw["require"]
     return Gate(
-        key=raw["key"], stage=raw["stage"], segments=_all(raw.get("segments"), segment_keys),
-        require=Requirement(fields=tuple(req.get("fields", ())),
-                            segment_required_fields=req.get("segment_required_fields", False),
-                            min_score=req.get("min_score"), min_tier=req.get("min_tier"),
-                            csm_assigned=req.get("csm_assigned", False)),
-        message=raw["message"], active=raw.get("active", True),
+        key=raw["key"],
+        stage=raw["stage"],
+        segments=_all(raw.get("segments"), segment_keys),
+        require=Requirement(
+            fields=tuple(req.get("fields", ())),
+            segment_required_fields=req.get("segment_required_fields", False),
+            min_score=req.get("min_score"),
+            min_tier=req.get("min_tier"),
+            csm_assigned=req.get("csm_assigned", False),
+        ),
+        message=raw["message"],
+        active=raw.get("active", True),
         allow_destructive=raw.get("allow_destructive", False),
         span=doc.span(("gates", i)),
         hubspot_approval=_approval(raw.get("hubspot"), ("gates", i, "hubspot"), doc),
@@ -200,8 +268,11 @@ def _gate(raw: dict, i: int, segment_keys: tuple[str, ...], doc: Document) -> Ga
 def _approval(raw: dict | None, path: tuple, doc: Document) -> Approval | None:
     if not raw:
         return None
-    return Approval(approvers=tuple(str(a) for a in raw["approvers"]), mode=raw.get("approval_mode", "any"),
-                    span=doc.span(path))
+    return Approval(
+        approvers=tuple(str(a) for a in raw["approvers"]),
+        mode=raw.get("approval_mode", "any"),
+        span=doc.span(path),
+    )
 
 
 def _implicit_csm_gates(segments, stages, explicit) -> tuple[Gate, ...]:
@@ -212,27 +283,45 @@ def _implicit_csm_gates(segments, stages, explicit) -> tuple[Gate, ...]:
     for seg in segments:
         if not seg.csm_required_by:
             continue
-        covered = any(g.require.csm_assigned and seg.key in g.segments
-                      and order[g.stage] <= order[seg.csm_required_by] for g in explicit)
+        covered = any(
+            g.require.csm_assigned and seg.key in g.segments and order[g.stage] <= order[seg.csm_required_by]
+            for g in explicit
+        )
         if not covered:
-            out.append(Gate(key=f"{seg.key}_csm_by_{seg.csm_required_by}", stage=seg.csm_required_by,
-                            segments=(seg.key,), require=Requirement(csm_assigned=True),
-                            message=f"{seg.label} deals need a named CSM before "
-                                    f"{label[seg.csm_required_by]}.",
-                            span=seg.span))
+            out.append(
+                Gate(
+                    key=f"{seg.key}_csm_by_{seg.csm_required_by}",
+                    stage=seg.csm_required_by,
+                    segments=(seg.key,),
+                    require=Requirement(csm_assigned=True),
+                    message=f"{seg.label} deals need a named CSM before {label[seg.csm_required_by]}.",
+                    span=seg.span,
+                )
+            )
     return tuple(out)
 
 
 def _task(raw: dict, path: tuple, segment_keys, doc: Document) -> Task:
-    (unit, amount), = raw["due"].items()
-    return Task(key=raw["key"], subject=raw["subject"], description=raw.get("description", ""),
-                owner=raw["owner"],
-                due=Due(amount, unit), segments=_all(raw.get("segments"), segment_keys), span=doc.span(path))
+    ((unit, amount),) = raw["due"].items()
+    return Task(
+        key=raw["key"],
+        subject=raw["subject"],
+        description=raw.get("description", ""),
+        owner=raw["owner"],
+        due=Due(amount, unit),
+        segments=_all(raw.get("segments"), segment_keys),
+        span=doc.span(path),
+    )
 
 
 def _notification(raw: dict, path: tuple, segment_keys, doc: Document) -> Notification:
-    return Notification(to=tuple(raw["to"]), title=raw["title"], body=raw.get("body", ""),
-                        segments=_all(raw.get("segments"), segment_keys), span=doc.span(path))
+    return Notification(
+        to=tuple(raw["to"]),
+        title=raw["title"],
+        body=raw.get("body", ""),
+        segments=_all(raw.get("segments"), segment_keys),
+        span=doc.span(path),
+    )
 
 
 def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
@@ -240,31 +329,47 @@ def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
     entries = []
     for i, e in enumerate(raw.get("on_stage_entry") or ()):
         p = base + ("on_stage_entry", i)
-        entries.append(StageEntry(
-            stage=e["stage"],
-            notify=tuple(_notification(n, p + ("notify", j), segment_keys, doc)
-                         for j, n in enumerate(e.get("notify", ()))),
-            tasks=tuple(_task(t, p + ("tasks", j), segment_keys, doc)
-                        for j, t in enumerate(e.get("tasks", ()))),
-            span=doc.span(p)))
+        entries.append(
+            StageEntry(
+                stage=e["stage"],
+                notify=tuple(
+                    _notification(n, p + ("notify", j), segment_keys, doc)
+                    for j, n in enumerate(e.get("notify", ()))
+                ),
+                tasks=tuple(
+                    _task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(e.get("tasks", ()))
+                ),
+                span=doc.span(p),
+            )
+        )
     won = raw.get("on_closed_won") or {}
     p = base + ("on_closed_won",)
     closed_won = ClosedWon(
-        assign_csm=tuple(Assignment(_all(a["segments"], segment_keys), a.get("assign"),
-                                    a.get("keep_existing", True),
-                                    doc.span(p + ("assign_csm", j)))
-                         for j, a in enumerate(won.get("assign_csm", ()))),
-        tasks=tuple(_task(t, p + ("tasks", j), segment_keys, doc)
-                    for j, t in enumerate(won.get("tasks", ()))),
-        notify=tuple(_notification(n, p + ("notify", j), segment_keys, doc)
-                     for j, n in enumerate(won.get("notify", ()))),
+        assign_csm=tuple(
+            Assignment(
+                _all(a["segments"], segment_keys),
+                a.get("assign"),
+                a.get("keep_existing", True),
+                doc.span(p + ("assign_csm", j)),
+            )
+            for j, a in enumerate(won.get("assign_csm", ()))
+        ),
+        tasks=tuple(
+            _task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(won.get("tasks", ()))
+        ),
+        notify=tuple(
+            _notification(n, p + ("notify", j), segment_keys, doc)
+            for j, n in enumerate(won.get("notify", ()))
+        ),
         stamp_close_time=won.get("stamp_close_time", True),
-        escalations=tuple(Escalation(e["sla"], tuple(e["to"]), e.get("message", ""),
-                                     doc.span(p + ("escalations", j)))
-                          for j, e in enumerate(won.get("escalations", ()))),
+        escalations=tuple(
+            Escalation(e["sla"], tuple(e["to"]), e.get("message", ""), doc.span(p + ("escalations", j)))
+            for j, e in enumerate(won.get("escalations", ()))
+        ),
     )
-    return Automation(on_stage_entry=tuple(entries), on_closed_won=closed_won,
-                      flow_status=raw.get("flow_status", "active"))
+    return Automation(
+        on_stage_entry=tuple(entries), on_closed_won=closed_won, flow_status=raw.get("flow_status", "active")
+    )
 
 
 def _deal(raw: dict) -> DealSource:
@@ -285,5 +390,10 @@ def _deal(raw: dict) -> DealSource:
 
 def _environment(name: str, raw: dict, doc: Document) -> Environment:
     settings = tuple(sorted((k, v) for k, v in raw.items() if k not in ("target", "production")))
-    return Environment(name=name, target=raw["target"], settings=settings,
-                       production=raw.get("production", False), span=doc.span(("environments", name)))
+    return Environment(
+        name=name,
+        target=raw["target"],
+        settings=settings,
+        production=raw.get("production", False),
+        span=doc.span(("environments", name)),
+    )

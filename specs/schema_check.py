@@ -1,4 +1,5 @@
 """JSON Schema validation of spec data, with errors placed at file:line:column."""
+
 from __future__ import annotations
 
 import json
@@ -62,8 +63,9 @@ def _fast_validator():
     return _Compiler(schema()).compile(schema())
 
 
-_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "default",
-                          "examples"})
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples"}
+)
 _TYPES = {
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
@@ -71,8 +73,9 @@ _TYPES = {
     "null": lambda v: v is None,
     "boolean": lambda v: isinstance(v, bool),
     # bool is an int to Python, not to JSON Schema; 1.0 is an integer from draft 6 on
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+    ),
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
 }
 _NUMBER = _TYPES["number"]
@@ -98,6 +101,7 @@ class _Compiler:
                 if not check(v):
                     return False
             return True
+
         return check_all
 
     def _ref(self, ref: str):
@@ -142,8 +146,14 @@ class _Compiler:
             return lambda v: not isinstance(v, str) or search(v) is not None
         if key == "uniqueItems":
             return (lambda v: not isinstance(v, list) or _unique(v)) if value else None
-        sized = {"minLength": (str, 1), "maxLength": (str, -1), "minItems": (list, 1), "maxItems": (list, -1),
-                 "minProperties": (dict, 1), "maxProperties": (dict, -1)}
+        sized = {
+            "minLength": (str, 1),
+            "maxLength": (str, -1),
+            "minItems": (list, 1),
+            "maxItems": (list, -1),
+            "minProperties": (dict, 1),
+            "maxProperties": (dict, -1),
+        }
         if key in sized:
             kind, sign = sized[key]
             if sign > 0:
@@ -168,6 +178,7 @@ class _Compiler:
                 if test is not None and not test(child):
                     return False
             return True
+
         return check
 
 
@@ -238,35 +249,68 @@ def _convert(err, doc: Document) -> list[Diagnostic]:
     if kind == "additionalProperties" and isinstance(err.instance, dict):
         allowed = list(err.schema.get("properties", {}))
         extras = [k for k in err.instance if k not in allowed]
-        return [error("unknown-key", f"unknown key {short(k)}", path=where, span=doc.key_span(path + (k,)),
-                      hint=suggest(k, allowed) or f"allowed keys: {listing(allowed, 40)}") for k in extras]
+        return [
+            error(
+                "unknown-key",
+                f"unknown key {short(k)}",
+                path=where,
+                span=doc.key_span(path + (k,)),
+                hint=suggest(k, allowed) or f"allowed keys: {listing(allowed, 40)}",
+            )
+            for k in extras
+        ]
     if kind == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return [error("missing-key", f"missing required key '{missing}'", path=where, span=doc.span(path))]
     if kind == "enum":
-        return [error("schema", f"{short(err.instance)} is not one of: {listing(err.validator_value, 40)}",
-                      path=where, span=doc.span(path), hint=suggest(err.instance, err.validator_value))]
+        return [
+            error(
+                "schema",
+                f"{short(err.instance)} is not one of: {listing(err.validator_value, 40)}",
+                path=where,
+                span=doc.span(path),
+                hint=suggest(err.instance, err.validator_value),
+            )
+        ]
     if kind == "const":
-        return [error("schema", f"must be {err.validator_value!r}, not {short(err.instance)}", path=where,
-                      span=doc.span(path))]
+        return [
+            error(
+                "schema",
+                f"must be {err.validator_value!r}, not {short(err.instance)}",
+                path=where,
+                span=doc.span(path),
+            )
+        ]
     if kind == "pattern":
         what = err.schema.get("description", f"must match {err.validator_value}")
-        return [error("schema", f"{short(err.instance)} is not valid here: {what}", path=where,
-                      span=doc.span(path))]
+        return [
+            error(
+                "schema", f"{short(err.instance)} is not valid here: {what}", path=where, span=doc.span(path)
+            )
+        ]
     if kind == "anyOf":
         return _any_of(err, doc, path)
     if kind == "type":
         types = [err.validator_value] if isinstance(err.validator_value, str) else err.validator_value
-        return [error("schema", f"expected {' or '.join(map(_type_word, types))}, got "
-                                f"{_describe(err.instance)}",
-                      path=where, span=doc.span(path))]
+        return [
+            error(
+                "schema",
+                f"expected {' or '.join(map(_type_word, types))}, got {_describe(err.instance)}",
+                path=where,
+                span=doc.span(path),
+            )
+        ]
     if kind == "propertyNames":
-        return [error("schema", f"{short(err.instance)} is not a valid name", path=where,
-                      span=doc.span(path))]
+        return [
+            error("schema", f"{short(err.instance)} is not a valid name", path=where, span=doc.span(path))
+        ]
     if kind == "uniqueItems":
         return [error("duplicate-item", "the list repeats an item", path=where, span=doc.span(path))]
-    message = (err.message.replace(repr(err.instance), short(err.instance)) if len(err.message) > 200
-               else err.message)
+    message = (
+        err.message.replace(repr(err.instance), short(err.instance))
+        if len(err.message) > 200
+        else err.message
+    )
     return [error("schema", message, path=where, span=doc.span(path))]
 
 
@@ -276,15 +320,26 @@ def _any_of(err, doc: Document, path: tuple) -> list[Diagnostic]:
         best = min(deeper, key=lambda e: -len(e.absolute_path))
         return _convert(best, doc)
     described = err.schema.get("description", "a value of another form")
-    return [error("schema", f"{_describe(err.instance)} is not valid: expected "
-                            f"{described[:1].lower()}{described[1:]}",
-                  path=format_path(path), span=doc.span(path))]
+    return [
+        error(
+            "schema",
+            f"{_describe(err.instance)} is not valid: expected {described[:1].lower()}{described[1:]}",
+            path=format_path(path),
+            span=doc.span(path),
+        )
+    ]
 
 
 def _type_word(t: str) -> str:
-    return {"object": "a mapping (key: value)", "array": "a list", "string": "text",
-            "integer": "a whole number",
-            "number": "a number", "boolean": "true or false", "null": "nothing"}.get(t, t)
+    return {
+        "object": "a mapping (key: value)",
+        "array": "a list",
+        "string": "text",
+        "integer": "a whole number",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "nothing",
+    }.get(t, t)
 
 
 def _describe(value) -> str:

@@ -4,6 +4,7 @@ A snapshot `path:` that is absolute, climbs out with `..` or leaves through a sy
 `apply` write into folders the spec does not own, so it is refused when the spec is validated and
 again when the snapshot is opened (a link can appear between the two).
 """
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,11 @@ def confined_snapshot_folder(spec_dir: str | Path, path: str) -> Path:
     root = Path(spec_dir).resolve()
     real = (root / text).resolve()  # follows symbolic links, existing or not
     if real == root:
-        raise SnapshotPathError(f"snapshot path '{text}' is the spec's own folder; give a subfolder of its "
-                                "own")
+        raise SnapshotPathError(
+            f"snapshot path '{text}' is the spec's own folder; give a subfolder of its own"
+        )
     if not real.is_relative_to(root):
-        raise SnapshotPathError(f"snapshot path '{text}' leads outside the spec's folder (to {real}) "
-                                "through a symbolic link")
+        raise SnapshotPathError(
+            f"snapshot path '{text}' leads outside the spec's folder (to {real}) through a symbolic link"
+        )
     return real

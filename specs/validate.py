@@ -1,4 +1,5 @@
 """load -> schema -> references -> resolve -> model checks: the one way a spec becomes a Model."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

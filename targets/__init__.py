@@ -3,6 +3,7 @@
 A target is a `Target` object; each target package exposes one as `target.TARGET`. The registry names the
 modules, which are imported on first use so that offline commands stay fast.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,10 +17,7 @@ if TYPE_CHECKING:
     from handrail.specs.diagnostics import Diagnostic
     from handrail.specs.model import Environment, Model
 
-TARGETS = {
-    "salesforce": "handrail.targets.salesforce.target",
-    "hubspot": "handrail.targets.hubspot.target",
-}
+TARGETS = {"salesforce": "handrail.targets.salesforce.target", "hubspot": "handrail.targets.hubspot.target"}
 
 
 @dataclass(kw_only=True)
@@ -52,6 +50,8 @@ def deal_source(env: "Environment", model: "Model") -> Any:
     from handrail.specs.diagnostics import HandrailError
 
     if env.target not in TARGETS:
-        raise HandrailError(f"environment '{env.name}' is a {env.target} of the CRM's configuration and "
-                            "holds no deals; name a salesforce or hubspot environment, or use --from FILE")
+        raise HandrailError(
+            f"environment '{env.name}' is a {env.target} of the CRM's configuration and "
+            "holds no deals; name a salesforce or hubspot environment, or use --from FILE"
+        )
     return load_target(env.target).deal_source(env, model)

@@ -1,4 +1,5 @@
 """Errors from talking to a live CRM, with messages that say what to do and never hold a secret."""
+
 from __future__ import annotations
 
 from typing import Mapping
@@ -22,8 +23,16 @@ class AuthError(HandrailError):
 class TargetError(HandrailError):
     """A CRM API call failed; carries the HTTP status, response headers and a redacted body excerpt."""
 
-    def __init__(self, target: str, operation: str, status: int | None, body: object = "",
-                 headers: Mapping[str, str] | None = None, hint: str = "", retryable: bool | None = None):
+    def __init__(
+        self,
+        target: str,
+        operation: str,
+        status: int | None,
+        body: object = "",
+        headers: Mapping[str, str] | None = None,
+        hint: str = "",
+        retryable: bool | None = None,
+    ):
         self.target = target
         self.retryable = retryable  # False: never worth another attempt (e.g. a SOAP fault sent as HTTP 500)
         self.operation = operation

@@ -6,6 +6,7 @@ prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpo
 people the spec names) before the diff; the result is what plan compares and apply sends. A saved plan
 holds that result, so `apply PLAN` sends it as saved and never renders the spec again.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,8 +61,11 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
     wanted = [(r.kind, r.key) for r in checked]
     live = org.fetch(wanted + [k for k in retired if k not in wanted])
     plan = diff(platform, env.name, checked, live, retired, org.managed())
-    plan = dataclasses.replace(plan, unverifiable=tuple(ident((r.kind, r.key)) for r in desired.resources
-                                                        if r.kind in unverifiable), desired=desired)
+    plan = dataclasses.replace(
+        plan,
+        unverifiable=tuple(ident((r.kind, r.key)) for r in desired.resources if r.kind in unverifiable),
+        desired=desired,
+    )
     plan = check_plan(plan, target.change_validators)
     return Planned(plan, desired, org)
 
@@ -81,9 +85,17 @@ class DeclinedError(HandrailError):
     exit_code = 1
 
 
-def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, allow_destructive: bool,
-          options: dict | None = None, org: Org | None = None,
-          confirm: Callable[[Plan], bool] | None = None) -> tuple[Plan, ApplyResult]:
+def apply(
+    model: Model,
+    env_name: str,
+    *,
+    saved: Path | None,
+    spec_path: Path,
+    allow_destructive: bool,
+    options: dict | None = None,
+    org: Org | None = None,
+    confirm: Callable[[Plan], bool] | None = None,
+) -> tuple[Plan, ApplyResult]:
     """Plan afresh, or carry out a saved plan as saved, once `confirm` agrees."""
     if saved is None:
         fresh = make_plan(model, env_name, options, org)
@@ -93,9 +105,12 @@ def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, a
         desired = plan.desired
     blocked = refusals(plan, allow_destructive, allowed_origins(model))
     if blocked:
-        raise RefusedError("refusing destructive changes:\n  " + "\n  ".join(blocked) +
-                           "\nMark the item in the spec (retired: or allow_destructive: true) "
-                           "and pass --allow-destructive.")
+        raise RefusedError(
+            "refusing destructive changes:\n  "
+            + "\n  ".join(blocked)
+            + "\nMark the item in the spec (retired: or allow_destructive: true) "
+            "and pass --allow-destructive."
+        )
     if not plan.pending:
         return plan, ApplyResult(notes=["nothing to apply"])
     if confirm is not None and not confirm(plan):
@@ -103,8 +118,9 @@ def apply(model: Model, env_name: str, *, saved: Path | None, spec_path: Path, a
     return plan, org.apply(plan, desired, model, dict(options or {}))
 
 
-def saved_plan(model: Model, env_name: str, saved: Path, spec_path: Path,
-               org: Org | None = None) -> tuple[Plan, Org]:
+def saved_plan(
+    model: Model, env_name: str, saved: Path, spec_path: Path, org: Org | None = None
+) -> tuple[Plan, Org]:
     """The saved plan and the org it applies to; refused when the spec or a component it read has changed.
 
     Nothing is rendered: the plan file holds the desired state apply sends. An org that prepares
@@ -116,7 +132,8 @@ def saved_plan(model: Model, env_name: str, saved: Path, spec_path: Path,
         raise HandrailError(f"{saved} was made for environment '{stored.environment}', not '{env_name}'")
     if spec_sha != plan_file.spec_digest(spec_path):
         raise plan_file.StalePlanError(
-            f"{spec_path} changed since {saved} was made; run `handrail plan` again")
+            f"{spec_path} changed since {saved} was made; run `handrail plan` again"
+        )
     if stored.target != platform_of(env):
         raise HandrailError(f"{saved} was made for {stored.target}, but '{env_name}' is {platform_of(env)}")
     org = org or open_org(model, env)
@@ -129,5 +146,6 @@ def saved_plan(model: Model, env_name: str, saved: Path, spec_path: Path,
     if stale:
         raise plan_file.StalePlanError(
             f"the org changed since {saved} was made ({len(stale)} component(s): {', '.join(stale[:5])}); "
-            "run `handrail plan` again")
+            "run `handrail plan` again"
+        )
     return stored, org

@@ -1,4 +1,5 @@
 """Shared test fixtures: spec factories, the in-process CLI runner, golden-file comparison."""
+
 from __future__ import annotations
 
 import difflib
@@ -72,18 +73,28 @@ def golden(request):
                 (folder / rel).write_bytes(data)
             return
         assert folder.is_dir(), f"no golden files for {case}; run: pytest --update-golden"
-        expected = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-                    if p.is_file()}
+        expected = {
+            str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+        }
         missing, extra = sorted(set(expected) - set(files)), sorted(set(files) - set(expected))
-        assert not missing and not extra, (f"{case}: files differ: missing {missing}, unexpected {extra}. "
-                                           "If the change is intended, run: pytest --update-golden")
+        assert not missing and not extra, (
+            f"{case}: files differ: missing {missing}, unexpected {extra}. "
+            "If the change is intended, run: pytest --update-golden"
+        )
         for rel in sorted(files):
             if files[rel] != expected[rel]:
-                diff = "".join(difflib.unified_diff(expected[rel].decode(errors="replace").splitlines(True),
-                                                    files[rel].decode(errors="replace").splitlines(True),
-                                                    f"golden/{case}/{rel}", "generated", n=2))
-                pytest.fail(f"{case}/{rel} differs from its golden file. If intended, run: pytest "
-                            "--update-golden\n"
-                            + diff[:6000])
+                diff = "".join(
+                    difflib.unified_diff(
+                        expected[rel].decode(errors="replace").splitlines(True),
+                        files[rel].decode(errors="replace").splitlines(True),
+                        f"golden/{case}/{rel}",
+                        "generated",
+                        n=2,
+                    )
+                )
+                pytest.fail(
+                    f"{case}/{rel} differs from its golden file. If intended, run: pytest "
+                    "--update-golden\n" + diff[:6000]
+                )
 
     return check

@@ -1,4 +1,5 @@
 """Helpers tests import directly (conftest holds only fixtures)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,7 +27,6 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-
 def hubspot_example(name: str) -> dict:
     """A HubSpot reference example; flows get their re-enrollment triggers in the event wrapper HubSpot
     requires (the reference README's Corrections: the flow examples still show the plain AND branch)."""
@@ -36,9 +36,14 @@ def hubspot_example(name: str) -> dict:
     criteria = body.get("enrollmentCriteria", {})
     if name.startswith("flow-") and "reEnrollmentTriggersFilterBranches" in criteria:
         criteria["reEnrollmentTriggersFilterBranches"] = [
-            {**b, "filterBranchType": "UNIFIED_EVENTS", "eventTypeId": "4-655002",
-             "operator": "HAS_COMPLETED"}
-            for b in criteria["reEnrollmentTriggersFilterBranches"]]
+            {
+                **b,
+                "filterBranchType": "UNIFIED_EVENTS",
+                "eventTypeId": "4-655002",
+                "operator": "HAS_COMPLETED",
+            }
+            for b in criteria["reEnrollmentTriggersFilterBranches"]
+        ]
     return body
 
 

@@ -1,5 +1,6 @@
 """The layering docs/ARCHITECTURE.md describes, kept by checks: who may import whom, and how big a
 module may grow."""
+
 from __future__ import annotations
 
 import ast
@@ -38,17 +39,23 @@ RULES = [
     # (modules the rule covers, imports they may not make, why)
     ("specs/", ("handrail.generators", "handrail.targets", "handrail.cli"), "specs import only specs"),
     ("generators/", ("handrail.targets", "handrail.cli"), "generators never import upward"),
-    ("targets/", ("handrail.generators.audit", "handrail.generators.brief", "handrail.cli"),
-     "targets never import the audit or the brief"),
+    (
+        "targets/",
+        ("handrail.generators.audit", "handrail.generators.brief", "handrail.cli"),
+        "targets never import the audit or the brief",
+    ),
 ]
 
 
 @pytest.mark.parametrize("prefix, forbidden, why", RULES, ids=[rule[2] for rule in RULES])
 def test_import_rules(prefix, forbidden, why):
-    broken = [f"{_rel(path)}:{line}: imports {name}"
-              for path in _modules() if _rel(path).startswith(prefix)
-              for line, name in _imports(path)
-              if any(name == f or name.startswith(f + ".") for f in forbidden)]
+    broken = [
+        f"{_rel(path)}:{line}: imports {name}"
+        for path in _modules()
+        if _rel(path).startswith(prefix)
+        for line, name in _imports(path)
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
     assert not broken, f"{why}:\n" + "\n".join(broken)
 
 

@@ -7,6 +7,7 @@ played by small stand-ins: checkout and setup-python do nothing (the project's o
 the artifact actions copy a folder, and the PR-comment script runs in Node.js against a stateful stand-in
 of the GitHub REST client. `pip install` is a recorder: the test checks it is given a pinned source.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,12 @@ class Runner:
         spec = yaml.safe_load(EXAMPLE.read_text())
         spec["environments"] = {
             "sandbox": {"target": "snapshot", "platform": "salesforce", "path": "orgs/sandbox"},
-            "production": {"target": "snapshot", "platform": "salesforce", "path": "orgs/production",
-                           "production": True},
+            "production": {
+                "target": "snapshot",
+                "platform": "salesforce",
+                "path": "orgs/production",
+                "production": True,
+            },
         }
         self.spec.write_text(yaml.safe_dump(spec, sort_keys=False))
 
@@ -88,8 +93,14 @@ class Runner:
             if "uses" in step:
                 code = self._uses(step, env)
             else:
-                code = subprocess.run([*shell, "-c", step["run"]], cwd=self.repo, env=env,
-                                      capture_output=True, text=True, timeout=120).returncode
+                code = subprocess.run(
+                    [*shell, "-c", step["run"]],
+                    cwd=self.repo,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                ).returncode
             codes[label] = code
             failed = failed or code != 0
         return codes
@@ -114,7 +125,8 @@ class Runner:
         node = shutil.which("node")
         if node is None:
             pytest.skip("Node.js is not installed: the PR-comment script cannot run")
-        harness = """
+        harness = (
+            """
 const fs = require('fs');
 const state = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 let next = 100 + state.comments.length;
@@ -129,12 +141,19 @@ const github = { rest, paginate: async (method, args) => (await method(args)).da
 const context = { repo: { owner: 'o', repo: 'r' }, issue: { number: 7 } };
 (async () => { %s })().then(() => fs.writeFileSync(process.argv[2], JSON.stringify(state)),
   e => { console.error(e); process.exit(1); });
-""" % script
+"""
+            % script
+        )
         state = self.temp / "github-state.json"
         state.write_text(json.dumps({"comments": self.comments}))
         (self.temp / "script.js").write_text(harness)
-        result = subprocess.run([node, str(self.temp / "script.js"), str(state)], cwd=self.repo,
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [node, str(self.temp / "script.js"), str(state)],
+            cwd=self.repo,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         self.comments = json.loads(state.read_text())["comments"]
         return result.returncode
 

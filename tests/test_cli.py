@@ -1,4 +1,5 @@
 """The command line as a user runs it: help, exit codes, output formats, no tracebacks."""
+
 from __future__ import annotations
 
 import csv
@@ -78,12 +79,21 @@ def test_score_json_and_csv(run_cli, example_spec, tmp_path):
 
 def test_score_out_file_and_summary(run_cli, example_spec, tmp_path):
     out_file = tmp_path / "scores.json"
-    code, _, err = run_cli("score", str(example_spec.parent / "deals.csv"), "--spec", str(example_spec),
-                           "--format", "json", "--out", str(out_file))
+    code, _, err = run_cli(
+        "score",
+        str(example_spec.parent / "deals.csv"),
+        "--spec",
+        str(example_spec),
+        "--format",
+        "json",
+        "--out",
+        str(out_file),
+    )
     assert code == 0 and "wrote 10 scored deals" in err
     assert json.loads(out_file.read_text())["totals"]["deals"] == 10
-    code, out, _ = run_cli("score", str(example_spec.parent / "deals.csv"), "--spec", str(example_spec),
-                           "--summary")
+    code, out, _ = run_cli(
+        "score", str(example_spec.parent / "deals.csv"), "--spec", str(example_spec), "--summary"
+    )
     assert "Acme Corp" not in out and "10 deals" in out
 
 
@@ -125,16 +135,23 @@ def test_validate_strict_turns_warnings_into_failure(run_cli, tmp_path):
     assert code == 3 and "warning: segments:" in err
 
 
-@pytest.mark.parametrize("argv", [
-    ["--help"], ["validate", "specs/examples/handoff.yaml"], ["schema"],
-    ["score", "specs/examples/deals.csv", "--spec", "specs/examples/handoff.yaml"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["validate", "specs/examples/handoff.yaml"],
+        ["schema"],
+        ["score", "specs/examples/deals.csv", "--spec", "specs/examples/handoff.yaml"],
+    ],
+)
 def test_offline_commands_do_not_import_crm_clients(argv):
-    code = ("import sys\nfrom handrail.cli import main\n"
-            "try:\n    main(%r)\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
-            "loaded = [m for m in sys.modules if m.split('.')[0] in "
-            "('simple_salesforce', 'hubspot', 'requests', 'zeep')]\n"
-            "sys.stderr.write(repr(loaded))\nassert not loaded, loaded\n") % argv
+    code = (
+        "import sys\nfrom handrail.cli import main\n"
+        "try:\n    main(%r)\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in "
+        "('simple_salesforce', 'hubspot', 'requests', 'zeep')]\n"
+        "sys.stderr.write(repr(loaded))\nassert not loaded, loaded\n"
+    ) % argv
     from helpers import ROOT
 
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

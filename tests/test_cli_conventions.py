@@ -1,5 +1,6 @@
 """One convention for every command: how the spec is given, --format, runnable hints, exit codes, and
 apply asking before it changes anything."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,12 @@ def project(tmp_path, monkeypatch):
     """A folder with the example spec (a snapshot environment marked production too) as the working
     directory."""
     spec = yaml.safe_load((EXAMPLE / "handoff.yaml").read_text())
-    spec["environments"]["live"] = {"target": "snapshot", "platform": "salesforce", "path": "live-org",
-                                    "production": True}
+    spec["environments"]["live"] = {
+        "target": "snapshot",
+        "platform": "salesforce",
+        "path": "live-org",
+        "production": True,
+    }
     (tmp_path / "handoff.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     shutil.copy(EXAMPLE / "deals.csv", tmp_path / "deals.csv")
     monkeypatch.chdir(tmp_path)
@@ -40,9 +45,14 @@ def elsewhere(tmp_path: Path) -> Path:
 
 
 COMMAND_LINES = [
-    ["validate"], ["score", "deals.csv"], ["build", "--target", "hubspot", "--out", "out-hubspot"],
-    ["plan", "--env", "snapshot"], ["diff", "--env", "snapshot"], ["audit", "--from", "deals.csv"],
-    ["brief", "Acme Corp", "--from", "deals.csv"], ["apply", "--env", "snapshot", "--yes"],
+    ["validate"],
+    ["score", "deals.csv"],
+    ["build", "--target", "hubspot", "--out", "out-hubspot"],
+    ["plan", "--env", "snapshot"],
+    ["diff", "--env", "snapshot"],
+    ["audit", "--from", "deals.csv"],
+    ["brief", "Acme Corp", "--from", "deals.csv"],
+    ["apply", "--env", "snapshot", "--yes"],
 ]
 
 
@@ -63,8 +73,10 @@ def test_every_command_with_output_has_one_format_option(run_cli, command):
     assert code == 0 and "--format" in out
 
 
-@pytest.mark.parametrize("command,alias", [("validate", "json"), ("plan", "json"), ("plan", "markdown"),
-                                           ("diff", "json"), ("diff", "markdown")])
+@pytest.mark.parametrize(
+    "command,alias",
+    [("validate", "json"), ("plan", "json"), ("plan", "markdown"), ("diff", "json"), ("diff", "markdown")],
+)
 def test_old_flags_are_aliases_of_format(project, run_cli, command, alias):
     extra = [] if command == "validate" else ["--env", "snapshot"]
     assert run_cli(command, f"--{alias}", *extra)[:2] == run_cli(command, "--format", alias, *extra)[:2]
@@ -109,13 +121,20 @@ def test_as_of_help_shows_a_date_not_a_format_string(run_cli):
 
 # --- apply asks first -------------------------------------------------------------------------------------
 
+
 def _apply_in_terminal(project: Path, answer: bytes, *argv: str) -> tuple[int, str]:
     """Run `handrail apply` with a real pseudo-terminal as its standard input and answer its question."""
     leader, follower = os.openpty()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     try:
-        proc = subprocess.Popen([*HANDRAIL, "apply", *argv], cwd=project, stdin=follower,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        proc = subprocess.Popen(
+            [*HANDRAIL, "apply", *argv],
+            cwd=project,
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
         os.write(leader, answer)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -138,9 +157,14 @@ def test_apply_on_a_terminal_shows_the_plan_and_asks(project):
 
 
 def test_production_is_never_changed_unasked(project):
-    unattended = subprocess.run([*HANDRAIL, "apply", "--env", "live"], cwd=project, stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True,
-                                env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    unattended = subprocess.run(
+        [*HANDRAIL, "apply", "--env", "live"],
+        cwd=project,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
     assert unattended.returncode == 2 and "--yes" in unattended.stderr and "saved plan" in unattended.stderr
     assert not _org_files(project, "live-org")
 

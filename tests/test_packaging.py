@@ -1,4 +1,5 @@
 """The repository root is the import package `handrail`: guard the mapping and what the wheel ships."""
+
 from __future__ import annotations
 
 import re
@@ -54,8 +55,22 @@ def test_imports_go_through_the_package():
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                             "-w", str(out), str(ROOT)], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     (path,) = out.glob("handrail-*.whl")
     with zipfile.ZipFile(path) as zf:
@@ -69,7 +84,11 @@ def test_wheel_holds_only_the_handrail_package(wheel):
 
 
 def test_wheel_ships_data_files(wheel):
-    for needed in ("handrail/cli.py", "handrail/specs/spec.schema.json",
-                   "handrail/specs/examples/handoff.yaml",
-                   "handrail/specs/examples/deals.csv", "handrail/py.typed"):
+    for needed in (
+        "handrail/cli.py",
+        "handrail/specs/spec.schema.json",
+        "handrail/specs/examples/handoff.yaml",
+        "handrail/specs/examples/deals.csv",
+        "handrail/py.typed",
+    ):
         assert needed in wheel, needed

@@ -1,4 +1,5 @@
 """The README's tour, run as a newcomer would: line by line in a fresh folder, each line must succeed."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,15 @@ def test_the_tour_runs_line_by_line_in_a_fresh_folder(tmp_path):
     script = "set -e\n" + "".join(f"{line}\necho '@@ line {n} ok'\n" for n, line in enumerate(lines))
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANDRAIL_")}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
-    result = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL, timeout=300)
+    result = subprocess.run(
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
     done = re.findall(r"@@ line (\d+) ok", result.stdout)
     failed_at = lines[len(done)] if len(done) < len(lines) else None
     assert failed_at is None, f"{failed_at!r} failed (exit {result.returncode}):\n{result.stderr[-2000:]}"

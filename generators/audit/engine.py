@@ -6,6 +6,7 @@ CSM ratings and intake, gate violations and stored-score disagreements. Open dea
 scored and checked against their gates. Memory holds counters, one bucket per segment, owner and month,
 and a capped number of example deals; never the deals themselves.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -137,8 +138,15 @@ class Audit:
             return
         self.disagreeing += 1
         size = float("inf") if difference is None else abs(difference)
-        item = (size, -self.compared, {**deal_ref(deal, result), "stored_score": stored,
-                                       "difference": None if difference is None else round(difference, 1)})
+        item = (
+            size,
+            -self.compared,
+            {
+                **deal_ref(deal, result),
+                "stored_score": stored,
+                "difference": None if difference is None else round(difference, 1),
+            },
+        )
         heapq.heappush(self._disagreements, item)
         if len(self._disagreements) > self.options.examples:
             heapq.heappop(self._disagreements)
@@ -147,18 +155,30 @@ class Audit:
         """Everything gathered, as plain data with stable keys (what every output format renders)."""
         m, o, t = self.model, self.options, self.totals
         return {
-            "spec": m.name, "as_of": o.now.isoformat(), "since": o.since.isoformat() if o.since else None,
-            "deals_read": self.read, "skipped": {r: self.skipped.get(r, 0) for r in SKIP_REASONS},
-            "thresholds": {"generic_flag": o.generic_flag, "completion_floor": o.completion_floor,
-                           "score_tolerance": o.tolerance},
+            "spec": m.name,
+            "as_of": o.now.isoformat(),
+            "since": o.since.isoformat() if o.since else None,
+            "deals_read": self.read,
+            "skipped": {r: self.skipped.get(r, 0) for r in SKIP_REASONS},
+            "thresholds": {
+                "generic_flag": o.generic_flag,
+                "completion_floor": o.completion_floor,
+                "score_tolerance": o.tolerance,
+            },
             "closed_won": {
-                "deals": t.deals, "average_score": t.average_score,
+                "deals": t.deals,
+                "average_score": t.average_score,
                 "completion": average(self.completeness_sum, t.deals),
                 "tiers": {k: t.tiers.get(k, 0) for k in TIER_KEYS},
-                "by_segment": [{"segment": s.key, "label": s.label, **self.segments[s.key].as_dict()}
-                               for s in m.segments if s.key in self.segments],
-                "by_owner": [{"owner": k, **g.as_dict()}
-                             for k, g in sorted(self.owners.items(), key=lambda kv: (-kv[1].deals, kv[0]))],
+                "by_segment": [
+                    {"segment": s.key, "label": s.label, **self.segments[s.key].as_dict()}
+                    for s in m.segments
+                    if s.key in self.segments
+                ],
+                "by_owner": [
+                    {"owner": k, **g.as_dict()}
+                    for k, g in sorted(self.owners.items(), key=lambda kv: (-kv[1].deals, kv[0]))
+                ],
                 "fields": self._field_rows(),
                 **self._trend(),
                 "sla": self._sla_rows(),
@@ -166,13 +186,19 @@ class Audit:
                 "intake": self._intake(),
                 "gate_violations": self.violations.as_dict(m),
                 "score_disagreements": {
-                    "compared": self.compared, "not_stored": self.not_stored, "disagreeing": self.disagreeing,
-                    "examples": [item for *_, item in sorted(self._disagreements, reverse=True)]},
+                    "compared": self.compared,
+                    "not_stored": self.not_stored,
+                    "disagreeing": self.disagreeing,
+                    "examples": [item for *_, item in sorted(self._disagreements, reverse=True)],
+                },
             },
             "open_in_gated_stages": {
                 "deals": self.open["deals"],
-                "by_stage": [{"stage": s.key, "label": s.label, "deals": self.open["stages"][s.key]}
-                             for s in m.stages if self.open["stages"][s.key]],
+                "by_stage": [
+                    {"stage": s.key, "label": s.label, "deals": self.open["stages"][s.key]}
+                    for s in m.stages
+                    if self.open["stages"][s.key]
+                ],
                 "tiers": {k: self.open["tiers"].get(k, 0) for k in TIER_KEYS},
                 "gate_violations": self.open_violations.as_dict(m),
             },
@@ -185,10 +211,19 @@ class Audit:
             if not considered:
                 continue
             generic_rate = percent(generic, filled)
-            rows.append({"field": f.key, "label": f.label, "weight": f.weight, "deals": considered,
-                         "filled": filled, "generic": generic, "completion_rate": percent(filled, considered),
-                         "generic_rate": generic_rate,
-                         "flagged": generic_rate is not None and generic_rate >= self.options.generic_flag})
+            rows.append(
+                {
+                    "field": f.key,
+                    "label": f.label,
+                    "weight": f.weight,
+                    "deals": considered,
+                    "filled": filled,
+                    "generic": generic,
+                    "completion_rate": percent(filled, considered),
+                    "generic_rate": generic_rate,
+                    "flagged": generic_rate is not None and generic_rate >= self.options.generic_flag,
+                }
+            )
         return rows
 
     def _trend(self) -> dict:
@@ -213,26 +248,47 @@ class Audit:
             for seg in self.model.segments:
                 tally = self.sla[seg.key][clock.key]
                 if seg.key in self.segments:
-                    by_segment.append({"segment": seg.key, "label": seg.label,
-                                       "target": clock.target(seg.sla), **tally.as_dict()})
+                    by_segment.append(
+                        {
+                            "segment": seg.key,
+                            "label": seg.label,
+                            "target": clock.target(seg.sla),
+                            **tally.as_dict(),
+                        }
+                    )
                 for name in ("within", "breached", "pending", "unmeasured", "elapsed_sum", "timed"):
                     setattr(overall, name, getattr(overall, name) + getattr(tally, name))
-            rows.append({"sla": clock.key, "label": clock.label, "unit": clock.unit, **overall.as_dict(),
-                         "by_segment": by_segment})
+            rows.append(
+                {
+                    "sla": clock.key,
+                    "label": clock.label,
+                    "unit": clock.unit,
+                    **overall.as_dict(),
+                    "by_segment": by_segment,
+                }
+            )
         return rows
 
     def _ratings(self) -> dict:
         counts = {str(n): self.ratings.get(n, 0) for n in range(1, 6)}
         rated = sum(counts.values())
-        return {"rated": rated, "unrated": self.ratings.get("unrated", 0), "distribution": counts,
-                "average": round(sum(n * self.ratings.get(n, 0) for n in range(1, 6)) / rated, 2) if rated
-                else None}
+        return {
+            "rated": rated,
+            "unrated": self.ratings.get("unrated", 0),
+            "distribution": counts,
+            "average": round(sum(n * self.ratings.get(n, 0) for n in range(1, 6)) / rated, 2)
+            if rated
+            else None,
+        }
 
     def _intake(self) -> dict:
-        counts = {k: self.intake.get(k, 0)
-                  for k in ("accepted", "returned", "pending", "other", "not_recorded")}
-        return {**counts,
-                "returned_rate": percent(counts["returned"], counts["accepted"] + counts["returned"])}
+        counts = {
+            k: self.intake.get(k, 0) for k in ("accepted", "returned", "pending", "other", "not_recorded")
+        }
+        return {
+            **counts,
+            "returned_rate": percent(counts["returned"], counts["accepted"] + counts["returned"]),
+        }
 
 
 def close_date(deal: Deal) -> date | None:
@@ -245,8 +301,11 @@ def close_date(deal: Deal) -> date | None:
 def audit_options(since: str | None = None, as_of: date | None = None) -> AuditOptions:
     """Options from the command line: `as_of` (default today) ends at midnight UTC; `since` as parse_since
     reads it. Raises ValueError for a period it cannot read."""
-    now = (datetime.now(timezone.utc) if as_of is None
-           else datetime.combine(as_of, time(23, 59, 59), tzinfo=timezone.utc))
+    now = (
+        datetime.now(timezone.utc)
+        if as_of is None
+        else datetime.combine(as_of, time(23, 59, 59), tzinfo=timezone.utc)
+    )
     return AuditOptions(now=now, since=parse_since(since, now.date()) if since else None)
 
 

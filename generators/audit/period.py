@@ -1,4 +1,5 @@
 """Time arithmetic for audits: the --since window, business days, calendar months."""
+
 from __future__ import annotations
 
 import calendar

@@ -5,6 +5,7 @@ CSV layout: columns `section,group,metric,value`, e.g. `segment,mid_market,avera
 summary, skipped, tiers, segment, owner, field, month, sla, sla_segment (group `clock/segment`),
 csm_rating, intake, gate, open_gate, open_stage, disagreement (group: deal id).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,13 +14,32 @@ from typing import Any, Iterator, TextIO
 from handrail.generators.data.csv_cells import SafeWriter
 from handrail.generators.rules.scoring import TIER_LABELS
 
-GROUP_METRICS = ("deals", "average_score", "completion", "ready", "gaps", "blocked", "unscored",
-                 "gate_violations")
-SLA_METRICS = ("handoffs", "within", "breached", "pending", "unmeasured", "compliance_rate",
-               "average_elapsed")
-SKIPPED_LABELS = {"no_stage": "with no known stage", "closed_lost": "closed lost",
-                  "open_not_gated": "open before any gated stage", "no_close_date": "with no close date",
-                  "before_since": "closed before the period"}
+GROUP_METRICS = (
+    "deals",
+    "average_score",
+    "completion",
+    "ready",
+    "gaps",
+    "blocked",
+    "unscored",
+    "gate_violations",
+)
+SLA_METRICS = (
+    "handoffs",
+    "within",
+    "breached",
+    "pending",
+    "unmeasured",
+    "compliance_rate",
+    "average_elapsed",
+)
+SKIPPED_LABELS = {
+    "no_stage": "with no known stage",
+    "closed_lost": "closed lost",
+    "open_not_gated": "open before any gated stage",
+    "no_close_date": "with no close date",
+    "before_since": "closed before the period",
+}
 
 
 def num(value: Any, suffix: str = "", places: int = 1) -> str:
@@ -46,8 +66,11 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
         yield "skipped", reason, "deals", n
     for tier, n in cw["tiers"].items():
         yield "tiers", "", tier, n
-    for section, rows, key in (("segment", cw["by_segment"], "segment"), ("owner", cw["by_owner"], "owner"),
-                               ("month", cw["trend"], "month")):
+    for section, rows, key in (
+        ("segment", cw["by_segment"], "segment"),
+        ("owner", cw["by_owner"], "owner"),
+        ("month", cw["trend"], "month"),
+    ):
         for row in rows:
             for metric in GROUP_METRICS + (("under_floor",) if section == "month" else ()):
                 value = row[metric]
@@ -69,8 +92,10 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
         yield "csm_rating", "", key, ratings[key]
     for key, value in cw["intake"].items():
         yield "intake", "", key, value
-    for section, violations in (("gate", cw["gate_violations"]),
-                                ("open_gate", report["open_in_gated_stages"]["gate_violations"])):
+    for section, violations in (
+        ("gate", cw["gate_violations"]),
+        ("open_gate", report["open_in_gated_stages"]["gate_violations"]),
+    ):
         yield section, "", "deals", violations["deals"]
         for row in violations["by_gate"]:
             yield section, row["gate"], "deals", row["deals"]
@@ -96,11 +121,16 @@ def write_table(report: dict, out: TextIO) -> None:
     since = f", closed since {report['since']}" if report["since"] else ""
     w(f"Handoff audit: {report['spec']}, as of {report['as_of'][:10]}{since}\n")
     skipped = ", ".join(f"{n:,} {SKIPPED_LABELS[r]}" for r, n in report["skipped"].items() if n)
-    w(f"Read {report['deals_read']:,} deals: {cw['deals']:,} closed won, "
-      f"{report['open_in_gated_stages']['deals']:,} open in gated stages"
-      + (f"; skipped {skipped}" if skipped else "") + "\n\n")
-    w(f"Closed won: {cw['deals']:,} deals, average score {num(cw['average_score'])}, "
-      f"completion {num(cw['completion'], '%')}\n")
+    w(
+        f"Read {report['deals_read']:,} deals: {cw['deals']:,} closed won, "
+        f"{report['open_in_gated_stages']['deals']:,} open in gated stages"
+        + (f"; skipped {skipped}" if skipped else "")
+        + "\n\n"
+    )
+    w(
+        f"Closed won: {cw['deals']:,} deals, average score {num(cw['average_score'])}, "
+        f"completion {num(cw['completion'], '%')}\n"
+    )
     w("Tiers: " + tier_line(cw["tiers"], cw["deals"]) + "\n")
     _groups(w, "By segment", "segment", [(r["label"], r) for r in cw["by_segment"]])
     _groups(w, "By owner", "owner", [(r["owner"], r) for r in cw["by_owner"]])
@@ -108,38 +138,53 @@ def write_table(report: dict, out: TextIO) -> None:
     _trend(w, cw)
     _sla(w, cw["sla"])
     r, i = cw["csm_ratings"], cw["intake"]
-    w(f"\nCSM handoff ratings: {r['rated']:,} rated, average {num(r['average'], places=2)} "
-      f"({', '.join(f'{k}: {v:,}' for k, v in r['distribution'].items())}); {r['unrated']:,} unrated\n")
-    w(f"CS intake: {i['accepted']:,} accepted, {i['returned']:,} returned to Sales "
-      f"({num(i['returned_rate'], '%')} returned), {i['pending']:,} pending, {i['not_recorded']:,} not "
-      "recorded\n")
-    _violations(w, "Gate violations: {n} closed-won deals reached Closed Won although a gate should have "
-                   "stopped them",
-                cw["gate_violations"])
+    w(
+        f"\nCSM handoff ratings: {r['rated']:,} rated, average {num(r['average'], places=2)} "
+        f"({', '.join(f'{k}: {v:,}' for k, v in r['distribution'].items())}); {r['unrated']:,} unrated\n"
+    )
+    w(
+        f"CS intake: {i['accepted']:,} accepted, {i['returned']:,} returned to Sales "
+        f"({num(i['returned_rate'], '%')} returned), {i['pending']:,} pending, {i['not_recorded']:,} not "
+        "recorded\n"
+    )
+    _violations(
+        w,
+        "Gate violations: {n} closed-won deals reached Closed Won although a gate should have stopped them",
+        cw["gate_violations"],
+    )
     _disagreements(w, cw["score_disagreements"], report["thresholds"]["score_tolerance"])
     op = report["open_in_gated_stages"]
     stages = ", ".join(f"{s['label']} {s['deals']:,}" for s in op["by_stage"])
     w(f"\nOpen deals in gated stages: {op['deals']:,}" + (f" ({stages})" if stages else "") + "\n")
     if op["deals"]:
         w("Tiers: " + tier_line(op["tiers"], op["deals"]) + "\n")
-    _violations(w, "Gate violations: {n} open deals sit in a stage a gate should have kept them out of",
-                op["gate_violations"])
+    _violations(
+        w,
+        "Gate violations: {n} open deals sit in a stage a gate should have kept them out of",
+        op["gate_violations"],
+    )
 
 
 def tier_line(tiers: dict, total: int) -> str:
-    parts = [f"{TIER_LABELS[t]} {tiers[t]:,} ({num(tiers[t] / total * 100 if total else None, '%')})"
-             for t in ("ready", "gaps", "blocked")]
+    parts = [
+        f"{TIER_LABELS[t]} {tiers[t]:,} ({num(tiers[t] / total * 100 if total else None, '%')})"
+        for t in ("ready", "gaps", "blocked")
+    ]
     return ", ".join(parts) + (f", unscored {tiers['unscored']:,}" if tiers["unscored"] else "")
 
 
 def _groups(w, title: str, name: str, rows: list[tuple[str, dict]]) -> None:
     if not rows:
         return
-    w(f"\n{title}\n{name:<28} {'deals':>7} {'avg score':>9} {'completion':>10} {'ready':>6} {'gaps':>6} "
-      f"{'blocked':>7} {'gate violations':>15}\n")
+    w(
+        f"\n{title}\n{name:<28} {'deals':>7} {'avg score':>9} {'completion':>10} {'ready':>6} {'gaps':>6} "
+        f"{'blocked':>7} {'gate violations':>15}\n"
+    )
     for label, r in rows:
-        w(f"{label[:28]:<28} {r['deals']:>7,} {num(r['average_score']):>9} {num(r['completion'], '%'):>10} "
-          f"{r['ready']:>6,} {r['gaps']:>6,} {r['blocked']:>7,} {r['gate_violations']:>15,}\n")
+        w(
+            f"{label[:28]:<28} {r['deals']:>7,} {num(r['average_score']):>9} {num(r['completion'], '%'):>10} "
+            f"{r['ready']:>6,} {r['gaps']:>6,} {r['blocked']:>7,} {r['gate_violations']:>15,}\n"
+        )
 
 
 def weakest_first(fields: list[dict]) -> list[dict]:
@@ -149,13 +194,20 @@ def weakest_first(fields: list[dict]) -> list[dict]:
 def _fields(w, fields: list[dict], flag: float) -> None:
     if not fields:
         return
-    w(f"\nFields, weakest first (generic = share of filled values)\n{'field':<28} {'deals':>7} "
-      f"{'completed':>9} {'generic':>8}\n")
+    w(
+        f"\nFields, weakest first (generic = share of filled values)\n{'field':<28} {'deals':>7} "
+        f"{'completed':>9} {'generic':>8}\n"
+    )
     for r in weakest_first(fields):
-        mark = (f"  ! generic {num(r['generic_rate'], '%')} of the time (>= {flag:g}%): redesign it"
-                if r["flagged"] else "")
-        w(f"{r['label'][:28]:<28} {r['deals']:>7,} {num(r['completion_rate'], '%'):>9} "
-          f"{num(r['generic_rate'], '%'):>8}{mark}\n")
+        mark = (
+            f"  ! generic {num(r['generic_rate'], '%')} of the time (>= {flag:g}%): redesign it"
+            if r["flagged"]
+            else ""
+        )
+        w(
+            f"{r['label'][:28]:<28} {r['deals']:>7,} {num(r['completion_rate'], '%'):>9} "
+            f"{num(r['generic_rate'], '%'):>8}{mark}\n"
+        )
 
 
 def _trend(w, cw: dict) -> None:
@@ -165,26 +217,38 @@ def _trend(w, cw: dict) -> None:
     w(f"\nMonthly trend by close month\n{'month':<8} {'deals':>7} {'avg score':>9} {'completion':>10}\n")
     for r in cw["trend"]:
         mark = f"  under {floor:g}%" if r["under_floor"] else ""
-        w(f"{r['month']:<8} {r['deals']:>7,} {num(r['average_score']):>9} "
-          f"{num(r['completion'], '%'):>10}{mark}\n")
+        w(
+            f"{r['month']:<8} {r['deals']:>7,} {num(r['average_score']):>9} "
+            f"{num(r['completion'], '%'):>10}{mark}\n"
+        )
     for run in cw["completion_alert"]["runs"]:
-        w(f"! Completion under {floor:g}% for {run['months']} months running ({run['from']} to {run['to']}): "
-          "investigate\n")
+        w(
+            f"! Completion under {floor:g}% for {run['months']} months running ({run['from']} to "
+            f"{run['to']}): "
+            "investigate\n"
+        )
 
 
 def _sla(w, clocks: list[dict]) -> None:
-    w(f"\nSLA compliance (within / handoffs measured)\n{'':<28} {'handoffs':>8} {'within':>7} "
-      f"{'breached':>8} {'pending':>7} {'no clock':>8} {'compliance':>10} {'average':>10}\n")
+    w(
+        f"\nSLA compliance (within / handoffs measured)\n{'':<28} {'handoffs':>8} {'within':>7} "
+        f"{'breached':>8} {'pending':>7} {'no clock':>8} {'compliance':>10} {'average':>10}\n"
+    )
     for c in clocks:
         unit = "h" if c["unit"] == "hours" else " bd"
-        w(f"{c['label']:<28} {c['handoffs']:>8,} {c['within']:>7,} {c['breached']:>8,} {c['pending']:>7,} "
-          f"{c['unmeasured']:>8,} {num(c['compliance_rate'], '%'):>10} "
-          f"{num(c['average_elapsed'], unit):>10}\n")
+        w(
+            f"{c['label']:<28} {c['handoffs']:>8,} {c['within']:>7,} {c['breached']:>8,} {c['pending']:>7,} "
+            f"{c['unmeasured']:>8,} {num(c['compliance_rate'], '%'):>10} "
+            f"{num(c['average_elapsed'], unit):>10}\n"
+        )
         for s in c["by_segment"]:
             if s["handoffs"]:
-                w(f"  {s['label'][:18]:<18} {s['target']:>4}{unit:<3} {s['handoffs']:>8,} {s['within']:>7,} "
-                  f"{s['breached']:>8,} {s['pending']:>7,} {s['unmeasured']:>8,} "
-                  f"{num(s['compliance_rate'], '%'):>10}\n")
+                w(
+                    f"  {s['label'][:18]:<18} {s['target']:>4}{unit:<3} {s['handoffs']:>8,} "
+                    f"{s['within']:>7,} "
+                    f"{s['breached']:>8,} {s['pending']:>7,} {s['unmeasured']:>8,} "
+                    f"{num(s['compliance_rate'], '%'):>10}\n"
+                )
 
 
 def _violations(w, title: str, v: dict) -> None:
@@ -195,17 +259,24 @@ def _violations(w, title: str, v: dict) -> None:
         w(f"  examples ({len(v['examples'])} of {v['deals']:,}):\n")
     for e in v["examples"]:
         reasons = "; ".join(f"{g['gate']}: {', '.join(g['reasons'])}" for g in e["gates"])
-        w(f"    {e['id']} {e['name']} ({e['owner'] or 'no owner'}, {e['segment']}, score {num(e['score'])}): "
-          f"{reasons}\n")
+        w(
+            f"    {e['id']} {e['name']} ({e['owner'] or 'no owner'}, {e['segment']}, score "
+            f"{num(e['score'])}): "
+            f"{reasons}\n"
+        )
 
 
 def _disagreements(w, d: dict, tolerance: float) -> None:
-    w(f"\nScore disagreements: {d['disagreeing']:,} of {d['compared']:,} stored scores differ from "
-      f"Handrail's by more than {tolerance:g} ({d['not_stored']:,} deals have no stored score)\n")
+    w(
+        f"\nScore disagreements: {d['disagreeing']:,} of {d['compared']:,} stored scores differ from "
+        f"Handrail's by more than {tolerance:g} ({d['not_stored']:,} deals have no stored score)\n"
+    )
     for e in d["examples"]:
         difference = "-" if e["difference"] is None else f"{e['difference']:+.1f}"
-        w(f"    {e['id']} {e['name']}: stored {num(e['stored_score'])}, Handrail {num(e['score'])}, "
-          f"difference {difference}\n")
+        w(
+            f"    {e['id']} {e['name']}: stored {num(e['stored_score'])}, Handrail {num(e['score'])}, "
+            f"difference {difference}\n"
+        )
 
 
 WRITERS = {"table": write_table, "json": write_json, "csv": write_csv}

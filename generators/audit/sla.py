@@ -7,6 +7,7 @@ Every clock starts at the stamped Closed Won time (`closed_won_at`). A handoff i
   unmeasured no Closed Won time is stamped, so there is no clock.
 Compliance = within / (within + breached) x 100, as in "42 of 50 handoffs within SLA = 84%".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,11 @@ class SlaClock:
     unit: str  # hours | business days
 
     def target(self, sla: Sla) -> int:
-        return {"internal_handoff": sla.internal_handoff_hours, "first_touch": sla.first_touch_hours,
-                "kickoff": sla.kickoff_business_days}[self.key]
+        return {
+            "internal_handoff": sla.internal_handoff_hours,
+            "first_touch": sla.first_touch_hours,
+            "kickoff": sla.kickoff_business_days,
+        }[self.key]
 
     def describe(self, sla: Sla) -> str:
         return f"{self.target(sla)} {self.unit}"
@@ -81,10 +85,15 @@ class SlaTally:
 
     def as_dict(self) -> dict:
         handoffs = self.within + self.breached
-        return {"within": self.within, "breached": self.breached, "pending": self.pending,
-                "unmeasured": self.unmeasured, "handoffs": handoffs,
-                "compliance_rate": percent(self.within, handoffs),
-                "average_elapsed": round(self.elapsed_sum / self.timed, 1) if self.timed else None}
+        return {
+            "within": self.within,
+            "breached": self.breached,
+            "pending": self.pending,
+            "unmeasured": self.unmeasured,
+            "handoffs": handoffs,
+            "compliance_rate": percent(self.within, handoffs),
+            "average_elapsed": round(self.elapsed_sum / self.timed, 1) if self.timed else None,
+        }
 
 
 def percent(part: float, whole: float) -> float | None:

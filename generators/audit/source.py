@@ -6,6 +6,7 @@ datetimes timezone-aware in UTC. The live feed is generators.data.live.LiveFeed;
 one place that picks a feed. A feed may also offer `matching(model, reference)`, the few deals a
 brief can be about, so that a brief does not read a whole org.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -43,12 +44,19 @@ class FileFeed:
         from handrail.generators.data.columns import load_column_map
 
         columns = load_column_map(self.columns, model) if self.columns else None
-        return read_deals(self.path, model, process_fields=True, columns=columns,
-                          date_format=self.date_format)
+        return read_deals(
+            self.path, model, process_fields=True, columns=columns, date_format=self.date_format
+        )
 
 
-def open_feed(from_file: Path | None, env: str | None, command: str, columns: Path | None = None,
-              date_format: str | None = None, connect=None) -> DealFeed:
+def open_feed(
+    from_file: Path | None,
+    env: str | None,
+    command: str,
+    columns: Path | None = None,
+    date_format: str | None = None,
+    connect=None,
+) -> DealFeed:
     """The feed the options name; checked before the spec is read, so a wrong choice is reported first.
     `connect` turns an environment into its live deal source (handrail.targets.deal_source)."""
     if from_file is not None and env is not None:
@@ -79,8 +87,10 @@ def find_deal(feed: DealFeed, model: Model, reference: str) -> Deal:
         return by_name[0]
     if by_name:
         ids = ", ".join(d.id for d in by_name[:10])
-        raise InputError(f"{feed.description}: {len(by_name)} deals are named '{reference}' (ids {ids}); "
-                         "pass the id instead")
+        raise InputError(
+            f"{feed.description}: {len(by_name)} deals are named '{reference}' (ids {ids}); "
+            "pass the id instead"
+        )
     if matching:
         raise InputError(f"{feed.description}: no deal with id or name '{reference}'")
     raise InputError(f"{feed.description}: no deal with id or name '{reference}' among {count} deals")
@@ -90,8 +100,9 @@ def _same_id(deal_id: str, reference: str) -> bool:
     return deal_id == reference or (len(reference) == 15 and len(deal_id) == 18 and deal_id[:15] == reference)
 
 
-def with_progress(deals: Iterable[Deal], stream: TextIO, every: int = 10_000,
-                  total: Callable[[], int | None] | None = None) -> Iterator[Deal]:
+def with_progress(
+    deals: Iterable[Deal], stream: TextIO, every: int = 10_000, total: Callable[[], int | None] | None = None
+) -> Iterator[Deal]:
     """Pass deals through, showing a running count on `stream` when it is a terminal; `total` says how
     many are coming, once the source knows (a live org counts before it sends)."""
     if not stream.isatty():

@@ -3,6 +3,7 @@
 Every chart scales to its container (viewBox, width 100%), carries a <title> for screen readers,
 and escapes every label. Percentages run 0-100; None means "no data" and draws nothing.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -14,21 +15,34 @@ FONT = 'font-family="system-ui, sans-serif"'
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-            f'aria-label="{escape(title)}" {FONT} font-size="12"><title>{escape(title)}</title>'
-            + "".join(body) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" {FONT} font-size="12"><title>{escape(title)}</title>'
+        + "".join(body)
+        + "</svg>"
+    )
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 12, fill: str = INK,
-          weight: str = "normal") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{fill}" '
-            f'font-weight="{weight}">{escape(text)}</text>')
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    anchor: str = "start",
+    size: int = 12,
+    fill: str = INK,
+    weight: str = "normal",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{fill}" '
+        f'font-weight="{weight}">{escape(text)}</text>'
+    )
 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str, label: str = "") -> str:
     tip = f"<title>{escape(label)}</title>" if label else ""
-    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" '
-            f'fill="{fill}">{tip}</rect>')
+    return (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{fill}">{tip}</rect>'
+    )
 
 
 def legend(items: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
@@ -39,8 +53,9 @@ def legend(items: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
     return out
 
 
-def stacked_bars(title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int, str]]]],
-                 width: int = 640) -> str:
+def stacked_bars(
+    title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int, str]]]], width: int = 640
+) -> str:
     """One 100% bar per row; each part is (name, count, colour), labelled with its share when wide enough."""
     label_w, bar_w, row_h = 150, width - 150 - 60, 28
     names = [(name, color) for name, _, color in rows[0][1]] if rows else []
@@ -63,8 +78,14 @@ def stacked_bars(title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int, 
     return _svg(width, 36 + len(rows) * row_h, title, body)
 
 
-def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]],
-               floor: float | None = None, width: int = 640, height: int = 240) -> str:
+def line_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None], str]],
+    floor: float | None = None,
+    width: int = 640,
+    height: int = 240,
+) -> str:
     """Percent lines over labelled points (months), with an optional dashed floor such as 80%."""
     left, right, top, bottom = 40, 16, 26, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -78,18 +99,27 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
 
     body = legend([(name, color) for name, _, color in series], left, 14)
     for tick in (0, 25, 50, 75, 100):
-        body.append(f'<line x1="{left}" x2="{width - right}" y1="{py(tick):.1f}" y2="{py(tick):.1f}" '
-                    f'stroke="{GRID}" stroke-width="1"/>')
+        body.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{py(tick):.1f}" y2="{py(tick):.1f}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
         body.append(_text(left - 6, py(tick) + 4, f"{tick}", "end", 10, "#52606d"))
     if floor is not None:
-        body.append(f'<line x1="{left}" x2="{width - right}" y1="{py(floor):.1f}" y2="{py(floor):.1f}" '
-                    f'stroke="{BLOCKED}" stroke-width="1.5" stroke-dasharray="6 4"/>')
+        body.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{py(floor):.1f}" y2="{py(floor):.1f}" '
+            f'stroke="{BLOCKED}" stroke-width="1.5" stroke-dasharray="6 4"/>'
+        )
         body.append(_text(left + 4, py(floor) - 4, f"{floor:g}% floor", "start", 10, BLOCKED))
     every = max(1, round(len(labels) / 12))
     for i, label in enumerate(labels):
         if i % every == 0 or i == len(labels) - 1:
-            anchor = ("end" if i == len(labels) - 1 and len(labels) > 1
-                      else "start" if i == 0 and len(labels) > 1 else "middle")
+            anchor = (
+                "end"
+                if i == len(labels) - 1 and len(labels) > 1
+                else "start"
+                if i == 0 and len(labels) > 1
+                else "middle"
+            )
             body.append(_text(px(i), height - bottom + 16, label, anchor, 10, "#52606d"))
     for name, values, color in series:
         points = [(px(i), py(v), v) for i, v in enumerate(values) if v is not None]
@@ -97,13 +127,19 @@ def line_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Se
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
             body.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
         for (x, y, v), label in zip(points, [lb for lb, v in zip(labels, values) if v is not None]):
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}">'
-                        f"<title>{escape(f'{label}: {name} {v:.1f}')}</title></circle>")
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}">'
+                f"<title>{escape(f'{label}: {name} {v:.1f}')}</title></circle>"
+            )
     return _svg(width, height, title, body)
 
 
-def paired_bars(title: str, rows: Sequence[tuple[str, float | None, float | None]],
-                names: tuple[tuple[str, str], tuple[str, str]], width: int = 640) -> str:
+def paired_bars(
+    title: str,
+    rows: Sequence[tuple[str, float | None, float | None]],
+    names: tuple[tuple[str, str], tuple[str, str]],
+    width: int = 640,
+) -> str:
     """Two horizontal percent bars per row (e.g. completion and generic rate), with their values."""
     label_w, row_h = 190, 34
     bar_w = width - label_w - 60
@@ -115,10 +151,12 @@ def paired_bars(title: str, rows: Sequence[tuple[str, float | None, float | None
             by = y + j * 13
             body.append(_rect(label_w, by, bar_w, 11, "#eef1f4"))
             if value is not None:
-                body.append(_rect(label_w, by, bar_w * value / 100, 11, color,
-                                  f"{label}: {name} {value:.1f}%"))
-            body.append(_text(label_w + bar_w + 6, by + 10, "-" if value is None else f"{value:.1f}%",
-                              size=10))
+                body.append(
+                    _rect(label_w, by, bar_w * value / 100, 11, color, f"{label}: {name} {value:.1f}%")
+                )
+            body.append(
+                _text(label_w + bar_w + 6, by + 10, "-" if value is None else f"{value:.1f}%", size=10)
+            )
     return _svg(width, 32 + len(rows) * row_h, title, body)
 
 
@@ -137,8 +175,9 @@ def percent_bars(title: str, rows: Sequence[tuple[str, float | None, str]], widt
     return _svg(width, 12 + len(rows) * row_h, title, body)
 
 
-def column_chart(title: str, columns: Sequence[tuple[str, int]], color: str = BLUE, width: int = 320,
-                 height: int = 160) -> str:
+def column_chart(
+    title: str, columns: Sequence[tuple[str, int]], color: str = BLUE, width: int = 320, height: int = 160
+) -> str:
     """Vertical count columns (e.g. ratings 1-5), each labelled with its count."""
     bottom, top = 22, 18
     plot_h = height - bottom - top

@@ -1,4 +1,5 @@
 """Counters an audit keeps per group (segment, owner, month) and for gate violations."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -32,9 +33,13 @@ class Group:
         self.violations += violated
 
     def as_dict(self) -> dict:
-        return {"deals": self.deals, "average_score": average(self.score_sum, self.scored),
-                "completion": average(self.completeness_sum, self.deals), "gate_violations": self.violations,
-                **{t: self.tiers.get(t, 0) for t in TIER_KEYS}}
+        return {
+            "deals": self.deals,
+            "average_score": average(self.score_sum, self.scored),
+            "completion": average(self.completeness_sum, self.deals),
+            "gate_violations": self.violations,
+            **{t: self.tiers.get(t, 0) for t in TIER_KEYS},
+        }
 
 
 class ViolationTally:
@@ -49,20 +54,39 @@ class ViolationTally:
         for failure in failures:
             self.by_gate[failure.gate.key] += 1
         if len(self.examples) < self.limit:
-            self.examples.append({**deal_ref(deal, result), "gates": [
-                {"gate": f.gate.key, "message": f.gate.message, "reasons": list(f.reasons)}
-                for f in failures]})
+            self.examples.append(
+                {
+                    **deal_ref(deal, result),
+                    "gates": [
+                        {"gate": f.gate.key, "message": f.gate.message, "reasons": list(f.reasons)}
+                        for f in failures
+                    ],
+                }
+            )
 
     def as_dict(self, model: Model) -> dict:
-        return {"deals": self.deals, "examples": self.examples, "by_gate": [
-            {"gate": g.key, "stage": g.stage, "message": g.message, "deals": self.by_gate[g.key]}
-            for g in model.gates if self.by_gate[g.key]]}
+        return {
+            "deals": self.deals,
+            "examples": self.examples,
+            "by_gate": [
+                {"gate": g.key, "stage": g.stage, "message": g.message, "deals": self.by_gate[g.key]}
+                for g in model.gates
+                if self.by_gate[g.key]
+            ],
+        }
 
 
 def deal_ref(deal: Deal, result: HandoffScore) -> dict:
     """How a report names one deal."""
-    return {"id": deal.id, "name": deal.name, "owner": deal.owner, "stage": deal.stage,
-            "segment": result.segment, "score": result.score, "tier": TIER_LABELS.get(result.tier or "", "")}
+    return {
+        "id": deal.id,
+        "name": deal.name,
+        "owner": deal.owner,
+        "stage": deal.stage,
+        "segment": result.segment,
+        "score": result.score,
+        "tier": TIER_LABELS.get(result.tier or "", ""),
+    }
 
 
 def average(total: float, count: int) -> float | None:

@@ -5,6 +5,7 @@ Within a section: every field with a value, plus the empty fields the deal's seg
 (shown as missing). Score, tier, completeness and what is missing or generic come from the engine; the
 SLA deadlines count from the stamped Closed Won time when the deal has one.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -26,12 +27,18 @@ from handrail.specs.model import Field, Model, Segment
 
 ROLES = {"csm": "Customer success", "implementation": "Implementation", "leadership": "Leadership"}
 STATUS_WORDS = {"within": "met", "breached": "missed", "pending": "open", "unmeasured": ""}
-MOTIONS = {"automated": "automated", "structured": "structured", "white_glove": "white-glove",
-           "internal": "internal", "partner": "partner-mediated"}
+MOTIONS = {
+    "automated": "automated",
+    "structured": "structured",
+    "white_glove": "white-glove",
+    "internal": "internal",
+    "partner": "partner-mediated",
+}
 
 
-def render_brief(model: Model, deal: Deal, role: str, fmt: str, templates: Path | None = None,
-                 now: datetime | None = None) -> str:
+def render_brief(
+    model: Model, deal: Deal, role: str, fmt: str, templates: Path | None = None, now: datetime | None = None
+) -> str:
     """The brief as Markdown (`md`) or self-contained HTML (`html`); `templates` overrides packaged ones by
     name."""
     context = brief_context(model, deal, role, now or datetime.now(timezone.utc))
@@ -43,17 +50,27 @@ def brief_context(model: Model, deal: Deal, role: str, now: datetime) -> dict:
     result = score_deal(model, deal)
     segment = model.segment(result.segment) if result.segment else None
     return {
-        "spec": model.name, "role": role, "role_label": ROLES[role], "generated_at": _iso(now),
+        "spec": model.name,
+        "role": role,
+        "role_label": ROLES[role],
+        "generated_at": _iso(now),
         "deal": _deal(model, deal),
-        "handoff": {"score": result.score, "tier": result.tier,
-                    "tier_label": TIER_LABELS.get(result.tier or "", ""),
-                    "completeness": result.completeness, "earned": result.earned,
-                    "possible": result.possible},
+        "handoff": {
+            "score": result.score,
+            "tier": result.tier,
+            "tier_label": TIER_LABELS.get(result.tier or "", ""),
+            "completeness": result.completeness,
+            "earned": result.earned,
+            "possible": result.possible,
+        },
         "segment": _segment(segment),
         "sla": _slas(segment, deal, now) if segment else [],
         "sections": _sections(model, deal, result, segment, role),
-        "missing": [_item(model, model.field(r.key), deal, result, segment) for r in result.fields
-                    if r.state != "complete" and _visible(model, model.field(r.key), role)],
+        "missing": [
+            _item(model, model.field(r.key), deal, result, segment)
+            for r in result.fields
+            if r.state != "complete" and _visible(model, model.field(r.key), role)
+        ],
         **_gates(model, deal, result),
     }
 
@@ -61,23 +78,37 @@ def brief_context(model: Model, deal: Deal, role: str, now: datetime) -> dict:
 def _deal(model: Model, deal: Deal) -> dict:
     extra = deal.extra
     csm = model.csm_field
-    return {"id": deal.id, "name": deal.name or deal.id, "owner": deal.owner,
-            "stage": model.stage(deal.stage).label if deal.stage else None, "amount": deal.acv,
-            "closed_won": bool(deal.stage and model.stage(deal.stage).closed_won),
-            "closed": bool(deal.stage
-                           and (model.stage(deal.stage).closed_won or model.stage(deal.stage).closed_lost)),
-            "deal_type": "Expansion" if deal.deal_type == "expansion" else "New business",
-            "sales_cycle_days": deal.sales_cycle_days, "close_date": _iso(extra.get("close_date")),
-            "closed_won_at": _iso(extra.get("closed_won_at")),
-            "csm": (display(csm, deal.values.get(csm.key))
-                    if csm and is_populated(csm, deal.values.get(csm.key)) else None)}
+    return {
+        "id": deal.id,
+        "name": deal.name or deal.id,
+        "owner": deal.owner,
+        "stage": model.stage(deal.stage).label if deal.stage else None,
+        "amount": deal.acv,
+        "closed_won": bool(deal.stage and model.stage(deal.stage).closed_won),
+        "closed": bool(
+            deal.stage and (model.stage(deal.stage).closed_won or model.stage(deal.stage).closed_lost)
+        ),
+        "deal_type": "Expansion" if deal.deal_type == "expansion" else "New business",
+        "sales_cycle_days": deal.sales_cycle_days,
+        "close_date": _iso(extra.get("close_date")),
+        "closed_won_at": _iso(extra.get("closed_won_at")),
+        "csm": (
+            display(csm, deal.values.get(csm.key))
+            if csm and is_populated(csm, deal.values.get(csm.key))
+            else None
+        ),
+    }
 
 
 def _segment(segment: Segment | None) -> dict | None:
     if segment is None:
         return None
-    return {"key": segment.key, "label": segment.label, "description": segment.description,
-            "motion": MOTIONS.get(segment.motion, segment.motion)}
+    return {
+        "key": segment.key,
+        "label": segment.label,
+        "description": segment.description,
+        "motion": MOTIONS.get(segment.motion, segment.motion),
+    }
 
 
 def _slas(segment: Segment, deal: Deal, now: datetime) -> list[dict]:
@@ -86,25 +117,42 @@ def _slas(segment: Segment, deal: Deal, now: datetime) -> list[dict]:
     for clock in CLOCKS:
         status, _ = check(clock, segment.sla, deal.extra, now)
         done = deal.extra.get(clock.event)
-        rows.append({"key": clock.key, "label": clock.label, "target": clock.describe(segment.sla),
-                     "deadline": _iso(clock.deadline(segment.sla, start)) if start else None,
-                     "done_at": _iso(done), "status": status, "status_text": STATUS_WORDS[status]})
+        rows.append(
+            {
+                "key": clock.key,
+                "label": clock.label,
+                "target": clock.describe(segment.sla),
+                "deadline": _iso(clock.deadline(segment.sla, start)) if start else None,
+                "done_at": _iso(done),
+                "status": status,
+                "status_text": STATUS_WORDS[status],
+            }
+        )
     return rows
 
 
-def _sections(model: Model, deal: Deal, result: HandoffScore, segment: Segment | None,
-              role: str) -> list[dict]:
+def _sections(
+    model: Model, deal: Deal, result: HandoffScore, segment: Segment | None, role: str
+) -> list[dict]:
     considered = {r.key for r in result.fields}
     out = []
     for section in model.sections:
         if role not in section.roles:
             continue
-        items = [_item(model, f, deal, result, segment) for f in model.fields
-                 if f.section == section.key
-                 and (is_populated(f, deal.values.get(f.key)) or f.key in considered)]
+        items = [
+            _item(model, f, deal, result, segment)
+            for f in model.fields
+            if f.section == section.key and (is_populated(f, deal.values.get(f.key)) or f.key in considered)
+        ]
         if items:
-            out.append({"key": section.key, "label": section.label, "description": section.description,
-                        "fields": items})
+            out.append(
+                {
+                    "key": section.key,
+                    "label": section.label,
+                    "description": section.description,
+                    "fields": items,
+                }
+            )
     return out
 
 
@@ -116,11 +164,18 @@ def _visible(model: Model, f: Field, role: str) -> bool:
 def _item(model: Model, f: Field, deal: Deal, result: HandoffScore, segment: Segment | None) -> dict:
     value = deal.values.get(f.key)
     state = next((r for r in result.fields if r.key == f.key), None)
-    return {"key": f.key, "label": f.label, "type": f.type, "help": f.help, "section": f.section,
-            "value": display(f, value) if is_populated(f, value) else None,
-            "state": state.state if state else "recorded", "reason": state.reason if state else "",
-            "weight": f.weight if segment and f.key in segment.scored_fields else None,
-            "required": bool(segment and f.key in segment.required_fields)}
+    return {
+        "key": f.key,
+        "label": f.label,
+        "type": f.type,
+        "help": f.help,
+        "section": f.section,
+        "value": display(f, value) if is_populated(f, value) else None,
+        "state": state.state if state else "recorded",
+        "reason": state.reason if state else "",
+        "weight": f.weight if segment and f.key in segment.scored_fields else None,
+        "required": bool(segment and f.key in segment.required_fields),
+    }
 
 
 def _gates(model: Model, deal: Deal, result: HandoffScore) -> dict:
@@ -131,9 +186,18 @@ def _gates(model: Model, deal: Deal, result: HandoffScore) -> dict:
     if at is None or (deal.stage and model.stage(deal.stage).closed_lost):
         return {"gates": [], "gate_stage": None}
     failures = gate_failures(model, deal, result, stage=at)
-    return {"gate_stage": model.stage(at).label, "gates": [
-        {"gate": f.gate.key, "stage": model.stage(f.gate.stage).label, "message": f.gate.message,
-         "reasons": list(f.reasons)} for f in failures]}
+    return {
+        "gate_stage": model.stage(at).label,
+        "gates": [
+            {
+                "gate": f.gate.key,
+                "stage": model.stage(f.gate.stage).label,
+                "message": f.gate.message,
+                "reasons": list(f.reasons),
+            }
+            for f in failures
+        ],
+    }
 
 
 def display(f: Field, value: Any) -> str:

@@ -1,4 +1,5 @@
 """`handrail audit`: read deals from an export or live, audit their handoffs, and write the report."""
+
 from __future__ import annotations
 
 import sys
@@ -14,8 +15,18 @@ from handrail.generators.output.emit import emit
 from handrail.specs.validate import load_spec
 
 
-def audit_deals(from_file: Path | None, env_name: str | None, spec: Path, since: str | None, as_of, fmt: str,
-                out: Path | None, columns: Path | None, date_format: str | None, connect: Callable) -> None:
+def audit_deals(
+    from_file: Path | None,
+    env_name: str | None,
+    spec: Path,
+    since: str | None,
+    as_of,
+    fmt: str,
+    out: Path | None,
+    columns: Path | None,
+    date_format: str | None,
+    connect: Callable,
+) -> None:
     """Audit the deals of `from_file`, or of environment `env_name` read through `connect`."""
     feed = open_feed(from_file, env_name, "audit", columns, date_format, connect=connect)
     model = load_spec(spec).model

@@ -1,4 +1,5 @@
 """`handrail brief`: find one deal in an export or live, and write its handoff brief for one role."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,9 +13,19 @@ from handrail.generators.output.emit import emit
 from handrail.specs.validate import load_spec
 
 
-def write_brief(deal_ref: str, from_file: Path | None, env_name: str | None, spec: Path, role: str, fmt: str,
-                templates: Path | None, out: Path | None, columns: Path | None, date_format: str | None,
-                connect: Callable) -> None:
+def write_brief(
+    deal_ref: str,
+    from_file: Path | None,
+    env_name: str | None,
+    spec: Path,
+    role: str,
+    fmt: str,
+    templates: Path | None,
+    out: Path | None,
+    columns: Path | None,
+    date_format: str | None,
+    connect: Callable,
+) -> None:
     """The brief of the deal `deal_ref` (id or name), to `out` or stdout."""
     feed = open_feed(from_file, env_name, "brief", columns, date_format, connect=connect)
     model = load_spec(spec).model

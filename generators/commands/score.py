@@ -1,4 +1,5 @@
 """`handrail score`: score an export of deals offline, one line per deal (or only the totals)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,16 @@ from handrail.generators.output.emit import emit
 from handrail.specs.validate import load_spec
 
 
-def score_export(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | None, columns: Path | None,
-                 date_format: str | None, engine: str = "auto") -> None:
+def score_export(
+    deals: Path,
+    spec: Path,
+    fmt: str,
+    summary: bool,
+    out: Path | None,
+    columns: Path | None,
+    date_format: str | None,
+    engine: str = "auto",
+) -> None:
     """Write the scores of every deal in `deals` as text, JSON or CSV, to `out` or stdout.
 
     engine "auto" scores a CSV on DuckDB (generators.data.duck) when it reads the file exactly as the
@@ -22,8 +31,11 @@ def score_export(deals: Path, spec: Path, fmt: str, summary: bool, out: Path | N
     model = load_spec(spec).model
     column_map = load_column_map(columns, model) if columns else None
     per_deal = not (summary and fmt == "text")
-    on_duckdb = (scored_rows(deals, model, column_map, date_format, _stderr, rows=per_deal)
-                 if engine != "python" else None)
+    on_duckdb = (
+        scored_rows(deals, model, column_map, date_format, _stderr, rows=per_deal)
+        if engine != "python"
+        else None
+    )
     if on_duckdb is not None:  # the totals are already counted: rows are read only to be written
         rows, totals = on_duckdb.rows, on_duckdb.totals
     else:

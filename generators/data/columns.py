@@ -10,6 +10,7 @@ and label. Anything else is named in a column map (`--columns map.yaml`): `"Expo
 field key`, one a line, where a role is one of ROLES or `partner` (the spec's partner-sourced field),
 and `ignore` leaves a column unread.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,10 @@ from handrail.specs.model import Model
 ROLES: dict[str, tuple[str, tuple[str, ...]]] = {  # role -> (what it is, normalised names it goes by)
     "id": ("deal id", ("id", "deal_id", "opportunity_id", "record_id", "hs_object_id")),
     "name": ("deal name", ("name", "deal_name", "opportunity_name", "dealname")),
-    "owner": ("owner",
-              ("owner", "owner_name", "ownerid", "hubspot_owner_id", "opportunity_owner", "deal_owner")),
+    "owner": (
+        "owner",
+        ("owner", "owner_name", "ownerid", "hubspot_owner_id", "opportunity_owner", "deal_owner"),
+    ),
     "amount": ("amount", ("acv", "amount", "arr")),
     "type": ("deal type", ("deal_type", "type", "dealtype", "opportunity_type")),
     "stage": ("stage", ("stage", "stagename", "stage_name", "dealstage", "deal_stage")),
@@ -67,10 +70,12 @@ def load_column_map(path: str | Path, model: Model) -> ColumnMap:
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise InputError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if root is None:
-        raise InputError(f"{path}: the column map is empty; write one line a column: \"Export header\": role")
+        raise InputError(f'{path}: the column map is empty; write one line a column: "Export header": role')
     if not isinstance(root, yaml.MappingNode):
-        raise InputError(f"{_at(path, root)}: a column map is a mapping of export headers to roles or "
-                         "fields, e.g. \"Opportunity Name\": name")
+        raise InputError(
+            f"{_at(path, root)}: a column map is a mapping of export headers to roles or "
+            'fields, e.g. "Opportunity Name": name'
+        )
     fields = {f.key for f in model.fields} | {f.key for f in model.computed}
     roles = [*ROLES, "partner", IGNORE]
     out = ColumnMap(path)
@@ -82,13 +87,16 @@ def load_column_map(path: str | Path, model: Model) -> ColumnMap:
         target = value.value.strip()
         if target == "partner":
             if not model.deal.partner_field:
-                raise InputError(f"{_at(path, value)}: '{key.value}': the spec names no partner field "
-                                 "(deal.partner_field)")
+                raise InputError(
+                    f"{_at(path, value)}: '{key.value}': the spec names no partner field (deal.partner_field)"
+                )
             target = model.deal.partner_field
         elif target not in roles and target not in fields:
-            raise InputError(f"{_at(path, value)}: '{key.value}': '{target}' is neither a role nor a field "
-                             f"of the spec (roles: {', '.join(roles)}; or a field key such as "
-                             f"{', '.join(sorted(fields)[:3])})")
+            raise InputError(
+                f"{_at(path, value)}: '{key.value}': '{target}' is neither a role nor a field "
+                f"of the spec (roles: {', '.join(roles)}; or a field key such as "
+                f"{', '.join(sorted(fields)[:3])})"
+            )
         header = normalise(key.value)
         if header in out.targets:
             raise InputError(f"{_at(path, key)}: '{key.value}' is mapped twice")
@@ -105,8 +113,15 @@ def _at(path: Path, node: yaml.Node) -> str:
 
 def expected_names(role: str) -> str:
     """How a role's column may be headed, for messages: the export labels first."""
-    labels = {"id": "Opportunity ID, Record ID", "name": "Opportunity Name, Deal Name",
-              "owner": "Opportunity Owner, Deal owner", "amount": "Amount", "type": "Type, Deal Type",
-              "stage": "Stage, Deal Stage", "created_date": "Created Date, Create Date",
-              "close_date": "Close Date", "sales_cycle_days": "sales_cycle_days"}[role]
+    labels = {
+        "id": "Opportunity ID, Record ID",
+        "name": "Opportunity Name, Deal Name",
+        "owner": "Opportunity Owner, Deal owner",
+        "amount": "Amount",
+        "type": "Type, Deal Type",
+        "stage": "Stage, Deal Stage",
+        "created_date": "Created Date, Create Date",
+        "close_date": "Close Date",
+        "sales_cycle_days": "sales_cycle_days",
+    }[role]
     return f"{labels} or {ROLES[role][1][0]}"

@@ -5,6 +5,7 @@ evaluated by Excel, LibreOffice and Google Sheets, so it gets a leading `'` (sho
 of the value), unless the cell is a plain number such as -12.5, which stays as it is.
 https://owasp.org/www-community/attacks/CSV_Injection
 """
+
 from __future__ import annotations
 
 import csv

@@ -7,17 +7,32 @@ A day-first or month-first date is read only when it can mean one thing (`12/31/
 `03/04/2026` could be either, so it needs `--date-format` (`%m/%d/%Y` or `%d/%m/%Y`), never a guess.
 Times without a zone are UTC.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timezone
 
 MONTH_FIRST, DAY_FIRST = "%m/%d/%Y", "%d/%m/%Y"
-_LOCAL = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"
-                    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?)?")
+_LOCAL = re.compile(
+    r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?)?"
+)
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])?")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 NOT_A_DATE = "is not a date; use ISO 8601 such as 2026-01-31, or pass --date-format such as %m/%d/%Y"
 
 
@@ -48,8 +63,9 @@ class DateParser:
         parsed = self._iso(text) or self._with_format(text) or self._local(text)
         if parsed is None:
             raise ValueError(NOT_A_DATE)
-        return (parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None
-                else parsed.astimezone(timezone.utc))
+        return (
+            parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+        )
 
     @staticmethod
     def _iso(text: str) -> datetime | None:
@@ -90,10 +106,11 @@ class DateParser:
         elif first <= 12 and second <= 12:
             raise AmbiguousDate(
                 f"could be {second} {_MONTHS[first - 1]} or {first} {_MONTHS[second - 1]} {year}; pass "
-                f"--date-format {MONTH_FIRST} (month first, as in US exports) or --date-format {DAY_FIRST}")
+                f"--date-format {MONTH_FIRST} (month first, as in US exports) or --date-format {DAY_FIRST}"
+            )
         else:
             return None
-        clock = _clock(text[m.end(4):].strip(" T,")) if m[5] else time()
+        clock = _clock(text[m.end(4) :].strip(" T,")) if m[5] else time()
         try:
             return datetime.combine(date(year, month, day), clock or time())
         except ValueError:

@@ -6,6 +6,7 @@ reader would (a blank id, a value that is not a number or a checkbox, a date tha
 ragged row, a header DuckDB would rename) sends the whole file back to the Python path, which then gives
 its located error or its result. `scored_rows` returns None in that case.
 """
+
 from __future__ import annotations
 
 import csv
@@ -101,8 +102,10 @@ def staging(model: Model, reader: DealReader) -> Staging:
         f, value = model.field(key), _quoted(col)
         if f.type == "checkbox":
             text = _stripped_lower(value)
-            columns.append(f"CASE WHEN {_blank(value)} THEN NULL WHEN {text} IN ({_words(_TRUE)}) THEN TRUE "
-                           f"WHEN {text} IN ({_words(_FALSE)}) THEN FALSE END AS {_quoted(key)}")
+            columns.append(
+                f"CASE WHEN {_blank(value)} THEN NULL WHEN {text} IN ({_words(_TRUE)}) THEN TRUE "
+                f"WHEN {text} IN ({_words(_FALSE)}) THEN FALSE END AS {_quoted(key)}"
+            )
             bad.append(f"(NOT {_blank(value)} AND {text} NOT IN ({_words(_TRUE | _FALSE)}))")
         elif f.type in NUMBER_TYPES:
             columns.append(f"{_number(value)} AS {_quoted(key)}")
@@ -133,8 +136,14 @@ def _header(path: Path) -> list[str] | None:
         return None
 
 
-def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format: str | None,
-                warn: Warn, rows: bool = True) -> Scored | None:
+def scored_rows(
+    path: Path,
+    model: Model,
+    columns: ColumnMap | None,
+    date_format: str | None,
+    warn: Warn,
+    rows: bool = True,
+) -> Scored | None:
     """Score `path` on DuckDB, or None when the Python reader must read it (see the module docstring).
     Without `rows`, only the totals are computed."""
     if path.suffix.lower() != ".csv" or date_format:
@@ -159,14 +168,19 @@ def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format
     # working directory, its default), removed when the scores have been written.
     spill = tempfile.TemporaryDirectory(prefix="handrail-duckdb-")
     con = duckdb.connect(config={"temp_directory": spill.name, "memory_limit": MEMORY})
-    source = (f"read_csv({literal(str(path))}, header = true, all_varchar = true, delim = ',', quote = '\"', "
-              "escape = '\"', auto_detect = false, columns = {" + ", ".join(
-                  f"{literal(h)}: 'VARCHAR'" for h in header) + "})")
+    source = (
+        f"read_csv({literal(str(path))}, header = true, all_varchar = true, delim = ',', quote = '\"', "
+        "escape = '\"', auto_detect = false, columns = {"
+        + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header)
+        + "})"
+    )
     # One pass over the file: staged as a view, scored into a table that keeps each row's "unreadable".
     staged = staging(model, reader)
     try:
-        con.execute(f"CREATE TEMP VIEW deals AS SELECT {', '.join(staged.columns)}, "
-                    f"({' OR '.join(staged.unreadable)}) AS unreadable FROM {source}")
+        con.execute(
+            f"CREATE TEMP VIEW deals AS SELECT {', '.join(staged.columns)}, "
+            f"({' OR '.join(staged.unreadable)}) AS unreadable FROM {source}"
+        )
         query = score_query(model, "deals", SEPARATOR, ("unreadable",), texts=rows)
         con.execute(f"CREATE TEMP TABLE scored AS {query}")
         if con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM scored").fetchone()[0]:
@@ -180,13 +194,21 @@ def scored_rows(path: Path, model: Model, columns: ColumnMap | None, date_format
 
 
 def _rows(con) -> Iterator[dict]:
-    cursor = con.execute("SELECT id, name, segment, score, tier, completeness, missing_required, summary "
-                         "FROM scored")
+    cursor = con.execute(
+        "SELECT id, name, segment, score, tier, completeness, missing_required, summary FROM scored"
+    )
     while True:
         batch = cursor.fetchmany(BATCH)
         if not batch:
             return
         for ident, name, segment, score, tier, completeness, missing, summary in batch:
-            yield {"id": ident, "name": name, "segment": segment, "score": score,
-                   "tier": TIER_LABELS.get(tier, ""), "completeness": completeness,
-                   "missing_required": missing.split(SEPARATOR) if missing else [], "summary": summary}
+            yield {
+                "id": ident,
+                "name": name,
+                "segment": segment,
+                "score": score,
+                "tier": TIER_LABELS.get(tier, ""),
+                "completeness": completeness,
+                "missing_required": missing.split(SEPARATOR) if missing else [],
+                "summary": summary,
+            }

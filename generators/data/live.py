@@ -10,6 +10,7 @@ What is fetched: closed-won deals (closed since `since`, when given) and open de
 applies to; for each, the deal attributes segments match on, the spec's handoff fields and the
 computed fields audits and briefs read (PROCESS_FIELDS).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -23,8 +24,15 @@ from handrail.specs.diagnostics import HandrailError
 from handrail.specs.model import Environment, Field, Model, Stage
 
 # Computed fields the audit and the brief read; score, tier and the rest are recomputed by the engine.
-PROCESS_FIELDS = ("score", "closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at",
-                  "csm_rating", "intake_status")
+PROCESS_FIELDS = (
+    "score",
+    "closed_won_at",
+    "internal_handoff_at",
+    "first_touch_at",
+    "kickoff_at",
+    "csm_rating",
+    "intake_status",
+)
 OnTotal = Callable[[int], None]
 # a CRM environment -> its deal source (handrail.targets.deal_source)
 Connect = Callable[[Environment, Model], Any]
@@ -58,9 +66,11 @@ class MissingFieldsError(HandrailError):
 
     def __init__(self, env_name: str, where: str, names: list[str]):
         shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-        super().__init__(f"environment '{env_name}': {where} lacks {len(names)} field(s) the spec names: "
-                         f"{shown}\n  hint: apply the spec there first: handrail plan --env {env_name}, then "
-                         f"handrail apply --env {env_name}")
+        super().__init__(
+            f"environment '{env_name}': {where} lacks {len(names)} field(s) the spec names: "
+            f"{shown}\n  hint: apply the spec there first: handrail plan --env {env_name}, then "
+            f"handrail apply --env {env_name}"
+        )
 
 
 def fetched_fields(model: Model) -> list[Field]:
@@ -71,8 +81,9 @@ def fetched_fields(model: Model) -> list[Field]:
 def audited_stages(model: Model) -> tuple[list[Stage], list[Stage]]:
     """(closed-won stages, open stages some gate applies at): the deals an audit looks at."""
     won = [s for s in model.stages if s.closed_won]
-    gated = [s for s in model.stages if not s.closed_won and not s.closed_lost
-             and is_gated_stage(model, s.key)]
+    gated = [
+        s for s in model.stages if not s.closed_won and not s.closed_lost and is_gated_stage(model, s.key)
+    ]
     return won, gated
 
 

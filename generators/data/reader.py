@@ -11,6 +11,7 @@ of names (`score`, `completeness` as float; `closed_won_at`, `internal_handoff_a
 `kickoff_at` as UTC datetimes; `csm_rating` as int 1-5; `tier`, `segment`, `intake_status`,
 `missing_summary` as text). Blank cells are left out.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,9 +32,15 @@ _TRUE = {"true", "1", "yes", "y", "x", "checked"}
 _FALSE = {"false", "0", "no", "n", "", "unchecked"}
 
 
-def read_deals(path: str | Path, model: Model, *, process_fields: bool = False,
-               columns: ColumnMap | None = None,
-               date_format: str | None = None, warn: Warn | None = None) -> Iterator[Deal]:
+def read_deals(
+    path: str | Path,
+    model: Model,
+    *,
+    process_fields: bool = False,
+    columns: ColumnMap | None = None,
+    date_format: str | None = None,
+    warn: Warn | None = None,
+) -> Iterator[Deal]:
     """Deals from a file, streamed; raises InputError with the file and row on bad data. `warn` gets one
     line when optional columns that segments match on are missing (default: printed to stderr)."""
     path = Path(path)
@@ -75,8 +82,9 @@ def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
                     continue
                 yield reader.deal(row, f"{path}:{rows.line_num}")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); "
-                         "re-export as UTF-8") from None
+        raise InputError(
+            f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8"
+        ) from None
     except csv.Error as exc:
         raise InputError(f"{path}: malformed CSV: {exc}") from None
 
@@ -90,7 +98,7 @@ def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Ite
                 data = json.load(handle)
                 data = data.get("deals", data.get("results", data)) if isinstance(data, dict) else data
                 if not isinstance(data, list):
-                    raise InputError(f"{path}: expected a list of deals, or {{\"deals\": [...]}}")
+                    raise InputError(f'{path}: expected a list of deals, or {{"deals": [...]}}')
                 records = enumerate(data, 1)
             for n, record in records:
                 if not isinstance(record, dict):
@@ -106,15 +114,21 @@ def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Ite
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); "
-                         "re-export as UTF-8") from None
+        raise InputError(
+            f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8"
+        ) from None
 
 
 class DealReader:
     """Maps a record's columns to deal attributes and field keys; caches the mapping per header."""
 
-    def __init__(self, model: Model, process_fields: bool = False, columns: ColumnMap | None = None,
-                 date_format: str | None = None):
+    def __init__(
+        self,
+        model: Model,
+        process_fields: bool = False,
+        columns: ColumnMap | None = None,
+        date_format: str | None = None,
+    ):
         self.model = model
         self.process_fields = process_fields
         self.column_map = columns or ColumnMap()
@@ -152,16 +166,21 @@ class DealReader:
         unmapped = {k: col for k, col in lowered.items() if k not in mapped}
         chosen = {mapped[k]: col for k, col in lowered.items() if k in mapped and mapped[k] != IGNORE}
         self.field_columns = {self.names[k].key: col for k, col in unmapped.items() if k in self.names}
-        self.computed_columns = {self.computed_names[k].key: col for k, col in unmapped.items()
-                                 if k in self.computed_names and k not in self.names}
+        self.computed_columns = {
+            self.computed_names[k].key: col
+            for k, col in unmapped.items()
+            if k in self.computed_names and k not in self.names
+        }
 
         def pick(options):
             return next((unmapped[o] for o in options if o in unmapped), None)
 
         self.cols = {role: chosen.get(role) or pick(names) for role, (_, names) in ROLES.items()}
         deal = self.model.deal  # the spec may name its own ACV and deal-type fields
-        for name, own in (("amount", (deal.acv_salesforce, deal.acv_hubspot)),
-                          ("type", (deal.deal_type_salesforce, deal.deal_type_hubspot))):
+        for name, own in (
+            ("amount", (deal.acv_salesforce, deal.acv_hubspot)),
+            ("type", (deal.deal_type_salesforce, deal.deal_type_hubspot)),
+        ):
             if not self.cols[name]:
                 self.cols[name] = pick([normalise(n) for n in own])
         for key, col in chosen.items():  # a map's choice wins over a column matched by name
@@ -178,35 +197,45 @@ class DealReader:
         if missing:
             found = ", ".join(self.header) or "none"
             expected = "; ".join(f"{ROLES[r][0]}: {expected_names(r)}" for r in missing)
-            raise InputError(f"{where}: no column for the {', '.join(ROLES[r][0] for r in missing)} "
-                             f"(expected {expected}); columns found: {found}\n  hint: name your columns in a "
-                             "column map and pass it with --columns map.yaml, e.g. \"Opp Name\": name")
+            raise InputError(
+                f"{where}: no column for the {', '.join(ROLES[r][0] for r in missing)} "
+                f"(expected {expected}); columns found: {found}\n  hint: name your columns in a "
+                'column map and pass it with --columns map.yaml, e.g. "Opp Name": name'
+            )
         if self.absent_from_map:
-            warn(f"warning: {where}: the column map names columns this file does not have: "
-                 f"{', '.join(self.absent_from_map)}")
+            warn(
+                f"warning: {where}: the column map names columns this file does not have: "
+                f"{', '.join(self.absent_from_map)}"
+            )
         effects = self._missing_optional()
         if effects:
             warn(f"warning: {where}: {'; '.join(effects)} (name the columns with --columns map.yaml)")
 
     def _missing_optional(self) -> list[str]:
         """What missing optional columns do to segments, for the segments that match on them."""
+
         def matching(dimension: str) -> str:
             return ", ".join(s.key for s in self.model.segments if dimension in s.match.dimensions)
 
         effects = []
         cycle = matching("sales_cycle_days")
         if cycle and not self.cols["sales_cycle_days"] and not self.cols["created_date"]:
-            effects.append(f"no created date or sales cycle column, so every sales cycle counts as 0 days "
-                           f"(segments {cycle} match on it)")
+            effects.append(
+                f"no created date or sales cycle column, so every sales cycle counts as 0 days "
+                f"(segments {cycle} match on it)"
+            )
         kinds = matching("deal_type")
         if kinds and not self.cols["type"]:
-            effects.append(f"no deal type column, so every deal counts as new business (segments {kinds} "
-                           "match on it)")
+            effects.append(
+                f"no deal type column, so every deal counts as new business (segments {kinds} match on it)"
+            )
         partner = self.model.deal.partner_field
         sourced = matching("partner_sourced")
         if partner and sourced and partner not in self.field_columns:
-            effects.append(f"no partner column ({self.model.field(partner).label}), so no deal counts as "
-                           f"partner-sourced (segments {sourced} match on it)")
+            effects.append(
+                f"no partner column ({self.model.field(partner).label}), so no deal counts as "
+                f"partner-sourced (segments {sourced} match on it)"
+            )
         return effects
 
     def deal(self, row: dict, where: str) -> Deal:
@@ -214,22 +243,29 @@ class DealReader:
             col = self.cols[name]
             return row.get(col) if col else None
 
-        values = {key: self._value(self.by_key[key], row.get(col), where, col)
-                  for key, col in self.field_columns.items()}
+        values = {
+            key: self._value(self.by_key[key], row.get(col), where, col)
+            for key, col in self.field_columns.items()
+        }
         raw_stage = get("stage")
-        stage = (self.stage_by_value.get(str(raw_stage).strip().lower()) if raw_stage not in (None, "")
-                 else None)
+        stage = (
+            self.stage_by_value.get(str(raw_stage).strip().lower()) if raw_stage not in (None, "") else None
+        )
         cycle = _number(get("sales_cycle_days"), where, self.cols["sales_cycle_days"])
         if cycle is None and _filled(get("created_date")) and _filled(get("close_date")):
-            cycle = float((self._date(row, "close_date", where)
-                           - self._date(row, "created_date", where)).days)
+            cycle = float(
+                (self._date(row, "close_date", where) - self._date(row, "created_date", where)).days
+            )
         deal_type = str(get("type") or "").strip().lower()
         return Deal(
-            id=str(get("id") or where.rsplit(":", 1)[-1].strip()), name=str(get("name") or ""),
-            owner=str(get("owner") or ""), stage=stage,
+            id=str(get("id") or where.rsplit(":", 1)[-1].strip()),
+            name=str(get("name") or ""),
+            owner=str(get("owner") or ""),
+            stage=stage,
             acv=_number(get("amount"), where, self.cols["amount"]),
             deal_type="expansion" if deal_type in self.expansion else "new_business",
-            sales_cycle_days=cycle, values=values,
+            sales_cycle_days=cycle,
+            values=values,
             extra=self._process_values(row, where) if self.process_fields else {},
         )
 
@@ -241,8 +277,11 @@ class DealReader:
             raise InputError(f"{where}: column '{col}': {row[col]!r} {exc}") from None
 
     def _process_values(self, row: dict, where: str) -> dict[str, Any]:
-        columns = [("close_date", self.cols["close_date"]), ("created_date", self.cols["created_date"]),
-                   *self.computed_columns.items()]
+        columns = [
+            ("close_date", self.cols["close_date"]),
+            ("created_date", self.cols["created_date"]),
+            *self.computed_columns.items(),
+        ]
         out = {}
         for key, col in columns:
             raw = row.get(col) if col else None
@@ -322,7 +361,13 @@ def _text(value: Any) -> str:
 
 
 _PROCESS_PARSERS = {
-    "close_date": _process_date, "created_date": _process_date, "score": _process_number,
-    "completeness": _process_number, "closed_won_at": _as_datetime, "internal_handoff_at": _as_datetime,
-    "first_touch_at": _as_datetime, "kickoff_at": _as_datetime, "csm_rating": _rating,
+    "close_date": _process_date,
+    "created_date": _process_date,
+    "score": _process_number,
+    "completeness": _process_number,
+    "closed_won_at": _as_datetime,
+    "internal_handoff_at": _as_datetime,
+    "first_touch_at": _as_datetime,
+    "kickoff_at": _as_datetime,
+    "csm_rating": _rating,
 }

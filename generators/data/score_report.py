@@ -1,4 +1,5 @@
 """Scores for many deals: per-deal rows streamed out, totals gathered as they pass."""
+
 from __future__ import annotations
 
 import json
@@ -53,17 +54,25 @@ class Totals:
         for f in model.fields:
             n = self.considered[f.key]
             if n:
-                rows.append({"field": f.key, "label": f.label, "deals": n,
-                             "completion_rate": round(self.populated[f.key] / n * 100, 1),
-                             "generic_rate": round(self.generic[f.key] / n * 100, 1)})
+                rows.append(
+                    {
+                        "field": f.key,
+                        "label": f.label,
+                        "deals": n,
+                        "completion_rate": round(self.populated[f.key] / n * 100, 1),
+                        "generic_rate": round(self.generic[f.key] / n * 100, 1),
+                    }
+                )
         return rows
 
     def as_dict(self, model: Model) -> dict:
-        return {"deals": self.deals, "average_score": self.average_score,
-                "tiers": {t: self.tiers.get(t, 0) for t in ("ready", "gaps", "blocked")},
-                "segments": {s.key: self.segments.get(s.key, 0) for s in model.segments},
-                "fields": self.field_rates(model)}
-
+        return {
+            "deals": self.deals,
+            "average_score": self.average_score,
+            "tiers": {t: self.tiers.get(t, 0) for t in ("ready", "gaps", "blocked")},
+            "segments": {s.key: self.segments.get(s.key, 0) for s in model.segments},
+            "fields": self.field_rates(model),
+        }
 
     @classmethod
     def from_sql(cls, con, model: Model, relation: str = "scored") -> "Totals":
@@ -71,21 +80,30 @@ class Totals:
         t = cls()
         tenths = "SUM(CAST(ROUND(score * 10) AS BIGINT))"
         t.deals, t.scored, tenths = con.execute(
-            f"SELECT COUNT(*), COUNT(score), {tenths} FROM {relation}").fetchone()
+            f"SELECT COUNT(*), COUNT(score), {tenths} FROM {relation}"
+        ).fetchone()
         t.score_tenths = int(tenths or 0)
         for name, counter in (("tier", t.tiers), ("segment", t.segments)):
             empty = "unscored" if name == "tier" else "none"
-            counter.update(dict(con.execute(f"SELECT COALESCE({name}, '{empty}'), COUNT(*) FROM {relation} "
-                                            "GROUP BY 1").fetchall()))
+            counter.update(
+                dict(
+                    con.execute(
+                        f"SELECT COALESCE({name}, '{empty}'), COUNT(*) FROM {relation} GROUP BY 1"
+                    ).fetchall()
+                )
+            )
         keys = [f.key for f in model.fields if f"state_{f.key}" in _columns(con, relation)]
         counts = []
         for key in keys:
             state = f'"state_{key}"'
-            counts += [f"COUNT({state})", f"COUNT(*) FILTER (WHERE {state} <> 'missing')",
-                       f"COUNT(*) FILTER (WHERE {state} = 'generic')"]
+            counts += [
+                f"COUNT({state})",
+                f"COUNT(*) FILTER (WHERE {state} <> 'missing')",
+                f"COUNT(*) FILTER (WHERE {state} = 'generic')",
+            ]
         found = con.execute(f"SELECT {', '.join(counts)} FROM {relation}").fetchone() if keys else ()
         for i, key in enumerate(keys):
-            for counter, value in zip((t.considered, t.populated, t.generic), found[3 * i: 3 * i + 3]):
+            for counter, value in zip((t.considered, t.populated, t.generic), found[3 * i : 3 * i + 3]):
                 if value:
                     counter[key] = value
         return t
@@ -104,24 +122,34 @@ def score_all(model: Model, deals: Iterable[Deal], totals: Totals) -> Iterator[d
 
 
 def deal_row(model: Model, deal: Deal, result: HandoffScore) -> dict:
-    return {"id": deal.id, "name": deal.name, "segment": result.segment, "score": result.score,
-            "tier": TIER_LABELS.get(result.tier or "", ""), "completeness": result.completeness,
-            "missing_required": [model.field(k).label for k in result.missing_required],
-            "summary": summary(model, result)}
+    return {
+        "id": deal.id,
+        "name": deal.name,
+        "segment": result.segment,
+        "score": result.score,
+        "tier": TIER_LABELS.get(result.tier or "", ""),
+        "completeness": result.completeness,
+        "missing_required": [model.field(k).label for k in result.missing_required],
+        "summary": summary(model, result),
+    }
 
 
-def write_text(model: Model, rows: Iterable[dict], totals: Totals, out: TextIO,
-               per_deal: bool = True) -> None:
+def write_text(
+    model: Model, rows: Iterable[dict], totals: Totals, out: TextIO, per_deal: bool = True
+) -> None:
     if per_deal:
-        out.write(f"{'deal':<24} {'segment':<12} {'score':>6} {'tier':<8} {'complete':>8}  missing / "
-                  "generic\n")
+        out.write(
+            f"{'deal':<24} {'segment':<12} {'score':>6} {'tier':<8} {'complete':>8}  missing / generic\n"
+        )
     for row in rows:
         if not per_deal:
             continue
         name = (row["name"] or row["id"])[:24]
         score = "-" if row["score"] is None else f"{row['score']:.1f}"
-        out.write(f"{name:<24} {row['segment'] or '-':<12} {score:>6} {row['tier'] or '-':<8} "
-                  f"{row['completeness']:>7.1f}%  {row['summary'] or '-'}\n")
+        out.write(
+            f"{name:<24} {row['segment'] or '-':<12} {score:>6} {row['tier'] or '-':<8} "
+            f"{row['completeness']:>7.1f}%  {row['summary'] or '-'}\n"
+        )
     write_totals_text(model, totals, out)
 
 
@@ -133,8 +161,10 @@ def write_totals_text(model: Model, totals: Totals, out: TextIO) -> None:
     out.write("segments: " + ", ".join(f"{k} {v}" for k, v in t["segments"].items() if v) + "\n")
     out.write(f"\n{'field':<28} {'deals':>6} {'completed':>10} {'generic':>8}\n")
     for row in t["fields"]:
-        out.write(f"{row['label'][:28]:<28} {row['deals']:>6} {row['completion_rate']:>9.1f}% "
-                  f"{row['generic_rate']:>7.1f}%\n")
+        out.write(
+            f"{row['label'][:28]:<28} {row['deals']:>6} {row['completion_rate']:>9.1f}% "
+            f"{row['generic_rate']:>7.1f}%\n"
+        )
 
 
 def write_json(model: Model, rows: Iterable[dict], totals: Totals, out: TextIO) -> None:

@@ -1,4 +1,5 @@
 """What the commands print on a terminal: diagnostics, plans, and the question before an apply."""
+
 from __future__ import annotations
 
 import json
@@ -14,10 +15,27 @@ def print_diagnostics(diagnostics, as_json: bool, ok: bool = False) -> None:
     """Diagnostics as `file:line:column: path: message (hint)` lines on stderr, or one JSON document on
     stdout."""
     if as_json:
-        click.echo(json.dumps({"valid": ok and not any(d.is_error for d in diagnostics), "diagnostics": [
-            {"severity": d.severity.value, "code": d.code, "message": d.message, "path": d.path,
-             "hint": d.hint, "file": d.span.file if d.span else None, "line": d.span.line if d.span else None,
-             "column": d.span.column if d.span else None} for d in diagnostics]}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "valid": ok and not any(d.is_error for d in diagnostics),
+                    "diagnostics": [
+                        {
+                            "severity": d.severity.value,
+                            "code": d.code,
+                            "message": d.message,
+                            "path": d.path,
+                            "hint": d.hint,
+                            "file": d.span.file if d.span else None,
+                            "line": d.span.line if d.span else None,
+                            "column": d.span.column if d.span else None,
+                        }
+                        for d in diagnostics
+                    ],
+                },
+                indent=2,
+            )
+        )
         return
     for d in diagnostics:
         click.echo(d.render(), err=True)
@@ -27,8 +45,11 @@ def print_diagnostics(diagnostics, as_json: bool, ok: bool = False) -> None:
 
 
 def _style():
-    return ((lambda text, colour: click.style(text, fg=colour)) if sys.stdout.isatty()
-            else (lambda text, colour: text))
+    return (
+        (lambda text, colour: click.style(text, fg=colour))
+        if sys.stdout.isatty()
+        else (lambda text, colour: text)
+    )
 
 
 def print_plan(the_plan, fmt: str, drift: bool, describe: Describe) -> None:
@@ -50,12 +71,15 @@ def confirmation(env, fmt: str, yes: bool, saved: bool, describe: Describe):
         return None
     if not sys.stdin.isatty():
         if env.production:
-            raise click.UsageError(f"--env {env.name} is production: apply a saved plan "
-                                   "(handrail plan --out plan.json) or pass --yes")
+            raise click.UsageError(
+                f"--env {env.name} is production: apply a saved plan "
+                "(handrail plan --out plan.json) or pass --yes"
+            )
         return None
 
     def ask(the_plan) -> bool:
         if fmt != "text":  # the text plan is already on the screen; show it for the other formats too
             print_plan(the_plan, "text", False, describe)
         return click.confirm(f"Apply these changes to {env.name}?", default=False, err=True)
+
     return ask

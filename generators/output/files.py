@@ -1,4 +1,5 @@
 """Writing output so that a failure never leaves a half-written file or folder behind."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ is absent, empty, or carries the marker and holds nothing else; otherwise the us
 or pass --force after reading what would go. Some folders are never replaced, not even with --force: `/`, the
 home folder, the working directory, the spec's folder, and every parent of those.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,14 +36,18 @@ def check_replaceable(out: Path, *, keep: list[Path], force: bool) -> list[str]:
     if out.is_symlink():
         target = os.readlink(out)
         state = "" if out.exists() else ", which does not exist"
-        raise UsageProblem(f"--out {out} is a symbolic link to {target}{state}: give a real folder path "
-                           f"instead (the link itself is never replaced)")
+        raise UsageProblem(
+            f"--out {out} is a symbolic link to {target}{state}: give a real folder path "
+            f"instead (the link itself is never replaced)"
+        )
     real = out.resolve()
     for kept, role in sorted(_never_replaced(keep), key=lambda pair: pair[0] != real):  # an exact match first
         if real == kept or kept.is_relative_to(real):
             what = role if real == kept else f"a parent of {role}"
-            raise UsageProblem(f"--out {out} is {what} ({kept}), which build never replaces: "
-                               f"choose an output folder of its own, such as build/<target>")
+            raise UsageProblem(
+                f"--out {out} is {what} ({kept}), which build never replaces: "
+                f"choose an output folder of its own, such as build/<target>"
+            )
     if not real.exists():
         return []
     if not real.is_dir():
@@ -51,16 +56,20 @@ def check_replaceable(out: Path, *, keep: list[Path], force: bool) -> list[str]:
     if foreign and not force:
         listed = "\n".join(f"  {name}" for name in foreign[:SHOWN])
         more = f"\n  ... and {len(foreign) - SHOWN} more" if len(foreign) > SHOWN else ""
-        raise UsageProblem(f"--out {out} holds {len(foreign)} file(s) Handrail did not "
-                           f"write:\n{listed}{more}\nChoose another folder, or pass --force to replace it "
-                           "(deleting the files above).")
+        raise UsageProblem(
+            f"--out {out} holds {len(foreign)} file(s) Handrail did not "
+            f"write:\n{listed}{more}\nChoose another folder, or pass --force to replace it "
+            "(deleting the files above)."
+        )
     return foreign
 
 
 def _never_replaced(keep: list[Path]) -> list[tuple[Path, str]]:
-    folders = [(Path("/"), "the root folder"), (Path.home(), "the home folder"),
-               (Path.cwd(), "the working directory")] + [
-                   (path.parent, f"the folder of {path.name}") for path in keep]
+    folders = [
+        (Path("/"), "the root folder"),
+        (Path.home(), "the home folder"),
+        (Path.cwd(), "the working directory"),
+    ] + [(path.parent, f"the folder of {path.name}") for path in keep]
     return [(folder.resolve(), role) for folder, role in folders]
 
 
@@ -80,7 +89,10 @@ def _owned(folder: Path) -> set[str]:
         body = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return set()
-    if (not isinstance(body, dict) or body.get("written_by") != "handrail"
-            or not isinstance(body.get("files"), list)):
+    if (
+        not isinstance(body, dict)
+        or body.get("written_by") != "handrail"
+        or not isinstance(body.get("files"), list)
+    ):
         return set()
     return {name for name in body["files"] if isinstance(name, str)} | {MARKER}

@@ -1,2 +1,4 @@
-("""The plan: resources, the generic diff, change validators, orgs and snapshots, saved plans, reports, """
- """and the plan/apply/diff pipeline.""")
+(
+    """The plan: resources, the generic diff, change validators, orgs and snapshots, saved plans, reports, """
+    """and the plan/apply/diff pipeline."""
+)

@@ -3,6 +3,7 @@
 A plan never deletes what the spec does not name: a live resource that is not desired is planned for
 deletion only when the spec retires it (a tombstone); anything else is left alone.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -121,8 +122,14 @@ def differences(before: Any, after: Any, path: str = "") -> list[Difference]:
     return [] if before == after else [Difference(path, before, after)]
 
 
-def diff(target: str, environment: str, desired: Iterable[Resource], live: Mapping[Key, Resource],
-         retired: Mapping[Key, Origin] | Iterable[Key] = (), managed_live: Iterable[Key] = ()) -> Plan:
+def diff(
+    target: str,
+    environment: str,
+    desired: Iterable[Resource],
+    live: Mapping[Key, Resource],
+    retired: Mapping[Key, Origin] | Iterable[Key] = (),
+    managed_live: Iterable[Key] = (),
+) -> Plan:
     """Plan the changes that make `live` match `desired`. Validators run afterwards (see plan_checks)."""
     changes: list[Change] = []
     wanted = {(r.kind, r.key): r for r in desired}

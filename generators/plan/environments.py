@@ -1,4 +1,5 @@
 """The environment a command names, and the CRM platform behind it."""
+
 from __future__ import annotations
 
 from handrail.specs.diagnostics import UsageProblem
@@ -9,8 +10,10 @@ def environment(model: Model, name: str) -> Environment:
     """The spec's environment `name`; an unknown name is a usage error (exit 2) listing the ones there are."""
     names = [e.name for e in model.environments]
     if name not in names:
-        raise UsageProblem(f"--env {name}: no such environment in {model.source}; "
-                           f"choose one of: {', '.join(names) or 'none (add an environments: section)'}")
+        raise UsageProblem(
+            f"--env {name}: no such environment in {model.source}; "
+            f"choose one of: {', '.join(names) or 'none (add an environments: section)'}"
+        )
     return model.environment(name)
 
 

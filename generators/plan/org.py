@@ -1,4 +1,5 @@
 """A live org (or a snapshot of one), seen through the normal form."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Plans and drift, printed for people (text, markdown for pull requests) and machines (JSON)."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,10 @@ def generic_description(change: Change) -> list[str]:
         return [f"{what}: missing, will be created"]
     if change.action == DELETE:
         return [f"{what}: will be deleted"]
-    lines = [f"{what}: {d.path or 'value'} {short(d.before)} -> {short(d.after)}"
-             for d in change.differences[:MAX_DIFFERENCES]]
+    lines = [
+        f"{what}: {d.path or 'value'} {short(d.before)} -> {short(d.after)}"
+        for d in change.differences[:MAX_DIFFERENCES]
+    ]
     if len(change.differences) > MAX_DIFFERENCES:
         lines.append(f"{what}: and {len(change.differences) - MAX_DIFFERENCES} more differences")
     return lines
@@ -33,9 +36,11 @@ def generic_description(change: Change) -> list[str]:
 
 def differing_values(name: str, change: Change, where: str) -> list[str]:
     """The first few differences of a change with both values, for describers with nothing more specific."""
-    lines = [f"{name} {d.path or 'value'} in {where}: org {org}, spec {spec}"
-             for d in change.differences[:MAX_DIFFERENCES]
-             for org, spec in [_where_they_differ(d.before, d.after)]]
+    lines = [
+        f"{name} {d.path or 'value'} in {where}: org {org}, spec {spec}"
+        for d in change.differences[:MAX_DIFFERENCES]
+        for org, spec in [_where_they_differ(d.before, d.after)]
+    ]
     if len(change.differences) > MAX_DIFFERENCES:
         lines.append(f"{name}: and {len(change.differences) - MAX_DIFFERENCES} more differences")
     return lines or [f"{name} differs in {where}"]
@@ -49,26 +54,35 @@ def _where_they_differ(before, after, context: int = 30) -> tuple[str, str]:
     start = max(0, start - context)
 
     def window(text: str) -> str:
-        part = text[start:start + 2 * context + 10]
+        part = text[start : start + 2 * context + 10]
         return repr(("..." if start else "") + part + ("..." if start + len(part) < len(text) else ""))
+
     return window(before), window(after)
 
 
 def short(value) -> str:
-    text = ("(none)" if value is None else json.dumps(value, ensure_ascii=False) if not isinstance(value, str)
-            else repr(value))
+    text = (
+        "(none)"
+        if value is None
+        else json.dumps(value, ensure_ascii=False)
+        if not isinstance(value, str)
+        else repr(value)
+    )
     return text if len(text) <= 80 else text[:77] + "..."
 
 
 def summary_line(plan: Plan) -> str:
     n = plan.counts()
-    return (f"{plan.environment} ({plan.target}): {n[CREATE]} to create, {n[UPDATE]} to change, "
-            f"{n[DELETE]} to delete, {n['unchanged']} unchanged"
-            + (f", {len(plan.destructive)} destructive" if plan.destructive else ""))
+    return (
+        f"{plan.environment} ({plan.target}): {n[CREATE]} to create, {n[UPDATE]} to change, "
+        f"{n[DELETE]} to delete, {n['unchanged']} unchanged"
+        + (f", {len(plan.destructive)} destructive" if plan.destructive else "")
+    )
 
 
-def text(plan: Plan, describe: Describe, style: Callable[[str, str], str] = lambda s, c: s,
-         drift: bool = False) -> str:
+def text(
+    plan: Plan, describe: Describe, style: Callable[[str, str], str] = lambda s, c: s, drift: bool = False
+) -> str:
     lines = [("Drift in " if drift else "Plan for ") + summary_line(plan)]
     for change in plan.pending:
         where = f"  [{change.source}]" if change.source else ""
@@ -81,11 +95,13 @@ def text(plan: Plan, describe: Describe, style: Callable[[str, str], str] = lamb
     if plan.unmanaged:
         lines.append(f"left alone (in Handrail's namespace but not in the spec): {', '.join(plan.unmanaged)}")
     if plan.unverifiable:
-        lines.append("not verifiable (manual steps an admin must check by hand): "
-                     f"{', '.join(plan.unverifiable)}")
+        lines.append(
+            f"not verifiable (manual steps an admin must check by hand): {', '.join(plan.unverifiable)}"
+        )
     if not plan.pending:
-        lines.append("no drift: the org matches the spec" if drift
-                     else "no changes: the org matches the spec")
+        lines.append(
+            "no drift: the org matches the spec" if drift else "no changes: the org matches the spec"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -97,8 +113,9 @@ def markdown(plan: Plan, describe: Describe, drift: bool = False) -> str:
         for c in plan.pending:
             words = "<br>".join(_cell(w) for w in (describe(c) or generic_description(c)))
             flags = " **destructive**" if c.destructive else ""
-            out.append(f"| {SYMBOL[c.action]}{flags} | `{c.kind} {c.key}` | {words} "
-                       f"| {_cell(str(c.source or ''))} |")
+            out.append(
+                f"| {SYMBOL[c.action]}{flags} | `{c.kind} {c.key}` | {words} | {_cell(str(c.source or ''))} |"
+            )
     else:
         out.append("No drift: the org matches the spec." if drift else "No changes.")
     return "\n".join(out) + "\n"
@@ -110,21 +127,43 @@ def _cell(text: str) -> str:
 
 def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -> str:
     data = {
-        "target": plan.target, "environment": plan.environment, "counts": plan.counts(),
-        "changes": [{"action": c.action, "kind": c.kind, "key": c.key, "origin": str(c.origin or ""),
-                     "source": str(c.source) if c.source else None, "destructive": c.destructive,
-                     "description": describe(c) or generic_description(c),
-                     "differences": [{"path": d.path, "before": d.before, "after": d.after}
-                                     for d in c.differences],
-                     "findings": [{"severity": f.severity, "code": f.code, "message": f.message,
-                                   "destructive": f.destructive} for f in c.findings]}
-                    for c in plan.pending],
-        "unmanaged": list(plan.unmanaged), "unverifiable": list(plan.unverifiable),
+        "target": plan.target,
+        "environment": plan.environment,
+        "counts": plan.counts(),
+        "changes": [
+            {
+                "action": c.action,
+                "kind": c.kind,
+                "key": c.key,
+                "origin": str(c.origin or ""),
+                "source": str(c.source) if c.source else None,
+                "destructive": c.destructive,
+                "description": describe(c) or generic_description(c),
+                "differences": [
+                    {"path": d.path, "before": d.before, "after": d.after} for d in c.differences
+                ],
+                "findings": [
+                    {
+                        "severity": f.severity,
+                        "code": f.code,
+                        "message": f.message,
+                        "destructive": f.destructive,
+                    }
+                    for f in c.findings
+                ],
+            }
+            for c in plan.pending
+        ],
+        "unmanaged": list(plan.unmanaged),
+        "unverifiable": list(plan.unverifiable),
     }
     if result is not None:
-        data["result"] = {"applied": result.applied,
-                          "failed": [{"component": i, "error": m} for i, m in result.failed],
-                          "not_attempted": result.not_attempted, "notes": result.notes}
+        data["result"] = {
+            "applied": result.applied,
+            "failed": [{"component": i, "error": m} for i, m in result.failed],
+            "not_attempted": result.not_attempted,
+            "notes": result.notes,
+        }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 

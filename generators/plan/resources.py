@@ -1,4 +1,5 @@
 """The normal form shared by every target: what Handrail wants to exist, as resources and files."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

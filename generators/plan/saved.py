@@ -5,6 +5,7 @@ resources apply sends (bodies, and the payload a target deploys when that is not
 `apply PLAN` sends exactly what was reviewed without rendering the spec again. Components are named
 "kind:key" on disk for readability; `_key` is the one place that reads such a name back.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,13 +57,27 @@ def _read_origin(data: Mapping | None) -> Origin | None:
 
 
 def _resource(r: Resource) -> dict[str, Any]:
-    return {"kind": r.kind, "key": r.key, "body": r.body, "source": _span(r.source),
-            "origin": _origin(r.origin), "facts": dict(r.facts), "payload": r.payload}
+    return {
+        "kind": r.kind,
+        "key": r.key,
+        "body": r.body,
+        "source": _span(r.source),
+        "origin": _origin(r.origin),
+        "facts": dict(r.facts),
+        "payload": r.payload,
+    }
 
 
 def _read_resource(d: Mapping) -> Resource:
-    return Resource(d["kind"], d["key"], d["body"], _read_span(d["source"]), _read_origin(d["origin"]),
-                    d["facts"], d["payload"])
+    return Resource(
+        d["kind"],
+        d["key"],
+        d["body"],
+        _read_span(d["source"]),
+        _read_origin(d["origin"]),
+        d["facts"],
+        d["payload"],
+    )
 
 
 def save(plan: Plan, path: str | Path, spec_sha256: str, desired: Desired | None = None) -> None:
@@ -71,14 +86,28 @@ def save(plan: Plan, path: str | Path, spec_sha256: str, desired: Desired | None
     if desired is None:
         raise HandrailError("a plan is saved with the desired state it was made from; none was given")
     data = {
-        "format": FORMAT, "target": plan.target, "environment": plan.environment, "spec_sha256": spec_sha256,
+        "format": FORMAT,
+        "target": plan.target,
+        "environment": plan.environment,
+        "spec_sha256": spec_sha256,
         "fingerprints": {ident(k): printed for k, printed in plan.fingerprints.items()},
-        "unmanaged": list(plan.unmanaged), "unverifiable": list(plan.unverifiable),
-        "changes": [{"action": c.action, "kind": c.kind, "key": c.key, "origin": _origin(c.origin),
-                     "facts": dict(c.facts), "source": _span(c.source), "before": c.before, "after": c.after,
-                     "differences": [[d.path, d.before, d.after] for d in c.differences],
-                     "findings": [[f.severity, f.code, f.message, f.destructive] for f in c.findings]}
-                    for c in plan.changes],
+        "unmanaged": list(plan.unmanaged),
+        "unverifiable": list(plan.unverifiable),
+        "changes": [
+            {
+                "action": c.action,
+                "kind": c.kind,
+                "key": c.key,
+                "origin": _origin(c.origin),
+                "facts": dict(c.facts),
+                "source": _span(c.source),
+                "before": c.before,
+                "after": c.after,
+                "differences": [[d.path, d.before, d.after] for d in c.differences],
+                "findings": [[f.severity, f.code, f.message, f.destructive] for f in c.findings],
+            }
+            for c in plan.changes
+        ],
         "desired": {"target": desired.target, "resources": [_resource(r) for r in desired.resources]},
     }
     with atomic_text(path) as handle:
@@ -96,21 +125,41 @@ def load(path: str | Path) -> tuple[Plan, str]:
         raise InputError(f"{path}: not a plan file ({exc})") from None
     made_by = data.get("format") if isinstance(data, dict) else None
     if made_by in OLDER_FORMATS:
-        raise InputError(f"{path}: a {made_by} plan file from an older Handrail, which apply can no longer "
-                         "carry out; run `handrail plan --out` again")
+        raise InputError(
+            f"{path}: a {made_by} plan file from an older Handrail, which apply can no longer "
+            "carry out; run `handrail plan --out` again"
+        )
     if made_by != FORMAT:
         raise InputError(f"{path}: not a {FORMAT} plan file; make one with `handrail plan --out`")
     try:
-        changes = tuple(Change(c["action"], c["kind"], c["key"], c["before"], c["after"],
-                               tuple(Difference(*d) for d in c["differences"]),
-                               tuple(Finding(*f) for f in c["findings"]), _read_span(c["source"]),
-                               _read_origin(c["origin"]), c["facts"])
-                        for c in data["changes"])
-        desired = Desired(data["desired"]["target"],
-                          tuple(_read_resource(r) for r in data["desired"]["resources"]))
+        changes = tuple(
+            Change(
+                c["action"],
+                c["kind"],
+                c["key"],
+                c["before"],
+                c["after"],
+                tuple(Difference(*d) for d in c["differences"]),
+                tuple(Finding(*f) for f in c["findings"]),
+                _read_span(c["source"]),
+                _read_origin(c["origin"]),
+                c["facts"],
+            )
+            for c in data["changes"]
+        )
+        desired = Desired(
+            data["desired"]["target"], tuple(_read_resource(r) for r in data["desired"]["resources"])
+        )
         prints = {_key(name): printed for name, printed in data["fingerprints"].items()}
-        plan = Plan(data["target"], data["environment"], changes, prints, tuple(data["unmanaged"]),
-                    tuple(data["unverifiable"]), desired)
+        plan = Plan(
+            data["target"],
+            data["environment"],
+            changes,
+            prints,
+            tuple(data["unmanaged"]),
+            tuple(data["unverifiable"]),
+            desired,
+        )
         spec_sha = data["spec_sha256"]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"{path}: damaged plan file ({exc})") from None

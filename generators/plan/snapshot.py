@@ -9,6 +9,7 @@ can be diffed the same way. The folder must lie inside the spec's folder tree. A
 snapshot.json and the component files its plan names, each atomically, under a lock, after checking
 that no component it planned from has changed since (a concurrent apply makes it refuse, not overwrite).
 """
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,9 @@ class SnapshotOrg:
         self.folder, self.platform, self.name = Path(folder), platform, name
         recorded = self._recorded_platform()
         if recorded is not None and recorded != platform:
-            raise InputError(f"{self.folder} holds a {recorded} snapshot, "
-                             f"but the environment says {platform}")
+            raise InputError(
+                f"{self.folder} holds a {recorded} snapshot, but the environment says {platform}"
+            )
 
     @classmethod
     def inside(cls, spec_dir: Path, path: str, platform: str, name: str = "snapshot") -> "SnapshotOrg":
@@ -80,8 +82,10 @@ class SnapshotOrg:
 
     def _path(self, kind: str, key: str) -> Path:
         if not (_stays_inside(kind) and "/" not in kind and _stays_inside(key)):
-            raise HandrailError(f"component {kind}:{key} cannot be stored in a snapshot: "
-                                "its name is not a plain relative file name")
+            raise HandrailError(
+                f"component {kind}:{key} cannot be stored in a snapshot: "
+                "its name is not a plain relative file name"
+            )
         return self.folder / kind / f"{key}.json"
 
     def fetch(self, keys: Collection[Key]) -> dict[Key, Resource]:
@@ -92,8 +96,9 @@ class SnapshotOrg:
                 try:
                     out[(kind, key)] = Resource(kind, key, json.loads(path.read_text("utf-8")))
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{exc.lineno}:{exc.colno}: "
-                                     f"invalid JSON in snapshot: {exc.msg}") from None
+                    raise InputError(
+                        f"{path}:{exc.lineno}:{exc.colno}: invalid JSON in snapshot: {exc.msg}"
+                    ) from None
         return out
 
     def managed(self) -> list[Key]:
@@ -106,25 +111,30 @@ class SnapshotOrg:
         if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
             raise InputError(f"{self.folder} is not a folder; a snapshot needs a folder of its own")
         if self.folder.is_dir() and not (self.folder / MANIFEST).is_file() and any(self.folder.iterdir()):
-            raise InputError(f"{self.folder} holds files but no {MANIFEST}, so it is not a snapshot; "
-                             "point the environment's path: at an empty or new folder")
+            raise InputError(
+                f"{self.folder} holds files but no {MANIFEST}, so it is not a snapshot; "
+                "point the environment's path: at an empty or new folder"
+            )
 
     def _check_plan_still_holds(self, plan: Plan) -> None:
         live = self.fetch(list(plan.fingerprints))
         now = {k: fingerprint(live[k].body) if k in live else None for k in plan.fingerprints}
         stale = stale_components(plan, now)
         if stale:
-            raise StalePlanError(f"the snapshot {self.folder} changed after this apply planned "
-                                 f"({len(stale)} component(s): {', '.join(stale[:5])}); nothing was written; "
-                                 "run `handrail plan` again")
+            raise StalePlanError(
+                f"the snapshot {self.folder} changed after this apply planned "
+                f"({len(stale)} component(s): {', '.join(stale[:5])}); nothing was written; "
+                "run `handrail plan` again"
+            )
 
     def _write(self, rel_path: Path, text: str | None) -> None:
         """One file, atomically (None deletes it); never through a link that leaves the snapshot folder."""
         target = self.folder / rel_path
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.parent.resolve().is_relative_to(self.folder.resolve()):
-            raise HandrailError(f"{target.parent} leads outside the snapshot folder; "
-                                "nothing more was written")
+            raise HandrailError(
+                f"{target.parent} leads outside the snapshot folder; nothing more was written"
+            )
         if text is None:
             target.unlink(missing_ok=True)
             return
@@ -158,7 +168,7 @@ class SnapshotOrg:
                         self._write(path, text)
                     except (OSError, HandrailError) as exc:  # report what was written and what was not
                         result.failed.append((change.ident, getattr(exc, "strerror", None) or str(exc)))
-                        result.not_attempted = [c.ident for c, _, _ in writes[n + 1:]]
+                        result.not_attempted = [c.ident for c, _, _ in writes[n + 1 :]]
                         return result
                     result.applied.append(change.ident)
         except OSError as exc:

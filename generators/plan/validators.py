@@ -4,6 +4,7 @@ Each takes a Change and returns Findings. Targets add their own (field type chan
 removal...) through their module's CHANGE_VALIDATORS list; `check_plan` runs the generic ones and the
 target's, and attaches the findings to the changes.
 """
+
 from __future__ import annotations
 
 import dataclasses

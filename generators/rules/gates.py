@@ -7,6 +7,7 @@ validation rules and workflow filters:
   - a blank score fails a score or tier floor (gates fail closed);
   - `csm_assigned` is checked only when the spec names the CSM field.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,9 +30,13 @@ def applicable_gates(model: Model, stage: str | None, segment: str | None) -> li
     current = model.stage(stage)
     if current.closed_lost:
         return []
-    return [g for g in model.gates
-            if g.active and model.stage(g.stage).order <= current.order
-            and (segment is None or segment in g.segments)]
+    return [
+        g
+        for g in model.gates
+        if g.active
+        and model.stage(g.stage).order <= current.order
+        and (segment is None or segment in g.segments)
+    ]
 
 
 def gate_failure_reasons(model: Model, gate: Gate, deal: Deal, result: HandoffScore) -> tuple[str, ...]:
@@ -57,8 +62,9 @@ def gate_failure_reasons(model: Model, gate: Gate, deal: Deal, result: HandoffSc
     return tuple(reasons)
 
 
-def gate_failures(model: Model, deal: Deal, result: HandoffScore, stage: str | None = None,
-                  gates: list[Gate] | None = None) -> list[GateFailure]:
+def gate_failures(
+    model: Model, deal: Deal, result: HandoffScore, stage: str | None = None, gates: list[Gate] | None = None
+) -> list[GateFailure]:
     """Every applicable gate the deal fails at `stage` (default: its own stage), spec order.
     `gates` may pass applicable_gates() already worked out for that stage and the deal's segment."""
     out = []

@@ -10,6 +10,7 @@ It evaluates the rule tree (generators.rules.tree), which the targets print as C
     segment      = the first segment whose match rule holds; missing numbers count as 0,
                    a missing deal type as new business, a missing partner flag as false
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -121,8 +122,11 @@ def score_deal(model: Model, deal: Deal, segment: Segment | None = None) -> Hand
         return HandoffScore(deal.id, None, None, None, 100.0, 0.0, 0, (), ())
     rules = rules_for(model)
     considered = set(segment.scored_fields) | set(segment.required_fields)
-    results = {f.key: evaluate_field(f, deal.values.get(f.key), rules.completions[f.key])
-               for f in model.fields if f.key in considered}
+    results = {
+        f.key: evaluate_field(f, deal.values.get(f.key), rules.completions[f.key])
+        for f in model.fields
+        if f.key in considered
+    }
     own = segment.key in rules.scores and model.segment(segment.key) is segment
     score_rule = rules.scores[segment.key] if own else tree.score(model, segment)
     possible = score_rule.possible
@@ -132,8 +136,13 @@ def score_deal(model: Model, deal: Deal, segment: Segment | None = None) -> Hand
     missing_required = tuple(f.key for f in required if results[f.key].state == MISSING)
     completeness = percent(len(required) - len(missing_required), len(required)) if required else 100.0
     return HandoffScore(
-        deal_id=deal.id, segment=segment.key, score=score, tier=rules.tier.value(score),
-        completeness=completeness, earned=earned, possible=possible,
+        deal_id=deal.id,
+        segment=segment.key,
+        score=score,
+        tier=rules.tier.value(score),
+        completeness=completeness,
+        earned=earned,
+        possible=possible,
         fields=tuple(results[f.key] for f in model.fields if f.key in results),
         missing_required=missing_required,
     )

@@ -13,6 +13,7 @@ Written in DuckDB's dialect with portable functions only (CASE, IN, LOWER, LENGT
 integer arithmetic), so sqlglot can print it for other warehouses. Scores are computed in integers
 (halves of a weight) and rounded half up exactly, as the engine does in decimal.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
@@ -138,8 +139,11 @@ def _in(keys: list[str]) -> str:
 
 
 def _segment(rules: tree.Rules) -> str:
-    cases = [f"WHEN {' AND '.join(f'({segment_test(t)})' for t in m.tests) or 'TRUE'} "
-             f"THEN {literal(m.segment.key)}" for m in rules.matches]
+    cases = [
+        f"WHEN {' AND '.join(f'({segment_test(t)})' for t in m.tests) or 'TRUE'} "
+        f"THEN {literal(m.segment.key)}"
+        for m in rules.matches
+    ]
     return f"CASE {' '.join(cases)} END" if cases else "CAST(NULL AS VARCHAR)"
 
 
@@ -170,8 +174,10 @@ def _per_field(model: Model, halves: dict[str, str]) -> tuple[list[str], list[st
         h = halves[f.key]
         state = f"CASE {h} WHEN 0 THEN 'missing' WHEN 1 THEN 'generic' ELSE 'complete' END"
         states.append(f"CASE WHEN {_in(considering)} THEN {state} END AS " + '"state_' + f.key + '"')
-        summary.append(f"CASE WHEN {_in(considering)} AND {h} < 2 THEN {literal(f.label)} || "
-                       f"(CASE {h} WHEN 0 THEN ' (missing)' ELSE ' (generic)' END) END")
+        summary.append(
+            f"CASE WHEN {_in(considering)} AND {h} < 2 THEN {literal(f.label)} || "
+            f"(CASE {h} WHEN 0 THEN ' (missing)' ELSE ' (generic)' END) END"
+        )
         needing = [s.key for s in model.segments if f.key in s.required_fields]
         if needing:
             missing.append(f"CASE WHEN {_in(needing)} AND {h} = 0 THEN {literal(f.label)} END")
@@ -188,8 +194,13 @@ def _joined(items: list[str], separator: str) -> str:
     return f"SUBSTR({chained}, {len(separator) + 1})"
 
 
-def score_query(model: Model, relation: str = "deals", separator: str = "; ",
-                keep: tuple[str, ...] = (), texts: bool = True) -> str:
+def score_query(
+    model: Model,
+    relation: str = "deals",
+    separator: str = "; ",
+    keep: tuple[str, ...] = (),
+    texts: bool = True,
+) -> str:
     """SELECT id, name, segment, score, tier, completeness, summary, missing_required, "state_<key>"...
     (and the `keep` columns of `relation`, passed through; without `texts`, no summary or missing_required:
     the totals need neither, and they are most of the work). Three levels, so each value is computed once:
@@ -201,17 +212,34 @@ def score_query(model: Model, relation: str = "deals", separator: str = "; ",
     score, completeness = _figures(model, rules, halves)
     states, summary, missing = _per_field(model, halves)
     tiers = rules.tier.tiers
-    tier = (f"CASE WHEN score_tenths IS NULL THEN NULL WHEN score_tenths >= {_at_least(tiers.ready)} "
-            f"THEN 'ready' WHEN score_tenths >= {_at_least(tiers.gaps)} THEN 'gaps' ELSE 'blocked' END")
+    tier = (
+        f"CASE WHEN score_tenths IS NULL THEN NULL WHEN score_tenths >= {_at_least(tiers.ready)} "
+        f"THEN 'ready' WHEN score_tenths >= {_at_least(tiers.gaps)} THEN 'gaps' ELSE 'blocked' END"
+    )
     passed = ["id", "name", *keep]
-    outer = [*passed, "segment", "score_tenths / 10.0 AS score", f"{tier} AS tier",
-             "completeness_tenths / 10.0 AS completeness",
-             *([f"{_joined(summary, '; ')} AS summary", f"{_joined(missing, separator)} AS missing_required"]
-               if texts else []),
-             *states]
-    figured = [*passed, "segment", *halves.values(), f"{score} AS score_tenths",
-               f"{completeness} AS completeness_tenths"]
-    return (f"SELECT {', '.join(outer)}\nFROM (SELECT {', '.join(figured)}\n"
-            f"FROM (SELECT {', '.join(passed + judged)}\n"
-            f"FROM (SELECT *, {', '.join(prepared(model))} FROM {relation}) AS prepared) AS judged)"
-            " AS figured")
+    outer = [
+        *passed,
+        "segment",
+        "score_tenths / 10.0 AS score",
+        f"{tier} AS tier",
+        "completeness_tenths / 10.0 AS completeness",
+        *(
+            [f"{_joined(summary, '; ')} AS summary", f"{_joined(missing, separator)} AS missing_required"]
+            if texts
+            else []
+        ),
+        *states,
+    ]
+    figured = [
+        *passed,
+        "segment",
+        *halves.values(),
+        f"{score} AS score_tenths",
+        f"{completeness} AS completeness_tenths",
+    ]
+    return (
+        f"SELECT {', '.join(outer)}\nFROM (SELECT {', '.join(figured)}\n"
+        f"FROM (SELECT {', '.join(passed + judged)}\n"
+        f"FROM (SELECT *, {', '.join(prepared(model))} FROM {relation}) AS prepared) AS judged)"
+        " AS figured"
+    )

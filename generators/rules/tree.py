@@ -14,6 +14,7 @@ its type and fields, what the engine needs is `value(deal)`.
 
 `Rules` holds the whole tree of one model, built once (rules_for).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ def percent(numerator: float, denominator: float) -> float:
 
 
 # --- tests on one handoff field -------------------------------------------------------------------
+
 
 def populated(f: Field, v: Any) -> bool:
     """A ticked checkbox, text that is not only spaces and tabs, a selected option, or any value."""
@@ -152,6 +154,7 @@ def completion(f: Field) -> Completion:
 
 # --- segment rules --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class InRange:
     """The deal's ACV or sales-cycle days (blank counts as 0) within a range."""
@@ -213,6 +216,7 @@ def segment_match(model: Model, segment: Segment) -> SegmentMatch:
 
 # --- segment figures ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Score:
     """sum(weight x completion) x 100 / sum(weight), half-up to one decimal; None when nothing is scored."""
@@ -252,6 +256,7 @@ def completeness(model: Model, segment: Segment) -> Completeness:
 
 
 # --- gates ----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Empty:
@@ -330,8 +335,10 @@ def gate_failures(model: Model, gate: Gate) -> tuple[Requirement, ...]:
     if req.csm_assigned and model.csm_field:
         out.append(Empty(model.csm_field))
     out += [Empty(model.field(k)) for k in req.fields]
-    out += [EmptyInSegments(keys, gate.segments, tuple(fields))
-            for keys, fields in segment_requirements(model, gate)]
+    out += [
+        EmptyInSegments(keys, gate.segments, tuple(fields))
+        for keys, fields in segment_requirements(model, gate)
+    ]
     floor = req.effective_min_score(model.tiers)
     if floor is not None:
         out.append(ScoreBelow(floor))

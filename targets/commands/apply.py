@@ -1,4 +1,5 @@
 """`handrail apply`: show the plan, get it agreed (a saved plan already was), carry it out, and report."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,16 @@ from handrail.targets.commands.plan import describer, print_plan
 from handrail.targets.pipeline import apply as run_apply
 
 
-def apply_plan(plan_path: Path | None, spec: Path, env_name: str, allow_destructive: bool, check_only: bool,
-               yes: bool, fmt: str, edition: str) -> bool:
+def apply_plan(
+    plan_path: Path | None,
+    spec: Path,
+    env_name: str,
+    allow_destructive: bool,
+    check_only: bool,
+    yes: bool,
+    fmt: str,
+    edition: str,
+) -> bool:
     """Make the environment match the spec (or carry out the saved plan); True when every change worked."""
     model = load_spec(spec).model
     env = environment(model, env_name)
@@ -34,9 +43,15 @@ def apply_plan(plan_path: Path | None, spec: Path, env_name: str, allow_destruct
         show(the_plan)
         return ask is None or ask(the_plan)
 
-    the_plan, result = run_apply(model, env_name, saved=plan_path, spec_path=spec,
-                                 allow_destructive=allow_destructive,
-                                 options={"check_only": check_only, "edition": edition}, confirm=confirm)
+    the_plan, result = run_apply(
+        model,
+        env_name,
+        saved=plan_path,
+        spec_path=spec,
+        allow_destructive=allow_destructive,
+        options={"check_only": check_only, "edition": edition},
+        confirm=confirm,
+    )
     if fmt == "json":
         click.echo(plan_report.as_json(the_plan, describer(the_plan.target), result), nl=False)
     else:

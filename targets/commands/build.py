@@ -1,4 +1,5 @@
 """`handrail build`: render the spec for one target, check it if asked, and replace the output folder."""
+
 from __future__ import annotations
 
 from pathlib import Path

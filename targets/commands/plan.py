@@ -1,4 +1,5 @@
 """`handrail plan` and `handrail diff`: one plan of an environment, shown as changes to make or as drift."""
+
 from __future__ import annotations
 
 import shlex
@@ -30,9 +31,12 @@ def show_plan(spec: Path, env_name: str, out: Path | None, fmt: str, edition: st
     if out:
         not_an_input(out, (spec,))
         plan_file.save(planned.plan, out, plan_file.spec_digest(spec))
-        click.echo(f"saved plan to {out}; apply it with: "
-                   f"handrail apply --spec {shlex.quote(str(spec))} --env {shlex.quote(env_name)} "
-                   f"{shlex.quote(str(out))}", err=True)
+        click.echo(
+            f"saved plan to {out}; apply it with: "
+            f"handrail apply --spec {shlex.quote(str(spec))} --env {shlex.quote(env_name)} "
+            f"{shlex.quote(str(out))}",
+            err=True,
+        )
     return bool(planned.plan.pending)
 
 

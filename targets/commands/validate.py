@@ -1,4 +1,5 @@
 """`handrail validate`: load a spec, add what each named target cannot enforce, and print every problem."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,6 +31,8 @@ def validate_spec(spec: Path, as_json: bool, strict: bool, targets: tuple[str, .
         return False
     if not as_json:
         m = result.model
-        click.echo(f"{spec}: valid ({len(m.fields)} fields, {len(m.weighted_fields)} weighted, "
-                   f"{len(m.segments)} segments, {len(m.gates)} gates, {len(m.stages)} stages)")
+        click.echo(
+            f"{spec}: valid ({len(m.fields)} fields, {len(m.weighted_fields)} weighted, "
+            f"{len(m.segments)} segments, {len(m.gates)} gates, {len(m.stages)} stages)"
+        )
     return True

@@ -6,6 +6,7 @@ become owner properties. Usernames become placeholders, `${owner:EMAIL}` and `${
 apply resolves through the Owners API. HubSpot users have no manager, so `csm_manager` and
 `owner_manager` become role placeholders an admin binds to a user (see manual-steps.json).
 """
+
 from __future__ import annotations
 
 import html
@@ -70,16 +71,20 @@ def placeholders(model: Model) -> list[tuple[str, str]]:
     notes += [e.to for e in won.escalations]
     owners = {a.assign for a in won.assign_csm if a.assign} | {t.owner for t in tasks}
     users = {who for group in notes for who in group}
-    return ([(owner_placeholder(w), w) for w in sorted(owners) if owner_property(model, w) is None]
-            + [(user_placeholder(w), w) for w in sorted(users) if owner_property(model, w) is None])
+    return [(owner_placeholder(w), w) for w in sorted(owners) if owner_property(model, w) is None] + [
+        (user_placeholder(w), w) for w in sorted(users) if owner_property(model, w) is None
+    ]
 
 
 def text(model: Model, template: str) -> str:
     """Spec text with {deal}, {score}, {tier}, {segment}, {missing} as HubSpot personalisation tokens."""
-    names = {"deal": DEAL_NAME_PROPERTY, "score": model.computed_field("score").hubspot_name,
-             "tier": model.computed_field("tier").hubspot_name,
-             "segment": model.computed_field("segment").hubspot_name,
-             "missing": model.computed_field("missing_summary").hubspot_name}
+    names = {
+        "deal": DEAL_NAME_PROPERTY,
+        "score": model.computed_field("score").hubspot_name,
+        "tier": model.computed_field("tier").hubspot_name,
+        "segment": model.computed_field("segment").hubspot_name,
+        "missing": model.computed_field("missing_summary").hubspot_name,
+    }
     return _TOKEN.sub(lambda m: "{{ enrolled_object." + names[m.group(1)] + " }}", template)
 
 
@@ -125,18 +130,29 @@ def assignee(model: Model, who: str) -> dict[str, Any]:
 
 
 def create_task(model: Model, task: Task) -> Step:
-    return Step(CREATE_TASK, {
-        "task_type": "TODO", "subject": text(model, task.subject),
-        "body": paragraphs(model, task.description,
-                           f"Due {task.due.describe()} after the trigger. Created by Handrail."),
-        "priority": "HIGH" if task.due.unit == "hours" else "MEDIUM",
-        "associations": [{"target": {"associationCategory": "HUBSPOT_DEFINED",
-                                     "associationTypeId": TASK_TO_DEAL_ASSOCIATION},
-                          "value": {"type": "ENROLLED_OBJECT"}}],
-        "use_explicit_associations": "true",
-        "owner_assignment": assignee(model, task.owner),
-        "due_time": due_time(task.due),
-    })
+    return Step(
+        CREATE_TASK,
+        {
+            "task_type": "TODO",
+            "subject": text(model, task.subject),
+            "body": paragraphs(
+                model, task.description, f"Due {task.due.describe()} after the trigger. Created by Handrail."
+            ),
+            "priority": "HIGH" if task.due.unit == "hours" else "MEDIUM",
+            "associations": [
+                {
+                    "target": {
+                        "associationCategory": "HUBSPOT_DEFINED",
+                        "associationTypeId": TASK_TO_DEAL_ASSOCIATION,
+                    },
+                    "value": {"type": "ENROLLED_OBJECT"},
+                }
+            ],
+            "use_explicit_associations": "true",
+            "owner_assignment": assignee(model, task.owner),
+            "due_time": due_time(task.due),
+        },
+    )
 
 
 def notify(model: Model, recipients: tuple[str, ...], subject: str, body: str) -> Step:

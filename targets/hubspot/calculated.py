@@ -6,6 +6,7 @@ every deal (`handrail validate` proves it), so the last segment is the `else` br
 are written once and switched on by segment membership, which keeps the formulas linear in the
 number of fields rather than fields x segments.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -43,8 +44,9 @@ def formulas(model: Model) -> dict[str, str]:
 
 def _per_segment(model: Model, value: Callable[[Segment], str]) -> str:
     last = len(model.segments) - 1
-    return ladder([(None if i == last else segment_condition(model, s), value(s))
-                   for i, s in enumerate(model.segments)])
+    return ladder(
+        [(None if i == last else segment_condition(model, s), value(s)) for i, s in enumerate(model.segments)]
+    )
 
 
 def membership(model: Model, keys: set[str]) -> str | None:
@@ -83,8 +85,13 @@ def score_formula(model: Model) -> str:
     terms = [f"({points(f, f.weight, membership(model, _segments_scoring(model, f.key)))})" for f in scored]
     totals = [tree.rules_for(model).scores[s.key].possible for s in model.segments]
     last = len(model.segments) - 1
-    divisor = ladder([(None if i == last else segment_condition(model, s), number(t))
-                      for i, (s, t) in enumerate(zip(model.segments, totals))], merge=True)
+    divisor = ladder(
+        [
+            (None if i == last else segment_condition(model, s), number(t))
+            for i, (s, t) in enumerate(zip(model.segments, totals))
+        ],
+        merge=True,
+    )
     expr = f"({' + '.join(terms)}) * 100 / {divisor if ' ' not in divisor else f'({divisor})'}"
     silent = membership(model, {s.key for s, t in zip(model.segments, totals) if not t})
     if silent == "false":
@@ -119,6 +126,8 @@ def tier_formula(model: Model) -> str:
     score = model.computed_field("score").hubspot_name
     tiers = tree.rules_for(model).tier.tiers
     ready, gaps = number(rounded_floor(tiers.ready)), number(rounded_floor(tiers.gaps))
-    tiers = ladder([(f"{score} >= {ready}", literal("Ready")), (f"{score} >= {gaps}", literal("Gaps"))],
-                   literal("Blocked"))
+    tiers = ladder(
+        [(f"{score} >= {ready}", literal("Ready")), (f"{score} >= {gaps}", literal("Gaps"))],
+        literal("Blocked"),
+    )
     return f"if is_present({score}) then ({tiers}) endif"  # blank without a score

@@ -9,6 +9,7 @@ HUBSPOT_TOKEN), never from the spec. Every call has a timeout; `idempotent=True`
 on 429 (honouring Retry-After; not HubSpot's daily limit), 5xx and dropped connections. Errors
 become TargetError with a redacted body. hubspot is imported only when a connection is made.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,15 @@ DEFAULT_TIMEOUT = (10.0, 60.0)  # seconds: connect, read
 log = logging.getLogger("handrail.hubspot")
 
 
-def connect(env, *, environ: Mapping[str, str] = os.environ, host: str | None = None,
-            ca_file: str | None = None,
-            timeout: tuple[float, float] = DEFAULT_TIMEOUT, retry_policy: RetryPolicy = DEFAULT_POLICY,
-            ) -> "HubSpotConnection":
+def connect(
+    env,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    host: str | None = None,
+    ca_file: str | None = None,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    retry_policy: RetryPolicy = DEFAULT_POLICY,
+) -> "HubSpotConnection":
     """A client for the portal `env` (a specs.model.Environment with target hubspot) names.
 
     host: the API base URL (default https://api.hubapi.com; HANDRAIL_HUBSPOT_API_URL overrides it,
@@ -38,16 +44,20 @@ def connect(env, *, environ: Mapping[str, str] = os.environ, host: str | None = 
     if env.target != "hubspot":
         raise AuthError(env.name, f"is a {env.target} environment, not hubspot")
     if env.get("auth", "private_app") != "private_app":
-        raise AuthError(env.name, f"auth '{env.get('auth')}' is not a HubSpot login method",
-                        "use auth: private_app with token_env naming the variable that holds the token")
+        raise AuthError(
+            env.name,
+            f"auth '{env.get('auth')}' is not a HubSpot login method",
+            "use auth: private_app with token_env naming the variable that holds the token",
+        )
     variable = env.get("token_env") or "HUBSPOT_TOKEN"
     token = environ.get(variable)
     if not token:
-        raise AuthError(env.name,
-                        f"environment variable {variable} is not set; it should hold the private app's "
-                        "access token",
-                        f"export {variable}=pat-... (the variable name comes from `token_env` in the spec's "
-                        f"environments.{env.name}; secrets never go in the spec itself)")
+        raise AuthError(
+            env.name,
+            f"environment variable {variable} is not set; it should hold the private app's access token",
+            f"export {variable}=pat-... (the variable name comes from `token_env` in the spec's "
+            f"environments.{env.name}; secrets never go in the spec itself)",
+        )
     register_secret(token)
     base = (host or environ.get("HANDRAIL_HUBSPOT_API_URL") or API_URL).rstrip("/")
     ca_file = ca_file or environ.get("REQUESTS_CA_BUNDLE") or None
@@ -55,8 +65,14 @@ def connect(env, *, environ: Mapping[str, str] = os.environ, host: str | None = 
 
     # retry=False: urllib3 must not retry on its own (it would silently resend GETs); Handrail's
     # policy decides. The api_factory gives every generated API call a timeout.
-    client = HubSpot(access_token=token, host=base, base_url=base, ssl_ca_cert=ca_file, retry=False,
-                     api_factory=_api_factory(timeout))
+    client = HubSpot(
+        access_token=token,
+        host=base,
+        base_url=base,
+        ssl_ca_cert=ca_file,
+        retry=False,
+        api_factory=_api_factory(timeout),
+    )
     return HubSpotConnection(client, env.name, token, base, ca_file, timeout, retry_policy)
 
 
@@ -80,8 +96,16 @@ def _api_factory(timeout: tuple[float, float]):
 class HubSpotConnection:
     """`client` is the hubspot.HubSpot SDK; `call` and `request` add retries and clear errors."""
 
-    def __init__(self, client, environment: str, token: str, base_url: str, ca_file: str | None,
-                 timeout: tuple[float, float], retry_policy: RetryPolicy = DEFAULT_POLICY):
+    def __init__(
+        self,
+        client,
+        environment: str,
+        token: str,
+        base_url: str,
+        ca_file: str | None,
+        timeout: tuple[float, float],
+        retry_policy: RetryPolicy = DEFAULT_POLICY,
+    ):
         import requests
 
         self.client = client
@@ -93,18 +117,24 @@ class HubSpotConnection:
         self._verify: str | bool = ca_file or True
         self._session = requests.Session()
 
-    def call(self, operation: str, method: Callable[..., Any], *args: Any, idempotent: bool,
-             **kwargs: Any) -> Any:
+    def call(
+        self, operation: str, method: Callable[..., Any], *args: Any, idempotent: bool, **kwargs: Any
+    ) -> Any:
         """Call a generated SDK method, e.g. call("properties.create", api.create, "deals", body,
         idempotent=False)."""
+
         def attempt():
             started = time.monotonic()
             try:
                 result = method(*args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - each SDK package has its own ApiException
                 translated = _translate(operation, exc)
-                log.debug("%s -> %s (%.2fs)", operation, getattr(translated, "status", None) or "failed",
-                          time.monotonic() - started)
+                log.debug(
+                    "%s -> %s (%.2fs)",
+                    operation,
+                    getattr(translated, "status", None) or "failed",
+                    time.monotonic() - started,
+                )
                 if translated is exc:
                     raise
                 raise translated from exc
@@ -113,8 +143,15 @@ class HubSpotConnection:
 
         return retrying(attempt, idempotent=idempotent, policy=self.retry_policy, what=f"HubSpot {operation}")
 
-    def request(self, method: str, path: str, *, body: Any = None, query: Mapping[str, Any] | None = None,
-                idempotent: bool | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
         """Call an endpoint the SDK does not wrap (automation v4 flows, property validations, pipeline
         rules). Returns the decoded JSON (None for 204). GET, PUT and DELETE count as idempotent
         unless told otherwise; POST and PATCH do not."""
@@ -128,17 +165,32 @@ class HubSpotConnection:
             started = time.monotonic()
             try:
                 response = self._session.request(
-                    method, url, params=query, data=None if body is None else json.dumps(body),
-                    headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json",
-                             "Content-Type": "application/json"},
-                    timeout=self.timeout, verify=self._verify)
+                    method,
+                    url,
+                    params=query,
+                    data=None if body is None else json.dumps(body),
+                    headers={
+                        "Authorization": f"Bearer {self._token}",
+                        "Accept": "application/json",
+                        "Content-Type": "application/json",
+                    },
+                    timeout=self.timeout,
+                    verify=self._verify,
+                )
             except OSError as exc:  # requests' connection errors and timeouts
                 raise TargetError("hubspot", operation, None, f"{type(exc).__name__}: {exc}") from exc
-            log.debug("%s %s -> %s (%.2fs)", method, redact(url), response.status_code,
-                      time.monotonic() - started)
+            log.debug(
+                "%s %s -> %s (%.2fs)", method, redact(url), response.status_code, time.monotonic() - started
+            )
             if response.status_code >= 400:
-                raise TargetError("hubspot", operation, response.status_code, response.text, response.headers,
-                                  _hint(response.status_code, response.text))
+                raise TargetError(
+                    "hubspot",
+                    operation,
+                    response.status_code,
+                    response.text,
+                    response.headers,
+                    _hint(response.status_code, response.text),
+                )
             return response.json() if response.content else None
 
         return retrying(attempt, idempotent=idempotent, policy=self.retry_policy, what=f"HubSpot {operation}")
@@ -148,8 +200,14 @@ def _translate(operation: str, exc: Exception) -> Exception:
     status = getattr(exc, "status", None)
     if isinstance(status, int) and status >= 100:
         body = getattr(exc, "body", None) or ""
-        return TargetError("hubspot", operation, status, body, dict(getattr(exc, "headers", None) or {}),
-                           _hint(status, str(body)))
+        return TargetError(
+            "hubspot",
+            operation,
+            status,
+            body,
+            dict(getattr(exc, "headers", None) or {}),
+            _hint(status, str(body)),
+        )
     if isinstance(exc, OSError) or type(exc).__module__.startswith("urllib3"):
         return TargetError("hubspot", operation, None, f"{type(exc).__name__}: {exc}")
     return exc

@@ -18,6 +18,7 @@ portal's owners (ids stay when the app lacks the owners scope). Search has a rat
 a few requests a second per token: searches are paced to SEARCH_RATE a second
 (HANDRAIL_HUBSPOT_SEARCH_RATE overrides it; 0 turns pacing off). Calls are retried by the connection.
 """
+
 from __future__ import annotations
 
 import os
@@ -56,8 +57,9 @@ def source(env: Environment, model: Model) -> "HubSpotDeals":
 
 
 class HubSpotDeals:
-    def __init__(self, env: Environment, model: Model, *, environ: Mapping[str, str] = os.environ,
-                 connection=None):
+    def __init__(
+        self, env: Environment, model: Model, *, environ: Mapping[str, str] = os.environ, connection=None
+    ):
         self.env, self.model, self.environ = env, model, environ
         self.rate = _search_rate(environ)
         self._conn = connection
@@ -67,8 +69,16 @@ class HubSpotDeals:
         deal = model.deal
         fields = fetched_fields(model)
         self.user_properties = [f.hubspot_name for f in fields if f.type == "user"]
-        self.properties = list(dict.fromkeys([*DEAL_PROPERTIES, deal.acv_hubspot, deal.deal_type_hubspot,
-                                              *(f.hubspot_name for f in fields)]))
+        self.properties = list(
+            dict.fromkeys(
+                [
+                    *DEAL_PROPERTIES,
+                    deal.acv_hubspot,
+                    deal.deal_type_hubspot,
+                    *(f.hubspot_name for f in fields),
+                ]
+            )
+        )
 
     @property
     def conn(self):
@@ -108,12 +118,15 @@ class HubSpotDeals:
         won_ids = [s.hubspot for s in won if s.hubspot]
         gated_ids = [s.hubspot for s in gated if s.hubspot]
         if not won_ids:
-            raise HandrailError(f"environment '{self.env.name}': no closed-won stage of the spec names its "
-                                "HubSpot stage id (`hubspot:` under stages)")
+            raise HandrailError(
+                f"environment '{self.env.name}': no closed-won stage of the spec names its "
+                "HubSpot stage id (`hubspot:` under stages)"
+            )
         closed_won = [{"propertyName": "dealstage", "operator": "IN", "values": won_ids}]
         if since is not None:
-            closed_won.append({"propertyName": "closedate", "operator": "GTE",
-                               "value": str(_epoch_ms(since))})
+            closed_won.append(
+                {"propertyName": "closedate", "operator": "GTE", "value": str(_epoch_ms(since))}
+            )
         groups = [{"filters": closed_won}]
         if gated_ids:
             groups.append({"filters": [{"propertyName": "dealstage", "operator": "IN", "values": gated_ids}]})
@@ -121,10 +134,16 @@ class HubSpotDeals:
 
     def _window(self, groups: list[dict], start: int, end: int) -> Iterator[dict]:
         """Every deal the groups match with createdate in [start, end), in windows of at most SEARCH_CAP."""
-        bounded = [{"filters": [*g["filters"],
-                                {"propertyName": WINDOW, "operator": "GTE", "value": str(start)},
-                                {"propertyName": WINDOW, "operator": "LT", "value": str(end)}]}
-                   for g in groups]
+        bounded = [
+            {
+                "filters": [
+                    *g["filters"],
+                    {"propertyName": WINDOW, "operator": "GTE", "value": str(start)},
+                    {"propertyName": WINDOW, "operator": "LT", "value": str(end)},
+                ]
+            }
+            for g in groups
+        ]
         first = self._search(bounded)
         if first["total"] <= SEARCH_CAP:
             yield from self._pages(bounded, first)
@@ -134,8 +153,10 @@ class HubSpotDeals:
     def _split(self, groups: list[dict], start: int, end: int, total: int) -> Iterator[dict]:
         """[start, end) holds `total` (> SEARCH_CAP) deals: read its two halves."""
         if end - start < 2:
-            raise HandrailError(f"environment '{self.env.name}': {total:,} deals share one createdate "
-                                f"millisecond; HubSpot search cannot page past {SEARCH_CAP:,} of them")
+            raise HandrailError(
+                f"environment '{self.env.name}': {total:,} deals share one createdate "
+                f"millisecond; HubSpot search cannot page past {SEARCH_CAP:,} of them"
+            )
         middle = (start + end) // 2
         yield from self._window(groups, start, middle)
         yield from self._window(groups, middle, end)
@@ -149,8 +170,10 @@ class HubSpotDeals:
             if not after:
                 return
             if fetched >= SEARCH_CAP:  # the window grew past the cap while it was paged
-                raise HandrailError(f"environment '{self.env.name}': deals were added while they were read; "
-                                    "run the command again")
+                raise HandrailError(
+                    f"environment '{self.env.name}': deals were added while they were read; "
+                    "run the command again"
+                )
             page = self._search(groups, after)
 
     def _edge(self, groups: list[dict], sort: str) -> int:
@@ -158,10 +181,21 @@ class HubSpotDeals:
         page = self._search(groups, sorts=[sort], limit=1, properties=["createdate"])
         return _ms(page["results"][0]["properties"]["createdate"])
 
-    def _search(self, groups: list[dict], after: str | None = None, *, sorts: list[str] | None = None,
-                limit: int = PAGE, properties: list[str] | None = None) -> dict:
-        body: dict[str, Any] = {"filterGroups": groups, "sorts": sorts or ["hs_object_id"],
-                                "properties": properties or self.properties, "limit": limit}
+    def _search(
+        self,
+        groups: list[dict],
+        after: str | None = None,
+        *,
+        sorts: list[str] | None = None,
+        limit: int = PAGE,
+        properties: list[str] | None = None,
+    ) -> dict:
+        body: dict[str, Any] = {
+            "filterGroups": groups,
+            "sorts": sorts or ["hs_object_id"],
+            "properties": properties or self.properties,
+            "limit": limit,
+        }
         if after:
             body["after"] = after
         self._pace()
@@ -210,8 +244,12 @@ class HubSpotDeals:
     def _check_properties(self) -> None:
         if self._checked:
             return
-        answer = self.conn.request("POST", PROPERTIES_PATH, idempotent=True, body={
-            "archived": False, "inputs": [{"name": name} for name in self.properties]})
+        answer = self.conn.request(
+            "POST",
+            PROPERTIES_PATH,
+            idempotent=True,
+            body={"archived": False, "inputs": [{"name": name} for name in self.properties]},
+        )
         found = {p["name"] for p in answer.get("results", [])}
         missing = [name for name in self.properties if name not in found]
         if missing:

@@ -3,6 +3,7 @@
 Enrollment criteria are an OR of AND branches. A gate's "met" condition is one AND branch per
 segment; its "not met" condition is one AND branch per failing requirement.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,34 +23,65 @@ def _filter(prop: str, operation: dict[str, Any]) -> Filter:
 
 
 def any_of(prop: str, values: Iterable[str]) -> Filter:
-    return _filter(prop, {"operationType": "ENUMERATION", "operator": "IS_ANY_OF", "values": list(values),
-                          "includeObjectsWithNoValueSet": False})
+    return _filter(
+        prop,
+        {
+            "operationType": "ENUMERATION",
+            "operator": "IS_ANY_OF",
+            "values": list(values),
+            "includeObjectsWithNoValueSet": False,
+        },
+    )
 
 
 def known(prop: str) -> Filter:
-    return _filter(prop, {"operationType": "ALL_PROPERTY", "operator": "IS_KNOWN",
-                          "includeObjectsWithNoValueSet": False})
+    return _filter(
+        prop, {"operationType": "ALL_PROPERTY", "operator": "IS_KNOWN", "includeObjectsWithNoValueSet": False}
+    )
 
 
 def unknown(prop: str) -> Filter:
-    return _filter(prop, {"operationType": "ALL_PROPERTY", "operator": "IS_NOT_KNOWN",
-                          "includeObjectsWithNoValueSet": True})
+    return _filter(
+        prop,
+        {"operationType": "ALL_PROPERTY", "operator": "IS_NOT_KNOWN", "includeObjectsWithNoValueSet": True},
+    )
 
 
 def ticked(prop: str, value: bool) -> Filter:
-    return _filter(prop, {"operationType": "BOOL", "operator": "IS_EQUAL_TO", "value": value,
-                          "includeObjectsWithNoValueSet": not value})
+    return _filter(
+        prop,
+        {
+            "operationType": "BOOL",
+            "operator": "IS_EQUAL_TO",
+            "value": value,
+            "includeObjectsWithNoValueSet": not value,
+        },
+    )
 
 
 def at_least(prop: str, value: Decimal) -> Filter:
-    return _filter(prop, {"operationType": "NUMBER", "operator": "IS_GREATER_THAN_OR_EQUAL_TO",
-                          "value": _json_number(value), "includeObjectsWithNoValueSet": False})
+    return _filter(
+        prop,
+        {
+            "operationType": "NUMBER",
+            "operator": "IS_GREATER_THAN_OR_EQUAL_TO",
+            "value": _json_number(value),
+            "includeObjectsWithNoValueSet": False,
+        },
+    )
 
 
 def below(prop: str, value: Decimal) -> Filter:
     """Empty counts as below: a deal without a score has not met a score threshold."""
-    return _filter(prop, {"operationType": "NUMBER", "operator": "IS_LESS_THAN", "value": _json_number(value),
-                          "includeObjectsWithNoValueSet": True})
+    return _filter(
+        prop,
+        {
+            "operationType": "NUMBER",
+            "operator": "IS_LESS_THAN",
+            "value": _json_number(value),
+            "includeObjectsWithNoValueSet": True,
+        },
+    )
 
 
 def _json_number(value: Decimal) -> int | float:
@@ -84,17 +116,37 @@ def stage_entered(stage_ids: list[str]) -> dict[str, Any]:
     change event (the OpenAPI's PublicUnifiedEventsFilterBranch, where eventTypeId is required); in a
     plain AND branch they would test deal properties that do not exist and never fire.
     """
-    return {"filterBranchType": "UNIFIED_EVENTS", "filterBranchOperator": "AND",
-            "eventTypeId": PROPERTY_CHANGED_EVENT, "operator": "HAS_COMPLETED", "filterBranches": [],
-            "filters": [
-                _filter("hs_name", {"operationType": "STRING", "operator": "IS_EQUAL_TO",
-                                    "value": STAGE_PROPERTY, "includeObjectsWithNoValueSet": False}),
-                _filter("hs_value", {"operationType": "ENUMERATION", "operator": "IS_ANY_OF",
-                                     "values": list(stage_ids), "includeObjectsWithNoValueSet": False}),
-            ]}
+    return {
+        "filterBranchType": "UNIFIED_EVENTS",
+        "filterBranchOperator": "AND",
+        "eventTypeId": PROPERTY_CHANGED_EVENT,
+        "operator": "HAS_COMPLETED",
+        "filterBranches": [],
+        "filters": [
+            _filter(
+                "hs_name",
+                {
+                    "operationType": "STRING",
+                    "operator": "IS_EQUAL_TO",
+                    "value": STAGE_PROPERTY,
+                    "includeObjectsWithNoValueSet": False,
+                },
+            ),
+            _filter(
+                "hs_value",
+                {
+                    "operationType": "ENUMERATION",
+                    "operator": "IS_ANY_OF",
+                    "values": list(stage_ids),
+                    "includeObjectsWithNoValueSet": False,
+                },
+            ),
+        ],
+    }
 
 
 # --- gate requirements ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Needs:

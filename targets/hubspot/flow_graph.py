@@ -4,6 +4,7 @@ A flow runs a shared prefix, then (when segments differ) a STATIC_BRANCH on the 
 one chain per segment; segments with identical chains share one. An IfEmpty step becomes a
 LIST_BRANCH whose "empty" path rejoins the main path with a GOTO edge.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,11 +42,24 @@ class Graph:
 
     def _step(self, step: Step | IfEmpty) -> tuple[str, list[End]]:
         if isinstance(step, Step):
-            node = self._add({"type": "SINGLE_CONNECTION", "actionTypeId": step.action_type,
-                              "actionTypeVersion": 0, "fields": step.fields})
+            node = self._add(
+                {
+                    "type": "SINGLE_CONNECTION",
+                    "actionTypeId": step.action_type,
+                    "actionTypeVersion": 0,
+                    "fields": step.fields,
+                }
+            )
             return node["actionId"], [(node, "connection", "STANDARD")]
-        node = self._add({"type": "LIST_BRANCH", "defaultBranchName": "Already set", "listBranches": [
-            {"branchName": step.label, "filterBranch": either([branch([unknown(step.prop)])])}]})
+        node = self._add(
+            {
+                "type": "LIST_BRANCH",
+                "defaultBranchName": "Already set",
+                "listBranches": [
+                    {"branchName": step.label, "filterBranch": either([branch([unknown(step.prop)])])}
+                ],
+            }
+        )
         then_id, ends = self.sequence(step.then)
         node["listBranches"][0]["connection"] = {"edgeType": "STANDARD", "nextActionId": then_id}
         # The default path owns what follows; the branch's path joins it with a GOTO edge.
@@ -63,13 +77,18 @@ class Graph:
                 continue
             fingerprint = json.dumps([_describe(s) for s in steps], sort_keys=True)
             if fingerprint in chains:
-                node["staticBranches"].append({"branchValue": value, "connection": {
-                    "edgeType": "GOTO", "nextActionId": chains[fingerprint]}})
+                node["staticBranches"].append(
+                    {
+                        "branchValue": value,
+                        "connection": {"edgeType": "GOTO", "nextActionId": chains[fingerprint]},
+                    }
+                )
                 continue
             first, _ = self.sequence(steps)
             chains[fingerprint] = first
-            node["staticBranches"].append({"branchValue": value, "connection": {
-                "edgeType": "STANDARD", "nextActionId": first}})
+            node["staticBranches"].append(
+                {"branchValue": value, "connection": {"edgeType": "STANDARD", "nextActionId": first}}
+            )
         return node["actionId"]
 
 
@@ -79,8 +98,9 @@ def _describe(step: Step | IfEmpty) -> Any:
     return ["if-empty", step.prop, [_describe(s) for s in step.then]]
 
 
-def lay_out(prefix: Sequence[Step | IfEmpty], prop: str,
-            routes: dict[str, list[Step | IfEmpty]]) -> tuple[str | None, list[dict]]:
+def lay_out(
+    prefix: Sequence[Step | IfEmpty], prop: str, routes: dict[str, list[Step | IfEmpty]]
+) -> tuple[str | None, list[dict]]:
     """The whole action list: prefix, then per-value routes (inline when every value runs the same steps)."""
     graph = Graph()
     first, ends = graph.sequence(prefix)

@@ -5,6 +5,7 @@ enrols deals that sit in the gated stage (or a later one) without meeting the ga
 to the stage before it and e-mails the owner what is missing. Every other workflow enrols only deals
 that meet the gates of their stage, so a deal that is about to be moved back triggers nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,8 +21,11 @@ from handrail.targets.hubspot.flow_graph import lay_out
 from handrail.targets.hubspot.stages import closed_won_stage, gated_stages, revert_stage
 from handrail.targets.hubspot.vocabulary import DEAL_OBJECT_TYPE_ID, FLOW_PREFIX, MANAGED_MARK, STAGE_PROPERTY
 
-SLA_TIMESTAMPS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at",
-                  "kickoff": "kickoff_at"}
+SLA_TIMESTAMPS = {
+    "internal_handoff": "internal_handoff_at",
+    "first_touch": "first_touch_at",
+    "kickoff": "kickoff_at",
+}
 SLA_WORDS = {"internal_handoff": "internal handoff", "first_touch": "first CS touch", "kickoff": "kickoff"}
 
 
@@ -37,29 +41,48 @@ class Flow:
 def flows(model: Model) -> list[Flow]:
     out = [f for gate in model.gates if (f := gate_flow(model, gate))]
     out += [f for entry in model.automation.on_stage_entry if (f := stage_entry_flow(model, entry))]
-    if (f := closed_won_flow(model)):
+    if f := closed_won_flow(model):
         out.append(f)
     out += [f for e in model.automation.on_closed_won.escalations if (f := escalation_flow(model, e))]
     return out
 
 
-def _flow(model: Model, key: str, name: str, purpose: str, enabled: bool, enrollment: dict,
-          start: str | None, actions: list[dict]) -> dict[str, Any]:
+def _flow(
+    model: Model,
+    key: str,
+    name: str,
+    purpose: str,
+    enabled: bool,
+    enrollment: dict,
+    start: str | None,
+    actions: list[dict],
+) -> dict[str, Any]:
     return {
-        "type": "PLATFORM_FLOW", "objectTypeId": DEAL_OBJECT_TYPE_ID, "flowType": "WORKFLOW",
+        "type": "PLATFORM_FLOW",
+        "objectTypeId": DEAL_OBJECT_TYPE_ID,
+        "flowType": "WORKFLOW",
         "isEnabled": enabled and model.automation.flow_status == "active",
         "name": f"{FLOW_PREFIX} {name}",
         "description": f"{purpose} {MANAGED_MARK} from {Path(model.source).name}: "
-                       "edit the spec, not this workflow.",
-        "startActionId": start, "actions": actions, "enrollmentCriteria": enrollment,
-        "timeWindows": [], "blockedDates": [], "customProperties": {"handrail_key": key}, "dataSources": [],
+        "edit the spec, not this workflow.",
+        "startActionId": start,
+        "actions": actions,
+        "enrollmentCriteria": enrollment,
+        "timeWindows": [],
+        "blockedDates": [],
+        "customProperties": {"handrail_key": key},
+        "dataSources": [],
     }
 
 
 def _enrollment(branches: list[dict], trigger_stages: list[str], *, unenroll: bool = False) -> dict[str, Any]:
-    return {"type": "LIST_BASED", "shouldReEnroll": True, "unEnrollObjectsNotMeetingCriteria": unenroll,
-            "listFilterBranch": flt.either(branches),
-            "reEnrollmentTriggersFilterBranches": [flt.stage_entered(trigger_stages)]}
+    return {
+        "type": "LIST_BASED",
+        "shouldReEnroll": True,
+        "unEnrollObjectsNotMeetingCriteria": unenroll,
+        "listFilterBranch": flt.either(branches),
+        "reEnrollmentTriggersFilterBranches": [flt.stage_entered(trigger_stages)],
+    }
 
 
 def _segment_filter(model: Model, keys: list[str]) -> list[flt.Filter]:
@@ -75,8 +98,9 @@ def _grouped(model: Model, per_segment: dict[str, list[flt.Filter]], fixed: list
     for key, filters in per_segment.items():
         fingerprint = repr(filters)
         groups.setdefault(fingerprint, ([], filters))[0].append(key)
-    return [flt.branch([*fixed, *_segment_filter(model, keys), *filters])
-            for keys, filters in groups.values()]
+    return [
+        flt.branch([*fixed, *_segment_filter(model, keys), *filters]) for keys, filters in groups.values()
+    ]
 
 
 def applicable_gates(model: Model, stage: Stage) -> list[Gate]:
@@ -89,8 +113,9 @@ def applicable_gates(model: Model, stage: Stage) -> list[Gate]:
 def entered(model: Model, stage: Stage, extra: list[flt.Filter] = ()) -> list[dict]:
     """Deals in `stage` that meet every gate holding there, one branch per group of segments."""
     gates = applicable_gates(model, stage)
-    per_segment = {s.key: flt.met(model, flt.combined(model, gates, s.key)) + list(extra)
-                   for s in model.segments}
+    per_segment = {
+        s.key: flt.met(model, flt.combined(model, gates, s.key)) + list(extra) for s in model.segments
+    }
     return _grouped(model, per_segment, [flt.any_of(STAGE_PROPERTY, [stage.hubspot])])
 
 
@@ -100,6 +125,7 @@ def _routes(model: Model, items: list[tuple[tuple[str, ...], act.Step | act.IfEm
 
 
 # --- gates --------------------------------------------------------------------------------------------
+
 
 def gate_requirements(model: Model, gate: Gate) -> list[str]:
     """The gate's requirements in words, per segment where they differ."""
@@ -124,25 +150,43 @@ def gate_flow(model: Model, gate: Gate) -> Flow | None:
             per_filter.setdefault(repr(f), ([], f))[0].append(key)
     if not per_filter:
         return None
-    branches = [flt.branch([flt.any_of(STAGE_PROPERTY, ids), *_segment_filter(model, keys), f])
-                for keys, f in per_filter.values()]
+    branches = [
+        flt.branch([flt.any_of(STAGE_PROPERTY, ids), *_segment_filter(model, keys), f])
+        for keys, f in per_filter.values()
+    ]
     stage = model.stage(gate.stage)
     missing = model.computed_field("missing_summary").hubspot_name
     body = act.paragraphs(
-        model, gate.message,
+        model,
+        gate.message,
         f"{{deal}} reached {stage.label} (or a later stage) without meeting this gate, "
         f"so Handrail moved it back to {back.label}.",
-        "Required: " + "; ".join(gate_requirements(model, gate)) + ".")
+        "Required: " + "; ".join(gate_requirements(model, gate)) + ".",
+    )
     body += "<p>Missing or generic right now: {{ enrolled_object." + missing + " }}</p>"
-    steps = [act.set_static(STAGE_PROPERTY, back.hubspot),
-             act.notify(model, ("owner",), f"Moved back to {back.label}: {{deal}}", body)]
+    steps = [
+        act.set_static(STAGE_PROPERTY, back.hubspot),
+        act.notify(model, ("owner",), f"Moved back to {back.label}: {{deal}}", body),
+    ]
     start, actions = lay_out(steps, "", {})
     key = f"gate-{gate.key}"
-    return Flow(key, _flow(model, key, f"Gate {gate.key}: {stage.label}",
-                           f"Moves deals back to {back.label} when they reach {stage.label} "
-                           f"without meeting gate '{gate.key}'.", gate.active, _enrollment(branches, ids),
-                           start, actions),
-                gate.span, Origin("gate", gate.key, gate.span), _gate_facts(model, gate))
+    return Flow(
+        key,
+        _flow(
+            model,
+            key,
+            f"Gate {gate.key}: {stage.label}",
+            f"Moves deals back to {back.label} when they reach {stage.label} "
+            f"without meeting gate '{gate.key}'.",
+            gate.active,
+            _enrollment(branches, ids),
+            start,
+            actions,
+        ),
+        gate.span,
+        Origin("gate", gate.key, gate.span),
+        _gate_facts(model, gate),
+    )
 
 
 def _gate_facts(model: Model, gate: Gate) -> dict[str, Any]:
@@ -152,19 +196,32 @@ def _gate_facts(model: Model, gate: Gate) -> dict[str, Any]:
 
 # --- stage entry and Closed Won ----------------------------------------------------------------------
 
+
 def stage_entry_flow(model: Model, entry: StageEntry) -> Flow | None:
     stage = model.stage(entry.stage)
     if not stage.hubspot or not (entry.tasks or entry.notify):
         return None
     items = [(t.segments, act.create_task(model, t)) for t in entry.tasks]
-    items += [(n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body)))
-              for n in entry.notify]
+    items += [
+        (n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))) for n in entry.notify
+    ]
     start, actions = lay_out([], model.computed_field("segment").hubspot_name, _routes(model, items))
     key = f"stage-entry-{stage.key}"
-    return Flow(key, _flow(model, key, f"On entering {stage.label}",
-                           f"Tasks and notifications when a deal enters {stage.label}.", True,
-                           _enrollment(entered(model, stage), [stage.hubspot]), start, actions), entry.span,
-                Origin("flow", key, entry.span))
+    return Flow(
+        key,
+        _flow(
+            model,
+            key,
+            f"On entering {stage.label}",
+            f"Tasks and notifications when a deal enters {stage.label}.",
+            True,
+            _enrollment(entered(model, stage), [stage.hubspot]),
+            start,
+            actions,
+        ),
+        entry.span,
+        Origin("flow", key, entry.span),
+    )
 
 
 def _assignment(model: Model, segment: str) -> list[act.Step | act.IfEmpty]:
@@ -187,20 +244,33 @@ def closed_won_flow(model: Model) -> Flow | None:
     prefix.append(act.set_static(model.computed_field("intake_status").hubspot_name, "Pending"))
     routes = {s.key: _assignment(model, s.key) for s in model.segments}
     items = [(t.segments, act.create_task(model, t)) for t in auto.tasks]
-    items += [(n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body)))
-              for n in auto.notify]
+    items += [
+        (n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))) for n in auto.notify
+    ]
     for key, steps in _routes(model, items).items():
         routes[key] = routes[key] + steps
     start, actions = lay_out(prefix, model.computed_field("segment").hubspot_name, routes)
     key = "closed-won-handoff"
-    return Flow(key, _flow(model, key, f"{won.label} handoff",
-                           "Stamps the close time, assigns the CSM and creates the handoff tasks and "
-                           f"notifications when a deal reaches {won.label} with its gates met.", True,
-                           _enrollment(entered(model, won), [won.hubspot]), start, actions), None,
-                Origin("flow", key))
+    return Flow(
+        key,
+        _flow(
+            model,
+            key,
+            f"{won.label} handoff",
+            "Stamps the close time, assigns the CSM and creates the handoff tasks and "
+            f"notifications when a deal reaches {won.label} with its gates met.",
+            True,
+            _enrollment(entered(model, won), [won.hubspot]),
+            start,
+            actions,
+        ),
+        None,
+        Origin("flow", key),
+    )
 
 
 # --- SLA escalations ---------------------------------------------------------------------------------
+
 
 def sla_minutes(model: Model, sla: str, segment: str) -> int:
     limits = model.segment(segment).sla
@@ -225,16 +295,33 @@ def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
     what = SLA_WORDS[escalation.sla]
     routes = {}
     for s in model.segments:
-        body = act.paragraphs(model, escalation.message,
-                              f"{{deal}} closed {sla_words(model, escalation.sla, s.key)} ago "
-                              f"and {stamp.label} is still empty ({s.label} SLA).")
-        routes[s.key] = [act.delay(sla_minutes(model, escalation.sla, s.key)),
-                         act.notify(model, escalation.to, f"SLA missed, no {what}: {{deal}}", body)]
+        body = act.paragraphs(
+            model,
+            escalation.message,
+            f"{{deal}} closed {sla_words(model, escalation.sla, s.key)} ago "
+            f"and {stamp.label} is still empty ({s.label} SLA).",
+        )
+        routes[s.key] = [
+            act.delay(sla_minutes(model, escalation.sla, s.key)),
+            act.notify(model, escalation.to, f"SLA missed, no {what}: {{deal}}", body),
+        ]
     start, actions = lay_out([], model.computed_field("segment").hubspot_name, routes)
     key = f"escalation-{escalation.sla}"
-    enrollment = _enrollment(entered(model, won, [flt.unknown(stamp.hubspot_name)]), [won.hubspot],
-                             unenroll=True)
-    return Flow(key, _flow(model, key, f"Escalation: {what} SLA",
-                           f"Escalates when no {what} is recorded within the segment's SLA "
-                           f"after {won.label}.", True, enrollment, start, actions),
-                escalation.span, Origin("flow", key, escalation.span))
+    enrollment = _enrollment(
+        entered(model, won, [flt.unknown(stamp.hubspot_name)]), [won.hubspot], unenroll=True
+    )
+    return Flow(
+        key,
+        _flow(
+            model,
+            key,
+            f"Escalation: {what} SLA",
+            f"Escalates when no {what} is recorded within the segment's SLA after {won.label}.",
+            True,
+            enrollment,
+            start,
+            actions,
+        ),
+        escalation.span,
+        Origin("flow", key, escalation.span),
+    )

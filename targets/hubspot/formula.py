@@ -10,6 +10,7 @@ Two rules from HubSpot's guide shape every formula (shared/research/hubspot.md Â
   - every reference to a property that may be empty sits inside a nested `if is_present(x) then ...`,
     because an empty input blanks the whole result and `and`/`or` are not documented to short-circuit.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
@@ -77,8 +78,9 @@ def guarded(present: str, then: str, otherwise: str) -> str:
     return f"(if {present} then {then} else {otherwise})"
 
 
-def ladder(branches: list[tuple[str | None, str]], otherwise: str | None = None, *,
-           merge: bool = False) -> str:
+def ladder(
+    branches: list[tuple[str | None, str]], otherwise: str | None = None, *, merge: bool = False
+) -> str:
     """if c1 then v1 elseif c2 then v2 ... (else v | endif); a None condition is 'always' and ends the chain.
 
     `merge` folds trailing branches that give the same value as the final one into the else branch.
@@ -105,6 +107,7 @@ def ladder(branches: list[tuple[str | None, str]], otherwise: str | None = None,
 
 
 # --- property references ----------------------------------------------------------------------------
+
 
 def reference(f: Field) -> str:
     if f.type == "checkbox":
@@ -151,11 +154,22 @@ def generic(f: Field) -> str | None:
     if f.type in TEXT_TYPES:
         if not all(isinstance(t, (tree.FillerPhrase, tree.ContainsPhrase, tree.ShorterThan)) for t in tests):
             raise TypeError("no HubSpot printing for a generic test of a text field")
-        spellings = list(dict.fromkeys(v for t in tests if isinstance(t, tree.FillerPhrase)
-                                       for p in t.phrases for v in filler_spellings(p)))
+        spellings = list(
+            dict.fromkeys(
+                v
+                for t in tests
+                if isinstance(t, tree.FillerPhrase)
+                for p in t.phrases
+                for v in filler_spellings(p)
+            )
+        )
         out = [one_of(ref, spellings)] if spellings else []
-        out += [f"contains({ref}, {literal(v)})" for t in tests if isinstance(t, tree.ContainsPhrase)
-                for v in case_variants(t.phrase)]
+        out += [
+            f"contains({ref}, {literal(v)})"
+            for t in tests
+            if isinstance(t, tree.ContainsPhrase)
+            for v in case_variants(t.phrase)
+        ]
         return any_of(out) if out else None
     if not tests:
         return None
@@ -168,8 +182,9 @@ def generic(f: Field) -> str | None:
         return TRUE
     # Generic when no specific option is among the ';'-separated values; the delimiters make it exact.
     wrapped = f"concatenate(';', {ref}, ';')"
-    return negate(any_of(f"contains({wrapped}, {literal(';' + v + ';')})"
-                         for v in specific if expressible(v)))
+    return negate(
+        any_of(f"contains({wrapped}, {literal(';' + v + ';')})" for v in specific if expressible(v))
+    )
 
 
 def points(f: Field, full: float, member: str | None = None) -> str:
@@ -196,9 +211,13 @@ def state_label(f: Field, member: str | None = None) -> str:
 
 # --- segment resolution -----------------------------------------------------------------------------
 
+
 def _compare(expr: str, r: Range) -> str:
-    parts = [f"{expr} {op} {number(b)}" for op, b in ((">=", r.gte), (">", r.gt), ("<", r.lt), ("<=", r.lte))
-             if b is not None]
+    parts = [
+        f"{expr} {op} {number(b)}"
+        for op, b in ((">=", r.gte), (">", r.gt), ("<", r.lt), ("<=", r.lte))
+        if b is not None
+    ]
     return all_of(parts) or TRUE
 
 
@@ -214,8 +233,9 @@ def segment_condition(model: Model, segment: Segment) -> str | None:
     for test in tree.rules_for(model).match(segment.key).tests:
         if isinstance(test, tree.IsExpansion):
             ref = f"string({deal.deal_type_hubspot})"
-            expansion = any_of(f"{ref} = {literal(v)}"
-                               for v in deal.expansion_values_hubspot if expressible(v))
+            expansion = any_of(
+                f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot if expressible(v)
+            )
             is_expansion = guarded(f"is_present({ref})", expansion, "false")
             parts.append(is_expansion if test.expected else negate(is_expansion))
         elif isinstance(test, tree.PartnerSourced):

@@ -12,6 +12,7 @@ So the limit below is Handrail's own, conservative choice, not HubSpot's: under 
 string cap, with room for today's longest example formula (the missing summary, about 17,500 characters).
 A spec whose formula would pass it stops with an error at the field (or segment) that contributes most.
 """
+
 from __future__ import annotations
 
 from handrail.specs.diagnostics import Diagnostic, error
@@ -32,8 +33,9 @@ def _field_terms(model: Model, key: str) -> dict[str, int]:
                 out[f.key] = len(points(f, f.weight, membership(model, segments)))
     elif key == "missing_summary":
         for f in model.fields:
-            considered = {s.key for s in model.segments
-                          if f.key in s.scored_fields or f.key in s.required_fields}
+            considered = {
+                s.key for s in model.segments if f.key in s.scored_fields or f.key in s.required_fields
+            }
             if considered:
                 out[f.key] = len(state_label(f, membership(model, considered)))
     elif key == "completeness":
@@ -49,24 +51,39 @@ def check(model: Model, formulas: dict[str, str]) -> list[Diagnostic]:
         if len(text) <= FORMULA_MAX:
             continue
         name = model.computed_field(key).hubspot_name
-        message = (f"the formula of the HubSpot calculated property {name} "
-                   f"would be {len(text):,} characters; "
-                   f"Handrail allows {FORMULA_MAX:,} (HubSpot documents no limit, so Handrail keeps formulas "
-                   "well below the 65,536 characters HubSpot stores in a text value)")
+        message = (
+            f"the formula of the HubSpot calculated property {name} "
+            f"would be {len(text):,} characters; "
+            f"Handrail allows {FORMULA_MAX:,} (HubSpot documents no limit, so Handrail keeps formulas "
+            "well below the 65,536 characters HubSpot stores in a text value)"
+        )
         terms = _field_terms(model, key)
         if terms:
             culprit = max(terms, key=terms.get)
             index = next(i for i, f in enumerate(model.fields) if f.key == culprit)
-            problems.append(error(
-                "hubspot-formula-length", f"{message}; field '{culprit}' contributes {terms[culprit]:,}",
-                path=f"fields[{index}]", span=model.fields[index].span,
-                hint="give this field fewer filler phrases or generic words, or count it in fewer segments"))
+            problems.append(
+                error(
+                    "hubspot-formula-length",
+                    f"{message}; field '{culprit}' contributes {terms[culprit]:,}",
+                    path=f"fields[{index}]",
+                    span=model.fields[index].span,
+                    hint="give this field fewer filler phrases or generic words, "
+                    "or count it in fewer segments",
+                )
+            )
             continue
-        sizes = [len(segment_condition(model, s) or "") + len(completeness_expression(model, s))
-                 for s in model.segments]
+        sizes = [
+            len(segment_condition(model, s) or "") + len(completeness_expression(model, s))
+            for s in model.segments
+        ]
         index = max(range(len(sizes)), key=sizes.__getitem__) if sizes else None
-        problems.append(error("hubspot-formula-length", message,
-                              path=f"segments[{index}]" if index is not None else "",
-                              span=model.segments[index].span if index is not None else None,
-                              hint="simplify the segments' match rules"))
+        problems.append(
+            error(
+                "hubspot-formula-length",
+                message,
+                path=f"segments[{index}]" if index is not None else "",
+                span=model.segments[index].span if index is not None else None,
+                hint="simplify the segments' match rules",
+            )
+        )
     return problems

@@ -6,6 +6,7 @@ every deal entering the stage, so only properties every segment needs there can 
 segment-specific ones stay with the gate workflow. People the spec names by manager role need a
 HubSpot user bound to them.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,12 +29,18 @@ def stage_requirements(model: Model) -> list[dict[str, Any]]:
         some = {k for keys in needed.values() for k in keys} - every
         if not every and not some:
             continue
-        out.append({
-            "stage": stage, "gates": [g.key for g in gates],
-            "require": [model.field(k) for k in [f.key for f in model.fields] if k in every],
-            "segment_only": [(model.field(k), [s for s, keys in needed.items() if k in keys])
-                             for k in [f.key for f in model.fields] if k in some],
-        })
+        out.append(
+            {
+                "stage": stage,
+                "gates": [g.key for g in gates],
+                "require": [model.field(k) for k in [f.key for f in model.fields] if k in every],
+                "segment_only": [
+                    (model.field(k), [s for s, keys in needed.items() if k in keys])
+                    for k in [f.key for f in model.fields]
+                    if k in some
+                ],
+            }
+        )
     return out
 
 
@@ -52,37 +59,63 @@ def manual_steps(model: Model, pipeline: str) -> dict[str, Any]:
         else:
             instructions.append("Nothing can be required for every deal here; leave the stage as it is.")
         if item["segment_only"]:
-            instructions.append("Do not require these here (only some segments need them; the gate workflow "
-                                "enforces them): " + "; ".join(
-                                    f"{f.label} ({', '.join(model.segment(s).label for s in segs)})"
-                                    for f, segs in item["segment_only"]) + ".")
-        instructions.append("Save. Handrail cannot read this setting back, so diff reports it as not "
-                            "verifiable.")
-        steps.append({
-            "id": f"conditional-stage-properties-{stage.key}", "kind": "conditional_stage_properties",
-            "verifiable": False, "title": f"Require handoff properties when deals enter {stage.label}",
-            "pipeline": pipeline, "stage": {"key": stage.key, "label": stage.label, "hubspot": stage.hubspot},
-            "gates": item["gates"],
-            "require": [{"name": f.hubspot_name, "label": f.label} for f in item["require"]],
-            "segment_only": [{"name": f.hubspot_name, "label": f.label, "segments": segs}
-                             for f, segs in item["segment_only"]],
-            "instructions": instructions,
-        })
+            instructions.append(
+                "Do not require these here (only some segments need them; the gate workflow "
+                "enforces them): "
+                + "; ".join(
+                    f"{f.label} ({', '.join(model.segment(s).label for s in segs)})"
+                    for f, segs in item["segment_only"]
+                )
+                + "."
+            )
+        instructions.append(
+            "Save. Handrail cannot read this setting back, so diff reports it as not verifiable."
+        )
+        steps.append(
+            {
+                "id": f"conditional-stage-properties-{stage.key}",
+                "kind": "conditional_stage_properties",
+                "verifiable": False,
+                "title": f"Require handoff properties when deals enter {stage.label}",
+                "pipeline": pipeline,
+                "stage": {"key": stage.key, "label": stage.label, "hubspot": stage.hubspot},
+                "gates": item["gates"],
+                "require": [{"name": f.hubspot_name, "label": f.label} for f in item["require"]],
+                "segment_only": [
+                    {"name": f.hubspot_name, "label": f.label, "segments": segs}
+                    for f, segs in item["segment_only"]
+                ],
+                "instructions": instructions,
+            }
+        )
     bindings = []
     for placeholder, person in placeholders(model):
         role = person in MANAGER_ROLES
-        bindings.append({
-            "placeholder": placeholder, "person": person, "kind": placeholder[2:placeholder.index(":")],
-            "resolved_by": "admin" if role else "apply",
-            "how": (f"HubSpot users have no manager: choose the HubSpot user who acts as '{person}' and give "
-                    "apply their e-mail address." if role else
-                    f"apply looks up {person} with GET /crm/v3/owners?email={person} "
-                    "(owner id for owner fields and tasks, user id for notifications)."),
-        })
+        bindings.append(
+            {
+                "placeholder": placeholder,
+                "person": person,
+                "kind": placeholder[2 : placeholder.index(":")],
+                "resolved_by": "admin" if role else "apply",
+                "how": (
+                    f"HubSpot users have no manager: choose the HubSpot user who acts as '{person}' and give "
+                    "apply their e-mail address."
+                    if role
+                    else f"apply looks up {person} with GET /crm/v3/owners?email={person} "
+                    "(owner id for owner fields and tasks, user id for notifications)."
+                ),
+            }
+        )
     for binding in bindings:
         if binding["resolved_by"] == "admin":
-            steps.append({"id": f"bind-{binding['person']}-{binding['kind']}", "kind": "bind_role",
-                          "verifiable": True,
-                          "title": f"Bind the role '{binding['person']}' to a HubSpot user",
-                          "placeholder": binding["placeholder"], "instructions": [binding["how"]]})
+            steps.append(
+                {
+                    "id": f"bind-{binding['person']}-{binding['kind']}",
+                    "kind": "bind_role",
+                    "verifiable": True,
+                    "title": f"Bind the role '{binding['person']}' to a HubSpot user",
+                    "placeholder": binding["placeholder"],
+                    "instructions": [binding["how"]],
+                }
+            )
     return {"pipeline": pipeline, "steps": steps, "bindings": bindings}

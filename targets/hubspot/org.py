@@ -14,6 +14,7 @@ live state and converges.
 Test and proxy settings: HANDRAIL_HUBSPOT_API_URL (API base URL) and REQUESTS_CA_BUNDLE are read by
 targets.hubspot.client.connect; HANDRAIL_HUBSPOT_TIMEOUT sets the read timeout in seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,9 @@ class HubSpotOrg:
         self.live = LiveState()
 
     @classmethod
-    def connect(cls, env: Environment, model: Model, *, environ: Mapping[str, str] = os.environ,
-                **kwargs) -> "HubSpotOrg":
+    def connect(
+        cls, env: Environment, model: Model, *, environ: Mapping[str, str] = os.environ, **kwargs
+    ) -> "HubSpotOrg":
         """kwargs go to targets.hubspot.client.connect (host, ca_file, timeout, retry_policy)."""
         from handrail.targets.hubspot.client import connect
 
@@ -73,8 +75,9 @@ class HubSpotOrg:
             try:
                 seconds = float(environ[TIMEOUT_VARIABLE])
             except ValueError:
-                raise InputError(f"{TIMEOUT_VARIABLE}={environ[TIMEOUT_VARIABLE]!r} "
-                                 "is not a number of seconds") from None
+                raise InputError(
+                    f"{TIMEOUT_VARIABLE}={environ[TIMEOUT_VARIABLE]!r} is not a number of seconds"
+                ) from None
             kwargs["timeout"] = (min(10.0, seconds), seconds)
         return cls(connect(env, environ=environ, **kwargs), env, model)
 
@@ -99,8 +102,13 @@ class HubSpotOrg:
             found.update({("property_group", k): groups[k] for k in wanted["property_group"] if k in groups})
         if "property_validation" in wanted:
             rules = self.read_validations()
-            found.update({("property_validation", k): _rule_body(rules[k])
-                          for k in wanted["property_validation"] if k in rules})
+            found.update(
+                {
+                    ("property_validation", k): _rule_body(rules[k])
+                    for k in wanted["property_validation"]
+                    if k in rules
+                }
+            )
         if "flow" in wanted:
             flows = self.read_flows()
             found.update({("flow", k): flows[k] for k in wanted["flow"] if k in flows})
@@ -139,9 +147,11 @@ class HubSpotOrg:
 
     def read_validations(self) -> dict[str, dict]:
         data = self.conn.request("GET", VALIDATIONS_PATH)
-        self.live.validations = {f"{item['propertyName']}/{rule['ruleType']}": rule
-                                 for item in data.get("results", [])
-                                 for rule in item.get("propertyValidationRules", [])}
+        self.live.validations = {
+            f"{item['propertyName']}/{rule['ruleType']}": rule
+            for item in data.get("results", [])
+            for rule in item.get("propertyValidationRules", [])
+        }
         return self.live.validations
 
     def read_flows(self) -> dict[str, dict]:
@@ -150,16 +160,18 @@ class HubSpotOrg:
         while True:
             query = {"limit": PAGE, **({"after": after} if after else {})}
             page = self.conn.request("GET", FLOWS_PATH, query=query)
-            listing += [f for f in page.get("results", [])
-                        if f.get("objectTypeId") in (DEAL_OBJECT_TYPE_ID, None)]
+            listing += [
+                f for f in page.get("results", []) if f.get("objectTypeId") in (DEAL_OBJECT_TYPE_ID, None)
+            ]
             after = ((page.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 break
         flows = []
         for start in range(0, len(listing), PAGE):
-            inputs = [{"flowId": str(f["id"]), "type": "FLOW_ID"} for f in listing[start:start + PAGE]]
-            flows += self.conn.request("POST", f"{FLOWS_PATH}/batch/read", body={"inputs": inputs},
-                                       idempotent=True).get("results", [])
+            inputs = [{"flowId": str(f["id"]), "type": "FLOW_ID"} for f in listing[start : start + PAGE]]
+            flows += self.conn.request(
+                "POST", f"{FLOWS_PATH}/batch/read", body={"inputs": inputs}, idempotent=True
+            ).get("results", [])
         flows.sort(key=lambda f: int(f["id"]) if str(f.get("id", "")).isdigit() else 0)
         by_key: dict[str, dict] = {}
         for flow in flows:
@@ -186,8 +198,9 @@ class HubSpotOrg:
         owners, after = [], None
         while True:
             kwargs = {"limit": PAGE, **({"after": after} if after else {})}
-            page = _json(self.conn.call("owners.list", api.get_page, _preload_content=False, idempotent=True,
-                                        **kwargs))
+            page = _json(
+                self.conn.call("owners.list", api.get_page, _preload_content=False, idempotent=True, **kwargs)
+            )
             owners += page.get("results", [])
             after = ((page.get("paging") or {}).get("next") or {}).get("after")
             if not after:
@@ -198,9 +211,15 @@ class HubSpotOrg:
         from handrail.targets.hubspot.org_apply import Applier
 
         if options.get("check_only"):
-            return ApplyResult(check_only=True, not_attempted=[c.ident for c in plan.pending], notes=[
-                "check only: HubSpot has no validate-only mode, so nothing was sent; the plan above is what "
-                "apply would do"])
+            return ApplyResult(
+                check_only=True,
+                not_attempted=[c.ident for c in plan.pending],
+                notes=[
+                    "check only: HubSpot has no validate-only mode, so nothing was sent; the plan above is "
+                    "what "
+                    "apply would do"
+                ],
+            )
         return Applier(self, desired).run(plan)
 
 

@@ -12,6 +12,7 @@ apply re-reads HubSpot and reports what actually exists; a 429 means HubSpot did
 is retried after Retry-After. A workflow whose revision moved on since plan is re-read and reported,
 never overwritten blindly. A rerun re-plans from live state and does only what is left.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,24 @@ from handrail.targets.transport.retry import Transient, classify_failure, retryi
 
 BATCH = 100
 # PropertyUpdate's keys: everything else about an existing property is fixed at creation.
-UPDATABLE = frozenset({"label", "description", "groupName", "type", "fieldType", "options", "displayOrder",
-                       "hidden", "formField", "calculationFormula", "numberDisplayHint", "textDisplayHint",
-                       "currencyPropertyName", "showCurrencySymbol"})
+UPDATABLE = frozenset(
+    {
+        "label",
+        "description",
+        "groupName",
+        "type",
+        "fieldType",
+        "options",
+        "displayOrder",
+        "hidden",
+        "formField",
+        "calculationFormula",
+        "numberDisplayHint",
+        "textDisplayHint",
+        "currencyPropertyName",
+        "showCurrencySymbol",
+    }
+)
 FLOW_CREATE_ONLY = ("objectTypeId", "flowType", "dataSources")  # not in ApiPlatformFlowPutRequest
 
 
@@ -50,7 +66,7 @@ class Applier:
         creates = of("property", CREATE)
         for batch in (_plain(creates), _calculated(creates)):
             for start in range(0, len(batch), BATCH):
-                self._create_properties(batch[start:start + BATCH])
+                self._create_properties(batch[start : start + BATCH])
         for change in of("property", UPDATE):
             self._update_property(change)
         for change in of("property_validation", CREATE, UPDATE):
@@ -58,9 +74,15 @@ class Applier:
         for change in of("flow", CREATE, UPDATE):
             self._flow(change)
         for change in of("pipeline_rules", CREATE, UPDATE):
-            self._attempt(change, lambda: self.conn.request(
-                "PATCH", PIPELINE_RULES_PATH.format(pipeline=change.key), body=self._body(change),
-                idempotent=True))
+            self._attempt(
+                change,
+                lambda: self.conn.request(
+                    "PATCH",
+                    PIPELINE_RULES_PATH.format(pipeline=change.key),
+                    body=self._body(change),
+                    idempotent=True,
+                ),
+            )
         for change in of("flow", DELETE):
             self._delete_flow(change)
         for change in of("property", DELETE):
@@ -111,7 +133,8 @@ class Applier:
             self.result.notes.append(
                 f"HubSpot has no transactions: {done} of {len(tuple(pending))} change(s) applied, "
                 f"{len(self.result.failed)} failed, {len(self.result.not_attempted)} not attempted. "
-                "Everything applied stays; run `handrail plan` to see what is left, then apply again.")
+                "Everything applied stays; run `handrail plan` to see what is left, then apply again."
+            )
 
     # -- the property group and properties ----------------------------------------------------------------
     def _group(self, change: Change) -> None:
@@ -119,12 +142,18 @@ class Applier:
         body = self._body(change)
         if change.action == UPDATE:
             update = {k: body[k] for k in ("label", "displayOrder") if k in body}
-            ok = self._attempt(change, lambda: self.conn.call("groups.update", api.update, DEALS, change.key,
-                                                              update, idempotent=True))
+            ok = self._attempt(
+                change,
+                lambda: self.conn.call(
+                    "groups.update", api.update, DEALS, change.key, update, idempotent=True
+                ),
+            )
         else:
-            ok = self._create(change, lambda: self.conn.call("groups.create", api.create, DEALS, body,
-                                                             idempotent=False),
-                              lambda: change.key in self.org.read_groups())
+            ok = self._create(
+                change,
+                lambda: self.conn.call("groups.create", api.create, DEALS, body, idempotent=False),
+                lambda: change.key in self.org.read_groups(),
+            )
         self.group_failed = not ok and change.action == CREATE
 
     def _create_properties(self, changes: list[Change]) -> None:
@@ -144,9 +173,17 @@ class Applier:
         api = self.conn.client.crm.properties.batch_api
         inputs = {"inputs": [self._body(c) for c in ready]}
         try:
-            raw = once(lambda: self.conn.call("properties.batch_create", api.create, DEALS, inputs,
-                                              _preload_content=False, idempotent=False),
-                       self.conn.retry_policy)
+            raw = once(
+                lambda: self.conn.call(
+                    "properties.batch_create",
+                    api.create,
+                    DEALS,
+                    inputs,
+                    _preload_content=False,
+                    idempotent=False,
+                ),
+                self.conn.retry_policy,
+            )
         except TargetError as exc:
             if not unclear(exc):
                 for change in ready:
@@ -170,13 +207,20 @@ class Applier:
         changed = sorted({_top_key(d.path) for d in change.differences})
         fixed = [k for k in changed if k not in UPDATABLE]
         if fixed:
-            self._failed(change, f"HubSpot cannot change {', '.join(fixed)} of an existing property; "
-                         "retire the field in the spec and add one under a new name")
+            self._failed(
+                change,
+                f"HubSpot cannot change {', '.join(fixed)} of an existing property; "
+                "retire the field in the spec and add one under a new name",
+            )
             return
         api = self.conn.client.crm.properties.core_api
         update = {k: body[k] for k in changed if k in body}
-        self._attempt(change, lambda: self.conn.call("properties.update", api.update, DEALS, change.key,
-                                                     update, idempotent=True))
+        self._attempt(
+            change,
+            lambda: self.conn.call(
+                "properties.update", api.update, DEALS, change.key, update, idempotent=True
+            ),
+        )
 
     def _validation(self, change: Change) -> None:
         prop, _, rule = change.key.partition("/")
@@ -204,8 +248,11 @@ class Applier:
             self._skipped(change, f"the workflow uses {', '.join(missing)}, which was not created")
             return
         if change.action == CREATE:
-            self._create(change, lambda: self.conn.request("POST", FLOWS_PATH, body=body, idempotent=False),
-                         lambda: change.key in self.org.read_flows())
+            self._create(
+                change,
+                lambda: self.conn.request("POST", FLOWS_PATH, body=body, idempotent=False),
+                lambda: change.key in self.org.read_flows(),
+            )
             return
         live = (self.org.live.flows or {}).get(change.key)
         if live is None:
@@ -230,9 +277,12 @@ class Applier:
             self._applied(change, "confirmed by re-reading the workflow (an earlier attempt had saved it)")
         elif exc.status == 409:
             now = current.get("revisionId") if current else "unknown"
-            self._failed(change, "the workflow changed in HubSpot since plan read it "
-                         f"(revision {planned['revisionId']}, now {now}); nothing was overwritten: "
-                         "run `handrail plan` again to see the change")
+            self._failed(
+                change,
+                "the workflow changed in HubSpot since plan read it "
+                f"(revision {planned['revisionId']}, now {now}); nothing was overwritten: "
+                "run `handrail plan` again to see the change",
+            )
         else:
             self._failed(change, f"{reason(exc)}; the workflow was not updated")
 
@@ -267,11 +317,17 @@ class Applier:
         if exists:
             self._applied(change, f"confirmed by re-reading HubSpot after: {reason(exc)}")
         elif reread:
-            self._failed(change, f"{reason(exc)}; not in HubSpot when re-read, but it may still appear: run "
-                         "`handrail plan` before applying again")
+            self._failed(
+                change,
+                f"{reason(exc)}; not in HubSpot when re-read, but it may still appear: run "
+                "`handrail plan` before applying again",
+            )
         else:
-            self._failed(change, f"{reason(exc)}; HubSpot could not be re-read either, "
-                         "so the outcome is unknown: run `handrail plan` to see")
+            self._failed(
+                change,
+                f"{reason(exc)}; HubSpot could not be re-read either, "
+                "so the outcome is unknown: run `handrail plan` to see",
+            )
 
     def _reread(self, read: Callable[[], Any]) -> Any:
         try:
@@ -311,9 +367,11 @@ def _errors_by_name(errors: list[dict]) -> dict[str, str]:
     for item in errors:
         message = item.get("message") or item.get("category") or "failed"
         if item.get("category") == "OBJECT_ALREADY_EXISTS":
-            message += (" (plan saw no such property, so it is most likely archived, and HubSpot keeps "
-                        "archived names: restore it from HubSpot's archived properties, or retire the field "
-                        "and use a new key)")
+            message += (
+                " (plan saw no such property, so it is most likely archived, and HubSpot keeps "
+                "archived names: restore it from HubSpot's archived properties, or retire the field "
+                "and use a new key)"
+            )
         names = (item.get("context") or {}).get("propertyName") or [""]
         for name in names:
             out.setdefault(name, message)

@@ -11,6 +11,7 @@ words, the live value counts as the desired one:
   - `displayOrder: -1` means "after the others", so any position HubSpot assigned satisfies it.
 A value that differs otherwise stays as HubSpot has it, which is what plan and diff show.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,28 @@ from typing import Any, Mapping
 IDENTITY_KEYS = ("actionId", "value", "branchValue", "ruleType")
 # What HubSpot adds that is never compared, for live bodies without a desired counterpart (retired items).
 SERVER_KEYS = {
-    "property": {"createdAt", "updatedAt", "archivedAt", "createdUserId", "updatedUserId", "archived",
-                 "calculated", "modificationMetadata", "hubspotDefined", "sensitiveDataCategories"},
+    "property": {
+        "createdAt",
+        "updatedAt",
+        "archivedAt",
+        "createdUserId",
+        "updatedUserId",
+        "archived",
+        "calculated",
+        "modificationMetadata",
+        "hubspotDefined",
+        "sensitiveDataCategories",
+    },
     "property_group": {"archived"},
-    "flow": {"id", "revisionId", "createdAt", "updatedAt", "uuid", "crmObjectCreationStatus",
-             "nextAvailableActionId"},
+    "flow": {
+        "id",
+        "revisionId",
+        "createdAt",
+        "updatedAt",
+        "uuid",
+        "crmObjectCreationStatus",
+        "nextAvailableActionId",
+    },
     "pipeline_rules": {"id", "objectTypeId", "pipelineId", "createdAt", "updatedAt"},
 }
 
@@ -134,7 +152,7 @@ def _drop_redundant_parentheses(tokens: list[str]) -> list[str]:
             inner_end = _term_end(tokens, index + 1)
             doubled = tokens[index + 1] == "(" and _closing(tokens, index + 1) == close - 1
             if inner_end == close - 1 or doubled:
-                tokens = tokens[:index] + tokens[index + 1:close] + tokens[close + 1:]
+                tokens = tokens[:index] + tokens[index + 1 : close] + tokens[close + 1 :]
                 index = max(index - 1, 0)
                 continue
         index += 1

@@ -19,6 +19,7 @@ the gates naming approvers must share one stage and one list of approvers. Pipel
 to workflows, API calls without a user ID or super admins
 (knowledge.hubspot.com/object-settings/set-up-pipeline-rules).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,8 +38,11 @@ def gated_stage_ids(model: Model) -> list[str]:
     starts = [model.stage(g.stage).order for g in model.gates if g.active]
     if not starts:
         return []
-    return [s.hubspot for s in model.stages if s.order >= min(starts) and s.hubspot and not s.closed_lost
-            and not s.closed_won]
+    return [
+        s.hubspot
+        for s in model.stages
+        if s.order >= min(starts) and s.hubspot and not s.closed_lost and not s.closed_won
+    ]
 
 
 def approval_gates(model: Model) -> list[Gate]:
@@ -60,20 +64,32 @@ def check_approvals(model: Model) -> list[Diagnostic]:
     for gate in gates[1:]:
         approval = gate.hubspot_approval
         if gate.stage != first.stage:
-            out.append(error(
-                "hubspot-one-approval-stage",
-                f"gate '{gate.key}' asks for HubSpot approval at stage '{gate.stage}', "
-                f"but gate '{first.key}' already does at '{first.stage}': "
-                "HubSpot allows one approval stage per pipeline",
-                path=_where(model, gate), span=approval.span,
-                hint="name approvers on the gates of one stage only (usually the Closed Won stage)"))
-        elif (set(approval.approvers), approval.mode) != (set(first.hubspot_approval.approvers),
-                                                          first.hubspot_approval.mode):
-            out.append(error(
-                "hubspot-one-approval-stage",
-                f"gate '{gate.key}' names other approvers or another approval_mode than gate '{first.key}' "
-                "on the same stage: HubSpot's one approval rule per pipeline has one list of approvers",
-                path=_where(model, gate), span=approval.span, hint="name the same approvers on both gates"))
+            out.append(
+                error(
+                    "hubspot-one-approval-stage",
+                    f"gate '{gate.key}' asks for HubSpot approval at stage '{gate.stage}', "
+                    f"but gate '{first.key}' already does at '{first.stage}': "
+                    "HubSpot allows one approval stage per pipeline",
+                    path=_where(model, gate),
+                    span=approval.span,
+                    hint="name approvers on the gates of one stage only (usually the Closed Won stage)",
+                )
+            )
+        elif (set(approval.approvers), approval.mode) != (
+            set(first.hubspot_approval.approvers),
+            first.hubspot_approval.mode,
+        ):
+            out.append(
+                error(
+                    "hubspot-one-approval-stage",
+                    f"gate '{gate.key}' names other approvers or another approval_mode than gate "
+                    f"'{first.key}' "
+                    "on the same stage: HubSpot's one approval rule per pipeline has one list of approvers",
+                    path=_where(model, gate),
+                    span=approval.span,
+                    hint="name the same approvers on both gates",
+                )
+            )
     return out
 
 
@@ -87,8 +103,11 @@ def approval_filter(model: Model, gates: list[Gate]) -> dict[str, Any]:
             for f in flt.unmet(model, flt.needs(model, gate, key)):
                 per_filter.setdefault(repr(f), ([], f))[0].append(key)
         for keys, f in per_filter.values():
-            segment = [] if len(keys) == len(model.segments) else \
-                [flt.any_of(model.computed_field("segment").hubspot_name, keys)]
+            segment = (
+                []
+                if len(keys) == len(model.segments)
+                else [flt.any_of(model.computed_field("segment").hubspot_name, keys)]
+            )
             branch = flt.branch([*segment, f])
             if branch not in branches:
                 branches.append(branch)
@@ -104,8 +123,12 @@ def approval_stage(model: Model) -> dict[str, Any] | None:
     condition = approval_filter(model, gates)
     if not stage.hubspot or not condition["filterBranches"]:
         return None
-    return {"pipelineStageId": stage.hubspot, "approvalMode": approval.mode.upper(),
-            "approverUserIds": list(approval.approvers), "conditionalApprovalFilterBranch": condition}
+    return {
+        "pipelineStageId": stage.hubspot,
+        "approvalMode": approval.mode.upper(),
+        "approverUserIds": list(approval.approvers),
+        "conditionalApprovalFilterBranch": condition,
+    }
 
 
 def patch_body(model: Model) -> dict[str, Any] | None:

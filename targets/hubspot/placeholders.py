@@ -6,6 +6,7 @@ them through one paged read of the Owners API. A manager role (`csm_manager`, `o
 HubSpot counterpart: the environment binds it to a user's e-mail (`csm_manager_email: ...`).
 A person the portal does not have is a spec error pointing at every place the spec names them.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -69,8 +70,9 @@ def substitute(body: Any, values: dict[str, str]) -> Any:
 def people_spans(model: Model) -> dict[str, list[Span | None]]:
     """Where the spec names each person (task owners, recipients, CSM assignments)."""
     won = model.automation.on_closed_won
-    named: list[tuple[Iterable[str], Span | None]] = [((a.assign,), a.span) for a in won.assign_csm
-                                                      if a.assign]
+    named: list[tuple[Iterable[str], Span | None]] = [
+        ((a.assign,), a.span) for a in won.assign_csm if a.assign
+    ]
     tasks = list(won.tasks) + [t for e in model.automation.on_stage_entry for t in e.tasks]
     notes = list(won.notify) + [n for e in model.automation.on_stage_entry for n in e.notify]
     named += [((t.owner,), t.span) for t in tasks] + [(n.to, n.span) for n in notes]
@@ -89,20 +91,25 @@ def _at_each_use(model: Model, person: str, message: str, hint: str) -> list[Dia
 
 def _unbound(model: Model, env: Environment, role: str) -> list[Diagnostic]:
     setting = binding_setting(role)
-    return _at_each_use(model, role,
-                        f"HubSpot users have no manager, so '{role}' needs a user bound to it in environment "
-                        f"'{env.name}'",
-                        f"set environments.{env.name}.{setting} to the e-mail of the HubSpot user who acts "
-                        f"as {role}")
+    return _at_each_use(
+        model,
+        role,
+        f"HubSpot users have no manager, so '{role}' needs a user bound to it in environment '{env.name}'",
+        f"set environments.{env.name}.{setting} to the e-mail of the HubSpot user who acts as {role}",
+    )
 
 
-def _missing(model: Model, env: Environment, kind: str, person: str, email: str,
-             found: bool) -> list[Diagnostic]:
+def _missing(
+    model: Model, env: Environment, kind: str, person: str, email: str, found: bool
+) -> list[Diagnostic]:
     who = f"'{person}'" + (f" (bound to {email})" if email != person else "")
     if found:
-        message = (f"{who} is a HubSpot owner without a user id in environment '{env.name}', "
-                   "so workflows cannot e-mail them")
+        message = (
+            f"{who} is a HubSpot owner without a user id in environment '{env.name}', "
+            "so workflows cannot e-mail them"
+        )
     else:
         message = f"{who} is not an active owner in the HubSpot portal of environment '{env.name}'"
-    return _at_each_use(model, person, message, "add them as a user in HubSpot, or name someone else in the "
-                                                "spec")
+    return _at_each_use(
+        model, person, message, "add them as a user in HubSpot, or name someone else in the spec"
+    )

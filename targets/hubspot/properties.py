@@ -3,6 +3,7 @@
 Bodies are the create requests (POST /crm/v3/properties/deals), written with every attribute a read
 returns for them, so plan/diff can compare a GET against them key by key.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,16 +28,24 @@ def description(f: Field) -> str:
 
 
 def options(items: tuple[Option, ...]) -> list[dict[str, Any]]:
-    return [{"label": o.label, "value": o.value, "displayOrder": i, "hidden": False}
-            for i, o in enumerate(items)]
+    return [
+        {"label": o.label, "value": o.value, "displayOrder": i, "hidden": False} for i, o in enumerate(items)
+    ]
 
 
 def field_property(model: Model, f: Field, order: int) -> dict[str, Any]:
     ptype, field_type, display_hint = SPEC_TYPES[f.type]
     body: dict[str, Any] = {
-        "name": f.hubspot_name, "label": f.label, "groupName": model.naming.hubspot_group,
-        "type": ptype, "fieldType": field_type, "description": description(f), "displayOrder": order,
-        "hidden": False, "formField": False, "hasUniqueValue": False,
+        "name": f.hubspot_name,
+        "label": f.label,
+        "groupName": model.naming.hubspot_group,
+        "type": ptype,
+        "fieldType": field_type,
+        "description": description(f),
+        "displayOrder": order,
+        "hidden": False,
+        "formField": False,
+        "hasUniqueValue": False,
     }
     if display_hint:
         body["numberDisplayHint"] = display_hint
@@ -65,7 +74,11 @@ def properties(model: Model) -> list[tuple[Field, dict[str, Any]]]:
     out += [(f, field_property(model, f, order + i)) for i, f in enumerate(plain)]
     order += len(plain)
     texts = formulas(model)
-    out += [(model.computed_field(key),
-             calculated_property(model, model.computed_field(key), texts[key], order + i))
-            for i, key in enumerate(CALCULATED)]
+    out += [
+        (
+            model.computed_field(key),
+            calculated_property(model, model.computed_field(key), texts[key], order + i),
+        )
+        for i, key in enumerate(CALCULATED)
+    ]
     return out

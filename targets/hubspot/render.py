@@ -7,6 +7,7 @@
 
 Offline: nothing here imports the HubSpot client.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,16 +51,20 @@ def _pipeline(model: Model, options: dict) -> tuple[str, Any]:
         return wanted or DEFAULT_PIPELINE, None
     pipeline = choose_pipeline(model, load_pipelines(definition), wanted)
     if pipeline is None:
-        raise InputError(f"{definition}: no pipeline '{wanted}'" if wanted
-                         else f"{definition}: holds no pipeline")
+        raise InputError(
+            f"{definition}: no pipeline '{wanted}'" if wanted else f"{definition}: holds no pipeline"
+        )
     return pipeline.id, pipeline
 
 
 def _formulas(model: Model, props) -> dict[str, str]:
     """Calculated formulas by computed-field key."""
     keys = {f.hubspot_name: f.key for f in model.computed}
-    return {keys[b["name"]]: b["calculationFormula"] for _, b in props
-            if b.get("fieldType") == "calculation_equation"}
+    return {
+        keys[b["name"]]: b["calculationFormula"]
+        for _, b in props
+        if b.get("fieldType") == "calculation_equation"
+    }
 
 
 def _field_origin(model: Model, f: Field) -> Origin:
@@ -80,8 +85,17 @@ def render(model: Model, options: dict | None = None) -> Desired:
     requests: list[dict[str, str]] = []
     names: dict[str, str] = {}
 
-    def add(kind: str, key: str, body: dict, file: str, method: str | None, path: str | None, source,
-            origin: Origin, facts: Mapping[str, Any] | None = None) -> None:
+    def add(
+        kind: str,
+        key: str,
+        body: dict,
+        file: str,
+        method: str | None,
+        path: str | None,
+        source,
+        origin: Origin,
+        facts: Mapping[str, Any] | None = None,
+    ) -> None:
         resources.append(Resource(kind, key, body, source, origin, facts or {}))
         files[file] = dump(body)
         names[key] = file
@@ -89,35 +103,80 @@ def render(model: Model, options: dict | None = None) -> Desired:
             requests.append({"kind": kind, "key": key, "method": method, "path": path, "file": file})
 
     group_body = group(model)
-    add("property_group", group_body["name"], group_body, f"property-groups/{group_body['name']}.json",
-        "POST", PROPERTY_GROUPS_PATH, None, Origin("property_group", group_body["name"]))
+    add(
+        "property_group",
+        group_body["name"],
+        group_body,
+        f"property-groups/{group_body['name']}.json",
+        "POST",
+        PROPERTY_GROUPS_PATH,
+        None,
+        Origin("property_group", group_body["name"]),
+    )
     props = properties(model)
     too_long = check_formula_sizes(model, _formulas(model, props))
     if too_long:
         raise SpecError(too_long)
     for f, body in props:
-        add("property", body["name"], body, f"properties/{body['name']}.json", "POST", PROPERTIES_PATH,
-            f.span, _field_origin(model, f))
+        add(
+            "property",
+            body["name"],
+            body,
+            f"properties/{body['name']}.json",
+            "POST",
+            PROPERTIES_PATH,
+            f.span,
+            _field_origin(model, f),
+        )
     rules = validation_rules(model)
     for rule in rules:
         path = VALIDATION_PATH.format(property=rule.field.hubspot_name, rule=rule.rule_type)
-        add("property_validation", rule.key, rule.body,
-            f"property-validations/{rule.field.hubspot_name}.{rule.rule_type}.json", "PUT", path,
-            rule.field.span, _field_origin(model, rule.field))
+        add(
+            "property_validation",
+            rule.key,
+            rule.body,
+            f"property-validations/{rule.field.hubspot_name}.{rule.rule_type}.json",
+            "PUT",
+            path,
+            rule.field.span,
+            _field_origin(model, rule.field),
+        )
     flows = build_flows(model)
     for flow in flows:
-        add("flow", flow.key, flow.body, f"flows/{flow.key}.json", "POST", FLOWS_PATH, flow.source,
-            flow.origin or Origin("flow", flow.key), flow.facts)
+        add(
+            "flow",
+            flow.key,
+            flow.body,
+            f"flows/{flow.key}.json",
+            "POST",
+            FLOWS_PATH,
+            flow.source,
+            flow.origin or Origin("flow", flow.key),
+            flow.facts,
+        )
     rules_body = patch_body(model) if options.get("pipeline_rules") else None
     if rules_body:
-        add("pipeline_rules", pipeline_id, rules_body, f"pipeline-rules/{pipeline_id}.json", "PATCH",
-            PIPELINE_RULES_PATH.format(pipeline=pipeline_id), None, Origin("pipeline_rules", pipeline_id))
+        add(
+            "pipeline_rules",
+            pipeline_id,
+            rules_body,
+            f"pipeline-rules/{pipeline_id}.json",
+            "PATCH",
+            PIPELINE_RULES_PATH.format(pipeline=pipeline_id),
+            None,
+            Origin("pipeline_rules", pipeline_id),
+        )
     steps = manual_steps(model, pipeline_id)
     for step in steps["steps"]:
         resources.append(Resource("manual_step", step["id"], step, None, Origin("manual_step", step["id"])))
     files[MANUAL_STEPS] = dump(steps)
     files[MANIFEST] = dump({"objectType": "deals", "pipeline": pipeline_id, "requests": requests})
-    files[CAPABILITIES] = render_capabilities(model, [b for _, b in props], rules, flows, steps, rules_body,
-                                              names).encode("utf-8")
-    return Desired("hubspot", tuple(resources), dict(sorted(files.items())),
-                   tuple(d for d in diagnostics if not d.is_error))
+    files[CAPABILITIES] = render_capabilities(
+        model, [b for _, b in props], rules, flows, steps, rules_body, names
+    ).encode("utf-8")
+    return Desired(
+        "hubspot",
+        tuple(resources),
+        dict(sorted(files.items())),
+        tuple(d for d in diagnostics if not d.is_error),
+    )

@@ -10,6 +10,7 @@ as one delimited literal tested with `contains(list, concatenate(SEP, value, SEP
 and blank text is recognised as every run of up to BLANK_RUN spaces and tabs. Longer padding, odd case
 in longer phrases and short text stay beyond a formula (targets.hubspot.limits says so).
 """
+
 from __future__ import annotations
 
 from itertools import product

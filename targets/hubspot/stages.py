@@ -3,6 +3,7 @@
 Gates apply when a deal enters their stage or any later one (Closed Lost excepted), so a gate's
 workflow watches every later stage too, and moves the deal back to the stage before the gate.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,17 +41,26 @@ def load_pipelines(path: str | Path) -> list[Pipeline]:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     items = data.get("results", [data]) if isinstance(data, dict) else data
     if not isinstance(items, list) or not all(_is_pipeline(p) for p in items):
-        raise InputError(f"{path}: expected the JSON of GET /crm/v3/pipelines/deals (results of pipelines "
-                         "with stages)")
-    return [Pipeline(str(p["id"]), str(p.get("label", "")),
-                     {str(s["id"]): {k: str(v) for k, v in (s.get("metadata") or {}).items()}
-                      for s in p["stages"]})
-            for p in items]
+        raise InputError(
+            f"{path}: expected the JSON of GET /crm/v3/pipelines/deals (results of pipelines with stages)"
+        )
+    return [
+        Pipeline(
+            str(p["id"]),
+            str(p.get("label", "")),
+            {str(s["id"]): {k: str(v) for k, v in (s.get("metadata") or {}).items()} for s in p["stages"]},
+        )
+        for p in items
+    ]
 
 
 def _is_pipeline(p: Any) -> bool:
-    return isinstance(p, dict) and "id" in p and isinstance(p.get("stages"), list) and \
-        all(isinstance(s, dict) and "id" in s for s in p["stages"])
+    return (
+        isinstance(p, dict)
+        and "id" in p
+        and isinstance(p.get("stages"), list)
+        and all(isinstance(s, dict) and "id" in s for s in p["stages"])
+    )
 
 
 def choose_pipeline(model: Model, pipelines: list[Pipeline], wanted: str | None) -> Pipeline | None:
@@ -70,8 +80,9 @@ def gated_stages(model: Model, gate: Gate) -> list[Stage]:
 def revert_stage(model: Model, gate: Gate) -> Stage | None:
     """Where a deal that fails the gate goes back to: the nearest earlier open stage with an id."""
     start = model.stage(gate.stage).order
-    earlier = [s for s in model.stages if s.order < start and s.hubspot
-               and not (s.closed_won or s.closed_lost)]
+    earlier = [
+        s for s in model.stages if s.order < start and s.hubspot and not (s.closed_won or s.closed_lost)
+    ]
     return earlier[-1] if earlier else None
 
 
@@ -103,31 +114,59 @@ def check_stages(model: Model, pipeline: Pipeline | None = None) -> list[Diagnos
         if stage.hubspot is None:
             continue
         if not STAGE_ID.match(stage.hubspot):
-            out.append(error("hubspot-stage", f"stage '{stage.key}': '{stage.hubspot}' is not a HubSpot "
-                                              "stage id",
-                             path=where, span=stage.span,
-                             hint="use the id from Settings > Objects > Deals > Pipelines, e.g. closedwon or "
-                                  "12345678"))
+            out.append(
+                error(
+                    "hubspot-stage",
+                    f"stage '{stage.key}': '{stage.hubspot}' is not a HubSpot stage id",
+                    path=where,
+                    span=stage.span,
+                    hint="use the id from Settings > Objects > Deals > Pipelines, e.g. closedwon or 12345678",
+                )
+            )
         elif stage.hubspot in seen:
-            out.append(error("hubspot-stage",
-                             f"stages '{seen[stage.hubspot]}' and '{stage.key}' share the HubSpot stage id "
-                             f"'{stage.hubspot}'", path=where, span=stage.span))
+            out.append(
+                error(
+                    "hubspot-stage",
+                    f"stages '{seen[stage.hubspot]}' and '{stage.key}' share the HubSpot stage id "
+                    f"'{stage.hubspot}'",
+                    path=where,
+                    span=stage.span,
+                )
+            )
         seen.setdefault(stage.hubspot, stage.key)
         if pipeline is not None and stage.hubspot not in pipeline.stages:
-            out.append(error("hubspot-stage", f"stage '{stage.key}': pipeline '{pipeline.id}' has no stage "
-                             f"'{stage.hubspot}'", path=where, span=stage.span,
-                             hint="known ids: " + ", ".join(sorted(pipeline.stages))))
+            out.append(
+                error(
+                    "hubspot-stage",
+                    f"stage '{stage.key}': pipeline '{pipeline.id}' has no stage '{stage.hubspot}'",
+                    path=where,
+                    span=stage.span,
+                    hint="known ids: " + ", ".join(sorted(pipeline.stages)),
+                )
+            )
     for key, why in used_stages(model).items():
         stage = model.stage(key)
         if not stage.hubspot:
-            out.append(error("hubspot-stage", f"stage '{key}' has no hubspot stage id, but {why}",
-                             path=f"stages[{stage.order}]", span=stage.span, hint="add hubspot: <stage id>"))
+            out.append(
+                error(
+                    "hubspot-stage",
+                    f"stage '{key}' has no hubspot stage id, but {why}",
+                    path=f"stages[{stage.order}]",
+                    span=stage.span,
+                    hint="add hubspot: <stage id>",
+                )
+            )
     for gate in model.gates:
         if gate.active and model.stage(gate.stage).hubspot and revert_stage(model, gate) is None:
-            out.append(error("hubspot-stage",
-                             f"gate '{gate.key}': no earlier stage with a hubspot id to move failing deals "
-                             "back to", path="gates", span=gate.span,
-                             hint="map an earlier stage to HubSpot, or gate a later stage"))
+            out.append(
+                error(
+                    "hubspot-stage",
+                    f"gate '{gate.key}': no earlier stage with a hubspot id to move failing deals back to",
+                    path="gates",
+                    span=gate.span,
+                    hint="map an earlier stage to HubSpot, or gate a later stage",
+                )
+            )
     if pipeline is not None:
         out += _check_closed_metadata(model, pipeline)
     return out
@@ -142,12 +181,18 @@ def _check_closed_metadata(model: Model, pipeline: Pipeline) -> list[Diagnostic]
         probability = "1.0" if stage.closed_won else "0.0"
         closed = meta.get("isClosed", "").lower() == "true"
         if not closed or _probability(meta.get("probability")) != float(probability):
-            out.append(warning("hubspot-stage", f"stage '{stage.key}' is marked "
-                               f"{'closed_won' if stage.closed_won else 'closed_lost'}, "
-                               f"but HubSpot stage '{stage.hubspot}' has isClosed={meta.get('isClosed')} "
-                               f"probability={meta.get('probability')}", path=f"stages[{stage.order}]",
-                               span=stage.span,
-                               hint=f"HubSpot marks it with isClosed true and probability {probability}"))
+            out.append(
+                warning(
+                    "hubspot-stage",
+                    f"stage '{stage.key}' is marked "
+                    f"{'closed_won' if stage.closed_won else 'closed_lost'}, "
+                    f"but HubSpot stage '{stage.hubspot}' has isClosed={meta.get('isClosed')} "
+                    f"probability={meta.get('probability')}",
+                    path=f"stages[{stage.order}]",
+                    span=stage.span,
+                    hint=f"HubSpot marks it with isClosed true and probability {probability}",
+                )
+            )
     return out
 
 

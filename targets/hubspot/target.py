@@ -1,4 +1,5 @@
 """The HubSpot target as the pipeline sees it: compile, judge changes, describe drift, connect."""
+
 from __future__ import annotations
 
 from handrail.generators.plan.diff import CREATE, DELETE, Change, Key
@@ -27,15 +28,18 @@ def describe(change: Change) -> list[str]:
     if change.kind == "property_validation":
         name = f"{name} {change.key.partition('/')[2]} validation rule"
     if change.action == CREATE:
-        return [f"{name} is missing in HubSpot"
-                + (" (deleted or archived?)" if change.kind == "property" else "")]
+        return [
+            f"{name} is missing in HubSpot" + (" (deleted or archived?)" if change.kind == "property" else "")
+        ]
     if change.action == DELETE:
         return [f"{name} is retired in the spec and will be archived"]
     before, after = change.before or {}, change.after or {}
     lines = []
     if change.kind == "flow" and before.get("isEnabled") != after.get("isEnabled"):
-        lines.append(f"{name} workflow is {'on' if before.get('isEnabled') else 'off'} in HubSpot; "
-                     f"the spec says {'on' if after.get('isEnabled') else 'off'}")
+        lines.append(
+            f"{name} workflow is {'on' if before.get('isEnabled') else 'off'} in HubSpot; "
+            f"the spec says {'on' if after.get('isEnabled') else 'off'}"
+        )
     return lines or differing_values(name, change, "HubSpot")
 
 
@@ -52,8 +56,15 @@ def deal_source(env: Environment, model: Model):
 
 
 TARGET = Target(
-    name="hubspot", verify_scope=_render.VERIFY_SCOPE, render=render, check_spec=check_spec, verify=verify,
-    retired_keys=retired_keys, describe=describe, open_org=open_org, deal_source=deal_source,
+    name="hubspot",
+    verify_scope=_render.VERIFY_SCOPE,
+    render=render,
+    check_spec=check_spec,
+    verify=verify,
+    retired_keys=retired_keys,
+    describe=describe,
+    open_org=open_org,
+    deal_source=deal_source,
     change_validators=CHANGE_VALIDATORS,
     unverifiable_kinds=frozenset({"manual_step"}),  # no API reads them back: reported, never diffed
 )

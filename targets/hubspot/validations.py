@@ -5,6 +5,7 @@ A MIN_LENGTH rule instead rejects shorter input when someone sets the value: it 
 rather than scoring it, and it does not make the property required. MAX_LENGTH mirrors a text
 field's declared length.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ HubSpot's OpenAPI documents are not licensed for redistribution, so they are not
 suite validates every request body against them. This checks what can be checked without them: JSON,
 the request manifest, names, type/fieldType pairs, option lists, formula syntax and the workflow graphs.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,14 +42,18 @@ def verify(desired: Desired, options: dict | None = None) -> list[Diagnostic]:
     for request in manifest["requests"]:
         body = documents.get(request["file"])
         if body is None:
-            problems.append(error("hubspot-output", "listed in requests.json but missing",
-                                  path=request["file"]))
+            problems.append(
+                error("hubspot-output", "listed in requests.json but missing", path=request["file"])
+            )
             continue
-        check = {"property": _property, "flow": _flow,
-                 "property_validation": _validation}.get(request["kind"])
+        check = {"property": _property, "flow": _flow, "property_validation": _validation}.get(
+            request["kind"]
+        )
         messages = check(body) if check else []
-        if (request["kind"] == "property_validation"
-                and request["path"].rsplit("/", 1)[-1] not in VALIDATION_RULE_TYPES):
+        if (
+            request["kind"] == "property_validation"
+            and request["path"].rsplit("/", 1)[-1] not in VALIDATION_RULE_TYPES
+        ):
             messages.append(f"unknown validation rule type in {request['path']}")
         problems += [error("hubspot-output", message, path=request["file"]) for message in messages]
     for path in documents:
@@ -67,8 +72,11 @@ def _property(body: dict) -> list[str]:
         out.append(f"type {body['type']} does not take fieldType {body['fieldType']}")
     if body.get("numberDisplayHint") not in (None, *NUMBER_DISPLAY_HINTS):
         out.append(f"unknown numberDisplayHint {body['numberDisplayHint']}")
-    if (body["type"] == "enumeration" and body.get("referencedObjectType") != "OWNER"
-            and not body.get("options")):
+    if (
+        body["type"] == "enumeration"
+        and body.get("referencedObjectType") != "OWNER"
+        and not body.get("options")
+    ):
         out.append("an enumeration needs options")
     values = [o["value"] for o in body.get("options", [])]
     if len(values) != len(set(values)):
@@ -99,8 +107,11 @@ def _formula(text: str) -> list[str]:
 
 def _validation(body: dict) -> list[str]:
     args = body.get("ruleArguments")
-    return ([] if isinstance(args, list) and all(isinstance(a, str) for a in args)
-            else ["ruleArguments must be strings"])
+    return (
+        []
+        if isinstance(args, list) and all(isinstance(a, str) for a in args)
+        else ["ruleArguments must be strings"]
+    )
 
 
 def _flow(body: dict) -> list[str]:

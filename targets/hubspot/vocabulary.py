@@ -3,6 +3,7 @@
 These are Handrail's own constants (taken from HubSpot's public API documentation), so output can be
 checked offline without shipping HubSpot's OpenAPI documents.
 """
+
 from __future__ import annotations
 
 DEAL_OBJECT_TYPE_ID = "0-3"
@@ -26,8 +27,9 @@ FIELD_TYPES = {
     "datetime": frozenset({"date"}),
     "bool": frozenset({"booleancheckbox", "calculation_equation"}),
 }
-NUMBER_DISPLAY_HINTS = frozenset({"currency", "duration", "formatted", "percentage", "probability",
-                                  "unformatted"})
+NUMBER_DISPLAY_HINTS = frozenset(
+    {"currency", "duration", "formatted", "percentage", "probability", "unformatted"}
+)
 STRING_MAX_LENGTH = 65_536
 
 # Spec field type -> (type, fieldType, numberDisplayHint).
@@ -45,22 +47,49 @@ SPEC_TYPES = {
     "user": ("enumeration", "select", None),  # an owner reference: referencedObjectType OWNER
 }
 
-VALIDATION_RULE_TYPES = frozenset({
-    "AFTER_DATETIME_DURATION", "AFTER_DURATION", "ALPHANUMERIC", "BEFORE_DATETIME_DURATION",
-    "BEFORE_DURATION",
-    "DAYS_OF_WEEK", "DECIMAL", "DOMAIN", "EMAIL", "EMAIL_ALLOWED_DOMAINS", "EMAIL_BLOCKED_DOMAINS",
-    "END_DATE", "END_DATETIME", "FORMAT", "MAX_LENGTH", "MAX_NUMBER", "MIN_LENGTH", "MIN_NUMBER",
-    "PHONE_NUMBER_WITH_EXPLICIT_COUNTRY_CODE", "REGEX", "SPECIAL_CHARACTERS", "START_DATE", "START_DATETIME",
-    "URL", "URL_ALLOWED_DOMAINS", "URL_BLOCKED_DOMAINS", "WHITESPACE",
-})
+VALIDATION_RULE_TYPES = frozenset(
+    {
+        "AFTER_DATETIME_DURATION",
+        "AFTER_DURATION",
+        "ALPHANUMERIC",
+        "BEFORE_DATETIME_DURATION",
+        "BEFORE_DURATION",
+        "DAYS_OF_WEEK",
+        "DECIMAL",
+        "DOMAIN",
+        "EMAIL",
+        "EMAIL_ALLOWED_DOMAINS",
+        "EMAIL_BLOCKED_DOMAINS",
+        "END_DATE",
+        "END_DATETIME",
+        "FORMAT",
+        "MAX_LENGTH",
+        "MAX_NUMBER",
+        "MIN_LENGTH",
+        "MIN_NUMBER",
+        "PHONE_NUMBER_WITH_EXPLICIT_COUNTRY_CODE",
+        "REGEX",
+        "SPECIAL_CHARACTERS",
+        "START_DATE",
+        "START_DATETIME",
+        "URL",
+        "URL_ALLOWED_DOMAINS",
+        "URL_BLOCKED_DOMAINS",
+        "WHITESPACE",
+    }
+)
 
 # Built-in workflow action types (automation v4).
 DELAY = "0-1"
 CREATE_TASK = "0-3"
 SET_PROPERTY = "0-5"
 INTERNAL_EMAIL = "0-8"
-ACTION_TYPES = {DELAY: "delay", CREATE_TASK: "create task", SET_PROPERTY: "set property value",
-                INTERNAL_EMAIL: "send internal email notification"}
+ACTION_TYPES = {
+    DELAY: "delay",
+    CREATE_TASK: "create task",
+    SET_PROPERTY: "set property value",
+    INTERNAL_EMAIL: "send internal email notification",
+}
 ACTION_KINDS = frozenset({"SINGLE_CONNECTION", "STATIC_BRANCH", "LIST_BRANCH"})
 TASK_TO_DEAL_ASSOCIATION = 216
 

@@ -8,6 +8,7 @@ Every save a test makes must pass the gates' validation rules, or the test fails
 collects what the gates entered on the way ask for (fields of any type, the CSM, the partner flag, a
 score), and the deals are built to hold it; a tier or path the gates make unreachable gets no test.
 """
+
 from __future__ import annotations
 
 import math
@@ -85,8 +86,13 @@ def engine_deal(model: Model, attrs: Attributes, values: dict[str, Any]) -> Deal
     if model.partner_field:
         values[model.partner_field.key] = attrs.partner
     expansion = attrs.deal_type == "expansion" and bool(model.deal.expansion_values_salesforce)
-    return Deal(id="apex", values=_engine_values(values), acv=attrs.acv,
-                deal_type="expansion" if expansion else "new_business", sales_cycle_days=attrs.cycle_days)
+    return Deal(
+        id="apex",
+        values=_engine_values(values),
+        acv=attrs.acv,
+        deal_type="expansion" if expansion else "new_business",
+        sales_cycle_days=attrs.cycle_days,
+    )
 
 
 def _engine_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -96,19 +102,26 @@ def _engine_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def expected(model: Model, attrs: Attributes, values: dict[str, Any]) -> Expected:
     result = score_deal(model, engine_deal(model, attrs, values))
-    return Expected(result.segment, result.score, result.completeness,
-                    TIER_LABELS[result.tier] if result.tier else None, summary(model, result))
+    return Expected(
+        result.segment,
+        result.score,
+        result.completeness,
+        TIER_LABELS[result.tier] if result.tier else None,
+        summary(model, result),
+    )
 
 
 # --- values -------------------------------------------------------------------------------------------
+
 
 def value_for(f: Field, state: str) -> Any:
     """A value the engine rates `state` for this field, or None when the field has no such value."""
     if state == MISSING:
         return False if f.type == "checkbox" else None
     candidates = _specific(f) if state == COMPLETE else _generic(f)
-    return next((v for v in candidates if evaluate_field(f, _engine_values({"v": v})["v"]).state == state),
-                None)
+    return next(
+        (v for v in candidates if evaluate_field(f, _engine_values({"v": v})["v"]).state == state), None
+    )
 
 
 def _specific(f: Field) -> list[Any]:
@@ -146,20 +159,31 @@ def _generic(f: Field) -> list[Any]:
 TIER_ORDER = ("Ready", "Gaps", "Blocked")
 
 
-def tier_values(model: Model, segment: Segment, attrs: Attributes, base: dict[str, Any] | None = None,
-                keep: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
+def tier_values(
+    model: Model,
+    segment: Segment,
+    attrs: Attributes,
+    base: dict[str, Any] | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> dict[str, dict[str, Any]]:
     """Values per reachable tier ("Unscored" when the segment scores nothing), on top of `base`.
 
     Start with every field the segment considers complete, then degrade them in spec order, each one step
     at a time (complete -> generic -> missing, never missing for a field in `keep`); the score only falls,
     so the first state of each tier is found by bisection."""
     fixed = {model.partner_field.key} if model.partner_field else set()
-    considered = [f for f in model.fields
-                  if f.key in set(segment.scored_fields) | set(segment.required_fields)
-                  and f.key not in fixed]
+    considered = [
+        f
+        for f in model.fields
+        if f.key in set(segment.scored_fields) | set(segment.required_fields) and f.key not in fixed
+    ]
     start = {**(base or {}), **{f.key: present_value(f) for f in considered}}
-    steps = [(f.key, value) for f in considered for state in (GENERIC, MISSING)
-             if (value := value_for(f, state)) is not None or (state == MISSING and f.key not in keep)]
+    steps = [
+        (f.key, value)
+        for f in considered
+        for state in (GENERIC, MISSING)
+        if (value := value_for(f, state)) is not None or (state == MISSING and f.key not in keep)
+    ]
 
     def state(k: int) -> dict[str, Any]:
         values = dict(start)
@@ -205,6 +229,7 @@ def present_value(f: Field) -> Any:
 
 # --- gates ---------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Needs:
     """What the gates a test deal's saves enter ask of it."""
@@ -219,8 +244,9 @@ class Needs:
 
 def gates_entered(model: Model, segment: str, stage: str) -> list[Gate]:
     """Active gates whose validation rule checks a save into StageName `stage` of a deal in `segment`."""
-    return [g for g in model.gates
-            if g.active and segment in g.segments and stage in gated_stage_names(model, g)]
+    return [
+        g for g in model.gates if g.active and segment in g.segments and stage in gated_stage_names(model, g)
+    ]
 
 
 def needs(model: Model, segment: str, stages: Iterable[str]) -> Needs:

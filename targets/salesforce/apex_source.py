@@ -1,4 +1,5 @@
 """Apex source text for the generated test class: literals and the class's fixed helper methods."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -10,8 +11,13 @@ INDENT = "    "
 
 
 def apex_string(text: str) -> str:
-    escaped = (text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
-               .replace("\t", "\\t"))
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace("'", "\\'")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     return f"'{escaped}'"
 
 
@@ -39,7 +45,6 @@ def apex_value(value) -> str:
     return apex_string(str(value))
 
 
-
 def helper_methods(model: Model, c: dict[str, str], csm: str | None, complete: dict) -> list[str]:
     """The class's private helpers: deal builders, reload, the handoff and task assertions, due dates."""
     fields = ["Id", "OwnerId", "StageName", *c.values(), *([csm] if csm else [])]
@@ -55,8 +60,11 @@ def helper_methods(model: Model, c: dict[str, str], csm: str | None, complete: d
         "private static Opportunity completeDeal(String name, Decimal amount, String dealType, Integer "
         "cycleDays) {",
         f"{INDENT}Opportunity deal = newDeal(name, amount, dealType, cycleDays);",
-        *[f"{INDENT}deal.{f.salesforce_name} = {apex_value(complete[f.key])};"
-          for f in model.fields if f.key in complete],
+        *[
+            f"{INDENT}deal.{f.salesforce_name} = {apex_value(complete[f.key])};"
+            for f in model.fields
+            if f.key in complete
+        ],
         f"{INDENT}return deal;",
         "}",
         "",
@@ -130,3 +138,13 @@ def helper_methods(model: Model, c: dict[str, str], csm: str | None, complete: d
         "}",
     ]
     return [INDENT + line if line else "" for line in lines]
+
+
+def method_name(*parts: str) -> str:
+    words = "_".join(parts).replace("-", "_")
+    stem = "".join(w[:1].upper() + w[1:] for w in words.split("_") if w)
+    return stem[:1].lower() + stem[1:]
+
+
+def comment_text(text: str) -> str:
+    return text.replace("*/", "* /").replace("\n", " ")

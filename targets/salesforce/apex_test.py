@@ -16,12 +16,14 @@ what the flows wrote, with the expected values computed by the scoring engine at
 Notifications cannot be observed from Apex and scheduled paths (SLA escalations) cannot be run in a
 test; those paths are built the same way as the ones asserted here.
 """
+
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 
-from handrail.specs.model import Model, Segment, Task
+from handrail.specs.model import Model, Segment
+from handrail.targets.salesforce.apex_automation_tests import AutomationTests
 from handrail.targets.salesforce.apex_scenarios import (
     RUNNING_USER,
     Attributes,
@@ -40,10 +42,11 @@ from handrail.targets.salesforce.apex_source import (
     apex_decimal,
     apex_string,
     apex_value,
+    comment_text,
     helper_methods,
+    method_name,
 )
 from handrail.targets.salesforce.components import Component
-from handrail.targets.salesforce.score_flow import closed_won_stage
 
 CLASS_NAME_MAX = 40
 
@@ -60,29 +63,33 @@ class Save:
 
 
 def apex_class_name(model: Model) -> str:
-    prefix = (model.naming.salesforce_prefix or "Handoff")[:CLASS_NAME_MAX - len("_Flows_Test")].rstrip("_")
+    prefix = (model.naming.salesforce_prefix or "Handoff")[: CLASS_NAME_MAX - len("_Flows_Test")].rstrip("_")
     return f"{prefix}_Flows_Test"
 
 
 def apex_test_component(model: Model, api_version: str, flow_names: list[str]) -> Component:
     name = apex_class_name(model)
     source = ApexTestWriter(model, name, flow_names).source()
-    return Component("ApexClass", name, (("apiVersion", api_version), ("status", "Active")),
-                     content=source.encode("utf-8"))
+    return Component(
+        "ApexClass", name, (("apiVersion", api_version), ("status", "Active")), content=source.encode("utf-8")
+    )
 
 
-def method_name(*parts: str) -> str:
-    words = "_".join(parts).replace("-", "_")
-    stem = "".join(w[:1].upper() + w[1:] for w in words.split("_") if w)
-    return stem[:1].lower() + stem[1:]
-
-
-class ApexTestWriter:
+class ApexTestWriter(AutomationTests):
     def __init__(self, model: Model, name: str, flow_names: list[str]):
         self.model, self.name, self.flow_names = model, name, flow_names
-        self.c = {k: model.computed_field(k).salesforce_name
-                  for k in ("segment", "score", "completeness", "tier", "missing_summary", "closed_won_at",
-                            "intake_status")}
+        self.c = {
+            k: model.computed_field(k).salesforce_name
+            for k in (
+                "segment",
+                "score",
+                "completeness",
+                "tier",
+                "missing_summary",
+                "closed_won_at",
+                "intake_status",
+            )
+        }
         self.csm = model.csm_field.salesforce_name if model.csm_field else None
         self.open_stage = open_stage(model)
         self.complete = all_fields_complete(model)
@@ -101,8 +108,8 @@ class ApexTestWriter:
         self._stage_entry_tests()
         head = [
             "/*",
-            f" * Managed by Handrail from '{_comment(self.model.name)}'. Do not edit: change the spec and "
-            "rebuild.",
+            f" * Managed by Handrail from '{comment_text(self.model.name)}'. Do not edit: change the spec "
+            "and rebuild.",
             " *",
             f" * Runs the handoff flows ({', '.join(self.flow_names)}):",
             " * the score in every segment and reachable tier, segment boundaries, re-scoring on update, the",
@@ -123,9 +130,15 @@ class ApexTestWriter:
 
     # Building blocks -----------------------------------------------------------------------------
     def _method(self, name: str, comment: str, lines: list[str]) -> None:
-        self.methods.append([f"{INDENT}// {_comment(comment)}", f"{INDENT}@isTest",
-                             f"{INDENT}static void {name}() {{",
-                             *[INDENT * 2 + line if line else "" for line in lines], f"{INDENT}}}"])
+        self.methods.append(
+            [
+                f"{INDENT}// {comment_text(comment)}",
+                f"{INDENT}@isTest",
+                f"{INDENT}static void {name}() {{",
+                *[INDENT * 2 + line if line else "" for line in lines],
+                f"{INDENT}}}",
+            ]
+        )
         self.saves += [dataclasses.replace(save, method=name) for save in self._pending]
         self._pending = []
 
@@ -137,13 +150,19 @@ class ApexTestWriter:
         values = dict(values or {})
         from_complete = self._changes(var, self.complete, values)
         from_empty = self._changes(var, {}, values)
-        creator, changes = ("newDeal", from_empty) if len(from_empty) <= len(from_complete) else \
-            ("completeDeal", from_complete)
-        lines = [f"Opportunity {var} = {creator}({apex_string(title)}, {apex_decimal(attrs.acv, 2)}, "
-                 f"{deal_type}, {attrs.cycle_days});"]
+        creator, changes = (
+            ("newDeal", from_empty)
+            if len(from_empty) <= len(from_complete)
+            else ("completeDeal", from_complete)
+        )
+        lines = [
+            f"Opportunity {var} = {creator}({apex_string(title)}, {apex_decimal(attrs.acv, 2)}, "
+            f"{deal_type}, {attrs.cycle_days});"
+        ]
         if self.model.partner_field:
-            lines.append(f"{var}.{self.model.partner_field.salesforce_name} = "
-                         f"{'true' if attrs.partner else 'false'};")
+            lines.append(
+                f"{var}.{self.model.partner_field.salesforce_name} = {'true' if attrs.partner else 'false'};"
+            )
             values[self.model.partner_field.key] = attrs.partner
         self._deals[var] = Save("", var, self.open_stage, attrs, values)
         return lines + changes
@@ -164,8 +183,11 @@ class ApexTestWriter:
     def _update(self, var: str, after: dict) -> list[str]:
         """Change a deal's handoff fields (not yet saved)."""
         deal = self._deals[var]
-        partner = {k: v for k, v in deal.values.items() if self.model.partner_field
-                   and k == self.model.partner_field.key}
+        partner = {
+            k: v
+            for k, v in deal.values.items()
+            if self.model.partner_field and k == self.model.partner_field.key
+        }
         self._deals[var] = dataclasses.replace(deal, values={**after, **partner})
         return self._changes(var, deal.values, after)
 
@@ -182,10 +204,12 @@ class ApexTestWriter:
 
     def _assert_expected(self, var: str, attrs: Attributes, values: dict | None) -> str:
         e = expected(self.model, attrs, values or {})
-        return (f"assertHandoff({var}.Id, {apex_string(e.segment) if e.segment else 'null'}, "
-                f"{apex_decimal(e.score, 1)}, {apex_decimal(e.completeness, 1)}, "
-                f"{apex_string(e.tier) if e.tier else 'null'}, "
-                f"{apex_string(e.summary) if e.summary else 'null'});")
+        return (
+            f"assertHandoff({var}.Id, {apex_string(e.segment) if e.segment else 'null'}, "
+            f"{apex_decimal(e.score, 1)}, {apex_decimal(e.completeness, 1)}, "
+            f"{apex_string(e.tier) if e.tier else 'null'}, "
+            f"{apex_string(e.summary) if e.summary else 'null'});"
+        )
 
     def _tiers(self, s: Segment) -> tuple[Attributes | None, dict[str, dict]]:
         """Attributes and values per tier for deals inserted at OPEN_STAGE, each passing its gates."""
@@ -193,8 +217,9 @@ class ApexTestWriter:
         attrs = needed_attributes(self.model, s, need)
         if attrs is None:
             return None, {}
-        tiers = tier_values(self.model, s, attrs, with_needs(self.model, self.complete, need),
-                            keep=need.fields)
+        tiers = tier_values(
+            self.model, s, attrs, with_needs(self.model, self.complete, need), keep=need.fields
+        )
         return attrs, {t: v for t, v in tiers.items() if passes(self.model, attrs, v, need)}
 
     def _bare(self, attrs: Attributes) -> dict | None:
@@ -216,10 +241,15 @@ class ApexTestWriter:
             attrs, tiers = self._tiers(s)
             for tier, values in tiers.items():
                 title = f"{s.label}, {tier}"
-                self._method(method_name("scores", s.key, tier),
-                             f"A deal in segment {s.label} scored {tier}.",
-                             [*self._new_deal("deal", title, attrs, values), *self._save("deal", "insert"),
-                              self._assert_expected("deal", attrs, values)])
+                self._method(
+                    method_name("scores", s.key, tier),
+                    f"A deal in segment {s.label} scored {tier}.",
+                    [
+                        *self._new_deal("deal", title, attrs, values),
+                        *self._save("deal", "insert"),
+                        self._assert_expected("deal", attrs, values),
+                    ],
+                )
 
     def _boundary_test(self) -> None:
         deals: list[tuple[Attributes, str, dict | None]] = []
@@ -228,16 +258,21 @@ class ApexTestWriter:
             if base is None:
                 continue
             for r, dimension in ((s.match.acv, "acv"), (s.match.sales_cycle_days, "cycle")):
-                for bound in (r.bounds() if r else ()):
+                for bound in r.bounds() if r else ():
                     for nudge in (0, -0.01 if dimension == "acv" else -1):
                         if dimension == "acv":
-                            attrs = Attributes(round(bound + nudge, 2), base.deal_type, base.partner,
-                                               base.cycle_days)
+                            attrs = Attributes(
+                                round(bound + nudge, 2), base.deal_type, base.partner, base.cycle_days
+                            )
                         else:
                             attrs = Attributes(base.acv, base.deal_type, base.partner, int(bound + nudge))
                         values = self._bare(attrs)
-                        if attrs.acv >= 0 and attrs.cycle_days >= 0 and values != {} \
-                                and attrs not in [d for d, _, _ in deals]:
+                        if (
+                            attrs.acv >= 0
+                            and attrs.cycle_days >= 0
+                            and values != {}
+                            and attrs not in [d for d, _, _ in deals]
+                        ):
                             deals.append((attrs, f"{dimension} {bound + nudge:g}", values))
         if not deals:
             return
@@ -248,10 +283,15 @@ class ApexTestWriter:
         lines += ["Test.startTest();", "insert deals;", "Test.stopTest();"]
         for i, (attrs, _, _) in enumerate(deals):
             e = expected(self.model, attrs, {})
-            lines.append(f"System.assertEquals({apex_string(e.segment) if e.segment else 'null'}, "
-                         f"reload(deals[{i}].Id).{self.c['segment']}, 'segment of deal {i}');")
-        self._method("resolvesSegmentBoundaries",
-                     "Deals at and just below every ACV and sales-cycle bound, inserted in one batch.", lines)
+            lines.append(
+                f"System.assertEquals({apex_string(e.segment) if e.segment else 'null'}, "
+                f"reload(deals[{i}].Id).{self.c['segment']}, 'segment of deal {i}');"
+            )
+        self._method(
+            "resolvesSegmentBoundaries",
+            "Deals at and just below every ACV and sales-cycle bound, inserted in one batch.",
+            lines,
+        )
 
     def _rescore_test(self) -> None:
         for s in self.model.segments:
@@ -260,12 +300,17 @@ class ApexTestWriter:
             if "Ready" not in tiers or low is None:
                 continue
             ready = tiers["Ready"]
-            lines = [*self._new_deal("deal", f"{s.label}, completed later", attrs, low),
-                     *self._save("deal", "insert", timed=False), self._assert_expected("deal", attrs, low),
-                     *self._update("deal", ready), *self._save("deal", "update"),
-                     self._assert_expected("deal", attrs, ready)]
-            self._method("rescoresOnEverySave", "The score follows every save, not only the first one.",
-                         lines)
+            lines = [
+                *self._new_deal("deal", f"{s.label}, completed later", attrs, low),
+                *self._save("deal", "insert", timed=False),
+                self._assert_expected("deal", attrs, low),
+                *self._update("deal", ready),
+                *self._save("deal", "update"),
+                self._assert_expected("deal", attrs, ready),
+            ]
+            self._method(
+                "rescoresOnEverySave", "The score follows every save, not only the first one.", lines
+            )
             return
 
     def _cycle_test(self) -> None:
@@ -278,15 +323,21 @@ class ApexTestWriter:
             return
         later = Attributes(attrs.acv, attrs.deal_type, attrs.partner, attrs.cycle_days + 60)
         e = expected(self.model, later, values or {})
-        lines = [*self._new_deal("deal", "Sales cycle from CreatedDate", attrs, values),
-                 *self._save("deal", "insert", timed=False), self._assert_expected("deal", attrs, values),
-                 "Test.setCreatedDate(deal.Id, DateTime.newInstanceGmt(Date.today().addDays(-60), "
-                 "Time.newInstance(12, 0, 0, 0)));",
-                 *self._save("deal", "update"),
-                 f"System.assertEquals({apex_string(e.segment) if e.segment else 'null'}, "
-                 f"reload(deal.Id).{self.c['segment']}, 'segment after 60 more days of sales cycle');"]
-        self._method("countsTheSalesCycleFromCreation",
-                     "While inserting, the cycle counts from today; afterwards from CreatedDate.", lines)
+        lines = [
+            *self._new_deal("deal", "Sales cycle from CreatedDate", attrs, values),
+            *self._save("deal", "insert", timed=False),
+            self._assert_expected("deal", attrs, values),
+            "Test.setCreatedDate(deal.Id, DateTime.newInstanceGmt(Date.today().addDays(-60), "
+            "Time.newInstance(12, 0, 0, 0)));",
+            *self._save("deal", "update"),
+            f"System.assertEquals({apex_string(e.segment) if e.segment else 'null'}, "
+            f"reload(deal.Id).{self.c['segment']}, 'segment after 60 more days of sales cycle');",
+        ]
+        self._method(
+            "countsTheSalesCycleFromCreation",
+            "While inserting, the cycle counts from today; afterwards from CreatedDate.",
+            lines,
+        )
 
     # Automation ---------------------------------------------------------------------------------
     def _ready_deal(self, s: Segment, stage: str, csm: bool) -> tuple[Attributes, dict] | None:
@@ -303,97 +354,17 @@ class ApexTestWriter:
             return None
         return attrs, values
 
-    def _closed_won_tests(self) -> None:
-        stage = closed_won_stage(self.model)
-        if stage is None:
-            return
-        won = self.model.automation.on_closed_won
-        intake = self.model.computed_field("intake_status").salesforce_name
-        for s in self.model.segments:
-            rule = next((r for r in won.assign_csm if s.key in r.segments), None) if self.csm else None
-            deal = self._ready_deal(s, stage.salesforce,
-                                    bool(rule and rule.keep_existing and not rule.assign))
-            if deal is None:
-                continue
-            attrs, values = deal
-            preset = bool(self.model.csm_field and values.get(self.model.csm_field.key))
-            lines = [*self._new_deal("deal", f"{s.label}, Closed Won", attrs, values),
-                     *self._save("deal", "insert", timed=False),
-                     *self._save("deal", "update", stage.salesforce), "Opportunity saved = reload(deal.Id);",
-                     f"System.assertEquals('Pending', saved.{intake}, 'intake status');"]
-            if self.csm:
-                lines.append(f"Id csm = {'UserInfo.getUserId()' if preset else 'null'};")
-                if rule and rule.assign:
-                    keep = " && csm == null" if rule.keep_existing else ""
-                    lines += [f"if (activeUser({apex_string(rule.assign)}) != null{keep}) {{",
-                              f"{INDENT}csm = activeUser({apex_string(rule.assign)});", "}"]
-                lines.append(f"System.assertEquals(csm, saved.{self.csm}, 'CSM');")
-            if won.stamp_close_time:
-                lines.append(f"System.assertNotEquals(null, saved.{self.c['closed_won_at']}, 'closed won "
-                             "at');")
-            tasks = [t for t in won.tasks if s.key in t.segments]
-            tasks += [t for e in self.model.automation.on_stage_entry if e.stage == stage.key
-                      for t in e.tasks if s.key in t.segments]
-            lines += self._task_assertions(tasks)
-            self._method(method_name("closesWon", s.key), f"A deal in segment {s.label} reaches "
-                                                          f"{stage.label}.",
-                         lines)
-
-    def _stage_entry_tests(self) -> None:
-        won = closed_won_stage(self.model)
-        for entry_stage in self.model.stages:
-            entries = [e for e in self.model.automation.on_stage_entry if e.stage == entry_stage.key]
-            if not entries or not entry_stage.salesforce or (won and entry_stage.key == won.key) \
-                    or entry_stage.salesforce == self.open_stage:
-                continue
-            for s in self.model.segments:
-                deal = self._ready_deal(s, entry_stage.salesforce, True)
-                if deal is None:
-                    continue
-                attrs, values = deal
-                lines = [*self._new_deal("deal", f"{s.label}, enters {entry_stage.label}", attrs, values),
-                         *self._save("deal", "insert", timed=False),
-                         *self._save("deal", "update", entry_stage.salesforce),
-                         "Opportunity saved = reload(deal.Id);"]
-                if self.csm:
-                    lines.append(f"Id csm = saved.{self.csm};")
-                lines += self._task_assertions([t for e in entries for t in e.tasks if s.key in t.segments])
-                self._method(method_name("entersStage", entry_stage.key),
-                             f"A deal in segment {s.label} enters {entry_stage.label}.", lines)
-                break
-
-    def _task_assertions(self, tasks: list[Task]) -> list[str]:
-        lines = ["List<Task> tasks = [SELECT Subject, OwnerId, ActivityDate FROM Task WHERE WhatId = "
-                 ":deal.Id];",
-                 f"System.assertEquals({len(tasks)}, tasks.size(), 'tasks created');"]
-        for t in tasks:
-            lines.append(f"assertTask(tasks, {apex_string(t.subject)}, taskOwner({self._recipient(t.owner)}, "
-                         f"saved), dueIn({apex_string(t.due.unit)}, {t.due.amount}));")
-        return lines
-
-    def _recipient(self, who: str) -> str:
-        if who == "owner":
-            return "saved.OwnerId"
-        if who == "owner_manager":
-            return "managerOf(saved.OwnerId)"
-        if who == "csm":
-            return "csm"
-        if who == "csm_manager":
-            return "managerOf(csm)"
-        return f"activeUser({apex_string(who)})"
-
 
 def open_stage(model: Model) -> str:
     """Where test deals start: the first open stage no gate or stage-entry automation applies to."""
     entered = {e.stage for e in model.automation.on_stage_entry}
-    candidates = [s for s in sorted(model.stages, key=lambda s: s.order)
-                  if s.salesforce and not s.closed_won and not s.closed_lost]
+    candidates = [
+        s
+        for s in sorted(model.stages, key=lambda s: s.order)
+        if s.salesforce and not s.closed_won and not s.closed_lost
+    ]
     for s in candidates:
         gated = any(g.active and model.stage(g.stage).order <= s.order for g in model.gates)
         if s.key not in entered and not gated:
             return s.salesforce
     return candidates[0].salesforce if candidates else "Prospecting"
-
-
-def _comment(text: str) -> str:
-    return text.replace("*/", "* /").replace("\n", " ")

@@ -17,9 +17,9 @@ Due dates: hours -> today + ceil(hours / 24) days; days -> today + days; busines
 Sundays (no holiday calendar): from a weekend day counting starts on the Friday before, then
     due = start + n + 2 * FLOOR((WEEKDAY(start) - 2 + n) / 5)
 """
+
 from __future__ import annotations
 
-import math
 import re
 
 from handrail.specs.model import Due, Escalation, Model, Notification, Task
@@ -28,33 +28,15 @@ from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.flow_elements import FlowBuilder
 from handrail.targets.salesforce.score_flow import closed_won_stage
+from handrail.targets.salesforce.sla_paths import (
+    ROLE_LABELS,
+    SLA_LABELS,
+    SLA_TIMESTAMPS,
+    sla_groups,
+    sla_offset,
+)
 
 BUSINESS_DAY_START = "Business_Day_Start"
-SLA_TIMESTAMPS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at",
-                  "kickoff": "kickoff_at"}
-SLA_LABELS = {"internal_handoff": "Internal handoff", "first_touch": "First CS touch", "kickoff": "Kickoff"}
-ROLE_LABELS = {"csm": "CSM", "owner": "Deal Owner", "owner_manager": "Owner's Manager",
-               "csm_manager": "CSM's Manager"}
-
-
-def sla_offset(sla: str, value: int) -> tuple[int, str]:
-    """A scheduled-path offset for an SLA length. Paths count calendar time, so n business days wait
-    n + 2 * ceil(n / 5) days: exact for whole weeks, otherwise up to two days late, never early."""
-    if sla == "kickoff":
-        return value + 2 * math.ceil(value / 5), "Days"
-    return value, "Hours"
-
-
-def sla_value(segment, sla: str) -> int:
-    return segment.sla.kickoff_business_days if sla == "kickoff" else getattr(segment.sla, f"{sla}_hours")
-
-
-def sla_groups(model: Model, sla: str) -> list[tuple[int, tuple[str, ...]]]:
-    """(SLA length, segments with that length), in order of first appearance."""
-    groups: dict[int, list[str]] = {}
-    for s in model.segments:
-        groups.setdefault(sla_value(s, sla), []).append(s.key)
-    return [(value, tuple(keys)) for value, keys in groups.items()]
 
 
 def slug(text: str) -> str:
@@ -77,14 +59,21 @@ class Actions:
         return self.refs.get(who) or f"{self._user_lookup_name(who, tag)}.Id"
 
     def _user_lookup_name(self, username: str, tag: str) -> str:
-        return f"Get_User_{slug(username)}_{tag}"[:fe.API_NAME_MAX]
+        return f"Get_User_{slug(username)}_{tag}"[: fe.API_NAME_MAX]
 
     def _with_user_lookups(self, people: tuple[str, ...], tag: str, then: str) -> str:
         """Look up the usernames among `people` (active users only) before `then`."""
         for who in reversed([p for p in people if p not in ROLE_LABELS]):
-            then = self.flow.lookup(self._user_lookup_name(who, tag), f"Get {who}", "User",
-                                    [fe.record_filter("Username", "EqualTo", fe.string(who)),
-                                     fe.record_filter("IsActive", "EqualTo", fe.boolean(True))], then)
+            then = self.flow.lookup(
+                self._user_lookup_name(who, tag),
+                f"Get {who}",
+                "User",
+                [
+                    fe.record_filter("Username", "EqualTo", fe.string(who)),
+                    fe.record_filter("IsActive", "EqualTo", fe.boolean(True)),
+                ],
+                then,
+            )
         return then
 
     def _label(self, who: str) -> str:
@@ -97,34 +86,61 @@ class Actions:
             return first
         field = f"$Record.{self.model.computed_field('segment').salesforce_name}"
         labels = ", ".join(self.model.segment(k).label for k in segments)
-        return self.flow.decision(f"Applies_{tag}", f"Segment is {labels}?"[:255],
-                                  [fe.rule(f"Applies_To_{tag}", "Applies",
-                                           [fe.equals(field, k) for k in segments],
-                                           first, logic=fe.any_of_logic(len(segments)))],
-                                  default=then, default_label="Other segment")
+        return self.flow.decision(
+            f"Applies_{tag}",
+            f"Segment is {labels}?"[:255],
+            [
+                fe.rule(
+                    f"Applies_To_{tag}",
+                    "Applies",
+                    [fe.equals(field, k) for k in segments],
+                    first,
+                    logic=fe.any_of_logic(len(segments)),
+                )
+            ],
+            default=then,
+            default_label="Other segment",
+        )
 
     # Tasks --------------------------------------------------------------------------------------
-    def task(self, task: Task, tag: str, then: str | None, subject: str | None = None,
-             due: str | None = None) -> str:
+    def task(
+        self, task: Task, tag: str, then: str | None, subject: str | None = None, due: str | None = None
+    ) -> str:
         flow = self.flow
-        due_name = flow.formula(fe.formula(f"Due_{tag}", "Date", due or self.due_expression(task),
-                                           f"Due date: {task.due.describe()} from today."))
+        due_name = flow.formula(
+            fe.formula(
+                f"Due_{tag}",
+                "Date",
+                due or self.due_expression(task),
+                f"Due date: {task.due.describe()} from today.",
+            )
+        )
         owner = "$Record.OwnerId"
         if task.owner != "owner":
-            owner = flow.formula(fe.formula(
-                f"Task_Owner_{tag}", "String", f"BLANKVALUE({fx.merge(self._ref(task.owner, tag))}, "
-                f"{fx.merge('$Record.OwnerId')})",
-                f"{self._label(task.owner)}, or the deal owner when blank."))
+            owner = flow.formula(
+                fe.formula(
+                    f"Task_Owner_{tag}",
+                    "String",
+                    f"BLANKVALUE({fx.merge(self._ref(task.owner, tag))}, {fx.merge('$Record.OwnerId')})",
+                    f"{self._label(task.owner)}, or the deal owner when blank.",
+                )
+            )
         values = [fe.field_value("ActivityDate", fe.reference(due_name))]
         if task.description:
             values.append(fe.field_value("Description", fe.string(task.description)))
-        values += [fe.field_value("OwnerId", fe.reference(owner)),
-                   fe.field_value("Subject", fe.string(subject or task.subject)),
-                   fe.field_value("WhatId", fe.reference("$Record.Id"))]
-        create = flow.create(f"Create_Task_{tag}", f"Create Task: {subject or task.subject}"[:255], "Task",
-                             values,
-                             then,
-                             description=f"Owner: {self._label(task.owner)}; due {task.due.describe()}.")
+        values += [
+            fe.field_value("OwnerId", fe.reference(owner)),
+            fe.field_value("Subject", fe.string(subject or task.subject)),
+            fe.field_value("WhatId", fe.reference("$Record.Id")),
+        ]
+        create = flow.create(
+            f"Create_Task_{tag}",
+            f"Create Task: {subject or task.subject}"[:255],
+            "Task",
+            values,
+            then,
+            description=f"Owner: {self._label(task.owner)}; due {task.due.describe()}.",
+        )
         first = self._with_user_lookups((task.owner,), tag, create)
         return self.only_for(task.segments, tag, first, then)
 
@@ -141,10 +157,16 @@ class Actions:
 
     def _business_day_start(self) -> str:
         if not self.flow.has(BUSINESS_DAY_START):
-            self.flow.formula(fe.formula(
-                BUSINESS_DAY_START, "Date", "TODAY() - CASE(WEEKDAY(TODAY()), 7, 1, 1, 2, 0)",
-                "Today, or the Friday before when today is a Saturday or Sunday: business days count from "
-                "here."))
+            self.flow.formula(
+                fe.formula(
+                    BUSINESS_DAY_START,
+                    "Date",
+                    "TODAY() - CASE(WEEKDAY(TODAY()), 7, 1, 1, 2, 0)",
+                    "Today, or the Friday before when today is a Saturday or Sunday: business days count "
+                    "from "
+                    "here.",
+                )
+            )
         return BUSINESS_DAY_START
 
     # Notifications ------------------------------------------------------------------------------
@@ -153,46 +175,75 @@ class Actions:
         recipients = flow.variable(fe.collection_variable(f"Recipients_{tag}"))
         title = flow.text_template(fe.text_template(f"Title_{tag}", _merge_deal(n.title)))
         body = flow.text_template(fe.text_template(f"Body_{tag}", _merge_deal(n.body or n.title)))
-        inputs = [fe.parameter("customNotifTypeId", fe.reference(f"{type_lookup}.Id")),
-                  fe.parameter("recipientIds", fe.reference(recipients)),
-                  fe.parameter("title", fe.reference(title)),
-                  fe.parameter("body", fe.reference(body)),
-                  fe.parameter("targetId", fe.reference("$Record.Id"))]
+        inputs = [
+            fe.parameter("customNotifTypeId", fe.reference(f"{type_lookup}.Id")),
+            fe.parameter("recipientIds", fe.reference(recipients)),
+            fe.parameter("title", fe.reference(title)),
+            fe.parameter("body", fe.reference(body)),
+            fe.parameter("targetId", fe.reference("$Record.Id")),
+        ]
         to = ", ".join(self._label(p) for p in n.to)
         step = flow.action(f"Notify_{tag}", f"Notify {to}"[:255], "customNotificationAction", inputs, then)
         if len(n.to) > 1:
-            step = flow.decision(f"Has_Recipients_{tag}", "Anyone to notify?",
-                                 [fe.rule(f"Recipients_Found_{tag}", "Yes",
-                                          [fe.condition(recipients, "IsEmpty", fe.boolean(False))], step)],
-                                 default=then, default_label="No one")
+            step = flow.decision(
+                f"Has_Recipients_{tag}",
+                "Anyone to notify?",
+                [
+                    fe.rule(
+                        f"Recipients_Found_{tag}",
+                        "Yes",
+                        [fe.condition(recipients, "IsEmpty", fe.boolean(False))],
+                        step,
+                    )
+                ],
+                default=then,
+                default_label="No one",
+            )
         for who in reversed(n.to):
             after = step
             role = slug(who) if who not in ROLE_LABELS else camel(who)
             ref = self._ref(who, tag)
-            add = flow.assignment(f"Add_{role}_{tag}"[:fe.API_NAME_MAX], f"Add {self._label(who)}",
-                                  [fe.assign(recipients, fe.reference(ref), "Add")], after)
+            add = flow.assignment(
+                f"Add_{role}_{tag}"[: fe.API_NAME_MAX],
+                f"Add {self._label(who)}",
+                [fe.assign(recipients, fe.reference(ref), "Add")],
+                after,
+            )
             if who == "owner":
                 step = add
             else:
                 skip = then if len(n.to) == 1 else after
-                step = flow.decision(f"Has_{role}_{tag}"[:fe.API_NAME_MAX],
-                                     f"{self._label(who)} known?"[:255],
-                                     [fe.rule(f"Known_{role}_{tag}"[:fe.API_NAME_MAX], "Known",
-                                              [fe.is_null(ref, False)], add)],
-                                     default=skip, default_label="Blank")
+                step = flow.decision(
+                    f"Has_{role}_{tag}"[: fe.API_NAME_MAX],
+                    f"{self._label(who)} known?"[:255],
+                    [
+                        fe.rule(
+                            f"Known_{role}_{tag}"[: fe.API_NAME_MAX], "Known", [fe.is_null(ref, False)], add
+                        )
+                    ],
+                    default=skip,
+                    default_label="Blank",
+                )
         first = self._with_user_lookups(n.to, tag, step)
         return self.only_for(n.segments, tag, first, then)
 
     def with_notification_type(self, tag: str, first: str) -> str:
         """Look up the custom notification type's Id (notifications need it), then `first`."""
-        return self.flow.lookup(f"Get_Notification_Type_{tag}", "Get Notification Type",
-                                "CustomNotificationType",
-                                [fe.record_filter("DeveloperName", "EqualTo",
-                                                  fe.string(self.notification_type))],
-                                first)
+        return self.flow.lookup(
+            f"Get_Notification_Type_{tag}",
+            "Get Notification Type",
+            "CustomNotificationType",
+            [fe.record_filter("DeveloperName", "EqualTo", fe.string(self.notification_type))],
+            first,
+        )
 
-    def steps(self, tasks: tuple[Task, ...], notifications: tuple[Notification, ...], tag: str,
-              then: str | None = None) -> str | None:
+    def steps(
+        self,
+        tasks: tuple[Task, ...],
+        notifications: tuple[Notification, ...],
+        tag: str,
+        then: str | None = None,
+    ) -> str | None:
         """Tasks, then notifications, for one path."""
         step = then
         for i, n in reversed(list(enumerate(notifications, 1))):
@@ -219,22 +270,36 @@ def stage_entry_flow(model: Model, status: str, api_version: str, notification_t
         return None
     flow = FlowBuilder(
         label=f"{model.name} Stage Entry (After Save)"[:255],
-        description=(f"Managed by Handrail from '{model.name}'. Creates tasks and sends notifications when a "
-                     "deal enters a stage (on the save that moves it there). Change the spec and rebuild "
-                     "instead of editing."),
-        status=status, api_version=api_version)
+        description=(
+            f"Managed by Handrail from '{model.name}'. Creates tasks and sends notifications when a "
+            "deal enters a stage (on the save that moves it there). Change the spec and rebuild "
+            "instead of editing."
+        ),
+        status=status,
+        api_version=api_version,
+    )
     actions = Actions(model, flow, notification_type)
     rules = []
     for stage in stages:
         tasks, notes = entries[stage.key]
         tag = camel(stage.key)
         first = actions.steps(tuple(tasks), tuple(notes), tag)
-        rules.append(fe.rule(f"Entered_{tag}", f"Entered {stage.label}",
-                             [fe.equals("$Record.StageName", stage.salesforce)], first, changed_to_meet=True))
+        rules.append(
+            fe.rule(
+                f"Entered_{tag}",
+                f"Entered {stage.label}",
+                [fe.equals("$Record.StageName", stage.salesforce)],
+                first,
+                changed_to_meet=True,
+            )
+        )
     flow.decision("Which_Stage_Entered", "Which stage was entered?", rules, default_label="None")
-    flow.start = [("connector", fe.connector("Which_Stage_Entered")),
-                  ("object", model.naming.salesforce_object),
-                  ("recordTriggerType", "CreateAndUpdate"), ("triggerType", "RecordAfterSave")]
+    flow.start = [
+        ("connector", fe.connector("Which_Stage_Entered")),
+        ("object", model.naming.salesforce_object),
+        ("recordTriggerType", "CreateAndUpdate"),
+        ("triggerType", "RecordAfterSave"),
+    ]
     flow.start_targets = ("Which_Stage_Entered",)
     return flow.pairs()
 
@@ -246,28 +311,41 @@ def closed_won_flow(model: Model, status: str, api_version: str, notification_ty
         return None
     flow = FlowBuilder(
         label=f"{model.name} Closed Won (After Save)"[:255],
-        description=(f"Managed by Handrail from '{model.name}'. When a deal reaches {stage.label}: the "
-                     "handoff tasks and notifications, and escalations when an SLA passes unmet. Change the "
-                     "spec and rebuild instead of editing."),
-        status=status, api_version=api_version)
+        description=(
+            f"Managed by Handrail from '{model.name}'. When a deal reaches {stage.label}: the "
+            "handoff tasks and notifications, and escalations when an SLA passes unmet. Change the "
+            "spec and rebuild instead of editing."
+        ),
+        status=status,
+        api_version=api_version,
+    )
     actions = Actions(model, flow, notification_type)
     first = actions.steps(won.tasks, won.notify, "Closed_Won")
     paths = []
     for i, escalation in enumerate(won.escalations, 1):
         paths += _escalation_paths(model, actions, escalation, i, stage.salesforce)
-    flow.start = [("connector", fe.connector(first)), ("doesRequireRecordChangedToMeetCriteria", True),
-                  ("filterLogic", "and"),
-                  ("filters", [fe.record_filter("StageName", "EqualTo", fe.string(stage.salesforce))]),
-                  ("object", model.naming.salesforce_object), ("recordTriggerType", "CreateAndUpdate"),
-                  ("scheduledPaths", paths or None), ("triggerType", "RecordAfterSave")]
+    flow.start = [
+        ("connector", fe.connector(first)),
+        ("doesRequireRecordChangedToMeetCriteria", True),
+        ("filterLogic", "and"),
+        ("filters", [fe.record_filter("StageName", "EqualTo", fe.string(stage.salesforce))]),
+        ("object", model.naming.salesforce_object),
+        ("recordTriggerType", "CreateAndUpdate"),
+        ("scheduledPaths", paths or None),
+        ("triggerType", "RecordAfterSave"),
+    ]
     flow.start_targets = tuple(t for t in (first, *(dict(p)["connector"][0][1] for p in paths)) if t)
     return flow.pairs()
 
 
-def _escalation_paths(model: Model, actions: Actions, escalation: Escalation, number: int,
-                      won_stage: str) -> list:
-    anchor = (model.computed_field("closed_won_at").salesforce_name
-              if model.automation.on_closed_won.stamp_close_time else None)
+def _escalation_paths(
+    model: Model, actions: Actions, escalation: Escalation, number: int, won_stage: str
+) -> list:
+    anchor = (
+        model.computed_field("closed_won_at").salesforce_name
+        if model.automation.on_closed_won.stamp_close_time
+        else None
+    )
     timestamp = f"$Record.{model.computed_field(SLA_TIMESTAMPS[escalation.sla]).salesforce_name}"
     segment = f"$Record.{model.computed_field('segment').salesforce_name}"
     what = SLA_LABELS[escalation.sla]
@@ -281,20 +359,30 @@ def _escalation_paths(model: Model, actions: Actions, escalation: Escalation, nu
         notice = Notification(to=escalation.to, title="SLA missed: {deal}", body=message, segments=everyone)
         step = actions.notification(notice, tag, f"Get_Notification_Type_{tag}", None)
         step = actions.with_notification_type(tag, step)
-        task = Task(key=tag, subject=message[:255], description=f"{what} SLA: {value} {unit_word} after "
-                                                                "Closed Won.",
-                    owner=escalation.to[0], due=Due(0, "days"), segments=everyone)
+        task = Task(
+            key=tag,
+            subject=message[:255],
+            description=f"{what} SLA: {value} {unit_word} after Closed Won.",
+            owner=escalation.to[0],
+            due=Due(0, "days"),
+            segments=everyone,
+        )
         step = actions.task(task, f"{tag}_Task", step)
         conditions = [fe.equals("$Record.StageName", won_stage), fe.is_null(timestamp)]
         logic = "and"
         if len(groups) > 1:
             conditions += [fe.equals(segment, k) for k in keys]
             logic = fe.any_of_logic(len(keys), before=2)
-        check = actions.flow.decision(f"Sla_Missed_{tag}", f"{what} still missing?",
-                                      [fe.rule(f"Missed_{tag}", "Missed", conditions, step, logic=logic)],
-                                      default_label="Met")
+        check = actions.flow.decision(
+            f"Sla_Missed_{tag}",
+            f"{what} still missing?",
+            [fe.rule(f"Missed_{tag}", "Missed", conditions, step, logic=logic)],
+            default_label="Met",
+        )
         offset, unit = sla_offset(escalation.sla, value)
-        paths.append(fe.scheduled_path(f"After_{tag}", f"{what} SLA: {value} {unit_word}"[:255], check,
-                                       offset, unit, anchor))
+        paths.append(
+            fe.scheduled_path(
+                f"After_{tag}", f"{what} SLA: {value} {unit_word}"[:255], check, offset, unit, anchor
+            )
+        )
     return paths
-

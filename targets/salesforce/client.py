@@ -13,6 +13,7 @@ with the Salesforce CLI). `login_url` picks production (login.salesforce.com), s
 others test. Every HTTP call has a timeout; repeatable calls are retried (targets.transport.retry).
 simple_salesforce is imported only when a connection is made.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,10 +22,10 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
 from handrail.targets.errors import AuthError, TargetError
+from handrail.targets.salesforce.deploy_results import DeployStatus, RetrieveResult, parse_deploy_status
 from handrail.targets.salesforce.login import SfRunner, login_arguments, refused_hint, session
 from handrail.targets.transport.redact import register_secret
 from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retrying
@@ -32,19 +33,23 @@ from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retryi
 API_VERSION = "63.0"
 DEFAULT_TIMEOUT = (10.0, 120.0)  # seconds: connect, read
 METADATA_BATCH = 10  # readMetadata takes at most 10 names per call
-FINISHED = ("Succeeded", "SucceededPartial", "Failed", "Canceled")
 # SOAP faults worth another attempt: the org is busy or briefly down. Any other fault (an expired
 # session, an invalid id, a malformed request) will fail the same way again.
 TRANSIENT_FAULTS = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "SERVER_BUSY"})
 log = logging.getLogger("handrail.salesforce")
 
 
-
 # -- connecting ---------------------------------------------------------------------------------------
-def connect(env, *, environ: Mapping[str, str] = os.environ, mounts: Mapping[str, Any] | None = None,
-            sf_runner: SfRunner | None = None, version: str = API_VERSION,
-            timeout: tuple[float, float] = DEFAULT_TIMEOUT, retry_policy: RetryPolicy = DEFAULT_POLICY,
-            ) -> "SalesforceConnection":
+def connect(
+    env,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    mounts: Mapping[str, Any] | None = None,
+    sf_runner: SfRunner | None = None,
+    version: str = API_VERSION,
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    retry_policy: RetryPolicy = DEFAULT_POLICY,
+) -> "SalesforceConnection":
     """Log in to the org `env` (a specs.model.Environment with target salesforce) describes.
 
     mounts: requests transport adapters by URL prefix, mounted on the connection's session
@@ -63,58 +68,30 @@ def connect(env, *, environ: Mapping[str, str] = os.environ, mounts: Mapping[str
     try:
         sf = Salesforce(session=http, version=version, **kwargs)
     except SalesforceAuthenticationFailed as exc:
-        raise AuthError(env.name, f"Salesforce refused the {auth} login: {exc.code}: {exc.message}",
-                        refused_hint(auth)) from None
+        raise AuthError(
+            env.name, f"Salesforce refused the {auth} login: {exc.code}: {exc.message}", refused_hint(auth)
+        ) from None
     except Exception as exc:  # noqa: BLE001 - network failures during login
-        raise AuthError(env.name, f"could not reach Salesforce to log in: {type(exc).__name__}: {exc}",
-                        "check login_url and the network") from None
+        raise AuthError(
+            env.name,
+            f"could not reach Salesforce to log in: {type(exc).__name__}: {exc}",
+            "check login_url and the network",
+        ) from None
     register_secret(sf.session_id)
     return SalesforceConnection(sf, env.name, retry_policy, timeout)
-
-
-# -- results -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ComponentFailure:
-    component_type: str
-    file_name: str
-    full_name: str
-    problem: str
-    problem_type: str
-    line: int | None = None
-    column: int | None = None
-
-
-@dataclass(frozen=True)
-class DeployStatus:
-    id: str
-    status: str  # Pending, InProgress, Succeeded, SucceededPartial, Failed, Canceling, Canceled
-    done: bool
-    success: bool
-    check_only: bool
-    components_total: int
-    components_deployed: int
-    component_errors: int
-    state_detail: str | None
-    error_message: str | None
-    failures: tuple[ComponentFailure, ...]
-
-    @property
-    def finished(self) -> bool:
-        return self.done or self.status in FINISHED
-
-
-@dataclass(frozen=True)
-class RetrieveResult:
-    zip_bytes: bytes
-    messages: tuple[str, ...]  # e.g. "Entity of type 'CustomField' named '...' cannot be found"
 
 
 # -- the connection --------------------------------------------------------------------------------------
 class SalesforceConnection:
     """A logged-in simple_salesforce.Salesforce (`.sf`) plus retried, translated helpers."""
 
-    def __init__(self, sf, environment: str, retry_policy: RetryPolicy = DEFAULT_POLICY,
-                 timeout: tuple[float, float] = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        sf,
+        environment: str,
+        retry_policy: RetryPolicy = DEFAULT_POLICY,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    ):
         self.sf = sf
         self.environment = environment
         self.retry_policy = retry_policy
@@ -137,8 +114,12 @@ class SalesforceConnection:
         return response
 
     def _call(self, operation: str, call: Callable[[], Any], *, idempotent: bool) -> Any:
-        return retrying(lambda: self._translated(operation, call), idempotent=idempotent,
-                        policy=self.retry_policy, what=f"Salesforce {operation}")
+        return retrying(
+            lambda: self._translated(operation, call),
+            idempotent=idempotent,
+            policy=self.retry_policy,
+            what=f"Salesforce {operation}",
+        )
 
     def _translated(self, operation: str, call: Callable[[], Any]) -> Any:
         from simple_salesforce.exceptions import SalesforceError
@@ -149,23 +130,41 @@ class SalesforceConnection:
         except SalesforceError as exc:
             last = getattr(self._last, "response", None)
             headers = dict(last.headers) if last is not None and last.status_code == exc.status else {}
-            content = (exc.content.decode("utf-8", "replace") if isinstance(exc.content, bytes)
-                       else str(exc.content))
+            content = (
+                exc.content.decode("utf-8", "replace") if isinstance(exc.content, bytes) else str(exc.content)
+            )
             code = _fault_code(content)
-            raise TargetError("salesforce", operation, exc.status, exc.content, headers,
-                              _hint_for(exc.status, content),
-                              retryable=None if code is None else code in TRANSIENT_FAULTS) from exc
+            raise TargetError(
+                "salesforce",
+                operation,
+                exc.status,
+                exc.content,
+                headers,
+                _hint_for(exc.status, content),
+                retryable=None if code is None else code in TRANSIENT_FAULTS,
+            ) from exc
         except Fault as exc:
             last = getattr(self._last, "response", None)
             status = last.status_code if last is not None and last.status_code >= 400 else 500
             code = (exc.code or "").rpartition(":")[2]
-            raise TargetError("salesforce", operation, status, f"{exc.code}: {exc.message}",
-                              dict(last.headers) if last is not None else {},
-                              _hint_for(status, exc.code or ""), retryable=code in TRANSIENT_FAULTS) from exc
+            raise TargetError(
+                "salesforce",
+                operation,
+                status,
+                f"{exc.code}: {exc.message}",
+                dict(last.headers) if last is not None else {},
+                _hint_for(status, exc.code or ""),
+                retryable=code in TRANSIENT_FAULTS,
+            ) from exc
         except TransportError as exc:
             last = getattr(self._last, "response", None)
-            raise TargetError("salesforce", operation, exc.status_code, exc.content,
-                              dict(last.headers) if last is not None else {}) from exc
+            raise TargetError(
+                "salesforce",
+                operation,
+                exc.status_code,
+                exc.content,
+                dict(last.headers) if last is not None else {},
+            ) from exc
         except OSError as exc:  # requests' and urllib3's connection errors and timeouts are OSErrors
             raise TargetError("salesforce", operation, None, f"{type(exc).__name__}: {exc}") from exc
 
@@ -201,8 +200,11 @@ class SalesforceConnection:
             if page.get("done", True):
                 return
             next_url = page["nextRecordsUrl"]
-            page = self._call("queryMore", lambda: self.sf.query_more(next_url, identifier_is_url=True,
-                                                                      headers=headers), idempotent=True)
+            page = self._call(
+                "queryMore",
+                lambda: self.sf.query_more(next_url, identifier_is_url=True, headers=headers),
+                idempotent=True,
+            )
 
     def query_all(self, soql: str) -> list[dict]:
         return [record for page in self.query_pages(soql) for record in page]
@@ -215,8 +217,16 @@ class SalesforceConnection:
         """SELECT COUNT() FROM ... -> the number of rows."""
         return int(self._call("query", lambda: self.sf.query(soql_count), idempotent=True)["totalSize"])
 
-    def bulk_query(self, sobject: str, soql: str, *, page_size: int = 50_000, poll_interval: float = 1.0,
-                   timeout: float = 3600.0, sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
+    def bulk_query(
+        self,
+        sobject: str,
+        soql: str,
+        *,
+        page_size: int = 50_000,
+        poll_interval: float = 1.0,
+        timeout: float = 3600.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Iterator[str]:
         """A Bulk API 2.0 query job's results as CSV pages (header row in each page)."""
         from simple_salesforce.bulk2 import Operation
 
@@ -230,26 +240,39 @@ class SalesforceConnection:
             if info["state"] == "JobComplete":
                 break
             if info["state"] in ("Failed", "Aborted"):
-                raise TargetError("salesforce", "bulk2 query", None,
-                                  info.get("errorMessage") or info["state"])
+                raise TargetError(
+                    "salesforce", "bulk2 query", None, info.get("errorMessage") or info["state"]
+                )
             if time.monotonic() > deadline:
-                raise TargetError("salesforce", "bulk2 query", None, f"job {job['id']} still {info['state']}",
-                                  hint="the job keeps running in the org; "
-                                       f"raise the timeout ({timeout:.0f}s)")
+                raise TargetError(
+                    "salesforce",
+                    "bulk2 query",
+                    None,
+                    f"job {job['id']} still {info['state']}",
+                    hint=f"the job keeps running in the org; raise the timeout ({timeout:.0f}s)",
+                )
             sleep(poll_interval)
         locator = ""
         while True:
-            result = self._call("bulk2.results",
-                                lambda: client.get_query_results(job["id"], locator, page_size),
-                                idempotent=True)
+            result = self._call(
+                "bulk2.results",
+                lambda: client.get_query_results(job["id"], locator, page_size),
+                idempotent=True,
+            )
             yield result["records"]
             locator = result["locator"]
             if not locator:
                 return
 
     # -- Metadata API ------------------------------------------------------------------------------------
-    def deploy(self, zip_bytes: bytes, *, check_only: bool = False, test_level: str | None = None,
-               tests: list[str] | None = None) -> str:
+    def deploy(
+        self,
+        zip_bytes: bytes,
+        *,
+        check_only: bool = False,
+        test_level: str | None = None,
+        tests: list[str] | None = None,
+    ) -> str:
         """Submit one deploy (rollbackOnError always on) and return its id. Never retried: if the
         reply is lost the deploy may still be running; find it instead of submitting again."""
         import io
@@ -258,21 +281,30 @@ class SalesforceConnection:
         if test_level:
             options["testLevel"] = test_level
         deploy_id, state = self._file_based(
-            "deploy", lambda: self.mdapi.deploy(io.BytesIO(zip_bytes), sandbox=True, **options),
-            idempotent=False)
+            "deploy",
+            lambda: self.mdapi.deploy(io.BytesIO(zip_bytes), sandbox=True, **options),
+            idempotent=False,
+        )
         if not deploy_id:
             raise TargetError("salesforce", "deploy", None, f"no deploy id in the reply (state {state})")
         log.info("deploy %s submitted (%s)", deploy_id, "check only" if check_only else "apply")
         return deploy_id
 
     def deploy_status(self, deploy_id: str) -> DeployStatus:
-        result = self._file_based("checkDeployStatus", lambda: self.mdapi._retrieve_deploy_result(deploy_id),
-                                  idempotent=True)
-        return _deploy_status(result)
+        result = self._file_based(
+            "checkDeployStatus", lambda: self.mdapi._retrieve_deploy_result(deploy_id), idempotent=True
+        )
+        return parse_deploy_status(result)
 
-    def wait_for_deploy(self, deploy_id: str, *, poll_interval: float = 1.0, timeout: float = 1800.0,
-                        sleep: Callable[[float], None] = time.sleep,
-                        on_progress: Callable[[DeployStatus], None] | None = None) -> DeployStatus:
+    def wait_for_deploy(
+        self,
+        deploy_id: str,
+        *,
+        poll_interval: float = 1.0,
+        timeout: float = 1800.0,
+        sleep: Callable[[float], None] = time.sleep,
+        on_progress: Callable[[DeployStatus], None] | None = None,
+    ) -> DeployStatus:
         deadline = time.monotonic() + timeout
         while True:
             status = self.deploy_status(deploy_id)
@@ -281,23 +313,36 @@ class SalesforceConnection:
             if status.finished:
                 return status
             if time.monotonic() > deadline:
-                raise TargetError("salesforce", "deploy", None,
-                                  f"deploy {deploy_id} is still {status.status}",
-                                  hint="it keeps running in the org; check it later by its id (it is never "
-                                       "submitted twice)")
+                raise TargetError(
+                    "salesforce",
+                    "deploy",
+                    None,
+                    f"deploy {deploy_id} is still {status.status}",
+                    hint="it keeps running in the org; check it later by its id (it is never "
+                    "submitted twice)",
+                )
             sleep(poll_interval)
 
-    def retrieve(self, members: Mapping[str, list[str]], *, poll_interval: float = 1.0,
-                 timeout: float = 600.0, sleep: Callable[[float], None] = time.sleep) -> RetrieveResult:
+    def retrieve(
+        self,
+        members: Mapping[str, list[str]],
+        *,
+        poll_interval: float = 1.0,
+        timeout: float = 600.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> RetrieveResult:
         """Retrieve the named components (type -> full names) as a singlePackage zip."""
         members = {k: list(v) for k, v in members.items()}
         retrieve_id, _ = self._file_based(
-            "retrieve", lambda: self.mdapi.retrieve("retrieve", unpackaged=members, single_package=True),
-            idempotent=True)
+            "retrieve",
+            lambda: self.mdapi.retrieve("retrieve", unpackaged=members, single_package=True),
+            idempotent=True,
+        )
         deadline = time.monotonic() + timeout
         while True:
             state, error, _messages = self._file_based(
-                "checkRetrieveStatus", lambda: self.mdapi.check_retrieve_status(retrieve_id), idempotent=True)
+                "checkRetrieveStatus", lambda: self.mdapi.check_retrieve_status(retrieve_id), idempotent=True
+            )
             if state in ("Succeeded", "Failed"):
                 break
             if time.monotonic() > deadline:
@@ -307,9 +352,11 @@ class SalesforceConnection:
             raise TargetError("salesforce", "retrieve", None, error or "the retrieve failed")
         # RetrieveResult.messages sit directly in the result (WSDL); simple-salesforce's retrieve_zip looks
         # for them under details/ and never finds them, so the result is read here.
-        result = self._file_based("checkRetrieveStatus",
-                                  lambda: self.mdapi.retrieve_retrieve_result(retrieve_id, "true"),
-                                  idempotent=True)
+        result = self._file_based(
+            "checkRetrieveStatus",
+            lambda: self.mdapi.retrieve_retrieve_result(retrieve_id, "true"),
+            idempotent=True,
+        )
         ns = {"mt": "http://soap.sforce.com/2006/04/metadata"}
         messages = tuple(m.findtext("mt:problem", "", ns) for m in result.findall("mt:messages", ns))
         return RetrieveResult(base64.b64decode(result.findtext("mt:zipFile", "", ns)), messages)
@@ -321,7 +368,7 @@ class SalesforceConnection:
         records: list[dict] = []
         handler = getattr(self.mdapi, type_name)
         for start in range(0, len(full_names), METADATA_BATCH):
-            batch = full_names[start:start + METADATA_BATCH]
+            batch = full_names[start : start + METADATA_BATCH]
             found = self._call("readMetadata", lambda: handler.read(batch), idempotent=True)
             for record in found if isinstance(found, list) else [found]:
                 data = serialize_object(record, dict)
@@ -330,36 +377,9 @@ class SalesforceConnection:
         return records
 
     def list_metadata(self, type_name: str) -> list[dict]:
-        return self._file_based("listMetadata", lambda: self.mdapi.list_components(type_name),
-                                idempotent=True)
-
-
-def _deploy_status(result) -> DeployStatus:
-    ns = {"mt": "http://soap.sforce.com/2006/04/metadata"}
-
-    def text(node, name: str) -> str | None:
-        return node.findtext(f"mt:{name}", None, ns)
-
-    def number(name: str) -> int:
-        try:
-            return int(text(result, name) or 0)
-        except ValueError:
-            return 0
-
-    failures = tuple(
-        ComponentFailure(text(f, "componentType") or "", text(f, "fileName") or "", text(f, "fullName") or "",
-                         text(f, "problem") or "", text(f, "problemType") or "Error",
-                         int(text(f, "lineNumber")) if text(f, "lineNumber") else None,
-                         int(text(f, "columnNumber")) if text(f, "columnNumber") else None)
-        for f in result.findall("mt:details/mt:componentFailures", ns))
-    return DeployStatus(
-        id=text(result, "id") or "", status=text(result, "status") or "Pending",
-        done=text(result, "done") == "true",
-        success=text(result, "success") == "true", check_only=text(result, "checkOnly") == "true",
-        components_total=number("numberComponentsTotal"),
-        components_deployed=number("numberComponentsDeployed"),
-        component_errors=number("numberComponentErrors"), state_detail=text(result, "stateDetail"),
-        error_message=text(result, "errorMessage"), failures=failures)
+        return self._file_based(
+            "listMetadata", lambda: self.mdapi.list_components(type_name), idempotent=True
+        )
 
 
 def _fault_code(content: str) -> str | None:

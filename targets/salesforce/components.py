@@ -4,6 +4,7 @@ A component travels in a saved plan as its payload (`as_payload` / `from_payload
 what the XML writer tells apart, a child element (a list of name-value pairs) from a repeated one (a
 list of such lists), so the deploy built from a saved plan is byte for byte the one planned.
 """
+
 from __future__ import annotations
 
 import base64
@@ -39,8 +40,12 @@ def from_payload(data: Mapping[str, Any], source: Span | None = None) -> Compone
 
 def _repeated(value: Any) -> bool:
     """The XML writer's test: a non-empty list of lists that are not themselves (name, value) tuples."""
-    return (isinstance(value, list) and bool(value) and all(isinstance(v, list) for v in value)
-            and not all(isinstance(v, tuple) and len(v) == 2 for v in value))
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, list) for v in value)
+        and not all(isinstance(v, tuple) and len(v) == 2 for v in value)
+    )
 
 
 def _pairs(pairs) -> list:

@@ -10,6 +10,7 @@ A COUNT() of the same query picks the API: up to BULK_THRESHOLD rows, the REST q
 which costs a handful of API calls whatever the size. HANDRAIL_SALESFORCE_BULK_THRESHOLD overrides
 the threshold. Every call is retried by the connection (targets.salesforce.client).
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,8 +44,9 @@ def source(env: Environment, model: Model) -> "SalesforceDeals":
 
 
 class SalesforceDeals:
-    def __init__(self, env: Environment, model: Model, *, environ: Mapping[str, str] = os.environ,
-                 connection=None):
+    def __init__(
+        self, env: Environment, model: Model, *, environ: Mapping[str, str] = os.environ, connection=None
+    ):
         self.env, self.model, self.environ = env, model, environ
         self.sobject = model.naming.salesforce_object
         self.bulk_threshold = _bulk_threshold(environ)
@@ -83,8 +85,10 @@ class SalesforceDeals:
         won_values = [s.salesforce for s in won if s.salesforce]
         gated_values = [s.salesforce for s in gated if s.salesforce]
         if not won_values:
-            raise HandrailError(f"environment '{self.env.name}': no closed-won stage of the spec names its "
-                                "Salesforce stage (`salesforce:` under stages)")
+            raise HandrailError(
+                f"environment '{self.env.name}': no closed-won stage of the spec names its "
+                "Salesforce stage (`salesforce:` under stages)"
+            )
         closed_won = f"StageName IN ({', '.join(map(quote, won_values))})"
         if since is not None:
             closed_won += f" AND CloseDate >= {since.isoformat()}"
@@ -103,13 +107,23 @@ class SalesforceDeals:
         missing = [name for name in dict.fromkeys(wanted) if name.lower() not in described]
         if missing:
             raise MissingFieldsError(self.env.name, f"Salesforce's {self.sobject} object", missing)
-        columns = ["Id", "Name", "Owner.Name", deal.acv_salesforce, deal.deal_type_salesforce, "StageName",
-                   "CloseDate", "CreatedDate"]
+        columns = [
+            "Id",
+            "Name",
+            "Owner.Name",
+            deal.acv_salesforce,
+            deal.deal_type_salesforce,
+            "StageName",
+            "CloseDate",
+            "CreatedDate",
+        ]
         paths = {"Owner.Name": "Owner"}
         for f in fields:
             if f.type == "user":  # a User lookup: read the user's name, not the id
-                relation = described[f.salesforce_name.lower()].get("relationshipName") or \
-                    f.salesforce_name.removesuffix("__c") + "__r"
+                relation = (
+                    described[f.salesforce_name.lower()].get("relationshipName")
+                    or f.salesforce_name.removesuffix("__c") + "__r"
+                )
                 paths[f"{relation}.Name"] = f.salesforce_name
                 columns.append(f"{relation}.Name")
             else:

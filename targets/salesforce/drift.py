@@ -1,4 +1,5 @@
 """Salesforce components in handoff terms: which spec item each one is, and what a change means."""
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,16 @@ _SCORE_FLOOR = re.compile(r"_Score__c\s*<\s*([0-9]+(?:\.[0-9]+)?)")
 def retired_keys(model: Model) -> dict[Key, Origin]:
     """The components the spec's retired items name; they are not rendered, so their origin is set here."""
     obj = model.naming.salesforce_object
-    out = {("CustomField", f"{obj}.{f.salesforce_name}"): Origin("field", f.key, f.span)
-           for f in model.retired_fields}
-    out.update({("ValidationRule", f"{obj}.{gate_rule_name(model, key)}"): Origin("gate", key)
-                for key in model.retired_gates})
+    out = {
+        ("CustomField", f"{obj}.{f.salesforce_name}"): Origin("field", f.key, f.span)
+        for f in model.retired_fields
+    }
+    out.update(
+        {
+            ("ValidationRule", f"{obj}.{gate_rule_name(model, key)}"): Origin("gate", key)
+            for key in model.retired_gates
+        }
+    )
     return out
 
 
@@ -43,13 +50,16 @@ def describe(change: Change) -> list[str]:
             lines.append(f"{name} minimum score {verb} in Salesforce: spec {now:g}, org {was:g}")
         if before.get("active") != after.get("active"):
             state = "deactivated" if before.get("active") == "false" else "active"
-            lines.append(f"{name} is {state} in Salesforce; "
-                         f"the spec says {'active' if after.get('active') == 'true' else 'inactive'}")
+            lines.append(
+                f"{name} is {state} in Salesforce; "
+                f"the spec says {'active' if after.get('active') == 'true' else 'inactive'}"
+            )
         if before.get("errorMessage") != after.get("errorMessage"):
             lines.append(f"{name} message differs: org {before.get('errorMessage')!r}")
     if change.kind == "Flow" and before.get("status") != after.get("status"):
-        lines.append(f"flow {change.key} is {before.get('status')} in Salesforce; "
-                     f"the spec says {after.get('status')}")
+        lines.append(
+            f"flow {change.key} is {before.get('status')} in Salesforce; the spec says {after.get('status')}"
+        )
     if change.kind == "CustomField":
         for attr in ("type", "length", "label", "inlineHelpText"):
             if before.get(attr) != after.get(attr):

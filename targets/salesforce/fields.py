@@ -4,6 +4,7 @@ Each field carries exactly the elements Salesforce retrieves for its type, in WS
 so a retrieve of the deployed field produces the same XML. No field is ever required at the field
 level: gates enforce completeness at the right stage, and required fields cannot carry FLS.
 """
+
 from __future__ import annotations
 
 from handrail.specs.computed import READ_ONLY
@@ -11,24 +12,47 @@ from handrail.specs.model import Field, Model
 from handrail.targets.salesforce.components import Component
 
 FIELD_TYPES = {
-    "short_text": "Text", "long_text": "LongTextArea", "picklist": "Picklist",
+    "short_text": "Text",
+    "long_text": "LongTextArea",
+    "picklist": "Picklist",
     "multi_select": "MultiselectPicklist",
-    "number": "Number", "currency": "Currency", "percent": "Percent", "date": "Date", "datetime": "DateTime",
-    "checkbox": "Checkbox", "user": "Lookup",
+    "number": "Number",
+    "currency": "Currency",
+    "percent": "Percent",
+    "date": "Date",
+    "datetime": "DateTime",
+    "checkbox": "Checkbox",
+    "user": "Lookup",
 }
 MULTI_SELECT_VISIBLE_LINES = 4
 # CustomField's sequence in the Metadata API WSDL, restricted to the elements Handrail emits.
-_ORDER = ("defaultValue", "deleteConstraint", "description", "externalId", "inlineHelpText", "label",
-          "length",
-          "precision", "referenceTo", "relationshipName", "required", "scale", "trackHistory", "type",
-          "unique", "valueSet", "visibleLines")
+_ORDER = (
+    "defaultValue",
+    "deleteConstraint",
+    "description",
+    "externalId",
+    "inlineHelpText",
+    "label",
+    "length",
+    "precision",
+    "referenceTo",
+    "relationshipName",
+    "required",
+    "scale",
+    "trackHistory",
+    "type",
+    "unique",
+    "valueSet",
+    "visibleLines",
+)
 
 
 def field_components(model: Model) -> list[Component]:
     """The spec's fields in spec order, then the computed ones."""
     obj = model.naming.salesforce_object
-    return ([_component(obj, f, _input_description(f)) for f in model.fields]
-            + [_component(obj, f, _computed_description(f)) for f in model.computed])
+    return [_component(obj, f, _input_description(f)) for f in model.fields] + [
+        _component(obj, f, _computed_description(f)) for f in model.computed
+    ]
 
 
 def _component(obj: str, f: Field, description: str) -> Component:
@@ -37,8 +61,13 @@ def _component(obj: str, f: Field, description: str) -> Component:
 
 def field_pairs(f: Field, description: str) -> tuple:
     sf_type = FIELD_TYPES[f.type]
-    attrs: dict = {"description": description, "inlineHelpText": f.help or None, "label": f.label,
-                   "trackHistory": False, "type": sf_type}
+    attrs: dict = {
+        "description": description,
+        "inlineHelpText": f.help or None,
+        "label": f.label,
+        "trackHistory": False,
+        "type": sf_type,
+    }
     if f.type != "checkbox":
         attrs["required"] = False
     if f.type == "short_text":
@@ -80,6 +109,7 @@ def _input_description(f: Field) -> str:
 
 def _computed_description(f: Field) -> str:
     if f.key in READ_ONLY:
-        return (f"Managed by Handrail (computed field '{f.key}'). Set automatically on save; do not edit by "
-                "hand.")
+        return (
+            f"Managed by Handrail (computed field '{f.key}'). Set automatically on save; do not edit by hand."
+        )
     return f"Managed by Handrail (process field '{f.key}'). Maintained by Customer Success."

@@ -6,6 +6,7 @@ elements first (description, name, label, locationX, locationY for nodes), then 
 `FlowBuilder.pairs()` emits the top-level groups in the Flow type's order, each group sorted by name, as
 `sf project retrieve` writes them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,8 +15,16 @@ from typing import Any
 Pairs = list[tuple[str, Any]]
 
 # The Flow type's element order (v63 WSDL); only the groups Handrail emits.
-_GROUPS = ("actionCalls", "assignments", "decisions", "formulas", "recordCreates", "recordLookups",
-           "textTemplates", "variables")
+_GROUPS = (
+    "actionCalls",
+    "assignments",
+    "decisions",
+    "formulas",
+    "recordCreates",
+    "recordLookups",
+    "textTemplates",
+    "variables",
+)
 _NODE_GROUPS = ("actionCalls", "assignments", "decisions", "recordCreates", "recordLookups")
 API_NAME_MAX = 80
 FAULT_END = "Keep_Failure_Message"  # where the last step of a path goes when it fails
@@ -23,6 +32,7 @@ FAULT_MESSAGE = "Failure_Message"
 
 
 # --- values -------------------------------------------------------------------------------------------
+
 
 def reference(name: str) -> Pairs:
     return [("elementReference", name)]
@@ -42,6 +52,7 @@ def connector(target: str | None) -> Pairs | None:
 
 # --- small parts --------------------------------------------------------------------------------------
 
+
 def condition(left: str, operator: str, right: Pairs) -> Pairs:
     return [("leftValueReference", left), ("operator", operator), ("rightValue", right)]
 
@@ -58,12 +69,23 @@ def is_true(left: str) -> Pairs:
     return condition(left, "EqualTo", boolean(True))
 
 
-def rule(name: str, label: str, conditions: list[Pairs], target: str | None, logic: str = "and",
-         changed_to_meet: bool = False) -> Pairs:
+def rule(
+    name: str,
+    label: str,
+    conditions: list[Pairs],
+    target: str | None,
+    logic: str = "and",
+    changed_to_meet: bool = False,
+) -> Pairs:
     """A decision outcome. `changed_to_meet`: only when the triggering save made the conditions true."""
-    return [("name", name), ("conditionLogic", logic), ("conditions", conditions),
-            ("connector", connector(target)),
-            ("doesRequireRecordChangedToMeetCriteria", True if changed_to_meet else None), ("label", label)]
+    return [
+        ("name", name),
+        ("conditionLogic", logic),
+        ("conditions", conditions),
+        ("connector", connector(target)),
+        ("doesRequireRecordChangedToMeetCriteria", True if changed_to_meet else None),
+        ("label", label),
+    ]
 
 
 def any_of_logic(count: int, before: int = 0) -> str:
@@ -93,8 +115,13 @@ def parameter(name: str, value: Pairs) -> Pairs:
 
 
 def formula(name: str, data_type: str, expression: str, description: str, scale: int | None = None) -> Pairs:
-    return [("description", description), ("name", name), ("dataType", data_type), ("expression", expression),
-            ("scale", scale)]
+    return [
+        ("description", description),
+        ("name", name),
+        ("dataType", data_type),
+        ("expression", expression),
+        ("scale", scale),
+    ]
 
 
 def text_template(name: str, text: str) -> Pairs:
@@ -102,19 +129,32 @@ def text_template(name: str, text: str) -> Pairs:
 
 
 def collection_variable(name: str, data_type: str = "String") -> Pairs:
-    return [("name", name), ("dataType", data_type), ("isCollection", True), ("isInput", False),
-            ("isOutput", False)]
+    return [
+        ("name", name),
+        ("dataType", data_type),
+        ("isCollection", True),
+        ("isInput", False),
+        ("isOutput", False),
+    ]
 
 
-def scheduled_path(name: str, label: str, target: str, offset: int, unit: str,
-                   record_field: str | None) -> Pairs:
+def scheduled_path(
+    name: str, label: str, target: str, offset: int, unit: str, record_field: str | None
+) -> Pairs:
     """A path that runs `offset` `unit`s after a date field, or after the triggering save when no field."""
-    return [("name", name), ("connector", connector(target)), ("label", label), ("offsetNumber", offset),
-            ("offsetUnit", unit), ("recordField", record_field),
-            ("timeSource", "RecordField" if record_field else "RecordTriggerEvent")]
+    return [
+        ("name", name),
+        ("connector", connector(target)),
+        ("label", label),
+        ("offsetNumber", offset),
+        ("offsetUnit", unit),
+        ("recordField", record_field),
+        ("timeSource", "RecordField" if record_field else "RecordTriggerEvent"),
+    ]
 
 
 # --- the builder --------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Node:
@@ -141,47 +181,93 @@ class FlowBuilder:
     resources: dict[str, tuple[str, Pairs]] = field(default_factory=dict)  # name -> (group, pairs)
 
     # Nodes ---------------------------------------------------------------------------------------
-    def _add(self, group: str, name: str, label: str, body: Pairs, targets: tuple[str | None, ...],
-             description: str | None = None) -> str:
+    def _add(
+        self,
+        group: str,
+        name: str,
+        label: str,
+        body: Pairs,
+        targets: tuple[str | None, ...],
+        description: str | None = None,
+    ) -> str:
         self._claim(name)
         self.nodes[name] = _Node(group, name, label, body, description, tuple(t for t in targets if t))
         return name
 
-    def decision(self, name: str, label: str, rules: list[Pairs], default: str | None = None,
-                 default_label: str = "Otherwise") -> str:
+    def decision(
+        self,
+        name: str,
+        label: str,
+        rules: list[Pairs],
+        default: str | None = None,
+        default_label: str = "Otherwise",
+    ) -> str:
         targets = tuple(dict(r)["connector"][0][1] for r in rules if dict(r)["connector"])
-        body = [("defaultConnector", connector(default)), ("defaultConnectorLabel", default_label),
-                ("rules", rules)]
+        body = [
+            ("defaultConnector", connector(default)),
+            ("defaultConnectorLabel", default_label),
+            ("rules", rules),
+        ]
         return self._add("decisions", name, label, body, (default, *targets))
 
-    def assignment(self, name: str, label: str, items: list[Pairs], then: str | None,
-                   description: str | None = None) -> str:
-        return self._add("assignments", name, label,
-                         [("assignmentItems", items), ("connector", connector(then))], (then,), description)
+    def assignment(
+        self, name: str, label: str, items: list[Pairs], then: str | None, description: str | None = None
+    ) -> str:
+        return self._add(
+            "assignments",
+            name,
+            label,
+            [("assignmentItems", items), ("connector", connector(then))],
+            (then,),
+            description,
+        )
 
     def lookup(self, name: str, label: str, sobject: str, filters: list[Pairs], then: str | None) -> str:
         """Get Records: the first match, stored automatically as `name`; nothing found leaves it blank."""
-        body = [("assignNullValuesIfNoRecordsFound", False), ("connector", connector(then)),
-                ("filterLogic", "and"),
-                ("filters", filters), ("getFirstRecordOnly", True), ("object", sobject),
-                ("storeOutputAutomatically", True)]
+        body = [
+            ("assignNullValuesIfNoRecordsFound", False),
+            ("connector", connector(then)),
+            ("filterLogic", "and"),
+            ("filters", filters),
+            ("getFirstRecordOnly", True),
+            ("object", sobject),
+            ("storeOutputAutomatically", True),
+        ]
         return self._add("recordLookups", name, label, body, (then,))
 
-    def create(self, name: str, label: str, sobject: str, values: list[Pairs], then: str | None,
-               description: str | None = None) -> str:
+    def create(
+        self,
+        name: str,
+        label: str,
+        sobject: str,
+        values: list[Pairs],
+        then: str | None,
+        description: str | None = None,
+    ) -> str:
         """Create Records; a failure is routed on (see `_on_fault`) so it never rolls back the user's save."""
         fault = self._on_fault(then)
-        body = [("connector", connector(then)), ("faultConnector", connector(fault)),
-                ("inputAssignments", values), ("object", sobject), ("storeOutputAutomatically", True)]
+        body = [
+            ("connector", connector(then)),
+            ("faultConnector", connector(fault)),
+            ("inputAssignments", values),
+            ("object", sobject),
+            ("storeOutputAutomatically", True),
+        ]
         return self._add("recordCreates", name, label, body, (then, fault), description)
 
     def action(self, name: str, label: str, action: str, inputs: list[Pairs], then: str | None) -> str:
         """A standard invocable action; a failure is routed on (see `_on_fault`) so it never rolls back the
         user's save."""
         fault = self._on_fault(then)
-        body = [("actionName", action), ("actionType", action), ("connector", connector(then)),
-                ("faultConnector", connector(fault)), ("flowTransactionModel", "CurrentTransaction"),
-                ("inputParameters", inputs), ("nameSegment", action)]
+        body = [
+            ("actionName", action),
+            ("actionType", action),
+            ("connector", connector(then)),
+            ("faultConnector", connector(fault)),
+            ("flowTransactionModel", "CurrentTransaction"),
+            ("inputParameters", inputs),
+            ("nameSegment", action),
+        ]
         return self._add("actionCalls", name, label, body, (then, fault))
 
     def _on_fault(self, then: str | None) -> str:
@@ -191,12 +277,23 @@ class FlowBuilder:
         if then:
             return then
         if not self.has(FAULT_END):
-            self.variable([("name", FAULT_MESSAGE), ("dataType", "String"), ("isCollection", False),
-                           ("isInput", False), ("isOutput", False)])
-            self.assignment(FAULT_END, "Keep the Failure Message",
-                            [assign(FAULT_MESSAGE, reference("$Flow.FaultMessage"))], None,
-                            "A task or notification failed; the deal's save goes ahead. The message is kept "
-                            "for the flow's debug log.")
+            self.variable(
+                [
+                    ("name", FAULT_MESSAGE),
+                    ("dataType", "String"),
+                    ("isCollection", False),
+                    ("isInput", False),
+                    ("isOutput", False),
+                ]
+            )
+            self.assignment(
+                FAULT_END,
+                "Keep the Failure Message",
+                [assign(FAULT_MESSAGE, reference("$Flow.FaultMessage"))],
+                None,
+                "A task or notification failed; the deal's save goes ahead. The message is kept "
+                "for the flow's debug log.",
+            )
         return FAULT_END
 
     # Resources -----------------------------------------------------------------------------------
@@ -230,15 +327,28 @@ class FlowBuilder:
         groups: dict[str, list[tuple[str, Pairs]]] = {g: [] for g in _GROUPS}
         for node in self.nodes.values():
             x, y = positions.get(node.name, (0, 0))
-            groups[node.group].append((node.name, [("description", node.description), ("name", node.name),
-                                                   ("label", node.label), ("locationX", x), ("locationY", y),
-                                                   *node.body]))
+            groups[node.group].append(
+                (
+                    node.name,
+                    [
+                        ("description", node.description),
+                        ("name", node.name),
+                        ("label", node.label),
+                        ("locationX", x),
+                        ("locationY", y),
+                        *node.body,
+                    ],
+                )
+            )
         for name, (group, pairs) in self.resources.items():
             groups[group].append((name, pairs))
-        ordered = {g: [body for _, body in sorted(items, key=lambda item: item[0])]
-                   for g, items in groups.items()}
-        metadata = [[("name", "BuilderType"), ("value", string("LightningFlowBuilder"))],
-                    [("name", "CanvasMode"), ("value", string("FREE_FORM_CANVAS"))]]
+        ordered = {
+            g: [body for _, body in sorted(items, key=lambda item: item[0])] for g, items in groups.items()
+        }
+        metadata = [
+            [("name", "BuilderType"), ("value", string("LightningFlowBuilder"))],
+            [("name", "CanvasMode"), ("value", string("FREE_FORM_CANVAS"))],
+        ]
         return [
             ("actionCalls", ordered["actionCalls"] or None),
             ("apiVersion", self.api_version),

@@ -9,6 +9,7 @@
 plus the CustomNotificationType they notify with, and (when the flows deploy active) the Apex test
 class that runs every flow path, which production orgs need to deploy flows as active.
 """
+
 from __future__ import annotations
 
 from handrail.specs.diagnostics import SpecError, error
@@ -27,8 +28,11 @@ STATUS = {"active": "Active", "draft": "Draft"}
 def flow_names(model: Model) -> dict[str, str]:
     prefix = model.naming.salesforce_prefix
     stem = f"{prefix}_" if prefix else "Handoff_"
-    return {"score": f"{stem}Score_Before_Save", "stage_entry": f"{stem}Stage_Entry_After_Save",
-            "closed_won": f"{stem}Closed_Won_After_Save"}
+    return {
+        "score": f"{stem}Score_Before_Save",
+        "stage_entry": f"{stem}Stage_Entry_After_Save",
+        "closed_won": f"{stem}Closed_Won_After_Save",
+    }
 
 
 def components(model: Model, options: dict) -> list[Component]:
@@ -53,11 +57,18 @@ def components(model: Model, options: dict) -> list[Component]:
     if model.automation.flow_status == "active":
         test_class = apex_test_component(model, api_version, [c.name for c in flows])
         if len(test_class.content) > APEX_CLASS_MAX:
-            raise SpecError([error(
-                "salesforce-limit", f"the Apex test class for the flows would be {len(test_class.content):,} "
-                f"characters; Salesforce allows {APEX_CLASS_MAX:,} per class", path="automation.flow_status",
-                span=model.fields[0].span if model.fields else None,
-                hint="deploy the flows as drafts (automation: {flow_status: draft}) and activate them in "
-                     "Setup")])
+            raise SpecError(
+                [
+                    error(
+                        "salesforce-limit",
+                        f"the Apex test class for the flows would be {len(test_class.content):,} "
+                        f"characters; Salesforce allows {APEX_CLASS_MAX:,} per class",
+                        path="automation.flow_status",
+                        span=model.fields[0].span if model.fields else None,
+                        hint="deploy the flows as drafts (automation: {flow_status: draft}) and activate "
+                        "them in Setup",
+                    )
+                ]
+            )
         out.append(test_class)
     return out

@@ -19,6 +19,7 @@ live in the before-save flow. Each formula stays within Salesforce's 3,900 chara
 concatenations and OR lists are split into part formulas; what still cannot fit is a SpecError at the
 spec node it came from.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -74,11 +75,16 @@ def matches_name(s: Segment) -> str:
 
 def segment_formula_names(s: Segment) -> dict[str, str]:
     stem = camel(s.key)
-    return {"score": f"Score_{stem}", "completeness": f"Completeness_{stem}", "tier": f"Tier_{stem}",
-            "summary": f"Missing_Summary_{stem}"}
+    return {
+        "score": f"Score_{stem}",
+        "completeness": f"Completeness_{stem}",
+        "tier": f"Tier_{stem}",
+        "summary": f"Missing_Summary_{stem}",
+    }
 
 
 # --- per field ------------------------------------------------------------------------------------
+
 
 def generic_terms(f: Field) -> list[str]:
     """The field's generic tests (rule tree) printed: any of them makes a populated value generic."""
@@ -90,8 +96,10 @@ def _generic_test(test: tree.GenericTest) -> list[str]:
     value = record(f.salesforce_name)
     trimmed = f"TRIM({value})"
     if isinstance(test, tree.FillerPhrase):
-        return [f"CASE(LOWER({trimmed}), {', '.join(group)}, 0) = 1"
-                for group in _groups([f"{text_literal(p)}, 1" for p in test.phrases], TERM_BUDGET)]
+        return [
+            f"CASE(LOWER({trimmed}), {', '.join(group)}, 0) = 1"
+            for group in _groups([f"{text_literal(p)}, 1" for p in test.phrases], TERM_BUDGET)
+        ]
     if isinstance(test, tree.ContainsPhrase):
         return [f"CONTAINS(LOWER({trimmed}), {text_literal(test.phrase)})"]
     if isinstance(test, tree.ShorterThan):
@@ -99,8 +107,9 @@ def _generic_test(test: tree.GenericTest) -> list[str]:
     if not isinstance(test, tree.OnlyGenericOptions):
         raise TypeError(f"no Salesforce printing for {type(test).__name__}")
     if f.type == "picklist":  # only generic options: the value is one of them
-        return [f"ISPICKVAL({value}, {text_literal(v)})"
-                for v in sorted(f.generic_values, key=_option_order(f))]
+        return [
+            f"ISPICKVAL({value}, {text_literal(v)})" for v in sorted(f.generic_values, key=_option_order(f))
+        ]
     specific = specific_option_terms(f)  # multi-select: no specific option is included
     return [f"NOT({join_or(specific)})"] if specific else ["TRUE"]
 
@@ -151,14 +160,18 @@ def completion_expression(empty: str, generic: str | None) -> str:
 def summary_item_expression(f: Field) -> str:
     completion = merge(completion_name(f))
     missing, generic = text_literal(f"; {f.label} (missing)"), text_literal(f"; {f.label} (generic)")
-    return f"IF({completion} = 0, {missing}, IF({completion} = {GENERIC}, {generic}, \"\"))"
+    return f'IF({completion} = 0, {missing}, IF({completion} = {GENERIC}, {generic}, ""))'
 
 
 # --- segments -------------------------------------------------------------------------------------
 
+
 def range_terms(subject: str, r: Range) -> list[str]:
-    return [f"{subject} {op} {number_literal(bound)}"
-            for op, bound in ((">=", r.gte), (">", r.gt), ("<", r.lt), ("<=", r.lte)) if bound is not None]
+    return [
+        f"{subject} {op} {number_literal(bound)}"
+        for op, bound in ((">=", r.gte), (">", r.gt), ("<", r.lt), ("<=", r.lte))
+        if bound is not None
+    ]
 
 
 def match_expression(model: Model, segment: Segment) -> str:
@@ -190,7 +203,7 @@ def cycle_days_expression() -> str:
     (before-save), and the deal is being created today, so TODAY() stands in for it; a blank CloseDate
     counts as 0 days."""
     close, created = record("CloseDate"), record("CreatedDate")
-    return (f"IF(ISBLANK({close}), 0, {close} - IF(ISBLANK({created}), TODAY(), DATEVALUE({created})))")
+    return f"IF(ISBLANK({close}), 0, {close} - IF(ISBLANK({created}), TODAY(), DATEVALUE({created})))"
 
 
 def expansion_expression(model: Model) -> str:
@@ -209,6 +222,7 @@ def tier_expression(model: Model, score: str) -> str:
 
 # --- emitting with the length limit ------------------------------------------------------------------
 
+
 class Formulas:
     """Adds formulas to a flow, splitting long ones into parts and collecting limit problems."""
 
@@ -216,20 +230,42 @@ class Formulas:
         self.flow, self.limit = flow, limit
         self.problems: list[Diagnostic] = []
 
-    def add(self, name: str, data_type: str, expression: str, description: str,
-            where: tuple[str, Span | None], scale: int | None = None) -> str:
+    def add(
+        self,
+        name: str,
+        data_type: str,
+        expression: str,
+        description: str,
+        where: tuple[str, Span | None],
+        scale: int | None = None,
+    ) -> str:
         if len(expression) > self.limit:
             path, span = where
-            self.problems.append(error(
-                "salesforce-limit",
-                f"the flow formula {name} is {len(expression)} characters; Salesforce allows {self.limit}",
-                path=path, span=span,
-                hint="shorten the phrases or options this formula lists, or split the field"))
+            self.problems.append(
+                error(
+                    "salesforce-limit",
+                    f"the flow formula {name} is {len(expression)} characters; Salesforce allows "
+                    f"{self.limit}",
+                    path=path,
+                    span=span,
+                    hint="shorten the phrases or options this formula lists, or split the field",
+                )
+            )
         return self.flow.formula(fe.formula(name, data_type, expression, description, scale))
 
-    def fit(self, name: str, data_type: str, terms: list[str], join: Callable[[list[str]], str],
-            outer: Callable[[str], str], description: str, where: tuple[str, Span | None],
-            part_type: str, scale: int | None = None, part_scale: int | None = None) -> str:
+    def fit(
+        self,
+        name: str,
+        data_type: str,
+        terms: list[str],
+        join: Callable[[list[str]], str],
+        outer: Callable[[str], str],
+        description: str,
+        where: tuple[str, Span | None],
+        part_type: str,
+        scale: int | None = None,
+        part_scale: int | None = None,
+    ) -> str:
         """Formula `name` = outer(join(terms)); when that is too long, groups of terms become part formulas
         (named name_Part1, name_Part2...) that `name` joins instead."""
         counter = 0
@@ -237,8 +273,18 @@ class Formulas:
             refs = []
             for group in self._pack(terms, join):
                 counter += 1
-                refs.append(merge(self.add(f"{name}_Part{counter}", part_type, join(group),
-                                           f"Part {counter} of {name}.", where, part_scale)))
+                refs.append(
+                    merge(
+                        self.add(
+                            f"{name}_Part{counter}",
+                            part_type,
+                            join(group),
+                            f"Part {counter} of {name}.",
+                            where,
+                            part_scale,
+                        )
+                    )
+                )
             if len(refs) == len(terms):  # every term is too long on its own; nothing more to split
                 break
             terms = refs

@@ -9,6 +9,7 @@
 
 The segment and score are the computed fields the before-save flow writes earlier in the same save.
 """
+
 from __future__ import annotations
 
 from handrail.generators.rules import tree
@@ -35,7 +36,7 @@ def gated_stage_names(model: Model, gate: Gate) -> list[str]:
 def missing(f: Field) -> str:
     """TRUE when the field holds no value, written the way Salesforce formulas accept for its type."""
     if f.type == "picklist":
-        return f"ISPICKVAL({f.salesforce_name}, \"\")"
+        return f'ISPICKVAL({f.salesforce_name}, "")'
     if f.type == "checkbox":
         return f"NOT({f.salesforce_name})"
     if f.type in TEXT_TYPES:  # the score's rule: a text of spaces is blank (ISBLANK would call it filled)
@@ -51,7 +52,7 @@ def segment_is(model: Model, keys: tuple[str, ...], universe: tuple[str, ...]) -
     others = [k for k in universe if k not in keys]
     if len(others) <= len(keys):  # the shorter formula: "not one of the others" is TRUE for blank too
         return f"NOT({any_of([f'ISPICKVAL({name}, {literal(k)})' for k in others], inline=True)})"
-    blank = [f"ISPICKVAL({name}, \"\")"]
+    blank = [f'ISPICKVAL({name}, "")']
     return any_of(blank + [f"ISPICKVAL({name}, {literal(k)})" for k in keys], inline=True)
 
 

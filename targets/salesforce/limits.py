@@ -3,6 +3,7 @@
 They run on the generated components, so they hold for everything Handrail emits (computed fields,
 generated rules and names included), not only for what the spec spelled out.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,13 @@ from handrail.specs.naming import salesforce_name_problem
 from handrail.targets.salesforce.components import Component
 
 # Custom fields per object, by edition (Salesforce Help, "Custom Field Allocations by Edition").
-CUSTOM_FIELDS_BY_EDITION = {"professional": 100, "enterprise": 500, "developer": 500, "unlimited": 800,
-                            "performance": 800}
+CUSTOM_FIELDS_BY_EDITION = {
+    "professional": 100,
+    "enterprise": 500,
+    "developer": 500,
+    "unlimited": 800,
+    "performance": 800,
+}
 FORMULA_MAX = 3900
 ERROR_MESSAGE_MAX = 255
 RULE_DESCRIPTION_MAX = 255
@@ -28,8 +34,14 @@ VISIBLE_LINES = {"LongTextArea": (2, 50), "MultiselectPicklist": (3, 10)}
 PRECISION_MAX = 18
 PICKLIST_VALUES_MAX = {"Picklist": 1000, "MultiselectPicklist": 500}
 PICKLIST_VALUE_MAX = 255
-NAME_MAX = {"CustomField": 40, "ValidationRule": 40, "ApexClass": 40, "Flow": 80, "PermissionSet": 80,
-            "CustomNotificationType": 80}
+NAME_MAX = {
+    "CustomField": 40,
+    "ValidationRule": 40,
+    "ApexClass": 40,
+    "Flow": 80,
+    "PermissionSet": 80,
+    "CustomNotificationType": 80,
+}
 PERMISSION_SET_LABEL_MAX = 80
 PERMISSION_SET_DESCRIPTION_MAX = 255
 RELATIONSHIP_NAME_MAX = 40
@@ -81,8 +93,14 @@ def _characters(c: Component) -> list[Diagnostic]:
     for name, text in _texts(c.pairs):
         found = _NOT_XML.search(text)
         if found:
-            return [_problem(c, f"{name} contains the control character U+{ord(found.group()):04X}, which "
-                                "metadata XML cannot hold", "remove it from the spec")]
+            return [
+                _problem(
+                    c,
+                    f"{name} contains the control character U+{ord(found.group()):04X}, which "
+                    "metadata XML cannot hold",
+                    "remove it from the spec",
+                )
+            ]
     return []
 
 
@@ -94,12 +112,17 @@ def _field_count(model: Model, components: list[Component], edition: str) -> lis
     computed = len(model.computed)
     first_over = model.fields[max(0, min(len(model.fields) - 1, limit - computed))]
     span = first_over.span or Span(model.source, 1, 1)
-    return [error("salesforce-limit",
-                  f"{count} custom fields on {model.naming.salesforce_object} ({len(model.fields)} from the "
-                  f"spec + {computed} Handrail computes); {edition.title()} Edition allows {limit}, so the "
-                  f"fields from '{first_over.key}' on do not fit", path="fields", span=span,
-                  hint="remove fields (fields already in the org count too), "
-                       "or build for a larger --edition")]
+    return [
+        error(
+            "salesforce-limit",
+            f"{count} custom fields on {model.naming.salesforce_object} ({len(model.fields)} from the "
+            f"spec + {computed} Handrail computes); {edition.title()} Edition allows {limit}, so the "
+            f"fields from '{first_over.key}' on do not fit",
+            path="fields",
+            span=span,
+            hint="remove fields (fields already in the org count too), or build for a larger --edition",
+        )
+    ]
 
 
 def _names(components: list[Component]) -> list[Diagnostic]:
@@ -108,25 +131,36 @@ def _names(components: list[Component]) -> list[Diagnostic]:
     relationships: dict[str, Component] = {}
     for c in components:
         member = c.name.split(".", 1)[1] if c.type in ("CustomField", "ValidationRule") else c.name
-        problem = salesforce_name_problem(member, max_length=NAME_MAX.get(c.type, 80),
-                                          custom=c.type == "CustomField")
+        problem = salesforce_name_problem(
+            member, max_length=NAME_MAX.get(c.type, 80), custom=c.type == "CustomField"
+        )
         if problem:
             out.append(_problem(c, f"{c.type} API name {problem}"))
         key = (c.type, c.name.lower())
         if key in seen:
-            out.append(_problem(c, f"{c.type} API name collides with {seen[key].name} (Salesforce names "
-                                   "ignore case)",
-                                "rename one of them"))
+            out.append(
+                _problem(
+                    c,
+                    f"{c.type} API name collides with {seen[key].name} (Salesforce names ignore case)",
+                    "rename one of them",
+                )
+            )
         seen.setdefault(key, c)
         relationship = dict(c.pairs).get("relationshipName") if c.type == "CustomField" else None
         if relationship:
             if len(relationship) > RELATIONSHIP_NAME_MAX:
-                out.append(_problem(c, f"relationship name {relationship} is longer than "
-                                       f"{RELATIONSHIP_NAME_MAX}"))
+                out.append(
+                    _problem(c, f"relationship name {relationship} is longer than {RELATIONSHIP_NAME_MAX}")
+                )
             if relationship.lower() in relationships:
-                out.append(_problem(c, f"relationship name {relationship} is also used by "
-                                       f"{relationships[relationship.lower()].name}",
-                                    "rename one of the user fields"))
+                out.append(
+                    _problem(
+                        c,
+                        f"relationship name {relationship} is also used by "
+                        f"{relationships[relationship.lower()].name}",
+                        "rename one of the user fields",
+                    )
+                )
             relationships.setdefault(relationship.lower(), c)
     return out
 
@@ -137,11 +171,17 @@ def _field(c: Component, body: dict) -> list[Diagnostic]:
     out += _too_long(c, "description", body.get("description"), FIELD_DESCRIPTION_MAX)
     sf_type, length = body.get("type"), body.get("length")
     if sf_type == "Text" and not 1 <= length <= TEXT_MAX:
-        out.append(_problem(c, f"a Text field holds 1 to {TEXT_MAX} characters, not {length}",
-                            "use long_text"))
+        out.append(
+            _problem(c, f"a Text field holds 1 to {TEXT_MAX} characters, not {length}", "use long_text")
+        )
     if sf_type == "LongTextArea" and not LONG_TEXT_RANGE[0] <= length <= LONG_TEXT_RANGE[1]:
-        out.append(_problem(c, f"a long text area holds {LONG_TEXT_RANGE[0]} to {LONG_TEXT_RANGE[1]} "
-                               f"characters, not {length}"))
+        out.append(
+            _problem(
+                c,
+                f"a long text area holds {LONG_TEXT_RANGE[0]} to {LONG_TEXT_RANGE[1]} "
+                f"characters, not {length}",
+            )
+        )
     if sf_type in VISIBLE_LINES:
         low, high = VISIBLE_LINES[sf_type]
         if not low <= body.get("visibleLines", low) <= high:
@@ -160,22 +200,33 @@ def _field(c: Component, body: dict) -> list[Diagnostic]:
 def _picklist(c: Component, sf_type: str, values: list) -> list[Diagnostic]:
     out = []
     if len(values) > PICKLIST_VALUES_MAX[sf_type]:
-        out.append(_problem(c, f"{len(values)} picklist values; Salesforce allows "
-                               f"{PICKLIST_VALUES_MAX[sf_type]} for {sf_type}"))
+        out.append(
+            _problem(
+                c,
+                f"{len(values)} picklist values; Salesforce allows "
+                f"{PICKLIST_VALUES_MAX[sf_type]} for {sf_type}",
+            )
+        )
     seen: set[str] = set()
     for value in values:
         item = dict(value)
         name, label = item["fullName"], item.get("label", "")
         for what, text in (("value", name), ("label", label)):
             if len(text) > PICKLIST_VALUE_MAX:
-                out.append(_problem(c, f"picklist {what} '{text[:30]}...' is {len(text)} characters; "
-                                       f"Salesforce allows {PICKLIST_VALUE_MAX}"))
+                out.append(
+                    _problem(
+                        c,
+                        f"picklist {what} '{text[:30]}...' is {len(text)} characters; "
+                        f"Salesforce allows {PICKLIST_VALUE_MAX}",
+                    )
+                )
         if name.lower() in seen:
             out.append(_problem(c, f"picklist value '{name}' appears twice"))
         seen.add(name.lower())
         if sf_type == "MultiselectPicklist" and ";" in name:
-            out.append(_problem(c, f"multi-select value '{name}' contains ';', which separates selected "
-                                   "values"))
+            out.append(
+                _problem(c, f"multi-select value '{name}' contains ';', which separates selected values")
+            )
     return out
 
 
@@ -183,9 +234,13 @@ def _rule(c: Component, body: dict) -> list[Diagnostic]:
     formula = body["errorConditionFormula"]
     out = []
     if len(formula) > FORMULA_MAX:
-        out.append(_problem(c, f"the validation rule formula is {len(formula)} characters; Salesforce allows "
-                               f"{FORMULA_MAX}", "split the gate into smaller gates, or require fewer fields "
-                                                 "in it"))
+        out.append(
+            _problem(
+                c,
+                f"the validation rule formula is {len(formula)} characters; Salesforce allows {FORMULA_MAX}",
+                "split the gate into smaller gates, or require fewer fields in it",
+            )
+        )
     out += _too_long(c, "error message", body.get("errorMessage"), ERROR_MESSAGE_MAX)
     out += _too_long(c, "description", body.get("description"), RULE_DESCRIPTION_MAX)
     return out
@@ -201,6 +256,11 @@ def _long_text_total(model: Model, long_text: list[Component]) -> list[Diagnosti
         if running > LONG_TEXT_PER_OBJECT:
             culprit = c
             break
-    return [_problem(culprit, f"long text areas on {model.naming.salesforce_object} would hold {total:,} "
-                              f"characters in all; Salesforce allows {LONG_TEXT_PER_OBJECT:,} per object",
-                     "give long_text fields a smaller length (the default is 32768)")]
+    return [
+        _problem(
+            culprit,
+            f"long text areas on {model.naming.salesforce_object} would hold {total:,} "
+            f"characters in all; Salesforce allows {LONG_TEXT_PER_OBJECT:,} per object",
+            "give long_text fields a smaller length (the default is 32768)",
+        )
+    ]

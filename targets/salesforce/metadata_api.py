@@ -6,6 +6,7 @@ they send simple-salesforce's own SOAP messages. listMetadata is sent the same w
 so plan, diff and apply never parse the WSDL; readMetadata still goes through zeep, built on first use,
 over Handrail's requests session.
 """
+
 from __future__ import annotations
 
 import logging
@@ -49,8 +50,9 @@ class LazyMetadataApi(SfdcMetadataApi):
 
     @cached_property
     def _service(self):
-        return self._client.create_service("{http://soap.sforce.com/2006/04/metadata}MetadataBinding",
-                                           self.metadata_url)
+        return self._client.create_service(
+            "{http://soap.sforce.com/2006/04/metadata}MetadataBinding", self.metadata_url
+        )
 
     @cached_property
     def _session_header(self):
@@ -58,12 +60,19 @@ class LazyMetadataApi(SfdcMetadataApi):
 
     def list_components(self, type_name: str) -> list[dict[str, str]]:
         """listMetadata for one type: each FileProperties as a dict of its fields' text."""
-        body = LIST_METADATA.format(session=escape(self._session_id), type=escape(type_name),
-                                    version=escape(self._api_version))
+        body = LIST_METADATA.format(
+            session=escape(self._session_id), type=escape(type_name), version=escape(self._api_version)
+        )
         log.debug("listMetadata request: %s", body)  # the session id is redacted by the log record factory
         soap = {"Content-Type": "text/xml", "SOAPAction": "listMetadata"}
-        response = call_salesforce(url=self.metadata_url, method="POST", session=self.session,
-                                   headers=self.headers, data=body.encode("utf-8"), additional_headers=soap)
+        response = call_salesforce(
+            url=self.metadata_url,
+            method="POST",
+            session=self.session,
+            headers=self.headers,
+            data=body.encode("utf-8"),
+            additional_headers=soap,
+        )
         root = ElementTree.fromstring(response.content)
         results = root.findall("soapenv:Body/mt:listMetadataResponse/mt:result", self._XML_NAMESPACES)
         return [{child.tag.rpartition("}")[2]: child.text or "" for child in result} for result in results]

@@ -10,6 +10,7 @@ on how a generator happened to build it, and metadata fetched from an org reads 
     - an element the schema lets repeat is always a list, even with one item;
     - the root's fullName is left out: it is the resource key.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -38,8 +39,9 @@ def body_from_xml(data: bytes) -> dict[str, Any]:
     """The body of one metadata file (root element named after its type, as retrieved)."""
     from lxml import etree
 
-    root = etree.fromstring(data,
-                            etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True))
+    root = etree.fromstring(
+        data, etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
+    )
     body = _element_body(root, etree.QName(root).localname)
     body.pop("fullName", None)
     return body
@@ -79,8 +81,10 @@ def schema_types() -> dict[str, ChildTypes]:
                 out.update(children(base))
             node = extension
         for element in node.iter(f"{{{XSD_NS}}}element"):
-            out[element.get("name")] = ((element.get("type") or "").split(":")[-1],
-                                        element.get("maxOccurs") == "unbounded")
+            out[element.get("name")] = (
+                (element.get("type") or "").split(":")[-1],
+                element.get("maxOccurs") == "unbounded",
+            )
         return out
 
     return {name: children(name) for name in raw}

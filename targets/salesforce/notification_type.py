@@ -1,4 +1,5 @@
 """The custom notification type the handoff flows send their bell and mobile notifications with."""
+
 from __future__ import annotations
 
 from handrail.specs.model import Model
@@ -12,9 +13,15 @@ def notification_type_name(model: Model) -> str:
 
 def notification_type_component(model: Model) -> Component:
     label = notification_type_name(model).replace("_", " ")
-    pairs = (("customNotifTypeName", label),
-             ("description",
-              f"Managed by Handrail from '{model.name}': handoff notifications and SLA escalations "
-                             "for CSMs, deal owners and managers."[:255]),
-             ("desktop", True), ("masterLabel", label), ("mobile", True))
+    pairs = (
+        ("customNotifTypeName", label),
+        (
+            "description",
+            f"Managed by Handrail from '{model.name}': handoff notifications and SLA escalations "
+            "for CSMs, deal owners and managers."[:255],
+        ),
+        ("desktop", True),
+        ("masterLabel", label),
+        ("mobile", True),
+    )
     return Component("CustomNotificationType", notification_type_name(model), pairs)

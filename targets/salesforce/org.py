@@ -8,6 +8,7 @@ component, as the plan's desired resources carry it (never rendered again), plus
 destructiveChanges.xml for retired ones, polls it without ever resubmitting, and maps component
 failures back to spec locations.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,14 @@ from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, la
 from handrail.targets.salesforce.xml import metadata_xml
 
 TIMEOUT_VARIABLE = "HANDRAIL_SALESFORCE_TIMEOUT"
-MANAGED_TYPES = ("CustomField", "ValidationRule", "Flow", "PermissionSet", "CustomNotificationType",
-                 "ApexClass")
+MANAGED_TYPES = (
+    "CustomField",
+    "ValidationRule",
+    "Flow",
+    "PermissionSet",
+    "CustomNotificationType",
+    "ApexClass",
+)
 _SUFFIX_TYPES = {suffix: kind for kind, (_, suffix) in TOP_LEVEL_TYPES.items()}
 
 
@@ -81,13 +88,18 @@ class SalesforceOrg:
         options = normalize_options({"format": "mdapi", "api_version": options.get("api_version")})
         parts = deployed_components(desired, pending)
         deletions = [c for c in plan.pending if c.action == DELETE]
-        package = deploy_zip(layout(parts, "mdapi", options["api_version"]) if parts else
-                             {"package.xml": metadata_xml("Package", [("version", options["api_version"])])},
-                             deletions, options["api_version"])
+        package = deploy_zip(
+            layout(parts, "mdapi", options["api_version"])
+            if parts
+            else {"package.xml": metadata_xml("Package", [("version", options["api_version"])])},
+            deletions,
+            options["api_version"],
+        )
         tests = [c.name for c in parts if c.type == "ApexClass"]
         test_level = "RunSpecifiedTests" if self.production and tests else None
-        deploy_id = self.conn.deploy(package, check_only=check_only, test_level=test_level,
-                                     tests=tests or None)
+        deploy_id = self.conn.deploy(
+            package, check_only=check_only, test_level=test_level, tests=tests or None
+        )
         result.notes.append(f"deploy {deploy_id} submitted" + (" (check only)" if check_only else ""))
         status = self.conn.wait_for_deploy(deploy_id, on_progress=self.progress)
         sources = {(r.kind, r.key): r for r in desired.resources}
@@ -119,8 +131,11 @@ class SalesforceOrg:
 
 def deployed_components(desired: Desired, keys: Collection[Key]) -> list[Component]:
     """The components to deploy, as planned: from the desired resources' payloads, never rendered again."""
-    return [from_payload(r.payload, r.source) for r in desired.resources
-            if (r.kind, r.key) in keys and r.payload is not None]
+    return [
+        from_payload(r.payload, r.source)
+        for r in desired.resources
+        if (r.kind, r.key) in keys and r.payload is not None
+    ]
 
 
 def deploy_zip(files: dict[str, bytes], deletions: list, api_version: str) -> bytes:
@@ -130,8 +145,9 @@ def deploy_zip(files: dict[str, bytes], deletions: list, api_version: str) -> by
         for change in deletions:
             members[change.kind].append(change.key)
         types = [[*(("members", m) for m in sorted(members[t])), ("name", t)] for t in sorted(members)]
-        files["destructiveChanges.xml"] = metadata_xml("Package",
-                                                       [("types", types), ("version", api_version)])
+        files["destructiveChanges.xml"] = metadata_xml(
+            "Package", [("types", types), ("version", api_version)]
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(files):
@@ -185,9 +201,11 @@ def _kind_of(file_name: str) -> str:
 
 def _stderr_progress(status) -> None:
     if sys.stderr.isatty():
-        sys.stderr.write(f"\rdeploy {status.id}: {status.status} "
-                         f"{status.components_deployed}/{status.components_total} components"
-                         + ("\n" if status.finished else ""))
+        sys.stderr.write(
+            f"\rdeploy {status.id}: {status.status} "
+            f"{status.components_deployed}/{status.components_total} components"
+            + ("\n" if status.finished else "")
+        )
         sys.stderr.flush()
     elif status.finished:
         sys.stderr.write(f"deploy {status.id}: {status.status}\n")

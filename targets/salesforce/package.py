@@ -5,6 +5,7 @@ source   sfdx-project.json, manifest/package.xml and force-app/main/default/...,
 mdapi    package.xml at the root and objects/Opportunity.object holding the fields and validation
          rules: the root of a zip for a singlePackage Metadata API deploy.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,17 @@ from handrail.targets.salesforce.xml import metadata_xml
 
 SOURCE_ROOT = "force-app/main/default"
 # Types that live inside an object: (folder in source format, element in the mdapi .object file, suffix).
-CHILD_TYPES = {"CustomField": ("fields", "fields", "field"),
-               "ValidationRule": ("validationRules", "validationRules", "validationRule")}
+CHILD_TYPES = {
+    "CustomField": ("fields", "fields", "field"),
+    "ValidationRule": ("validationRules", "validationRules", "validationRule"),
+}
 # Types with a file of their own: (folder, suffix).
-TOP_LEVEL_TYPES = {"Flow": ("flows", "flow"), "PermissionSet": ("permissionsets", "permissionset"),
-                   "CustomNotificationType": ("notificationtypes", "notiftype"),
-                   "ApexClass": ("classes", "cls")}
+TOP_LEVEL_TYPES = {
+    "Flow": ("flows", "flow"),
+    "PermissionSet": ("permissionsets", "permissionset"),
+    "CustomNotificationType": ("notificationtypes", "notiftype"),
+    "ApexClass": ("classes", "cls"),
+}
 FORMATS = ("source", "mdapi")
 
 
@@ -72,8 +78,11 @@ def _object_files(components: list[Component]) -> dict[str, bytes]:
             children[obj][CHILD_TYPES[c.type][1]].append((member, [("fullName", member), *c.pairs]))
     files = {}
     for obj in sorted(children):
-        pairs = [(element, [body for _, body in sorted(children[obj][element], key=lambda m: m[0])])
-                 for element in ("fields", "validationRules") if children[obj][element]]
+        pairs = [
+            (element, [body for _, body in sorted(children[obj][element], key=lambda m: m[0])])
+            for element in ("fields", "validationRules")
+            if children[obj][element]
+        ]
         files[f"objects/{obj}.object"] = metadata_xml("CustomObject", pairs)
     return files
 
@@ -88,6 +97,10 @@ def package_xml(components: list[Component], api_version: str) -> bytes:
 
 
 def sfdx_project(api_version: str) -> bytes:
-    project = {"packageDirectories": [{"path": "force-app", "default": True}], "namespace": "",
-               "sfdcLoginUrl": "https://login.salesforce.com", "sourceApiVersion": api_version}
+    project = {
+        "packageDirectories": [{"path": "force-app", "default": True}],
+        "namespace": "",
+        "sfdcLoginUrl": "https://login.salesforce.com",
+        "sourceApiVersion": api_version,
+    }
     return (json.dumps(project, indent=2) + "\n").encode("utf-8")

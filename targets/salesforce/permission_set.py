@@ -4,6 +4,7 @@ Handrail owns this permission set outright and always emits its full content (de
 set replaces it). Computed fields are read-only; required fields are never listed, because Salesforce
 rejects FLS on them (Handrail generates none).
 """
+
 from __future__ import annotations
 
 from handrail.specs.computed import READ_ONLY
@@ -21,16 +22,27 @@ def permission_set_name(model: Model) -> str:
 def permission_set_component(model: Model, fields: list[Component]) -> Component:
     obj = model.naming.salesforce_object
     read_only = {f"{obj}.{f.salesforce_name}" for f in model.computed if f.key in READ_ONLY}
-    grants = [[("editable", c.name not in read_only), ("field", c.name), ("readable", True)]
-              for c in sorted(fields, key=lambda c: c.name) if not is_required(c)]
+    grants = [
+        [("editable", c.name not in read_only), ("field", c.name), ("readable", True)]
+        for c in sorted(fields, key=lambda c: c.name)
+        if not is_required(c)
+    ]
     label = f"{(model.naming.salesforce_prefix or 'Handrail').replace('_', ' ')} Field Access"
-    description = (f"Managed by Handrail: field-level security for the {model.name} fields on {obj}. "
-                   "Handoff fields are editable; computed fields are read-only.")
+    description = (
+        f"Managed by Handrail: field-level security for the {model.name} fields on {obj}. "
+        "Handoff fields are editable; computed fields are read-only."
+    )
     if len(description) > DESCRIPTION_MAX:
-        description = (f"Managed by Handrail: field-level security for the handoff fields on {obj}. "
-                       "Handoff fields are editable; computed fields are read-only.")
-    pairs = (("description", description), ("fieldPermissions", grants), ("hasActivationRequired", False),
-             ("label", label))
+        description = (
+            f"Managed by Handrail: field-level security for the handoff fields on {obj}. "
+            "Handoff fields are editable; computed fields are read-only."
+        )
+    pairs = (
+        ("description", description),
+        ("fieldPermissions", grants),
+        ("hasActivationRequired", False),
+        ("label", label),
+    )
     return Component("PermissionSet", permission_set_name(model), pairs)
 
 

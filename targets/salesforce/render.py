@@ -7,6 +7,7 @@
 Options: format "source" (default) or "mdapi"; api_version (default "63.0"); edition (default
 "enterprise") for the custom-field allocation.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,8 +46,9 @@ def normalize_options(options: dict | None) -> dict:
     merged["api_version"] = str(merged["api_version"])
     merged["edition"] = str(merged["edition"]).lower()
     if merged["edition"] not in CUSTOM_FIELDS_BY_EDITION:
-        raise OptionError(f"unknown edition '{merged['edition']}'; "
-                          f"use one of: {', '.join(CUSTOM_FIELDS_BY_EDITION)}")
+        raise OptionError(
+            f"unknown edition '{merged['edition']}'; use one of: {', '.join(CUSTOM_FIELDS_BY_EDITION)}"
+        )
     return merged
 
 
@@ -59,8 +61,9 @@ def components(model: Model, options: dict) -> list[Component]:
 
 def _fields(model: Model) -> list[Component]:
     """The field components (the spec's fields in spec order, then the computed ones), each with its item."""
-    items = ([Origin("field", f.key, f.span) for f in model.fields]
-             + [Origin("computed field", f.key, f.span) for f in model.computed])
+    items = [Origin("field", f.key, f.span) for f in model.fields] + [
+        Origin("computed field", f.key, f.span) for f in model.computed
+    ]
     parts = field_components(model)
     return [dataclasses.replace(c, origin=origin) for c, origin in zip(parts, items, strict=True)]
 
@@ -72,15 +75,21 @@ def _rules(model: Model) -> list[Component]:
     for c in rule_components(model):
         gate = gates[c.name]
         floor = gate.require.effective_min_score(model.tiers)
-        out.append(dataclasses.replace(c, origin=Origin("gate", gate.key, gate.span),
-                                       facts={} if floor is None else {"min_score": float(floor)}))
+        out.append(
+            dataclasses.replace(
+                c,
+                origin=Origin("gate", gate.key, gate.span),
+                facts={} if floor is None else {"min_score": float(floor)},
+            )
+        )
     return out
 
 
 def resources(parts: list[Component]) -> tuple[Resource, ...]:
     """The resources plan compares; each carries its component as the payload apply deploys."""
-    return tuple(Resource(c.type, c.name, component_body(c), c.source, c.origin, c.facts, as_payload(c))
-                 for c in parts)
+    return tuple(
+        Resource(c.type, c.name, component_body(c), c.source, c.origin, c.facts, as_payload(c)) for c in parts
+    )
 
 
 def render(model: Model, options: dict | None = None) -> Desired:
@@ -89,9 +98,12 @@ def render(model: Model, options: dict | None = None) -> Desired:
     problems = check(model, parts, options["edition"])
     if any(p.is_error for p in problems):
         raise SpecError(problems)
-    return Desired(target="salesforce", resources=resources(parts),
-                   files=layout(parts, options["format"], options["api_version"]),
-                   warnings=tuple(problems + spec_warnings(model)))
+    return Desired(
+        target="salesforce",
+        resources=resources(parts),
+        files=layout(parts, options["format"], options["api_version"]),
+        warnings=tuple(problems + spec_warnings(model)),
+    )
 
 
 def check_spec(model: Model) -> list[Diagnostic]:

@@ -13,6 +13,7 @@ keyed by the WSDL's hash; a damaged cache file is ignored and rewritten.
 
 lxml is imported on first use, and simple-salesforce is located without being imported.
 """
+
 from __future__ import annotations
 
 import copy
@@ -186,14 +187,20 @@ def validate_xml(path: str, data: bytes) -> list[Diagnostic]:
         line, column = exc.position
         return [error("xsd", f"not well-formed XML: {exc.msg}", span=Span(path, line, column))]
     if etree.QName(root).namespace != METADATA_NS:
-        return [error("xsd", f"root element is not in the metadata namespace {METADATA_NS}",
-                      span=Span(path, 1, 1))]
+        return [
+            error(
+                "xsd", f"root element is not in the metadata namespace {METADATA_NS}", span=Span(path, 1, 1)
+            )
+        ]
     schema = None
     if not any(XSI_TYPE in node.attrib for node in root.iter(etree.Element)):
         schema = root_schema(etree.QName(root).localname)
     schema = schema or metadata_schema()
     if schema.validate(etree.ElementTree(root)):
         return []
-    return [error("xsd", f"does not match the Metadata API schema: {e.message}",
-                  span=Span(path, e.line, e.column))
-            for e in schema.error_log]
+    return [
+        error(
+            "xsd", f"does not match the Metadata API schema: {e.message}", span=Span(path, e.line, e.column)
+        )
+        for e in schema.error_log
+    ]

@@ -14,6 +14,7 @@ Before-save flows update the record without DML, and validation rules run after 
 so the gates see the fresh score. The CSM is assigned here too, so a gate that requires a CSM at Closed
 Won is met by the assignment rule, and the after-save automation already sees the assigned CSM.
 """
+
 from __future__ import annotations
 
 from handrail.generators.rules import tree
@@ -24,10 +25,19 @@ from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.flow_elements import FlowBuilder
 
-_TYPE_NAMES = {"short_text": "text", "long_text": "long text", "picklist": "picklist",
-               "multi_select": "multi-select", "number": "number", "currency": "currency",
-               "percent": "percent", "date": "date", "datetime": "date/time", "checkbox": "checkbox",
-               "user": "user"}
+_TYPE_NAMES = {
+    "short_text": "text",
+    "long_text": "long text",
+    "picklist": "picklist",
+    "multi_select": "multi-select",
+    "number": "number",
+    "currency": "currency",
+    "percent": "percent",
+    "date": "date",
+    "datetime": "date/time",
+    "checkbox": "checkbox",
+    "user": "user",
+}
 
 
 def considered_fields(model: Model) -> list[Field]:
@@ -44,11 +54,15 @@ def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[
     """The flow's XML pairs, and the formula-limit problems found while building it."""
     flow = FlowBuilder(
         label=f"{model.name} Score (Before Save)"[:255],
-        description=(f"Managed by Handrail from '{model.name}'. Computes the handoff segment, score, "
-                     "completeness, tier and missing summary on every save, before validation rules run; "
-                     "on Closed Won sets intake to Pending, stamps the close time and assigns the CSM. "
-                     "Change the spec and rebuild instead of editing."),
-        status=status, api_version=api_version)
+        description=(
+            f"Managed by Handrail from '{model.name}'. Computes the handoff segment, score, "
+            "completeness, tier and missing summary on every save, before validation rules run; "
+            "on Closed Won sets intake to Pending, stamps the close time and assigns the CSM. "
+            "Change the spec and rebuild instead of editing."
+        ),
+        status=status,
+        api_version=api_version,
+    )
     formulas = fx.Formulas(flow)
     _shared_formulas(model, formulas)
     for f in considered_fields(model):
@@ -56,14 +70,23 @@ def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[
     close = _closed_won_steps(model, flow)
     rules = []
     for s in model.segments:
-        formulas.add(fx.matches_name(s), "Boolean", fx.match_expression(model, s),
-                     f"{s.label}: {s.match.describe()}.", _where(model, s))
+        formulas.add(
+            fx.matches_name(s),
+            "Boolean",
+            fx.match_expression(model, s),
+            f"{s.label}: {s.match.describe()}.",
+            _where(model, s),
+        )
         target = _segment_assignment(model, s, formulas, close)
         rules.append(fe.rule(f"Segment_{camel(s.key)}", s.label, [fe.is_true(fx.matches_name(s))], target))
     unmatched = _no_segment_assignment(model, flow, close)
     flow.decision("Which_Segment", "Which segment?", rules, default=unmatched, default_label="No segment")
-    flow.start = [("connector", fe.connector("Which_Segment")), ("object", model.naming.salesforce_object),
-                  ("recordTriggerType", "CreateAndUpdate"), ("triggerType", "RecordBeforeSave")]
+    flow.start = [
+        ("connector", fe.connector("Which_Segment")),
+        ("object", model.naming.salesforce_object),
+        ("recordTriggerType", "CreateAndUpdate"),
+        ("triggerType", "RecordBeforeSave"),
+    ]
     flow.start_targets = ("Which_Segment",)
     return flow.pairs(), formulas.problems
 
@@ -78,38 +101,70 @@ def _shared_formulas(model: Model, formulas: fx.Formulas) -> None:
     where = ("segments", model.segments[0].span if model.segments else None)
     used = set().union(*(s.match.dimensions for s in model.segments)) if model.segments else set()
     if "acv" in used:
-        formulas.add(fx.AMOUNT, "Currency", fx.amount_expression(model),
-                     f"The deal's ACV ({model.deal.acv_salesforce}); blank counts as 0.", where, scale=2)
+        formulas.add(
+            fx.AMOUNT,
+            "Currency",
+            fx.amount_expression(model),
+            f"The deal's ACV ({model.deal.acv_salesforce}); blank counts as 0.",
+            where,
+            scale=2,
+        )
     if "sales_cycle_days" in used:
-        formulas.add(fx.CYCLE_DAYS, "Number", fx.cycle_days_expression(),
-                     "Sales cycle in days: CloseDate minus the creation date (today while the deal is being "
-                     "created); a blank CloseDate counts as 0.", where, scale=0)
+        formulas.add(
+            fx.CYCLE_DAYS,
+            "Number",
+            fx.cycle_days_expression(),
+            "Sales cycle in days: CloseDate minus the creation date (today while the deal is being "
+            "created); a blank CloseDate counts as 0.",
+            where,
+            scale=0,
+        )
     if "deal_type" in used:
         values = ", ".join(model.deal.expansion_values_salesforce) or "none configured"
-        formulas.add(fx.IS_EXPANSION, "Boolean", fx.expansion_expression(model),
-                     f"Expansion when {model.deal.deal_type_salesforce} is one of: {values}."[:255], where)
+        formulas.add(
+            fx.IS_EXPANSION,
+            "Boolean",
+            fx.expansion_expression(model),
+            f"Expansion when {model.deal.deal_type_salesforce} is one of: {values}."[:255],
+            where,
+        )
 
 
 def _field_formulas(model: Model, f: Field, formulas: fx.Formulas) -> None:
     where = _where(model, f)
     terms = fx.generic_terms(f)
     if f.type == "multi_select" and terms and terms != ["TRUE"] and len(terms[0]) > fx.TERM_BUDGET:
-        specific = formulas.fit(fx.specific_option_name(f), "Boolean", fx.specific_option_terms(f),
-                                fx.join_or, lambda any_of: any_of,
-                                f"{f.label}: a non-generic option is selected."[:255], where,
-                                part_type="Boolean")
+        specific = formulas.fit(
+            fx.specific_option_name(f),
+            "Boolean",
+            fx.specific_option_terms(f),
+            fx.join_or,
+            lambda any_of: any_of,
+            f"{f.label}: a non-generic option is selected."[:255],
+            where,
+            part_type="Boolean",
+        )
         terms = [f"NOT({fx.merge(specific)})"]
     empty = fx.empty_condition(f)
     name = fx.completion_name(f)
     description = _completion_description(f)
     if terms:
-        formulas.fit(name, "Number", terms, fx.join_or,
-                     lambda generic: fx.completion_expression(empty, generic),
-                     description, where, part_type="Boolean", scale=1)
+        formulas.fit(
+            name,
+            "Number",
+            terms,
+            fx.join_or,
+            lambda generic: fx.completion_expression(empty, generic),
+            description,
+            where,
+            part_type="Boolean",
+            scale=1,
+        )
     else:
         formulas.add(name, "Number", fx.completion_expression(empty, None), description, where, scale=1)
-    summary_help = (f"'; {f.label} (missing)' or '; {f.label} (generic)' for the missing summary; "
-                    "blank when complete.")[:255]
+    summary_help = (
+        f"'; {f.label} (missing)' or '; {f.label} (generic)' for the missing summary; blank when complete."
+    )[:255]
     formulas.add(fx.summary_item_name(f), "String", fx.summary_item_expression(f), summary_help, where)
 
 
@@ -139,27 +194,54 @@ def _segment_assignment(model: Model, s: Segment, formulas: fx.Formulas, then: s
     score = tier = completeness = summary = None
     if possible:
         terms = [f"{f.weight} * {fx.merge(fx.completion_name(f))}" for f in scored]
-        score = formulas.fit(names["score"], "Number", terms, fx.join_sum,
-                             lambda total: f"ROUND(({total}) * 100 / {possible}, 1)",
-                             f"{s.label} handoff score: weighted completion of {len(scored)} scored fields "
-                             f"(total weight {possible}), rounded half up to 1 decimal.", where,
-                             part_type="Number", scale=1, part_scale=1)
-        tier = formulas.add(names["tier"], "String", fx.tier_expression(model, fx.merge(score)),
-                            f"{s.label} tier from the rounded score.", where)
+        score = formulas.fit(
+            names["score"],
+            "Number",
+            terms,
+            fx.join_sum,
+            lambda total: f"ROUND(({total}) * 100 / {possible}, 1)",
+            f"{s.label} handoff score: weighted completion of {len(scored)} scored fields "
+            f"(total weight {possible}), rounded half up to 1 decimal.",
+            where,
+            part_type="Number",
+            scale=1,
+            part_scale=1,
+        )
+        tier = formulas.add(
+            names["tier"],
+            "String",
+            fx.tier_expression(model, fx.merge(score)),
+            f"{s.label} tier from the rounded score.",
+            where,
+        )
     required = rules.completeness[s.key].required
     if required:
         terms = [f"IF({fx.merge(fx.completion_name(f))} > 0, 1, 0)" for f in required]
-        completeness = formulas.fit(names["completeness"], "Number", terms, fx.join_sum,
-                                    lambda count: f"ROUND(({count}) * 100 / {len(required)}, 1)",
-                                    f"{s.label} completeness: populated required fields of {len(required)}, "
-                                    "as a percentage.", where, part_type="Number", scale=1, part_scale=0)
+        completeness = formulas.fit(
+            names["completeness"],
+            "Number",
+            terms,
+            fx.join_sum,
+            lambda count: f"ROUND(({count}) * 100 / {len(required)}, 1)",
+            f"{s.label} completeness: populated required fields of {len(required)}, as a percentage.",
+            where,
+            part_type="Number",
+            scale=1,
+            part_scale=0,
+        )
     considered = set(s.scored_fields) | set(s.required_fields)
     items = [fx.merge(fx.summary_item_name(f)) for f in model.fields if f.key in considered]
     if items:
-        summary = formulas.fit(names["summary"], "String", items, fx.join_text,
-                               lambda text: f"MID({text}, 3, {fx.SUMMARY_MAX})",
-                               f"{s.label}: its missing and generic fields, in spec order.", where,
-                               part_type="String")
+        summary = formulas.fit(
+            names["summary"],
+            "String",
+            items,
+            fx.join_text,
+            lambda text: f"MID({text}, 3, {fx.SUMMARY_MAX})",
+            f"{s.label}: its missing and generic fields, in spec order.",
+            where,
+            part_type="String",
+        )
     c = model.computed_field
     values = [
         (c("segment"), fe.string(s.key)),
@@ -169,18 +251,23 @@ def _segment_assignment(model: Model, s: Segment, formulas: fx.Formulas, then: s
         (c("missing_summary"), fe.reference(summary) if summary else None),
     ]
     return formulas.flow.assignment(
-        f"Set_{camel(s.key)}_Handoff", f"Set {s.label} Handoff",
-        [fe.assign(f"$Record.{f.salesforce_name}", value) for f, value in values], then)
+        f"Set_{camel(s.key)}_Handoff",
+        f"Set {s.label} Handoff",
+        [fe.assign(f"$Record.{f.salesforce_name}", value) for f, value in values],
+        then,
+    )
 
 
 def _no_segment_assignment(model: Model, flow: FlowBuilder, then: str | None) -> str:
     """What the engine gives a deal no segment matches: no segment, score or tier; completeness 100."""
     c = model.computed_field
-    items = [fe.assign(f"$Record.{c('segment').salesforce_name}", None),
-             fe.assign(f"$Record.{c('score').salesforce_name}", None),
-             fe.assign(f"$Record.{c('completeness').salesforce_name}", [("numberValue", "100.0")]),
-             fe.assign(f"$Record.{c('tier').salesforce_name}", None),
-             fe.assign(f"$Record.{c('missing_summary').salesforce_name}", None)]
+    items = [
+        fe.assign(f"$Record.{c('segment').salesforce_name}", None),
+        fe.assign(f"$Record.{c('score').salesforce_name}", None),
+        fe.assign(f"$Record.{c('completeness').salesforce_name}", [("numberValue", "100.0")]),
+        fe.assign(f"$Record.{c('tier').salesforce_name}", None),
+        fe.assign(f"$Record.{c('missing_summary').salesforce_name}", None),
+    ]
     return flow.assignment("Set_No_Segment", "Set No Segment", items, then)
 
 
@@ -197,15 +284,26 @@ def _closed_won_steps(model: Model, flow: FlowBuilder) -> str | None:
     first = _csm_rules(model, flow, rules) if rules else None
     if won.stamp_close_time:
         field = model.computed_field("closed_won_at")
-        first = flow.assignment("Stamp_Closed_Won_At", "Stamp Closed Won At",
-                                [fe.assign(f"$Record.{field.salesforce_name}",
-                                           fe.reference("$Flow.CurrentDateTime"))],
-                                first)
+        first = flow.assignment(
+            "Stamp_Closed_Won_At",
+            "Stamp Closed Won At",
+            [fe.assign(f"$Record.{field.salesforce_name}", fe.reference("$Flow.CurrentDateTime"))],
+            first,
+        )
     intake = model.computed_field("intake_status").salesforce_name
-    first = flow.assignment("Set_Intake_Pending", "Set Intake Pending",
-                            [fe.assign(f"$Record.{intake}", fe.string("Pending"))], first)
-    became = fe.rule("Closed_Won_Now", "Closed Won now", [fe.equals("$Record.StageName", stage.salesforce)],
-                     first, changed_to_meet=True)
+    first = flow.assignment(
+        "Set_Intake_Pending",
+        "Set Intake Pending",
+        [fe.assign(f"$Record.{intake}", fe.string("Pending"))],
+        first,
+    )
+    became = fe.rule(
+        "Closed_Won_Now",
+        "Closed Won now",
+        [fe.equals("$Record.StageName", stage.salesforce)],
+        first,
+        changed_to_meet=True,
+    )
     return flow.decision("Became_Closed_Won", "Became Closed Won?", [became], default_label="Not now")
 
 
@@ -216,21 +314,39 @@ def _csm_rules(model: Model, flow: FlowBuilder, rules) -> str:
     for n, rule in enumerate(rules, 1):
         target = None
         if rule.assign:
-            found = flow.assignment(f"Assign_Csm_{n}", f"Assign {rule.assign}",
-                                    [fe.assign(csm, fe.reference(f"Get_Csm_User_{n}.Id"))], None)
-            check = flow.decision(f"Csm_User_Found_{n}", f"{rule.assign} found?",
-                                  [fe.rule(f"User_Found_{n}", "Found",
-                                           [fe.is_null(f"Get_Csm_User_{n}.Id", False)], found)],
-                                  default_label="Not found")
-            target = flow.lookup(f"Get_Csm_User_{n}", f"Get {rule.assign}", "User",
-                                 [fe.record_filter("Username", "EqualTo", fe.string(rule.assign)),
-                                  fe.record_filter("IsActive", "EqualTo", fe.boolean(True))], check)
+            found = flow.assignment(
+                f"Assign_Csm_{n}",
+                f"Assign {rule.assign}",
+                [fe.assign(csm, fe.reference(f"Get_Csm_User_{n}.Id"))],
+                None,
+            )
+            check = flow.decision(
+                f"Csm_User_Found_{n}",
+                f"{rule.assign} found?",
+                [fe.rule(f"User_Found_{n}", "Found", [fe.is_null(f"Get_Csm_User_{n}.Id", False)], found)],
+                default_label="Not found",
+            )
+            target = flow.lookup(
+                f"Get_Csm_User_{n}",
+                f"Get {rule.assign}",
+                "User",
+                [
+                    fe.record_filter("Username", "EqualTo", fe.string(rule.assign)),
+                    fe.record_filter("IsActive", "EqualTo", fe.boolean(True)),
+                ],
+                check,
+            )
             if rule.keep_existing:
-                target = flow.decision(f"Keep_Existing_Csm_{n}", "CSM already named?",
-                                       [fe.rule(f"Has_Csm_{n}", "Keep", [fe.is_null(csm, False)], None)],
-                                       default=target, default_label="Assign")
+                target = flow.decision(
+                    f"Keep_Existing_Csm_{n}",
+                    "CSM already named?",
+                    [fe.rule(f"Has_Csm_{n}", "Keep", [fe.is_null(csm, False)], None)],
+                    default=target,
+                    default_label="Assign",
+                )
         conditions = [fe.equals(segment, k) for k in rule.segments]
         label = "Rule " + str(n) + ": " + ", ".join(model.segment(k).label for k in rule.segments)
-        outcomes.append(fe.rule(f"Csm_Rule_{n}", label[:255], conditions, target,
-                                logic=fe.any_of_logic(len(conditions))))
+        outcomes.append(
+            fe.rule(f"Csm_Rule_{n}", label[:255], conditions, target, logic=fe.any_of_logic(len(conditions)))
+        )
     return flow.decision("Which_Csm_Rule", "Which CSM rule?", outcomes, default_label="No rule")

@@ -1,4 +1,5 @@
 """What the spec asks for that Salesforce cannot enforce as written: warnings, each at its spec node."""
+
 from __future__ import annotations
 
 from handrail.specs.diagnostics import Diagnostic, warning
@@ -17,12 +18,21 @@ def unenforceable_gates(model: Model) -> list[Diagnostic]:
         if gate_formula(model, gate) is not None:
             continue
         if not gated_stage_names(model, gate):
-            why, hint = f"no stage from '{gate.stage}' on has a Salesforce StageName", ("add salesforce: "
-                                                                                        "<StageName>")
+            why, hint = (
+                f"no stage from '{gate.stage}' on has a Salesforce StageName",
+                ("add salesforce: <StageName>"),
+            )
         else:
             why, hint = "its segments require no field", "list fields under require, or drop the gate"
-        out.append(warning("salesforce-gate", f"gate '{gate.key}' is not enforced in Salesforce: {why}",
-                           path="gates", span=gate.span, hint=hint))
+        out.append(
+            warning(
+                "salesforce-gate",
+                f"gate '{gate.key}' is not enforced in Salesforce: {why}",
+                path="gates",
+                span=gate.span,
+                hint=hint,
+            )
+        )
     return out
 
 
@@ -39,9 +49,15 @@ def unmapped_stages(model: Model) -> list[Diagnostic]:
     out = []
     for stage in model.stages:
         if stage.key in uses and not stage.salesforce:
-            out.append(warning("salesforce-stage", f"stage '{stage.key}' has no Salesforce StageName, but "
-                               f"{', '.join(uses[stage.key])} "
-                               f"depend{'s' if len(uses[stage.key]) == 1 else ''} on it",
-                               path="stages", span=stage.span,
-                               hint="add salesforce: <StageName> to the stage"))
+            out.append(
+                warning(
+                    "salesforce-stage",
+                    f"stage '{stage.key}' has no Salesforce StageName, but "
+                    f"{', '.join(uses[stage.key])} "
+                    f"depend{'s' if len(uses[stage.key]) == 1 else ''} on it",
+                    path="stages",
+                    span=stage.span,
+                    hint="add salesforce: <StageName> to the stage",
+                )
+            )
     return out

@@ -1,4 +1,5 @@
 """The Salesforce target as the pipeline sees it: compile, judge changes, describe drift, connect."""
+
 from __future__ import annotations
 
 from handrail.specs.model import Environment, Model
@@ -25,7 +26,14 @@ def deal_source(env: Environment, model: Model):
 
 
 TARGET = Target(
-    name="salesforce", verify_scope="the official schema", render=render, check_spec=check_spec,
-    verify=verify, retired_keys=retired_keys, describe=describe, open_org=open_org, deal_source=deal_source,
+    name="salesforce",
+    verify_scope="the official schema",
+    render=render,
+    check_spec=check_spec,
+    verify=verify,
+    retired_keys=retired_keys,
+    describe=describe,
+    open_org=open_org,
+    deal_source=deal_source,
     change_validators=CHANGE_VALIDATORS,
 )

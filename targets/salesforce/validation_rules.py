@@ -1,4 +1,5 @@
 """One validation rule per gate: the error condition, and a message that says in words what is required."""
+
 from __future__ import annotations
 
 from handrail.generators.rules import tree
@@ -18,8 +19,12 @@ def rule_components(model: Model) -> list[Component]:
         formula = gate_formula(model, gate)
         if formula is None:
             continue
-        pairs = (("active", gate.active), ("description", description(model, gate)),
-                 ("errorConditionFormula", formula), ("errorMessage", error_message(model, gate)))
+        pairs = (
+            ("active", gate.active),
+            ("description", description(model, gate)),
+            ("errorConditionFormula", formula),
+            ("errorMessage", error_message(model, gate)),
+        )
         name = f"{model.naming.salesforce_object}.{gate_rule_name(model, gate.key)}"
         out.append(Component("ValidationRule", name, pairs, source=gate.span))
     return out
@@ -31,11 +36,15 @@ def description(model: Model, gate: Gate) -> str:
         who = "Deals"
     else:
         who = ", ".join(model.segment(k).label for k in gate.segments) + " deals"
-    text = (f"Managed by Handrail (gate '{gate.key}'). {who} may not enter {stage} or a later stage "
-            "until the gate's requirements hold.")
+    text = (
+        f"Managed by Handrail (gate '{gate.key}'). {who} may not enter {stage} or a later stage "
+        "until the gate's requirements hold."
+    )
     if len(text) > DESCRIPTION_MAX:
-        text = (f"Managed by Handrail (gate '{gate.key}'). Deals in {len(gate.segments)} segments "
-                f"may not enter {stage} or a later stage until the gate's requirements hold.")
+        text = (
+            f"Managed by Handrail (gate '{gate.key}'). Deals in {len(gate.segments)} segments "
+            f"may not enter {stage} or a later stage until the gate's requirements hold."
+        )
     return text
 
 
@@ -54,14 +63,21 @@ def error_message(model: Model, gate: Gate) -> str:
         tier = _tier_of(model, gate, floor)
         tail.append(f"{tree.ScoreBelow(floor).wanted()} ({tier + '; ' if tier else ''}{see})")
     explicit = [model.field(k).label for k in req.fields]
-    groups = [(r.segments, r.fields) for r in tree.rules_for(model).gate(gate.key)
-              if isinstance(r, tree.EmptyInSegments)]
+    groups = [
+        (r.segments, r.fields)
+        for r in tree.rules_for(model).gate(gate.key)
+        if isinstance(r, tree.EmptyInSegments)
+    ]
     everyone = [f.label for keys, fields in groups if len(keys) == len(gate.segments) for f in fields]
     some = any(len(keys) < len(gate.segments) for keys, _ in groups)
     segment_labels = {k: model.segment(k).label for k in gate.segments}
-    qualified = explicit + [f.label if len(keys) == len(gate.segments)
-                            else f"{f.label} for {', '.join(segment_labels[k] for k in keys)}"
-                            for keys, fields in groups for f in fields]
+    qualified = explicit + [
+        f.label
+        if len(keys) == len(gate.segments)
+        else f"{f.label} for {', '.join(segment_labels[k] for k in keys)}"
+        for keys, fields in groups
+        for f in fields
+    ]
     pointer = "" if tail else f" ({see})"
     others = [f"the other fields the deal's segment requires{pointer}"] if some else []
     folded = explicit + everyone + others

@@ -3,6 +3,7 @@
 Sources: Salesforce Help "Notes on Changing Custom Field Types" (lossy conversions), the Metadata API
 CustomValue doc (omitted picklist values are deactivated), and the Flow metadata doc (deactivation).
 """
+
 from __future__ import annotations
 
 from handrail.generators.plan.diff import UPDATE, Change, Finding
@@ -20,8 +21,14 @@ def field_type_change(change: Change) -> list[Finding]:
     before, after = change.before.get("type"), change.after.get("type")
     if before == after or (before, after) in SAFE_TYPE_CHANGES:
         return []
-    return [Finding("error", "field-type-change",
-                    f"field type changes from {before} to {after}, which can lose data", destructive=True)]
+    return [
+        Finding(
+            "error",
+            "field-type-change",
+            f"field type changes from {before} to {after}, which can lose data",
+            destructive=True,
+        )
+    ]
 
 
 def field_narrowed(change: Change) -> list[Finding]:
@@ -31,9 +38,15 @@ def field_narrowed(change: Change) -> list[Finding]:
     for attr in ("length", "precision", "scale"):
         before, after = change.before.get(attr), change.after.get(attr)
         if before is not None and after is not None and int(after) < int(before):
-            out.append(Finding("error", "field-narrowed",
-                               f"{attr} shrinks from {before} to {after}; longer values can be cut or the "
-                               "deploy can fail", destructive=True))
+            out.append(
+                Finding(
+                    "error",
+                    "field-narrowed",
+                    f"{attr} shrinks from {before} to {after}; longer values can be cut or the "
+                    "deploy can fail",
+                    destructive=True,
+                )
+            )
     return out
 
 
@@ -50,26 +63,55 @@ def picklist_values_removed(change: Change) -> list[Finding]:
     removed = [v for v in _values(change.before) if v not in _values(change.after)]
     if not removed:
         return []
-    return [Finding("error", "picklist-values-removed",
-                    f"picklist values {', '.join(map(repr, removed))} would be deactivated; records keep "
-                    "them but users can no longer choose them", destructive=True)]
+    return [
+        Finding(
+            "error",
+            "picklist-values-removed",
+            f"picklist values {', '.join(map(repr, removed))} would be deactivated; records keep "
+            "them but users can no longer choose them",
+            destructive=True,
+        )
+    ]
 
 
 def gate_deactivated(change: Change) -> list[Finding]:
-    if _update(change, "ValidationRule") and change.before.get("active") == "true" \
-            and change.after.get("active") == "false":
-        return [Finding("error", "gate-deactivated", "the gate's validation rule would be switched off",
-                        destructive=True)]
+    if (
+        _update(change, "ValidationRule")
+        and change.before.get("active") == "true"
+        and change.after.get("active") == "false"
+    ):
+        return [
+            Finding(
+                "error",
+                "gate-deactivated",
+                "the gate's validation rule would be switched off",
+                destructive=True,
+            )
+        ]
     return []
 
 
 def flow_deactivated(change: Change) -> list[Finding]:
-    if _update(change, "Flow") and change.before.get("status") == "Active" \
-            and change.after.get("status") != "Active":
-        return [Finding("error", "flow-deactivated",
-                        f"the flow would go from Active to {change.after.get('status')}", destructive=True)]
+    if (
+        _update(change, "Flow")
+        and change.before.get("status") == "Active"
+        and change.after.get("status") != "Active"
+    ):
+        return [
+            Finding(
+                "error",
+                "flow-deactivated",
+                f"the flow would go from Active to {change.after.get('status')}",
+                destructive=True,
+            )
+        ]
     return []
 
 
-CHANGE_VALIDATORS = (field_type_change, field_narrowed, picklist_values_removed, gate_deactivated,
-                     flow_deactivated)
+CHANGE_VALIDATORS = (
+    field_type_change,
+    field_narrowed,
+    picklist_values_removed,
+    gate_deactivated,
+    flow_deactivated,
+)

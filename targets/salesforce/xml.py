@@ -4,6 +4,7 @@ Elements are given as ordered (name, value) pairs, in the order Salesforce retri
 WSDL's sequence order). A value is text, a number, a bool, None (omitted), a list of pairs (a child
 element) or a list of such lists (repeated child elements).
 """
+
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -37,8 +38,12 @@ def _emit(pairs: Pairs, depth: int, lines: list[str]) -> None:
     for name, value in pairs:
         if value is None:
             continue
-        if isinstance(value, list) and value and all(isinstance(v, list) for v in value) \
-                and not _is_pairs(value):
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, list) for v in value)
+            and not _is_pairs(value)
+        ):
             for item in value:  # repeated element
                 _element(name, item, depth, lines)
             continue

@@ -6,6 +6,7 @@ and Python reprs, Salesforce session ids, HubSpot private-app tokens, JWTs, SFDX
 every value registered with `register_secret` (the clients register what they load).
 `RedactingFilter` applies it to log records; `install()` puts it on a logger's handlers.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,16 +15,25 @@ import threading
 
 MASK = "[REDACTED]"
 
-_KEYS = (r"access_?token|refresh_?token|client_?secret|password|passwd|security_?token|session_?id|"
-         r"sessionId|sid|assertion|api_?key|hapikey|token|private_?key")
+_KEYS = (
+    r"access_?token|refresh_?token|client_?secret|password|passwd|security_?token|session_?id|"
+    r"sessionId|sid|assertion|api_?key|hapikey|token|private_?key"
+)
 _PATTERNS = [
     # Authorization: Bearer xyz / 'Authorization': 'Bearer xyz' / Basic
-    (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|oauth)\s+)[^\s'\",}]+"),
-     r"\1" + MASK),
+    (
+        re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer|basic|oauth)\s+)[^\s'\",}]+"),
+        r"\1" + MASK,
+    ),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9!._~+/=-]{8,}"), r"\1" + MASK),
     # <sessionId>..</sessionId>, <met:sessionId>, <urn:sessionId>, <ns0:sessionId>
-    (re.compile(r"(<(?:[\w-]+:)?(?:sessionId|password|accessToken)\b[^>]*>)[^<]*(</(?:[\w-]+:)?"
-                r"(?:sessionId|password|accessToken)>)"), r"\1" + MASK + r"\2"),
+    (
+        re.compile(
+            r"(<(?:[\w-]+:)?(?:sessionId|password|accessToken)\b[^>]*>)[^<]*(</(?:[\w-]+:)?"
+            r"(?:sessionId|password|accessToken)>)"
+        ),
+        r"\1" + MASK + r"\2",
+    ),
     # access_token=...  in URLs and form bodies
     (re.compile(rf"(?i)\b((?:{_KEYS})=)[^&\s'\"<>]+"), r"\1" + MASK),
     # "access_token": "..." (JSON) and 'access_token': '...' (Python reprs)
@@ -53,8 +63,11 @@ def register_secret(value: str | None) -> None:
 
 def redact(text: object) -> str:
     """`text` as a string with every secret replaced by [REDACTED]."""
-    out = text if isinstance(text, str) else (text.decode("utf-8", "replace") if isinstance(text, bytes)
-                                              else str(text))
+    out = (
+        text
+        if isinstance(text, str)
+        else (text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text))
+    )
     with _lock:
         known = sorted(_secrets, key=len, reverse=True)
     for secret in known:

@@ -10,6 +10,7 @@ tries and `deadline` the total time. A call that is not repeatable (a Metadata A
 a HubSpot create) must say `idempotent=False`: it is never retried, because a lost reply does not
 mean the server did nothing; callers re-read state instead.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -53,9 +54,15 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
-def retrying(call: Callable[[], T], *, idempotent: bool, policy: RetryPolicy = DEFAULT_POLICY,
-             classify: Callable[[BaseException], Transient | None] | None = None, what: str = "call",
-             on_retry: Callable[[int, Transient, float], None] | None = None) -> T:
+def retrying(
+    call: Callable[[], T],
+    *,
+    idempotent: bool,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    classify: Callable[[BaseException], Transient | None] | None = None,
+    what: str = "call",
+    on_retry: Callable[[int, Transient, float], None] | None = None,
+) -> T:
     """Run `call`; when `idempotent`, retry transient failures within the policy's limits.
 
     The last failure is re-raised with a note saying how many attempts were made. `on_retry`
@@ -78,12 +85,20 @@ def retrying(call: Callable[[], T], *, idempotent: bool, policy: RetryPolicy = D
             wait = transient.retry_after if transient.retry_after is not None else policy.backoff(attempt)
             elapsed = policy.clock() - started
             if elapsed + wait > policy.deadline:
-                exc.add_note(f"{what}: gave up after {attempt} attempts in {elapsed:.1f}s; waiting "
-                             f"{wait:.1f}s more would pass the {policy.deadline:.0f}s deadline "
-                             f"({transient.reason})")
+                exc.add_note(
+                    f"{what}: gave up after {attempt} attempts in {elapsed:.1f}s; waiting "
+                    f"{wait:.1f}s more would pass the {policy.deadline:.0f}s deadline "
+                    f"({transient.reason})"
+                )
                 raise
-            log.info("%s failed (%s); retrying in %.1fs (attempt %d of %d)", what, transient.reason, wait,
-                     attempt + 1, policy.attempts)
+            log.info(
+                "%s failed (%s); retrying in %.1fs (attempt %d of %d)",
+                what,
+                transient.reason,
+                wait,
+                attempt + 1,
+                policy.attempts,
+            )
             if on_retry:
                 on_retry(attempt, transient, wait)
             policy.sleep(wait)
@@ -125,8 +140,11 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def _status(exc: BaseException) -> int | None:
-    for value in (getattr(exc, "status", None), getattr(exc, "status_code", None),
-                  getattr(getattr(exc, "response", None), "status_code", None)):
+    for value in (
+        getattr(exc, "status", None),
+        getattr(exc, "status_code", None),
+        getattr(getattr(exc, "response", None), "status_code", None),
+    ):
         if isinstance(value, int) and value >= 100:
             return value
     return None
@@ -159,7 +177,16 @@ def _is_connection_failure(exc: BaseException) -> bool:
         return False
     if isinstance(exc, urllib3.exceptions.MaxRetryError):
         return exc.reason is not None and _is_connection_failure(exc.reason)
-    return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                            requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError,
-                            urllib3.exceptions.TimeoutError, urllib3.exceptions.NewConnectionError,
-                            ConnectionError, TimeoutError))
+    return isinstance(
+        exc,
+        (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+            urllib3.exceptions.ProtocolError,
+            urllib3.exceptions.TimeoutError,
+            urllib3.exceptions.NewConnectionError,
+            ConnectionError,
+            TimeoutError,
+        ),
+    )

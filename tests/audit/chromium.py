@@ -1,4 +1,5 @@
 """Headless Chromium for report tests: dump the rendered DOM, take a screenshot, read the PNG back."""
+
 from __future__ import annotations
 
 import os
@@ -11,9 +12,18 @@ from pathlib import Path
 
 import pytest
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--hide-scrollbars", "--force-device-scale-factor=1"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+]
 
 
 def chromium_or_skip() -> str:
@@ -21,15 +31,22 @@ def chromium_or_skip() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.skip("headless Chromium is not installed (Debian: apt-get install -y chromium); "
-                "the HTML report cannot be checked in a browser")
+    pytest.skip(
+        "headless Chromium is not installed (Debian: apt-get install -y chromium); "
+        "the HTML report cannot be checked in a browser"
+    )
 
 
 def run_chromium(binary: str, tmp: Path, *args: str, timeout: int = 120) -> str:
     profile = tmp / f"chromium-profile-{len(list(tmp.glob('chromium-profile-*')))}"
-    process = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={profile}", *args], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True,
-                               env={**os.environ, "HOME": str(tmp)})
+    process = subprocess.Popen(
+        [binary, *FLAGS, f"--user-data-dir={profile}", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "HOME": str(tmp)},
+    )
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -57,22 +74,23 @@ def read_png(path: Path) -> tuple[int, int, list[tuple[int, ...]]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, header = 8, b"", None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
             idat += body
         pos += 12 + length
     width, height, depth, color, _, _, interlace = header
-    assert depth == 8 and color in (
-        2, 6) and interlace == 0, f"unsupported PNG: depth {depth}, colour type {color}"
+    assert depth == 8 and color in (2, 6) and interlace == 0, (
+        f"unsupported PNG: depth {depth}, colour type {color}"
+    )
     channels = 3 if color == 2 else 4
     raw, stride = zlib.decompress(idat), width * channels
     pixels, previous = [], bytearray(stride)
     for row in range(height):
         start = row * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up, corner = previous[i], previous[i - channels] if i >= channels else 0
@@ -86,6 +104,6 @@ def read_png(path: Path) -> tuple[int, int, list[tuple[int, ...]]]:
                 p = left + up - corner
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
                 line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
-        pixels += [tuple(line[i:i + 3]) for i in range(0, stride, channels)]
+        pixels += [tuple(line[i : i + 3]) for i in range(0, stride, channels)]
         previous = line
     return width, height, pixels

@@ -1,5 +1,6 @@
 """`handrail audit` end to end on an export: every format, --out, --since, errors, offline imports,
 progress."""
+
 from __future__ import annotations
 
 import csv
@@ -29,21 +30,36 @@ def export(tmp_path, example_model):
 def audit(run_cli, export, example_spec):
     def run(*args):
         return run_cli("audit", "--from", str(export), "--spec", str(example_spec), "--as-of", AS_OF, *args)
+
     return run
 
 
 def test_table(audit):
     code, out, err = audit()
     assert code == 0, err
-    assert ("Read 9 deals: 6 closed won, 1 open in gated stages; "
-            "skipped 1 closed lost, 1 open before any gated stage") in out
+    assert (
+        "Read 9 deals: 6 closed won, 1 open in gated stages; "
+        "skipped 1 closed lost, 1 open before any gated stage"
+    ) in out
     assert "Closed won: 6 deals, average score 68.6, completion 79.2%" in out
     assert "Tiers: Ready 3 (50.0%), Gaps 1 (16.7%), Blocked 2 (33.3%)" in out
     assert "! Completion under 80% for 2 months running (2026-02 to 2026-03): investigate" in out
     assert "! generic 33.3% of the time (>= 30%): redesign it" in out
     first_touch = next(line for line in out.splitlines() if line.startswith("Close to first CS touch"))
-    assert first_touch.split() == ["Close", "to", "first", "CS", "touch",
-                                   "4", "3", "1", "1", "1", "75.0%", "24.7h"]  # (30 + 48 - 4) / 3
+    assert first_touch.split() == [
+        "Close",
+        "to",
+        "first",
+        "CS",
+        "touch",
+        "4",
+        "3",
+        "1",
+        "1",
+        "1",
+        "75.0%",
+        "24.7h",
+    ]  # (30 + 48 - 4) / 3
     assert "Score disagreements: 1 of 4 stored scores differ from Handrail's by more than 0.05" in out
     assert "B Deal B: stored 80.0, Handrail 73.5, difference +6.5" in out
     assert "CSM handoff ratings: 4 rated, average 3.25" in out
@@ -109,25 +125,37 @@ def test_since(audit):
 
 def test_labels_are_escaped_in_html(run_cli, tmp_path, example_model, example_spec):
     from audit.dealgen import deal, utc
+
     path = tmp_path / "x.csv"
-    write_csv(path, example_model,
-              [deal("<b>1</b>", owner="<script>alert(1)</script>", close=utc(2026, 1, 5).date(),
-                                         csm=None)])
+    write_csv(
+        path,
+        example_model,
+        [deal("<b>1</b>", owner="<script>alert(1)</script>", close=utc(2026, 1, 5).date(), csm=None)],
+    )
     code, out, _ = run_cli("audit", "--from", str(path), "--spec", str(example_spec), "--format", "html")
     assert code == 0
     assert "<script>alert" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
 
 
-@pytest.mark.parametrize("args,code,message", [
-    (["--env", "snapshot"], 1, "environment 'snapshot' is a snapshot of the CRM's configuration and holds no "
-                               "deals"),
-    ([], 2, "say where the deals come from: `handrail audit --from deals.csv`"),
-    (["--from", "missing.csv"], 3, "missing.csv: no such file"),
-    (["--from", "{export}", "--since", "soon"], 2, "'soon' is not a period"),
-    (["--from", "{export}", "--format", "pdf"], 2, "'pdf' is not one of"),
-    (["--from", "{export}", "--env", "sandbox"], 2, "use either --from or --env with `handrail audit`, not "
-                                                    "both"),
-])
+@pytest.mark.parametrize(
+    "args,code,message",
+    [
+        (
+            ["--env", "snapshot"],
+            1,
+            "environment 'snapshot' is a snapshot of the CRM's configuration and holds no deals",
+        ),
+        ([], 2, "say where the deals come from: `handrail audit --from deals.csv`"),
+        (["--from", "missing.csv"], 3, "missing.csv: no such file"),
+        (["--from", "{export}", "--since", "soon"], 2, "'soon' is not a period"),
+        (["--from", "{export}", "--format", "pdf"], 2, "'pdf' is not one of"),
+        (
+            ["--from", "{export}", "--env", "sandbox"],
+            2,
+            "use either --from or --env with `handrail audit`, not both",
+        ),
+    ],
+)
 def test_errors(run_cli, export, example_spec, tmp_path, args, code, message):
     out_file = tmp_path / "out.json"
     args = [a.replace("{export}", str(export)) for a in args]
@@ -148,8 +176,9 @@ def test_bad_row_leaves_an_existing_report_untouched(run_cli, tmp_path, example_
     bad.write_text("id,name,stage,close_date,Closed Won At\n1,A,Closed Won,2026-01-01,yesterday\n")
     out_file = tmp_path / "audit.html"
     out_file.write_text("last month's report")
-    code, _, err = run_cli("audit", "--from", str(bad), "--spec", str(example_spec), "--format", "html",
-                           "--out", str(out_file))
+    code, _, err = run_cli(
+        "audit", "--from", str(bad), "--spec", str(example_spec), "--format", "html", "--out", str(out_file)
+    )
     assert code == 3
     assert f"{bad}:2: column 'Closed Won At': 'yesterday' is not a date" in err
     assert out_file.read_text() == "last month's report"
@@ -171,9 +200,11 @@ def test_offline_commands_do_not_import_crm_clients(export, example_spec, comman
         f"try:\n    main({argv!r})\n"
         "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
         "loaded = [m for m in ('simple_salesforce', 'hubspot', 'requests') if m in sys.modules]\n"
-        "print('LOADED', loaded, file=sys.stderr)\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
-                            timeout=60)
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert "LOADED []" in result.stderr, result.stderr[-2000:]
 
 

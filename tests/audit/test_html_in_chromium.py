@@ -1,5 +1,6 @@
 """The HTML audit report opened in headless Chromium: it renders, shows the expected figures, and is not
 blank."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ NOW = utc(2026, 4, 30, 23, 59)
 
 
 def hex_rgb(color: str) -> tuple[int, int, int]:
-    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ J    2026-04-30 ae1   100   Ready     100           all pending                 
 E    open at Commit without a CSM; F closed lost; G open at Discovery.
 (The deals are built by dealgen.hand_made.)
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -35,8 +36,13 @@ def test_population(report):
     assert report["deals_read"] == 9
     assert report["closed_won"]["deals"] == 6
     assert report["open_in_gated_stages"]["deals"] == 1
-    assert report["skipped"] == {"no_stage": 0, "closed_lost": 1, "open_not_gated": 1, "no_close_date": 0,
-                                 "before_since": 0}
+    assert report["skipped"] == {
+        "no_stage": 0,
+        "closed_lost": 1,
+        "open_not_gated": 1,
+        "no_close_date": 0,
+        "before_since": 0,
+    }
 
 
 def test_tiers_scores_and_completion(report):
@@ -45,8 +51,13 @@ def test_tiers_scores_and_completion(report):
     assert cw["average_score"] == 68.6  # (100 + 73.5 + 17.6 + 85.3 + 35.3 + 100) / 6 = 68.62
     assert cw["completion"] == 79.2  # (100 + 100 + 25 + 100 + 50 + 100) / 6 = 79.17
     (mid,) = cw["by_segment"]
-    assert ((mid["segment"], mid["deals"], mid["ready"], mid["gaps"], mid["blocked"])
-            == ("mid_market", 6, 3, 1, 2))
+    assert (mid["segment"], mid["deals"], mid["ready"], mid["gaps"], mid["blocked"]) == (
+        "mid_market",
+        6,
+        3,
+        1,
+        2,
+    )
     owners = {o["owner"]: o for o in cw["by_owner"]}
     assert [o["owner"] for o in cw["by_owner"]] == ["ae1", "ae2"]  # most deals first
     assert owners["ae2"]["deals"] == 2 and owners["ae2"]["average_score"] == 60.3  # (85.3 + 35.3) / 2
@@ -67,8 +78,10 @@ def test_field_rates_and_generic_flag(report):
 
 def test_sla_compliance(report):
     sla = {row["sla"]: row for row in report["closed_won"]["sla"]}
-    assert {k: (v["within"], v["breached"], v["pending"], v["unmeasured"], v["compliance_rate"])
-            for k, v in sla.items()} == {
+    assert {
+        k: (v["within"], v["breached"], v["pending"], v["unmeasured"], v["compliance_rate"])
+        for k, v in sla.items()
+    } == {
         "internal_handoff": (2, 2, 1, 1, 50.0),
         "first_touch": (3, 1, 1, 1, 75.0),
         "kickoff": (2, 2, 1, 1, 50.0),
@@ -84,15 +97,28 @@ def test_monthly_trend_and_alert(report):
     assert [trend[m]["under_floor"] for m in trend] == [False, True, True, False]
     assert trend["2026-01"]["average_score"] == pytest.approx(86.75, abs=0.051)
     assert report["closed_won"]["completion_alert"] == {
-        "floor": 80.0, "flagged": True, "runs": [{"from": "2026-02", "to": "2026-03", "months": 2}]}
+        "floor": 80.0,
+        "flagged": True,
+        "runs": [{"from": "2026-02", "to": "2026-03", "months": 2}],
+    }
 
 
 def test_ratings_and_intake(report):
     cw = report["closed_won"]
-    assert cw["csm_ratings"] == {"rated": 4, "unrated": 2, "average": 3.25,
-                                 "distribution": {"1": 1, "2": 0, "3": 1, "4": 1, "5": 1}}
-    assert cw["intake"] == {"accepted": 2, "returned": 2, "pending": 1, "other": 0, "not_recorded": 1,
-                            "returned_rate": 50.0}
+    assert cw["csm_ratings"] == {
+        "rated": 4,
+        "unrated": 2,
+        "average": 3.25,
+        "distribution": {"1": 1, "2": 0, "3": 1, "4": 1, "5": 1},
+    }
+    assert cw["intake"] == {
+        "accepted": 2,
+        "returned": 2,
+        "pending": 1,
+        "other": 0,
+        "not_recorded": 1,
+        "returned_rate": 50.0,
+    }
 
 
 def test_gate_violations(report):
@@ -103,8 +129,11 @@ def test_gate_violations(report):
     assert set(by_deal) == {"C", "I"}
     (gate,) = [g for g in by_deal["I"]["gates"]]
     assert gate["gate"] == "closed_won_not_blocked"
-    assert (gate["reasons"]
-            == ["Success Criteria is empty", "Products / Scope is empty", "score 35.3 is below 60"])
+    assert gate["reasons"] == [
+        "Success Criteria is empty",
+        "Products / Scope is empty",
+        "score 35.3 is below 60",
+    ]
     assert [g["gate"] for g in by_deal["C"]["gates"]] == ["mid_market_csm", "closed_won_not_blocked"]
     assert by_deal["C"]["gates"][0]["reasons"] == ["Customer Success Manager is empty"]
     open_v = report["open_in_gated_stages"]["gate_violations"]
@@ -135,8 +164,11 @@ def test_deals_without_close_date_are_skipped_only_with_since(example_model):
 
 
 def test_close_time_stands_in_for_a_missing_close_date(example_model):
-    report = run_audit(example_model, [deal("Y", complete=ALL, closed_won_at=utc(2026, 3, 9, 10))],
-                       AuditOptions(now=NOW, since=date(2026, 3, 1)))
+    report = run_audit(
+        example_model,
+        [deal("Y", complete=ALL, closed_won_at=utc(2026, 3, 9, 10))],
+        AuditOptions(now=NOW, since=date(2026, 3, 1)),
+    )
     assert report["closed_won"]["deals"] == 1 and report["closed_won"]["trend"][0]["month"] == "2026-03"
 
 

@@ -4,6 +4,7 @@ Deals come from a generator (no file); each is a new object, so an audit that ke
 per deal, would grow with the count. tracemalloc slows Python down several times, so this is the
 slowest audit test (about half a minute).
 """
+
 from __future__ import annotations
 
 import tracemalloc
@@ -21,8 +22,17 @@ def stream(pool: list[Deal], n: int):
     """n distinct deals cycling through the pool's field values, owners, stages and close dates."""
     for i in range(n):
         d = pool[i % len(pool)]
-        yield Deal(id=f"S{i:07d}", values=d.values, name=d.name, owner=d.owner, stage=d.stage, acv=d.acv,
-                   deal_type=d.deal_type, sales_cycle_days=d.sales_cycle_days, extra=d.extra)
+        yield Deal(
+            id=f"S{i:07d}",
+            values=d.values,
+            name=d.name,
+            owner=d.owner,
+            stage=d.stage,
+            acv=d.acv,
+            deal_type=d.deal_type,
+            sales_cycle_days=d.sales_cycle_days,
+            extra=d.extra,
+        )
 
 
 def peak_growth(model, pool, n: int) -> tuple[int, dict]:

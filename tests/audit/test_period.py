@@ -1,4 +1,5 @@
 """--since periods, calendar months and business days."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,17 +17,20 @@ from handrail.generators.audit.period import (
 TODAY = date(2026, 3, 31)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("90d", date(2025, 12, 31)),
-    ("12w", date(2026, 1, 6)),
-    ("6m", date(2025, 9, 30)),
-    ("1m", date(2026, 2, 28)),  # 31 March minus a month is the last day of February
-    ("13m", date(2025, 2, 28)),
-    ("1y", date(2025, 3, 31)),
-    (" 7D ", date(2026, 3, 24)),
-    ("0d", TODAY),
-    ("2026-01-15", date(2026, 1, 15)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("90d", date(2025, 12, 31)),
+        ("12w", date(2026, 1, 6)),
+        ("6m", date(2025, 9, 30)),
+        ("1m", date(2026, 2, 28)),  # 31 March minus a month is the last day of February
+        ("13m", date(2025, 2, 28)),
+        ("1y", date(2025, 3, 31)),
+        (" 7D ", date(2026, 3, 24)),
+        ("0d", TODAY),
+        ("2026-01-15", date(2026, 1, 15)),
+    ],
+)
 def test_parse_since(text, expected):
     assert parse_since(text, TODAY) == expected
 
@@ -47,14 +51,17 @@ def test_months_between_crosses_years():
     assert months_between("2026-02", "2026-02") == ["2026-02"]
 
 
-@pytest.mark.parametrize("start,end,expected", [
-    (date(2026, 1, 12), date(2026, 1, 19), 5),  # Monday to Monday
-    (date(2026, 1, 16), date(2026, 1, 19), 1),  # Friday to Monday
-    (date(2026, 1, 17), date(2026, 1, 18), 0),  # Saturday to Sunday
-    (date(2026, 1, 12), date(2026, 1, 12), 0),
-    (date(2026, 1, 19), date(2026, 1, 12), -5),
-    (date(2026, 1, 1), date(2026, 12, 31), 260),  # 1 January itself is not counted
-])
+@pytest.mark.parametrize(
+    "start,end,expected",
+    [
+        (date(2026, 1, 12), date(2026, 1, 19), 5),  # Monday to Monday
+        (date(2026, 1, 16), date(2026, 1, 19), 1),  # Friday to Monday
+        (date(2026, 1, 17), date(2026, 1, 18), 0),  # Saturday to Sunday
+        (date(2026, 1, 12), date(2026, 1, 12), 0),
+        (date(2026, 1, 19), date(2026, 1, 12), -5),
+        (date(2026, 1, 1), date(2026, 12, 31), 260),  # 1 January itself is not counted
+    ],
+)
 def test_business_days_between(start, end, expected):
     assert business_days_between(start, end) == expected
 

@@ -1,4 +1,5 @@
 """The audit on seeded random deals against a straightforward recomputation over the whole list."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,11 @@ from handrail.generators.rules.gates import failing_gates
 from handrail.generators.rules.scoring import GENERIC, MISSING, is_populated, score_deal
 
 NOW = datetime(2026, 5, 15, 12, tzinfo=timezone.utc)
-CLOCK_EVENTS = {"internal_handoff": "internal_handoff_at", "first_touch": "first_touch_at",
-                "kickoff": "kickoff_at"}
+CLOCK_EVENTS = {
+    "internal_handoff": "internal_handoff_at",
+    "first_touch": "first_touch_at",
+    "kickoff": "kickoff_at",
+}
 
 
 def close_of(deal):
@@ -45,12 +49,17 @@ def sla_outcome(clock: str, sla, extra: dict, now: datetime) -> str:
     done = extra.get(CLOCK_EVENTS[clock])
     if clock == "kickoff":
         if done is None:
-            return ("breached" if now.date() > nth_weekday_after(start.date(), sla.kickoff_business_days)
-                    else "pending")
-        return ("within" if weekdays_after(start.date(), done.date()) <= sla.kickoff_business_days
-                else "breached")
-    limit = timedelta(hours=sla.internal_handoff_hours if clock == "internal_handoff"
-                      else sla.first_touch_hours)
+            return (
+                "breached"
+                if now.date() > nth_weekday_after(start.date(), sla.kickoff_business_days)
+                else "pending"
+            )
+        return (
+            "within" if weekdays_after(start.date(), done.date()) <= sla.kickoff_business_days else "breached"
+        )
+    limit = timedelta(
+        hours=sla.internal_handoff_hours if clock == "internal_handoff" else sla.first_touch_hours
+    )
     if done is None:
         return "breached" if now > start + limit else "pending"
     return "within" if done - start <= limit else "breached"
@@ -108,15 +117,22 @@ def test_matches_recomputation(example_model, seed, since):
             members = groups[row[key]]
             tiers = Counter(r.tier for _, r in members)
             assert (row["deals"], row["ready"], row["gaps"], row["blocked"]) == (
-                len(members), tiers["ready"], tiers["gaps"], tiers["blocked"])
+                len(members),
+                tiers["ready"],
+                tiers["gaps"],
+                tiers["blocked"],
+            )
             assert close_to(row["average_score"], statistics.fmean(r.score for _, r in members))
             assert close_to(row["completion"], statistics.fmean(completeness(d, r) for d, r in members))
             assert row["gate_violations"] == sum(bool(failing_gates(model, d, r)) for d, r in members)
 
     # per-field completion and generic share of filled values
     for row in cw["fields"]:
-        states = [next(x.state for x in r.fields if x.key == row["field"]) for _, r in scored
-                  if any(x.key == row["field"] for x in r.fields)]
+        states = [
+            next(x.state for x in r.fields if x.key == row["field"])
+            for _, r in scored
+            if any(x.key == row["field"] for x in r.fields)
+        ]
         filled = [s for s in states if s != MISSING]
         assert row["deals"] == len(states)
         assert close_to(row["completion_rate"], rate(len(filled), len(states)))
@@ -124,12 +140,15 @@ def test_matches_recomputation(example_model, seed, since):
 
     # SLA outcomes
     for clock in cw["sla"]:
-        outcomes = Counter(sla_outcome(clock["sla"], model.segment(r.segment).sla, d.extra, NOW)
-                           for d, r in scored)
+        outcomes = Counter(
+            sla_outcome(clock["sla"], model.segment(r.segment).sla, d.extra, NOW) for d, r in scored
+        )
         assert {k: clock[k] for k in ("within", "breached", "pending", "unmeasured")} == {
-            k: outcomes[k] for k in ("within", "breached", "pending", "unmeasured")}
-        assert close_to(clock["compliance_rate"],
-                        rate(outcomes["within"], outcomes["within"] + outcomes["breached"]))
+            k: outcomes[k] for k in ("within", "breached", "pending", "unmeasured")
+        }
+        assert close_to(
+            clock["compliance_rate"], rate(outcomes["within"], outcomes["within"] + outcomes["breached"])
+        )
 
     # monthly trend and the two-months-running alert
     months = defaultdict(list)
@@ -138,8 +157,9 @@ def test_matches_recomputation(example_model, seed, since):
     trend = {row["month"]: row for row in cw["trend"] if row["deals"]}
     assert set(trend) == set(months)
     for month, values in months.items():
-        assert (trend[month]["deals"] == len(values)
-                and close_to(trend[month]["completion"], statistics.fmean(values)))
+        assert trend[month]["deals"] == len(values) and close_to(
+            trend[month]["completion"], statistics.fmean(values)
+        )
 
     # ratings, intake, gates, stored scores
     ratings = Counter(d.extra.get("csm_rating") for d, _ in scored)
@@ -165,8 +185,19 @@ def test_export_file_gives_the_same_report(example_model, example_spec, tmp_path
     deals = list(random_deals(example_model, 600, seed=11))
     path = tmp_path / "deals.csv"
     write_csv(path, example_model, deals)
-    code, out, err = run_cli("audit", "--from", str(path), "--spec", str(example_spec), "--format", "json",
-                             "--as-of", "2026-05-15", "--since", "6m")
+    code, out, err = run_cli(
+        "audit",
+        "--from",
+        str(path),
+        "--spec",
+        str(example_spec),
+        "--format",
+        "json",
+        "--as-of",
+        "2026-05-15",
+        "--since",
+        "6m",
+    )
     assert code == 0, err
     options = audit_options("6m", date(2026, 5, 15))
     assert options.since == date(2025, 11, 15)

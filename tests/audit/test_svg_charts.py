@@ -1,4 +1,5 @@
 """The inline SVG chart functions: well-formed, proportional, escaped, and silent about missing data."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,11 @@ def rect_widths(root: ET.Element, fill: str) -> list[float]:
 
 
 def test_stacked_bars_split_in_proportion():
-    root = parse(stacked_bars("Tiers", [("All", [("Ready", 3, "#010101"), ("Gaps", 1, "#020202"),
-                                                 ("Blocked", 0, "#030303")])]))
+    root = parse(
+        stacked_bars(
+            "Tiers", [("All", [("Ready", 3, "#010101"), ("Gaps", 1, "#020202"), ("Blocked", 0, "#030303")])]
+        )
+    )
     ready, gaps = rect_widths(root, "#010101")[1], rect_widths(root, "#020202")[1]  # [0] is the legend swatch
     assert abs(ready / gaps - 3) < 0.01
     assert rect_widths(root, "#030303") == [10.0]  # only its legend swatch: a zero count draws no bar
@@ -39,26 +43,33 @@ def test_labels_are_escaped():
 
 
 def test_missing_values_draw_nothing():
-    root = parse(paired_bars("Fields", [("A", 80.0, None)],
-                             (("Completed", "#111111"), ("Generic", "#222222"))))
+    root = parse(
+        paired_bars("Fields", [("A", 80.0, None)], (("Completed", "#111111"), ("Generic", "#222222")))
+    )
     # swatches + bars
     assert len(rect_widths(root, "#111111")) == 2 and len(rect_widths(root, "#222222")) == 1
     assert [t.text for t in root.iter(f"{NS}text")][-2:] == ["80.0%", "-"]
-    line = parse(line_chart("Trend", ["2026-01", "2026-02", "2026-03"],
-                            [("Completion", [90.0, None, 70.0], "#333333")]))
+    line = parse(
+        line_chart(
+            "Trend", ["2026-01", "2026-02", "2026-03"], [("Completion", [90.0, None, 70.0], "#333333")]
+        )
+    )
     assert len(list(line.iter(f"{NS}circle"))) == 2
 
 
 def test_line_chart_places_values_and_floor():
-    svg = line_chart("Trend", ["2026-01", "2026-02"], [("Completion", [100.0, 50.0], "#333333")], floor=80,
-                     height=240)
+    svg = line_chart(
+        "Trend", ["2026-01", "2026-02"], [("Completion", [100.0, 50.0], "#333333")], floor=80, height=240
+    )
     root = parse(svg)
     ys = [float(c.get("cy")) for c in root.iter(f"{NS}circle")]
     top, bottom = 26, 240 - 34
     assert ys == [top, top + (bottom - top) / 2]
     floor_y = top + (bottom - top) * 0.2
-    assert any(line.get("stroke-dasharray") and float(line.get("y1")) == round(floor_y, 1)
-               for line in root.iter(f"{NS}line"))
+    assert any(
+        line.get("stroke-dasharray") and float(line.get("y1")) == round(floor_y, 1)
+        for line in root.iter(f"{NS}line")
+    )
     assert "80% floor" in svg
 
 

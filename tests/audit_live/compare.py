@@ -1,4 +1,5 @@
 """Running an audit live and from an export of the same deals, and comparing the two reports."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The fake org and portal, and specs whose `live` environment points at them."""
+
 import pytest
 from audit_live.seeding import HUBSPOT_ENV, SALESFORCE_ENV, live_spec
 from fakes.fixtures import *  # noqa: F401,F403

@@ -1,5 +1,6 @@
 """`handrail audit --env` against the fake HubSpot portal: search paging, createdate windows past the
 10,000-result cap, retries, errors."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,14 @@ def searches(portal) -> list[dict]:
 
 
 def window_filters(body: dict) -> list[tuple[str, str]]:
-    return sorted({(f["operator"], f["value"]) for g in body["filterGroups"] for f in g["filters"]
-                   if f["propertyName"] == "createdate"})
+    return sorted(
+        {
+            (f["operator"], f["value"])
+            for g in body["filterGroups"]
+            for f in g["filters"]
+            if f["propertyName"] == "createdate"
+        }
+    )
 
 
 def test_search_audit_matches_the_export(portal, hubspot_spec, example_model, run_cli, tmp_path):
@@ -31,20 +38,30 @@ def test_search_audit_matches_the_export(portal, hubspot_spec, example_model, ru
     assert portal.count("search") == pages and portal.count("owners.list") == 1
     first = searches(portal)[0]
     assert first["limit"] == 200 and first["sorts"] == ["hs_object_id"] and "after" not in first
-    assert ({f["propertyName"] for g in first["filterGroups"] for f in g["filters"]}
-            == {"dealstage", "closedate"})
-    assert ({"handoff_business_goals", "handoff_closed_won_at", "amount", "dealtype"}
-            <= set(first["properties"]))
+    assert {f["propertyName"] for g in first["filterGroups"] for f in g["filters"]} == {
+        "dealstage",
+        "closedate",
+    }
+    assert {"handoff_business_goals", "handoff_closed_won_at", "amount", "dealtype"} <= set(
+        first["properties"]
+    )
 
 
-def test_more_than_ten_thousand_deals_are_read_in_createdate_windows(portal, hubspot_spec, example_model,
-                                                                     run_cli):
+def test_more_than_ten_thousand_deals_are_read_in_createdate_windows(
+    portal, hubspot_spec, example_model, run_cli
+):
     define_properties(portal.portal, example_model)
     start = datetime(2025, 5, 1, tzinfo=timezone.utc)
     ids = portal.portal.add_deals(
-        {"dealname": f"Customer {i}", "dealstage": "closedwon", "amount": 30_000,
-         "closedate": hubspot_time(start + timedelta(days=i % 360)),
-         "createdate": hubspot_time(start + timedelta(minutes=37 * i))} for i in range(12_000))
+        {
+            "dealname": f"Customer {i}",
+            "dealstage": "closedwon",
+            "amount": 30_000,
+            "closedate": hubspot_time(start + timedelta(days=i % 360)),
+            "createdate": hubspot_time(start + timedelta(minutes=37 * i)),
+        }
+        for i in range(12_000)
+    )
     report = audit_json(run_cli, hubspot_spec, "--env", "live", since=None)
     assert report["deals_read"] == report["closed_won"]["deals"] == 12_000
     bodies = searches(portal)
@@ -72,7 +89,9 @@ def test_rate_limit_and_server_error_while_paging_are_retried(portal, hubspot_sp
 def test_a_portal_without_the_spec_properties_is_told_to_apply_first(portal, hubspot_spec, run_cli):
     code, _, err = run_cli("audit", "--env", "live", "--spec", str(hubspot_spec))
     assert code == 1
-    assert "environment 'live': the HubSpot portal's deals lacks 27 field(s) the spec names: " \
-           "handoff_business_goals" in err
+    assert (
+        "environment 'live': the HubSpot portal's deals lacks 27 field(s) the spec names: "
+        "handoff_business_goals" in err
+    )
     assert "hint: apply the spec there first: handrail plan --env live" in err
     assert portal.count("search") == 0

@@ -1,4 +1,5 @@
 """`handrail brief DEAL --env` against the fake org and portal: one deal fetched by id or name."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,6 +21,7 @@ def brief(run_cli):
         code, out, err = run_cli("brief", deal, *source, "--spec", str(spec), "--role", "implementation")
         assert code == 0, err
         return without_time(out)
+
     return run
 
 
@@ -51,8 +53,9 @@ def test_hubspot_deal_by_id_and_by_name(portal, hubspot_spec, example_model, bri
     assert brief(hubspot_spec, deal.id, "--env", "live") == expected
     assert brief(hubspot_spec, deal.name, "--env", "live") == expected
     bodies = [json.loads(c.body) for c in portal.calls("search")]
-    assert (len(bodies) == 2
-            and all(b["filterGroups"][0]["filters"][0]["propertyName"] == "dealname" for b in bodies))
+    assert len(bodies) == 2 and all(
+        b["filterGroups"][0]["filters"][0]["propertyName"] == "dealname" for b in bodies
+    )
 
 
 def test_a_name_shared_by_two_deals_is_ambiguous(org, salesforce_spec, example_model, run_cli):

@@ -1,4 +1,5 @@
 """Live audits and briefs: secrets stay out of every output, and wrong environments say what to do."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,10 +32,13 @@ def test_hubspot_token_never_printed(portal, hubspot_spec, example_model, run_cl
     assert portal.token not in out + err + out2 + err2 + caplog.text
 
 
-@pytest.mark.parametrize("environment,message,exit_code", [
-    ("snapshot", "environment 'snapshot' is a snapshot of the CRM's configuration and holds no deals", 1),
-    ("nowhere", "--env nowhere: no such environment in", 2),  # an unknown --env is a usage error
-])
+@pytest.mark.parametrize(
+    "environment,message,exit_code",
+    [
+        ("snapshot", "environment 'snapshot' is a snapshot of the CRM's configuration and holds no deals", 1),
+        ("nowhere", "--env nowhere: no such environment in", 2),  # an unknown --env is a usage error
+    ],
+)
 def test_environments_that_hold_no_deals(run_cli, salesforce_spec, environment, message, exit_code):
     for command in (["audit"], ["brief", "Acme"]):
         code, _, err = run_cli(*command, "--env", environment, "--spec", str(salesforce_spec))
@@ -42,12 +46,15 @@ def test_environments_that_hold_no_deals(run_cli, salesforce_spec, environment, 
 
 
 def test_an_org_without_the_spec_fields_is_told_to_apply_first(org, salesforce_spec, run_cli):
-    org.org.add_record("Opportunity", Name="Acme", StageName="Closed Won", CloseDate="2026-01-05",
-                       Amount=50_000)
+    org.org.add_record(
+        "Opportunity", Name="Acme", StageName="Closed Won", CloseDate="2026-01-05", Amount=50_000
+    )
     code, _, err = run_cli("audit", "--env", "live", "--spec", str(salesforce_spec))
     assert code == 1
-    assert "environment 'live': Salesforce's Opportunity object lacks 27 field(s) the spec names: " \
-           "Handoff_Business_Goals__c, Handoff_Stakeholder_Map__c" in err
+    assert (
+        "environment 'live': Salesforce's Opportunity object lacks 27 field(s) the spec names: "
+        "Handoff_Business_Goals__c, Handoff_Stakeholder_Map__c" in err
+    )
     assert "hint: apply the spec there first: handrail plan --env live, then handrail apply --env live" in err
     assert org.count("query") == 0
 

@@ -1,4 +1,5 @@
 """`handrail audit --env` against the fake Salesforce org: REST paging, the Bulk API path, retries, errors."""
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,9 @@ from handrail.targets import deal_source
 from handrail.targets.salesforce import deals as salesforce_deals
 
 
-def test_rest_audit_pages_with_query_more_and_matches_the_export(org, salesforce_spec, example_model, run_cli,
-                                                                   tmp_path):
+def test_rest_audit_pages_with_query_more_and_matches_the_export(
+    org, salesforce_spec, example_model, run_cli, tmp_path
+):
     deals = seed_salesforce(org.org, example_model, generated(example_model, 9_000))
     live = audit_json(run_cli, salesforce_spec, "--env", "live")
     offline = offline_audit(run_cli, tmp_path, example_model, salesforce_spec, deals)
@@ -27,8 +29,9 @@ def test_rest_audit_pages_with_query_more_and_matches_the_export(org, salesforce
     assert "CloseDate >= 2025-10-30" in soql and "Handoff_Csm__r.Name" in soql
 
 
-def test_large_result_goes_through_the_bulk_api(org, salesforce_spec, example_model, run_cli, tmp_path,
-                                                monkeypatch):
+def test_large_result_goes_through_the_bulk_api(
+    org, salesforce_spec, example_model, run_cli, tmp_path, monkeypatch
+):
     deals = seed_salesforce(org.org, example_model, generated(example_model, 3_000, seed=11))
     monkeypatch.setenv("HANDRAIL_SALESFORCE_BULK_THRESHOLD", "1000")
     # so that results come in pages (Sforce-Locator)
@@ -42,15 +45,17 @@ def test_large_result_goes_through_the_bulk_api(org, salesforce_spec, example_mo
     assert_same_figures(live, offline_audit(run_cli, tmp_path, example_model, salesforce_spec, deals))
 
 
-def test_rate_limit_and_server_error_while_paging_are_retried(org, salesforce_spec, example_model, run_cli,
-                                                               tmp_path):
+def test_rate_limit_and_server_error_while_paging_are_retried(
+    org, salesforce_spec, example_model, run_cli, tmp_path
+):
     deals = seed_salesforce(org.org, example_model, generated(example_model, 4_000, seed=3))
     org.inject("queryMore", status=429, retry_after=1)
     org.inject("queryMore", status=500)
     live = audit_json(run_cli, salesforce_spec, "--env", "live", since=None)
     assert [c.status for c in org.calls("queryMore")] == [429, 500, 200]
-    assert_same_figures(live,
-                        offline_audit(run_cli, tmp_path, example_model, salesforce_spec, deals, since=None))
+    assert_same_figures(
+        live, offline_audit(run_cli, tmp_path, example_model, salesforce_spec, deals, since=None)
+    )
 
 
 class Terminal(io.StringIO):
@@ -62,8 +67,12 @@ def test_progress_counts_against_what_the_org_said_it_will_send(org, salesforce_
     seed_salesforce(org.org, example_model, generated(example_model, 1_000))
     feed = LiveFeed("live", deal_source)
     terminal = Terminal()
-    read = sum(1 for _ in with_progress(feed.deals(load_spec(salesforce_spec).model), terminal, every=300,
-                                        total=lambda: feed.expected))
+    read = sum(
+        1
+        for _ in with_progress(
+            feed.deals(load_spec(salesforce_spec).model), terminal, every=300, total=lambda: feed.expected
+        )
+    )
     assert feed.expected == read
     assert terminal.getvalue().startswith(f"\rread 300 of {read:,} deals\rread 600 of {read:,} deals")
     assert terminal.getvalue().endswith(f"\rread {read:,} deals, done\n")

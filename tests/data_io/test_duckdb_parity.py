@@ -1,5 +1,6 @@
 """`score` on DuckDB gives the Python engine's output row for row, and leaves every file it cannot read
 exactly as the Python reader would to the Python path (which then gives its result or located error)."""
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,13 @@ from handrail.generators.data.duck import scored_rows
 from handrail.specs.validate import load_spec
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
-SPEC_FILES = [EXAMPLE_SPEC, SPECS / "every_field_type.yaml", SPECS / "every_segment_match.yaml",
-              SPECS / "every_gated_type.yaml", SPECS / "every_gate_form.yaml"]
+SPEC_FILES = [
+    EXAMPLE_SPEC,
+    SPECS / "every_field_type.yaml",
+    SPECS / "every_segment_match.yaml",
+    SPECS / "every_gated_type.yaml",
+    SPECS / "every_gate_form.yaml",
+]
 PADS = ["", " ", "\t", "  \t"]
 
 
@@ -24,9 +30,19 @@ def _padded(rng: random.Random, text: str) -> str:
 
 def _text(rng: random.Random, f) -> str | None:
     q = f.quality
-    choices = [None, "", "   ", "\t", "x", "Ok", "Dana Ruiz (CFO); Lee Park (Controller)", "line\nbreak",
-               "A specific and long enough answer about goals", "ÉCOLE ünïcode text"]
-    choices += [p.upper() if rng.random() < .5 else p for p in q.filler_phrases]
+    choices = [
+        None,
+        "",
+        "   ",
+        "\t",
+        "x",
+        "Ok",
+        "Dana Ruiz (CFO); Lee Park (Controller)",
+        "line\nbreak",
+        "A specific and long enough answer about goals",
+        "ÉCOLE ünïcode text",
+    ]
+    choices += [p.upper() if rng.random() < 0.5 else p for p in q.filler_phrases]
     choices += [f"we will {p} later on in the project" for p in q.generic_if_contains]
     if q.min_length:
         choices += ["y" * (q.min_length - 1), "y" * q.min_length]
@@ -55,7 +71,7 @@ def _deals_csv(path: Path, model, rng: random.Random, rows: int) -> None:
     types = ["", "New Business", *deal.expansion_values_salesforce, "existingbusiness", " Expansion "]
     header = ["Opportunity ID", "Opportunity Name", "Stage", "Amount", "Type", "Created Date", "Close Date"]
     stages = [s.label for s in model.stages]
-    with_cycle = rng.random() < .5
+    with_cycle = rng.random() < 0.5
     header += ["Sales Cycle Days"] if with_cycle else []
     names = [rng.choice([f.key, f.salesforce_name, f.label]) for f in model.fields]
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -64,10 +80,17 @@ def _deals_csv(path: Path, model, rng: random.Random, rows: int) -> None:
         for n in range(rows):
             created = f"2026-0{rng.randint(1, 3)}-{rng.randint(10, 28)}"
             close = rng.choice(["", f"2026-0{rng.randint(4, 9)}-{rng.randint(10, 28)}"])
-            row = [f"D{n}", rng.choice(["", f"Deal {n}"]), rng.choice(stages),
-                   rng.choice(["", "0", "24999", "25000", "$120,000", "250000", "250001", "1,000,000",
-                               "75000.5"]),
-                   rng.choice(types), created, close]
+            row = [
+                f"D{n}",
+                rng.choice(["", f"Deal {n}"]),
+                rng.choice(stages),
+                rng.choice(
+                    ["", "0", "24999", "25000", "$120,000", "250000", "250001", "1,000,000", "75000.5"]
+                ),
+                rng.choice(types),
+                created,
+                close,
+            ]
             row += [rng.choice(["", "0", "14", "30", "31", "120", "400"])] if with_cycle else []
             writer.writerow(row + [_value(rng, f) for f in model.fields])
 
@@ -85,22 +108,25 @@ def test_duckdb_scores_every_deal_as_the_python_engine_does(spec, fmt, tmp_path,
     assert on_duckdb[1] == on_python[1]
     assert on_duckdb[2] == on_python[2]  # the same warnings
     for shown in (fmt, "text"):  # text --summary computes the totals alone
-        summary = [run_cli("score", str(deals), "--spec", str(spec), "--format", shown, "--summary", *engine)
-                   for engine in ((), ("--engine", "python"))]
+        summary = [
+            run_cli("score", str(deals), "--spec", str(spec), "--format", shown, "--summary", *engine)
+            for engine in ((), ("--engine", "python"))
+        ]
         assert summary[0] == summary[1]
 
 
-@pytest.mark.parametrize("cell,why", [
-    ("lots", "not a number"), ("nan", "NaN orders differently in SQL"), ("", "a blank id"),
-])
+@pytest.mark.parametrize(
+    "cell,why", [("lots", "not a number"), ("nan", "NaN orders differently in SQL"), ("", "a blank id")]
+)
 def test_files_duckdb_cannot_read_exactly_go_to_the_python_reader(cell, why, tmp_path, run_cli):
     model = load_spec(EXAMPLE_SPEC).model
     deals = tmp_path / "deals.csv"
     ident, amount = ("", "5") if why == "a blank id" else ("D1", cell)
     deals.write_text(f"id,name,stage,close date,amount\nD0,A,Commit,,10\n{ident},B,Commit,,{amount}\n")
     assert scored_rows(deals, model, None, None, print) is None, why
-    assert run_cli("score", str(deals), "--spec", str(EXAMPLE_SPEC)) == \
-        run_cli("score", str(deals), "--spec", str(EXAMPLE_SPEC), "--engine", "python")
+    assert run_cli("score", str(deals), "--spec", str(EXAMPLE_SPEC)) == run_cli(
+        "score", str(deals), "--spec", str(EXAMPLE_SPEC), "--engine", "python"
+    )
 
 
 def test_a_ragged_export_with_a_report_footer_goes_to_the_python_reader(tmp_path, run_cli):

@@ -10,6 +10,7 @@ HubSpot deal exports use property labels (Deal Name, Deal Stage, Close Date, Cre
 Amount, Deal Type, Pipeline) with Record ID first. Dates: MM/DD/YYYY in US locales, DD/MM/YYYY elsewhere;
 01/03/2024 is ambiguous (https://xappex.com/blog/salesforce-data-loader-date-format).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,20 +21,24 @@ from handrail.generators.data.columns import load_column_map
 from handrail.generators.data.reader import read_deals
 from handrail.specs.diagnostics import InputError
 
-SALESFORCE_REPORT = ('"Opportunity Owner","Account Name","Opportunity Name","Type","Lead Source","Amount",'
-                     '"Close Date","Created Date","Stage","Opportunity ID","Handoff Partner Sourced"\n'
-                     '"Jordan Lee","Acme Corp","Acme Corp - Platform","New Customer","Partner","60,000.00",'
-                     '"12/31/2026","11/15/2026","Closed Won","0065g00000Abc12AAB","1"\n'
-                     '"Riley Chen","Globex","Globex - Upsell","Existing Customer - '
-                     'Upgrade","Web","$250,000.00","12/15/2026","10/01/2026","Negotiation/Review","0065g00000Abc13AAB","0"\n'
-                     '""\n'
-                     '"Confidential Information - Do Not Distribute"\n'
-                     '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n')
-HUBSPOT_EXPORT = ('Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner,Amount,Deal '
-                  'Type,Pipeline\n9012345601,Initech renewal,Closed Won,2026-12-31 10:00,2026-12-01 '
-                  '09:30,Sam Roe,12000,New Business,Sales Pipeline\n'
-                  '9012345602,Umbrella expansion,Closed Won,2026-11-20 16:45,2026-09-01 08:00,Sam Roe,140000,'
-                  'Existing Business,Sales Pipeline\n')
+SALESFORCE_REPORT = (
+    '"Opportunity Owner","Account Name","Opportunity Name","Type","Lead Source","Amount",'
+    '"Close Date","Created Date","Stage","Opportunity ID","Handoff Partner Sourced"\n'
+    '"Jordan Lee","Acme Corp","Acme Corp - Platform","New Customer","Partner","60,000.00",'
+    '"12/31/2026","11/15/2026","Closed Won","0065g00000Abc12AAB","1"\n'
+    '"Riley Chen","Globex","Globex - Upsell","Existing Customer - '
+    'Upgrade","Web","$250,000.00","12/15/2026","10/01/2026","Negotiation/Review","0065g00000Abc13AAB","0"\n'
+    '""\n'
+    '"Confidential Information - Do Not Distribute"\n'
+    '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n'
+)
+HUBSPOT_EXPORT = (
+    "Record ID,Deal Name,Deal Stage,Close Date,Create Date,Deal owner,Amount,Deal "
+    "Type,Pipeline\n9012345601,Initech renewal,Closed Won,2026-12-31 10:00,2026-12-01 "
+    "09:30,Sam Roe,12000,New Business,Sales Pipeline\n"
+    "9012345602,Umbrella expansion,Closed Won,2026-11-20 16:45,2026-09-01 08:00,Sam Roe,140000,"
+    "Existing Business,Sales Pipeline\n"
+)
 
 
 def write(tmp_path, text, name="export.csv"):
@@ -44,10 +49,20 @@ def write(tmp_path, text, name="export.csv"):
 
 def test_salesforce_report_export(example_model, tmp_path):
     warnings = []
-    acme, globex = read_deals(write(tmp_path, SALESFORCE_REPORT), example_model, process_fields=True,
-                              date_format="%m/%d/%Y", warn=warnings.append)  # 10/01/2026 reads both ways
+    acme, globex = read_deals(
+        write(tmp_path, SALESFORCE_REPORT),
+        example_model,
+        process_fields=True,
+        date_format="%m/%d/%Y",
+        warn=warnings.append,
+    )  # 10/01/2026 reads both ways
     assert (acme.id, acme.name, acme.owner, acme.acv, acme.stage) == (
-        "0065g00000Abc12AAB", "Acme Corp - Platform", "Jordan Lee", 60000.0, "closed_won")
+        "0065g00000Abc12AAB",
+        "Acme Corp - Platform",
+        "Jordan Lee",
+        60000.0,
+        "closed_won",
+    )
     assert acme.extra["close_date"] == date(2026, 12, 31) and acme.sales_cycle_days == 46
     assert acme.values["partner_sourced"] is True
     assert (globex.deal_type, globex.stage, globex.acv) == ("expansion", "negotiation", 250000.0)
@@ -55,10 +70,15 @@ def test_salesforce_report_export(example_model, tmp_path):
 
 
 def test_hubspot_deal_export(example_model, tmp_path):
-    initech, umbrella = read_deals(write(tmp_path, HUBSPOT_EXPORT), example_model, process_fields=True,
-                                   warn=lambda m: None)
+    initech, umbrella = read_deals(
+        write(tmp_path, HUBSPOT_EXPORT), example_model, process_fields=True, warn=lambda m: None
+    )
     assert (initech.id, initech.name, initech.owner, initech.stage) == (
-        "9012345601", "Initech renewal", "Sam Roe", "closed_won")
+        "9012345601",
+        "Initech renewal",
+        "Sam Roe",
+        "closed_won",
+    )
     assert initech.extra["close_date"] == date(2026, 12, 31) and initech.sales_cycle_days == 30
 
 
@@ -71,8 +91,11 @@ def test_unmatched_headers_stop_with_what_was_found(run_cli, tmp_path, example_s
 
 
 def test_missing_optional_columns_warn_once(run_cli, tmp_path, example_spec):
-    export = write(tmp_path, "Deal Name,Deal Stage,Close Date,Amount\nA,Closed Won,2026-01-05,5000\n"
-                             "B,Closed Won,2026-01-06,7000\n")
+    export = write(
+        tmp_path,
+        "Deal Name,Deal Stage,Close Date,Amount\nA,Closed Won,2026-01-05,5000\n"
+        "B,Closed Won,2026-01-06,7000\n",
+    )
     code, out, err = run_cli("score", str(export), "--spec", str(example_spec))
     assert code == 0, err
     lines = [line for line in err.splitlines() if line.startswith("warning:")]
@@ -92,36 +115,58 @@ def test_ambiguous_dates_need_the_flag(example_model, tmp_path):
 
 
 def test_column_map(example_model, tmp_path):
-    mapping = write(tmp_path, '"Opp": name\n"Phase": stage\n"Booked": close_date\n"Amt": amount\n'
-                              '"Goals (free text)": business_goals\n', "map.yaml")
+    mapping = write(
+        tmp_path,
+        '"Opp": name\n"Phase": stage\n"Booked": close_date\n"Amt": amount\n'
+        '"Goals (free text)": business_goals\n',
+        "map.yaml",
+    )
     path = write(tmp_path, "Opp,Phase,Booked,Amt,Goals (free text)\nAcme,Closed Won,2026-01-05,5000,Grow\n")
-    (deal,) = read_deals(path, example_model, columns=load_column_map(mapping, example_model),
-                         warn=lambda m: None)
-    assert (deal.name, deal.stage, deal.acv, deal.values["business_goals"]) == ("Acme", "closed_won", 5000.0,
-                                                                                  "Grow")
+    (deal,) = read_deals(
+        path, example_model, columns=load_column_map(mapping, example_model), warn=lambda m: None
+    )
+    assert (deal.name, deal.stage, deal.acv, deal.values["business_goals"]) == (
+        "Acme",
+        "closed_won",
+        5000.0,
+        "Grow",
+    )
 
 
-@pytest.mark.parametrize("text,message", [
-    ('"Opp": nmae\n', "map.yaml:1:8: 'Opp': 'nmae' is neither a role nor a field"),
-    ("- name\n", "map.yaml:1:1: a column map is a mapping"),
-    ('"A": name\n"B": name\n', "map.yaml:2:6: 'B': 'name' already has a column"),
-    ('"A": [name]\n', "map.yaml:1:6: 'A': the target must be one role or field key"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('"Opp": nmae\n', "map.yaml:1:8: 'Opp': 'nmae' is neither a role nor a field"),
+        ("- name\n", "map.yaml:1:1: a column map is a mapping"),
+        ('"A": name\n"B": name\n', "map.yaml:2:6: 'B': 'name' already has a column"),
+        ('"A": [name]\n', "map.yaml:1:6: 'A': the target must be one role or field key"),
+    ],
+)
 def test_bad_column_maps_are_located(example_model, tmp_path, text, message):
     with pytest.raises(InputError) as exc:
         load_column_map(write(tmp_path, text, "map.yaml"), example_model)
     assert message in str(exc.value)
 
 
-@pytest.mark.parametrize("command",
-                         [["score", "{export}"], ["audit", "--from", "{export}", "--as-of", "2026-04-30"],
-                                     ["brief", "Acme", "--from", "{export}"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", "{export}"],
+        ["audit", "--from", "{export}", "--as-of", "2026-04-30"],
+        ["brief", "Acme", "--from", "{export}"],
+    ],
+)
 def test_columns_and_date_format_on_every_command(run_cli, tmp_path, example_spec, command):
     mapping = write(tmp_path, '"Opp": name\n"Phase": stage\n"Booked": close_date\n', "map.yaml")
-    export = write(tmp_path, "Opp,Phase,Booked,Created Date,Amount\nAcme,Closed "
-                             "Won,03/04/2026,2026-01-02,5000\n")
-    args = ([a.format(export=export) for a in command]
-            + ["--spec", str(example_spec), "--columns", str(mapping)])
+    export = write(
+        tmp_path, "Opp,Phase,Booked,Created Date,Amount\nAcme,Closed Won,03/04/2026,2026-01-02,5000\n"
+    )
+    args = [a.format(export=export) for a in command] + [
+        "--spec",
+        str(example_spec),
+        "--columns",
+        str(mapping),
+    ]
     code, _, err = run_cli(*args)
     assert code == 3 and "'03/04/2026' could be" in err and "Traceback" not in err
     code, out, err = run_cli(*args, "--date-format", "%m/%d/%Y")
@@ -131,22 +176,29 @@ def test_columns_and_date_format_on_every_command(run_cli, tmp_path, example_spe
     assert code == 3 and "bad.yaml:1:8:" in err
 
 
-@pytest.mark.parametrize("name, content", [
-    ("deals.json", '[{"Opportunity Nm": "Acme", "Amt": 5, "Stg": "won"}]'),
-    ("deals.jsonl", '{"Opportunity Nm": "Acme", "Amt": 5}\n'),
-])
-def test_json_records_that_name_no_deal_stop_with_what_was_found(run_cli, tmp_path, example_spec, name,
-                                                                 content):
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("deals.json", '[{"Opportunity Nm": "Acme", "Amt": 5, "Stg": "won"}]'),
+        ("deals.jsonl", '{"Opportunity Nm": "Acme", "Amt": 5}\n'),
+    ],
+)
+def test_json_records_that_name_no_deal_stop_with_what_was_found(
+    run_cli, tmp_path, example_spec, name, content
+):
     deals = tmp_path / name
     deals.write_text(content)
     code, out, err = run_cli("score", str(deals), "--spec", str(example_spec))
     assert code == 3 and out == ""
-    assert (f"{deals}: record 1: no column for the deal name" in err
-            and "columns found: Opportunity Nm, Amt" in err)
+    assert (
+        f"{deals}: record 1: no column for the deal name" in err
+        and "columns found: Opportunity Nm, Amt" in err
+    )
 
 
 def test_json_records_may_leave_out_null_values(example_model, tmp_path):
     deals = tmp_path / "deals.jsonl"
-    deals.write_text('{"id": "1", "dealname": "Acme", "amount": 5}\n{"id": "2", "amount": 7, "closedate": '
-                     'null}\n')
+    deals.write_text(
+        '{"id": "1", "dealname": "Acme", "amount": 5}\n{"id": "2", "amount": 7, "closedate": null}\n'
+    )
     assert [d.acv for d in read_deals(deals, example_model, warn=lambda line: None)] == [5, 7]

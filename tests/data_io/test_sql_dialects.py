@@ -1,6 +1,7 @@
 """`handrail sql`: the scoring query gives the engine's results when executed on DuckDB and on a real
 PostgreSQL server (started here on 127.0.0.1, skipped where PostgreSQL is not installed), and prints for
 Snowflake and BigQuery in a form their grammars accept."""
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,7 @@ def _record(model, deal) -> tuple:
 def _expected(model, deal) -> tuple:
     r = score_deal(model, deal)
     missing = "; ".join(model.field(k).label for k in r.missing_required)
-    return (deal.id, r.segment, r.score, r.tier, r.completeness,
-            summary(model, r), missing)
+    return (deal.id, r.segment, r.score, r.tier, r.completeness, summary(model, r), missing)
 
 
 def _sql_type(f, dialect: str) -> str:
@@ -56,8 +56,10 @@ def _create(model, dialect: str) -> str:
 
 
 def _results(rows) -> list[tuple]:
-    return [(i, seg, None if score is None else float(score), tier, float(complete), text, missing)
-            for i, _, seg, score, tier, complete, text, missing, *_ in rows]
+    return [
+        (i, seg, None if score is None else float(score), tier, float(complete), text, missing)
+        for i, _, seg, score, tier, complete, text, missing, *_ in rows
+    ]
 
 
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
@@ -96,14 +98,21 @@ def postgres():
         shutil.chown(sockets, "postgres")
         prefix = ["setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups"]
     port = _free_port()
-    subprocess.run(prefix + [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        prefix + [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(prefix + [pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(base / "log"), "start"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        prefix + [pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(base / "log"), "start"],
+        check=True,
+        capture_output=True,
+    )
     try:
-        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
-                             autocommit=True) as con:
+        with psycopg.connect(
+            host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as con:
             yield con
     finally:
         subprocess.run(prefix + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
@@ -136,8 +145,9 @@ def test_warehouse_dialects_parse_in_their_own_grammar(dialect, example_spec):
 
 
 def test_the_command_prints_the_input_columns_and_refuses_a_bad_table_name(run_cli, example_spec):
-    code, out, _ = run_cli("sql", "--spec", str(example_spec), "--dialect", "postgres",
-                           "--table", "crm.deals")
+    code, out, _ = run_cli(
+        "sql", "--spec", str(example_spec), "--dialect", "postgres", "--table", "crm.deals"
+    )
     assert code == 0 and "FROM crm.deals" in out
     model = load_spec(example_spec).model
     assert all(f"--   {name}: " in out for name, _ in column_types(model))

@@ -7,6 +7,7 @@ started once per session, reset before each test, with REQUESTS_CA_BUNDLE pointi
 the test; a test fails if the fake hit one of its own bugs. login_routes: requests adapters that
 send login.salesforce.com / test.salesforce.com to the Salesforce fake (for connect(mounts=...)).
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -18,8 +19,15 @@ from fakes.hubspot import FakeHubSpot
 from fakes.salesforce import FakeSalesforce
 from fakes.tls import TestAuthority
 
-__all__ = ["test_authority", "salesforce_server", "hubspot_server", "fake_salesforce", "fake_hubspot",
-           "login_routes", "LoginHostAdapter"]
+__all__ = [
+    "test_authority",
+    "salesforce_server",
+    "hubspot_server",
+    "fake_salesforce",
+    "fake_hubspot",
+    "login_routes",
+    "LoginHostAdapter",
+]
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ Operation names for `inject()` and `calls()` are the `name` column of ROUTES bel
     fake.portal.add_deals(rows)
     fake.inject("search", status=429, retry_after=1)
 """
+
 from __future__ import annotations
 
 import json
@@ -77,14 +78,19 @@ ROUTES = [
     ("POST", "/crm/v3/objects/{objectType}", "records.create", records.create_record),
     ("GET", "/crm/v3/objects/{objectType}/{objectId}", "records.get", records.get_record),
     ("PATCH", "/crm/v3/objects/{objectType}/{objectId}", "records.update", records.update_record),
-    ("GET", "/crm/v3/limits/calculated-properties", "limits.calculated_properties",
-     schema.calculated_property_limits),
+    (
+        "GET",
+        "/crm/v3/limits/calculated-properties",
+        "limits.calculated_properties",
+        schema.calculated_property_limits,
+    ),
     ("GET", "/crm/v3/limits/custom-properties", "limits.custom_properties", schema.custom_property_limits),
     ("GET", "/crm/v3/owners", "owners.list", records.list_owners),
     ("GET", "/crm/v3/owners/{ownerId}", "owners.get", records.get_owner),
 ]
-_COMPILED = [(method, path_pattern(template), template, name, handler)
-             for method, template, name, handler in ROUTES]
+_COMPILED = [
+    (method, path_pattern(template), template, name, handler) for method, template, name, handler in ROUTES
+]
 
 
 class FakeHubSpot(FakeService):
@@ -93,8 +99,10 @@ class FakeHubSpot(FakeService):
     def __init__(self, *, validate: bool = True):
         super().__init__()
         self.catalog = OpenApiCatalog.load() if validate else None
-        self.token = f"pat-na1-{secrets.token_hex(4)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}-" \
-                     f"{secrets.token_hex(2)}-{secrets.token_hex(6)}"
+        self.token = (
+            f"pat-na1-{secrets.token_hex(4)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}-"
+            f"{secrets.token_hex(2)}-{secrets.token_hex(6)}"
+        )
         self.tokens = {self.token}
         self._initial_state()
 
@@ -126,11 +134,14 @@ class FakeHubSpot(FakeService):
 
     def dispatch(self, request: Request, operation: str) -> Response:
         header = request.headers.get("Authorization", "")
-        if not (header.startswith("Bearer ") and header[len("Bearer "):] in self.tokens):
-            return hs_error(401, "INVALID_AUTHENTICATION",
-                            "Authentication credentials not found. This API supports OAuth 2.0 "
-                            "authentication and you can find more details at "
-                            "https://developers.hubspot.com/docs/methods/auth/oauth-overview")
+        if not (header.startswith("Bearer ") and header[len("Bearer ") :] in self.tokens):
+            return hs_error(
+                401,
+                "INVALID_AUTHENTICATION",
+                "Authentication credentials not found. This API supports OAuth 2.0 "
+                "authentication and you can find more details at "
+                "https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+            )
         route = self._route(request)
         if route is None:
             return hs_error(404, "OBJECT_NOT_FOUND", f"No route for {request.method} {request.path}")
@@ -138,8 +149,9 @@ class FakeHubSpot(FakeService):
         documented = self.catalog.match(request.method, request.path) if self.catalog else None
         if self.catalog and documented is None:
             self.reject(f"{request.method} {request.path}: not in HubSpot's OpenAPI documents")
-            return hs_error(404, "OBJECT_NOT_FOUND", f"{request.method} {request.path} is not a documented "
-                                                     "endpoint")
+            return hs_error(
+                404, "OBJECT_NOT_FOUND", f"{request.method} {request.path} is not a documented endpoint"
+            )
         if documented:
             problems = self.catalog.request_errors(documented[0], documented[1], request.query, request.body)
             if problems:
@@ -151,12 +163,18 @@ class FakeHubSpot(FakeService):
             payload = json.loads(response.body) if response.body else None
             problems = self.catalog.response_errors(documented[0], response.status, payload)
             if problems:
-                raise AssertionError(f"the fake's {name} response ({response.status}) breaks HubSpot's "
-                                     f"documents: {problems[:3]}")
+                raise AssertionError(
+                    f"the fake's {name} response ({response.status}) breaks HubSpot's "
+                    f"documents: {problems[:3]}"
+                )
         if name != "search":  # search responses carry no rate-limit headers
-            response.headers.update({"X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-                                     "X-HubSpot-RateLimit-Max": "190",
-                                     "X-HubSpot-RateLimit-Remaining": "189"})
+            response.headers.update(
+                {
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+                    "X-HubSpot-RateLimit-Max": "190",
+                    "X-HubSpot-RateLimit-Remaining": "189",
+                }
+            )
         return response
 
     def fault_response(self, fault: Fault, operation: str) -> Response:
@@ -164,13 +182,22 @@ class FakeHubSpot(FakeService):
             return super().fault_response(fault, operation)
         if fault.status == 429:
             secondly = operation == "search"
-            body = {"status": "error", "errorType": "RATE_LIMIT", "correlationId": correlation_id(),
-                    "message": "You have reached your secondly limit." if secondly
-                    else "You have reached your ten secondly limit.",
-                    "policyName": "SECONDLY" if secondly else "TEN_SECONDLY_ROLLING"}
+            body = {
+                "status": "error",
+                "errorType": "RATE_LIMIT",
+                "correlationId": correlation_id(),
+                "message": "You have reached your secondly limit."
+                if secondly
+                else "You have reached your ten secondly limit.",
+                "policyName": "SECONDLY" if secondly else "TEN_SECONDLY_ROLLING",
+            }
         else:
-            body = {"status": "error", "message": "internal error", "correlationId": correlation_id(),
-                    "category": "INTERNAL_ERROR"}
+            body = {
+                "status": "error",
+                "message": "internal error",
+                "correlationId": correlation_id(),
+                "category": "INTERNAL_ERROR",
+            }
         response = Response.json(body, fault.status or 500)
         if fault.retry_after is not None:
             response.headers["Retry-After"] = str(fault.retry_after)
@@ -182,4 +209,3 @@ def _validation_error(problems: list[str]) -> Response:
     body = json.loads(response.body)
     body["errors"] = [{"message": p} for p in problems[:10]]
     return Response.json(body, 400)
-

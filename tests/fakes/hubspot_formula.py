@@ -11,22 +11,35 @@ so a conditional ends with `else <statement>` OR with `endif`, never both: a liv
 trailing `endif` after `else` with 400 "not a token" (shared/reference/hubspot/README.md, Corrections).
 Keywords are case-insensitive.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op><=|>=|!=|[=<>+\-*/(),])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 KEYWORDS = {"if", "then", "elseif", "else", "endif", "and", "or", "not", "true", "false", "equals"}
 # Documented in the properties API guide.
-DOCUMENTED_FUNCTIONS = {"is_present", "contains", "concatenate", "max", "min", "number_to_string",
-                        "string_to_number", "string", "bool"}
+DOCUMENTED_FUNCTIONS = {
+    "is_present",
+    "contains",
+    "concatenate",
+    "max",
+    "min",
+    "number_to_string",
+    "string_to_number",
+    "string",
+    "bool",
+}
 # Seen in HubSpot's "expected one of" token lists but not documented. The strict grammar refuses them unless
 # a caller allows them explicitly: Handrail's default output must parse with documented functions only.
 UNDOCUMENTED_FUNCTIONS = {"string_length", "to_lower_case", "round_nearest", "coalesce", "is_blank"}
@@ -90,9 +103,9 @@ class Parser:
     def unexpected(self, wanted: str) -> FormulaSyntaxError:
         t = self.tok
         found = "the end of the formula" if t.kind == "end" else f"{t.text!r}"
-        return FormulaSyntaxError(f"{found} is not a token expected here (character {t.at}); expected "
-                                  f"{wanted}",
-                                  t.text, t.at)
+        return FormulaSyntaxError(
+            f"{found} is not a token expected here (character {t.at}); expected {wanted}", t.text, t.at
+        )
 
     def expect(self, kind: str, text: str | None = None) -> Token:
         t = self.accept(kind, text)
@@ -201,8 +214,10 @@ def syntax_problem(formula: str, *, allow_undocumented: bool = False) -> str | N
     """HubSpot's wording of why a formula does not parse, or None; undocumented functions only when
     allowed."""
     try:
-        parse(formula,
-              DOCUMENTED_FUNCTIONS | UNDOCUMENTED_FUNCTIONS if allow_undocumented else DOCUMENTED_FUNCTIONS)
+        parse(
+            formula,
+            DOCUMENTED_FUNCTIONS | UNDOCUMENTED_FUNCTIONS if allow_undocumented else DOCUMENTED_FUNCTIONS,
+        )
     except FormulaSyntaxError as exc:
         return str(exc)
     return None

@@ -1,4 +1,5 @@
 """Pipelines and stages (v3) and pipeline rules (2026-09-beta) of the fake portal."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,9 @@ def _pipeline(portal: Portal, params: dict) -> dict | None:
 
 def list_pipelines(portal: Portal, request: Request, params: dict) -> Response:
     obj = _object(params) or ""
-    return Response.json({"results": [_visible(p) for p in portal.pipelines.get(obj, {}).values()
-                                      if not p["archived"]]})
+    return Response.json(
+        {"results": [_visible(p) for p in portal.pipelines.get(obj, {}).values() if not p["archived"]]}
+    )
 
 
 def _visible(pipeline: dict) -> dict:
@@ -54,8 +56,12 @@ def replace_pipeline(portal: Portal, request: Request, params: dict) -> Response
     problem = _stages_problem(_object(params) or "", data["stages"])
     if problem:
         return problem
-    pipeline.update(label=data["label"], displayOrder=data["displayOrder"], updatedAt=now_iso(),
-                    stages=[portal.stage_record(s) for s in data["stages"]])
+    pipeline.update(
+        label=data["label"],
+        displayOrder=data["displayOrder"],
+        updatedAt=now_iso(),
+        stages=[portal.stage_record(s) for s in data["stages"]],
+    )
     return Response.json(_visible(pipeline))
 
 
@@ -82,9 +88,11 @@ def archive_pipeline(portal: Portal, request: Request, params: dict) -> Response
 def _stages_problem(obj: str, stages: list[dict]) -> Response | None:
     for stage in stages:
         if obj == "deals" and "probability" not in stage.get("metadata", {}):
-            return hs_error(400, "VALIDATION_ERROR",
-                            f"Deal stage '{stage.get('label')}' needs metadata.probability between 0.0 and "
-                            "1.0")
+            return hs_error(
+                400,
+                "VALIDATION_ERROR",
+                f"Deal stage '{stage.get('label')}' needs metadata.probability between 0.0 and 1.0",
+            )
     return None
 
 
@@ -96,8 +104,9 @@ def list_stages(portal: Portal, request: Request, params: dict) -> Response:
 
 
 def _stage(pipeline: dict | None, stage_id: str) -> dict | None:
-    return next((s for s in (pipeline or {}).get("stages", []) if s["id"] == stage_id and not s["archived"]),
-                None)
+    return next(
+        (s for s in (pipeline or {}).get("stages", []) if s["id"] == stage_id and not s["archived"]), None
+    )
 
 
 def get_stage(portal: Portal, request: Request, params: dict) -> Response:
@@ -168,11 +177,17 @@ def _rules(portal: Portal, params: dict) -> dict:
     if key not in portal.pipeline_rules:
         stamp = now_iso()
         portal.pipeline_rules[key] = {
-            "id": portal.new_id(), "objectTypeId": key[0], "pipelineId": key[1], "createdAt": stamp,
-            "updatedAt": stamp, "governanceValidationRules": {
+            "id": portal.new_id(),
+            "objectTypeId": key[0],
+            "pipelineId": key[1],
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "governanceValidationRules": {
                 "noBackwardsMovementRule": {"enabledForAllStages": False, "pipelineStageIds": []},
                 "noSkippingStagesRule": {"enabledForAllStages": False, "pipelineStageIds": []},
-                "objectCreationRule": {"pipelineStageIds": []}}}
+                "objectCreationRule": {"pipelineStageIds": []},
+            },
+        }
     return portal.pipeline_rules[key]
 
 
@@ -181,8 +196,10 @@ def put_rules(portal: Portal, request: Request, params: dict) -> Response:
     if pipeline is None:
         return not_found(f"Pipeline {params['pipelineId']}")
     data = request.json()
-    members = {**data["governanceValidationRules"],
-               **({APPROVAL: data[APPROVAL]} if APPROVAL in data else {})}
+    members = {
+        **data["governanceValidationRules"],
+        **({APPROVAL: data[APPROVAL]} if APPROVAL in data else {}),
+    }
     problem = _members_problem(pipeline, members)
     if problem:
         return problem
@@ -221,10 +238,12 @@ def patch_rules(portal: Portal, request: Request, params: dict) -> Response:
 # PublicApprovalStageRuleRequest.
 DOCUMENT = "crm-pipeline-rules-2026-09-beta.json"
 APPROVAL = "approvalStage"
-MEMBER_SCHEMAS = {"noBackwardsMovementRule": "PublicSequenceValidationRule",
-                  "noSkippingStagesRule": "PublicSequenceValidationRule",
-                  "objectCreationRule": "PublicObjectCreationRule",
-                  APPROVAL: "PublicApprovalStageRuleRequest"}
+MEMBER_SCHEMAS = {
+    "noBackwardsMovementRule": "PublicSequenceValidationRule",
+    "noSkippingStagesRule": "PublicSequenceValidationRule",
+    "objectCreationRule": "PublicObjectCreationRule",
+    APPROVAL: "PublicApprovalStageRuleRequest",
+}
 
 
 def member_errors(name: str, value: Any) -> list[str]:
@@ -253,8 +272,9 @@ def _undeclared(catalog: OpenApiCatalog, schema: dict, value: Any, where: str) -
                 out += _undeclared(catalog, declared[k], v, f"{where}.{k}")
         return out
     if isinstance(value, list) and "items" in schema:
-        return [e for i, v in enumerate(value)
-                for e in _undeclared(catalog, schema["items"], v, f"{where}[{i}]")]
+        return [
+            e for i, v in enumerate(value) for e in _undeclared(catalog, schema["items"], v, f"{where}[{i}]")
+        ]
     return []
 
 
@@ -271,12 +291,16 @@ def _members_problem(pipeline: dict, members: dict) -> Response | None:
         if problems:
             break
         wanted = [value["pipelineStageId"]] if name == APPROVAL else value["pipelineStageIds"]
-        problems += [f"{name}: stage '{i}' is not a stage of pipeline {pipeline['id']}" for i in wanted
-                     if i not in stage_ids]
+        problems += [
+            f"{name}: stage '{i}' is not a stage of pipeline {pipeline['id']}"
+            for i in wanted
+            if i not in stage_ids
+        ]
     if not problems:
         return None
-    body = json.loads(hs_error(400, "VALIDATION_ERROR",
-                               "Invalid input JSON: " + "; ".join(problems[:3])).body)
+    body = json.loads(
+        hs_error(400, "VALIDATION_ERROR", "Invalid input JSON: " + "; ".join(problems[:3])).body
+    )
     return Response.json({**body, "errors": [{"message": p} for p in problems[:10]]}, 400)
 
 

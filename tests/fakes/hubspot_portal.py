@@ -7,6 +7,7 @@ Tests may edit it directly to simulate changes made by hand in HubSpot, e.g.
     portal.flows[flow_id]["isEnabled"] = False
     portal.add_deals([{"dealname": "Acme", "dealstage": "closedwon", "amount": "50000"}])
 """
+
 from __future__ import annotations
 
 import itertools
@@ -25,15 +26,26 @@ TYPE_FIELD_TYPES = {
     "bool": {"booleancheckbox", "calculation_equation"},
     "phone_number": {"phonenumber"},
 }
-DEFAULT_STAGES = [("appointmentscheduled", "Appointment scheduled", "0.2"),
-                  ("qualifiedtobuy", "Qualified to buy", "0.4"),
-                  ("presentationscheduled", "Presentation scheduled", "0.6"),
-                  ("decisionmakerboughtin", "Decision maker bought-in", "0.8"),
-                  ("contractsent", "Contract sent", "0.9"), ("closedwon", "Closed won", "1.0"),
-                  ("closedlost", "Closed lost", "0.0")]
+DEFAULT_STAGES = [
+    ("appointmentscheduled", "Appointment scheduled", "0.2"),
+    ("qualifiedtobuy", "Qualified to buy", "0.4"),
+    ("presentationscheduled", "Presentation scheduled", "0.6"),
+    ("decisionmakerboughtin", "Decision maker bought-in", "0.8"),
+    ("contractsent", "Contract sent", "0.9"),
+    ("closedwon", "Closed won", "1.0"),
+    ("closedlost", "Closed lost", "0.0"),
+]
 DEFAULT_RECORD_PROPERTIES = {
-    "deals": ["amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate",
-              "hs_object_id", "pipeline"],
+    "deals": [
+        "amount",
+        "closedate",
+        "createdate",
+        "dealname",
+        "dealstage",
+        "hs_lastmodifieddate",
+        "hs_object_id",
+        "pipeline",
+    ],
     "tasks": ["hs_createdate", "hs_lastmodifieddate", "hs_object_id", "hs_task_subject", "hs_timestamp"],
 }
 
@@ -78,8 +90,10 @@ class Portal:
     def _seed(self) -> None:
         self.add_group("deals", "dealinformation", "Deal information", 0, hubspot_defined=True)
         self.add_group("deals", "deal_activity", "Deal activity", 1, hubspot_defined=True)
-        stage_options = [{"label": label, "value": value, "displayOrder": i, "hidden": False}
-                         for i, (value, label, _) in enumerate(DEFAULT_STAGES)]
+        stage_options = [
+            {"label": label, "value": value, "displayOrder": i, "hidden": False}
+            for i, (value, label, _) in enumerate(DEFAULT_STAGES)
+        ]
         for name, label, kind, field_type, extra in [
             ("dealname", "Deal Name", "string", "text", {}),
             ("amount", "Amount", "number", "number", {}),
@@ -88,28 +102,66 @@ class Portal:
             ("hs_lastmodifieddate", "Last Modified Date", "datetime", "date", {}),
             ("hs_object_id", "Record ID", "number", "number", {}),
             ("dealstage", "Deal Stage", "enumeration", "select", {"options": stage_options}),
-            ("pipeline", "Pipeline", "enumeration", "select",
-             {"options": [{"label": "Sales Pipeline", "value": "default", "displayOrder": 0,
-                           "hidden": False}]}),
-            ("dealtype", "Deal Type", "enumeration", "select", {"options": [
-                {"label": "New Business", "value": "newbusiness", "displayOrder": 0, "hidden": False},
-                {"label": "Existing Business", "value": "existingbusiness", "displayOrder": 1,
-                 "hidden": False}]}),
-            ("hubspot_owner_id", "Deal owner", "enumeration", "select",
-             {"externalOptions": True, "referencedObjectType": "OWNER"}),
+            (
+                "pipeline",
+                "Pipeline",
+                "enumeration",
+                "select",
+                {
+                    "options": [
+                        {"label": "Sales Pipeline", "value": "default", "displayOrder": 0, "hidden": False}
+                    ]
+                },
+            ),
+            (
+                "dealtype",
+                "Deal Type",
+                "enumeration",
+                "select",
+                {
+                    "options": [
+                        {"label": "New Business", "value": "newbusiness", "displayOrder": 0, "hidden": False},
+                        {
+                            "label": "Existing Business",
+                            "value": "existingbusiness",
+                            "displayOrder": 1,
+                            "hidden": False,
+                        },
+                    ]
+                },
+            ),
+            (
+                "hubspot_owner_id",
+                "Deal owner",
+                "enumeration",
+                "select",
+                {"externalOptions": True, "referencedObjectType": "OWNER"},
+            ),
             ("hs_is_closed_won", "Is Closed Won", "bool", "booleancheckbox", {}),
         ]:
             self.properties["deals"][name] = self.property_record(
-                {"name": name, "label": label, "type": kind, "fieldType": field_type,
-                 "groupName": "dealinformation", **extra}, hubspot_defined=True)
-        stages = [{"label": label, "displayOrder": i, "metadata": {"probability": p}, "stageId": value}
-                  for i, (value, label, p) in enumerate(DEFAULT_STAGES)]
-        self.add_pipeline("deals", {"label": "Sales Pipeline", "displayOrder": 0, "stages": stages},
-                          "default")
+                {
+                    "name": name,
+                    "label": label,
+                    "type": kind,
+                    "fieldType": field_type,
+                    "groupName": "dealinformation",
+                    **extra,
+                },
+                hubspot_defined=True,
+            )
+        stages = [
+            {"label": label, "displayOrder": i, "metadata": {"probability": p}, "stageId": value}
+            for i, (value, label, p) in enumerate(DEFAULT_STAGES)
+        ]
+        self.add_pipeline(
+            "deals", {"label": "Sales Pipeline", "displayOrder": 0, "stages": stages}, "default"
+        )
         self.add_owner("owner@handrail.test", "Olivia", "Owner")
 
-    def add_group(self, obj: str, name: str, label: str, display_order: int = 0, *,
-                  hubspot_defined: bool = False) -> dict:
+    def add_group(
+        self, obj: str, name: str, label: str, display_order: int = 0, *, hubspot_defined: bool = False
+    ) -> dict:
         group = {"name": name, "label": label, "displayOrder": display_order, "archived": False}
         self.groups[obj][name] = group
         return group
@@ -117,21 +169,39 @@ class Portal:
     def property_record(self, data: dict, *, hubspot_defined: bool = False) -> dict:
         stamp = now_iso()
         calculated = data.get("fieldType") == "calculation_equation"
-        record = {"name": data["name"], "label": data["label"], "type": data["type"],
-                  "fieldType": data["fieldType"], "groupName": data["groupName"],
-                  "description": data.get("description", ""), "options": _options(data),
-                  "displayOrder": data.get("displayOrder", -1), "hidden": data.get("hidden", False),
-                  "formField": data.get("formField", False),
-                  "hasUniqueValue": data.get("hasUniqueValue", False),
-                  "calculated": calculated, "externalOptions": data.get("externalOptions", False),
-                  "archived": False, "createdAt": stamp, "updatedAt": stamp,
-                  "modificationMetadata": {"archivable": not hubspot_defined,
-                                           "readOnlyDefinition": hubspot_defined,
-                                           "readOnlyValue": calculated}}
+        record = {
+            "name": data["name"],
+            "label": data["label"],
+            "type": data["type"],
+            "fieldType": data["fieldType"],
+            "groupName": data["groupName"],
+            "description": data.get("description", ""),
+            "options": _options(data),
+            "displayOrder": data.get("displayOrder", -1),
+            "hidden": data.get("hidden", False),
+            "formField": data.get("formField", False),
+            "hasUniqueValue": data.get("hasUniqueValue", False),
+            "calculated": calculated,
+            "externalOptions": data.get("externalOptions", False),
+            "archived": False,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "modificationMetadata": {
+                "archivable": not hubspot_defined,
+                "readOnlyDefinition": hubspot_defined,
+                "readOnlyValue": calculated,
+            },
+        }
         if hubspot_defined:
             record["hubspotDefined"] = True
-        for key in ("referencedObjectType", "numberDisplayHint", "textDisplayHint", "dataSensitivity",
-                    "currencyPropertyName", "showCurrencySymbol"):
+        for key in (
+            "referencedObjectType",
+            "numberDisplayHint",
+            "textDisplayHint",
+            "dataSensitivity",
+            "currencyPropertyName",
+            "showCurrencySymbol",
+        ):
             if key in data:
                 record[key] = data[key]
         if calculated:
@@ -140,9 +210,15 @@ class Portal:
 
     def add_pipeline(self, obj: str, data: dict, pipeline_id: str | None = None) -> dict:
         stamp = now_iso()
-        pipeline = {"id": pipeline_id or data.get("pipelineId") or self.new_id(), "label": data["label"],
-                    "displayOrder": data["displayOrder"], "archived": False, "createdAt": stamp,
-                    "updatedAt": stamp, "stages": [self.stage_record(s) for s in data["stages"]]}
+        pipeline = {
+            "id": pipeline_id or data.get("pipelineId") or self.new_id(),
+            "label": data["label"],
+            "displayOrder": data["displayOrder"],
+            "archived": False,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "stages": [self.stage_record(s) for s in data["stages"]],
+        }
         self.pipelines.setdefault(obj, {})[pipeline["id"]] = pipeline
         return pipeline
 
@@ -150,17 +226,33 @@ class Portal:
         stamp = now_iso()
         metadata = {k: str(v) for k, v in data.get("metadata", {}).items()}
         metadata.setdefault("isClosed", "true" if metadata.get("probability") in ("0.0", "1.0") else "false")
-        return {"id": data.get("stageId") or self.new_id(), "label": data["label"],
-                "displayOrder": data["displayOrder"], "metadata": metadata, "archived": False,
-                "createdAt": stamp, "updatedAt": stamp, "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT"}
+        return {
+            "id": data.get("stageId") or self.new_id(),
+            "label": data["label"],
+            "displayOrder": data["displayOrder"],
+            "metadata": metadata,
+            "archived": False,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "writePermissions": "CRM_PERMISSIONS_ENFORCEMENT",
+        }
 
     def add_owner(self, email: str, first_name: str, last_name: str, user_id: int | None = None) -> dict:
         stamp = now_iso()
         owner_id = self.new_id()
-        owner = {"id": owner_id, "email": email, "firstName": first_name, "lastName": last_name,
-                 "userId": user_id or int(owner_id) + 90000,
-                 "userIdIncludingInactive": user_id or int(owner_id) + 90000,
-                 "type": "PERSON", "teams": [], "archived": False, "createdAt": stamp, "updatedAt": stamp}
+        owner = {
+            "id": owner_id,
+            "email": email,
+            "firstName": first_name,
+            "lastName": last_name,
+            "userId": user_id or int(owner_id) + 90000,
+            "userIdIncludingInactive": user_id or int(owner_id) + 90000,
+            "type": "PERSON",
+            "teams": [],
+            "archived": False,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+        }
         self.owners.append(owner)
         return owner
 
@@ -172,8 +264,13 @@ class Portal:
         values.setdefault("hs_createdate", stamp)
         values["hs_lastmodifieddate"] = stamp
         values["hs_object_id"] = record_id
-        record = {"id": record_id, "properties": values, "createdAt": values["createdate"],
-                  "updatedAt": stamp, "archived": False}
+        record = {
+            "id": record_id,
+            "properties": values,
+            "createdAt": values["createdate"],
+            "updatedAt": stamp,
+            "archived": False,
+        }
         self.records[obj][record_id] = record
         return record
 
@@ -190,12 +287,20 @@ class Portal:
 def _options(data: dict) -> list[dict]:
     options = data.get("options")
     if options is None and data.get("type") == "bool":
-        options = [{"label": "Yes", "value": "true", "displayOrder": 0, "hidden": False},
-                   {"label": "No", "value": "false", "displayOrder": 1, "hidden": False}]
-    return [{"label": o["label"], "value": o["value"], "displayOrder": o.get("displayOrder", i),
-             "hidden": o.get("hidden", False),
-             **({"description": o["description"]} if "description" in o else {})}
-            for i, o in enumerate(options or [])]
+        options = [
+            {"label": "Yes", "value": "true", "displayOrder": 0, "hidden": False},
+            {"label": "No", "value": "false", "displayOrder": 1, "hidden": False},
+        ]
+    return [
+        {
+            "label": o["label"],
+            "value": o["value"],
+            "displayOrder": o.get("displayOrder", i),
+            "hidden": o.get("hidden", False),
+            **({"description": o["description"]} if "description" in o else {}),
+        }
+        for i, o in enumerate(options or [])
+    ]
 
 
 def _value(value: Any) -> str | None:
@@ -209,8 +314,10 @@ def _value(value: Any) -> str | None:
 
 
 # -- calculated property formulas ------------------------------------------------------------------------
-_FORMULA_TOKEN = re.compile(r"""\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\d+(?:\.\d+)?|[A-Za-z_]\w*|"""
-                            r"""<=|>=|!=|[=<>+\-*/(),])""")
+_FORMULA_TOKEN = re.compile(
+    r"""\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\d+(?:\.\d+)?|[A-Za-z_]\w*|"""
+    r"""<=|>=|!=|[=<>+\-*/(),])"""
+)
 _KEYWORDS = {"if", "then", "elseif", "else", "endif", "and", "or", "not", "equals", "true", "false"}
 
 
@@ -240,8 +347,12 @@ def canonical_formula(formula: str) -> str:
         previous = tokens[i - 1] if i else ""
         if token in ("elseif", "else", "endif"):
             out = out.rstrip() + "\n" + token
-        elif not out or previous == "(" or token in (")", ",") or (token == "(" and re.match(r"\w", previous)
-                                                                     and previous not in _KEYWORDS):
+        elif (
+            not out
+            or previous == "("
+            or token in (")", ",")
+            or (token == "(" and re.match(r"\w", previous) and previous not in _KEYWORDS)
+        ):
             out += token
         else:
             out += " " + token
@@ -254,9 +365,13 @@ def _drop_redundant_parentheses(tokens: list[str]) -> list[str]:
     while changed:
         changed = False
         for start, token in enumerate(tokens):
-            if token != "(" or start + 2 >= len(tokens) or not re.match(r"[A-Za-z_]", tokens[start + 1]) \
-                    or tokens[start + 2] != "(" or (start and re.match(r"\w", tokens[start - 1])
-                                                    and tokens[start - 1] not in _KEYWORDS):
+            if (
+                token != "("
+                or start + 2 >= len(tokens)
+                or not re.match(r"[A-Za-z_]", tokens[start + 1])
+                or tokens[start + 2] != "("
+                or (start and re.match(r"\w", tokens[start - 1]) and tokens[start - 1] not in _KEYWORDS)
+            ):
                 continue
             depth, end = 0, None
             for index in range(start + 2, len(tokens)):
@@ -266,7 +381,7 @@ def _drop_redundant_parentheses(tokens: list[str]) -> list[str]:
                     end = index
                     break
             if end is not None and end + 1 < len(tokens) and tokens[end + 1] == ")":
-                tokens = tokens[:start] + tokens[start + 1:end + 1] + tokens[end + 2:]
+                tokens = tokens[:start] + tokens[start + 1 : end + 1] + tokens[end + 2 :]
                 changed = True
                 break
     return tokens

@@ -1,4 +1,5 @@
 """Records (deals, tasks), CRM search with its paging cap, owners, and automation v4 flows."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,13 @@ def public_record(record: dict, names: list[str]) -> dict:
     for always in ("hs_object_id", "createdate", "hs_lastmodifieddate"):
         if always in record["properties"]:
             properties[always] = record["properties"][always]
-    return {"id": record["id"], "properties": properties, "createdAt": record["createdAt"],
-            "updatedAt": record["updatedAt"], "archived": record["archived"]}
+    return {
+        "id": record["id"],
+        "properties": properties,
+        "createdAt": record["createdAt"],
+        "updatedAt": record["updatedAt"],
+        "archived": record["archived"],
+    }
 
 
 def _records(portal: Portal, params: dict) -> tuple[str | None, dict]:
@@ -43,12 +49,17 @@ def create_record(portal: Portal, request: Request, params: dict) -> Response:
     data = request.json()
     properties = data.get("properties", {})
     if obj == "tasks" and not properties.get("hs_timestamp"):
-        return hs_error(400, "VALIDATION_ERROR", "Property values were not valid: hs_timestamp is required",
-                        propertyName=["hs_timestamp"])
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            "Property values were not valid: hs_timestamp is required",
+            propertyName=["hs_timestamp"],
+        )
     unknown = [n for n in properties if n not in portal.live_properties(obj) and obj == "deals"]
     if unknown:
-        return hs_error(400, "VALIDATION_ERROR", f"Property \"{unknown[0]}\" does not exist",
-                        propertyName=unknown)
+        return hs_error(
+            400, "VALIDATION_ERROR", f'Property "{unknown[0]}" does not exist', propertyName=unknown
+        )
     record = portal.add_record(obj, properties)
     record["associations"] = data.get("associations", [])
     return Response.json(public_record(record, list(properties)), 201)
@@ -79,7 +90,7 @@ def list_records(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Object type {params.get('objectType')}")
     live = [r for r in records.values() if not r["archived"]]
     start, limit = int(request.arg("after") or 0), min(int(request.arg("limit") or 10), 100)
-    page = live[start:start + limit]
+    page = live[start : start + limit]
     body: dict[str, Any] = {"results": [public_record(r, _requested(request, obj)) for r in page]}
     if start + limit < len(live):
         body["paging"] = {"next": {"after": str(start + limit)}}
@@ -100,22 +111,35 @@ def search(portal: Portal, request: Request, params: dict) -> Response:
     except ValueError:
         return hs_error(400, "VALIDATION_ERROR", f"invalid paging cursor '{data.get('after')}'")
     if after >= SEARCH_MAX_RESULTS:
-        return hs_error(400, "VALIDATION_ERROR",
-                        "There was a problem with the request. Search results can only be paged through the "
-                        f"first {SEARCH_MAX_RESULTS:,} records; narrow the filters instead.")
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            "There was a problem with the request. Search results can only be paged through the "
+            f"first {SEARCH_MAX_RESULTS:,} records; narrow the filters instead.",
+        )
     groups = data.get("filterGroups") or []
     filters = [f for g in groups for f in g.get("filters", [])]
-    if len(groups) > SEARCH_MAX_GROUPS or len(filters) > SEARCH_MAX_FILTERS or \
-            any(len(g.get("filters", [])) > SEARCH_MAX_FILTERS_PER_GROUP for g in groups):
-        return hs_error(400, "VALIDATION_ERROR", f"at most {SEARCH_MAX_GROUPS} filter groups, "
-                        f"{SEARCH_MAX_FILTERS_PER_GROUP} filters per group and {SEARCH_MAX_FILTERS} filters "
-                        "in all")
+    if (
+        len(groups) > SEARCH_MAX_GROUPS
+        or len(filters) > SEARCH_MAX_FILTERS
+        or any(len(g.get("filters", [])) > SEARCH_MAX_FILTERS_PER_GROUP for g in groups)
+    ):
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            f"at most {SEARCH_MAX_GROUPS} filter groups, "
+            f"{SEARCH_MAX_FILTERS_PER_GROUP} filters per group and {SEARCH_MAX_FILTERS} filters "
+            "in all",
+        )
     known = portal.live_properties(obj)
     for item in filters + [{"propertyName": _sort_spec(s)[0]} for s in data.get("sorts") or []]:
-        if (item["propertyName"] not in known
-                and item["propertyName"] not in ("hs_object_id", "hs_createdate")):
-            return hs_error(400, "VALIDATION_ERROR", f"Property '{item['propertyName']}' does not exist on "
-                                                     f"{obj}")
+        if item["propertyName"] not in known and item["propertyName"] not in (
+            "hs_object_id",
+            "hs_createdate",
+        ):
+            return hs_error(
+                400, "VALIDATION_ERROR", f"Property '{item['propertyName']}' does not exist on {obj}"
+            )
     # A first page runs the search; later pages of the same search page through that result, so
     # paging a large portal is not one full scan per page (like a server-side search snapshot).
     key = json.dumps([obj, groups, data.get("sorts"), data.get("query")], sort_keys=True)
@@ -125,18 +149,23 @@ def search(portal: Portal, request: Request, params: dict) -> Response:
         portal.search_results = {key: matches}
     end = min(after + limit, SEARCH_MAX_RESULTS, len(matches))
     names = data.get("properties") or DEFAULT_RECORD_PROPERTIES.get(obj, [])
-    body: dict[str, Any] = {"total": len(matches),
-                            "results": [public_record(r, names) for r in matches[after:end]]}
+    body: dict[str, Any] = {
+        "total": len(matches),
+        "results": [public_record(r, names) for r in matches[after:end]],
+    }
     if end < len(matches):
         body["paging"] = {"next": {"after": str(end), "link": f"?after={end}"}}
     return Response.json(body)
 
 
 def _run_search(records: dict, groups: list, known: dict, data: dict) -> list[dict]:
-    matches = [r for r in records.values() if not r["archived"]
-               and (not groups
-                    or any(all(_matches(r, f, known) for f in g.get("filters", [])) for g in groups))
-               and _query_matches(r, data.get("query"))]
+    matches = [
+        r
+        for r in records.values()
+        if not r["archived"]
+        and (not groups or any(all(_matches(r, f, known) for f in g.get("filters", [])) for g in groups))
+        and _query_matches(r, data.get("query"))
+    ]
     sorts = data.get("sorts") or []
     if sorts:
         name, descending = _sort_spec(sorts[0])
@@ -170,8 +199,9 @@ def _matches(record: dict, spec: dict, known: dict) -> bool:
         return value in (None, "")
     kind = known.get(name, {}).get("type", "number" if name == "hs_object_id" else "string")
     if operator in ("IN", "NOT_IN"):
-        inside = (value is not None
-                  and _comparable(value, kind) in {_comparable(v, kind) for v in spec.get("values", [])})
+        inside = value is not None and _comparable(value, kind) in {
+            _comparable(v, kind) for v in spec.get("values", [])
+        }
         return inside if operator == "IN" else not inside
     if operator in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
         token = str(spec.get("value", "")).strip("*").lower()
@@ -183,8 +213,14 @@ def _matches(record: dict, spec: dict, known: dict) -> bool:
     if operator == "BETWEEN":
         return _comparable(spec["value"], kind) <= left <= _comparable(spec["highValue"], kind)
     right = _comparable(spec.get("value", ""), kind)
-    return {"EQ": left == right, "NEQ": left != right, "LT": left < right, "LTE": left <= right,
-            "GT": left > right, "GTE": left >= right}[operator]
+    return {
+        "EQ": left == right,
+        "NEQ": left != right,
+        "LT": left < right,
+        "LTE": left <= right,
+        "GT": left > right,
+        "GTE": left >= right,
+    }[operator]
 
 
 def _comparable(value: Any, kind: str) -> Any:
@@ -216,7 +252,7 @@ def list_owners(portal: Portal, request: Request, params: dict) -> Response:
     email = request.arg("email")
     owners = [o for o in portal.owners if o["archived"] == archived and (not email or o["email"] == email)]
     start, limit = int(request.arg("after") or 0), min(int(request.arg("limit") or 100), 500)
-    body: dict[str, Any] = {"results": owners[start:start + limit]}
+    body: dict[str, Any] = {"results": owners[start : start + limit]}
     if start + limit < len(owners):
         body["paging"] = {"next": {"after": str(start + limit)}}
     return Response.json(body)
@@ -229,8 +265,14 @@ def get_owner(portal: Portal, request: Request, params: dict) -> Response:
 
 # -- automation v4 flows
 # --------------------------------------------------------------------------------------
-_READ_ONLY = ("id", "createdAt", "updatedAt", "revisionId", "crmObjectCreationStatus",
-              "nextAvailableActionId")
+_READ_ONLY = (
+    "id",
+    "createdAt",
+    "updatedAt",
+    "revisionId",
+    "crmObjectCreationStatus",
+    "nextAvailableActionId",
+)
 
 
 def create_flow(portal: Portal, request: Request, params: dict) -> Response:
@@ -239,8 +281,16 @@ def create_flow(portal: Portal, request: Request, params: dict) -> Response:
     if problem:
         return problem
     stamp = now_iso()
-    flow = _with_defaults({**data, "id": portal.new_id(), "revisionId": "1", "createdAt": stamp,
-                           "updatedAt": stamp, "crmObjectCreationStatus": "COMPLETE"})
+    flow = _with_defaults(
+        {
+            **data,
+            "id": portal.new_id(),
+            "revisionId": "1",
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "crmObjectCreationStatus": "COMPLETE",
+        }
+    )
     portal.flows[flow["id"]] = flow
     return Response.json(flow, 201)
 
@@ -257,17 +307,37 @@ def replace_flow(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Flow {params['flowId']}")
     data = request.json()
     if str(data["revisionId"]) != flow["revisionId"]:
-        return hs_error(409, "CONFLICT",
-                        f"Flow {flow['id']} has changed: revisionId {data['revisionId']} is stale, the "
-                        f"current revision is {flow['revisionId']}. GET the flow and retry with it.",
-                        revisionId=[flow["revisionId"]])
+        return hs_error(
+            409,
+            "CONFLICT",
+            f"Flow {flow['id']} has changed: revisionId {data['revisionId']} is stale, the "
+            f"current revision is {flow['revisionId']}. GET the flow and retry with it.",
+            revisionId=[flow["revisionId"]],
+        )
     problem = _flow_problem({**data, "objectTypeId": flow["objectTypeId"]})
     if problem:
         return problem
-    kept = {k: flow[k] for k in ("id", "createdAt", "objectTypeId", "flowType", "dataSources",
-                                 "crmObjectCreationStatus", "uuid") if k in flow}
-    replaced = _with_defaults({**{k: v for k, v in data.items() if k not in _READ_ONLY}, **kept,
-                               "revisionId": str(int(flow["revisionId"]) + 1), "updatedAt": now_iso()})
+    kept = {
+        k: flow[k]
+        for k in (
+            "id",
+            "createdAt",
+            "objectTypeId",
+            "flowType",
+            "dataSources",
+            "crmObjectCreationStatus",
+            "uuid",
+        )
+        if k in flow
+    }
+    replaced = _with_defaults(
+        {
+            **{k: v for k, v in data.items() if k not in _READ_ONLY},
+            **kept,
+            "revisionId": str(int(flow["revisionId"]) + 1),
+            "updatedAt": now_iso(),
+        }
+    )
     portal.flows[flow["id"]] = replaced
     return Response.json(replaced)
 
@@ -281,9 +351,24 @@ def delete_flow(portal: Portal, request: Request, params: dict) -> Response:
 def list_flows(portal: Portal, request: Request, params: dict) -> Response:
     flows = sorted(portal.flows.values(), key=lambda f: int(f["id"]))
     start, limit = int(request.arg("after") or 0), int(request.arg("limit") or 100)
-    listing = [{k: f[k]
-                for k in ("id", "name", "isEnabled", "flowType", "objectTypeId", "revisionId", "createdAt",
-                                  "updatedAt", "uuid") if k in f} for f in flows[start:start + limit]]
+    listing = [
+        {
+            k: f[k]
+            for k in (
+                "id",
+                "name",
+                "isEnabled",
+                "flowType",
+                "objectTypeId",
+                "revisionId",
+                "createdAt",
+                "updatedAt",
+                "uuid",
+            )
+            if k in f
+        }
+        for f in flows[start : start + limit]
+    ]
     body: dict[str, Any] = {"results": listing}
     if start + limit < len(flows):
         body["paging"] = {"next": {"after": str(start + limit)}}
@@ -297,12 +382,22 @@ def batch_read_flows(portal: Portal, request: Request, params: dict) -> Response
         if flow:
             results.append(flow)
         else:
-            errors.append({"status": "error", "category": "OBJECT_NOT_FOUND",
-                           "message": f"Flow {item.get('flowId')} "
-                           "does not exist", "context": {"flowId": [str(item.get("flowId"))]}, "errors": [],
-                           "links": {}})
-    body: dict[str, Any] = {"status": "COMPLETE", "results": results, "startedAt": started,
-                            "completedAt": now_iso()}
+            errors.append(
+                {
+                    "status": "error",
+                    "category": "OBJECT_NOT_FOUND",
+                    "message": f"Flow {item.get('flowId')} does not exist",
+                    "context": {"flowId": [str(item.get("flowId"))]},
+                    "errors": [],
+                    "links": {},
+                }
+            )
+    body: dict[str, Any] = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": started,
+        "completedAt": now_iso(),
+    }
     if errors:
         return Response.json({**body, "errors": errors, "numErrors": len(errors)}, 207)
     return Response.json(body)
@@ -316,10 +411,15 @@ def _misplaced_event_filters(branch: Any, inside_event: bool = False) -> list[st
     """Event attributes filtered outside a UNIFIED_EVENTS branch on the property change event."""
     if not isinstance(branch, dict):
         return []
-    here = (branch.get("filterBranchType") == "UNIFIED_EVENTS"
-            and branch.get("eventTypeId") == PROPERTY_CHANGED_EVENT)
-    out = [f.get("property") for f in branch.get("filters", [])
-           if isinstance(f, dict) and f.get("property") in EVENT_PROPERTIES and not (here or inside_event)]
+    here = (
+        branch.get("filterBranchType") == "UNIFIED_EVENTS"
+        and branch.get("eventTypeId") == PROPERTY_CHANGED_EVENT
+    )
+    out = [
+        f.get("property")
+        for f in branch.get("filters", [])
+        if isinstance(f, dict) and f.get("property") in EVENT_PROPERTIES and not (here or inside_event)
+    ]
     for child in branch.get("filterBranches", []):
         out += _misplaced_event_filters(child, here or inside_event)
     return out
@@ -332,10 +432,14 @@ def _enrollment_problem(criteria: Any) -> Response | None:
     branches = [criteria.get("listFilterBranch"), *criteria.get("reEnrollmentTriggersFilterBranches", [])]
     misplaced = sorted({p for b in branches for p in _misplaced_event_filters(b)})
     if misplaced:
-        return hs_error(400, "VALIDATION_ERROR",
-                        f"Invalid enrollment criteria: {', '.join(misplaced)} is not a property of object "
-                        "type 0-3; event properties must be filtered in a UNIFIED_EVENTS branch with "
-                        f"eventTypeId {PROPERTY_CHANGED_EVENT}", propertyName=misplaced)
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            f"Invalid enrollment criteria: {', '.join(misplaced)} is not a property of object "
+            "type 0-3; event properties must be filtered in a UNIFIED_EVENTS branch with "
+            f"eventTypeId {PROPERTY_CHANGED_EVENT}",
+            propertyName=misplaced,
+        )
     return None
 
 
@@ -354,15 +458,22 @@ def _flow_problem(data: dict) -> Response | None:
         targets += [b.get("connection", {}).get("nextActionId") for b in action.get("staticBranches", [])]
         for target in filter(None, targets):
             if target not in actions:
-                return hs_error(400, "VALIDATION_ERROR",
-                                f"Action {action.get('actionId')} connects to unknown action {target}")
+                return hs_error(
+                    400,
+                    "VALIDATION_ERROR",
+                    f"Action {action.get('actionId')} connects to unknown action {target}",
+                )
     return None
 
 
 def _with_defaults(flow: dict) -> dict:
     """What HubSpot fills in: empty collections, action type versions, the next free action id."""
-    for key, default in (("blockedDates", []), ("timeWindows", []), ("customProperties", {}),
-                         ("dataSources", [])):
+    for key, default in (
+        ("blockedDates", []),
+        ("timeWindows", []),
+        ("customProperties", {}),
+        ("dataSources", []),
+    ):
         flow.setdefault(key, default)
     flow.setdefault("uuid", f"{flow['id']}-{flow['revisionId']}")
     for action in flow.get("actions", []):

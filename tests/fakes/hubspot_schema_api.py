@@ -1,5 +1,6 @@
 """Property groups, properties (single and batch) and property validations of the fake portal.
 Each handler takes (portal, request, path params) and answers as HubSpot does, error bodies included."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,12 @@ NAME_RULE = re.compile(r"^[a-z][a-z0-9_]{0,98}$")
 
 
 def hs_error(status: int, category: str, message: str, **context: list[str]) -> Response:
-    body: dict[str, Any] = {"status": "error", "message": message, "correlationId": correlation_id(),
-                            "category": category}
+    body: dict[str, Any] = {
+        "status": "error",
+        "message": message,
+        "correlationId": correlation_id(),
+        "category": category,
+    }
     if context:
         body["context"] = context
     return Response.json(body, status)
@@ -59,8 +64,9 @@ def create_group(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Object type {params.get('objectType')}")
     existing = portal.groups[obj].get(data["name"])
     if existing and not existing["archived"]:
-        return hs_error(409, "OBJECT_ALREADY_EXISTS", f"A property group named '{data['name']}' already "
-                                                      "exists.")
+        return hs_error(
+            409, "OBJECT_ALREADY_EXISTS", f"A property group named '{data['name']}' already exists."
+        )
     order = data.get("displayOrder", -1)
     if order < 0:  # -1 means "last": HubSpot stores a position, not the -1
         order = len(portal.groups[obj]) + 1
@@ -92,8 +98,9 @@ def list_properties(portal: Portal, request: Request, params: dict) -> Response:
     if obj is None:
         return not_found(f"Object type {params.get('objectType')}")
     archived = (request.arg("archived") or "false").lower() == "true"
-    return Response.json({"results": [p for p in portal.properties[obj].values()
-                                      if p["archived"] == archived]})
+    return Response.json(
+        {"results": [p for p in portal.properties[obj].values() if p["archived"] == archived]}
+    )
 
 
 def get_property(portal: Portal, request: Request, params: dict) -> Response:
@@ -119,35 +126,55 @@ def create_property(portal: Portal, request: Request, params: dict) -> Response:
 def _create_problem(portal: Portal, obj: str, data: dict) -> Response | None:
     name = data["name"]
     if not NAME_RULE.match(name):
-        return hs_error(400, "VALIDATION_ERROR",
-                        "Names for properties should be lowercase and have less than 100 characters",
-                        propertyName=[name])
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            "Names for properties should be lowercase and have less than 100 characters",
+            propertyName=[name],
+        )
     existing = portal.properties[obj].get(name)
     if existing:
         state = " (archived)" if existing["archived"] else ""
-        return hs_error(409, "OBJECT_ALREADY_EXISTS", f"Property named '{name}' already exists{state}.",
-                        propertyName=[name])
+        return hs_error(
+            409,
+            "OBJECT_ALREADY_EXISTS",
+            f"Property named '{name}' already exists{state}.",
+            propertyName=[name],
+        )
     return _definition_problem(portal, obj, data)
 
 
 def _definition_problem(portal: Portal, obj: str, data: dict) -> Response | None:
     name, kind, field_type = data.get("name"), data.get("type"), data.get("fieldType")
     if kind and field_type and field_type not in TYPE_FIELD_TYPES.get(kind, set()):
-        return hs_error(400, "VALIDATION_ERROR",
-                        f"Property {name}: fieldType '{field_type}' is not valid for type '{kind}'")
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            f"Property {name}: fieldType '{field_type}' is not valid for type '{kind}'",
+        )
     group = data.get("groupName")
     if group and (group not in portal.groups[obj] or portal.groups[obj][group]["archived"]):
-        return hs_error(400, "VALIDATION_ERROR", f"Property group '{group}' does not exist.",
-                        groupName=[group])
+        return hs_error(
+            400, "VALIDATION_ERROR", f"Property group '{group}' does not exist.", groupName=[group]
+        )
     if field_type == "calculation_equation" and not data.get("calculationFormula"):
-        return hs_error(400, "VALIDATION_ERROR", f"Property {name}: a calculation property needs "
-                                                 "calculationFormula")
+        return hs_error(
+            400, "VALIDATION_ERROR", f"Property {name}: a calculation property needs calculationFormula"
+        )
     if field_type == "calculation_equation" and (problem := syntax_problem(data["calculationFormula"])):
         # A live portal answered `else s endif` with 400 "not a token" (shared/reference/hubspot/README.md).
-        return hs_error(400, "VALIDATION_ERROR", f"Property {name}: invalid calculationFormula: {problem}",
-                        propertyName=[name])
-    if kind == "enumeration" and field_type not in ("booleancheckbox", "calculation_equation") \
-            and not data.get("externalOptions") and not data.get("options"):
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            f"Property {name}: invalid calculationFormula: {problem}",
+            propertyName=[name],
+        )
+    if (
+        kind == "enumeration"
+        and field_type not in ("booleancheckbox", "calculation_equation")
+        and not data.get("externalOptions")
+        and not data.get("options")
+    ):
         return hs_error(400, "VALIDATION_ERROR", f"Property {name}: enumeration properties need options")
     return None
 
@@ -159,8 +186,11 @@ def update_property(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Property {params['propertyName']}")
     data = request.json()
     if prop.get("hubspotDefined") and set(data) - {"options", "displayOrder"}:
-        return hs_error(400, "VALIDATION_ERROR",
-                        f"Property {prop['name']} is HubSpot-defined; only its options can change")
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            f"Property {prop['name']} is HubSpot-defined; only its options can change",
+        )
     merged = {**prop, **data, "name": prop["name"]}
     problem = _definition_problem(portal, obj, merged)
     if problem:
@@ -194,13 +224,18 @@ def _archive(prop: dict) -> None:
 
 def _archive_problem(portal: Portal, prop: dict) -> Response | None:
     if prop.get("hubspotDefined"):
-        return hs_error(400, "VALIDATION_ERROR",
-                        f"HubSpot-defined property {prop['name']} cannot be archived")
+        return hs_error(
+            400, "VALIDATION_ERROR", f"HubSpot-defined property {prop['name']} cannot be archived"
+        )
     pattern = re.compile(r'"(?:property|propertyName|property_name)"\s*:\s*"%s"' % re.escape(prop["name"]))
     users = [f["id"] for f in portal.flows.values() if pattern.search(json.dumps(f))]
     if users:
-        return hs_error(400, "VALIDATION_ERROR", f"CANNOT_DELETE_PROPERTY_IN_USE: {prop['name']} is used by "
-                        f"workflow(s) {', '.join(users)}", propertyName=[prop["name"]])
+        return hs_error(
+            400,
+            "VALIDATION_ERROR",
+            f"CANNOT_DELETE_PROPERTY_IN_USE: {prop['name']} is used by workflow(s) {', '.join(users)}",
+            propertyName=[prop["name"]],
+        )
     return None
 
 
@@ -253,15 +288,24 @@ def batch_archive_properties(portal: Portal, request: Request, params: dict) -> 
 def _batch_error(response: Response, name: str | None = None) -> dict:
     body = json.loads(response.body)
     context = body.get("context") or ({"propertyName": [name]} if name else {})
-    return {"status": "error", "category": body["category"], "message": body["message"], "context": context,
-            "errors": [], "links": {}}
+    return {
+        "status": "error",
+        "category": body["category"],
+        "message": body["message"],
+        "context": context,
+        "errors": [],
+        "links": {},
+    }
 
 
 # -- property validations ----------------------------------------------------------------------------------
 def list_validations(portal: Portal, request: Request, params: dict) -> Response:
     obj = _object(params) or ""
-    results = [{"propertyName": prop, "propertyValidationRules": list(rules.values())}
-               for (o, prop), rules in sorted(portal.validations.items()) if o == obj and rules]
+    results = [
+        {"propertyName": prop, "propertyValidationRules": list(rules.values())}
+        for (o, prop), rules in sorted(portal.validations.items())
+        if o == obj and rules
+    ]
     return Response.json({"results": results})
 
 
@@ -269,8 +313,9 @@ def property_validations(portal: Portal, request: Request, params: dict) -> Resp
     obj = _object(params) or ""
     if not obj or params["propertyName"] not in portal.live_properties(obj):
         return not_found(f"Property {params['propertyName']}")
-    return Response.json({"results": list(portal.validations.get(
-        (obj, params["propertyName"]), {}).values())})
+    return Response.json(
+        {"results": list(portal.validations.get((obj, params["propertyName"]), {}).values())}
+    )
 
 
 def get_validation(portal: Portal, request: Request, params: dict) -> Response:
@@ -284,41 +329,73 @@ def put_validation(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Property {params['propertyName']}")
     data = request.json()
     portal.validations.setdefault((obj, params["propertyName"]), {})[params["ruleType"]] = {
-        "ruleType": params["ruleType"], "ruleArguments": data["ruleArguments"],
-        "shouldApplyNormalization": data.get("shouldApplyNormalization", False)}
+        "ruleType": params["ruleType"],
+        "ruleArguments": data["ruleArguments"],
+        "shouldApplyNormalization": data.get("shouldApplyNormalization", False),
+    }
     return Response.empty()
 
 
 # -- limits tracking ---------------------------------------------------------------------------------------
-_LABELS = {"deals": ("Deal", "Deals"), "contacts": ("Contact", "Contacts"),
-           "companies": ("Company", "Companies"), "tasks": ("Task", "Tasks")}
+_LABELS = {
+    "deals": ("Deal", "Deals"),
+    "contacts": ("Contact", "Contacts"),
+    "companies": ("Company", "Companies"),
+    "tasks": ("Task", "Tasks"),
+}
 
 
 def _usage(portal: Portal, calculated: bool) -> dict[str, int]:
-    return {obj: sum(1 for p in props.values() if not p["archived"] and not p.get("hubspotDefined")
-                     and (p["calculated"] or not calculated))
-            for obj, props in portal.properties.items()}
+    return {
+        obj: sum(
+            1
+            for p in props.values()
+            if not p["archived"] and not p.get("hubspotDefined") and (p["calculated"] or not calculated)
+        )
+        for obj, props in portal.properties.items()
+    }
 
 
 def calculated_property_limits(portal: Portal, request: Request, params: dict) -> Response:
     usage = _usage(portal, calculated=True)
     total = sum(usage.values())
-    return Response.json({"overallLimit": portal.calculated_property_limit, "overallUsage": total,
-                          "overallPercentage": round(100 * total / portal.calculated_property_limit, 2),
-                          "byObjectType": [{"objectTypeId": OBJECT_TYPE_IDS[o],
-                                            "singularLabel": _LABELS[o][0],
-                                            "pluralLabel": _LABELS[o][1], "usage": n}
-                                           for o, n in usage.items()]})
+    return Response.json(
+        {
+            "overallLimit": portal.calculated_property_limit,
+            "overallUsage": total,
+            "overallPercentage": round(100 * total / portal.calculated_property_limit, 2),
+            "byObjectType": [
+                {
+                    "objectTypeId": OBJECT_TYPE_IDS[o],
+                    "singularLabel": _LABELS[o][0],
+                    "pluralLabel": _LABELS[o][1],
+                    "usage": n,
+                }
+                for o, n in usage.items()
+            ],
+        }
+    )
 
 
 def custom_property_limits(portal: Portal, request: Request, params: dict) -> Response:
     usage = _usage(portal, calculated=False)
     limit = portal.custom_property_limit
     total = sum(usage.values())
-    return Response.json({"overallLimit": limit * len(usage), "overallUsage": total,
-                          "overallPercentage": round(100 * total / (limit * len(usage)), 2),
-                          "byObjectType": [{"objectTypeId": OBJECT_TYPE_IDS[o],
-                                            "singularLabel": _LABELS[o][0],
-                                            "pluralLabel": _LABELS[o][1], "usage": n, "limit": limit,
-                                            "percentage": round(100 * n / limit, 2)}
-                                           for o, n in usage.items()]})
+    return Response.json(
+        {
+            "overallLimit": limit * len(usage),
+            "overallUsage": total,
+            "overallPercentage": round(100 * total / (limit * len(usage)), 2),
+            "byObjectType": [
+                {
+                    "objectTypeId": OBJECT_TYPE_IDS[o],
+                    "singularLabel": _LABELS[o][0],
+                    "pluralLabel": _LABELS[o][1],
+                    "usage": n,
+                    "limit": limit,
+                    "percentage": round(100 * n / limit, 2),
+                }
+                for o, n in usage.items()
+            ],
+        }
+    )

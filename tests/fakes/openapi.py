@@ -16,6 +16,7 @@ shared/reference/hubspot/README.md "Known spec quirks" and shared/research/hubsp
   * boolean query parameters may be Python-style "True"/"False" (hubspot-api-client 12 sends
     `archived=False`).
 """
+
 from __future__ import annotations
 
 import json
@@ -70,8 +71,10 @@ class OpenApiCatalog:
             document = json.loads(path.read_text(encoding="utf-8"))
             _relax(document)
             self.documents[path.name] = document
-            registry = registry.with_resource(_uri(path.name), Resource.from_contents(
-                document, default_specification=referencing.jsonschema.DRAFT4))
+            registry = registry.with_resource(
+                _uri(path.name),
+                Resource.from_contents(document, default_specification=referencing.jsonschema.DRAFT4),
+            )
             for template, operations in document.get("paths", {}).items():
                 pattern = path_pattern(template)
                 for method, operation in operations.items():
@@ -86,15 +89,19 @@ class OpenApiCatalog:
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         path = path.rstrip("/") or "/"
-        candidates = [(route, m.groupdict()) for route in self.routes
-                      if route.method == method and (m := route.pattern.match(path))]
+        candidates = [
+            (route, m.groupdict())
+            for route in self.routes
+            if route.method == method and (m := route.pattern.match(path))
+        ]
         if not candidates:
             return None
         return min(candidates, key=lambda c: c[0].specificity)
 
     # -- checks ---------------------------------------------------------------------------------------
-    def request_errors(self, route: Route, path_params: dict[str, str], query: dict[str, list[str]],
-                       body: bytes) -> list[str]:
+    def request_errors(
+        self, route: Route, path_params: dict[str, str], query: dict[str, list[str]], body: bytes
+    ) -> list[str]:
         errors = []
         for parameter in route.operation.get("parameters", []):
             parameter = self._resolve(route.document, parameter)
@@ -113,8 +120,9 @@ class OpenApiCatalog:
             if problem:
                 errors.append(f"{place} parameter '{name}': {problem}")
                 continue
-            errors += [f"{place} parameter '{name}': {e}"
-                       for e in self._errors(route.document, schema, value)]
+            errors += [
+                f"{place} parameter '{name}': {e}" for e in self._errors(route.document, schema, value)
+            ]
         request_body = route.operation.get("requestBody")
         if request_body:
             content = request_body.get("content", {})
@@ -150,8 +158,10 @@ class OpenApiCatalog:
             if validator is None:
                 root = _rebase(schema, _uri(document))
                 validator = self._validators[key] = Draft4Validator(root, registry=self.registry)
-        return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
-                for e in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))][:10]
+        return [
+            f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}"
+            for e in sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+        ][:10]
 
     def _resolve(self, document: str, node: dict) -> dict:
         while "$ref" in node:
@@ -164,8 +174,9 @@ class OpenApiCatalog:
 
 def path_pattern(template: str) -> re.Pattern:
     parts = re.split(r"(\{[^}]+\})", template)
-    return re.compile("^" + "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p)
-                                    for p in parts) + "$")
+    return re.compile(
+        "^" + "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p) for p in parts) + "$"
+    )
 
 
 def _uri(document: str) -> str:
@@ -175,9 +186,10 @@ def _uri(document: str) -> str:
 def _rebase(schema: Any, base: str) -> Any:
     """Point the local `#/...` references of an inline schema at its document."""
     if isinstance(schema, dict):
-        return {k: (base + v if k == "$ref" and isinstance(v, str) and v.startswith("#")
-                    else _rebase(v, base))
-                for k, v in schema.items()}
+        return {
+            k: (base + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v, base))
+            for k, v in schema.items()
+        }
     if isinstance(schema, list):
         return [_rebase(v, base) for v in schema]
     return schema
@@ -216,16 +228,33 @@ def _relax(node: Any) -> None:
                 values["additionalProperties"] = {"type": ["string", "null"]}
         search = schemas.get("PublicObjectSearchRequest", {}).get("properties", {}).get("sorts")
         if search:
-            search["items"] = {"anyOf": [{"type": "string"}, {
-                "type": "object", "required": ["propertyName"],
-                "properties": {"propertyName": {"type": "string"},
-                               "direction": {"enum": ["ASCENDING", "DESCENDING"]}}}]}
+            search["items"] = {
+                "anyOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "required": ["propertyName"],
+                        "properties": {
+                            "propertyName": {"type": "string"},
+                            "direction": {"enum": ["ASCENDING", "DESCENDING"]},
+                        },
+                    },
+                ]
+            }
         for key, value in list(node.items()):
-            if isinstance(value, dict) and value.get("type") == "object" and value.get("properties") == {} \
-                    and "additionalProperties" not in value and "$ref" not in value:
+            if (
+                isinstance(value, dict)
+                and value.get("type") == "object"
+                and value.get("properties") == {}
+                and "additionalProperties" not in value
+                and "$ref" not in value
+            ):
                 node[key] = {}
-            elif (isinstance(value, dict) and value.get("nullable") is True
-                    and isinstance(value.get("type"), str)):
+            elif (
+                isinstance(value, dict)
+                and value.get("nullable") is True
+                and isinstance(value.get("type"), str)
+            ):
                 value["type"] = [value["type"], "null"]
                 _relax(value)
             else:
@@ -243,4 +272,3 @@ def _cached(folder: Path) -> OpenApiCatalog:
         if folder not in _CACHE:
             _CACHE[folder] = OpenApiCatalog(folder)
         return _CACHE[folder]
-

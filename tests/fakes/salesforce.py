@@ -15,6 +15,7 @@ salesforce_rest.
     fake.inject("checkDeployStatus", status=503, times=2)
     fake.count("readMetadata")
 """
+
 from __future__ import annotations
 
 import secrets
@@ -28,9 +29,21 @@ from fakes.server import FakeService, Fault, Request, Response
 from fakes.soap import PARTNER
 
 JWT_AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
-SOAP_OPERATIONS = {"login", "deploy", "checkDeployStatus", "retrieve", "checkRetrieveStatus", "readMetadata",
-                   "listMetadata", "describeMetadata", "createMetadata", "updateMetadata", "upsertMetadata",
-                   "deleteMetadata", "metadata"}
+SOAP_OPERATIONS = {
+    "login",
+    "deploy",
+    "checkDeployStatus",
+    "retrieve",
+    "checkRetrieveStatus",
+    "readMetadata",
+    "listMetadata",
+    "describeMetadata",
+    "createMetadata",
+    "updateMetadata",
+    "upsertMetadata",
+    "deleteMetadata",
+    "metadata",
+}
 
 
 class FakeSalesforce(FakeService):
@@ -135,7 +148,7 @@ class FakeSalesforce(FakeService):
 
     def _bearer_ok(self, request: Request) -> bool:
         header = request.headers.get("Authorization", "")
-        return header.startswith("Bearer ") and self.valid_session(header[len("Bearer "):])
+        return header.startswith("Bearer ") and self.valid_session(header[len("Bearer ") :])
 
     # -- logins -----------------------------------------------------------------------------------------
     def _soap_login(self, request: Request) -> Response:
@@ -152,17 +165,23 @@ class FakeSalesforce(FakeService):
         password = unescape(body.findtext(f"{{{PARTNER}}}password") or "")
         known = self.users.get(username)
         if not known or password != known[0] + known[1]:
-            return soap.login_fault("INVALID_LOGIN", "Invalid username, password, security token; or user "
-                                                     "locked out.")
+            return soap.login_fault(
+                "INVALID_LOGIN", "Invalid username, password, security token; or user locked out."
+            )
         session = self.issue_session()
         self.logins.append({"flow": "password", "username": username})
         version = request.path.rstrip("/").rsplit("/", 1)[-1]
         server_url = f"{self.url}/services/Soap/u/{version}/{self.org.org_id[:15]}"
         result = soap.element(
-            "result", namespace=PARTNER,
+            "result",
+            namespace=PARTNER,
             metadataServerUrl=f"{self.url}/services/Soap/m/{version}/{self.org.org_id[:15]}",
-            passwordExpired=False, sandbox=self.sandbox, serverUrl=server_url, sessionId=session,
-            userId=self.org.user_id)
+            passwordExpired=False,
+            sandbox=self.sandbox,
+            serverUrl=server_url,
+            sessionId=session,
+            userId=self.org.user_id,
+        )
         return Response.xml(soap.envelope(soap.element("loginResponse", result, namespace=PARTNER), PARTNER))
 
     def _oauth_token(self, request: Request) -> Response:
@@ -172,9 +191,9 @@ class FakeSalesforce(FakeService):
 
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
-            return Response.json({"error": "unsupported_grant_type",
-                                  "error_description": "grant type not supported"},
-                                 400)
+            return Response.json(
+                {"error": "unsupported_grant_type", "error_description": "grant type not supported"}, 400
+            )
         assertion = form.get("assertion", "")
         try:
             claims = jwt.decode(assertion, options={"verify_signature": False})
@@ -182,23 +201,30 @@ class FakeSalesforce(FakeService):
             return Response.json({"error": "invalid_grant", "error_description": "invalid assertion"}, 400)
         key = self.connected_apps.get(claims.get("iss", ""))
         if key is None:
-            return Response.json({"error": "invalid_client_id",
-                                  "error_description": "client identifier invalid"},
-                                 400)
+            return Response.json(
+                {"error": "invalid_client_id", "error_description": "client identifier invalid"}, 400
+            )
         try:
             jwt.decode(assertion, key, algorithms=["RS256"], audience=list(JWT_AUDIENCES))
         except jwt.ExpiredSignatureError:
-            return Response.json({"error": "invalid_grant",
-                                  "error_description": "expired authorization code"}, 400)
+            return Response.json(
+                {"error": "invalid_grant", "error_description": "expired authorization code"}, 400
+            )
         except jwt.PyJWTError as exc:
-            return Response.json({"error": "invalid_grant", "error_description": f"invalid assertion: {exc}"},
-                                 400)
+            return Response.json(
+                {"error": "invalid_grant", "error_description": f"invalid assertion: {exc}"}, 400
+            )
         if claims.get("sub") not in self.users:
-            return Response.json({"error": "invalid_grant",
-                                  "error_description": "user hasn't approved this consumer"},
-                                 400)
+            return Response.json(
+                {"error": "invalid_grant", "error_description": "user hasn't approved this consumer"}, 400
+            )
         self.logins.append({"flow": "jwt", "username": claims["sub"], "audience": claims.get("aud")})
-        return Response.json({"access_token": self.issue_session(), "scope": "api", "instance_url": self.url,
-                              "id": f"{self.url}/id/{self.org.org_id}/{self.org.user_id}",
-                              "token_type": "Bearer"})
-
+        return Response.json(
+            {
+                "access_token": self.issue_session(),
+                "scope": "api",
+                "instance_url": self.url,
+                "id": f"{self.url}/id/{self.org.org_id}/{self.org.user_id}",
+                "token_type": "Bearer",
+            }
+        )

@@ -5,6 +5,7 @@ against the WSDL's schema (errors carry file, line and column, attributed to the
 element holds the line), members named in package.xml must exist in the zip, and a few cheap
 Salesforce rules are enforced. Then all of it is applied, or (rollbackOnError) none of it.
 """
+
 from __future__ import annotations
 
 import io
@@ -18,10 +19,33 @@ from fakes.salesforce_org import CHILD_TYPES, FILE_TYPES, SalesforceOrg
 from fakes.wsdl import MD
 
 OPPORTUNITY_STANDARD_FIELDS = {
-    "Id", "Name", "AccountId", "Amount", "CloseDate", "StageName", "Probability", "Type", "LeadSource",
-    "NextStep", "Description", "OwnerId", "IsClosed", "IsWon", "ForecastCategoryName", "CampaignId",
-    "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp", "ExpectedRevenue",
-    "TotalOpportunityQuantity", "Pricebook2Id", "FiscalYear", "FiscalQuarter", "HasOpportunityLineItem",
+    "Id",
+    "Name",
+    "AccountId",
+    "Amount",
+    "CloseDate",
+    "StageName",
+    "Probability",
+    "Type",
+    "LeadSource",
+    "NextStep",
+    "Description",
+    "OwnerId",
+    "IsClosed",
+    "IsWon",
+    "ForecastCategoryName",
+    "CampaignId",
+    "CreatedDate",
+    "CreatedById",
+    "LastModifiedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+    "ExpectedRevenue",
+    "TotalOpportunityQuantity",
+    "Pricebook2Id",
+    "FiscalYear",
+    "FiscalQuarter",
+    "HasOpportunityLineItem",
 }
 DESTRUCTIVE_PRE = ("destructiveChanges.xml", "destructiveChangesPre.xml")
 DESTRUCTIVE_POST = ("destructiveChangesPost.xml",)
@@ -74,12 +98,16 @@ def plan_deploy(org: SalesforceOrg, zip_bytes: bytes) -> DeployPlan:
         plan.failures.append(DeployMessage("", "", "", False, "Not a valid zip file", "Error"))
         return plan
     if "package.xml" not in files:
-        plan.failures.append(DeployMessage("", "package.xml", "package.xml", False,
-                                           "No package.xml found", "Error"))
+        plan.failures.append(
+            DeployMessage("", "package.xml", "package.xml", False, "No package.xml found", "Error")
+        )
         return plan
     parsed = _parse_files(files, plan)
-    plan.apex_sources = {name.rsplit("/", 1)[-1][:-4]: data for name, data in files.items()
-                         if name.startswith("classes/") and name.endswith(".cls")}
+    plan.apex_sources = {
+        name.rsplit("/", 1)[-1][:-4]: data
+        for name, data in files.items()
+        if name.startswith("classes/") and name.endswith(".cls")
+    }
     package = _package_members(parsed.get("package.xml"), "package.xml", plan)
     for name in DESTRUCTIVE_PRE + DESTRUCTIVE_POST:
         if name in files:
@@ -106,8 +134,16 @@ def apply_plan(org: SalesforceOrg, plan: DeployPlan, *, skip_failed: bool) -> No
             org.put(change.type, change.full_name, change.element)
             if change.type == "ApexClass" and change.full_name in plan.apex_sources:
                 org.apex_sources[change.full_name] = plan.apex_sources[change.full_name]
-            plan.successes.append(DeployMessage(change.type, change.file_name, change.full_name, True,
-                                                created=not existed, changed=existed))
+            plan.successes.append(
+                DeployMessage(
+                    change.type,
+                    change.file_name,
+                    change.full_name,
+                    True,
+                    created=not existed,
+                    changed=existed,
+                )
+            )
     for change in plan.post_deletes:
         _delete(org, change, plan)
 
@@ -130,8 +166,16 @@ def dry_run(plan: DeployPlan) -> None:
 def _delete(org: SalesforceOrg, change: Change, plan: DeployPlan) -> None:
     existing = org.find(change.type, change.full_name)
     if existing is None:
-        plan.successes.append(DeployMessage(change.type, change.file_name, change.full_name, True,
-                                            f"No {change.type} named: {change.full_name} found", "Warning"))
+        plan.successes.append(
+            DeployMessage(
+                change.type,
+                change.file_name,
+                change.full_name,
+                True,
+                f"No {change.type} named: {change.full_name} found",
+                "Warning",
+            )
+        )
         return
     del org.store(change.type)[change.full_name]
     org.apex_sources.pop(change.full_name, None) if change.type == "ApexClass" else None
@@ -141,8 +185,9 @@ def _delete(org: SalesforceOrg, change: Change, plan: DeployPlan) -> None:
 # -- reading the zip --------------------------------------------------------------------------------
 def _read_zip(zip_bytes: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-        return {info.filename.lstrip("./"): archive.read(info) for info in archive.infolist()
-                if not info.is_dir()}
+        return {
+            info.filename.lstrip("./"): archive.read(info) for info in archive.infolist() if not info.is_dir()
+        }
 
 
 def _parse_files(files: dict[str, bytes], plan: DeployPlan) -> dict[str, etree._Element]:
@@ -155,15 +200,28 @@ def _parse_files(files: dict[str, bytes], plan: DeployPlan) -> dict[str, etree._
             root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
             line, column = exc.position
-            plan.failures.append(DeployMessage(_type_of_file(name), name, _name_of_file(name), False,
-                                               f"Error parsing file: {exc.msg}", "Error", line, column))
+            plan.failures.append(
+                DeployMessage(
+                    _type_of_file(name),
+                    name,
+                    _name_of_file(name),
+                    False,
+                    f"Error parsing file: {exc.msg}",
+                    "Error",
+                    line,
+                    column,
+                )
+            )
             continue
         expected = _root_type(name)
         errors = wsdl.validate(root, expected) if expected else []
         for line, column, message in errors:
             type_name, full_name = _component_at(root, name, line)
-            plan.failures.append(DeployMessage(type_name, name, full_name, False,
-                                               f"Error parsing file: {message}", "Error", line, column))
+            plan.failures.append(
+                DeployMessage(
+                    type_name, name, full_name, False, f"Error parsing file: {message}", "Error", line, column
+                )
+            )
         parsed[name] = root
     return parsed
 
@@ -174,8 +232,9 @@ def _root_type(file_name: str) -> str | None:
     if file_name.startswith("objects/") and file_name.endswith(".object"):
         return "CustomObject"
     for type_name, (folder, suffix) in FILE_TYPES.items():
-        if file_name.startswith(folder + "/") \
-                and file_name.endswith(suffix + ("-meta.xml" if suffix == ".cls" else "")):
+        if file_name.startswith(folder + "/") and file_name.endswith(
+            suffix + ("-meta.xml" if suffix == ".cls" else "")
+        ):
             return type_name
     return None
 
@@ -215,9 +274,16 @@ def _package_members(root: etree._Element | None, file_name: str, plan: DeployPl
         type_name = types.findtext(f"{{{MD}}}name") or ""
         names = [m.text or "" for m in types.findall(f"{{{MD}}}members")]
         if type_name not in CHILD_TYPES and type_name not in FILE_TYPES and type_name != "CustomObject":
-            plan.failures.append(DeployMessage("", file_name, file_name, False,
-                                               f"Unknown type name '{type_name}' specified in {file_name}",
-                                               "Error"))
+            plan.failures.append(
+                DeployMessage(
+                    "",
+                    file_name,
+                    file_name,
+                    False,
+                    f"Unknown type name '{type_name}' specified in {file_name}",
+                    "Error",
+                )
+            )
             continue
         members.setdefault(type_name, []).extend(names)
     return members
@@ -228,24 +294,34 @@ def _collect(type_name: str, members: list[str], parsed: dict[str, etree._Elemen
     wanted = sorted(available) if "*" in members else members
     for member in wanted:
         if member not in available:
-            plan.failures.append(DeployMessage(
-                type_name, "package.xml", member, False,
-                f"An object '{member}' of type {type_name} was named in package.xml, but was not found in "
-                "zipped directory", "Error"))
+            plan.failures.append(
+                DeployMessage(
+                    type_name,
+                    "package.xml",
+                    member,
+                    False,
+                    f"An object '{member}' of type {type_name} was named in package.xml, but was not found "
+                    "in "
+                    "zipped directory",
+                    "Error",
+                )
+            )
             continue
         file_name, element = available[member]
         if type_name == "CustomObject":
             for child_type, tag in CHILD_TYPES.items():
                 for child in element.findall(f"{{{MD}}}{tag}"):
                     full_name = f"{member}.{child.findtext(f'{{{MD}}}fullName')}"
-                    plan.upserts.append(Change(child_type, full_name, _as_component(child, child_type),
-                                               file_name))
+                    plan.upserts.append(
+                        Change(child_type, full_name, _as_component(child, child_type), file_name)
+                    )
             continue
         plan.upserts.append(Change(type_name, member, _as_component(element, type_name), file_name))
 
 
-def _components_in_zip(type_name: str, parsed: dict[str, etree._Element]) -> dict[str,
-                                                                                  tuple[str, etree._Element]]:
+def _components_in_zip(
+    type_name: str, parsed: dict[str, etree._Element]
+) -> dict[str, tuple[str, etree._Element]]:
     found: dict[str, tuple[str, etree._Element]] = {}
     for file_name, root in parsed.items():
         if _root_type(file_name) == "CustomObject":
@@ -286,8 +362,17 @@ def _check_rules(org: SalesforceOrg, plan: DeployPlan) -> None:
             problem = _permission_set_problem(org, change, incoming_fields, deleted)
         problem = problem or org.refusals.get((change.type, change.full_name))
         if problem:
-            plan.failures.append(DeployMessage(change.type, change.file_name, change.full_name, False,
-                                               problem, "Error", change.element.sourceline))
+            plan.failures.append(
+                DeployMessage(
+                    change.type,
+                    change.file_name,
+                    change.full_name,
+                    False,
+                    problem,
+                    "Error",
+                    change.element.sourceline,
+                )
+            )
 
 
 def _text(element: etree._Element, name: str) -> str | None:
@@ -323,15 +408,19 @@ def _field_problem(change: Change) -> str | None:
 def _rule_problem(org: SalesforceOrg, change: Change, incoming_fields: dict) -> str | None:
     display = _text(change.element, "errorDisplayField")
     object_name = change.full_name.split(".", 1)[0]
-    if display and display not in OPPORTUNITY_STANDARD_FIELDS \
-            and f"{object_name}.{display}" not in incoming_fields \
-            and not org.find("CustomField", f"{object_name}.{display}"):
+    if (
+        display
+        and display not in OPPORTUNITY_STANDARD_FIELDS
+        and f"{object_name}.{display}" not in incoming_fields
+        and not org.find("CustomField", f"{object_name}.{display}")
+    ):
         return f"Field {display} does not exist. Check spelling."
     return None
 
 
-def _permission_set_problem(org: SalesforceOrg, change: Change, incoming_fields: dict,
-                            deleted: set) -> str | None:
+def _permission_set_problem(
+    org: SalesforceOrg, change: Change, incoming_fields: dict, deleted: set
+) -> str | None:
     for permission in change.element.findall(f"{{{MD}}}fieldPermissions"):
         name = _text(permission, "field") or ""
         definition = incoming_fields.get(name)
@@ -376,8 +465,9 @@ def build_retrieve(org: SalesforceOrg, unpackaged: dict[str, list[str]], api_ver
                 continue
             if type_name in CHILD_TYPES:
                 object_name, bare = member.split(".", 1)
-                holder = objects.setdefault(object_name,
-                                            etree.Element(f"{{{MD}}}CustomObject", nsmap={None: MD}))
+                holder = objects.setdefault(
+                    object_name, etree.Element(f"{{{MD}}}CustomObject", nsmap={None: MD})
+                )
                 holder.append(component.with_full_name(bare, CHILD_TYPES[type_name]))
                 listing.append((type_name, member, f"objects/{object_name}.object", component.id))
             elif type_name in FILE_TYPES:
@@ -413,5 +503,6 @@ def _file_bytes(element: etree._Element) -> bytes:
     """Retrieve's file format: XML declaration, four-space indentation, final newline."""
     copy_ = etree.fromstring(etree.tostring(element), etree.XMLParser(remove_blank_text=True))
     etree.indent(copy_, space="    ")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(copy_, encoding="unicode")
-            + "\n").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(copy_, encoding="unicode") + "\n"
+    ).encode()

@@ -16,6 +16,7 @@ Lenient exactly where simple-salesforce 1.12.10 is sloppy and Salesforce evident
 Each is normalised before validation; anything else that breaks the schema is rejected with a
 SOAP fault and recorded in `fake.rejections`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -85,17 +86,28 @@ class MetadataApi:
             _lenient_deploy(body, sandbox=self.fake.org.sandbox)
         elif operation == "retrieve":
             _lenient_retrieve(body)
-        problems = [f"{etree.QName(node).localname}: line {line}: {message}"
-                    for node in [*headers, body] for line, message in _schema_errors(node)]
+        problems = [
+            f"{etree.QName(node).localname}: line {line}: {message}"
+            for node in [*headers, body]
+            for line, message in _schema_errors(node)
+        ]
         if problems:
             self.fake.reject(f"metadata {operation}: " + "; ".join(problems))
             return soap.fault_response("soapenv:Client", "; ".join(problems))
-        session = next((h.findtext(f"{{{MD}}}sessionId") for h in headers
-                        if etree.QName(h).localname == "SessionHeader"), None)
+        session = next(
+            (
+                h.findtext(f"{{{MD}}}sessionId")
+                for h in headers
+                if etree.QName(h).localname == "SessionHeader"
+            ),
+            None,
+        )
         if not self.fake.valid_session(session):
-            return soap.fault_response("sf:INVALID_SESSION_ID",
-                                       "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: "
-                                       "Illegal Session. Session not found, missing session hash")
+            return soap.fault_response(
+                "sf:INVALID_SESSION_ID",
+                "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: "
+                "Illegal Session. Session not found, missing session hash",
+            )
         handler = getattr(self, f"_{operation}", None)
         if handler is None:
             self.fake.internal_errors.append(f"metadata operation {operation} is not implemented by the fake")
@@ -113,8 +125,7 @@ class MetadataApi:
     # -- deploy -----------------------------------------------------------------------------------------
     def _deploy(self, body: etree._Element) -> list[etree._Element]:
         zip_bytes = base64.b64decode(body.findtext(f"{{{MD}}}ZipFile") or "")
-        options = {etree.QName(o).localname: (o.text or "")
-                   for o in body.find(f"{{{MD}}}DeployOptions")}
+        options = {etree.QName(o).localname: (o.text or "") for o in body.find(f"{{{MD}}}DeployOptions")}
         job = DeployJob(self.fake.org.ids.new("deploy"), zip_bytes, options, self.fake.deploy_polls)
         self.deploys[job.id] = job
         return [soap.element("result", done=False, id=job.id, state="Queued")]
@@ -137,10 +148,13 @@ class MetadataApi:
         org = self.fake.org
         plan = plan_deploy(org, job.zip_bytes)
         if not org.sandbox and job.options.get("testLevel") == "NoTestRun":
-            plan = DeployPlan(error_message="INVALID_OPERATION: testLevel of NoTestRun cannot be used in "
-                                            "production organizations")
-            plan.failures.append(DeployMessage("", "package.xml", "package.xml", False, plan.error_message,
-                                               "Error"))
+            plan = DeployPlan(
+                error_message="INVALID_OPERATION: testLevel of NoTestRun cannot be used in "
+                "production organizations"
+            )
+            plan.failures.append(
+                DeployMessage("", "package.xml", "package.xml", False, plan.error_message, "Error")
+            )
         check_only = job.options.get("checkOnly") == "true"
         rollback = job.options.get("rollbackOnError") == "true"
         if check_only or (plan.failures and rollback):
@@ -204,8 +218,11 @@ class MetadataApi:
         for types in request.findall(f"{{{MD}}}unpackaged/{{{MD}}}types"):
             name = types.findtext(f"{{{MD}}}name") or ""
             unpackaged.setdefault(name, []).extend(m.text or "" for m in types.findall(f"{{{MD}}}members"))
-        job = RetrieveJob(self.fake.org.ids.new("retrieve"),
-                          build_retrieve(self.fake.org, unpackaged, version), self.fake.retrieve_polls)
+        job = RetrieveJob(
+            self.fake.org.ids.new("retrieve"),
+            build_retrieve(self.fake.org, unpackaged, version),
+            self.fake.retrieve_polls,
+        )
         self.retrieves[job.id] = job
         return [soap.element("result", done=False, id=job.id, state="Queued")]
 
@@ -215,15 +232,22 @@ class MetadataApi:
             return soap.fault_response("sf:INVALID_ID_FIELD", "INVALID_ID_FIELD: invalid id")
         if job.polls_left > 0:
             job.polls_left -= 1
-            return [soap.element("result", done=False, id=job.id, status="InProgress", success=False,
-                                 zipFile="")]
+            return [
+                soap.element("result", done=False, id=job.id, status="InProgress", success=False, zipFile="")
+            ]
         include_zip = body.findtext(f"{{{MD}}}includeZip") == "true"
         stamp = now_iso()
-        properties = [_file_properties(t, n, f, i, stamp, self.fake.org.user_id)
-                      for t, n, f, i in job.retrieved.files]
-        messages = [soap.element("messages", fileName="package.xml",
-                                 problem=f"Entity of type '{t}' named '{n}' cannot be found")
-                    for t, n in job.retrieved.missing]
+        properties = [
+            _file_properties(t, n, f, i, stamp, self.fake.org.user_id) for t, n, f, i in job.retrieved.files
+        ]
+        messages = [
+            soap.element(
+                "messages",
+                fileName="package.xml",
+                problem=f"Entity of type '{t}' named '{n}' cannot be found",
+            )
+            for t, n in job.retrieved.missing
+        ]
         zip_text = base64.b64encode(job.retrieved.zip_bytes).decode() if include_zip else ""
         return [_retrieve_result(job.id, properties, messages, zip_text)]
 
@@ -232,8 +256,10 @@ class MetadataApi:
         type_name = body.findtext(f"{{{MD}}}type") or ""
         names = [n.text or "" for n in body.findall(f"{{{MD}}}fullNames")]
         if len(names) > CRUD_LIMIT:
-            return soap.fault_response("sf:LIMIT_EXCEEDED", f"LIMIT_EXCEEDED: readMetadata takes at most "
-                                                            f"{CRUD_LIMIT} full names; got {len(names)}")
+            return soap.fault_response(
+                "sf:LIMIT_EXCEEDED",
+                f"LIMIT_EXCEEDED: readMetadata takes at most {CRUD_LIMIT} full names; got {len(names)}",
+            )
         result = soap.element("result")
         for name in names:
             component = self.fake.org.find(type_name, name)
@@ -250,19 +276,36 @@ class MetadataApi:
         for query in body.findall(f"{{{MD}}}queries"):
             type_name = query.findtext(f"{{{MD}}}type") or ""
             for name, component in sorted(self.fake.org.store(type_name).items()):
-                results.append(_file_properties(type_name, name, _file_name(type_name, name), component.id,
-                                                component.modified or stamp, self.fake.org.user_id,
-                                                tag="result"))
+                results.append(
+                    _file_properties(
+                        type_name,
+                        name,
+                        _file_name(type_name, name),
+                        component.id,
+                        component.modified or stamp,
+                        self.fake.org.user_id,
+                        tag="result",
+                    )
+                )
         return results
 
     def _describeMetadata(self, body: etree._Element) -> list[etree._Element]:
         result = soap.element("result")
-        entries = [("CustomObject", "objects", "object", list(CHILD_TYPES))] + \
-                  [(t, folder, suffix.lstrip("."), []) for t, (folder, suffix) in sorted(FILE_TYPES.items())]
+        entries = [("CustomObject", "objects", "object", list(CHILD_TYPES))] + [
+            (t, folder, suffix.lstrip("."), []) for t, (folder, suffix) in sorted(FILE_TYPES.items())
+        ]
         for name, folder, suffix, children in entries:
-            result.append(soap.element("metadataObjects", childXmlNames=children, directoryName=folder,
-                                       inFolder=False, metaFile=name == "ApexClass", suffix=suffix,
-                                       xmlName=name))
+            result.append(
+                soap.element(
+                    "metadataObjects",
+                    childXmlNames=children,
+                    directoryName=folder,
+                    inFolder=False,
+                    metaFile=name == "ApexClass",
+                    suffix=suffix,
+                    xmlName=name,
+                )
+            )
         soap.append(result, "organizationNamespace", "")
         soap.append(result, "partialSaveAllowed", True)
         soap.append(result, "testRequired", not self.fake.org.sandbox)
@@ -280,8 +323,9 @@ class MetadataApi:
     def _save(self, body: etree._Element, mode: str) -> list[etree._Element] | Response:
         items = body.findall(f"{{{MD}}}metadata")
         if len(items) > CRUD_LIMIT:
-            return soap.fault_response("sf:LIMIT_EXCEEDED",
-                                       f"LIMIT_EXCEEDED: at most {CRUD_LIMIT} components")
+            return soap.fault_response(
+                "sf:LIMIT_EXCEEDED", f"LIMIT_EXCEEDED: at most {CRUD_LIMIT} components"
+            )
         results = []
         for item in items:
             type_name = etree.QName(_resolve(item)).localname
@@ -291,8 +335,10 @@ class MetadataApi:
             if mode == "create" and exists:
                 error = ("DUPLICATE_DEVELOPER_NAME", f"There is already a {type_name} named {full_name}")
             elif mode == "update" and not exists:
-                error = ("INVALID_CROSS_REFERENCE_KEY", f"In field: fullName - no {type_name} named "
-                                                        f"{full_name} found")
+                error = (
+                    "INVALID_CROSS_REFERENCE_KEY",
+                    f"In field: fullName - no {type_name} named {full_name} found",
+                )
             if error is None:
                 self.fake.org.put(type_name, full_name, _as_stored(item, type_name))
             result = soap.element("result")
@@ -314,8 +360,13 @@ class MetadataApi:
             result = soap.element("result")
             found = store.pop(name, None) is not None
             if not found:
-                result.append(soap.element("errors", message=f"No {type_name} named: {name} found",
-                                           statusCode="INVALID_CROSS_REFERENCE_KEY"))
+                result.append(
+                    soap.element(
+                        "errors",
+                        message=f"No {type_name} named: {name} found",
+                        statusCode="INVALID_CROSS_REFERENCE_KEY",
+                    )
+                )
             soap.append(result, "fullName", name)
             soap.append(result, "success", found)
             results.append(result)
@@ -379,12 +430,29 @@ def _file_name(type_name: str, full_name: str) -> str:
     return f"{folder}/{full_name}{suffix}"
 
 
-def _file_properties(type_name: str, full_name: str, file_name: str, component_id: str, stamp: str,
-                     user_id: str, tag: str = "fileProperties") -> etree._Element:
-    return soap.element(tag, createdById=user_id, createdByName=INTEGRATION_USER, createdDate=stamp,
-                        fileName=file_name, fullName=full_name, id=component_id, lastModifiedById=user_id,
-                        lastModifiedByName=INTEGRATION_USER, lastModifiedDate=stamp,
-                        manageableState="unmanaged", type=type_name)
+def _file_properties(
+    type_name: str,
+    full_name: str,
+    file_name: str,
+    component_id: str,
+    stamp: str,
+    user_id: str,
+    tag: str = "fileProperties",
+) -> etree._Element:
+    return soap.element(
+        tag,
+        createdById=user_id,
+        createdByName=INTEGRATION_USER,
+        createdDate=stamp,
+        fileName=file_name,
+        fullName=full_name,
+        id=component_id,
+        lastModifiedById=user_id,
+        lastModifiedByName=INTEGRATION_USER,
+        lastModifiedDate=stamp,
+        manageableState="unmanaged",
+        type=type_name,
+    )
 
 
 def _retrieve_result(job_id: str, properties: list, messages: list, zip_text: str) -> etree._Element:
@@ -401,8 +469,18 @@ def _retrieve_result(job_id: str, properties: list, messages: list, zip_text: st
 
 
 def _deploy_message(tag: str, message: DeployMessage, stamp: str) -> etree._Element:
-    return soap.element(tag, changed=message.changed, columnNumber=message.column,
-                        componentType=message.component_type, created=message.created, createdDate=stamp,
-                        deleted=message.deleted, fileName=message.file_name, fullName=message.full_name,
-                        lineNumber=message.line, problem=message.problem, problemType=message.problem_type,
-                        success=message.success)
+    return soap.element(
+        tag,
+        changed=message.changed,
+        columnNumber=message.column,
+        componentType=message.component_type,
+        created=message.created,
+        createdDate=stamp,
+        deleted=message.deleted,
+        fileName=message.file_name,
+        fullName=message.full_name,
+        lineNumber=message.line,
+        problem=message.problem,
+        problemType=message.problem_type,
+        success=message.success,
+    )

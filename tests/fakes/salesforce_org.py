@@ -7,6 +7,7 @@ Tests may edit it directly to simulate changes made by hand in Setup, e.g.
     fake.org.flows["Handoff_After_Save"].deactivate()
     fake.org.add_record("Opportunity", Name="Acme", StageName="Closed Won", Amount=50000)
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,10 +29,24 @@ FILE_TYPES = {
     "CustomNotificationType": ("notificationtypes", ".notiftype"),
     "ApexClass": ("classes", ".cls"),
 }
-ID_PREFIXES = {"Opportunity": "006", "User": "005", "Task": "00T", "Account": "001", "Contact": "003",
-               "CustomField": "00N", "ValidationRule": "03d", "Flow": "301", "PermissionSet": "0PS",
-               "CustomNotificationType": "0ML", "ApexClass": "01p", "deploy": "0Af", "retrieve": "09S",
-               "query": "01g", "bulk": "750", "org": "00D"}
+ID_PREFIXES = {
+    "Opportunity": "006",
+    "User": "005",
+    "Task": "00T",
+    "Account": "001",
+    "Contact": "003",
+    "CustomField": "00N",
+    "ValidationRule": "03d",
+    "Flow": "301",
+    "PermissionSet": "0PS",
+    "CustomNotificationType": "0ML",
+    "ApexClass": "01p",
+    "deploy": "0Af",
+    "retrieve": "09S",
+    "query": "01g",
+    "bulk": "750",
+    "org": "00D",
+}
 INTEGRATION_USER = "Handrail Integration"
 
 
@@ -164,10 +179,19 @@ class SalesforceOrg:
         # Test hook: (type, full name) -> the problem a deploy reports for that component.
         self.refusals: dict[tuple[str, str], str] = {}
         self.record_fields: dict[str, set[str]] = {}  # every field name a record of the object has held
-        self.records: dict[str, dict[str, dict[str, Any]]] = {"Opportunity": {}, "User": {}, "Task": {},
-                                                               "Account": {}}
-        self.user_id = self.add_record("User", Name=INTEGRATION_USER, Username="integration@handrail.test",
-                                       Email="integration@handrail.test", IsActive=True)
+        self.records: dict[str, dict[str, dict[str, Any]]] = {
+            "Opportunity": {},
+            "User": {},
+            "Task": {},
+            "Account": {},
+        }
+        self.user_id = self.add_record(
+            "User",
+            Name=INTEGRATION_USER,
+            Username="integration@handrail.test",
+            Email="integration@handrail.test",
+            IsActive=True,
+        )
 
     # -- metadata ---------------------------------------------------------------------------------
     def store(self, type_name: str) -> dict[str, Component]:
@@ -227,10 +251,15 @@ class SalesforceOrg:
 
     def snapshot(self) -> dict[str, dict[str, str]]:
         """Every component's XML by type and name: compare two snapshots to prove nothing changed."""
-        return {t: {n: etree.tostring(c.element, encoding="unicode")
-                    + f"|active={getattr(c, 'active_version', '')}"
-                    for n, c in sorted(store.items())}
-                for t, store in sorted(self.components.items()) if store}
+        return {
+            t: {
+                n: etree.tostring(c.element, encoding="unicode")
+                + f"|active={getattr(c, 'active_version', '')}"
+                for n, c in sorted(store.items())
+            }
+            for t, store in sorted(self.components.items())
+            if store
+        }
 
     def clone_metadata(self) -> dict[str, dict[str, Component]]:
         return copy.deepcopy(self.components)

@@ -4,6 +4,7 @@ Operation names (for `fake.inject` and `fake.calls`): versions, query, queryMore
 describeGlobal, sobject.describe, sobject.info, sobject.create, sobject.get, sobject.update,
 sobject.delete, bulk2.create, bulk2.status, bulk2.results, bulk2.abort, bulk2.delete, limits.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,29 +24,85 @@ if TYPE_CHECKING:
 DEFAULT_BATCH = 2000
 _VERSIONED = re.compile(r"^/services/data/v(?P<version>\d+\.\d)(?P<rest>/.*)?$")
 STANDARD_FIELDS: dict[str, dict[str, str]] = {
-    "Opportunity": {"Id": "id", "Name": "string", "AccountId": "reference", "Amount": "currency",
-                    "CloseDate": "date", "StageName": "picklist", "Probability": "percent",
-                    "Type": "picklist",
-                    "LeadSource": "picklist", "NextStep": "string", "Description": "textarea",
-                    "OwnerId": "reference", "IsClosed": "boolean", "IsWon": "boolean",
-                    "ForecastCategoryName": "picklist", "CreatedDate": "datetime", "CreatedById": "reference",
-                    "LastModifiedDate": "datetime", "LastModifiedById": "reference",
-                    "SystemModstamp": "datetime", "FiscalYear": "int", "FiscalQuarter": "int"},
-    "User": {"Id": "id", "Name": "string", "Username": "string", "Email": "email", "IsActive": "boolean",
-             "FirstName": "string", "LastName": "string", "CreatedDate": "datetime",
-             "LastModifiedDate": "datetime", "SystemModstamp": "datetime"},
-    "Task": {"Id": "id", "Subject": "combobox", "Status": "picklist", "Priority": "picklist",
-             "ActivityDate": "date", "WhatId": "reference", "WhoId": "reference", "OwnerId": "reference",
-             "Description": "textarea", "Type": "picklist", "CreatedDate": "datetime",
-             "LastModifiedDate": "datetime", "SystemModstamp": "datetime"},
-    "Account": {"Id": "id", "Name": "string", "OwnerId": "reference", "Type": "picklist",
-                "CreatedDate": "datetime", "LastModifiedDate": "datetime", "SystemModstamp": "datetime"},
+    "Opportunity": {
+        "Id": "id",
+        "Name": "string",
+        "AccountId": "reference",
+        "Amount": "currency",
+        "CloseDate": "date",
+        "StageName": "picklist",
+        "Probability": "percent",
+        "Type": "picklist",
+        "LeadSource": "picklist",
+        "NextStep": "string",
+        "Description": "textarea",
+        "OwnerId": "reference",
+        "IsClosed": "boolean",
+        "IsWon": "boolean",
+        "ForecastCategoryName": "picklist",
+        "CreatedDate": "datetime",
+        "CreatedById": "reference",
+        "LastModifiedDate": "datetime",
+        "LastModifiedById": "reference",
+        "SystemModstamp": "datetime",
+        "FiscalYear": "int",
+        "FiscalQuarter": "int",
+    },
+    "User": {
+        "Id": "id",
+        "Name": "string",
+        "Username": "string",
+        "Email": "email",
+        "IsActive": "boolean",
+        "FirstName": "string",
+        "LastName": "string",
+        "CreatedDate": "datetime",
+        "LastModifiedDate": "datetime",
+        "SystemModstamp": "datetime",
+    },
+    "Task": {
+        "Id": "id",
+        "Subject": "combobox",
+        "Status": "picklist",
+        "Priority": "picklist",
+        "ActivityDate": "date",
+        "WhatId": "reference",
+        "WhoId": "reference",
+        "OwnerId": "reference",
+        "Description": "textarea",
+        "Type": "picklist",
+        "CreatedDate": "datetime",
+        "LastModifiedDate": "datetime",
+        "SystemModstamp": "datetime",
+    },
+    "Account": {
+        "Id": "id",
+        "Name": "string",
+        "OwnerId": "reference",
+        "Type": "picklist",
+        "CreatedDate": "datetime",
+        "LastModifiedDate": "datetime",
+        "SystemModstamp": "datetime",
+    },
 }
-CUSTOM_TYPES = {"Text": "string", "TextArea": "textarea", "LongTextArea": "textarea", "Html": "textarea",
-                "Picklist": "picklist", "MultiselectPicklist": "multipicklist", "Number": "double",
-                "Percent": "percent", "Currency": "currency", "Checkbox": "boolean", "Date": "date",
-                "DateTime": "datetime", "Lookup": "reference", "Email": "email", "Url": "url",
-                "Phone": "phone"}
+CUSTOM_TYPES = {
+    "Text": "string",
+    "TextArea": "textarea",
+    "LongTextArea": "textarea",
+    "Html": "textarea",
+    "Picklist": "picklist",
+    "MultiselectPicklist": "multipicklist",
+    "Number": "double",
+    "Percent": "percent",
+    "Currency": "currency",
+    "Checkbox": "boolean",
+    "Date": "date",
+    "DateTime": "datetime",
+    "Lookup": "reference",
+    "Email": "email",
+    "Url": "url",
+    "Phone": "phone",
+}
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^", "BACKQUOTE": "`"}
 
 
@@ -100,20 +157,29 @@ class RestApi:
             if parts[2] == "describe":
                 return "sobject.describe"
             return {"GET": "sobject.get", "PATCH": "sobject.update", "DELETE": "sobject.delete"}.get(
-                request.method, "sobject")
+                request.method, "sobject"
+            )
         if head == "jobs":
             if len(parts) == 2:
                 return "bulk2.create"
             if len(parts) == 4 and parts[3] == "results":
                 return "bulk2.results"
-            return {"GET": "bulk2.status", "PATCH": "bulk2.abort",
-                    "DELETE": "bulk2.delete"}.get(request.method, "bulk2")
+            return {"GET": "bulk2.status", "PATCH": "bulk2.abort", "DELETE": "bulk2.delete"}.get(
+                request.method, "bulk2"
+            )
         return head or "resources"
 
     def handle(self, request: Request, operation: str) -> Response:
         if operation == "versions":
-            return Response.json([{"label": "Spring '25", "url": f"/services/data/v{self.fake.api_version}",
-                                   "version": self.fake.api_version}])
+            return Response.json(
+                [
+                    {
+                        "label": "Spring '25",
+                        "url": f"/services/data/v{self.fake.api_version}",
+                        "version": self.fake.api_version,
+                    }
+                ]
+            )
         match = _VERSIONED.match(request.path)
         parts = [p for p in (match.group("rest") or "/").split("/") if p]
         with self.fake.lock:
@@ -149,7 +215,8 @@ class RestApi:
         fields = dict(STANDARD_FIELDS.get(sobject, {"Id": "id"}))
         for component in self.org.custom_fields_of(sobject):
             fields[component.full_name.split(".", 1)[1]] = CUSTOM_TYPES.get(
-                component.get("type") or "", "string")
+                component.get("type") or "", "string"
+            )
         for name in self.org.record_fields.get(sobject, ()):
             fields.setdefault(name, "string")
         return fields
@@ -162,12 +229,15 @@ class RestApi:
         for name in query.fields:
             base = name.split(".", 1)[0]
             relation_key = (base[:-3] + "__c") if base.endswith("__r") else base + "Id"
-            if (("." in name and relation_key.lower() not in known)
-                    or ("." not in name and name.lower() not in known)):
-                raise soql.SoqlError("INVALID_FIELD",
-                                     f"No such column '{name}' on entity '{query.sobject}'. If you are "
-                                     "attempting to use a custom field, be sure to append the '__c' after "
-                                     "the custom field name.")
+            if ("." in name and relation_key.lower() not in known) or (
+                "." not in name and name.lower() not in known
+            ):
+                raise soql.SoqlError(
+                    "INVALID_FIELD",
+                    f"No such column '{name}' on entity '{query.sobject}'. If you are "
+                    "attempting to use a custom field, be sure to append the '__c' after "
+                    "the custom field name.",
+                )
         return query, soql.run(query, self.org.records[query.sobject].values(), self.lookup)
 
     def _query(self, request: Request) -> Response:
@@ -192,11 +262,13 @@ class RestApi:
     def _page(self, cursor_id: str, start: int, batch: int) -> Response:
         cursor = self.cursors[cursor_id]
         cursor.batch = batch
-        chunk = cursor.rows[start:start + batch]
+        chunk = cursor.rows[start : start + batch]
         end = start + len(chunk)
-        body: dict[str, Any] = {"totalSize": len(cursor.rows), "done": end >= len(cursor.rows),
-                                "records": [self.format(cursor.query.sobject, r, cursor.query.fields)
-                                            for r in chunk]}
+        body: dict[str, Any] = {
+            "totalSize": len(cursor.rows),
+            "done": end >= len(cursor.rows),
+            "records": [self.format(cursor.query.sobject, r, cursor.query.fields) for r in chunk],
+        }
         if not body["done"]:
             body["nextRecordsUrl"] = f"/services/data/v{self.version}/query/{cursor_id}-{end}"
         else:
@@ -214,8 +286,13 @@ class RestApi:
                     out[relation] = None
                 else:
                     nested = out.get(relation) or {"attributes": self._attributes(*related)}
-                    nested.update({k: v for k, v in self.format(related[0], related[1], [rest]).items()
-                                   if k != "attributes"})
+                    nested.update(
+                        {
+                            k: v
+                            for k, v in self.format(related[0], related[1], [rest]).items()
+                            if k != "attributes"
+                        }
+                    )
                     out[relation] = nested
             else:
                 out[self._canonical(record, name)] = self.lookup(record, name)
@@ -232,24 +309,39 @@ class RestApi:
     # -- sObjects ---------------------------------------------------------------------------------------
     def _sobject(self, request: Request, operation: str, parts: list[str]) -> Response:
         if operation == "describeGlobal":
-            return Response.json({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": [
-                {"name": name, "label": name, "custom": False, "queryable": True, "createable": True,
-                 "urls": {"sobject": f"/services/data/v{self.version}/sobjects/{name}"}}
-                for name in sorted(self.org.records)]})
+            return Response.json(
+                {
+                    "encoding": "UTF-8",
+                    "maxBatchSize": 200,
+                    "sobjects": [
+                        {
+                            "name": name,
+                            "label": name,
+                            "custom": False,
+                            "queryable": True,
+                            "createable": True,
+                            "urls": {"sobject": f"/services/data/v{self.version}/sobjects/{name}"},
+                        }
+                        for name in sorted(self.org.records)
+                    ],
+                }
+            )
         sobject = parts[1]
         if sobject not in self.org.records:
             return error(404, "NOT_FOUND", f"The requested resource does not exist: sObject type '{sobject}'")
         if operation == "sobject.describe":
             return Response.json(self._describe(sobject))
         if operation == "sobject.info":
-            return Response.json({"objectDescribe": {"name": sobject, "label": sobject, "queryable": True},
-                                  "recentItems": []})
+            return Response.json(
+                {"objectDescribe": {"name": sobject, "label": sobject, "queryable": True}, "recentItems": []}
+            )
         if operation == "sobject.create":
             values = request.json() or {}
             unknown = [k for k in values if k.lower() not in {n.lower() for n in self.known_fields(sobject)}]
             if unknown:
-                return error(400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type "
-                                                   f"{sobject}")
+                return error(
+                    400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {sobject}"
+                )
             record_id = self.org.add_record(sobject, **values)
             return Response.json({"id": record_id, "success": True, "errors": []}, 201)
         record_id = parts[2]
@@ -272,14 +364,20 @@ class RestApi:
         for name, kind in self.known_fields(sobject).items():
             custom = name.endswith("__c")
             component = self.org.find("CustomField", f"{sobject}.{name}") if custom else None
-            fields.append({"name": name, "label": (component.get("label") if component else None) or name,
-                           "type": kind, "custom": custom, "nillable": name != "Id",
-                           "length": int((component.get("length") if component else None) or 0),
-                           "updateable": name not in ("Id", "CreatedDate", "LastModifiedDate",
-                                                      "SystemModstamp"),
-                           "referenceTo": [component.get("referenceTo")] if component
-                           and component.get("referenceTo")
-                           else []})
+            fields.append(
+                {
+                    "name": name,
+                    "label": (component.get("label") if component else None) or name,
+                    "type": kind,
+                    "custom": custom,
+                    "nillable": name != "Id",
+                    "length": int((component.get("length") if component else None) or 0),
+                    "updateable": name not in ("Id", "CreatedDate", "LastModifiedDate", "SystemModstamp"),
+                    "referenceTo": [component.get("referenceTo")]
+                    if component and component.get("referenceTo")
+                    else [],
+                }
+            )
         return {"name": sobject, "label": sobject, "custom": False, "queryable": True, "fields": fields}
 
     # -- Bulk API 2.0 query jobs --------------------------------------------------------------------------
@@ -319,19 +417,34 @@ class RestApi:
         if delimiter not in DELIMITERS or body.get("lineEnding", "LF") not in ("LF", "CRLF"):
             return error(400, "INVALIDJOB", "unsupported columnDelimiter or lineEnding")
         query, rows = self.compile(body["query"])
-        job = BulkJob(self.org.ids.new("bulk"), body["operation"], query.sobject, query, rows,
-                      "\r\n" if body.get("lineEnding") == "CRLF" else "\n", DELIMITERS[delimiter],
-                      self.fake.bulk_polls)
+        job = BulkJob(
+            self.org.ids.new("bulk"),
+            body["operation"],
+            query.sobject,
+            query,
+            rows,
+            "\r\n" if body.get("lineEnding") == "CRLF" else "\n",
+            DELIMITERS[delimiter],
+            self.fake.bulk_polls,
+        )
         self.jobs[job.id] = job
         return Response.json(self._job_info(job))
 
     def _job_info(self, job: BulkJob) -> dict:
-        info = {"id": job.id, "operation": job.operation, "object": job.sobject,
-                "createdById": self.org.user_id,
-                "createdDate": job.created, "systemModstamp": now_iso(), "state": job.state,
-                "concurrencyMode": "Parallel", "contentType": "CSV", "apiVersion": float(self.version),
-                "lineEnding": "CRLF" if job.line_ending == "\r\n" else "LF",
-                "columnDelimiter": next(k for k, v in DELIMITERS.items() if v == job.delimiter)}
+        info = {
+            "id": job.id,
+            "operation": job.operation,
+            "object": job.sobject,
+            "createdById": self.org.user_id,
+            "createdDate": job.created,
+            "systemModstamp": now_iso(),
+            "state": job.state,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(self.version),
+            "lineEnding": "CRLF" if job.line_ending == "\r\n" else "LF",
+            "columnDelimiter": next(k for k, v in DELIMITERS.items() if v == job.delimiter),
+        }
         if job.state == "JobComplete":
             info.update({"numberRecordsProcessed": len(job.rows), "retries": 0, "totalProcessingTime": 10})
         return info
@@ -339,18 +452,25 @@ class RestApi:
     def _bulk_results(self, request: Request, job: BulkJob) -> Response:
         start = _decode_locator(request.arg("locator") or "")
         size = int(request.arg("maxRecords") or 50000)
-        chunk = job.rows[start:start + size]
+        chunk = job.rows[start : start + size]
         end = start + len(chunk)
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=job.delimiter, quoting=csv.QUOTE_ALL,
-                            lineterminator=job.line_ending)
+        writer = csv.writer(
+            buffer, delimiter=job.delimiter, quoting=csv.QUOTE_ALL, lineterminator=job.line_ending
+        )
         writer.writerow(job.query.fields)
         for row in chunk:
             writer.writerow([_csv_value(self.lookup(row, name)) for name in job.query.fields])
         locator = _encode_locator(end) if end < len(job.rows) else "null"
-        return Response(200, buffer.getvalue().encode(),
-                        {"Content-Type": "text/csv", "Sforce-Locator": locator,
-                                                          "Sforce-NumberOfRecords": str(len(chunk))})
+        return Response(
+            200,
+            buffer.getvalue().encode(),
+            {
+                "Content-Type": "text/csv",
+                "Sforce-Locator": locator,
+                "Sforce-NumberOfRecords": str(len(chunk)),
+            },
+        )
 
 
 def _batch_size(options: str) -> int:

@@ -4,6 +4,7 @@ A subclass names each request's operation (`operation_of`) and answers it (`disp
 class times it, applies faults and latency, logs it and catches the fake's own bugs
 (`internal_errors`, which the fixtures assert empty).
 """
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,11 @@ class Response:
 
     @classmethod
     def json(cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> "Response":
-        return cls(status, json.dumps(payload).encode(), {"Content-Type": "application/json;charset=UTF-8",
-                                                          **(headers or {})})
+        return cls(
+            status,
+            json.dumps(payload).encode(),
+            {"Content-Type": "application/json;charset=UTF-8", **(headers or {})},
+        )
 
     @classmethod
     def xml(cls, text: str | bytes, status: int = 200) -> "Response":
@@ -127,9 +131,15 @@ class FakeService:
 
     def fault_response(self, fault: Fault, operation: str) -> Response:
         body = fault.body if fault.body is not None else {"message": f"injected {fault.status}"}
-        response = Response.json(body, fault.status or 500) if not isinstance(body, (bytes, str)) \
-            else Response(fault.status or 500, body.encode() if isinstance(body, str) else body,
-                          {"Content-Type": "text/plain"})
+        response = (
+            Response.json(body, fault.status or 500)
+            if not isinstance(body, (bytes, str))
+            else Response(
+                fault.status or 500,
+                body.encode() if isinstance(body, str) else body,
+                {"Content-Type": "text/plain"},
+            )
+        )
         if fault.retry_after is not None:
             response.headers["Retry-After"] = str(fault.retry_after)
         return response
@@ -163,10 +173,19 @@ class FakeService:
         return self._server.port
 
     # -- test API -------------------------------------------------------------------------------
-    def inject(self, target: str | re.Pattern, *, status: int | None = None,
-               retry_after: float | str | None = None,
-               delay: float = 0.0, drop_connection: bool = False, times: int | None = 1, when: str = "before",
-               body: Any = None, method: str | None = None) -> Fault:
+    def inject(
+        self,
+        target: str | re.Pattern,
+        *,
+        status: int | None = None,
+        retry_after: float | str | None = None,
+        delay: float = 0.0,
+        drop_connection: bool = False,
+        times: int | None = 1,
+        when: str = "before",
+        body: Any = None,
+        method: str | None = None,
+    ) -> Fault:
         """Make the next `times` requests matching `target` fail (or be slow).
 
         target: an operation name (see the fake's docstring), a path prefix ("/services/data"), a
@@ -185,14 +204,19 @@ class FakeService:
         with self.lock:
             self._faults.clear()
 
-    def calls(self, operation: str | None = None, *, method: str | None = None,
-              path: str | None = None) -> list[Call]:
+    def calls(
+        self, operation: str | None = None, *, method: str | None = None, path: str | None = None
+    ) -> list[Call]:
         """The request log, optionally filtered by operation, method and path prefix."""
         with self.lock:
             log = list(self._log)
-        return [c for c in log if (operation is None or c.operation == operation)
-                and (method is None or c.method == method.upper())
-                and (path is None or c.path.startswith(path))]
+        return [
+            c
+            for c in log
+            if (operation is None or c.operation == operation)
+            and (method is None or c.method == method.upper())
+            and (path is None or c.path.startswith(path))
+        ]
 
     def count(self, operation: str | None = None, **kwargs) -> int:
         return len(self.calls(operation, **kwargs))
@@ -254,9 +278,18 @@ class FakeService:
                     response = None
                 elif fault.status:
                     response = self.fault_response(fault, operation)
-        call = Call(request.method, request.path, urlsplit_query(request), operation,
-                    response.status if response else None, started, time.monotonic() - started,
-                    dict(request.headers.items()), fault is not None, request.body)
+        call = Call(
+            request.method,
+            request.path,
+            urlsplit_query(request),
+            operation,
+            response.status if response else None,
+            started,
+            time.monotonic() - started,
+            dict(request.headers.items()),
+            fault is not None,
+            request.body,
+        )
         with self.lock:
             if generation == self._generation:
                 self._log.append(call)
@@ -286,8 +319,13 @@ def _handler_for(service: FakeService) -> type[BaseHTTPRequestHandler]:
 
         def _handle(self) -> None:
             parts = urlsplit(self.path)
-            request = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                              self.headers, self._read_body())
+            request = Request(
+                self.command,
+                parts.path,
+                parse_qs(parts.query, keep_blank_values=True),
+                self.headers,
+                self._read_body(),
+            )
             response = service._answer(request)
             if response is None:
                 self._drop()

@@ -1,4 +1,5 @@
 """SOAP 1.1 envelopes as Salesforce writes them, and parsing of incoming ones."""
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,9 @@ class SoapError(Exception):
 def parse(body: bytes) -> tuple[list[etree._Element], etree._Element]:
     """(header entries, the body's first element); raises SoapError for anything else."""
     try:
-        root = etree.fromstring(body,
-                                etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+        root = etree.fromstring(
+            body, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        )
     except etree.XMLSyntaxError as exc:
         raise SoapError("soapenv:Client", f"Malformed SOAP envelope: {exc}") from None
     if root.tag != f"{{{SOAPENV}}}Envelope":
@@ -72,8 +74,7 @@ def append(parent: etree._Element, name: str, value: Any, namespace: str = MD) -
 
 def envelope(body_element: etree._Element, namespace: str = MD) -> bytes:
     """A response envelope whose body element uses `namespace` as the default namespace."""
-    root = etree.Element(f"{{{SOAPENV}}}Envelope",
-                         nsmap={"soapenv": SOAPENV, None: namespace, "xsi": XSI})
+    root = etree.Element(f"{{{SOAPENV}}}Envelope", nsmap={"soapenv": SOAPENV, None: namespace, "xsi": XSI})
     body = etree.SubElement(root, f"{{{SOAPENV}}}Body")
     body.append(body_element)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
@@ -91,10 +92,12 @@ def fault_response(code: str, message: str, status: int = 500) -> Response:
 
 def login_fault(code: str, message: str) -> Response:
     """The partner API's LoginFault, with the `sf:` prefix simple-salesforce looks for."""
-    text = (f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAPENV}" '
-            f'xmlns:sf="{PARTNER_FAULT}" xmlns:xsi="{XSI}"><soapenv:Body><soapenv:Fault>'
-            f'<faultcode>sf:{code}</faultcode><faultstring>{code}: {message}</faultstring><detail>'
-            f'<sf:LoginFault xsi:type="sf:LoginFault"><sf:exceptionCode>{code}</sf:exceptionCode>'
-            f'<sf:exceptionMessage>{message}</sf:exceptionMessage></sf:LoginFault></detail>'
-            f'</soapenv:Fault></soapenv:Body></soapenv:Envelope>')
+    text = (
+        f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAPENV}" '
+        f'xmlns:sf="{PARTNER_FAULT}" xmlns:xsi="{XSI}"><soapenv:Body><soapenv:Fault>'
+        f"<faultcode>sf:{code}</faultcode><faultstring>{code}: {message}</faultstring><detail>"
+        f'<sf:LoginFault xsi:type="sf:LoginFault"><sf:exceptionCode>{code}</sf:exceptionCode>'
+        f"<sf:exceptionMessage>{message}</sf:exceptionMessage></sf:LoginFault></detail>"
+        f"</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+    )
     return Response.xml(text, 500)

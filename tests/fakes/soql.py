@@ -7,6 +7,7 @@ SELECT f1, Rel.f2, ... | COUNT() FROM Object
   [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
 Relationship fields resolve through the lookup id (Owner -> OwnerId, CS_Owner__r -> CS_Owner__c).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 
-_TOKEN = re.compile(r"""\s*(?:
+_TOKEN = re.compile(
+    r"""\s*(?:
     (?P<string>'(?:[^'\\]|\\.)*') |
     (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) |
     (?P<date>\d{4}-\d{2}-\d{2}) |
@@ -22,7 +24,9 @@ _TOKEN = re.compile(r"""\s*(?:
     (?P<op><=|>=|!=|<>|=|<|>) |
     (?P<punct>[(),]) |
     (?P<word>[A-Za-z_][\w.]*(?::\d+)?)
-)""", re.VERBOSE)
+)""",
+    re.VERBOSE,
+)
 
 
 class SoqlError(Exception):
@@ -48,7 +52,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match or match.end() == position:
-            raise SoqlError("MALFORMED_QUERY", f"unexpected token near '{text[position:position + 20]}'")
+            raise SoqlError("MALFORMED_QUERY", f"unexpected token near '{text[position : position + 20]}'")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         position = match.end()
@@ -76,8 +80,9 @@ class _Parser:
     def expect(self, kind: str, value: str | None = None) -> str:
         token = self.peek()
         if not token or token[0] != kind or (value is not None and token[1].upper() != value):
-            raise SoqlError("MALFORMED_QUERY",
-                            f"expected {value or kind}, got {token[1] if token else 'end'}")
+            raise SoqlError(
+                "MALFORMED_QUERY", f"expected {value or kind}, got {token[1] if token else 'end'}"
+            )
         self.index += 1
         return token[1]
 
@@ -248,12 +253,17 @@ def _compare(value: Any, operator: str, literal: Any) -> bool:
         moment = as_datetime(value)
         if moment is None:
             return operator == "!="
-        inside = (literal.start <= moment < literal.end if literal.end > literal.start
-                  else moment == literal.start)
-        return {"=": inside, "!=": not inside, "<": moment < literal.start, ">=": moment >= literal.start,
-                "<=": moment < literal.end or moment == literal.start,
-                ">": moment >= literal.end if literal.end > literal.start
-                else moment > literal.start}[operator]
+        inside = (
+            literal.start <= moment < literal.end if literal.end > literal.start else moment == literal.start
+        )
+        return {
+            "=": inside,
+            "!=": not inside,
+            "<": moment < literal.start,
+            ">=": moment >= literal.start,
+            "<=": moment < literal.end or moment == literal.start,
+            ">": moment >= literal.end if literal.end > literal.start else moment > literal.start,
+        }[operator]
     if value is None:
         return operator == "!="
     if isinstance(literal, str) and isinstance(value, str):
@@ -263,8 +273,14 @@ def _compare(value: Any, operator: str, literal: Any) -> bool:
             value = float(value)
         except (TypeError, ValueError):
             return operator == "!="
-    return {"=": value == literal, "!=": value != literal, "<": value < literal, "<=": value <= literal,
-            ">": value > literal, ">=": value >= literal}[operator]
+    return {
+        "=": value == literal,
+        "!=": value != literal,
+        "<": value < literal,
+        "<=": value <= literal,
+        ">": value > literal,
+        ">=": value >= literal,
+    }[operator]
 
 
 def _in(value: Any, values: list[Any]) -> bool:
@@ -287,8 +303,8 @@ def run(query: Query, records: Iterable[dict], lookup: Callable[[dict, str], Any
         missing = [r for r in rows if lookup(r, name) is None]
         present.sort(key=lambda r: _sort_key(lookup(r, name)), reverse=descending)
         rows = present + missing if nulls_last else missing + present
-    rows = rows[query.offset:]
-    return rows[:query.limit] if query.limit is not None else rows
+    rows = rows[query.offset :]
+    return rows[: query.limit] if query.limit is not None else rows
 
 
 def _sort_key(value: Any) -> Any:

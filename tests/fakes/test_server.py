@@ -1,4 +1,5 @@
 """The shared plumbing: TLS with the test CA, loopback only, fault injection, latency, the request log."""
+
 from __future__ import annotations
 
 import socket

@@ -1,4 +1,5 @@
 """A throw-away certificate authority and TLS-wrapped HTTP servers bound to 127.0.0.1."""
+
 from __future__ import annotations
 
 import socket
@@ -68,8 +69,12 @@ class RunningServer:
         self._server = _TLSServer(handler, authority.server_context())
         self.port = self._server.server_address[1]
         self.url = f"https://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"fake-server-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"fake-server-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
 
     def stop(self) -> None:

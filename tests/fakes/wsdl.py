@@ -5,6 +5,7 @@ identical copy inside the installed simple_salesforce package. Every metadata ty
 Flow, ...) is a named complexType there, so one global element per type is added (as
 shared/reference/salesforce/extract_xsd.py does) to validate component files directly.
 """
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """HubSpot target tests: their helper modules live beside them."""
+
 from __future__ import annotations
 
 import sys

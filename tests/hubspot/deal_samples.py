@@ -4,6 +4,7 @@ Values cover every field type, every generic rule the spec declares, empty value
 boundaries. `hubspot_expressible=False` adds the spellings HubSpot cannot catch (odd case, padding,
 whitespace-only), for the tests that document that difference.
 """
+
 from __future__ import annotations
 
 import random
@@ -16,8 +17,24 @@ from handrail.specs.model import TEXT_TYPES, Field, Model
 
 CREATED = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 DAY = 86_400_000
-AMOUNTS = (None, 0, 0.5, 1, 999, 1000, 1000.01, 24999.99, 25000, 49999.99, 50000, 50000.01, 99999.99, 100000,
-           100000.01, 250000)
+AMOUNTS = (
+    None,
+    0,
+    0.5,
+    1,
+    999,
+    1000,
+    1000.01,
+    24999.99,
+    25000,
+    49999.99,
+    50000,
+    50000.01,
+    99999.99,
+    100000,
+    100000.01,
+    250000,
+)
 CYCLE_DAYS = (None, 0, 6, 7, 8, 13, 14, 15, 60)
 SPECIFIC = "Cut onboarding from 90 to 30 days for 400 field agents by the end of Q3"
 SHORT = "Pilot Q3"
@@ -51,8 +68,9 @@ def _epoch(day: date) -> str:
     return str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp() * 1000))
 
 
-def field_value(rng: random.Random, f: Field, hubspot_expressible: bool, strong: bool) -> tuple[Any,
-                                                                                                str | None]:
+def field_value(
+    rng: random.Random, f: Field, hubspot_expressible: bool, strong: bool
+) -> tuple[Any, str | None]:
     """(engine value, HubSpot value); a strong deal fills every field with a specific value."""
     if strong:
         return _strong_value(f)
@@ -117,9 +135,13 @@ def sample(rng: random.Random, model: Model, n: int, hubspot_expressible: bool =
         record.update(createdate=str(CREATED), closedate=str(CREATED + cycle * DAY))
     elif rng.random() < 0.5:
         record["createdate"] = str(CREATED)
-    deal = Deal(id=f"deal-{n}", values=values, acv=None if amount is None else float(amount),
-                deal_type="expansion" if deal_type in model.deal.expansion_values_hubspot else "new_business",
-                sales_cycle_days=None if cycle is None else float(cycle))
+    deal = Deal(
+        id=f"deal-{n}",
+        values=values,
+        acv=None if amount is None else float(amount),
+        deal_type="expansion" if deal_type in model.deal.expansion_values_hubspot else "new_business",
+        sales_cycle_days=None if cycle is None else float(cycle),
+    )
     return Sample(deal, record)
 
 
@@ -130,13 +152,20 @@ def samples(model: Model, count: int, seed: int, hubspot_expressible: bool = Tru
 
 def without_min_length(model: Model) -> Model:
     """The engine's rules minus the one HubSpot formulas cannot express."""
-    return replace(model,
-                   fields=tuple(replace(f, quality=replace(f.quality, min_length=0)) for f in model.fields))
+    return replace(
+        model, fields=tuple(replace(f, quality=replace(f.quality, min_length=0)) for f in model.fields)
+    )
 
 
 def property_types(model: Model, properties: dict[str, dict]) -> dict[str, str]:
     """Every property the formulas may read, with its HubSpot type."""
     types = {name: body["type"] for name, body in properties.items()}
-    types.update({model.deal.acv_hubspot: "number", model.deal.deal_type_hubspot: "enumeration",
-                  "createdate": "datetime", "closedate": "datetime"})
+    types.update(
+        {
+            model.deal.acv_hubspot: "number",
+            model.deal.deal_type_hubspot: "enumeration",
+            "createdate": "datetime",
+            "closedate": "datetime",
+        }
+    )
     return types

@@ -7,6 +7,7 @@ Two data sets from tests/hubspot/deal_samples.py, on the example spec:
 Agreement compares the engine's full rules (minimum length included) with the HubSpot value rounded
 half up to one decimal, as the engine rounds; a blank score agrees only with a blank score.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -31,8 +32,9 @@ class Agreement:
         return 100.0 * getattr(self, what) / self.deals
 
     def describe(self, name: str) -> str:
-        return (f"{name}: score {self.share('score'):.1f}%, tier {self.share('tier'):.1f}% of {self.deals} "
-                "deals")
+        return (
+            f"{name}: score {self.share('score'):.1f}%, tier {self.share('tier'):.1f}% of {self.deals} deals"
+        )
 
 
 def _obeying_min_length(model: Model, sample):
@@ -40,8 +42,12 @@ def _obeying_min_length(model: Model, sample):
     values, record = dict(sample.deal.values), dict(sample.record)
     for f in model.fields:
         value = values.get(f.key)
-        if f.type in TEXT_TYPES and f.quality.min_length and isinstance(value, str) \
-                and 0 < len(value) < f.quality.min_length:
+        if (
+            f.type in TEXT_TYPES
+            and f.quality.min_length
+            and isinstance(value, str)
+            and 0 < len(value) < f.quality.min_length
+        ):
             values.pop(f.key)
             record.pop(f.hubspot_name, None)
     return replace(sample, deal=replace(sample.deal, values=values), record=record)

@@ -14,6 +14,7 @@ guards must be nested conditionals (`if is_present(x) then x > 5 else false`). O
 what is evaluated. Undocumented functions (string_length, to_lower_case, ...) are refused unless a
 test allows them.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping

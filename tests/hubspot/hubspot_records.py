@@ -1,4 +1,5 @@
 """A deal as HubSpot would hold it: the record plus the values of Handrail's calculated properties."""
+
 from __future__ import annotations
 
 from deal_samples import property_types
@@ -28,8 +29,9 @@ class HubSpotDeal:
         for name, body in bodies.items():
             if body["fieldType"] == "calculation_equation":
                 value = Evaluator(self.record, self.types).eval(_parsed(body["calculationFormula"]))
-                self.record[name] = (None if value is None else repr(value) if isinstance(value, float)
-                                     else value)
+                self.record[name] = (
+                    None if value is None else repr(value) if isinstance(value, float) else value
+                )
 
     def __getitem__(self, key: str):
         value = self.record.get(self.names[key])

@@ -4,6 +4,7 @@ OpenAPI 3.0 schemas are JSON Schema draft 4 plus keywords draft-4 validators ign
 discriminator). One documented spec quirk is relaxed: a schema that is exactly {type: object,
 properties: {}} is a Map<String,Object> code-generation artefact and means "any JSON value".
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,15 +18,25 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 REFERENCE = ("reference", "hubspot")
-DOCUMENTS = ("crm-properties-v3.json", "crm-property-validations-v3.json", "automation-flows-v4.json",
-             "crm-pipeline-rules-2026-09-beta.json", "crm-pipelines-v3.json")
+DOCUMENTS = (
+    "crm-properties-v3.json",
+    "crm-property-validations-v3.json",
+    "automation-flows-v4.json",
+    "crm-pipeline-rules-2026-09-beta.json",
+    "crm-pipelines-v3.json",
+)
 
 
 def _relax(node):
     if isinstance(node, dict):
         for key, value in list(node.items()):
-            if isinstance(value, dict) and value.get("type") == "object" and value.get("properties") == {} \
-                    and "additionalProperties" not in value and "$ref" not in value:
+            if (
+                isinstance(value, dict)
+                and value.get("type") == "object"
+                and value.get("properties") == {}
+                and "additionalProperties" not in value
+                and "$ref" not in value
+            ):
                 node[key] = {}
             else:
                 _relax(value)
@@ -62,8 +73,9 @@ def operation(method: str, path: str) -> tuple[str, str, dict]:
 
 @lru_cache(maxsize=None)
 def _validator(name: str, ref: str) -> Draft4Validator:
-    registry = Registry().with_resource("urn:hubspot", Resource.from_contents(document(name),
-                                                                              default_specification=DRAFT4))
+    registry = Registry().with_resource(
+        "urn:hubspot", Resource.from_contents(document(name), default_specification=DRAFT4)
+    )
     return Draft4Validator({"$ref": "urn:hubspot" + ref}, registry=registry)
 
 
@@ -74,8 +86,10 @@ def request_schema_ref(op: dict) -> str:
 def body_errors(method: str, path: str, body) -> list[str]:
     """Problems with a request body and its path parameters; [] when HubSpot's schema accepts them."""
     name, template, op = operation(method, path)
-    errors = [f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}"
-              for e in _validator(name, request_schema_ref(op)).iter_errors(body)]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}"
+        for e in _validator(name, request_schema_ref(op)).iter_errors(body)
+    ]
     values = re.match("^" + re.sub(r"\\\{[^/]+?\\\}", "([^/]+)", re.escape(template)) + "$", path).groups()
     names = re.findall(r"\{([^/]+?)\}", template)
     params = {p["name"]: p for p in op.get("parameters", []) if p.get("in") == "path"}
@@ -86,5 +100,7 @@ def body_errors(method: str, path: str, body) -> list[str]:
 
 
 def schema_errors(name: str, ref: str, body) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}"
-            for e in _validator(name, ref).iter_errors(body)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}"
+        for e in _validator(name, ref).iter_errors(body)
+    ]

@@ -5,6 +5,7 @@ before the spelling lists, random 35.5% score / 55.0% tier, min-length data 90.5
 72.0% / 87.0% and 97.0% / 100.0%. The floors below keep those gains; what is left is short text (no
 documented length function), odd case in phrases longer than four letters, and longer padding.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,9 @@ FLOORS = {False: (70.0, 85.0), True: (95.0, 99.0)}  # (score %, tier %) on rando
 def test_hubspot_score_and_tier_agree_with_the_engine(min_length_data, capsys):
     measured = agreement(load_spec(EXAMPLE_SPEC).model, min_length_data)
     with capsys.disabled():
-        print("\nHubSpot fidelity, "
-              f"{measured.describe('min-length data' if min_length_data else 'random deals')}")
+        print(
+            "\nHubSpot fidelity, "
+            f"{measured.describe('min-length data' if min_length_data else 'random deals')}"
+        )
     score_floor, tier_floor = FLOORS[min_length_data]
     assert measured.share("score") >= score_floor and measured.share("tier") >= tier_floor, measured

@@ -7,6 +7,7 @@ developers.hubspot.com/docs/api-reference/crm-properties-v3/guide) gives conditi
 token" (shared/reference/hubspot/README.md, Corrections). The guide documents no short-circuit
 evaluation, so the interpreter evaluates both sides of `and`/`or`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,9 +20,12 @@ from helpers import EXAMPLE_SPEC
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.properties import properties
 
-SPECS = [EXAMPLE_SPEC, Path(__file__).parent / "specs" / "every_type.yaml",
-         Path(__file__).parent.parent / "specs" / "every_field_type.yaml",
-         Path(__file__).parent.parent / "specs" / "every_segment_match.yaml"]
+SPECS = [
+    EXAMPLE_SPEC,
+    Path(__file__).parent / "specs" / "every_type.yaml",
+    Path(__file__).parent.parent / "specs" / "every_field_type.yaml",
+    Path(__file__).parent.parent / "specs" / "every_segment_match.yaml",
+]
 
 
 def _calculated(spec: Path) -> tuple[object, dict[str, dict]]:
@@ -30,23 +34,29 @@ def _calculated(spec: Path) -> tuple[object, dict[str, dict]]:
     return model, {n: b for n, b in bodies.items() if b["fieldType"] == "calculation_equation"}
 
 
-@pytest.mark.parametrize("formula", [
-    "if is_present(amount) then 1 else 0 endif",          # else and endif together: HubSpot's 400
-    "(if is_present(amount) then 1 else 0 endif) + 1",
-    "if is_present(amount) then 1",                       # neither else nor endif
-    "if is_present(amount) then 1 elseif true then 2 else 3 endif",
-])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "if is_present(amount) then 1 else 0 endif",  # else and endif together: HubSpot's 400
+        "(if is_present(amount) then 1 else 0 endif) + 1",
+        "if is_present(amount) then 1",  # neither else nor endif
+        "if is_present(amount) then 1 elseif true then 2 else 3 endif",
+    ],
+)
 def test_the_grammar_refuses_a_conditional_closed_twice_or_never(formula):
     with pytest.raises(FormulaSyntaxError):
         parse(formula)
 
 
-@pytest.mark.parametrize("formula", [
-    "if is_present(amount) then 1 else 0",
-    "if is_present(amount) then 1 endif",
-    "if true then (if false then 1 else 2) endif",
-    "if is_present(amount) then if amount > 5 then 1 else 2 endif",  # the inner else closes the inner if
-])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "if is_present(amount) then 1 else 0",
+        "if is_present(amount) then 1 endif",
+        "if true then (if false then 1 else 2) endif",
+        "if is_present(amount) then if amount > 5 then 1 else 2 endif",  # the inner else closes the inner if
+    ],
+)
 def test_the_grammar_accepts_each_documented_ending(formula):
     parse(formula)
 
@@ -76,4 +86,3 @@ def test_every_generated_formula_parses_and_survives_empty_inputs(spec):
         value = Evaluator(record, types).eval(tree)
         record[name] = None if value is None else repr(value) if isinstance(value, float) else value
     assert record[model.computed_field("segment").hubspot_name] in {s.key for s in model.segments}
-

@@ -1,4 +1,5 @@
 """The example spec's HubSpot build, byte for byte (pytest --update-golden rewrites it)."""
+
 from __future__ import annotations
 
 from helpers import EXAMPLE_SPEC

@@ -1,4 +1,5 @@
 """Formula size, generated names, pipeline rules and what CAPABILITIES.md claims about enforcement."""
+
 from __future__ import annotations
 
 import json
@@ -30,13 +31,12 @@ def example():
 # https://developers.hubspot.com/docs/api-reference/crm-properties-v3/guide; the OpenAPI string has no
 # maxLength), so FORMULA_MAX is Handrail's own conservative limit.
 
+
 def test_the_example_formulas_fit_the_limit(example):
     model, _ = example
     lengths = {k: len(v) for k, v in formulas(model).items()}
     assert max(lengths.values()) <= FORMULA_MAX
     assert lengths["score"] > 10_000  # the example is big enough for the check to matter
-
-
 
 
 def test_a_formula_over_the_limit_stops_the_build_at_its_field(tmp_path):
@@ -57,8 +57,9 @@ def test_a_formula_over_the_limit_stops_the_build_at_its_field(tmp_path):
 
 def test_the_cli_reports_it_with_its_location(tmp_path, run_cli):
     path = write_spec(tmp_path, SPEC_WITH_A_HUGE_PHRASE.format(phrase="x" * 4000))
-    code, out, err = run_cli("build", "--spec", str(path), "--target", "hubspot", "--out",
-                             str(tmp_path / "out"))
+    code, out, err = run_cli(
+        "build", "--spec", str(path), "--target", "hubspot", "--out", str(tmp_path / "out")
+    )
     assert code == 3
     assert f"{path}:6:5: fields[0]: the formula of the HubSpot calculated property" in err
     assert not (tmp_path / "out").exists()
@@ -72,10 +73,16 @@ def test_a_short_phrase_builds(tmp_path):
 # -- names
 # ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("prefix, key, name", [("handoff", "handoff_call_at", "handoff_call_at"),
-                                               ("handoff", "call_at", "handoff_call_at"),
-                                               ("cs_handoff", "handoff_notes", "cs_handoff_notes"),
-                                               ("", "handoff_call_at", "handoff_call_at")])
+
+@pytest.mark.parametrize(
+    "prefix, key, name",
+    [
+        ("handoff", "handoff_call_at", "handoff_call_at"),
+        ("handoff", "call_at", "handoff_call_at"),
+        ("cs_handoff", "handoff_notes", "cs_handoff_notes"),
+        ("", "handoff_call_at", "handoff_call_at"),
+    ],
+)
 def test_a_key_starting_with_the_prefix_does_not_repeat_it(prefix, key, name):
     assert hubspot_property_name(prefix, key) == name
 
@@ -96,6 +103,7 @@ def test_no_generated_hubspot_name_repeats_the_prefix(example):
 # Pipeline rules hold reps editing deals; HubSpot bypasses them for workflows, API calls without a user ID and
 # super admins (https://knowledge.hubspot.com/object-settings/set-up-pipeline-rules).
 
+
 def test_no_skipping_never_lists_a_closed_stage(example):
     model, desired = example
     listed = patch_body(model)["noSkippingStagesRule"]["pipelineStageIds"]
@@ -108,6 +116,7 @@ def test_no_skipping_never_lists_a_closed_stage(example):
 
 # -- CAPABILITIES.md
 # ------------------------------------------------------------------------------------------
+
 
 def test_capabilities_say_where_validation_rules_do_not_hold(example):
     # "validation rules are not currently enforced when setting property values via workflows or submissions
@@ -144,6 +153,7 @@ def test_capabilities_say_which_enforcement_each_build_uses(example):
 
 # -- undocumented functions
 # -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("function", sorted(UNDOCUMENTED_FUNCTIONS))
 def test_the_strict_grammar_accepts_undocumented_functions_only_when_allowed(function):

@@ -1,5 +1,6 @@
 """Every request body `handrail build --target hubspot` writes validates against the request schema of the
 matching operation in HubSpot's OpenAPI documents (../shared/reference/hubspot; skipped when absent)."""
+
 from __future__ import annotations
 
 import copy
@@ -46,15 +47,25 @@ def test_workflows_validate_as_updates_too(built):
             assert body_errors("PUT", "/automation/v4/flows/1234", update) == [], path
 
 
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda b: b.update(fieldType="dropdown"), "fieldType"),
-    (lambda b: b.pop("groupName"), "groupName"),
-    (lambda b: b["options"][0].pop("hidden"), "hidden"),
-])
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda b: b.update(fieldType="dropdown"), "fieldType"),
+        (lambda b: b.pop("groupName"), "groupName"),
+        (lambda b: b["options"][0].pop("hidden"), "hidden"),
+    ],
+)
 def test_the_validator_rejects_broken_properties(built, mutate, expected):
-    body = copy.deepcopy(built["properties/" + next(p.split("/")[1] for p in built
-                                                  if p.startswith("properties/") and "options" in built[p]
-                                                  and built[p]["options"])])
+    body = copy.deepcopy(
+        built[
+            "properties/"
+            + next(
+                p.split("/")[1]
+                for p in built
+                if p.startswith("properties/") and "options" in built[p] and built[p]["options"]
+            )
+        ]
+    )
     mutate(body)
     errors = body_errors("POST", "/crm/v3/properties/deals", body)
     assert errors and any(expected in e for e in errors), errors
@@ -65,16 +76,18 @@ def test_the_validator_rejects_a_broken_workflow_and_an_unknown_rule_type(built)
     flow["actions"][0]["type"] = "SOMETHING_ELSE"
     del flow["objectTypeId"]
     assert body_errors("POST", "/automation/v4/flows", flow)
-    assert body_errors("PUT", "/crm/v3/property-validations/0-3/x/rule-type/MIN_CHARS",
-                       {"ruleArguments": ["5"]})
+    assert body_errors(
+        "PUT", "/crm/v3/property-validations/0-3/x/rule-type/MIN_CHARS", {"ruleArguments": ["5"]}
+    )
 
 
 def test_hubspots_own_reference_examples_pass_the_same_validator():
     examples = shared_path("reference", "hubspot", "examples")
-    for name, method, path in (("property-create-calculated-score.json", "POST", "/crm/v3/properties/deals"),
-                               ("flow-create-stage-gate-revert.json", "POST", "/automation/v4/flows"),
-                               ("pipeline-rules-put-2026-09-beta.json", "PUT",
-                                "/crm/pipelines-rules/2026-09-beta/0-3/default")):
+    for name, method, path in (
+        ("property-create-calculated-score.json", "POST", "/crm/v3/properties/deals"),
+        ("flow-create-stage-gate-revert.json", "POST", "/automation/v4/flows"),
+        ("pipeline-rules-put-2026-09-beta.json", "PUT", "/crm/pipelines-rules/2026-09-beta/0-3/default"),
+    ):
         assert body_errors(method, path, json.loads((examples / name).read_text())) == [], name
 
 

@@ -3,6 +3,7 @@ branch (hs_name / hs_value read as deal properties, never firing) is drift; the 
 returns with its own additions is not. (Reference README, Corrections; OpenAPI
 PublicUnifiedEventsFilterBranch.)
 """
+
 from __future__ import annotations
 
 import copy
@@ -33,5 +34,7 @@ def test_the_event_trigger_as_hubspot_returns_it_is_not_drift():
     live = copy.deepcopy(desired)
     live.update(id="77", revisionId="3", uuid="77-3")
     live["enrollmentCriteria"]["reEnrollmentTriggersFilterBranches"][0]["coalescingRefineBy"] = {
-        "type": "NUM_OCCURRENCES", "minOccurrences": 1}
+        "type": "NUM_OCCURRENCES",
+        "minOccurrences": 1,
+    }
     assert normalise("flow", live, desired) == desired

@@ -6,6 +6,7 @@ and cannot round. Agreement is therefore asserted against the engine with min_le
 spellings HubSpot can compare, after half-up rounding of HubSpot's value; separate tests pin down
 exactly where the full engine differs.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -32,9 +33,12 @@ from handrail.targets.hubspot.properties import properties
 EVERY_TYPE = Path(__file__).parent / "specs" / "every_type.yaml"
 SHARED_SPECS = Path(__file__).parent.parent / "specs"
 # plus the suite's specs of every field type and match
-SPECS = {"example": EXAMPLE_SPEC, "every_type": EVERY_TYPE,
-         "every_field_type": SHARED_SPECS / "every_field_type.yaml",
-         "every_segment_match": SHARED_SPECS / "every_segment_match.yaml"}
+SPECS = {
+    "example": EXAMPLE_SPEC,
+    "every_type": EVERY_TYPE,
+    "every_field_type": SHARED_SPECS / "every_field_type.yaml",
+    "every_segment_match": SHARED_SPECS / "every_segment_match.yaml",
+}
 COUNT = 300
 
 
@@ -81,8 +85,18 @@ def test_formulas_agree_with_the_engine_on_every_rule_hubspot_can_express(named_
 def test_the_example_spec_covers_the_every_type_spec_field_types():
     every = load_spec(EVERY_TYPE).model
     assert {f.type for f in every.weighted_fields} == {
-        "short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date",
-        "datetime", "checkbox", "user"}
+        "short_text",
+        "long_text",
+        "picklist",
+        "multi_select",
+        "number",
+        "currency",
+        "percent",
+        "date",
+        "datetime",
+        "checkbox",
+        "user",
+    }
     assert any(f.generic_values for f in every.fields if f.type == "picklist")
     assert any(f.generic_values for f in every.fields if f.type == "multi_select")
     assert any(f.quality.generic_if_contains for f in every.fields)
@@ -96,8 +110,11 @@ def test_minimum_length_is_the_one_rule_the_score_formula_leaves_out(model):
         full = score_deal(model, s.deal)
         hubspot = HubSpotDeal(model, s.record)
         segment = model.segment(full.segment)
-        short = [k for k in segment.scored_fields
-                 if model.field(k).quality.min_length and _short_specific(model, k, s.deal)]
+        short = [
+            k
+            for k in segment.scored_fields
+            if model.field(k).quality.min_length and _short_specific(model, k, s.deal)
+        ]
         score = None if hubspot["score"] is None else round_half_up(hubspot["score"])
         assert (score != full.score) == bool(short), (s, short, score, full.score)
         results = {r.key: r for r in full.fields}
@@ -117,31 +134,42 @@ def _short_specific(model, key: str, deal: Deal) -> bool:
     return evaluate_field(relaxed, value).state == "complete"
 
 
-@pytest.mark.parametrize("value, engine_state", [
-    ("sEe NoTeS", "generic"),  # case-sensitive: every spelling only for phrases of up to 4 letters
-    ("  tbd  ", "generic"),    # no trimming: one stray space each side is listed, two are not
-    ("    ", "missing"),       # runs of up to 3 spaces and tabs are listed as blank, longer ones are not
-])
+@pytest.mark.parametrize(
+    "value, engine_state",
+    [
+        ("sEe NoTeS", "generic"),  # case-sensitive: every spelling only for phrases of up to 4 letters
+        ("  tbd  ", "generic"),  # no trimming: one stray space each side is listed, two are not
+        ("    ", "missing"),  # runs of up to 3 spaces and tabs are listed as blank, longer ones are not
+    ],
+)
 def test_spellings_hubspot_cannot_catch_earn_full_credit_there(value, engine_state):
     model = load_spec(EXAMPLE_SPEC).model
     criteria = model.field("success_criteria")
     engine_model = without_min_length(model)
     deal = Deal("d", {"success_criteria": value}, acv=50_000.0, sales_cycle_days=60.0)
     assert evaluate_field(engine_model.field("success_criteria"), value).state == engine_state
-    hubspot = HubSpotDeal(model, {criteria.hubspot_name: value, "amount": "50000.0",
-                                  "createdate": str(CREATED), "closedate": str(CREATED + 60 * DAY)})
+    hubspot = HubSpotDeal(
+        model,
+        {
+            criteria.hubspot_name: value,
+            "amount": "50000.0",
+            "createdate": str(CREATED),
+            "closedate": str(CREATED + 60 * DAY),
+        },
+    )
     assert "Success Criteria" not in hubspot["missing_summary"]  # HubSpot: complete
     assert score_deal(engine_model, deal).score < round_half_up(hubspot["score"])
 
 
 def test_the_domain_worked_example_scores_73_5_and_tier_gaps():
     model = load_spec(EXAMPLE_SPEC).model
-    specific = {"business_goals": "Cut onboarding time by 40% for 400 agents within 90 days of go-live",
-                "stakeholder_map": "Dana Lee (CFO, economic buyer), Sam Roe (VP Ops, champion), Ali Khan (IT "
-                                   "lead)",
-                "products_scope": "Platform Pro, 400 seats, SSO, Salesforce integration",
-                "contract_terms": "3 years, renews 2029-03-01, annual billing",
-                "key_conversations": "Committed to a 30-day pilot; 10% discount for a 3-year term"}
+    specific = {
+        "business_goals": "Cut onboarding time by 40% for 400 agents within 90 days of go-live",
+        "stakeholder_map": "Dana Lee (CFO, economic buyer), Sam Roe (VP Ops, champion), Ali Khan (IT lead)",
+        "products_scope": "Platform Pro, 400 seats, SSO, Salesforce integration",
+        "contract_terms": "3 years, renews 2029-03-01, annual billing",
+        "key_conversations": "Committed to a 30-day pilot; 10% discount for a 3-year term",
+    }
     record = {model.field(k).hubspot_name: v for k, v in specific.items()}
     record[model.field("success_criteria").hubspot_name] = "TBD"
     record["amount"] = "150000.0"
@@ -157,25 +185,46 @@ def test_tier_thresholds_are_where_rounding_reaches_them():
     model = load_spec(EXAMPLE_SPEC).model
     tier = next(b for _, b in properties(model) if b["name"] == "handoff_tier")["calculationFormula"]
     types = {"handoff_score": "number"}
-    for score, expected in ((84.94, "Gaps"), (84.95, "Ready"), (85.0, "Ready"), (59.94, "Blocked"),
-                            (59.95, "Gaps"), (0.0, "Blocked")):
+    for score, expected in (
+        (84.94, "Gaps"),
+        (84.95, "Ready"),
+        (85.0, "Ready"),
+        (59.94, "Blocked"),
+        (59.95, "Gaps"),
+        (0.0, "Blocked"),
+    ):
         assert Evaluator({"handoff_score": repr(score)}, types).eval(parse(tier)) == expected
         assert TIER_LABELS[tier_for(round_half_up(score), model.tiers)] == expected
     assert Evaluator({}, types).eval(parse(tier)) is None
 
 
-@pytest.mark.parametrize("value, engine_state", [
-    ("tBd", "generic"), ("nOnE", "generic"), (" tbd ", "generic"), ("See notes ", "generic"),
-    ("   ", "missing"), ("\t", "missing"), (" \t ", "missing"),
-])
+@pytest.mark.parametrize(
+    "value, engine_state",
+    [
+        ("tBd", "generic"),
+        ("nOnE", "generic"),
+        (" tbd ", "generic"),
+        ("See notes ", "generic"),
+        ("   ", "missing"),
+        ("\t", "missing"),
+        (" \t ", "missing"),
+    ],
+)
 def test_listed_spellings_score_as_the_engine_does(value, engine_state):
     """Odd case in short phrases, one stray space, short blank runs: compared against a spelling list."""
     model = load_spec(EXAMPLE_SPEC).model
     criteria = model.field("success_criteria")
     deal = Deal("d", {"success_criteria": value}, acv=50_000.0, sales_cycle_days=60.0)
     assert evaluate_field(criteria, value).state == engine_state
-    hubspot = HubSpotDeal(model, {criteria.hubspot_name: value, "amount": "50000.0",
-                                  "createdate": str(CREATED), "closedate": str(CREATED + 60 * DAY)})
+    hubspot = HubSpotDeal(
+        model,
+        {
+            criteria.hubspot_name: value,
+            "amount": "50000.0",
+            "createdate": str(CREATED),
+            "closedate": str(CREATED + 60 * DAY),
+        },
+    )
     assert f"Success Criteria ({engine_state})" in hubspot["missing_summary"]
     assert round_half_up(hubspot["score"]) == score_deal(model, deal).score
 

@@ -4,6 +4,7 @@ Gate semantics (README): a gate applies at its stage and every later one except 
 deals of its segments; a blank score fails a score floor. Expectations here are computed from the
 scoring engine, without the minimum-length rule HubSpot cannot score.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,13 +39,17 @@ def failing_gates(model, deal, result, stage) -> set[str]:
         return set()
     out = set()
     for gate in model.gates:
-        if (not gate.active or model.stage(gate.stage).order > stage.order
-                or result.segment not in gate.segments):
+        if (
+            not gate.active
+            or model.stage(gate.stage).order > stage.order
+            or result.segment not in gate.segments
+        ):
             continue
         req = gate.require
 
         def empty(key):
             return not is_populated(model.field(key), deal.values.get(key))
+
         failed = bool(req.csm_assigned and model.csm_field and empty(model.csm_field.key))
         failed |= any(empty(k) for k in req.fields)
         failed |= bool(req.segment_required_fields and result.missing_required)
@@ -66,13 +71,23 @@ def test_each_workflow_enrols_exactly_the_deals_its_rule_names(compiled):
             failing = failing_gates(relaxed, sample.deal, result, stage)
             for gate in model.gates:
                 assert enrolls(built[f"gate-{gate.key}"], record) == (gate.key in failing), (
-                    gate.key, stage.key)
+                    gate.key,
+                    stage.key,
+                )
             passes = not failing
             expected = {"closed-won-handoff": stage.closed_won and passes}
-            expected.update({f"stage-entry-{e.stage}": stage.key == e.stage and passes
-                             for e in model.automation.on_stage_entry})
-            expected.update({f"escalation-{e.sla}": stage.closed_won and passes
-                             for e in model.automation.on_closed_won.escalations})
+            expected.update(
+                {
+                    f"stage-entry-{e.stage}": stage.key == e.stage and passes
+                    for e in model.automation.on_stage_entry
+                }
+            )
+            expected.update(
+                {
+                    f"escalation-{e.sla}": stage.closed_won and passes
+                    for e in model.automation.on_closed_won.escalations
+                }
+            )
             for key, wanted in expected.items():
                 assert enrolls(built[key], record) == wanted, (key, stage.key, failing)
             for key in built:
@@ -84,12 +99,17 @@ def test_a_gate_moves_the_deal_back_and_tells_the_owner_why(compiled):
     model, _, built, _ = compiled
     for gate in model.gates:
         flow = built[f"gate-{gate.key}"]
-        earlier = [s for s in model.stages if s.order < model.stage(gate.stage).order and s.hubspot
-                   and not (s.closed_won or s.closed_lost)]
+        earlier = [
+            s
+            for s in model.stages
+            if s.order < model.stage(gate.stage).order and s.hubspot and not (s.closed_won or s.closed_lost)
+        ]
         executed = run(flow, {"dealstage": model.stage(gate.stage).hubspot})
         assert [a for a, _ in executed] == ["0-5", "0-8"]
-        assert executed[0][1] == {"property_name": "dealstage",
-                                  "value": {"type": "STATIC_VALUE", "staticValue": earlier[-1].hubspot}}
+        assert executed[0][1] == {
+            "property_name": "dealstage",
+            "value": {"type": "STATIC_VALUE", "staticValue": earlier[-1].hubspot},
+        }
         email = executed[1][1]
         assert email["owner_properties"] == ["hubspot_owner_id"]
         assert gate.message.replace("&", "&amp;") in email["body"]
@@ -113,7 +133,9 @@ def test_re_entering_a_stage_re_checks_the_deal(compiled):
         for stage in model.stages:
             if stage.hubspot:
                 assert reenrolled_by(flow, "dealstage", stage.hubspot) == (stage.hubspot in stages), (
-                    key, stage.key)
+                    key,
+                    stage.key,
+                )
         assert not reenrolled_by(flow, "amount", next(iter(stages)))
     won = model.stages[[s.closed_won for s in model.stages].index(True)].hubspot
     assert reenrolled_by(built["closed-won-handoff"], "dealstage", won)
@@ -146,8 +168,11 @@ def test_closed_won_runs_the_segments_assignment_tasks_and_notifications(compile
     for sample, result, hubspot in deals:
         record = {**hubspot.record, "dealstage": won.hubspot}
         segment = result.segment
-        expected = [("set", model.computed_field("closed_won_at").hubspot_name, "TIMESTAMP")] \
-            if auto.stamp_close_time else []
+        expected = (
+            [("set", model.computed_field("closed_won_at").hubspot_name, "TIMESTAMP")]
+            if auto.stamp_close_time
+            else []
+        )
         expected.append(("set", model.computed_field("intake_status").hubspot_name, "Pending"))
         rule = next((a for a in auto.assign_csm if segment in a.segments), None)
         if rule and rule.assign and not (rule.keep_existing and record.get(csm.hubspot_name)):

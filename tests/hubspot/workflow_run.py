@@ -3,6 +3,7 @@
 Filter semantics follow HubSpot's list filters: a property without a value matches only when the
 operation says includeObjectsWithNoValueSet. Branches are OR of AND of filters.
 """
+
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -54,9 +55,13 @@ def reenrolled_by(flow: dict, prop: str, value: str) -> bool:
     if not criteria["shouldReEnroll"]:
         return False
     event = {"hs_name": prop, "hs_value": value}
-    return any(b["filterBranchType"] == "UNIFIED_EVENTS" and b.get("eventTypeId") == PROPERTY_CHANGED_EVENT
-               and b.get("operator") == "HAS_COMPLETED" and matches({**b, "filterBranchType": "AND"}, event)
-               for b in criteria["reEnrollmentTriggersFilterBranches"])
+    return any(
+        b["filterBranchType"] == "UNIFIED_EVENTS"
+        and b.get("eventTypeId") == PROPERTY_CHANGED_EVENT
+        and b.get("operator") == "HAS_COMPLETED"
+        and matches({**b, "filterBranchType": "AND"}, event)
+        for b in criteria["reEnrollmentTriggersFilterBranches"]
+    )
 
 
 def run(flow: dict, record: Mapping[str, Any]) -> list[tuple[str, dict]]:
@@ -77,11 +82,14 @@ def run(flow: dict, record: Mapping[str, Any]) -> list[tuple[str, dict]]:
             edge = action.get("connection")
         elif action["type"] == "STATIC_BRANCH":
             value = record.get(action["inputValue"]["propertyName"])
-            edge = next((b["connection"] for b in action["staticBranches"] if b["branchValue"] == value),
-                        action.get("defaultBranch"))
+            edge = next(
+                (b["connection"] for b in action["staticBranches"] if b["branchValue"] == value),
+                action.get("defaultBranch"),
+            )
         elif action["type"] == "LIST_BRANCH":
-            edge = next((b["connection"] for b in action["listBranches"]
-                         if matches(b["filterBranch"], record)),
-                        action.get("defaultBranch"))
+            edge = next(
+                (b["connection"] for b in action["listBranches"] if matches(b["filterBranch"], record)),
+                action.get("defaultBranch"),
+            )
         current = edge["nextActionId"] if edge else None
     raise AssertionError("the action graph loops")

@@ -1,5 +1,6 @@
 """targets.hubspot.client against the fake portal: the real hubspot-api-client for wrapped endpoints,
 the request helper for automation v4, retries, timeouts and errors."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,14 @@ class Sleeps:
 
 def make_conn(fake, test_authority, sleeps=None, **kwargs):
     policy = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, sleep=sleeps or (lambda s: None))
-    return connect(environment(token_env="PORTAL_TOKEN"), environ={"PORTAL_TOKEN": fake.token}, host=fake.url,
-                   ca_file=test_authority.ca_file, retry_policy=policy, **kwargs)
+    return connect(
+        environment(token_env="PORTAL_TOKEN"),
+        environ={"PORTAL_TOKEN": fake.token},
+        host=fake.url,
+        ca_file=test_authority.ca_file,
+        retry_policy=policy,
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -45,17 +52,35 @@ example = hubspot_example
 def test_sdk_calls_through_the_connection(fake_hubspot, conn):
     properties = conn.client.crm.properties
     conn.call("groups.create", properties.groups_api.create, "deals", GROUP, idempotent=False)
-    conn.call("properties.batch_create", properties.batch_api.create, "deals",
-              {"inputs": [{"name": "cs_goals", "label": "Goals", "type": "string", "fieldType": "textarea",
-                           "groupName": "cs_handoff"}]}, idempotent=False)
-    names = [p.name for p in conn.call("properties.list", properties.core_api.get_all, "deals",
-                                       idempotent=True).results]
+    conn.call(
+        "properties.batch_create",
+        properties.batch_api.create,
+        "deals",
+        {
+            "inputs": [
+                {
+                    "name": "cs_goals",
+                    "label": "Goals",
+                    "type": "string",
+                    "fieldType": "textarea",
+                    "groupName": "cs_handoff",
+                }
+            ]
+        },
+        idempotent=False,
+    )
+    names = [
+        p.name
+        for p in conn.call("properties.list", properties.core_api.get_all, "deals", idempotent=True).results
+    ]
     assert "cs_goals" in names
-    raw = conn.call("properties.list", properties.core_api.get_all, "deals", _preload_content=False,
-                    idempotent=True)
+    raw = conn.call(
+        "properties.list", properties.core_api.get_all, "deals", _preload_content=False, idempotent=True
+    )
     assert any(p["name"] == "cs_goals" for p in json.loads(raw.data)["results"])
-    pipelines = conn.call("pipelines.list", conn.client.crm.pipelines.pipelines_api.get_all, "deals",
-                          idempotent=True)
+    pipelines = conn.call(
+        "pipelines.list", conn.client.crm.pipelines.pipelines_api.get_all, "deals", idempotent=True
+    )
     assert pipelines.results[0].id == "default"
     assert fake_hubspot.rejections == []
 
@@ -81,8 +106,9 @@ def test_the_sdks_own_api_request_reaches_the_portal(fake_hubspot, conn):
 def test_missing_token_variable_is_named():
     with pytest.raises(AuthError) as missing:
         connect(environment(), environ={})
-    assert ("HUBSPOT_TOKEN is not set" in str(missing.value)
-            and "export HUBSPOT_TOKEN=pat-" in str(missing.value))
+    assert "HUBSPOT_TOKEN is not set" in str(missing.value) and "export HUBSPOT_TOKEN=pat-" in str(
+        missing.value
+    )
     with pytest.raises(AuthError, match="CI_HUBSPOT_TOKEN"):
         connect(environment(token_env="CI_HUBSPOT_TOKEN"), environ={})
     with pytest.raises(AuthError, match="not hubspot"):
@@ -90,8 +116,12 @@ def test_missing_token_variable_is_named():
 
 
 def test_a_refused_token_explains_itself(fake_hubspot, test_authority):
-    conn = connect(environment(), environ={"HUBSPOT_TOKEN": "pat-na1-00000000-0000-0000-0000-000000000000"},
-                   host=fake_hubspot.url, ca_file=test_authority.ca_file)
+    conn = connect(
+        environment(),
+        environ={"HUBSPOT_TOKEN": "pat-na1-00000000-0000-0000-0000-000000000000"},
+        host=fake_hubspot.url,
+        ca_file=test_authority.ca_file,
+    )
     with pytest.raises(TargetError) as refused:
         conn.call("properties.list", conn.client.crm.properties.core_api.get_all, "deals", idempotent=True)
     assert refused.value.status == 401 and "token was refused" in str(refused.value)
@@ -108,8 +138,11 @@ def test_429_honours_retry_after_on_repeatable_calls(fake_hubspot, test_authorit
 
 
 def test_a_daily_limit_429_is_not_retried(fake_hubspot, conn):
-    fake_hubspot.inject("properties.list", status=429, body={"status": "error", "errorType": "RATE_LIMIT",
-                                                             "policyName": "DAILY", "message": "daily limit"})
+    fake_hubspot.inject(
+        "properties.list",
+        status=429,
+        body={"status": "error", "errorType": "RATE_LIMIT", "policyName": "DAILY", "message": "daily limit"},
+    )
     with pytest.raises(TargetError, match="daily API limit"):
         conn.call("properties.list", conn.client.crm.properties.core_api.get_all, "deals", idempotent=True)
     assert fake_hubspot.count("properties.list") == 1
@@ -128,13 +161,22 @@ def test_500s_and_dropped_connections_are_retried_when_repeatable(fake_hubspot, 
 def test_creates_are_not_retried(fake_hubspot, conn):
     fake_hubspot.inject("groups.create", status=500, when="after")  # created, but the reply says 500
     with pytest.raises(TargetError, match="HTTP 500"):
-        conn.call("groups.create", conn.client.crm.properties.groups_api.create, "deals", GROUP,
-                  idempotent=False)
+        conn.call(
+            "groups.create", conn.client.crm.properties.groups_api.create, "deals", GROUP, idempotent=False
+        )
     fake_hubspot.inject("flows.create", drop_connection=True, when="after")
     with pytest.raises(TargetError):
-        conn.request("POST", "/automation/v4/flows", body={"type": "PLATFORM_FLOW", "objectTypeId": "0-3",
-                                                            "flowType": "WORKFLOW", "isEnabled": False,
-                                                            "actions": []})
+        conn.request(
+            "POST",
+            "/automation/v4/flows",
+            body={
+                "type": "PLATFORM_FLOW",
+                "objectTypeId": "0-3",
+                "flowType": "WORKFLOW",
+                "isEnabled": False,
+                "actions": [],
+            },
+        )
     assert fake_hubspot.count("groups.create") == 1 and fake_hubspot.count("flows.create") == 1
     assert "cs_handoff" in fake_hubspot.portal.groups["deals"] and len(fake_hubspot.portal.flows) == 1
 
@@ -165,8 +207,11 @@ def test_searching_past_ten_thousand_results_fails_clearly(fake_hubspot, conn):
 
 def test_the_api_address_and_ca_bundle_can_come_from_the_environment(fake_hubspot, test_authority):
     """How a CLI run (no code-level overrides) reaches a proxy, or this fake."""
-    environ = {"HUBSPOT_TOKEN": fake_hubspot.token, "HANDRAIL_HUBSPOT_API_URL": fake_hubspot.url,
-               "REQUESTS_CA_BUNDLE": test_authority.ca_file}
+    environ = {
+        "HUBSPOT_TOKEN": fake_hubspot.token,
+        "HANDRAIL_HUBSPOT_API_URL": fake_hubspot.url,
+        "REQUESTS_CA_BUNDLE": test_authority.ca_file,
+    }
     conn = connect(environment(), environ=environ)
     assert conn.base_url == fake_hubspot.url
     assert conn.call("owners.list", conn.client.crm.owners.owners_api.get_page, idempotent=True).results

@@ -1,4 +1,5 @@
 """Secrets are scrubbed from text and from log records, in every shape they travel in."""
+
 from __future__ import annotations
 
 import io
@@ -13,22 +14,25 @@ SESSION = "00D5g000004Xyz1!AQ4AQFkRaNdOmSeSsIoNtOkEnVaLuE.1234"
 HUBSPOT = "pat-na1-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
 
 
-@pytest.mark.parametrize("text", [
-    f"<met:sessionId>{SESSION}</met:sessionId>",
-    "<urn:sessionId>opaque-value-123</urn:sessionId>",
-    "<ns0:sessionId>opaque-value-123</ns0:sessionId>",
-    "<sessionId>opaque-value-123</sessionId>",
-    "{'Content-Type': 'text/xml', 'Authorization': 'Bearer opaque-value-123'}",
-    "Authorization: Bearer opaque-value-123",
-    "https://example.my.salesforce.com/secur/frontdoor.jsp?sid=opaque-value-123&retURL=/",
-    "grant_type=password&client_secret=opaque-value-123&password=opaque-value-123",
-    '{"access_token": "opaque-value-123", "instance_url": "https://x"}',
-    "{'accessToken': 'opaque-value-123'}",
-    f"token in a message: {SESSION}",
-    f"HubSpot token {HUBSPOT} in a message",
-    "assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrZXkifQ.c2lnbmF0dXJlLXZhbHVl",
-    "force://PlatformCLI::5Aep861opaque-value-123@example.my.salesforce.com",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"<met:sessionId>{SESSION}</met:sessionId>",
+        "<urn:sessionId>opaque-value-123</urn:sessionId>",
+        "<ns0:sessionId>opaque-value-123</ns0:sessionId>",
+        "<sessionId>opaque-value-123</sessionId>",
+        "{'Content-Type': 'text/xml', 'Authorization': 'Bearer opaque-value-123'}",
+        "Authorization: Bearer opaque-value-123",
+        "https://example.my.salesforce.com/secur/frontdoor.jsp?sid=opaque-value-123&retURL=/",
+        "grant_type=password&client_secret=opaque-value-123&password=opaque-value-123",
+        '{"access_token": "opaque-value-123", "instance_url": "https://x"}',
+        "{'accessToken': 'opaque-value-123'}",
+        f"token in a message: {SESSION}",
+        f"HubSpot token {HUBSPOT} in a message",
+        "assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJrZXkifQ.c2lnbmF0dXJlLXZhbHVl",
+        "force://PlatformCLI::5Aep861opaque-value-123@example.my.salesforce.com",
+    ],
+)
 def test_secret_shapes_are_redacted(text):
     out = redact(text)
     assert "opaque-value-123" not in out and SESSION not in out and HUBSPOT not in out

@@ -1,5 +1,6 @@
 """The retry policy with an injected clock, sleep and jitter: what is retried, how long it waits, when it
 stops."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,15 @@ class Clock:
 
 
 def policy(clock: Clock, **overrides) -> RetryPolicy:
-    settings = {"attempts": 5, "base_delay": 1.0, "max_delay": 4.0, "deadline": 60.0, "sleep": clock.sleep,
-                "clock": clock, "jitter": lambda: 0.5}
+    settings = {
+        "attempts": 5,
+        "base_delay": 1.0,
+        "max_delay": 4.0,
+        "deadline": 60.0,
+        "sleep": clock.sleep,
+        "clock": clock,
+        "jitter": lambda: 0.5,
+    }
     settings.update(overrides)
     return RetryPolicy(**settings)
 
@@ -51,8 +59,10 @@ def test_non_idempotent_calls_get_exactly_one_attempt():
 
 def test_429_waits_what_retry_after_says():
     clock = Clock()
-    call, calls = failing(TargetError("hubspot", "get", 429, headers={"Retry-After": "3"}),
-                          TargetError("hubspot", "get", 429, headers={"retry-after": "0"}))
+    call, calls = failing(
+        TargetError("hubspot", "get", 429, headers={"Retry-After": "3"}),
+        TargetError("hubspot", "get", 429, headers={"retry-after": "0"}),
+    )
     assert retrying(call, idempotent=True, policy=policy(clock)) == "ok"
     assert clock.waits == [3.0, 0.0] and len(calls) == 3
 
@@ -83,19 +93,22 @@ def test_stops_when_the_next_wait_would_pass_the_deadline():
     assert "deadline" in raised.value.__notes__[0]
 
 
-@pytest.mark.parametrize("error, transient", [
-    (TargetError("hubspot", "get", 400), False),
-    (TargetError("hubspot", "get", 404), False),
-    (TargetError("hubspot", "get", 501), False),
-    (TargetError("hubspot", "get", 429, body='{"policyName": "DAILY"}'), False),
-    (TargetError("hubspot", "get", 429, body='{"policyName": "TEN_SECONDLY_ROLLING"}'), True),
-    (TargetError("salesforce", "deploy", 500, retryable=False), False),
-    (requests.exceptions.ConnectionError("Connection aborted. RemoteDisconnected"), True),
-    (requests.exceptions.ReadTimeout("read timed out"), True),
-    (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), False),
-    (ConnectionResetError(104, "reset"), True),
-    (ValueError("not transient"), False),
-])
+@pytest.mark.parametrize(
+    "error, transient",
+    [
+        (TargetError("hubspot", "get", 400), False),
+        (TargetError("hubspot", "get", 404), False),
+        (TargetError("hubspot", "get", 501), False),
+        (TargetError("hubspot", "get", 429, body='{"policyName": "DAILY"}'), False),
+        (TargetError("hubspot", "get", 429, body='{"policyName": "TEN_SECONDLY_ROLLING"}'), True),
+        (TargetError("salesforce", "deploy", 500, retryable=False), False),
+        (requests.exceptions.ConnectionError("Connection aborted. RemoteDisconnected"), True),
+        (requests.exceptions.ReadTimeout("read timed out"), True),
+        (requests.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), False),
+        (ConnectionResetError(104, "reset"), True),
+        (ValueError("not transient"), False),
+    ],
+)
 def test_classification(error, transient):
     assert (classify_failure(error) is not None) is transient
 

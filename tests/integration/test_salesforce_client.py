@@ -1,5 +1,6 @@
 """targets.salesforce.client against the fake org: every auth mode, Metadata and REST helpers, retries,
 timeouts and the errors users see. The real simple-salesforce does all the talking."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,16 @@ class Sleeps:
 
 
 def quick_policy(sleeps: Sleeps | None = None, **overrides) -> RetryPolicy:
-    return RetryPolicy(**{"attempts": 4, "base_delay": 0.01, "max_delay": 0.05, "deadline": 30.0,
-                          "sleep": sleeps or (lambda s: None), **overrides})
+    return RetryPolicy(
+        **{
+            "attempts": 4,
+            "base_delay": 0.01,
+            "max_delay": 0.05,
+            "deadline": 30.0,
+            "sleep": sleeps or (lambda s: None),
+            **overrides,
+        }
+    )
 
 
 @pytest.fixture
@@ -51,8 +60,9 @@ def deployed(conn, zip_bytes: bytes, **options):
 # -- auth modes ------------------------------------------------------------------------------------------
 def test_access_token_and_instance_url_from_named_variables(fake_salesforce):
     environ = {"ORG_TOKEN": fake_salesforce.session_id, "ORG_URL": fake_salesforce.url}
-    conn = connect(environment("access_token", access_token_env="ORG_TOKEN", instance_url_env="ORG_URL"),
-                   environ=environ)
+    conn = connect(
+        environment("access_token", access_token_env="ORG_TOKEN", instance_url_env="ORG_URL"), environ=environ
+    )
     fake_salesforce.org.add_record("Opportunity", Name="Acme", StageName="Closed Won")
     assert [r["Name"] for r in conn.query_all("SELECT Name FROM Opportunity")] == ["Acme"]
     assert conn.instance_url == fake_salesforce.url and conn.api_version == "63.0"
@@ -62,10 +72,12 @@ def test_password_login_goes_to_the_sandbox_or_production_login_host(fake_salesf
     adapter, mounts = login_routes
     fake_salesforce.add_user("rep@example.com", "hunter2!", "TOKEN123")
     environ = {"SF_USERNAME": "rep@example.com", "SF_PASSWORD": "hunter2!", "SF_SECURITY_TOKEN": "TOKEN123"}
-    sandbox = connect(environment("password", login_url="https://test.salesforce.com"), environ=environ,
-                      mounts=mounts)
-    production = connect(environment("password", name="production", production=True), environ=environ,
-                         mounts=mounts)
+    sandbox = connect(
+        environment("password", login_url="https://test.salesforce.com"), environ=environ, mounts=mounts
+    )
+    production = connect(
+        environment("password", name="production", production=True), environ=environ, mounts=mounts
+    )
     assert adapter.hosts == ["test.salesforce.com", "login.salesforce.com"]
     assert [login["flow"] for login in fake_salesforce.logins] == ["password", "password"]
     assert sandbox.query_all("SELECT Id FROM User") and production.instance_url == fake_salesforce.url
@@ -84,29 +96,43 @@ def test_a_refused_password_login_says_what_to_check(fake_salesforce, login_rout
 def jwt_app(fake_salesforce, tmp_path):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = tmp_path / "server.key"
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    fake_salesforce.add_connected_app("3MVG9-consumer-key", key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    fake_salesforce.add_connected_app(
+        "3MVG9-consumer-key",
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )
     fake_salesforce.add_user("ci@example.com", "unused", "")
-    return {"SF_USERNAME": "ci@example.com", "SF_CONSUMER_KEY": "3MVG9-consumer-key",
-            "SF_PRIVATE_KEY_FILE": str(key_file)}
+    return {
+        "SF_USERNAME": "ci@example.com",
+        "SF_CONSUMER_KEY": "3MVG9-consumer-key",
+        "SF_PRIVATE_KEY_FILE": str(key_file),
+    }
 
 
 def test_jwt_bearer_login_for_a_sandbox(fake_salesforce, login_routes, jwt_app):
     adapter, mounts = login_routes
-    conn = connect(environment("jwt", login_url="https://test.salesforce.com"), environ=jwt_app,
-                   mounts=mounts)
-    assert fake_salesforce.logins == [{"flow": "jwt", "username": "ci@example.com",
-                                       "audience": "https://test.salesforce.com"}]
+    conn = connect(
+        environment("jwt", login_url="https://test.salesforce.com"), environ=jwt_app, mounts=mounts
+    )
+    assert fake_salesforce.logins == [
+        {"flow": "jwt", "username": "ci@example.com", "audience": "https://test.salesforce.com"}
+    ]
     assert adapter.hosts == ["test.salesforce.com"] and conn.query_all("SELECT Id FROM User")
 
 
 def test_jwt_bearer_login_through_a_my_domain(fake_salesforce, jwt_app):
     adapter = LoginHostAdapter(fake_salesforce.url)
-    connect(environment("jwt", name="production", production=True,
-                        login_url="https://acme.my.salesforce.com"),
-            environ=jwt_app, mounts={"https://acme.my.salesforce.com": adapter})
+    connect(
+        environment("jwt", name="production", production=True, login_url="https://acme.my.salesforce.com"),
+        environ=jwt_app,
+        mounts={"https://acme.my.salesforce.com": adapter},
+    )
     assert adapter.hosts == ["acme.my.salesforce.com"]
     assert fake_salesforce.logins[-1]["audience"] == "https://login.salesforce.com"
 
@@ -139,8 +165,9 @@ print(json.dumps({{"status": 0, "result": result}}))
 def test_sf_cli_alias_uses_the_cli_for_token_and_instance(fake_salesforce, tmp_path):
     write_fake_sf(tmp_path, fake_salesforce.url, fake_salesforce.session_id)
     environ = {"PATH": str(tmp_path), "HOME": str(tmp_path)}
-    conn = connect(environment("sf_cli", name="production", production=True, sf_alias="handrail-prod"),
-                   environ=environ)
+    conn = connect(
+        environment("sf_cli", name="production", production=True, sf_alias="handrail-prod"), environ=environ
+    )
     assert conn.instance_url == fake_salesforce.url
     assert conn.query_all("SELECT Id FROM User")
 
@@ -171,12 +198,15 @@ def test_an_injected_sf_runner_is_used(fake_salesforce):
     assert seen == [["org", "display"], ["org", "auth"]]
 
 
-@pytest.mark.parametrize("auth, settings, variable", [
-    ("jwt", {}, "SF_USERNAME"),
-    ("jwt", {"username_env": "CI_SF_USER"}, "CI_SF_USER"),
-    ("password", {}, "SF_USERNAME"),
-    ("access_token", {}, "SF_ACCESS_TOKEN"),
-])
+@pytest.mark.parametrize(
+    "auth, settings, variable",
+    [
+        ("jwt", {}, "SF_USERNAME"),
+        ("jwt", {"username_env": "CI_SF_USER"}, "CI_SF_USER"),
+        ("password", {}, "SF_USERNAME"),
+        ("access_token", {}, "SF_ACCESS_TOKEN"),
+    ],
+)
 def test_missing_environment_variables_are_named(auth, settings, variable):
     with pytest.raises(AuthError) as missing:
         connect(environment(auth, **settings), environ={})
@@ -193,8 +223,10 @@ def test_a_missing_private_key_file_is_reported(tmp_path):
 
 def test_wrong_targets_and_login_urls_are_refused():
     with pytest.raises(AuthError, match="not a Salesforce login address"):
-        connect(environment("password", login_url="https://example.com"),
-                environ={"SF_USERNAME": "u", "SF_PASSWORD": "p", "SF_SECURITY_TOKEN": ""})
+        connect(
+            environment("password", login_url="https://example.com"),
+            environ={"SF_USERNAME": "u", "SF_PASSWORD": "p", "SF_SECURITY_TOKEN": ""},
+        )
     with pytest.raises(AuthError, match="not salesforce"):
         connect(Environment("hubspot", "hubspot", (("auth", "private_app"),)), environ={})
 
@@ -202,17 +234,27 @@ def test_wrong_targets_and_login_urls_are_refused():
 # -- Metadata API helpers --------------------------------------------------------------------------------
 def test_deploy_failures_come_back_with_component_locations(fake_salesforce, conn):
     bad = sfzip.text_field("Broken__c", "Broken").replace(
-        "<required>false</required>", "<required>no</required>")
-    zip_bytes = sfzip.build({"package.xml": sfzip.package_xml({"CustomField": ["Opportunity.Broken__c"]}),
-                             "objects/Opportunity.object": sfzip.object_file(bad)})
+        "<required>false</required>", "<required>no</required>"
+    )
+    zip_bytes = sfzip.build(
+        {
+            "package.xml": sfzip.package_xml({"CustomField": ["Opportunity.Broken__c"]}),
+            "objects/Opportunity.object": sfzip.object_file(bad),
+        }
+    )
     seen = []
     deploy_id = conn.deploy(zip_bytes)
-    status = conn.wait_for_deploy(deploy_id, sleep=lambda s: None,
-                                  on_progress=lambda s: seen.append(s.status))
+    status = conn.wait_for_deploy(
+        deploy_id, sleep=lambda s: None, on_progress=lambda s: seen.append(s.status)
+    )
     assert seen == ["InProgress", "Failed"] and not status.success
     [failure] = status.failures
     assert (failure.component_type, failure.full_name, failure.file_name, failure.line) == (
-        "CustomField", "Opportunity.Broken__c", "objects/Opportunity.object", 7)
+        "CustomField",
+        "Opportunity.Broken__c",
+        "objects/Opportunity.object",
+        7,
+    )
     assert fake_salesforce.org.fields == {}
 
 
@@ -236,8 +278,9 @@ def test_read_metadata_batches_ten_names_per_call(fake_salesforce, conn):
     names = [(f"Field_{i:02}__c", f"Field {i}") for i in range(25)]
     deployed(conn, sfzip.fields_zip(*names))
     fake_salesforce.clear_log()
-    records = conn.read_metadata("CustomField",
-                                 [f"Opportunity.{n}" for n, _ in names] + ["Opportunity.Gone__c"])
+    records = conn.read_metadata(
+        "CustomField", [f"Opportunity.{n}" for n, _ in names] + ["Opportunity.Gone__c"]
+    )
     assert [r["label"] for r in records] == [label for _, label in names]
     assert fake_salesforce.count("readMetadata") == 3
     listed = conn.list_metadata("CustomField")
@@ -255,13 +298,15 @@ def test_retrieve_gives_the_zip_and_the_missing_members(fake_salesforce, conn):
 
 # -- queries ----------------------------------------------------------------------------------------------
 def test_query_pages_and_bulk_query(fake_salesforce, conn):
-    fake_salesforce.org.add_records("Opportunity", ({"Name": f"D{i}", "StageName": "Closed Won"}
-                                                    for i in range(2300)))
+    fake_salesforce.org.add_records(
+        "Opportunity", ({"Name": f"D{i}", "StageName": "Closed Won"} for i in range(2300))
+    )
     pages = list(conn.query_pages("SELECT Id, Name FROM Opportunity", batch_size=1000))
     assert [len(p) for p in pages] == [1000, 1000, 300]
     assert conn.count("SELECT COUNT() FROM Opportunity WHERE StageName = 'Closed Won'") == 2300
-    csv_pages = list(conn.bulk_query("Opportunity", "SELECT Id, Name FROM Opportunity", page_size=1000,
-                                     poll_interval=0))
+    csv_pages = list(
+        conn.bulk_query("Opportunity", "SELECT Id, Name FROM Opportunity", page_size=1000, poll_interval=0)
+    )
     assert [len(p.splitlines()) - 1 for p in csv_pages] == [1000, 1000, 300]
 
 
@@ -285,8 +330,9 @@ def test_500s_while_polling_a_deploy_are_retried(fake_salesforce, conn):
 def test_a_dropped_connection_during_a_read_is_retried(fake_salesforce, conn):
     deployed(conn, sfzip.fields_zip(("A__c", "A")))
     fake_salesforce.inject("readMetadata", drop_connection=True)
-    assert ([r["fullName"] for r in conn.read_metadata("CustomField", ["Opportunity.A__c"])]
-            == ["Opportunity.A__c"])
+    assert [r["fullName"] for r in conn.read_metadata("CustomField", ["Opportunity.A__c"])] == [
+        "Opportunity.A__c"
+    ]
     assert fake_salesforce.count("readMetadata") == 2
 
 
@@ -313,8 +359,12 @@ def test_soap_faults_are_not_retried_and_say_what_to_do(fake_salesforce, conn):
 
 def test_slow_replies_time_out_and_are_retried_then_reported(fake_salesforce):
     environ = {"SF_ACCESS_TOKEN": fake_salesforce.session_id, "SF_INSTANCE_URL": fake_salesforce.url}
-    conn = connect(environment("access_token"), environ=environ, timeout=(2.0, 0.2),
-                   retry_policy=quick_policy(attempts=2))
+    conn = connect(
+        environment("access_token"),
+        environ=environ,
+        timeout=(2.0, 0.2),
+        retry_policy=quick_policy(attempts=2),
+    )
     slow = fake_salesforce.inject("query", delay=0.6, times=None)
     with pytest.raises(TargetError) as timed_out:
         conn.query_all("SELECT Id FROM User")
@@ -325,10 +375,17 @@ def test_slow_replies_time_out_and_are_retried_then_reported(fake_salesforce):
 def test_no_simple_salesforce_import_until_a_connection_is_made():
     import subprocess
 
-    code = ("import sys, handrail.targets.salesforce.client, handrail.targets.hubspot.client; "
-            "print('simple_salesforce' in sys.modules, 'hubspot' in sys.modules, 'requests' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": ""}).stdout
+    code = (
+        "import sys, handrail.targets.salesforce.client, handrail.targets.hubspot.client; "
+        "print('simple_salesforce' in sys.modules, 'hubspot' in sys.modules, 'requests' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": ""},
+    ).stdout
     assert out.split() == ["False", "False", "False"]
 
 

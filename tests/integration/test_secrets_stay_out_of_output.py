@@ -1,5 +1,6 @@
 """With DEBUG logging on everywhere (zeep logs whole SOAP envelopes, urllib3 logs URLs), a session
 through both clients, including failures whose bodies echo the credentials, prints no secret."""
+
 from __future__ import annotations
 
 import io
@@ -33,33 +34,46 @@ def debug_log():
     root.setLevel(level)
 
 
-def test_no_token_session_id_or_password_is_ever_printed(fake_salesforce, fake_hubspot, login_routes,
-                                                          test_authority, debug_log, capfd):
+def test_no_token_session_id_or_password_is_ever_printed(
+    fake_salesforce, fake_hubspot, login_routes, test_authority, debug_log, capfd
+):
     quick = RetryPolicy(attempts=2, base_delay=0.01, sleep=lambda s: None)
     errors: list[str] = []
 
     fake_salesforce.add_user("rep@example.com", PASSWORD, SECURITY_TOKEN)
     salesforce = connect_salesforce(
         Environment("sandbox", "salesforce", (("auth", "password"),)),
-        environ={"SF_USERNAME": "rep@example.com", "SF_PASSWORD": PASSWORD,
-                 "SF_SECURITY_TOKEN": SECURITY_TOKEN},
-        mounts=login_routes[1], retry_policy=quick)
+        environ={
+            "SF_USERNAME": "rep@example.com",
+            "SF_PASSWORD": PASSWORD,
+            "SF_SECURITY_TOKEN": SECURITY_TOKEN,
+        },
+        mounts=login_routes[1],
+        retry_policy=quick,
+    )
     session_id = salesforce.sf.session_id
     salesforce.wait_for_deploy(salesforce.deploy(sfzip.fields_zip(("A__c", "A"))), sleep=lambda s: None)
     salesforce.read_metadata("CustomField", ["Opportunity.A__c"])  # zeep logs the envelope with <sessionId>
     salesforce.query_all("SELECT Id FROM Opportunity")
     logging.getLogger("handrail.test").debug("REST headers: %s", salesforce.sf.headers)
-    fake_salesforce.inject("query", status=500, times=None,
-                           body=f'{{"echo": "Authorization: Bearer {session_id}", "sessionId": '
-                                f'"{session_id}"}}')
+    fake_salesforce.inject(
+        "query",
+        status=500,
+        times=None,
+        body=f'{{"echo": "Authorization: Bearer {session_id}", "sessionId": "{session_id}"}}',
+    )
     with pytest.raises(TargetError) as failed:
         salesforce.query_all("SELECT Id FROM Opportunity")
     errors.append(str(failed.value))
     logging.getLogger("handrail.test").exception("query failed", exc_info=failed.value)
 
-    hubspot = connect_hubspot(Environment("hubspot", "hubspot", (("auth", "private_app"),)),
-                              environ={"HUBSPOT_TOKEN": fake_hubspot.token}, host=fake_hubspot.url,
-                              ca_file=test_authority.ca_file, retry_policy=quick)
+    hubspot = connect_hubspot(
+        Environment("hubspot", "hubspot", (("auth", "private_app"),)),
+        environ={"HUBSPOT_TOKEN": fake_hubspot.token},
+        host=fake_hubspot.url,
+        ca_file=test_authority.ca_file,
+        retry_policy=quick,
+    )
     hubspot.call("properties.list", hubspot.client.crm.properties.core_api.get_all, "deals", idempotent=True)
     hubspot.request("GET", "/automation/v4/flows")
     fake_hubspot.inject("flows.list", status=401, body={"message": f"bad token {fake_hubspot.token}"})

@@ -1,21 +1,37 @@
 """Generated specs of any size for both CRMs, for call-count tests and the diff benchmark.
 
-    spec_text(100, environments)   100 handoff fields of every type, three segments, four stages
-                                   mapped to Salesforce and HubSpot, two gates; no people to resolve
-    spec_text(500, csm=True)       the same plus a CSM field, a CSM stage gate and csm_required_by
-                                   (the Salesforce build benchmark)
+spec_text(100, environments)   100 handoff fields of every type, three segments, four stages
+                               mapped to Salesforce and HubSpot, two gates; no people to resolve
+spec_text(500, csm=True)       the same plus a CSM field, a CSM stage gate and csm_required_by
+                               (the Salesforce build benchmark)
 """
+
 from __future__ import annotations
 
-TYPES = ["short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent", "date",
-         "datetime", "checkbox", "user"]
+TYPES = [
+    "short_text",
+    "long_text",
+    "picklist",
+    "multi_select",
+    "number",
+    "currency",
+    "percent",
+    "date",
+    "datetime",
+    "checkbox",
+    "user",
+]
 SEGMENTS = ["smb", "mid_market", "enterprise"]
 
 
 def spec_text(count: int, environments: str = "", csm: bool = False) -> str:
     """`environments` is the YAML under `environments:` (indented by two spaces)."""
-    lines = ["version: 1", "name: Generated handoff", *(["deal: {csm: {field: f0010}}"] if csm else []),
-             "fields:"]
+    lines = [
+        "version: 1",
+        "name: Generated handoff",
+        *(["deal: {csm: {field: f0010}}"] if csm else []),
+        "fields:",
+    ]
     for n in range(count):
         kind = TYPES[n % len(TYPES)]
         extra = ""
@@ -27,8 +43,9 @@ def spec_text(count: int, environments: str = "", csm: bool = False) -> str:
             extra += f", weight: {1 + n % 3}"
         if n % 50 == 0 and kind not in ("checkbox", "user"):
             extra += f", required_in: [{SEGMENTS[n // 50 % 3]}]"
-        lines.append(f"  - {{key: f{n:04d}, label: Field {n}, type: {kind}, "
-                     f"help: Generated field {n}.{extra}}}")
+        lines.append(
+            f"  - {{key: f{n:04d}, label: Field {n}, type: {kind}, help: Generated field {n}.{extra}}}"
+        )
     lines += [
         "segments:",
         "  - {key: smb, label: SMB, match: {acv: {lt: 25000}}, motion: automated}",
@@ -46,8 +63,15 @@ def spec_text(count: int, environments: str = "", csm: bool = False) -> str:
         " message: The handoff is not ready.}",
         "  - {key: enterprise_ready, stage: won, segments: [enterprise], require: {min_tier: ready},"
         " message: Enterprise handoffs must be Ready.}",
-        *(["  - {key: enterprise_csm, stage: proposal, segments: [enterprise], require: {csm_assigned: true},"
-           " message: Enterprise deals need a CSM.}"] if csm else []),
+        *(
+            [
+                "  - "
+                "{key: enterprise_csm, stage: proposal, segments: [enterprise], "
+                "require: {csm_assigned: true}, message: Enterprise deals need a CSM.}"
+            ]
+            if csm
+            else []
+        ),
         *(["environments:" + environments] if environments else []),
     ]
     return "\n".join(lines) + "\n"

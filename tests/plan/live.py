@@ -1,4 +1,5 @@
 """Helpers for plan / apply / diff tests against the fakes through the real CLI."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,5 +1,6 @@
 """`build --out` replaces only folders Handrail wrote: never the user's files, the spec's folder or a
 parent."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ def project(tmp_path, monkeypatch):
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("target", ["salesforce", "hubspot"])
@@ -66,12 +68,15 @@ def test_force_lists_what_goes_then_replaces(project, run_cli):
     assert not (project / "other" / "old.txt").exists() and (project / "other" / MARKER).exists()
 
 
-@pytest.mark.parametrize("out, force, reason", [
-    (".", True, "is the working directory"),
-    ("~", True, "is the home folder"),
-    ("..", False, "is a parent of"),
-    ("/", False, "is the root folder"),
-])
+@pytest.mark.parametrize(
+    "out, force, reason",
+    [
+        (".", True, "is the working directory"),
+        ("~", True, "is the home folder"),
+        ("..", False, "is a parent of"),
+        ("/", False, "is the root folder"),
+    ],
+)
 def test_protected_folders_are_refused_even_with_force(project, run_cli, monkeypatch, out, force, reason):
     # a stand-in home: a broken guard must not cost a real one
     monkeypatch.setenv("HOME", str(project / "home"))
@@ -87,8 +92,16 @@ def test_the_spec_folder_is_refused_from_anywhere(tmp_path, project, run_cli, mo
     elsewhere = tmp_path.parent / f"{tmp_path.name}-cwd"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    code, _, err = run_cli("build", "--spec", str(project / "handoff.yaml"), "--target", "hubspot",
-                           "--out", str(project), "--force")
+    code, _, err = run_cli(
+        "build",
+        "--spec",
+        str(project / "handoff.yaml"),
+        "--target",
+        "hubspot",
+        "--out",
+        str(project),
+        "--force",
+    )
     assert code == 2 and "is the folder of handoff.yaml" in err
     assert (project / ".git" / "HEAD").exists()
 

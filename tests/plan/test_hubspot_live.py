@@ -1,4 +1,5 @@
 """plan / apply / diff against the fake HubSpot portal, through hubspot-api-client and the real CLI."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,21 @@ from plan.live import HUBSPOT_ENV, args, edit, live_spec
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.target import render
 
-PEOPLE = {"cs-pool@example.com": ("Casey", "Pool"), "cs-manager@example.com": ("Morgan", "Manager"),
-          "cs-lead@example.com": ("Lee", "Lead")}
+PEOPLE = {
+    "cs-pool@example.com": ("Casey", "Pool"),
+    "cs-manager@example.com": ("Morgan", "Manager"),
+    "cs-lead@example.com": ("Lee", "Lead"),
+}
 ENV = HUBSPOT_ENV + "    csm_manager_email: cs-lead@example.com\n"
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-READ_OPERATIONS = {"properties.list", "groups.list", "validations.list", "flows.list", "flows.batch_read",
-                   "owners.list"}
+READ_OPERATIONS = {
+    "properties.list",
+    "groups.list",
+    "validations.list",
+    "flows.list",
+    "flows.batch_read",
+    "owners.list",
+}
 
 
 @pytest.fixture
@@ -48,10 +58,12 @@ def owner(portal, email: str) -> dict:
 
 def changed_resources(before, after) -> set[tuple[str, str]]:
     """What an offline build says differs between two specs."""
-    old = {(r.kind, r.key): r.body for r in render(load_spec(before).model).resources
-           if r.kind != "manual_step"}
-    new = {(r.kind, r.key): r.body for r in render(load_spec(after).model).resources
-           if r.kind != "manual_step"}
+    old = {
+        (r.kind, r.key): r.body for r in render(load_spec(before).model).resources if r.kind != "manual_step"
+    }
+    new = {
+        (r.kind, r.key): r.body for r in render(load_spec(after).model).resources if r.kind != "manual_step"
+    }
     return {k for k in new if old.get(k) != new[k]}
 
 
@@ -121,8 +133,9 @@ def test_hand_edits_in_the_portal_are_drift(portal, spec, run_cli):
     assert "field 'stakeholder_map' is missing in HubSpot (deleted or archived?)" in out
     assert "gate 'enterprise_ready' workflow is off in HubSpot; the spec says on" in out
     assert "computed field 'tier' calculationFormula in HubSpot: org " in out and ">= 69.95" in out
-    assert ("field 'business_goals' MIN_LENGTH validation rule ruleArguments[0] in HubSpot: "
-            "org '5', spec '") in out
+    assert (
+        "field 'business_goals' MIN_LENGTH validation rule ruleArguments[0] in HubSpot: org '5', spec '"
+    ) in out
     assert "Drift in live (hubspot): 1 to create, 3 to change, 0 to delete" in out
 
 
@@ -134,8 +147,9 @@ def test_option_order_is_not_drift_but_option_labels_are(portal, spec, run_cli):
     options[0]["label"] = "Renamed by hand"
     code, out, _ = run_cli(*args(spec, "diff", "--exit-code"))
     assert code == 4
-    assert ("field 'communication_prefs' options[4].label in HubSpot: "
-            "org 'Renamed by hand', spec 'Other'") in out
+    assert (
+        "field 'communication_prefs' options[4].label in HubSpot: org 'Renamed by hand', spec 'Other'"
+    ) in out
 
 
 def test_items_dropped_from_the_spec_are_left_alone(portal, spec, run_cli):
@@ -152,8 +166,11 @@ def test_items_dropped_from_the_spec_are_left_alone(portal, spec, run_cli):
 def test_formulas_hubspot_rewrote_are_not_drift(portal, spec, run_cli):
     run_cli(*args(spec, "apply"))
     stored = portal.portal.properties["deals"]["handoff_segment"]["calculationFormula"]
-    sent = next(r.body["calculationFormula"] for r in render(load_spec(spec).model).resources
-                if r.key == "handoff_segment")
+    sent = next(
+        r.body["calculationFormula"]
+        for r in render(load_spec(spec).model).resources
+        if r.key == "handoff_segment"
+    )
     assert stored != sent and "equals" in stored  # the portal keeps its own spelling
     assert run_cli(*args(spec, "diff", "--exit-code"))[0] == 0
 
@@ -171,15 +188,18 @@ def test_drift_repair_reports_each_item(portal, spec, run_cli):
 
 
 # -- faults during apply -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("operation, fault", [
-    ("properties.batch_create", dict(status=429, retry_after=0.05)),
-    ("flows.create", dict(status=429, retry_after=0.05)),
-    ("validations.put", dict(status=500, times=2)),
-    ("validations.put", dict(drop_connection=True)),
-    ("properties.list", dict(delay=6)),  # longer than the 5 s read timeout: a read is simply retried
-    ("flows.list", dict(status=503)),
-    ("owners.list", dict(drop_connection=True)),
-])
+@pytest.mark.parametrize(
+    "operation, fault",
+    [
+        ("properties.batch_create", dict(status=429, retry_after=0.05)),
+        ("flows.create", dict(status=429, retry_after=0.05)),
+        ("validations.put", dict(status=500, times=2)),
+        ("validations.put", dict(drop_connection=True)),
+        ("properties.list", dict(delay=6)),  # longer than the 5 s read timeout: a read is simply retried
+        ("flows.list", dict(status=503)),
+        ("owners.list", dict(drop_connection=True)),
+    ],
+)
 def test_transient_faults_are_retried_where_repeating_is_safe(portal, spec, run_cli, operation, fault):
     portal.inject(operation, **fault)
     code, out, err = run_cli(*args(spec, "apply"))
@@ -229,8 +249,14 @@ def test_a_create_that_times_out_is_never_duplicated(portal, spec, run_cli):
 def test_a_failed_property_holds_back_what_depends_on_it(portal, spec, run_cli):
     portal.portal.add_group("deals", "handoff", "Sales to CS handoff", 5)
     portal.portal.properties["deals"]["handoff_business_goals"] = portal.portal.property_record(
-        {"name": "handoff_business_goals", "label": "Goals", "type": "string", "fieldType": "text",
-         "groupName": "handoff"})
+        {
+            "name": "handoff_business_goals",
+            "label": "Goals",
+            "type": "string",
+            "fieldType": "text",
+            "groupName": "handoff",
+        }
+    )
     portal.portal.properties["deals"]["handoff_business_goals"]["archived"] = True  # name reserved
     code, out, _ = run_cli(*args(spec, "apply"))
     assert code == 1
@@ -255,8 +281,16 @@ def test_a_workflow_changed_during_apply_is_not_overwritten(portal, spec, run_cl
     run_cli(*args(spec, "apply"))
     edit(spec, "require: {min_tier: ready}", "require: {min_score: 90}")
     gate = flow(portal, "gate-enterprise_ready")
-    portal.inject("flows.replace", status=409, body={
-        "status": "error", "category": "CONFLICT", "message": "revisionId is stale", "correlationId": "x"})
+    portal.inject(
+        "flows.replace",
+        status=409,
+        body={
+            "status": "error",
+            "category": "CONFLICT",
+            "message": "revisionId is stale",
+            "correlationId": "x",
+        },
+    )
     gate["revisionId"] = "7"  # someone saved it in HubSpot after plan read it
     code, out, _ = run_cli(*args(spec, "apply"))
     assert code == 1
@@ -280,15 +314,17 @@ def test_retired_items_are_deleted_only_with_consent(portal, spec, run_cli):
     text = spec.read_text()
     start, end = text.index("  - key: onboarding_fee"), text.index("  - key: target_go_live")
     gate = text.index("  - key: enterprise_ready")
-    text = text[:start] + text[end:gate] + text[text.index("automation:"):]
+    text = text[:start] + text[end:gate] + text[text.index("automation:") :]
     spec.write_text(text + "\nretired:\n  fields: [onboarding_fee]\n  gates: [enterprise_ready]\n")
     code, _, err = run_cli(*args(spec, "apply"))
     assert code == 1 and "will be deleted" in err
     code, out, err = run_cli(*args(spec, "apply", "--allow-destructive"))
     assert code == 0, out + err
     assert portal.portal.properties["deals"]["handoff_onboarding_fee"]["archived"] is True
-    assert not any(f["customProperties"].get("handrail_key") == "gate-enterprise_ready"
-                   for f in portal.portal.flows.values())
+    assert not any(
+        f["customProperties"].get("handrail_key") == "gate-enterprise_ready"
+        for f in portal.portal.flows.values()
+    )
     assert run_cli(*args(spec, "plan", "--exit-code"))[0] == 0
 
 
@@ -351,10 +387,19 @@ def test_verbose_logs_are_redacted(portal, spec, test_authority):
     import subprocess
     import sys
 
-    env = {**os.environ, "TEST_HUBSPOT_TOKEN": portal.token, "HANDRAIL_HUBSPOT_API_URL": portal.url,
-           "REQUESTS_CA_BUNDLE": test_authority.ca_file}
-    result = subprocess.run([sys.executable, "-m", "handrail.cli", "-v", *args(spec, "apply")], env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "TEST_HUBSPOT_TOKEN": portal.token,
+        "HANDRAIL_HUBSPOT_API_URL": portal.url,
+        "REQUESTS_CA_BUNDLE": test_authority.ca_file,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "handrail.cli", "-v", *args(spec, "apply")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "properties.batch_create -> ok" in result.stderr and "/automation/v4/flows" in result.stderr
     assert portal.token not in result.stdout + result.stderr
@@ -375,8 +420,9 @@ def test_drift_check_costs_a_constant_number_of_calls(portal, tmp_path, run_cli)
         assert code == 0, out + err
         counts[fields] = [c.operation for c in portal.calls()]
     assert counts[10] == counts[100]
-    assert sorted(counts[100]) == sorted(["properties.list", "groups.list", "validations.list", "flows.list",
-                                          "flows.batch_read"])
+    assert sorted(counts[100]) == sorted(
+        ["properties.list", "groups.list", "validations.list", "flows.list", "flows.batch_read"]
+    )
 
 
 # -- opt-in pipeline rules -----------------------------------------------------------------------------------
@@ -426,15 +472,25 @@ def test_conditional_approval_round_trip(portal, spec):
     assert (rule["approvalMode"], rule["approverUserIds"]) == ("ALL", ["1234567"])
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda r: r.pop("approvalMode"), "'approvalMode' is a required property"),
-    (lambda r: r.update(approvalMode="any"), "'any' is not one of ['ALL', 'ANY']"),
-    (lambda r: r.update(approverUserIds=[1234567]), "is not of type 'string'"),
-    (lambda r: r.update(approvers=["1234567"]), "approvers: not a member"),
-    (lambda r: r.update(pipelineStageId="nosuchstage"), "'nosuchstage' is not a stage of pipeline default"),
-    (lambda r: r["conditionalApprovalFilterBranch"]["filterBranches"][0]["filters"][0]["operation"].update(
-        operationType="NUMBERS"), "is not valid under any of the given schemas"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda r: r.pop("approvalMode"), "'approvalMode' is a required property"),
+        (lambda r: r.update(approvalMode="any"), "'any' is not one of ['ALL', 'ANY']"),
+        (lambda r: r.update(approverUserIds=[1234567]), "is not of type 'string'"),
+        (lambda r: r.update(approvers=["1234567"]), "approvers: not a member"),
+        (
+            lambda r: r.update(pipelineStageId="nosuchstage"),
+            "'nosuchstage' is not a stage of pipeline default",
+        ),
+        (
+            lambda r: r["conditionalApprovalFilterBranch"]["filterBranches"][0]["filters"][0][
+                "operation"
+            ].update(operationType="NUMBERS"),
+            "is not valid under any of the given schemas",
+        ),
+    ],
+)
 def test_the_fake_refuses_approval_rules_the_beta_schema_does_not_allow(portal, spec, change, words):
     import requests
 
@@ -442,8 +498,12 @@ def test_the_fake_refuses_approval_rules_the_beta_schema_does_not_allow(portal, 
     files = render(load_spec(spec).model, {"pipeline_rules": True}).files
     body = json.loads(files["pipeline-rules/default.json"])
     change(body["approvalStage"])
-    answer = requests.patch(portal.url + "/crm/pipelines-rules/2026-09-beta/0-3/default", json=body,
-                            timeout=5, headers={"Authorization": f"Bearer {portal.token}"})
+    answer = requests.patch(
+        portal.url + "/crm/pipelines-rules/2026-09-beta/0-3/default",
+        json=body,
+        timeout=5,
+        headers={"Authorization": f"Bearer {portal.token}"},
+    )
     assert answer.status_code == 400 and answer.json()["category"] == "VALIDATION_ERROR"
     assert any(words in e["message"] for e in answer.json()["errors"]), answer.json()
     assert "approvalStage" not in portal.portal.pipeline_rules.get(("0-3", "default"), {})

@@ -1,4 +1,5 @@
 """plan / apply / diff against the fake Salesforce org, through simple-salesforce and the real CLI."""
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,8 @@ def test_spec_change_plans_exactly_that_change(org, spec, run_cli):
     code, out, _ = run_cli(*args(spec, "plan", "--json"))
     plan = json.loads(out)
     assert [(c["kind"], c["key"]) for c in plan["changes"]] == [
-        ("ValidationRule", "Opportunity.Handoff_Gate_Enterprise_Ready")]
+        ("ValidationRule", "Opportunity.Handoff_Gate_Enterprise_Ready")
+    ]
     assert run_cli(*args(spec, "apply"))[0] == 0
     rule = org.org.validation_rules["Opportunity.Handoff_Gate_Enterprise_Ready"]
     assert "Handoff_Score__c < 90" in rule.get("errorConditionFormula")
@@ -83,8 +85,10 @@ def test_failed_component_rolls_back_and_points_at_the_spec(org, spec, run_cli):
     assert org.org.snapshot() == before
 
 
-@pytest.mark.parametrize("fault", [
-    dict(status=500), dict(status=429, retry_after=0.01), dict(drop_connection=True), dict(status=503)])
+@pytest.mark.parametrize(
+    "fault",
+    [dict(status=500), dict(status=429, retry_after=0.01), dict(drop_connection=True), dict(status=503)],
+)
 def test_transient_faults_on_reads_are_retried(org, spec, run_cli, fault):
     run_cli(*args(spec, "apply"))
     org.inject("retrieve", **fault)
@@ -136,9 +140,12 @@ def test_destructive_change_refused_before_any_call_that_writes(org, spec, run_c
 def test_stale_plan_refused(org, spec, run_cli, tmp_path):
     plan = tmp_path / "plan.json"
     assert run_cli(*args(spec, "plan", "--out", str(plan)))[0] == 0
-    org.org.put_xml("CustomField", "Opportunity.Handoff_Seats__c",
-                    '<CustomField xmlns="http://soap.sforce.com/2006/04/metadata"><label>Seats</label>'
-                    "<type>Number</type><precision>18</precision><scale>0</scale></CustomField>")
+    org.org.put_xml(
+        "CustomField",
+        "Opportunity.Handoff_Seats__c",
+        '<CustomField xmlns="http://soap.sforce.com/2006/04/metadata"><label>Seats</label>'
+        "<type>Number</type><precision>18</precision><scale>0</scale></CustomField>",
+    )
     code, _, err = run_cli(*args(spec, "apply", str(plan)))
     assert code == 1 and "the org changed since" in err and "Handoff_Seats__c" in err
     assert org.count("deploy") == 0
@@ -166,10 +173,19 @@ def test_verbose_logs_are_redacted(org, spec, test_authority):
     import subprocess
     import sys
 
-    env = {**os.environ, "TEST_SF_ACCESS_TOKEN": org.session_id, "TEST_SF_INSTANCE_URL": org.url,
-           "REQUESTS_CA_BUNDLE": test_authority.ca_file}
-    result = subprocess.run([sys.executable, "-m", "handrail.cli", "-v", *args(spec, "apply")], env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "TEST_SF_ACCESS_TOKEN": org.session_id,
+        "TEST_SF_INSTANCE_URL": org.url,
+        "REQUESTS_CA_BUNDLE": test_authority.ca_file,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "handrail.cli", "-v", *args(spec, "apply")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "sessionId>[REDACTED]<" in result.stderr  # zeep's SOAP envelopes are logged, scrubbed
     assert org.session_id not in result.stdout + result.stderr

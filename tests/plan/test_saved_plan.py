@@ -1,4 +1,5 @@
 """A saved plan holds what apply sends: `apply PLAN` carries it out as saved, rendering nothing again."""
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,11 @@ from handrail.targets.salesforce.components import as_payload, from_payload
 from handrail.targets.salesforce.package import layout
 from handrail.targets.salesforce.render import components, normalize_options
 
-PEOPLE = {"cs-pool@example.com": ("Casey", "Pool"), "cs-manager@example.com": ("Morgan", "Manager"),
-          "cs-lead@example.com": ("Lee", "Lead")}
+PEOPLE = {
+    "cs-pool@example.com": ("Casey", "Pool"),
+    "cs-manager@example.com": ("Morgan", "Manager"),
+    "cs-lead@example.com": ("Lee", "Lead"),
+}
 
 
 @pytest.fixture
@@ -44,6 +48,7 @@ def hubspot(fake_hubspot, monkeypatch):
 
 def forbid_rendering(monkeypatch, platform: str) -> None:
     """Any render of the spec during the apply fails the test."""
+
     def boom(*_args, **_kwargs):
         raise AssertionError("apply PLAN rendered the spec again")
 
@@ -64,8 +69,9 @@ def deployed(fake) -> dict[str, bytes]:
         return {name: zf.read(name) for name in zf.namelist()}
 
 
-def test_salesforce_saved_plan_deploys_what_a_direct_apply_deploys(salesforce, tmp_path, run_cli,
-                                                                   monkeypatch):
+def test_salesforce_saved_plan_deploys_what_a_direct_apply_deploys(
+    salesforce, tmp_path, run_cli, monkeypatch
+):
     spec = live_spec(tmp_path, SALESFORCE_ENV)
     plan = tmp_path / "plan.json"
     assert run_cli(*args(spec, "plan", "--out", str(plan)))[0] == 0

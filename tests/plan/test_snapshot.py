@@ -1,4 +1,5 @@
 """plan / apply / diff against a snapshot environment, through the CLI as a user runs it."""
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,10 @@ def test_a_spec_change_plans_exactly_that_change(workdir, run_cli):
     assert code == 0
     # the label also appears in the scoring flow's missing summary and in the flow test's expectations
     assert {(c["kind"], c["key"]) for c in plan["changes"]} == {
-        ("CustomField", "Opportunity.Handoff_Risk_Flags__c"), ("Flow", "Handoff_Score_Before_Save"),
-        ("ApexClass", "Handoff_Flows_Test")}
+        ("CustomField", "Opportunity.Handoff_Risk_Flags__c"),
+        ("Flow", "Handoff_Score_Before_Save"),
+        ("ApexClass", "Handoff_Flows_Test"),
+    }
     assert plan["counts"]["create"] == 0 and plan["counts"]["delete"] == 0
     change = next(c for c in plan["changes"] if c["kind"] == "CustomField")
     assert change["key"] == "Opportunity.Handoff_Risk_Flags__c" and change["origin"] == "field:risk_flags"
@@ -115,8 +118,9 @@ def test_retired_field_is_deleted_only_with_the_flag(workdir, run_cli):
     run_cli(*spec_args(workdir, "apply"))
     text = (workdir / "handoff.yaml").read_text()
     start, end = text.index("  - key: onboarding_fee"), text.index("  - key: target_go_live")
-    (workdir / "handoff.yaml").write_text(text[:start] + text[end:]
-                                          + "\nretired:\n  fields: [onboarding_fee]\n")
+    (workdir / "handoff.yaml").write_text(
+        text[:start] + text[end:] + "\nretired:\n  fields: [onboarding_fee]\n"
+    )
     code, out, _ = run_cli(*spec_args(workdir, "plan"))
     assert "1 to delete" in out and "DESTRUCTIVE" in out
     code, _, err = run_cli(*spec_args(workdir, "apply"))
@@ -138,8 +142,11 @@ def test_saved_plan_applies_and_stale_plan_is_refused(workdir, run_cli):
     rule = workdir / "org-snapshot" / "ValidationRule" / "Opportunity.Handoff_Gate_Mid_Market_Csm.json"
     rule.write_text(rule.read_text().replace('"active": "true"', '"active": "false"'))
     code, _, err = run_cli(*spec_args(workdir, "apply", str(plan_path)))
-    assert (code == 1 and "the org changed since" in err
-            and "ValidationRule:Opportunity.Handoff_Gate_Mid_Market_Csm" in err)
+    assert (
+        code == 1
+        and "the org changed since" in err
+        and "ValidationRule:Opportunity.Handoff_Gate_Mid_Market_Csm" in err
+    )
     # and when the spec changes after planning
     run_cli(*spec_args(workdir, "apply"))
     run_cli(*spec_args(workdir, "plan", "--out", str(plan_path)))

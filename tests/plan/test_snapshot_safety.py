@@ -1,5 +1,6 @@
 """A snapshot environment stays inside the spec's folder, writes only its own files, and concurrent applies
 never overwrite each other (#9)."""
+
 from __future__ import annotations
 
 import json
@@ -16,12 +17,14 @@ from helpers import EXAMPLE_SPEC
 
 def handrail(*args: str) -> subprocess.CompletedProcess:
     """The command in a process of its own, as two people (or two CI jobs) would run it."""
-    return subprocess.run([sys.executable, "-m", "handrail.cli", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "handrail.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
-def project(folder: Path, path: str = "org-snapshot", name: str = "handoff.yaml",
-            edit: tuple[str, str] | None = None) -> Path:
+def project(
+    folder: Path, path: str = "org-snapshot", name: str = "handoff.yaml", edit: tuple[str, str] | None = None
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     text = EXAMPLE_SPEC.read_text()
     text = text.replace("    path: org-snapshot\n", f"    path: '{path}'\n", 1)
@@ -37,12 +40,15 @@ def spec_line(spec: Path, needle: str) -> int:
     return next(n for n, line in enumerate(spec.read_text().splitlines(), 1) if needle in line)
 
 
-@pytest.mark.parametrize("path, says", [
-    (".", "is the spec's own folder"),
-    ("../../x", "climbs out of the spec's folder with '..'"),
-    ("org/../../x", "climbs out of the spec's folder with '..'"),
-    ("/tmp/handrail-elsewhere", "is absolute"),
-])
+@pytest.mark.parametrize(
+    "path, says",
+    [
+        (".", "is the spec's own folder"),
+        ("../../x", "climbs out of the spec's folder with '..'"),
+        ("org/../../x", "climbs out of the spec's folder with '..'"),
+        ("/tmp/handrail-elsewhere", "is absolute"),
+    ],
+)
 def test_a_snapshot_path_outside_the_spec_folder_is_a_located_error(run_cli, tmp_path, path, says):
     spec = project(tmp_path / "crm", path)
     code, _, err = run_cli("validate", str(spec))
@@ -116,8 +122,9 @@ def test_an_apply_planned_before_another_apply_wrote_is_refused(tmp_path):
     assert plan_a.org.apply(plan_a.plan, plan_a.desired).ok
     with pytest.raises(StalePlanError, match="changed after this apply planned"):
         plan_b.org.apply(plan_b.plan, plan_b.desired)
-    field = json.loads((folder / "org-snapshot" / "CustomField" / "Opportunity.Handoff_Risk_Flags__c.json")
-                       .read_text())
+    field = json.loads(
+        (folder / "org-snapshot" / "CustomField" / "Opportunity.Handoff_Risk_Flags__c.json").read_text()
+    )
     assert field["label"] == "Risks A", "the first apply's change survives"
 
 
@@ -133,8 +140,10 @@ def test_concurrent_applies_with_different_specs_never_mix(tmp_path):
     for n in range(ROUNDS):
         folder = tmp_path / f"round{n}"
         base = project(folder)
-        specs = [project(folder, name="a.yaml", edit=("label: Risk Flags", "label: Risks A")),
-                 project(folder, name="b.yaml", edit=("label: Stakeholder Map", "label: Stakeholders B"))]
+        specs = [
+            project(folder, name="a.yaml", edit=("label: Risk Flags", "label: Risks A")),
+            project(folder, name="b.yaml", edit=("label: Stakeholder Map", "label: Stakeholders B")),
+        ]
         assert handrail("apply", "--spec", str(base), "--env", "snapshot", "--yes").returncode == 0
         gate = threading.Barrier(2)
         results: dict[Path, subprocess.CompletedProcess] = {}
@@ -157,17 +166,20 @@ def test_concurrent_applies_with_different_specs_never_mix(tmp_path):
                 assert "run `handrail plan` again" in done.stderr
                 refused += 1
         assert applied, [results[s].stderr for s in specs]
-        matches = [spec for spec in applied
-                   if handrail("plan", "--spec", str(spec), "--env", "snapshot",
-                               "--exit-code").returncode == 0]
-        assert matches, (f"round {n}: the snapshot matches no spec that applied (a mix of both): "
-                         + "\n".join(f"{s.name}: {results[s].returncode} {results[s].stdout} "
-                                      f"{results[s].stderr}" for s in specs))
+        matches = [
+            spec
+            for spec in applied
+            if handrail("plan", "--spec", str(spec), "--env", "snapshot", "--exit-code").returncode == 0
+        ]
+        assert matches, f"round {n}: the snapshot matches no spec that applied (a mix of both): " + "\n".join(
+            f"{s.name}: {results[s].returncode} {results[s].stdout} {results[s].stderr}" for s in specs
+        )
         if len(applied) == 2:  # then the last writer must have planned from the first one's result
-            winner, = [s for s in matches]
+            (winner,) = [s for s in matches]
             loser_field = FIELD[specs[1 - specs.index(winner)].name]
             assert loser_field in results[winner].stdout, (
                 f"round {n}: both applied, but {winner.name} planned without seeing {loser_field} change: "
-                "the other apply's change was silently lost")
+                "the other apply's change was silently lost"
+            )
         shutil.rmtree(folder)
     print(f"{ROUNDS} rounds, {refused} stale-plan refusals")

@@ -8,6 +8,7 @@ case-sensitive), and follows the start connector through decisions, assignments 
 It is strict where our formulas must not depend on Salesforce's blank handling: arithmetic or ordering
 on a blank number raises, so a formula that forgot a blank check fails the test instead of passing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,17 +28,36 @@ class FormulaError(Exception):
 
 # --- formulas: tokens and parsing -------------------------------------------------------------------
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<string>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')
   | (?P<merge>\{![^}]+\})
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op><=|>=|<>|!=|==|&&|\|\||[=<>+\-*/^&(),])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "\\": "\\"}
-_BINARY = {"||": 1, "&&": 2, "=": 3, "==": 3, "<>": 3, "!=": 3, "<": 3, ">": 3, "<=": 3, ">=": 3,
-           "+": 4, "-": 4, "&": 4, "*": 5, "/": 5, "^": 6}
+_BINARY = {
+    "||": 1,
+    "&&": 2,
+    "=": 3,
+    "==": 3,
+    "<>": 3,
+    "!=": 3,
+    "<": 3,
+    ">": 3,
+    "<=": 3,
+    ">=": 3,
+    "+": 4,
+    "-": 4,
+    "&": 4,
+    "*": 5,
+    "/": 5,
+    "^": 6,
+}
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -45,7 +65,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise FormulaError(f"cannot read formula at {pos}: {text[pos:pos + 20]!r}")
+            raise FormulaError(f"cannot read formula at {pos}: {text[pos : pos + 20]!r}")
         pos = m.end()
         if m.lastgroup != "space":
             out.append((m.lastgroup, m.group()))
@@ -130,6 +150,7 @@ def parse(text: str):
 
 
 # --- formulas: evaluation ----------------------------------------------------------------------------
+
 
 def salesforce_trim(text: str) -> str:
     """TRIM "removes the spaces and tabs from the beginning and end of a text string" (Salesforce Help,
@@ -219,7 +240,7 @@ class Evaluator:
             return a * b
         if op == "/":
             return a / b
-        return a ** b
+        return a**b
 
     @staticmethod
     def equal(left, right) -> bool:
@@ -268,7 +289,7 @@ class Evaluator:
             return values[1] in _text(values[0]).split(";")
         if name == "MID":
             start, length = int(_number(values[1], "MID")), int(_number(values[2], "MID"))
-            return _text(values[0])[start - 1:start - 1 + length]
+            return _text(values[0])[start - 1 : start - 1 + length]
         if name == "ROUND":
             return round_half_up(_number(values[0], "ROUND"), int(_number(values[1], "ROUND")))
         if name == "CEILING":
@@ -288,6 +309,7 @@ class Evaluator:
 
 
 # --- flows ------------------------------------------------------------------------------------------
+
 
 def _child(element, name: str):
     return element.find(NS + name)
@@ -316,8 +338,11 @@ class Flow:
         flow = cls(root)
         for f in _children(root, "formulas"):
             scale = _text_of(f, "scale")
-            flow.formulas[_text_of(f, "name")] = (_text_of(f, "dataType"), _text_of(f, "expression"),
-                                                  int(scale) if scale is not None else None)
+            flow.formulas[_text_of(f, "name")] = (
+                _text_of(f, "dataType"),
+                _text_of(f, "expression"),
+                int(scale) if scale is not None else None,
+            )
         for t in _children(root, "textTemplates"):
             flow.templates[_text_of(t, "name")] = _text_of(t, "text", "")
         for group in ("decisions", "assignments", "recordLookups", "recordCreates", "actionCalls"):
@@ -357,9 +382,9 @@ class Run:
     def resolve(self, reference: str, record: dict | None = None):
         record = self.record if record is None else record
         if reference.startswith("$Record."):
-            return self._path(record, reference[len("$Record."):])
+            return self._path(record, reference[len("$Record.") :])
         if reference.startswith("$Record__Prior."):
-            return self._path(self.prior or {}, reference[len("$Record__Prior."):])
+            return self._path(self.prior or {}, reference[len("$Record__Prior.") :])
         if reference == "$Flow.CurrentDateTime":
             return self.now
         if reference == "$Flow.CurrentDate":
@@ -367,8 +392,11 @@ class Run:
         if reference in self.flow.formulas:
             return self.formula(reference, record)
         if reference in self.flow.templates:
-            return re.sub(r"\{!([^}]+)\}", lambda m: _text(self.resolve(m.group(1), record)),
-                          self.flow.templates[reference])
+            return re.sub(
+                r"\{!([^}]+)\}",
+                lambda m: _text(self.resolve(m.group(1), record)),
+                self.flow.templates[reference],
+            )
         head, _, rest = reference.partition(".")
         if head in self.variables:
             value = self.variables[head]
@@ -429,7 +457,7 @@ class Run:
                 raise FormulaError("the flow does not end")
             self.visited.append(target)
             node = self.flow.nodes[target]
-            kind = node.tag[len(NS):]
+            kind = node.tag[len(NS) :]
             target = getattr(self, "_" + kind)(node)
         return self
 
@@ -439,8 +467,10 @@ class Run:
     def _decisions(self, node) -> str | None:
         for rule in _children(node, "rules"):
             if self._holds(rule, self.record) and not (
-                    _text_of(rule, "doesRequireRecordChangedToMeetCriteria") == "true"
-                    and self.prior is not None and self._holds(rule, self.prior)):
+                _text_of(rule, "doesRequireRecordChangedToMeetCriteria") == "true"
+                and self.prior is not None
+                and self._holds(rule, self.prior)
+            ):
                 return _connector(rule)
         return _connector(node, "defaultConnector")
 
@@ -479,7 +509,7 @@ class Run:
                 if value is not None:  # the collection gets the value; nothing for a blank
                     self.variables[target].append(value)
             elif target.startswith("$Record."):
-                self.record[target[len("$Record."):]] = value
+                self.record[target[len("$Record.") :]] = value
             else:
                 self.variables[target] = value
         return _connector(node)
@@ -496,13 +526,15 @@ class Run:
         return _connector(node)
 
     def _recordCreates(self, node) -> str | None:
-        values = {_text_of(a, "field"): self.value(_child(a, "value"))
-                  for a in _children(node, "inputAssignments")}
+        values = {
+            _text_of(a, "field"): self.value(_child(a, "value")) for a in _children(node, "inputAssignments")
+        }
         self.created.append((_text_of(node, "object"), values))
         return _connector(node)
 
     def _actionCalls(self, node) -> str | None:
-        inputs = {_text_of(p, "name"): self.value(_child(p, "value"))
-                  for p in _children(node, "inputParameters")}
+        inputs = {
+            _text_of(p, "name"): self.value(_child(p, "value")) for p in _children(node, "inputParameters")
+        }
         self.actions.append((_text_of(node, "actionName"), inputs))
         return _connector(node)

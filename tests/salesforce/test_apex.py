@@ -1,5 +1,6 @@
 """The Apex test class: valid Apex (checked with the ANTLR Apex grammar from npm), a path per segment and
 tier, and expectations that agree with both the scoring engine and the flow it tests."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,16 +44,22 @@ def check_apex():
         pytest.fail("the Apex parser is not installed: run `npm ci --prefix tests/apex` (make test does)")
 
     def check(*files) -> subprocess.CompletedProcess:
-        return subprocess.run([node, str(APEX_TOOLS / "check_apex.cjs"), *map(str, files)],
-                              capture_output=True, text=True, timeout=120, cwd=APEX_TOOLS)
+        return subprocess.run(
+            [node, str(APEX_TOOLS / "check_apex.cjs"), *map(str, files)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=APEX_TOOLS,
+        )
 
     return check
 
 
 def apex_class(model):
     """The class for the spec's flows, deployed active (a draft spec ships none)."""
-    active = dataclasses.replace(model,
-                                 automation=dataclasses.replace(model.automation, flow_status="active"))
+    active = dataclasses.replace(
+        model, automation=dataclasses.replace(model.automation, flow_status="active")
+    )
     return next(c for c in flows.components(active, {}) if c.type == "ApexClass")
 
 
@@ -92,14 +99,25 @@ def test_a_test_method_for_every_segment_tier_and_automation_path(example):
     segments = ("Expansion", "Channel", "RapidClose", "Smb", "MidMarket", "Enterprise")
     assert {f"scores{s}{t}" for s in segments for t in ("Ready", "Gaps", "Blocked")} <= methods
     assert {f"closesWon{s}" for s in segments} <= methods
-    assert {"resolvesSegmentBoundaries", "rescoresOnEverySave", "countsTheSalesCycleFromCreation",
-            "entersStageNegotiation"} <= methods
+    assert {
+        "resolvesSegmentBoundaries",
+        "rescoresOnEverySave",
+        "countsTheSalesCycleFromCreation",
+        "entersStageNegotiation",
+    } <= methods
     assert source.count("@isTest") == len(methods) + 1  # every method, and the class
 
 
 def _interpreter_value(value):
-    return {TODAY: dt.date(2026, 3, 4), NOW: dt.datetime(2026, 3, 4, 12, tzinfo=dt.timezone.utc),
-            RUNNING_USER: "005RUNNING"}.get(value, value) if isinstance(value, str) else value
+    return (
+        {
+            TODAY: dt.date(2026, 3, 4),
+            NOW: dt.datetime(2026, 3, 4, 12, tzinfo=dt.timezone.utc),
+            RUNNING_USER: "005RUNNING",
+        }.get(value, value)
+        if isinstance(value, str)
+        else value
+    )
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
@@ -113,18 +131,23 @@ def test_what_the_class_expects_is_what_the_flow_computes(spec):
     for s in model.segments:
         attrs = segment_attributes(model, s)
         for tier, values in tier_values(model, s, attrs, all_fields_complete(model)).items():
-            record = {"Amount": Decimal(str(attrs.acv)), "CreatedDate": None,
-                      "CloseDate": dt.date(2026, 3, 4) + dt.timedelta(days=attrs.cycle_days),
-                      "Type": model.deal.expansion_values_salesforce[0] if attrs.deal_type == "expansion"
-                      else None}
+            record = {
+                "Amount": Decimal(str(attrs.acv)),
+                "CreatedDate": None,
+                "CloseDate": dt.date(2026, 3, 4) + dt.timedelta(days=attrs.cycle_days),
+                "Type": model.deal.expansion_values_salesforce[0] if attrs.deal_type == "expansion" else None,
+            }
             if model.partner_field:
                 record[model.partner_field.salesforce_name] = attrs.partner
             for f in model.fields:
                 if f is model.partner_field:
                     continue
                 value = _interpreter_value(values.get(f.key))
-                record[f.salesforce_name] = (Decimal(str(value)) if isinstance(value, (int, float))
-                                             and not isinstance(value, bool) else value)
+                record[f.salesforce_name] = (
+                    Decimal(str(value))
+                    if isinstance(value, (int, float)) and not isinstance(value, bool)
+                    else value
+                )
                 if f.type == "checkbox":
                     record[f.salesforce_name] = bool(value)
             out = Run(flow, record).run().record
@@ -132,8 +155,9 @@ def test_what_the_class_expects_is_what_the_flow_computes(spec):
             assert e.tier == tier
             assert out[c("segment").salesforce_name] == e.segment == s.key
             assert out[c("score").salesforce_name] == Decimal(repr(e.score)).quantize(Decimal("0.1"))
-            assert (out[c("completeness").salesforce_name]
-                    == Decimal(repr(e.completeness)).quantize(Decimal("0.1")))
+            assert out[c("completeness").salesforce_name] == Decimal(repr(e.completeness)).quantize(
+                Decimal("0.1")
+            )
             assert out[c("tier").salesforce_name] == e.tier
             assert (out[c("missing_summary").salesforce_name] or "") == e.summary
             checked += 1
@@ -142,16 +166,21 @@ def test_what_the_class_expects_is_what_the_flow_computes(spec):
 
 def test_expected_scores_follow_the_spec(example):
     """Change a weight and the class expects the engine's new score: nothing is hard-coded."""
+
     def gaps_line(model):
         source = apex_class(model).content.decode()
-        method = source[source.index("static void scoresMidMarketGaps"):]
+        method = source[source.index("static void scoresMidMarketGaps") :]
         return re.search(r"assertHandoff\(deal\.Id, 'mid_market', ([\d.]+),", method).group(1)
 
-    heavier = tuple(dataclasses.replace(f, weight=3) if f.key == "business_goals" else f
-                    for f in example.fields)
-    goals = dataclasses.replace(example,
-                                fields=tuple(dataclasses.replace(f, weight=1) if f.key == "business_goals"
-                                                      else f for f in example.fields))
+    heavier = tuple(
+        dataclasses.replace(f, weight=3) if f.key == "business_goals" else f for f in example.fields
+    )
+    goals = dataclasses.replace(
+        example,
+        fields=tuple(
+            dataclasses.replace(f, weight=1) if f.key == "business_goals" else f for f in example.fields
+        ),
+    )
     assert gaps_line(example) != gaps_line(goals)
     assert gaps_line(example) == gaps_line(dataclasses.replace(example, fields=heavier))
 
@@ -161,7 +190,8 @@ def test_strings_are_escaped_for_apex():
 
 
 def test_the_class_name_fits_salesforce(example):
-    long_prefix = dataclasses.replace(example, naming=dataclasses.replace(example.naming,
-                                                                          salesforce_prefix="A_Very_Long_Prefix_For_Names"))
+    long_prefix = dataclasses.replace(
+        example, naming=dataclasses.replace(example.naming, salesforce_prefix="A_Very_Long_Prefix_For_Names")
+    )
     assert apex_class_name(example) == "Handoff_Flows_Test"
     assert len(apex_class_name(long_prefix)) <= 40

@@ -6,6 +6,7 @@ cover them). Each insert and update of the class is replayed here: the before-sa
 interpreter (no active users, as in a test org: assignment rules find no one), then every active rule's
 error condition is evaluated on the result with the validation-rule evaluator. None may fire.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,8 +28,11 @@ from handrail.targets.salesforce.xml import metadata_xml
 
 SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 DAY = dt.date(2026, 3, 4)
-PLACEHOLDERS = {TODAY: DAY, NOW: dt.datetime(2026, 3, 4, 12, tzinfo=dt.timezone.utc),
-                RUNNING_USER: "005RUNNING"}
+PLACEHOLDERS = {
+    TODAY: DAY,
+    NOW: dt.datetime(2026, 3, 4, 12, tzinfo=dt.timezone.utc),
+    RUNNING_USER: "005RUNNING",
+}
 
 
 def active(model):
@@ -52,14 +56,25 @@ def salesforce_value(f, value):
 
 def record_of(model, save: Save, before: dict | None) -> dict:
     """The Opportunity as the class saves it: the last saved state, with the class's changes."""
-    record = dict(before) if before else {f.salesforce_name: (False if f.type == "checkbox" else None)
-                                          for f in model.fields + model.computed}
+    record = (
+        dict(before)
+        if before
+        else {
+            f.salesforce_name: (False if f.type == "checkbox" else None)
+            for f in model.fields + model.computed
+        }
+    )
     expansion = model.deal.expansion_values_salesforce
-    record.update({"Amount": Decimal(str(save.attrs.acv)), "StageName": save.stage, "OwnerId": "005OWNER",
-                   "Type": expansion[0] if save.attrs.deal_type == "expansion" and expansion else None,
-                   "CloseDate": DAY + dt.timedelta(days=save.attrs.cycle_days),
-                   "CreatedDate": None if before is None
-                   else dt.datetime(2026, 3, 4, 9, tzinfo=dt.timezone.utc)})
+    record.update(
+        {
+            "Amount": Decimal(str(save.attrs.acv)),
+            "StageName": save.stage,
+            "OwnerId": "005OWNER",
+            "Type": expansion[0] if save.attrs.deal_type == "expansion" and expansion else None,
+            "CloseDate": DAY + dt.timedelta(days=save.attrs.cycle_days),
+            "CreatedDate": None if before is None else dt.datetime(2026, 3, 4, 9, tzinfo=dt.timezone.utc),
+        }
+    )
     for f in model.fields:
         record[f.salesforce_name] = salesforce_value(f, save.values.get(f.key))
     return record
@@ -73,8 +88,11 @@ def replay(model, saves: list[Save]):
     for save in saves:
         prior = saved.get((save.method, save.deal))
         record = Run(flow, record_of(model, save, prior), prior=prior, today=DAY, users={}).run().record
-        fired = [name for name, rule in rules if rule["active"]
-                 and evaluate(rule["errorConditionFormula"], Record(record, prior))]
+        fired = [
+            name
+            for name, rule in rules
+            if rule["active"] and evaluate(rule["errorConditionFormula"], Record(record, prior))
+        ]
         saved[(save.method, save.deal)] = record
         yield save, record, prior, fired
 
@@ -83,8 +101,9 @@ def replay(model, saves: list[Save]):
 def test_no_save_of_the_apex_test_class_fires_a_gate(spec):
     model = active(load_spec(spec).model)
     writer = written(model)
-    assert {s.method for s in writer.saves} == set(__import__("re").findall(
-        r"static void (\w+)\(\)", writer.source())) - {""}
+    assert {s.method for s in writer.saves} == set(
+        __import__("re").findall(r"static void (\w+)\(\)", writer.source())
+    ) - {""}
     for save, _, prior, fired in replay(model, writer.saves):
         what = f"{save.method}: {'update' if prior else 'insert'} into {save.stage}"
         assert fired == [], f"{what} fails on {fired}"
@@ -100,8 +119,19 @@ def test_the_gated_spec_exercises_every_field_type_through_its_gates():
             segment = record[model.computed_field("segment").salesforce_name]
             required |= needs(model, segment, [save.stage]).fields
     types = {model.field(k).type for k in required}
-    assert types == {"short_text", "long_text", "picklist", "multi_select", "number", "currency", "percent",
-                     "date", "datetime", "checkbox", "user"}
+    assert types == {
+        "short_text",
+        "long_text",
+        "picklist",
+        "multi_select",
+        "number",
+        "currency",
+        "percent",
+        "date",
+        "datetime",
+        "checkbox",
+        "user",
+    }
     assert {"partner_sourced", "csm"} <= required
     methods = {s.method for s in writer.saves}
     assert {"closesWonSmall", "closesWonLarge", "entersStageNegotiation"} <= methods

@@ -6,6 +6,7 @@ not. The score flow measures LEN(TRIM(v)); the gate validation rules must call t
 (ISBLANK alone would let a text of spaces through a gate that the score then counts as missing), and
 the scoring engine must trim exactly as TRIM does.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,11 @@ def test_the_engine_calls_blank_what_trim_empties(model, value):
 
 def test_line_breaks_count_towards_the_minimum_length(model):
     """Both ends' line breaks stay, as LEN(TRIM(v)) counts them."""
-    f = next(f for f in load_spec(ROOT / "tests" / "specs" / "every_field_type.yaml").model.fields
-             if f.key == "short_note")  # min_length 5
+    f = next(
+        f
+        for f in load_spec(ROOT / "tests" / "specs" / "every_field_type.yaml").model.fields
+        if f.key == "short_note"
+    )  # min_length 5
     assert evaluate_field(f, "\nabc\n").state != GENERIC  # 5 characters after TRIM
     assert evaluate_field(f, "  abc  ").state == GENERIC  # 3 characters after TRIM
 
@@ -70,8 +74,13 @@ def test_score_flow_gate_and_engine_agree_on_a_text(model, value):
     """One deal, one text: the flow's summary, the engine and the gate's validation rule agree on blank."""
     f = model.field("products_scope")
     deal = Deal(id="d", values={f.key: value, "kickoff_date": "2026-04-01"}, acv=50_000, sales_cycle_days=30)
-    record = {"Amount": Decimal("50000"), "Type": None, "CloseDate": TODAY + dt.timedelta(days=30),
-              "CreatedDate": None, "StageName": "Prospecting"}
+    record = {
+        "Amount": Decimal("50000"),
+        "Type": None,
+        "CloseDate": TODAY + dt.timedelta(days=30),
+        "CreatedDate": None,
+        "StageName": "Prospecting",
+    }
     record.update({g.salesforce_name: (False if g.type == "checkbox" else None) for g in model.fields})
     record[f.salesforce_name] = value
     record[model.field("kickoff_date").salesforce_name] = TODAY
@@ -83,8 +92,12 @@ def test_score_flow_gate_and_engine_agree_on_a_text(model, value):
     result = score_deal(model, deal)
     rule = rules_by_gate(model)["fields_only"]["errorConditionFormula"]
     values = {g.salesforce_name: record[g.salesforce_name] for g in model.fields}
-    values.update({"StageName": model.stage("verbal").salesforce,
-                   model.computed_field("segment").salesforce_name: result.segment,
-                   model.computed_field("score").salesforce_name: result.score})
+    values.update(
+        {
+            "StageName": model.stage("verbal").salesforce,
+            model.computed_field("segment").salesforce_name: result.segment,
+            model.computed_field("score").salesforce_name: result.score,
+        }
+    )
     prior = {**values, "StageName": model.stage("discover").salesforce}
     assert evaluate(rule, Record(values, prior)) == (value in BLANK) == missing_in_flow

@@ -5,6 +5,7 @@ Test.stopTest() makes the asynchronous work started after Test.startTest() finis
 on, and startTest() gives that code its own governor limits (Apex Developer Guide, "Using the startTest
 and stopTest Methods"): the assertions that follow see what the flows did on that save.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,10 +29,19 @@ SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("*.yaml"))
 
 def before_save(model, stage: str, prior_stage: str | None, **fields) -> dict:
     flow = Flow.parse(metadata_xml("Flow", score_flow(model, "Active", "63.0")[0]))
-    record = {f.salesforce_name: (False if f.type == "checkbox" else None)
-              for f in model.fields + model.computed}
-    record.update({"Amount": Decimal(50000), "CloseDate": dt.date(2026, 4, 1), "CreatedDate": None,
-                   "Type": None, "StageName": stage, **fields})
+    record = {
+        f.salesforce_name: (False if f.type == "checkbox" else None) for f in model.fields + model.computed
+    }
+    record.update(
+        {
+            "Amount": Decimal(50000),
+            "CloseDate": dt.date(2026, 4, 1),
+            "CreatedDate": None,
+            "Type": None,
+            "StageName": stage,
+            **fields,
+        }
+    )
     prior = None if prior_stage is None else dict(record, StageName=prior_stage)
     return Run(flow, record, prior=prior).run().record
 
@@ -41,8 +51,9 @@ def test_reaching_closed_won_sets_intake_pending(spec):
     model = load_spec(spec).model
     won = closed_won_stage(model)
     intake = model.computed_field("intake_status").salesforce_name
-    earlier = next(s.salesforce for s in model.stages if s.salesforce and not s.closed_won
-                   and not s.closed_lost)
+    earlier = next(
+        s.salesforce for s in model.stages if s.salesforce and not s.closed_won and not s.closed_lost
+    )
     assert before_save(model, won.salesforce, earlier)[intake] == "Pending"
     assert before_save(model, won.salesforce, None)[intake] == "Pending"  # created won
     # a later save of a won deal keeps what CS decided
@@ -52,8 +63,10 @@ def test_reaching_closed_won_sets_intake_pending(spec):
 
 def test_hubspot_sets_the_same_status_on_the_same_event(example_model):
     body = json.dumps(hubspot_closed_won_flow(example_model).body)
-    assert re.search(r'"%s".{0,200}"staticValue": "Pending"' % example_model.computed_field("intake_status")
-                     .hubspot_name, body)
+    assert re.search(
+        r'"%s".{0,200}"staticValue": "Pending"' % example_model.computed_field("intake_status").hubspot_name,
+        body,
+    )
 
 
 def methods(source: str) -> dict[str, list[str]]:
@@ -88,6 +101,7 @@ def test_the_closed_won_tests_expect_intake_pending(example_model):
     source = ApexTestWriter(example_model, "T", []).source()
     intake = example_model.computed_field("intake_status").salesforce_name
     won = {n: lines for n, lines in methods(source).items() if n.startswith("closesWon")}
-    assert won and all(f"System.assertEquals('Pending', saved.{intake}, 'intake status');" in lines
-                       for lines in won.values())
+    assert won and all(
+        f"System.assertEquals('Pending', saved.{intake}, 'intake status');" in lines for lines in won.values()
+    )
     assert f", {intake}" in source  # reload() selects it

@@ -7,6 +7,7 @@ not rolled back (Trailhead, "Roll Back Changes After an Error",
 https://trailhead.salesforce.com/content/learn/modules/flow-implementation-2/roll-back-changes-after-an-error).
 `faultConnector` is an element of FlowActionCall and FlowRecordCreate in the Metadata API WSDL.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,8 +28,9 @@ NS = "{http://soap.sforce.com/2006/04/metadata}"
 
 def generated_flows(spec):
     model = load_spec(spec).model
-    active = dataclasses.replace(model,
-                                 automation=dataclasses.replace(model.automation, flow_status="active"))
+    active = dataclasses.replace(
+        model, automation=dataclasses.replace(model.automation, flow_status="active")
+    )
     return [c for c in flows.components(active, {}) if c.type == "Flow"]
 
 
@@ -63,6 +65,9 @@ def test_the_last_step_of_a_path_fails_into_an_end_that_keeps_the_message():
     assert end.find(f"{NS}connector") is None  # the path ends here
     item = end.find(f"{NS}assignmentItems")
     assert item.findtext(f"{NS}value/{NS}elementReference") == "$Flow.FaultMessage"
-    variable = next(v for v in root.iter(f"{NS}variables") if v.findtext(f"{NS}name") == item.findtext(
-        f"{NS}assignToReference"))
+    variable = next(
+        v
+        for v in root.iter(f"{NS}variables")
+        if v.findtext(f"{NS}name") == item.findtext(f"{NS}assignToReference")
+    )
     assert variable.findtext(f"{NS}dataType") == "String"

@@ -4,6 +4,7 @@ The flow XML is run by a small Salesforce formula interpreter (salesforce/flow_i
 seeded random deals, for the example spec and for random specs that use every field type, quality
 rule, segment rule and tier setting; segment, score, completeness, tier and missing summary must match.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,6 +31,7 @@ from handrail.specs.validate import load_spec
 
 # --- tests --------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def example():
     return load_spec(EXAMPLE_SPEC).model
@@ -37,24 +39,32 @@ def example():
 
 def test_the_worked_example_scores_73_5(example):
     flow = compile_flow(example)
-    values = {"business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
-              "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT "
-                                 "lead).",
-              "success_criteria": "TBD",
-              "products_scope": "Enterprise plan, SSO add-on, Salesforce integration",
-              "contract_terms": "3 years, renews 2029-06-30, annual billing",
-              "key_conversations": "Discount traded for a case study; SSO promised by go-live."}
+    values = {
+        "business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
+        "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT lead).",
+        "success_criteria": "TBD",
+        "products_scope": "Enterprise plan, SSO add-on, Salesforce integration",
+        "contract_terms": "3 years, renews 2029-06-30, annual billing",
+        "key_conversations": "Discount traded for a case study; SSO promised by go-live.",
+    }
     record = {example.field(k).salesforce_name: v for k, v in values.items()}
-    record.update({"Amount": Decimal("50000"), "CloseDate": TODAY + dt.timedelta(days=60),
-                   "CreatedDate": dt.datetime(2026, 3, 4, 9, tzinfo=dt.timezone.utc), "Type": "New Customer",
-                   example.field("partner_sourced").salesforce_name: False})
+    record.update(
+        {
+            "Amount": Decimal("50000"),
+            "CloseDate": TODAY + dt.timedelta(days=60),
+            "CreatedDate": dt.datetime(2026, 3, 4, 9, tzinfo=dt.timezone.utc),
+            "Type": "New Customer",
+            example.field("partner_sourced").salesforce_name: False,
+        }
+    )
     result = flow_result(flow, record, example)
     assert result["segment"] == "mid_market"
     assert result["score"] == Decimal("73.5")
     assert result["tier"] == "Gaps"
     assert result["completeness"] == Decimal("100.0")
-    assert result["missing_summary"] == ("Success Criteria (generic); Risk Flags (missing); "
-                                         "Communication Preferences (missing)")
+    assert result["missing_summary"] == (
+        "Success Criteria (generic); Risk Flags (missing); Communication Preferences (missing)"
+    )
     deal = Deal(id="acme", values=values, acv=50000, sales_cycle_days=60)
     assert normalized(engine_result(example, deal)) == normalized(result)
 

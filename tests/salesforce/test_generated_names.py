@@ -1,5 +1,6 @@
 """Generated Salesforce API names carry the naming prefix once: a spec key that already starts with the
 prefix (handoff_call_at under prefix Handoff) does not become Handoff_Handoff_Call_At__c."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,15 +14,17 @@ from handrail.specs.naming import salesforce_field_name
 from handrail.specs.validate import load_spec
 from handrail.targets.salesforce.render import render
 
-SPECS = sorted({EXAMPLE_SPEC, *(ROOT / "specs" / "examples").glob("*.yaml"),
-                *(ROOT / "tests" / "specs").glob("*.yaml")})
+SPECS = sorted(
+    {EXAMPLE_SPEC, *(ROOT / "specs" / "examples").glob("*.yaml"), *(ROOT / "tests" / "specs").glob("*.yaml")}
+)
 _API_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9_]*__c\b")
 
 
 def generated_names(model) -> set[str]:
     """Every component's name and every custom field API name the output mentions."""
-    active = dataclasses.replace(model, automation=dataclasses.replace(model.automation,
-                                                                       flow_status="active"))
+    active = dataclasses.replace(
+        model, automation=dataclasses.replace(model.automation, flow_status="active")
+    )
     desired = render(active)
     names = {r.key.split(".")[-1] for r in desired.resources}
     for data in desired.files.values():

@@ -1,4 +1,5 @@
 """The example spec's complete Salesforce output, byte for byte (`pytest --update-golden` regenerates it)."""
+
 from __future__ import annotations
 
 import pytest

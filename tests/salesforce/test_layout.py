@@ -1,5 +1,6 @@
 """Laying components out: source and mdapi formats, package.xml, sfdx-project.json, API version,
 determinism."""
+
 from __future__ import annotations
 
 import json
@@ -22,13 +23,29 @@ def flow_side_components(model, options):
     """Stand-ins for what the flows module returns: a flow, a notification type and an Apex test class."""
     version = options["api_version"]
     return [
-        Component("Flow", "Handoff_Before_Save", (("apiVersion", version), ("label", "Handoff Before Save"),
-                                                  ("processType", "AutoLaunchedFlow"), ("status", "Draft"))),
-        Component("CustomNotificationType", "Handoff_Alert",
-                  (("customNotifTypeName", "Handoff Alert"), ("desktop", True),
-                   ("masterLabel", "Handoff Alert"), ("mobile", True))),
-        Component("ApexClass", "Handoff_Flow_Tests", (("apiVersion", version), ("status", "Active")),
-                  content=APEX),
+        Component(
+            "Flow",
+            "Handoff_Before_Save",
+            (
+                ("apiVersion", version),
+                ("label", "Handoff Before Save"),
+                ("processType", "AutoLaunchedFlow"),
+                ("status", "Draft"),
+            ),
+        ),
+        Component(
+            "CustomNotificationType",
+            "Handoff_Alert",
+            (
+                ("customNotifTypeName", "Handoff Alert"),
+                ("desktop", True),
+                ("masterLabel", "Handoff Alert"),
+                ("mobile", True),
+            ),
+        ),
+        Component(
+            "ApexClass", "Handoff_Flow_Tests", (("apiVersion", version), ("status", "Active")), content=APEX
+        ),
     ]
 
 
@@ -39,16 +56,19 @@ def with_flows(monkeypatch):
 
 def package_members(data: bytes) -> dict[str, list[str]]:
     root = etree.fromstring(data)
-    return {t.findtext(f"{NS}name"): [m.text for m in t.findall(f"{NS}members")]
-            for t in root.findall(f"{NS}types")}
+    return {
+        t.findtext(f"{NS}name"): [m.text for m in t.findall(f"{NS}members")]
+        for t in root.findall(f"{NS}types")
+    }
 
 
 def test_source_layout(example_model, with_flows):
     files = render(example_model, {"format": "source"}).files
     root = "force-app/main/default/"
     assert f"{root}objects/Opportunity/fields/Handoff_Score__c.field-meta.xml" in files
-    assert (f"{root}objects/Opportunity/validationRules/"
-            "Handoff_Gate_Enterprise_Ready.validationRule-meta.xml") in files
+    assert (
+        f"{root}objects/Opportunity/validationRules/Handoff_Gate_Enterprise_Ready.validationRule-meta.xml"
+    ) in files
     assert f"{root}permissionsets/Handoff_Field_Access.permissionset-meta.xml" in files
     assert f"{root}flows/Handoff_Before_Save.flow-meta.xml" in files
     assert f"{root}notificationtypes/Handoff_Alert.notiftype-meta.xml" in files
@@ -61,22 +81,34 @@ def test_source_layout(example_model, with_flows):
 def test_source_files_carry_full_name_only_where_salesforce_retrieves_it(example_model, with_flows):
     files = render(example_model, {}).files
     field = etree.fromstring(
-        files["force-app/main/default/objects/Opportunity/fields/Handoff_Score__c.field-meta.xml"])
+        files["force-app/main/default/objects/Opportunity/fields/Handoff_Score__c.field-meta.xml"]
+    )
     assert field[0].tag == f"{NS}fullName" and field[0].text == "Handoff_Score__c"
-    rule = etree.fromstring(files["force-app/main/default/objects/Opportunity/validationRules/"
-                                  "Handoff_Gate_Enterprise_Ready.validationRule-meta.xml"])
+    rule = etree.fromstring(
+        files[
+            "force-app/main/default/objects/Opportunity/validationRules/"
+            "Handoff_Gate_Enterprise_Ready.validationRule-meta.xml"
+        ]
+    )
     assert rule[0].text == "Handoff_Gate_Enterprise_Ready"
-    for path in ("flows/Handoff_Before_Save.flow-meta.xml",
-                 "permissionsets/Handoff_Field_Access.permissionset-meta.xml"):
+    for path in (
+        "flows/Handoff_Before_Save.flow-meta.xml",
+        "permissionsets/Handoff_Field_Access.permissionset-meta.xml",
+    ):
         assert etree.fromstring(files[f"force-app/main/default/{path}"]).find(f"{NS}fullName") is None
 
 
 def test_mdapi_layout(example_model, with_flows):
     files = render(example_model, {"format": "mdapi"}).files
-    assert set(files) == {"package.xml", "objects/Opportunity.object",
-                          "permissionsets/Handoff_Field_Access.permissionset",
-                          "flows/Handoff_Before_Save.flow", "notificationtypes/Handoff_Alert.notiftype",
-                          "classes/Handoff_Flow_Tests.cls", "classes/Handoff_Flow_Tests.cls-meta.xml"}
+    assert set(files) == {
+        "package.xml",
+        "objects/Opportunity.object",
+        "permissionsets/Handoff_Field_Access.permissionset",
+        "flows/Handoff_Before_Save.flow",
+        "notificationtypes/Handoff_Alert.notiftype",
+        "classes/Handoff_Flow_Tests.cls",
+        "classes/Handoff_Flow_Tests.cls-meta.xml",
+    }
     obj = etree.fromstring(files["objects/Opportunity.object"])
     assert obj.tag == f"{NS}CustomObject"
     children = [c.tag.removeprefix(NS) for c in obj]
@@ -90,9 +122,18 @@ def test_mdapi_layout(example_model, with_flows):
 def test_package_xml_lists_every_component_sorted(example_model, with_flows):
     for fmt, path in (("mdapi", "package.xml"), ("source", "manifest/package.xml")):
         members = package_members(render(example_model, {"format": fmt}).files[path])
-        assert list(members) == sorted(members) == ["ApexClass", "CustomField", "CustomNotificationType",
-                                                    "Flow",
-                                                     "PermissionSet", "ValidationRule"]
+        assert (
+            list(members)
+            == sorted(members)
+            == [
+                "ApexClass",
+                "CustomField",
+                "CustomNotificationType",
+                "Flow",
+                "PermissionSet",
+                "ValidationRule",
+            ]
+        )
         assert all(m == sorted(m) for m in members.values())
         assert "Opportunity.Handoff_Score__c" in members["CustomField"]
         assert "Opportunity.Handoff_Gate_Enterprise_Ready" in members["ValidationRule"]
@@ -102,7 +143,7 @@ def test_package_xml_lists_every_component_sorted(example_model, with_flows):
 
 def test_a_spec_without_gates_lists_no_validation_rules(tmp_path):
     text = EXAMPLE_SPEC.read_text()
-    text = text[:text.index("gates:")] + text[text.index("automation:"):]
+    text = text[: text.index("gates:")] + text[text.index("automation:") :]
     text = text.replace("csm_required_by: commit", "").replace("csm_required_by: negotiation", "")
     model = load_spec(write_spec(tmp_path, text)).model
     files = render(model, {"format": "mdapi"}).files
@@ -114,18 +155,28 @@ def test_a_spec_without_gates_lists_no_validation_rules(tmp_path):
 def test_api_version_everywhere(example_model, with_flows):
     source = render(example_model, {"api_version": "61.0"}).files
     assert json.loads(source["sfdx-project.json"]) == {
-        "packageDirectories": [{"path": "force-app", "default": True}], "namespace": "",
-        "sfdcLoginUrl": "https://login.salesforce.com", "sourceApiVersion": "61.0"}
+        "packageDirectories": [{"path": "force-app", "default": True}],
+        "namespace": "",
+        "sfdcLoginUrl": "https://login.salesforce.com",
+        "sourceApiVersion": "61.0",
+    }
     assert etree.fromstring(source["manifest/package.xml"]).findtext(f"{NS}version") == "61.0"
-    assert (b"<apiVersion>61.0</apiVersion>"
-            in source["force-app/main/default/flows/Handoff_Before_Save.flow-meta.xml"])
+    assert (
+        b"<apiVersion>61.0</apiVersion>"
+        in source["force-app/main/default/flows/Handoff_Before_Save.flow-meta.xml"]
+    )
     mdapi = render(example_model, {"format": "mdapi"}).files
     assert etree.fromstring(mdapi["package.xml"]).findtext(f"{NS}version") == "63.0"
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"format": "zip"}, "unknown format"), ({"api_version": "v63"}, "not of the form"),
-    ({"edition": "essentials"}, "unknown edition")])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"format": "zip"}, "unknown format"),
+        ({"api_version": "v63"}, "not of the form"),
+        ({"edition": "essentials"}, "unknown edition"),
+    ],
+)
 def test_bad_options_are_usage_errors(example_model, options, message):
     with pytest.raises(HandrailError, match=message) as caught:
         render(example_model, options)
@@ -143,7 +194,8 @@ def test_the_same_spec_gives_the_same_bytes(with_flows):
 
 
 def test_an_unknown_component_type_is_refused(example_model, monkeypatch):
-    monkeypatch.setattr(flows, "components",
-                        lambda model, options: [Component("Layout", "Handoff_Layout", ())])
+    monkeypatch.setattr(
+        flows, "components", lambda model, options: [Component("Layout", "Handoff_Layout", ())]
+    )
     with pytest.raises(ValueError, match="Layout"):
         render(example_model, {})

@@ -1,4 +1,5 @@
 """Compile-time Salesforce limits: each fires with a clear message at the spec node that caused it."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,19 +17,24 @@ from handrail.targets.salesforce.render import check_spec, render
 
 def spec_text(fields: list[str], gates: str = "", segments: str = "") -> str:
     """A valid spec around the given field lines; line numbers are predictable from the list."""
-    return "\n".join([
-        "version: 1",
-        "deal: {csm: {field: csm}}",
-        "fields:",
-        "  - {key: csm, label: CSM, type: user}",
-        *fields,
-        "segments:",
-        segments or "  - {key: everyone, label: Everyone, match: {}, motion: structured}",
-        "stages:",
-        "  - {key: commit, label: Commit, salesforce: Commit}",
-        "  - {key: won, label: Won, salesforce: Closed Won, closed_won: true}",
-        gates,
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "version: 1",
+                "deal: {csm: {field: csm}}",
+                "fields:",
+                "  - {key: csm, label: CSM, type: user}",
+                *fields,
+                "segments:",
+                segments or "  - {key: everyone, label: Everyone, match: {}, motion: structured}",
+                "stages:",
+                "  - {key: commit, label: Commit, salesforce: Commit}",
+                "  - {key: won, label: Won, salesforce: Closed Won, closed_won: true}",
+                gates,
+            ]
+        )
+        + "\n"
+    )
 
 
 def field_line(n: int, kind: str = "short_text", extra: str = "") -> str:
@@ -50,8 +56,10 @@ def test_too_many_fields_for_the_edition_points_at_the_first_field_that_does_not
     (problem,) = failure(text)
     assert "612 custom fields on Opportunity (601 from the spec + 11 Handrail computes)" in problem.message
     assert "Enterprise Edition allows 500" in problem.message and "'f488'" in problem.message
-    assert (problem.span.file == "limits.yaml"
-            and problem.span.line == text.splitlines().index(field_line(488)) + 1)
+    assert (
+        problem.span.file == "limits.yaml"
+        and problem.span.line == text.splitlines().index(field_line(488)) + 1
+    )
     render(load_spec_text(text, "limits.yaml").model, {"edition": "unlimited"})  # 800 fit
 
 
@@ -64,8 +72,11 @@ def test_professional_edition_allows_100_fields():
 
 def test_a_formula_over_3900_characters_points_at_its_gate():
     fields = [field_line(n) for n in range(140)]
-    gates = "gates:\n  - key: everything\n    stage: won\n    require: {fields: [" + \
-            ", ".join(f"f{n:03d}" for n in range(140)) + "]}\n    message: Fill everything in."
+    gates = (
+        "gates:\n  - key: everything\n    stage: won\n    require: {fields: ["
+        + ", ".join(f"f{n:03d}" for n in range(140))
+        + "]}\n    message: Fill everything in."
+    )
     text = spec_text(fields, gates)
     (problem,) = failure(text)
     assert "the validation rule formula is" in problem.message and "Salesforce allows 3900" in problem.message
@@ -86,23 +97,33 @@ def test_long_text_areas_over_the_per_object_total_point_at_the_first_that_overf
 
 def test_relationship_names_must_not_collide(example_model):
     csm = next(c for c in field_components(example_model) if c.name == "Opportunity.Handoff_Csm__c")
-    twin = dataclasses.replace(csm, name="Opportunity.Handoff_Csm_Backup__c",
-                               source=example_model.field("seats").span)
+    twin = dataclasses.replace(
+        csm, name="Opportunity.Handoff_Csm_Backup__c", source=example_model.field("seats").span
+    )
     (problem,) = check(example_model, [csm, twin], "enterprise")
-    assert problem.message == ("Opportunity.Handoff_Csm_Backup__c: relationship name Handoff_Csm is also "
-                               "used by Opportunity.Handoff_Csm__c")
+    assert problem.message == (
+        "Opportunity.Handoff_Csm_Backup__c: relationship name Handoff_Csm is also "
+        "used by Opportunity.Handoff_Csm__c"
+    )
     assert problem.span == example_model.field("seats").span
 
 
 def test_validation_rule_names_must_not_collide():
-    gates = ("gates:\n"
-             "  - {key: won_ready, stage: won, require: {min_score: 50}, message: Not yet.}\n"
-             "  - {key: won__ready, stage: won, require: {min_score: 60}, message: Not yet.}")
+    gates = (
+        "gates:\n"
+        "  - {key: won_ready, stage: won, require: {min_score: 50}, message: Not yet.}\n"
+        "  - {key: won__ready, stage: won, require: {min_score: 60}, message: Not yet.}"
+    )
     text = spec_text([field_line(0)], gates)
     (problem,) = failure(text)
     assert "ValidationRule API name collides with Opportunity.Handoff_Gate_Won_Ready" in problem.message
-    assert problem.span.line == text.splitlines().index(
-        "  - {key: won__ready, stage: won, require: {min_score: 60}, message: Not yet.}") + 1
+    assert (
+        problem.span.line
+        == text.splitlines().index(
+            "  - {key: won__ready, stage: won, require: {min_score: 60}, message: Not yet.}"
+        )
+        + 1
+    )
 
 
 def test_segment_labels_become_picklist_labels_and_are_limited():
@@ -116,23 +137,28 @@ def test_segment_labels_become_picklist_labels_and_are_limited():
 def test_picklist_value_count_and_duplicates(example_model):
     field = example_model.field("communication_prefs")
     many = dataclasses.replace(field, options=tuple(Option(f"v{i}", f"v{i}") for i in range(1001)))
-    twice = dataclasses.replace(example_model.field("competitors"),
-                                options=(Option("A", "A"), Option("a", "a"), Option("x;y", "x;y")))
-    fields = tuple(many if f.key == field.key else twice if f.key == "competitors" else f
-                   for f in example_model.fields)
+    twice = dataclasses.replace(
+        example_model.field("competitors"), options=(Option("A", "A"), Option("a", "a"), Option("x;y", "x;y"))
+    )
+    fields = tuple(
+        many if f.key == field.key else twice if f.key == "competitors" else f for f in example_model.fields
+    )
     with pytest.raises(SpecError) as caught:
         render(dataclasses.replace(example_model, fields=fields), {})
     messages = [d.message for d in caught.value.diagnostics]
-    assert ("Opportunity.Handoff_Communication_Prefs__c: 1001 picklist values; "
-            "Salesforce allows 1000 for Picklist") in messages
+    assert (
+        "Opportunity.Handoff_Communication_Prefs__c: 1001 picklist values; "
+        "Salesforce allows 1000 for Picklist"
+    ) in messages
     assert "Opportunity.Handoff_Competitors__c: picklist value 'a' appears twice" in messages
     assert any("'x;y' contains ';'" in m for m in messages)
     assert all(d.span == field.span or d.span == twice.span for d in caught.value.diagnostics)
 
 
 def test_field_labels_help_and_shapes(example_model):
-    long_label = dataclasses.replace(example_model.field("seats"),
-                                     label="Seats purchased across every product line", precision=19, scale=2)
+    long_label = dataclasses.replace(
+        example_model.field("seats"), label="Seats purchased across every product line", precision=19, scale=2
+    )
     fields = tuple(long_label if f.key == "seats" else f for f in example_model.fields)
     with pytest.raises(SpecError) as caught:
         render(dataclasses.replace(example_model, fields=fields), {})
@@ -142,29 +168,45 @@ def test_field_labels_help_and_shapes(example_model):
 
 
 def test_rule_message_and_description_limits(example_model):
-    rule = Component("ValidationRule", "Opportunity.Handoff_Gate_X",
-                     (("active", True), ("description", "d" * 256), ("errorConditionFormula", "TRUE"),
-                      ("errorMessage", "m" * 256)), source=example_model.gates[0].span)
+    rule = Component(
+        "ValidationRule",
+        "Opportunity.Handoff_Gate_X",
+        (
+            ("active", True),
+            ("description", "d" * 256),
+            ("errorConditionFormula", "TRUE"),
+            ("errorMessage", "m" * 256),
+        ),
+        source=example_model.gates[0].span,
+    )
     messages = [d.message for d in check(example_model, [rule], "enterprise")]
-    assert messages == ["Opportunity.Handoff_Gate_X: error message is 256 characters; Salesforce allows 255",
-                        "Opportunity.Handoff_Gate_X: description is 256 characters; Salesforce allows 255"]
+    assert messages == [
+        "Opportunity.Handoff_Gate_X: error message is 256 characters; Salesforce allows 255",
+        "Opportunity.Handoff_Gate_X: description is 256 characters; Salesforce allows 255",
+    ]
 
 
 def test_component_names_must_be_legal_api_names(example_model):
     flow = Component("Flow", "Handoff Score Flow", (("label", "x"),))
     apex = Component("ApexClass", "A" * 41, (), content=b"")
     messages = [d.message for d in check(example_model, [flow, apex], "enterprise")]
-    assert any(m.startswith("Handoff Score Flow: Flow API name") and "single underscores" in m
-               for m in messages)
+    assert any(
+        m.startswith("Handoff Score Flow: Flow API name") and "single underscores" in m for m in messages
+    )
     assert any("is 41 characters; Salesforce allows 40" in m for m in messages)
 
 
 def test_generated_messages_and_descriptions_always_fit():
-    model = load_spec_text(spec_text([field_line(n) for n in range(60)],
-                                     "gates:\n  - key: g\n    stage: won\n    require: {fields: ["
-                                     + ", ".join(f"f{n:03d}" for n in range(60))
-                                     + "], csm_assigned: true, min_score: 70}\n"
-                                     "    message: " + "Blocked. " * 27), "limits.yaml").model
+    model = load_spec_text(
+        spec_text(
+            [field_line(n) for n in range(60)],
+            "gates:\n  - key: g\n    stage: won\n    require: {fields: ["
+            + ", ".join(f"f{n:03d}" for n in range(60))
+            + "], csm_assigned: true, min_score: 70}\n"
+            "    message: " + "Blocked. " * 27,
+        ),
+        "limits.yaml",
+    ).model
     desired = render(model, {})
     rule = next(r for r in desired.resources if r.kind == "ValidationRule")
     assert len(rule.body["errorMessage"]) <= 255 and rule.body["errorMessage"].startswith("Blocked.")
@@ -189,24 +231,32 @@ def test_control_characters_are_refused_at_their_field():
     (loaded,) = caught.value.diagnostics
     assert loaded.message == "control character U+0007 in text" and loaded.span.line == 5
     model = load_spec_text(clean, "limits.yaml").model
-    fields = tuple(dataclasses.replace(f, help="Bell\x07 here") if f.key == "f000" else f
-                   for f in model.fields)
+    fields = tuple(
+        dataclasses.replace(f, help="Bell\x07 here") if f.key == "f000" else f for f in model.fields
+    )
     (problem,) = failure_of(dataclasses.replace(model, fields=fields))
-    assert problem.message == ("Opportunity.Handoff_F000__c: inlineHelpText contains the control character "
-                               "U+0007, which metadata XML cannot hold")
+    assert problem.message == (
+        "Opportunity.Handoff_F000__c: inlineHelpText contains the control character "
+        "U+0007, which metadata XML cannot hold"
+    )
     assert problem.span.line == 5
 
 
 def test_flow_and_permission_set_names_collide_case_insensitively(example_model):
-    flows = [Component("Flow", "Handoff_Score_Before_Save", (("label", "a"),)),
-             Component("Flow", "handoff_score_before_save", (("label", "b"),))]
-    permission_sets = [Component("PermissionSet", "Handoff_Field_Access", (("label", "a"),)),
-                       Component("PermissionSet", "HANDOFF_FIELD_ACCESS", (("label", "b"),))]
+    flows = [
+        Component("Flow", "Handoff_Score_Before_Save", (("label", "a"),)),
+        Component("Flow", "handoff_score_before_save", (("label", "b"),)),
+    ]
+    permission_sets = [
+        Component("PermissionSet", "Handoff_Field_Access", (("label", "a"),)),
+        Component("PermissionSet", "HANDOFF_FIELD_ACCESS", (("label", "b"),)),
+    ]
     messages = [d.message for d in check(example_model, flows + permission_sets, "enterprise")]
     assert messages == [
         "handoff_score_before_save: Flow API name collides with Handoff_Score_Before_Save "
         "(Salesforce names ignore case)",
         "HANDOFF_FIELD_ACCESS: PermissionSet API name collides with Handoff_Field_Access "
-        "(Salesforce names ignore case)"]
+        "(Salesforce names ignore case)",
+    ]
     # types have separate namespaces
     assert check(example_model, [flows[0], permission_sets[0]], "enterprise") == []

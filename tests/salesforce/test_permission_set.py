@@ -1,5 +1,6 @@
 """The field-access permission set: every generated field visible, computed ones read-only, never a required
 one."""
+
 from __future__ import annotations
 
 from lxml import etree
@@ -16,8 +17,10 @@ PATH = "force-app/main/default/permissionsets/Handoff_Field_Access.permissionset
 
 def grants(data: bytes) -> dict[str, tuple[str, str]]:
     root = etree.fromstring(data)
-    return {p.findtext(f"{NS}field"): (p.findtext(f"{NS}editable"), p.findtext(f"{NS}readable"))
-            for p in root.iter(f"{NS}fieldPermissions")}
+    return {
+        p.findtext(f"{NS}field"): (p.findtext(f"{NS}editable"), p.findtext(f"{NS}readable"))
+        for p in root.iter(f"{NS}fieldPermissions")
+    }
 
 
 def test_every_generated_field_is_granted_once_in_name_order(example_model):
@@ -41,8 +44,11 @@ def test_input_fields_are_editable_and_computed_ones_read_only(example_model):
 
 def test_a_required_field_is_never_granted(example_model):
     fields = field_components(example_model)
-    required = Component("CustomField", "Opportunity.Org_Required__c",
-                         (("label", "Org Required"), ("required", True), ("type", "Text")))
+    required = Component(
+        "CustomField",
+        "Opportunity.Org_Required__c",
+        (("label", "Org Required"), ("required", True), ("type", "Text")),
+    )
     component = permission_set_component(example_model, fields + [required])
     names = [dict(g)["field"] for g in dict(component.pairs)["fieldPermissions"]]
     assert "Opportunity.Org_Required__c" not in names

@@ -1,4 +1,5 @@
 """Every generated XML file is valid against the Metadata API schema, checked two independent ways."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -63,10 +64,12 @@ def test_out_of_order_and_malformed_files_are_reported(example_model):
     path = "force-app/main/default/objects/Opportunity/fields/Handoff_Score__c.field-meta.xml"
     text = desired.files[path].decode()
     swapped = text.replace("    <label>Handoff Score</label>\n", "").replace(
-        "</CustomField>", "    <label>Handoff Score</label>\n</CustomField>")
+        "</CustomField>", "    <label>Handoff Score</label>\n</CustomField>"
+    )
     files = {
         path: swapped.encode(),
-        "x/Bad.flow-meta.xml": b"<Flow xmlns='http://soap.sforce.com/2006/04/metadata'>"}
+        "x/Bad.flow-meta.xml": b"<Flow xmlns='http://soap.sforce.com/2006/04/metadata'>",
+    }
     problems = verify(dataclasses.replace(desired, files=files))
     assert {p.span.file for p in problems} == set(files)
     assert any("not well-formed" in p.message for p in problems)
@@ -74,11 +77,13 @@ def test_out_of_order_and_malformed_files_are_reported(example_model):
 
 
 def test_verify_finds_the_wsdl_without_importing_simple_salesforce():
-    code = ("import sys\n"
-            "from handrail.specs.validate import load_spec\n"
-            "from handrail.targets.salesforce.render import render, verify\n"
-            f"d = render(load_spec({str(EXAMPLE_SPEC)!r}).model, {{}})\n"
-            "assert verify(d, {}) == []\n"
-            "assert 'simple_salesforce' not in sys.modules, 'imported'\n")
+    code = (
+        "import sys\n"
+        "from handrail.specs.validate import load_spec\n"
+        "from handrail.targets.salesforce.render import render, verify\n"
+        f"d = render(load_spec({str(EXAMPLE_SPEC)!r}).model, {{}})\n"
+        "assert verify(d, {}) == []\n"
+        "assert 'simple_salesforce' not in sys.modules, 'imported'\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -3,6 +3,7 @@
 Every test here (and every test under tests/salesforce, see conftest.py) caches into a temporary folder
 given by HANDRAIL_CACHE_DIR, never into the real home.
 """
+
 from __future__ import annotations
 
 import random
@@ -47,9 +48,14 @@ def _broken(data: bytes, rng: random.Random) -> bytes:
         return data
     m = rng.choice(tags)
     whole, name = m.group(0), m.group(1)
-    edits = [b"", whole + whole, whole.replace(name, name + b"x"), b"<%s>%%bad%%</%s>" % (name, name),
-             b"<unknownElement>1</unknownElement>" + whole]
-    return data[:m.start()] + rng.choice(edits) + data[m.end():]
+    edits = [
+        b"",
+        whole + whole,
+        whole.replace(name, name + b"x"),
+        b"<%s>%%bad%%</%s>" % (name, name),
+        b"<unknownElement>1</unknownElement>" + whole,
+    ]
+    return data[: m.start()] + rng.choice(edits) + data[m.end() :]
 
 
 def test_each_type_schema_gives_the_whole_schemas_verdict_and_messages(tmp_path, monkeypatch):
@@ -83,7 +89,8 @@ def test_the_cache_is_reused_and_written_atomically(tmp_path, monkeypatch):
     assert schema.root_schema("CustomField") is not None
     written = list((tmp_path / "cache").iterdir())
     assert [p.name for p in written if p.name.endswith("-CustomField.xsd")] and not any(
-        p.name.endswith(".tmp") for p in written)
+        p.name.endswith(".tmp") for p in written
+    )
     _fresh()
     monkeypatch.setattr(schema, "wsdl_schema_element", lambda: pytest.fail("the cache was not used"))
     assert schema.root_schema("CustomField") is not None

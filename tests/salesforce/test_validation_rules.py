@@ -5,6 +5,7 @@ segment and score the scoring engine computes (or, in the "flow did not run" cas
 then the rule's error condition is evaluated. The expected outcome is derived from the model and the
 scoring engine only, never from the formula.
 """
+
 from __future__ import annotations
 
 import random
@@ -25,8 +26,11 @@ SPECS = [EXAMPLE_SPEC] + sorted((ROOT / "tests" / "specs").glob("every_*.yaml"))
 
 def rules_by_gate(model: Model) -> dict[str, dict]:
     rules = {c.name.split(".", 1)[1]: dict(c.pairs) for c in rule_components(model)}
-    return {g.key: rules[gate_rule_name(model, g.key)] for g in model.gates
-            if gate_rule_name(model, g.key) in rules}
+    return {
+        g.key: rules[gate_rule_name(model, g.key)]
+        for g in model.gates
+        if gate_rule_name(model, g.key) in rules
+    }
 
 
 def random_value(f: Field, rng: random.Random):
@@ -37,8 +41,9 @@ def random_value(f: Field, rng: random.Random):
         return None
     if f.type in ("short_text", "long_text"):
         fillers = list(f.quality.filler_phrases) or ["tbd"]
-        return rng.choice([rng.choice(fillers), "short",
-                           "A specific, measurable and detailed handoff note " * 2])
+        return rng.choice(
+            [rng.choice(fillers), "short", "A specific, measurable and detailed handoff note " * 2]
+        )
     if f.type == "picklist":
         return rng.choice(f.options).value
     if f.type == "multi_select":
@@ -60,14 +65,24 @@ def salesforce_value(f: Field, value):
 
 def random_deal(model: Model, rng: random.Random, n: int) -> Deal:
     values = {f.key: random_value(f, rng) for f in model.fields}
-    return Deal(id=str(n), values=values,
-                acv=rng.choice([None, 5_000, 20_000, 30_000, 60_000, 120_000, 300_000]),
-                deal_type=rng.choice(["new_business", "expansion"]),
-                sales_cycle_days=rng.choice([None, 5, 12, 30, 150]))
+    return Deal(
+        id=str(n),
+        values=values,
+        acv=rng.choice([None, 5_000, 20_000, 30_000, 60_000, 120_000, 300_000]),
+        deal_type=rng.choice(["new_business", "expansion"]),
+        sales_cycle_days=rng.choice([None, 5, 12, 30, 150]),
+    )
 
 
-def expected_block(model: Model, gate: Gate, deal: Deal, segment: str | None, score: float | None,
-                   prior_stage: str | None, new_stage: str) -> bool:
+def expected_block(
+    model: Model,
+    gate: Gate,
+    deal: Deal,
+    segment: str | None,
+    score: float | None,
+    prior_stage: str | None,
+    new_stage: str,
+) -> bool:
     """The gate semantics: a stage change into the gate's stage or later, for the gate's segments (an
     unresolved segment counts as any), is stopped unless every requirement holds; no score fails."""
     if prior_stage == new_stage:
@@ -106,26 +121,34 @@ def test_rules_agree_with_gate_semantics_on_generated_deals(spec):
         prior = rng.choice([None] + stages)
         new = rng.choice(stages)
         values = {f.salesforce_name: salesforce_value(f, deal.values[f.key]) for f in model.fields}
-        values.update({"StageName": new.salesforce,
-                       model.computed_field("segment").salesforce_name: segment,
-                       model.computed_field("score").salesforce_name: score})
+        values.update(
+            {
+                "StageName": new.salesforce,
+                model.computed_field("segment").salesforce_name: segment,
+                model.computed_field("score").salesforce_name: score,
+            }
+        )
         record = Record(values, None if prior is None else {**values, "StageName": prior.salesforce})
         for gate in model.gates:
             if gate.key not in rules:
                 continue
             fired = evaluate(rules[gate.key]["errorConditionFormula"], record)
             expected = expected_block(model, gate, deal, segment, score, prior and prior.key, new.key)
-            assert fired == expected, (f"{spec.stem} gate {gate.key}, deal {n}: rule "
-                                       f"{'fired' if fired else 'passed'} (segment {segment}, score {score}, "
-                                       f"{prior and prior.key} -> {new.key})")
+            assert fired == expected, (
+                f"{spec.stem} gate {gate.key}, deal {n}: rule "
+                f"{'fired' if fired else 'passed'} (segment {segment}, score {score}, "
+                f"{prior and prior.key} -> {new.key})"
+            )
             outcomes[gate.key].add(fired)
     assert all(seen == {True, False} for seen in outcomes.values()), (
-        f"some gate never fired or never passed: {outcomes}")
+        f"some gate never fired or never passed: {outcomes}"
+    )
 
 
 def _record(model: Model, stage: str, prior: str | None, **values) -> Record:
-    base = {f.salesforce_name: (False if f.type == "checkbox" else None)
-            for f in model.fields + model.computed}
+    base = {
+        f.salesforce_name: (False if f.type == "checkbox" else None) for f in model.fields + model.computed
+    }
     base.update(values, StageName=model.stage(stage).salesforce)
     return Record(base, None if prior is None else {**base, "StageName": model.stage(prior).salesforce})
 
@@ -135,15 +158,17 @@ def test_an_edit_without_a_stage_change_is_not_gated(example_model):
     seg = example_model.computed_field("segment").salesforce_name
     assert evaluate(rule, _record(example_model, "negotiation", "proposal", **{seg: "enterprise"}))
     assert not evaluate(rule, _record(example_model, "negotiation", "negotiation", **{seg: "enterprise"}))
-    assert evaluate(
-        rule, _record(example_model, "negotiation", None, **{seg: "enterprise"})), "a new record is gated"
+    assert evaluate(rule, _record(example_model, "negotiation", None, **{seg: "enterprise"})), (
+        "a new record is gated"
+    )
 
 
 def test_a_later_stage_is_gated_and_closed_lost_never_is(example_model):
     rule = rules_by_gate(example_model)["enterprise_csm"]["errorConditionFormula"]
     seg = example_model.computed_field("segment").salesforce_name
-    assert evaluate(
-        rule, _record(example_model, "closed_won", "proposal", **{seg: "enterprise"})), "skipping a stage"
+    assert evaluate(rule, _record(example_model, "closed_won", "proposal", **{seg: "enterprise"})), (
+        "skipping a stage"
+    )
     assert not evaluate(rule, _record(example_model, "closed_lost", "commit", **{seg: "enterprise"}))
     assert not evaluate(rule, _record(example_model, "proposal", "discovery", **{seg: "enterprise"}))
 
@@ -151,14 +176,20 @@ def test_a_later_stage_is_gated_and_closed_lost_never_is(example_model):
 def test_blank_score_fails_closed(example_model):
     rule = rules_by_gate(example_model)["enterprise_ready"]["errorConditionFormula"]
     names = {k: example_model.computed_field(k).salesforce_name for k in ("segment", "score")}
-    ready = _record(example_model, "closed_won", "commit",
-                    **{names["segment"]: "enterprise", names["score"]: 90.0})
+    ready = _record(
+        example_model, "closed_won", "commit", **{names["segment"]: "enterprise", names["score"]: 90.0}
+    )
     assert not evaluate(rule, ready)
-    assert evaluate(rule, _record(example_model, "closed_won", "commit", **{names["segment"]: "enterprise",
-                                                                          names["score"]: 84.9}))
+    assert evaluate(
+        rule,
+        _record(
+            example_model, "closed_won", "commit", **{names["segment"]: "enterprise", names["score"]: 84.9}
+        ),
+    )
     assert evaluate(rule, _record(example_model, "closed_won", "commit", **{names["segment"]: "enterprise"}))
-    assert evaluate(rule,
-                    _record(example_model, "closed_won", "commit")), "no segment and no score: still gated"
+    assert evaluate(rule, _record(example_model, "closed_won", "commit")), (
+        "no segment and no score: still gated"
+    )
 
 
 def test_rules_read_only_generated_fields_and_stage(example_model):
@@ -174,13 +205,18 @@ def test_error_messages_keep_the_gate_message_and_say_what_is_required():
         message = rules[gate.key]["errorMessage"]
         assert len(message) <= 255
         assert message.startswith(gate.message.rstrip(".")), message
-    assert rules["fields_only"]["errorMessage"] == ("Scope and kickoff date first. Required: Products and "
-                                                    "Scope Purchased; Planned Kickoff Date.")
+    assert rules["fields_only"]["errorMessage"] == (
+        "Scope and kickoff date first. Required: Products and Scope Purchased; Planned Kickoff Date."
+    )
     assert "a named CSM" in rules["csm_from_the_start"]["errorMessage"]
     assert "at least 85 (Ready; see Handoff Missing Summary)" in rules["tier_ready_folded"]["errorMessage"]
     crowded = rules["everything_at_once"]["errorMessage"]
-    assert ("a named CSM" in crowded and "Seats" in crowded and "more fields" in crowded
-            and "at least 60" in crowded)
+    assert (
+        "a named CSM" in crowded
+        and "Seats" in crowded
+        and "more fields" in crowded
+        and "at least 60" in crowded
+    )
 
 
 def test_a_field_only_some_segments_require_is_named_with_them(example_model):
@@ -202,8 +238,10 @@ def test_inactive_gates_deploy_inactive():
 def test_a_gate_without_a_salesforce_stage_is_reported_not_generated(tmp_path):
     text = (ROOT / "tests" / "specs" / "every_segment_match.yaml").read_text()
     text = text.replace("{key: commit, label: Commit, salesforce: Commit}", "{key: commit, label: Commit}")
-    text = text.replace("{key: won, label: Won, salesforce: Closed Won, closed_won: true}",
-                        "{key: won, label: Won, closed_won: true}")
+    text = text.replace(
+        "{key: won, label: Won, salesforce: Closed Won, closed_won: true}",
+        "{key: won, label: Won, closed_won: true}",
+    )
     model = load_spec_text(text, "segments.yaml").model
     assert "partner_fields" not in rules_by_gate(model)
     warnings = [d for d in check_spec(model) if d.code == "salesforce-gate"]

@@ -5,14 +5,17 @@ string literals with backslash escapes, numbers, TRUE/FALSE and field names. Bla
 and propagate through comparisons the way Salesforce treats blank fields in validation rules
 ("treat blank fields as blanks"): a comparison with a blank is not TRUE.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Any
 
-_TOKEN = re.compile(r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:\\.|[^"\\])*")'
-                    r'|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><=|>=|<>|!=|==|[(),<>=]))')
+_TOKEN = re.compile(
+    r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:\\.|[^"\\])*")'
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><=|>=|<>|!=|==|[(),<>=]))"
+)
 
 
 @dataclass
@@ -27,7 +30,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise SyntaxError(f"unexpected text at {pos}: {text[pos:pos + 20]!r}")
+            raise SyntaxError(f"unexpected text at {pos}: {text[pos : pos + 20]!r}")
         kind = m.lastgroup
         tokens.append((kind, m.group(kind)))
         pos = m.end()
@@ -81,7 +84,7 @@ def parse(text: str):
     parser = _Parser(tokenize(text))
     tree = parser.expression()
     if parser.i != len(parser.tokens):
-        raise SyntaxError(f"trailing tokens: {parser.tokens[parser.i:]}")
+        raise SyntaxError(f"trailing tokens: {parser.tokens[parser.i :]}")
     return tree
 
 
@@ -119,8 +122,16 @@ def _eval(node, record: Record):
         left, right = _eval(a, record), _eval(b, record)
         if left is None or right is None:
             return None
-        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
-                "=": left == right, "==": left == right, "<>": left != right, "!=": left != right}[op]
+        return {
+            "<": left < right,
+            "<=": left <= right,
+            ">": left > right,
+            ">=": left >= right,
+            "=": left == right,
+            "==": left == right,
+            "<>": left != right,
+            "!=": left != right,
+        }[op]
     _, name, args = node
     if name == "AND":
         return all(_eval(a, record) is True for a in args)

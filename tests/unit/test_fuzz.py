@@ -1,4 +1,5 @@
 """Property-based: no input, however broken, produces anything but a valid model or a SpecError."""
+
 from __future__ import annotations
 
 import os
@@ -12,19 +13,66 @@ from handrail.specs.diagnostics import SpecError
 from handrail.specs.loader import load_bytes
 from handrail.specs.validate import validate_document
 
-WORDS = ["version", "fields", "segments", "stages", "gates", "key", "label", "type", "weight", "match", "acv",
-         "lt",
-         "gte", "motion", "stage", "require", "min_score", "min_tier", "segments", "options", "quality",
-         "min_length",
-         "deal", "csm", "field", "tiers", "ready", "gaps", "automation", "on_closed_won", "tasks", "due",
-         "hours",
-         "environments", "target", "auth", "long_text", "picklist", "all", "smb", "commit", "won",
-         "closed_won"]
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                    st.sampled_from(WORDS), st.text(max_size=20))
-data = st.recursive(scalars, lambda children: st.one_of(
-    st.lists(children, max_size=5), st.dictionaries(st.sampled_from(WORDS), children, max_size=6)),
-                    max_leaves=40)
+WORDS = [
+    "version",
+    "fields",
+    "segments",
+    "stages",
+    "gates",
+    "key",
+    "label",
+    "type",
+    "weight",
+    "match",
+    "acv",
+    "lt",
+    "gte",
+    "motion",
+    "stage",
+    "require",
+    "min_score",
+    "min_tier",
+    "segments",
+    "options",
+    "quality",
+    "min_length",
+    "deal",
+    "csm",
+    "field",
+    "tiers",
+    "ready",
+    "gaps",
+    "automation",
+    "on_closed_won",
+    "tasks",
+    "due",
+    "hours",
+    "environments",
+    "target",
+    "auth",
+    "long_text",
+    "picklist",
+    "all",
+    "smb",
+    "commit",
+    "won",
+    "closed_won",
+]
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.sampled_from(WORDS),
+    st.text(max_size=20),
+)
+data = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5), st.dictionaries(st.sampled_from(WORDS), children, max_size=6)
+    ),
+    max_leaves=40,
+)
 
 EXAMPLES = int(os.environ.get("HANDRAIL_FUZZ_EXAMPLES", "300"))  # raise it for a longer hunt
 EXAMPLE = EXAMPLE_SPEC.read_text()
@@ -53,11 +101,15 @@ def test_random_bytes(raw):
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from([EXAMPLE, MINIMAL]), st.integers(0, 10_000), st.integers(0, 40),
-       st.text(alphabet="{}[]:-&*!|>'\"#%@` \n\tabc019_", max_size=12))
+@given(
+    st.sampled_from([EXAMPLE, MINIMAL]),
+    st.integers(0, 10_000),
+    st.integers(0, 40),
+    st.text(alphabet="{}[]:-&*!|>'\"#%@` \n\tabc019_", max_size=12),
+)
 def test_mutated_specs(base, position, cut, insert):
     position %= len(base)
-    check((base[:position] + insert + base[position + cut:]).encode("utf-8"))
+    check((base[:position] + insert + base[position + cut :]).encode("utf-8"))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -69,8 +121,11 @@ def test_random_top_level_keys_on_minimal(extra):
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(["fields", "segments", "stages", "gates"]), st.integers(0, 5),
-       st.dictionaries(st.sampled_from(WORDS), data, max_size=4))
+@given(
+    st.sampled_from(["fields", "segments", "stages", "gates"]),
+    st.integers(0, 5),
+    st.dictionaries(st.sampled_from(WORDS), data, max_size=4),
+)
 def test_random_values_inside_list_items(section, index, patch):
     """Wrong shapes deep inside otherwise valid items: the checks after the schema must cope."""
     spec = yaml.safe_load(EXAMPLE)

@@ -1,5 +1,6 @@
 """Hostile and careless specs: each reaches the user as a located error (exit 3) within the hang guard, never
 as an internal error, a traceback or a process that never returns."""
+
 from __future__ import annotations
 
 import os
@@ -16,6 +17,7 @@ HANG_SECONDS = 10  # a guard against hangs, not a speed goal (those live in benc
 @pytest.fixture
 def validate(run_cli):
     """`handrail validate FILE` under an alarm: a hang fails the test instead of blocking the suite."""
+
     def run(path):
         def hang(signum, frame):
             raise TimeoutError(f"validate {path} did not return within {HANG_SECONDS} s")
@@ -29,6 +31,7 @@ def validate(run_cli):
             signal.signal(signal.SIGALRM, previous)
         assert "internal error" not in err and "Traceback" not in err
         return code, out, err
+
     return run
 
 
@@ -67,17 +70,26 @@ def test_deep_nesting_is_a_located_error(tmp_path, validate):
     assert _located(err, spec) == [(2, 73)] or _located(err, spec), err
 
 
-@pytest.mark.parametrize("old, new, path", [
-    ("    assign_csm:\n      - segments: [smb, rapid_close]", "    assign_csm: 1\n    unused:\n      - "
-                                                              "segments: [smb]",
-     "automation.on_closed_won.assign_csm"),
-    ("    escalations:\n      - sla: first_touch", "    escalations: 1.5\n    unused:\n      - sla: "
-                                                   "first_touch",
-     "automation.on_closed_won.escalations"),
-    ("  on_stage_entry:\n    - stage: negotiation", "  on_stage_entry: true\n  unused:\n    - stage: "
-                                                    "negotiation",
-     "automation.on_stage_entry"),
-])
+@pytest.mark.parametrize(
+    "old, new, path",
+    [
+        (
+            "    assign_csm:\n      - segments: [smb, rapid_close]",
+            "    assign_csm: 1\n    unused:\n      - segments: [smb]",
+            "automation.on_closed_won.assign_csm",
+        ),
+        (
+            "    escalations:\n      - sla: first_touch",
+            "    escalations: 1.5\n    unused:\n      - sla: first_touch",
+            "automation.on_closed_won.escalations",
+        ),
+        (
+            "  on_stage_entry:\n    - stage: negotiation",
+            "  on_stage_entry: true\n  unused:\n    - stage: negotiation",
+            "automation.on_stage_entry",
+        ),
+    ],
+)
 def test_type_confusions_are_located_schema_errors(tmp_path, validate, old, new, path):
     assert old in EXAMPLE
     spec = tmp_path / "handoff.yaml"

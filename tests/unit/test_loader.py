@@ -1,4 +1,5 @@
 """The loader keeps a location for every node and every key."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Resolution: defaults, generated names, implicit gates."""
+
 from __future__ import annotations
 
 from helpers import MINIMAL_SPEC
@@ -16,8 +17,9 @@ def test_generated_crm_names(example_model):
 
 
 def test_name_overrides():
-    text = MINIMAL.replace("    weight: 3\n", "    weight: 3\n    salesforce: {api_name: Goals__c}\n"
-                                              "    hubspot: {name: goals}\n")
+    text = MINIMAL.replace(
+        "    weight: 3\n", "    weight: 3\n    salesforce: {api_name: Goals__c}\n    hubspot: {name: goals}\n"
+    )
     f = load_spec_text(text).model.field("goals")
     assert (f.salesforce_name, f.hubspot_name) == ("Goals__c", "goals")
 
@@ -38,13 +40,19 @@ def test_segment_sla_overrides_defaults(example_model):
 
 def test_required_in_and_required_fields_merge(example_model):
     assert example_model.segment("channel").required_fields == (
-        "business_goals", "stakeholder_map", "products_scope", "partner_contact", "partner_support_tier")
+        "business_goals",
+        "stakeholder_map",
+        "products_scope",
+        "partner_contact",
+        "partner_support_tier",
+    )
     assert example_model.segment("expansion").required_fields == ("products_scope", "contract_terms")
 
 
 def test_csm_required_by_adds_a_gate_unless_one_is_written():
-    text = MINIMAL.replace("    motion: white_glove\n", "    motion: white_glove\n    csm_required_by: "
-                                                        "commit\n")
+    text = MINIMAL.replace(
+        "    motion: white_glove\n", "    motion: white_glove\n    csm_required_by: commit\n"
+    )
     model = load_spec_text(text).model
     implicit = [g for g in model.gates if g.key == "enterprise_csm_by_commit"]
     assert len(implicit) == 1
@@ -54,9 +62,12 @@ def test_csm_required_by_adds_a_gate_unless_one_is_written():
 
 def test_example_gates_cover_csm_requirements(example_model):
     # the example writes its own CSM gates, so no implicit duplicates appear
-    assert [g.key for g in example_model.gates] == ["mid_market_csm", "enterprise_csm",
-                                                    "closed_won_not_blocked",
-                                                   "enterprise_ready"]
+    assert [g.key for g in example_model.gates] == [
+        "mid_market_csm",
+        "enterprise_csm",
+        "closed_won_not_blocked",
+        "enterprise_ready",
+    ]
     assert example_model.gates[2].segments == tuple(s.key for s in example_model.segments)
 
 

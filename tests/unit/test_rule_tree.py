@@ -6,6 +6,7 @@ tests/salesforce/test_validation_rules.py); these tests show the three read the 
 type is printed by both targets, an unknown node is refused, and changing a node changes the engine and
 both printers together.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,10 +25,24 @@ from handrail.targets.salesforce import formulas as sf_formulas
 from handrail.targets.salesforce import gate_formula as sf_gates
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
-SPEC_FILES = ["every_field_type.yaml", "every_gate_form.yaml", "every_segment_match.yaml",
-              "every_gated_type.yaml"]
-NODE_TYPES = {tree.FillerPhrase, tree.ContainsPhrase, tree.ShorterThan, tree.OnlyGenericOptions, tree.InRange,
-              tree.IsExpansion, tree.PartnerSourced, tree.Empty, tree.EmptyInSegments, tree.ScoreBelow}
+SPEC_FILES = [
+    "every_field_type.yaml",
+    "every_gate_form.yaml",
+    "every_segment_match.yaml",
+    "every_gated_type.yaml",
+]
+NODE_TYPES = {
+    tree.FillerPhrase,
+    tree.ContainsPhrase,
+    tree.ShorterThan,
+    tree.OnlyGenericOptions,
+    tree.InRange,
+    tree.IsExpansion,
+    tree.PartnerSourced,
+    tree.Empty,
+    tree.EmptyInSegments,
+    tree.ScoreBelow,
+}
 
 
 def _models():
@@ -89,10 +104,13 @@ def test_changing_a_gate_floor_in_the_tree_changes_engine_and_both_printers(exam
     model = example_model
     gate = next(g for g in model.gates if g.require.effective_min_score(model.tiers) is not None)
     rules = tree.rules_for(model)
-    before = (sf_gates.requirement_failures(model, gate),
-              hs_filters.needs(model, gate, gate.segments[0]).min_score)
-    raised = tuple(tree.ScoreBelow(99.5) if isinstance(r, tree.ScoreBelow) else r
-                   for r in rules.gate(gate.key))
+    before = (
+        sf_gates.requirement_failures(model, gate),
+        hs_filters.needs(model, gate, gate.segments[0]).min_score,
+    )
+    raised = tuple(
+        tree.ScoreBelow(99.5) if isinstance(r, tree.ScoreBelow) else r for r in rules.gate(gate.key)
+    )
     _with(model, dataclasses.replace(rules, _gates={gate.key: raised}))
     try:
         sf = sf_gates.requirement_failures(model, gate)

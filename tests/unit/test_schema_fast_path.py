@@ -4,6 +4,7 @@
 rejects a spec, so the two must agree on every input: the bad-spec corpus, the spec files in the
 repository, thousands of mutants of the example spec, and random values put inside its items.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -58,8 +59,12 @@ def test_every_spec_file_in_the_repository():
 
 def test_the_bad_spec_corpus():
     cases = _module("test_bad_specs").CASES
-    loaded = [data for case in cases if (data := _data(case.text if isinstance(case.text, bytes)
-                                                        else case.text.encode("utf-8"))) is not None]
+    loaded = [
+        data
+        for case in cases
+        if (data := _data(case.text if isinstance(case.text, bytes) else case.text.encode("utf-8")))
+        is not None
+    ]
     verdicts = [_agree(data) for data in loaded]
     assert len(verdicts) >= 15 and not all(verdicts)
 
@@ -82,26 +87,72 @@ def test_mutants_of_the_example_spec():
 
 
 def test_uniqueness_follows_jsonschema_in_its_corner_cases():
-    for items in ([1, True], [0, False], [1, 1.0], [[1], [True], [1]], [{"a": 1}, {"a": True}], ["a", "a"],
-                  [float("nan"), float("nan")], [None, None], [[], {}], ["a", 1, "a"]):
+    for items in (
+        [1, True],
+        [0, False],
+        [1, 1.0],
+        [[1], [True], [1]],
+        [{"a": 1}, {"a": True}],
+        ["a", "a"],
+        [float("nan"), float("nan")],
+        [None, None],
+        [[], {}],
+        ["a", 1, "a"],
+    ):
         assert schema_check._unique(items) == REFERENCE.evolve(schema={"uniqueItems": True}).is_valid(items)
 
 
-WORDS = ["key", "label", "type", "weight", "match", "acv", "lt", "gte", "motion", "stage", "require",
-         "options",
-         "min_score", "segments", "fields", "quality", "min_length", "csm", "hours", "due", "tasks",
-         "picklist"]
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-                    st.sampled_from(WORDS), st.text(max_size=12))
-values = st.recursive(scalars, lambda children: st.one_of(
-    st.lists(children, max_size=4), st.dictionaries(st.sampled_from(WORDS), children, max_size=4)),
-    max_leaves=20)
+WORDS = [
+    "key",
+    "label",
+    "type",
+    "weight",
+    "match",
+    "acv",
+    "lt",
+    "gte",
+    "motion",
+    "stage",
+    "require",
+    "options",
+    "min_score",
+    "segments",
+    "fields",
+    "quality",
+    "min_length",
+    "csm",
+    "hours",
+    "due",
+    "tasks",
+    "picklist",
+]
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.sampled_from(WORDS),
+    st.text(max_size=12),
+)
+values = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(st.sampled_from(WORDS), children, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
-@settings(max_examples=int(os.environ.get("HANDRAIL_FUZZ_EXAMPLES", "300")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(["fields", "segments", "stages", "gates", "automation", "environments"]),
-       st.integers(0, 5), st.dictionaries(st.sampled_from(WORDS), values, max_size=3))
+@settings(
+    max_examples=int(os.environ.get("HANDRAIL_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    st.sampled_from(["fields", "segments", "stages", "gates", "automation", "environments"]),
+    st.integers(0, 5),
+    st.dictionaries(st.sampled_from(WORDS), values, max_size=3),
+)
 def test_random_values_inside_the_example_spec(section, index, patch):
     spec = yaml.safe_load(EXAMPLE_SPEC.read_text(encoding="utf-8"))
     part = spec.get(section)
@@ -118,11 +169,13 @@ def test_a_keyword_the_fast_check_does_not_know_is_refused():
 
 
 def test_a_valid_spec_is_checked_without_importing_jsonschema():
-    code = ("import sys\n"
-            "from handrail.specs.loader import load_file\n"
-            "from handrail.specs.schema_check import check_schema\n"
-            f"assert check_schema(load_file({str(EXAMPLE_SPEC)!r})) == []\n"
-            "assert 'jsonschema' not in sys.modules, 'imported'\n")
+    code = (
+        "import sys\n"
+        "from handrail.specs.loader import load_file\n"
+        "from handrail.specs.schema_check import check_schema\n"
+        f"assert check_schema(load_file({str(EXAMPLE_SPEC)!r})) == []\n"
+        "assert 'jsonschema' not in sys.modules, 'imported'\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

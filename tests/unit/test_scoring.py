@@ -1,5 +1,6 @@
 """The scoring engine against DOMAIN.md: the worked example, tier edges, completeness, segments, generic
 rules."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,7 +22,7 @@ from handrail.specs.model import Tiers
 SPECIFIC = {
     "business_goals": "Cut month-end close from 10 to 4 days by Q3 across all finance entities.",
     "stakeholder_map": "Dana Ruiz (CFO, economic buyer); Lee Park (Controller, champion); Sam Okafor (IT, "
-                       "technical)",
+    "technical)",
     "success_criteria": "Close in 4 days by September; 95% auto-matched.",
     "risk_flags": "Security review pending with their CISO.",
     "products_scope": "Enterprise tier, AP automation, NetSuite integration.",
@@ -32,8 +33,9 @@ SPECIFIC = {
 
 
 def mid_market(values: dict, **attrs) -> Deal:
-    return Deal(id="d1", values=values, acv=attrs.pop("acv", 60000), sales_cycle_days=attrs.pop("cycle", 45),
-                **attrs)
+    return Deal(
+        id="d1", values=values, acv=attrs.pop("acv", 60000), sales_cycle_days=attrs.pop("cycle", 45), **attrs
+    )
 
 
 def test_rubric_has_eight_weighted_fields_totalling_17(example_model):
@@ -52,7 +54,8 @@ def test_worked_example_scores_73_5(example_model):
     assert result.generic == ("success_criteria",)
     assert result.missing == ("risk_flags", "communication_prefs")
     assert summary(example_model, result) == (
-        "Success Criteria (generic); Risk Flags (missing); Communication Preferences (missing)")
+        "Success Criteria (generic); Risk Flags (missing); Communication Preferences (missing)"
+    )
 
 
 def test_everything_specific_scores_100_ready(example_model):
@@ -61,9 +64,18 @@ def test_everything_specific_scores_100_ready(example_model):
     assert summary(example_model, result) == ""
 
 
-@pytest.mark.parametrize("score,tier",
-                         [(59.9, "blocked"), (60, "gaps"), (84.9, "gaps"), (85, "ready"), (0, "blocked"),
-                                        (100, "ready"), (None, None)])
+@pytest.mark.parametrize(
+    "score,tier",
+    [
+        (59.9, "blocked"),
+        (60, "gaps"),
+        (84.9, "gaps"),
+        (85, "ready"),
+        (0, "blocked"),
+        (100, "ready"),
+        (None, None),
+    ],
+)
 def test_tier_edges(score, tier):
     assert tier_for(score, Tiers(ready=85, gaps=60)) == tier
 
@@ -88,8 +100,19 @@ def test_completeness_14_of_16_is_87_5(example_model):
 def _model_with_required(model, n: int):
     from handrail.specs.model import Field, Quality
 
-    extra = tuple(Field(key=f"extra_{i}", label=f"Extra {i}", type="short_text", section="other", weight=None,
-                        help="", description="", quality=Quality()) for i in range(n))
+    extra = tuple(
+        Field(
+            key=f"extra_{i}",
+            label=f"Extra {i}",
+            type="short_text",
+            section="other",
+            weight=None,
+            help="",
+            description="",
+            quality=Quality(),
+        )
+        for i in range(n)
+    )
     seg = dataclasses.replace(model.segment("mid_market"), required_fields=tuple(f.key for f in extra))
     segments = tuple(seg if s.key == "mid_market" else s for s in model.segments)
     return dataclasses.replace(model, fields=model.fields + extra, segments=segments)
@@ -100,44 +123,56 @@ def test_completeness_is_100_when_nothing_is_required(example_model):
     assert score_deal(example_model, mid_market({}), seg).completeness == 100.0
 
 
-@pytest.mark.parametrize("acv,deal_type,partner,cycle,segment", [
-    (10000, "new_business", False, 30, "smb"),
-    (24999.99, "new_business", False, 30, "smb"),
-    (25000, "new_business", False, 30, "mid_market"),
-    (99999, "new_business", False, 30, "mid_market"),
-    (100000, "new_business", False, 30, "enterprise"),
-    (500000, "expansion", True, 5, "expansion"),  # expansion outranks everything
-    (50000, "new_business", True, 5, "channel"),  # partner outranks rapid close
-    (50000, "new_business", False, 13, "rapid_close"),
-    (50000, "new_business", False, 14, "mid_market"),  # lt: 14 is exclusive
-    (150000, "new_business", False, 5, "enterprise"),  # rapid close only below 100k
-    (None, "new_business", False, None, "rapid_close"),  # missing numbers count as 0
-])
+@pytest.mark.parametrize(
+    "acv,deal_type,partner,cycle,segment",
+    [
+        (10000, "new_business", False, 30, "smb"),
+        (24999.99, "new_business", False, 30, "smb"),
+        (25000, "new_business", False, 30, "mid_market"),
+        (99999, "new_business", False, 30, "mid_market"),
+        (100000, "new_business", False, 30, "enterprise"),
+        (500000, "expansion", True, 5, "expansion"),  # expansion outranks everything
+        (50000, "new_business", True, 5, "channel"),  # partner outranks rapid close
+        (50000, "new_business", False, 13, "rapid_close"),
+        (50000, "new_business", False, 14, "mid_market"),  # lt: 14 is exclusive
+        (150000, "new_business", False, 5, "enterprise"),  # rapid close only below 100k
+        (None, "new_business", False, None, "rapid_close"),  # missing numbers count as 0
+    ],
+)
 def test_segment_resolution_is_ordered_first_match(example_model, acv, deal_type, partner, cycle, segment):
-    deal = Deal(id="x", values={"partner_sourced": partner}, acv=acv, deal_type=deal_type,
-                sales_cycle_days=cycle)
+    deal = Deal(
+        id="x", values={"partner_sourced": partner}, acv=acv, deal_type=deal_type, sales_cycle_days=cycle
+    )
     assert resolve_segment(example_model, deal).key == segment
 
 
 def test_rapid_close_scores_only_the_five_highest_weights(example_model):
     seg = example_model.segment("rapid_close")
-    assert seg.scored_fields == ("business_goals", "stakeholder_map", "success_criteria", "risk_flags",
-                                 "products_scope")
+    assert seg.scored_fields == (
+        "business_goals",
+        "stakeholder_map",
+        "success_criteria",
+        "risk_flags",
+        "products_scope",
+    )
     values = {k: SPECIFIC[k] for k in seg.scored_fields}
     result = score_deal(example_model, Deal(id="r", values=values, acv=10000, sales_cycle_days=7))
     assert result.segment == "rapid_close" and result.possible == 13 and result.score == 100.0
 
 
-@pytest.mark.parametrize("value,state,reason", [
-    (None, "missing", ""),
-    ("", "missing", ""),
-    ("   ", "missing", ""),
-    ("TBD", "generic", "filler phrase 'TBD'"),
-    ("  n/a ", "generic", "filler phrase 'n/a'"),
-    ("Improve Efficiency", "generic", "filler phrase 'Improve Efficiency'"),
-    ("Too short goal.", "generic", "shorter than 40 characters"),
-    ("Cut month-end close from 10 to 4 days by Q3 across entities.", "complete", ""),
-])
+@pytest.mark.parametrize(
+    "value,state,reason",
+    [
+        (None, "missing", ""),
+        ("", "missing", ""),
+        ("   ", "missing", ""),
+        ("TBD", "generic", "filler phrase 'TBD'"),
+        ("  n/a ", "generic", "filler phrase 'n/a'"),
+        ("Improve Efficiency", "generic", "filler phrase 'Improve Efficiency'"),
+        ("Too short goal.", "generic", "shorter than 40 characters"),
+        ("Cut month-end close from 10 to 4 days by Q3 across entities.", "complete", ""),
+    ],
+)
 def test_text_generic_rules(example_model, value, state, reason):
     result = evaluate_field(example_model.field("business_goals"), value)
     assert (result.state, result.reason) == (state, reason)
@@ -145,9 +180,12 @@ def test_text_generic_rules(example_model, value, state, reason):
 
 
 def test_generic_if_contains(example_model):
-    f = dataclasses.replace(example_model.field("business_goals"),
-                            quality=dataclasses.replace(example_model.field("business_goals").quality,
-                                                        generic_if_contains=("see notes",)))
+    f = dataclasses.replace(
+        example_model.field("business_goals"),
+        quality=dataclasses.replace(
+            example_model.field("business_goals").quality, generic_if_contains=("see notes",)
+        ),
+    )
     assert evaluate_field(f, "Please SEE NOTES in the opportunity for the full goals list").state == "generic"
 
 
@@ -180,16 +218,18 @@ def test_number_zero_is_populated(example_model):
 def test_quality_false_turns_rules_off(tmp_path):
     from handrail.specs.validate import load_spec_text
 
-    text = (MINIMAL_SPEC.read_text()
-            .replace("    weight: 3\n", "    weight: 3\n    quality: false\n")
-            .replace("version: 1\n",
-                     "version: 1\nquality_defaults: {min_length: 50, filler_phrases: [tbd]}\n"))
+    text = (
+        MINIMAL_SPEC.read_text()
+        .replace("    weight: 3\n", "    weight: 3\n    quality: false\n")
+        .replace("version: 1\n", "version: 1\nquality_defaults: {min_length: 50, filler_phrases: [tbd]}\n")
+    )
     model = load_spec_text(text).model
     assert evaluate_field(model.field("goals"), "tbd").state == "complete"
 
 
-@pytest.mark.parametrize("x,expected",
-                         [(73.529, 73.5), (84.95, 85.0), (59.95, 60.0), (0.05, 0.1), (2.675, 2.7)])
+@pytest.mark.parametrize(
+    "x,expected", [(73.529, 73.5), (84.95, 85.0), (59.95, 60.0), (0.05, 0.1), (2.675, 2.7)]
+)
 def test_rounding_is_half_up(x, expected):
     assert round_half_up(x) == expected
 

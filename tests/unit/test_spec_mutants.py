@@ -7,6 +7,7 @@ validates is also compiled for both CRMs. The only acceptable failures are Handr
 diagnostics, exit 2/3); anything else, or a mutant taking longer than HANG_SECONDS, fails the test with the
 mutant's YAML written out for replay.
 """
+
 from __future__ import annotations
 
 import copy
@@ -31,12 +32,58 @@ HANG_SECONDS = 5
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's writer: ten times faster
 RENDERED_AT_MOST = 25  # valid mutants a chunk compiles for both CRMs (compiling costs ~10x validating)
 
-ODD_VALUES = [0, 1, -1, 1.5, -0.0, 10**30, float("inf"), float("nan"), True, False, None, "", " ", "x", "1",
-              "true", "null", "2026-13-45", "~", [], {}, [1], [None], {"a": 1}, {"key": None}, [[[]]],
-              "=HYPERLINK(\"http://x\")", "<img src=x onerror=alert(1)>", "a" * 5000]
-UNICODE = ["é", "Zoë Müller", "\u202egnp.exe", "😀" * 40, "\u200b", "１２", "ｆｉｅｌｄ", "İ", "ß", "\u0301",
-           "line\nbreak", "tab\there", "nul\x00", "bell\x07", "\x1b[31mred", "\ufeffbom", "\u2028sep",
-           "日本語のラベル", "a\u0000b"]
+ODD_VALUES = [
+    0,
+    1,
+    -1,
+    1.5,
+    -0.0,
+    10**30,
+    float("inf"),
+    float("nan"),
+    True,
+    False,
+    None,
+    "",
+    " ",
+    "x",
+    "1",
+    "true",
+    "null",
+    "2026-13-45",
+    "~",
+    [],
+    {},
+    [1],
+    [None],
+    {"a": 1},
+    {"key": None},
+    [[[]]],
+    '=HYPERLINK("http://x")',
+    "<img src=x onerror=alert(1)>",
+    "a" * 5000,
+]
+UNICODE = [
+    "é",
+    "Zoë Müller",
+    "\u202egnp.exe",
+    "😀" * 40,
+    "\u200b",
+    "１２",
+    "ｆｉｅｌｄ",
+    "İ",
+    "ß",
+    "\u0301",
+    "line\nbreak",
+    "tab\there",
+    "nul\x00",
+    "bell\x07",
+    "\x1b[31mred",
+    "\ufeffbom",
+    "\u2028sep",
+    "日本語のラベル",
+    "a\u0000b",
+]
 
 
 def _paths(node, prefix=(), seen=None):
@@ -88,8 +135,9 @@ def _mutate(tree, rng: random.Random, kinds=KINDS) -> tuple[object, str]:
         parent[last] = node
     elif kind == "rename" and isinstance(parent, dict):
         value = parent.pop(last)
-        parent[rng.choice([str(last).upper(), f"{last}_", f"{last} ", rng.choice(UNICODE), "true",
-                           "1"])] = value
+        parent[rng.choice([str(last).upper(), f"{last}_", f"{last} ", rng.choice(UNICODE), "true", "1"])] = (
+            value
+        )
     elif kind == "duplicate" and isinstance(parent, list):
         parent.insert(last, copy.deepcopy(parent[last]))
     elif kind == "alias":
@@ -149,8 +197,10 @@ def _run_chunk(chunk: int, count: int, replay_dir: str) -> dict:
             replay = os.path.join(replay_dir, f"mutant-{chunk}-{number}.yaml")
             with open(replay, "wb") as handle:
                 handle.write(raw)
-            return {"failure": f"mutant {chunk}-{number} ({what}; seed {SEED}) raised {type(exc).__name__}: "
-                               f"{exc}\nreplay: {replay}"}
+            return {
+                "failure": f"mutant {chunk}-{number} ({what}; seed {SEED}) raised {type(exc).__name__}: "
+                f"{exc}\nreplay: {replay}"
+            }
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         slowest = max(slowest, (time.perf_counter() - began, what))
@@ -162,12 +212,15 @@ def test_mutants_of_the_example_spec_give_located_errors_or_build(tmp_path):
     chunks = 4
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=min(chunks, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(_run_chunk, range(chunks), [MUTANTS // chunks] * chunks,
-                                [str(tmp_path)] * chunks))
+        results = list(
+            pool.map(_run_chunk, range(chunks), [MUTANTS // chunks] * chunks, [str(tmp_path)] * chunks)
+        )
     for result in results:
         assert result["failure"] is None, result["failure"]
     kinds = {kind: sum(r["kinds"].get(kind, 0) for r in results) for kind in KINDS}
     slowest = max(r["slowest"] for r in results)
-    print(f"\n{MUTANTS} mutants in {time.perf_counter() - started:.1f} s; slowest {slowest[0]:.2f} s "
-          f"({slowest[1]}); {sum(r['rendered'] for r in results)} valid ones compiled; kinds {kinds}")
+    print(
+        f"\n{MUTANTS} mutants in {time.perf_counter() - started:.1f} s; slowest {slowest[0]:.2f} s "
+        f"({slowest[1]}); {sum(r['rendered'] for r in results)} valid ones compiled; kinds {kinds}"
+    )
     assert all(kinds[kind] for kind in KINDS)

@@ -1,4 +1,5 @@
 """The target registry: every target satisfies the one written interface, and a gap is named at once."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,9 +33,11 @@ def test_a_misspelt_or_missing_hook_fails_where_the_target_is_defined():
 def test_offline_commands_do_not_import_api_clients():
     import subprocess
 
-    code = ("import sys; from handrail.targets import load_target; "
-            "[load_target(n) for n in ('salesforce', 'hubspot')]; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simple_salesforce', 'hubspot', "
-            "'requests')))")
+    code = (
+        "import sys; from handrail.targets import load_target; "
+        "[load_target(n) for n in ('salesforce', 'hubspot')]; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simple_salesforce', 'hubspot', "
+        "'requests')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
