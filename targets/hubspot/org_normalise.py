@@ -15,8 +15,9 @@ A value that differs otherwise stays as HubSpot has it, which is what plan and d
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 IDENTITY_KEYS = ("actionId", "value", "branchValue", "ruleType")
 # What HubSpot adds that is never compared, for live bodies without a desired counterpart (retired items).
