@@ -174,41 +174,45 @@ def scored_rows(
         + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header)
         + "})"
     )
-    # One pass over the file: staged as a view, scored into a table that keeps each row's "unreadable".
+    # The file is staged as a view and read twice, never held: once for the totals (and to find a row the
+    # Python reader must read), then, streamed, for the per-deal rows.
     staged = staging(model, reader)
+    unreadable = "COALESCE(BOOL_OR(unreadable), FALSE)"
     try:
         con.execute(
             f"CREATE TEMP VIEW deals AS SELECT {', '.join(staged.columns)}, "
             f"({' OR '.join(staged.unreadable)}) AS unreadable FROM {source}"
         )
-        query = score_query(model, "deals", SEPARATOR, ("unreadable",), texts=rows)
-        con.execute(f"CREATE TEMP TABLE scored AS {query}")
-        if con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM scored").fetchone()[0]:
+        counted = f"({score_query(model, 'deals', SEPARATOR, ('unreadable',), texts=False)}) AS scored"
+        totals, (bad,) = Totals.from_sql(con, model, counted, also=(unreadable,))
+        if bad:
             return None
     except duckdb.Error:
         return None
     for line in warnings:
         warn(line)
-    totals = Totals.from_sql(con, model)
-    return Scored(_rows(con) if rows else iter(()), totals, spill)
+    listed = score_query(model, "deals", SEPARATOR) if rows else None
+    return Scored(_rows(con, listed) if rows else iter(()), totals, spill)
 
 
-def _rows(con) -> Iterator[dict]:
-    cursor = con.execute(
-        "SELECT id, name, segment, score, tier, completeness, missing_required, summary FROM scored"
-    )
-    while True:
-        batch = cursor.fetchmany(BATCH)
-        if not batch:
-            return
-        for ident, name, segment, score, tier, completeness, missing, summary in batch:
-            yield {
-                "id": ident,
-                "name": name,
-                "segment": segment,
-                "score": score,
-                "tier": TIER_LABELS.get(tier, ""),
-                "completeness": completeness,
-                "missing_required": missing.split(SEPARATOR) if missing else [],
-                "summary": summary,
-            }
+def _rows(con, query: str) -> Iterator[dict]:
+    import duckdb
+
+    columns = "id, name, segment, score, tier, completeness, missing_required, summary"
+    try:
+        cursor = con.execute(f"SELECT {columns} FROM ({query}) AS s")
+        batches = iter(lambda: cursor.fetchmany(BATCH), [])
+        for batch in batches:
+            for ident, name, segment, score, tier, completeness, missing, summary in batch:
+                yield {
+                    "id": ident,
+                    "name": name,
+                    "segment": segment,
+                    "score": score,
+                    "tier": TIER_LABELS.get(tier, ""),
+                    "completeness": completeness,
+                    "missing_required": missing.split(SEPARATOR) if missing else [],
+                    "summary": summary,
+                }
+    except duckdb.Error as exc:  # the first pass read the whole file: only the file changing gets here
+        raise InputError(f"the deals file changed while it was being scored ({exc})") from None

@@ -75,42 +75,48 @@ class Totals:
         }
 
     @classmethod
-    def from_sql(cls, con, model: Model, relation: str = "scored") -> "Totals":
-        """The same totals over the rows of generators.rules.sql.score_query, on a DB-API connection."""
-        t = cls()
-        tenths = "SUM(CAST(ROUND(score * 10) AS BIGINT))"
-        t.deals, t.scored, tenths = con.execute(
-            f"SELECT COUNT(*), COUNT(score), {tenths} FROM {relation}"
-        ).fetchone()
-        t.score_tenths = int(tenths or 0)
-        for name, counter in (("tier", t.tiers), ("segment", t.segments)):
-            empty = "unscored" if name == "tier" else "none"
-            counter.update(
-                dict(
-                    con.execute(
-                        f"SELECT COALESCE({name}, '{empty}'), COUNT(*) FROM {relation} GROUP BY 1"
-                    ).fetchall()
-                )
-            )
-        keys = [f.key for f in model.fields if f"state_{f.key}" in _columns(con, relation)]
-        counts = []
-        for key in keys:
+    def from_sql(cls, con, model: Model, relation: str, also: tuple[str, ...] = ()) -> tuple["Totals", tuple]:
+        """The same totals over the rows of generators.rules.sql.score_query (a table or a subquery), in one
+        aggregate query on a DB-API connection; `also` are more aggregates to compute in the same pass,
+        whose values come back second."""
+        considered = [
+            f.key
+            for f in model.fields
+            if any(f.key in (*s.scored_fields, *s.required_fields) for s in model.segments)
+        ]
+        parts = ["COUNT(*)", "COUNT(score)", "SUM(CAST(ROUND(score * 10) AS BIGINT))"]
+        tiers = ("ready", "gaps", "blocked")
+        parts += [f"COUNT(*) FILTER (WHERE tier = '{k}')" for k in tiers] + ["COUNT(*) - COUNT(tier)"]
+        segments = [seg.key for seg in model.segments]
+        parts += [f"COUNT(*) FILTER (WHERE segment = {_literal(k)})" for k in segments]
+        parts.append("COUNT(*) - COUNT(segment)")
+        for key in considered:
             state = f'"state_{key}"'
-            counts += [
+            parts += [
                 f"COUNT({state})",
                 f"COUNT(*) FILTER (WHERE {state} <> 'missing')",
                 f"COUNT(*) FILTER (WHERE {state} = 'generic')",
             ]
-        found = con.execute(f"SELECT {', '.join(counts)} FROM {relation}").fetchone() if keys else ()
-        for i, key in enumerate(keys):
-            for counter, value in zip((t.considered, t.populated, t.generic), found[3 * i : 3 * i + 3]):
+        row = list(con.execute(f"SELECT {', '.join([*parts, *also])} FROM {relation}").fetchone())
+        t = cls()
+        t.deals, t.scored, tenths = row[:3]
+        t.score_tenths = int(tenths or 0)
+        at = 3
+        for counter, keys, empty in ((t.tiers, tiers, "unscored"), (t.segments, segments, "none")):
+            for key, count in zip((*keys, empty), row[at : at + len(keys) + 1]):
+                if count:
+                    counter[key] = count
+            at += len(keys) + 1
+        for key in considered:
+            for counter, value in zip((t.considered, t.populated, t.generic), row[at : at + 3]):
                 if value:
                     counter[key] = value
-        return t
+            at += 3
+        return t, tuple(row[at:])
 
 
-def _columns(con, relation: str) -> set[str]:
-    return {row[0] for row in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def score_all(model: Model, deals: Iterable[Deal], totals: Totals) -> Iterator[dict]:
