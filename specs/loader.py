@@ -255,6 +255,16 @@ class _Builder:
     def _span(self, node: Node) -> Span:
         return Span(self.name, node.start_mark.line + 1, node.start_mark.column + 1)
 
+    def _error(self, code: str, message: str, node: Node, path: Path_, hint: str = "") -> Diagnostic:
+        return error(code, message, span=self._span(node), path=format_path(path), hint=hint)
+
+    def _problem(self, code: str, message: str, node: Node, path: Path_, hint: str = "") -> None:
+        self.problems.append(self._error(code, message, node, path, hint))
+
+    def _unsupported_tag(self, node: Node, path: Path_) -> None:
+        hint = "remove the tag; specs hold plain data"
+        self._problem("yaml-tag", f"unsupported YAML tag {node.tag}", node, path, hint)
+
     def build(self, node: Node, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
@@ -273,12 +283,12 @@ class _Builder:
         if len(path) > MAX_DEPTH or id(node) in self.active:
             raise SpecError(
                 [
-                    error(
+                    self._error(
                         "alias-cycle",
                         "the document nests too deeply or refers to itself",
-                        span=self._span(node),
-                        path=format_path(path),
-                        hint="remove the recursive alias",
+                        node,
+                        path,
+                        "remove the recursive alias",
                     )
                 ]
             )
@@ -286,15 +296,7 @@ class _Builder:
         if isinstance(node, ScalarNode):
             return self._scalar_value(node, path)
         if node.tag not in _COLLECTION_TAGS:
-            self.problems.append(
-                error(
-                    "yaml-tag",
-                    f"unsupported YAML tag {node.tag}",
-                    span=self._span(node),
-                    path=format_path(path),
-                    hint="remove the tag; specs hold plain data",
-                )
-            )
+            self._unsupported_tag(node, path)
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -307,37 +309,26 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(
-                    error(
-                        "merge-key",
-                        "YAML merge keys ('<<') are not supported",
-                        span=self._span(key_node),
-                        path=format_path(path),
-                        hint="write the keys out; merges hide where values come from",
-                    )
+                self._problem(
+                    "merge-key",
+                    "YAML merge keys ('<<') are not supported",
+                    key_node,
+                    path,
+                    "write the keys out; merges hide where values come from",
                 )
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.problems.append(
-                    error(
-                        "key-type",
-                        "mapping keys must be plain text",
-                        span=self._span(key_node),
-                        path=format_path(path),
-                    )
-                )
+                self._problem("key-type", "mapping keys must be plain text", key_node, path)
                 continue
             key = str(key_node.value)
             if key in out:
                 first = self.key_spans[path + (key,)]
-                self.problems.append(
-                    error(
-                        "duplicate-key",
-                        f"duplicate key '{key}' (first defined at line {first.line})",
-                        span=self._span(key_node),
-                        path=format_path(path),
-                        hint="YAML keeps only the last one; remove or rename one of them",
-                    )
+                self._problem(
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first defined at line {first.line})",
+                    key_node,
+                    path,
+                    "YAML keeps only the last one; remove or rename one of them",
                 )
                 continue
             self.key_spans[path + (key,)] = self._span(key_node)
@@ -349,34 +340,20 @@ class _Builder:
             return node.value  # keep dates as the text the user wrote
         constructor = SafeConstructor.yaml_constructors.get(node.tag)
         if constructor is None or not node.tag.startswith("tag:yaml.org,2002:"):
-            self.problems.append(
-                error(
-                    "yaml-tag",
-                    f"unsupported YAML tag {node.tag}",
-                    span=self._span(node),
-                    path=format_path(path),
-                    hint="remove the tag; specs hold plain data",
-                )
-            )
+            self._unsupported_tag(node, path)
             return None
         try:
             value = constructor(self._scalar, node)
         except (yaml.YAMLError, ValueError) as exc:
-            self.problems.append(
-                error(
-                    "yaml-value", f"cannot read value: {exc}", span=self._span(node), path=format_path(path)
-                )
-            )
+            self._problem("yaml-value", f"cannot read value: {exc}", node, path)
             return None
         found = _CONTROL.search(value) if isinstance(value, str) else None
         if found:  # written as an escape ("\x07"): YAML accepts it, no CRM text field or metadata XML does
-            self.problems.append(
-                error(
-                    "control-character",
-                    f"control character U+{ord(found.group()):04X} in text",
-                    span=self._span(node),
-                    path=format_path(path),
-                    hint="remove the escape; text may hold tabs and line breaks only",
-                )
+            self._problem(
+                "control-character",
+                f"control character U+{ord(found.group()):04X} in text",
+                node,
+                path,
+                "remove the escape; text may hold tabs and line breaks only",
             )
         return value
