@@ -72,3 +72,26 @@ stages:
   - {{key: commit, label: Commit, salesforce: Commit, hubspot: contractsent}}
   - {{key: won, label: Won, salesforce: Closed Won, hubspot: closedwon, closed_won: true}}
 """
+
+
+def json_like(words: list[str], *, text: int, items: int, keys: int, leaves: int):
+    """A hypothesis strategy of nested JSON-like values whose keys and strings are drawn from `words`:
+    the spec-shaped garbage the fuzz tests feed the loader and the schema checks."""
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=True),
+        st.sampled_from(words),
+        st.text(max_size=text),
+    )
+    return st.recursive(
+        scalars,
+        lambda children: st.one_of(
+            st.lists(children, max_size=items),
+            st.dictionaries(st.sampled_from(words), children, max_size=keys),
+        ),
+        max_leaves=leaves,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import yaml
-from helpers import EXAMPLE_SPEC, MINIMAL_SPEC
+from helpers import EXAMPLE_SPEC, MINIMAL_SPEC, json_like
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,21 +58,7 @@ WORDS = [
     "won",
     "closed_won",
 ]
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(10**6), 10**6),
-    st.floats(allow_nan=True),
-    st.sampled_from(WORDS),
-    st.text(max_size=20),
-)
-data = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=5), st.dictionaries(st.sampled_from(WORDS), children, max_size=6)
-    ),
-    max_leaves=40,
-)
+data = json_like(WORDS, text=20, items=5, keys=6, leaves=40)
 
 EXAMPLES = int(os.environ.get("HANDRAIL_FUZZ_EXAMPLES", "300"))  # raise it for a longer hunt
 EXAMPLE = EXAMPLE_SPEC.read_text()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import EXAMPLE_SPEC, ROOT
+from helpers import EXAMPLE_SPEC, ROOT, json_like
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
@@ -126,21 +126,7 @@ WORDS = [
     "tasks",
     "picklist",
 ]
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(10**6), 10**6),
-    st.floats(allow_nan=True),
-    st.sampled_from(WORDS),
-    st.text(max_size=12),
-)
-values = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=4), st.dictionaries(st.sampled_from(WORDS), children, max_size=4)
-    ),
-    max_leaves=20,
-)
+values = json_like(WORDS, text=12, items=4, keys=4, leaves=20)
 
 
 @settings(
