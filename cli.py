@@ -19,6 +19,7 @@ from handrail.generators.commands.exit_codes import EXIT_FAILURE, EXIT_INVALID, 
 from handrail.generators.commands.options import (
     COLUMNS_OPTION,
     DATE_FORMAT_OPTION,
+    DIALECTS,
     FILE,
     OUT_OPTION,
     SPEC_OPTION,
@@ -290,12 +291,7 @@ def init(directory: Path, force: bool) -> None:
 
 @cli.command()
 @click.option("--spec", **SPEC_OPTION)
-@click.option(
-    "--dialect",
-    type=click.Choice(["duckdb", "postgres", "snowflake", "bigquery"]),
-    default="duckdb",
-    show_default=True,
-)
+@click.option("--dialect", type=click.Choice(DIALECTS), default="duckdb", show_default=True)
 @click.option(
     "--table",
     default="deals",

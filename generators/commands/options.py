@@ -15,6 +15,7 @@ def existing_spec(ctx: click.Context, param: click.Parameter, value: Path | None
     return value
 
 
+DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery")  # what `handrail sql` prints
 FILE = click.Path(dir_okay=False, path_type=Path)
 COLUMNS_OPTION = dict(
     type=FILE,

@@ -8,7 +8,7 @@ import click
 
 from handrail.generators.data.columns import load_column_map
 from handrail.generators.data.duck import scored_rows
-from handrail.generators.data.reader import _stderr, read_deals
+from handrail.generators.data.reader import print_warning, read_deals
 from handrail.generators.data.score_report import WRITERS, Totals, score_all, write_text
 from handrail.generators.output.emit import emit
 from handrail.specs.validate import load_spec
@@ -32,7 +32,7 @@ def score_export(
     column_map = load_column_map(columns, model) if columns else None
     per_deal = not (summary and fmt == "text")
     on_duckdb = (
-        scored_rows(deals, model, column_map, date_format, _stderr, rows=per_deal)
+        scored_rows(deals, model, column_map, date_format, print_warning, rows=per_deal)
         if engine != "python"
         else None
     )

@@ -13,7 +13,6 @@ import click
 
 from handrail.specs.model import NUMBER_TYPES, Model
 
-DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery")
 # Dialects whose REGEXP_REPLACE replaces every match and takes no 'g' flag (Snowflake's 4th argument is a
 # position, BigQuery has no 4th argument).
 _REPLACE_ALL_BY_DEFAULT = {"snowflake", "bigquery"}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from handrail.generators.data.columns import ColumnMap
-from handrail.generators.data.reader import _FALSE, _TRUE, DealReader, Warn
+from handrail.generators.data.reader import CHECKED, UNCHECKED, DealReader, Warn
 from handrail.generators.rules.scoring import TIER_LABELS
 from handrail.generators.rules.sql import literal, score_query
 from handrail.specs.diagnostics import InputError
@@ -103,10 +103,10 @@ def staging(model: Model, reader: DealReader) -> Staging:
         if f.type == "checkbox":
             text = _stripped_lower(value)
             columns.append(
-                f"CASE WHEN {_blank(value)} THEN NULL WHEN {text} IN ({_words(_TRUE)}) THEN TRUE "
-                f"WHEN {text} IN ({_words(_FALSE)}) THEN FALSE END AS {_quoted(key)}"
+                f"CASE WHEN {_blank(value)} THEN NULL WHEN {text} IN ({_words(CHECKED)}) THEN TRUE "
+                f"WHEN {text} IN ({_words(UNCHECKED)}) THEN FALSE END AS {_quoted(key)}"
             )
-            bad.append(f"(NOT {_blank(value)} AND {text} NOT IN ({_words(_TRUE | _FALSE)}))")
+            bad.append(f"(NOT {_blank(value)} AND {text} NOT IN ({_words(CHECKED | UNCHECKED)}))")
         elif f.type in NUMBER_TYPES:
             columns.append(f"{_number(value)} AS {_quoted(key)}")
             bad.append(_unreadable_number(value))

@@ -28,8 +28,8 @@ from handrail.specs.diagnostics import InputError
 from handrail.specs.model import NUMBER_TYPES, Field, Model
 
 Warn = Callable[[str], None]
-_TRUE = {"true", "1", "yes", "y", "x", "checked"}
-_FALSE = {"false", "0", "no", "n", "", "unchecked"}
+CHECKED = {"true", "1", "yes", "y", "x", "checked"}
+UNCHECKED = {"false", "0", "no", "n", "", "unchecked"}
 
 
 def read_deals(
@@ -49,14 +49,14 @@ def read_deals(
     suffix = path.suffix.lower()
     reader = DealReader(model, process_fields=process_fields, columns=columns, date_format=date_format)
     if suffix == ".csv":
-        yield from _csv_rows(path, reader, warn or _stderr)
+        yield from _csv_rows(path, reader, warn or print_warning)
     elif suffix in (".json", ".jsonl", ".ndjson"):
-        yield from _json_rows(path, reader, warn or _stderr, lines=suffix != ".json")
+        yield from _json_rows(path, reader, warn or print_warning, lines=suffix != ".json")
     else:
         raise InputError(f"{path}: expected a .csv, .json or .jsonl file")
 
 
-def _stderr(message: str) -> None:
+def print_warning(message: str) -> None:
     print(message, file=sys.stderr)
 
 
@@ -303,9 +303,9 @@ class DealReader:
             return None
         if f.type == "checkbox":
             text = str(raw).strip().lower()
-            if text in _TRUE:
+            if text in CHECKED:
                 return True
-            if text in _FALSE:
+            if text in UNCHECKED:
                 return False
             raise InputError(f"{where}: column '{column}': {raw!r} is not true or false")
         if f.type in NUMBER_TYPES:

@@ -17,6 +17,7 @@ from handrail.generators.rules.scoring import (
     score_deal,
     summary,
 )
+from handrail.generators.rules.sql import literal
 from handrail.specs.model import Model
 
 
@@ -88,7 +89,7 @@ class Totals:
         tiers = ("ready", "gaps", "blocked")
         parts += [f"COUNT(*) FILTER (WHERE tier = '{k}')" for k in tiers] + ["COUNT(*) - COUNT(tier)"]
         segments = [seg.key for seg in model.segments]
-        parts += [f"COUNT(*) FILTER (WHERE segment = {_literal(k)})" for k in segments]
+        parts += [f"COUNT(*) FILTER (WHERE segment = {literal(k)})" for k in segments]
         parts.append("COUNT(*) - COUNT(segment)")
         for key in considered:
             state = f'"state_{key}"'
@@ -113,10 +114,6 @@ class Totals:
                     counter[key] = value
             at += 3
         return t, tuple(row[at:])
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def score_all(model: Model, deals: Iterable[Deal], totals: Totals) -> Iterator[dict]:

@@ -85,11 +85,6 @@ def is_populated(f: Field, value: Any) -> bool:
     return populated(f, value)
 
 
-def generic_reason(f: Field, value: Any) -> str:
-    """Why a populated value earns only half credit, or '' when it is specific."""
-    return completion(f).reason(value) or ""
-
-
 def evaluate_field(f: Field, value: Any, rule: Completion | None = None) -> FieldResult:
     reason = (rule or completion(f)).reason(value)
     if reason is None:

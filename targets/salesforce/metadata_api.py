@@ -64,7 +64,8 @@ class LazyMetadataApi(SfdcMetadataApi):
             session=escape(self._session_id), type=escape(type_name), version=escape(self._api_version)
         )
         log.debug("listMetadata request: %s", body)  # the session id is redacted by the log record factory
-        soap = {"Content-Type": "text/xml", "SOAPAction": "listMetadata"}
+        # As the WSDL binds every operation (soapAction="") and zeep sends it: the body names the call.
+        soap = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
         response = call_salesforce(
             url=self.metadata_url,
             method="POST",

@@ -16,16 +16,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from handrail.generators.plan.resources import Resource
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.schema import METADATA_NS, XSD_NS, wsdl_schema_element
 from handrail.targets.salesforce.xml import metadata_xml
 
 ChildTypes = dict[str, tuple[str, bool]]  # element name -> (schema type name, may repeat)
-
-
-def resources(components: list[Component]) -> tuple[Resource, ...]:
-    return tuple(Resource(c.type, c.name, component_body(c), c.source) for c in components)
 
 
 def component_body(c: Component) -> dict[str, Any]:
