@@ -5,6 +5,10 @@ are beside the checkout (../shared/reference/hubspot), each request's path and q
 JSON body are validated against the matching operation (invalid ones get HubSpot's 400
 VALIDATION_ERROR and are recorded in `fake.rejections`), and every response the fake sends is
 validated against the documented response schema (a mismatch is a fake bug: `internal_errors`).
+With `check_replies_aside=True` (benchmarks) that reply check runs on a worker thread instead of
+before the reply leaves, so a client does not wait for it; every reply is still checked, a mismatch
+still lands in `internal_errors` (not as a 500 to the client), and `settle()` waits for the checks
+still running (reset() and reading `internal_errors` through settle() see them all).
 
 Operation names for `inject()` and `calls()` are the `name` column of ROUTES below, e.g.
 "properties.batch_create", "search", "flows.replace".
@@ -18,7 +22,10 @@ Operation names for `inject()` and `calls()` are the `name` column of ROUTES bel
 from __future__ import annotations
 
 import json
+import queue
 import secrets
+import threading
+import traceback
 
 from fakes import hubspot_pipelines_api as pipelines
 from fakes import hubspot_records_api as records
@@ -96,9 +103,13 @@ _COMPILED = [
 class FakeHubSpot(FakeService):
     name = "hubspot"
 
-    def __init__(self, *, validate: bool = True):
+    def __init__(self, *, validate: bool = True, check_replies_aside: bool = False):
         super().__init__()
         self.catalog = OpenApiCatalog.load() if validate else None
+        self._aside: queue.Queue | None = None
+        if check_replies_aside and self.catalog:
+            self._aside = queue.Queue()
+            threading.Thread(target=self._check_aside, name="fake-hubspot-reply-checks", daemon=True).start()
         self.token = (
             f"pat-na1-{secrets.token_hex(4)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}-"
             f"{secrets.token_hex(2)}-{secrets.token_hex(6)}"
@@ -111,6 +122,7 @@ class FakeHubSpot(FakeService):
 
     def reset(self) -> None:
         """A fresh portal, logs and faults; the token stays valid."""
+        self.settle()
         with self.lock:
             self._initial_state()
             self._reset_common()
@@ -159,14 +171,10 @@ class FakeHubSpot(FakeService):
                 return _validation_error(problems)
         with self.lock:
             response = handler(self.portal, request, params)
-        if documented:
-            payload = json.loads(response.body) if response.body else None
-            problems = self.catalog.response_errors(documented[0], response.status, payload)
-            if problems:
-                raise AssertionError(
-                    f"the fake's {name} response ({response.status}) breaks HubSpot's "
-                    f"documents: {problems[:3]}"
-                )
+        if documented and self._aside is not None:
+            self._aside.put((request.method, request.path, name, documented[0], response))
+        elif documented:
+            self._check_reply(name, documented[0], response)
         if name != "search":  # search responses carry no rate-limit headers
             response.headers.update(
                 {
@@ -176,6 +184,30 @@ class FakeHubSpot(FakeService):
                 }
             )
         return response
+
+    def _check_reply(self, name: str, route, response: Response) -> None:
+        payload = json.loads(response.body) if response.body else None
+        problems = self.catalog.response_errors(route, response.status, payload)
+        if problems:
+            raise AssertionError(
+                f"the fake's {name} response ({response.status}) breaks HubSpot's documents: {problems[:3]}"
+            )
+
+    def _check_aside(self) -> None:
+        while True:
+            method, path, name, route, response = self._aside.get()
+            try:
+                self._check_reply(name, route, response)
+            except Exception:  # noqa: BLE001 - recorded as _dispatch_safely records a fake's bug
+                with self.lock:
+                    self.internal_errors.append(f"{method} {path}: {traceback.format_exc()}")
+            finally:
+                self._aside.task_done()
+
+    def settle(self) -> None:
+        """Wait for the reply checks still running aside (none unless check_replies_aside)."""
+        if self._aside is not None:
+            self._aside.join()
 
     def fault_response(self, fault: Fault, operation: str) -> Response:
         if fault.body is not None:
