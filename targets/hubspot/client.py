@@ -77,11 +77,20 @@ def connect(
 
 
 def _api_factory(timeout: tuple[float, float]):
+    """Every generated API object the SDK makes (it makes a new one, with a new urllib3 pool, each time
+    `client.crm.properties.core_api` and the like are read) gets a timeout and the connection's one
+    pool, so SDK calls reuse a kept-alive connection instead of opening (TCP and TLS) one each."""
+    pools: list = []
+
     def factory(api_client_package, api_name, config):
         from hubspot.discovery.discovery_base import DiscoveryBase
 
         api = DiscoveryBase._default_api_factory(api_client_package, api_name, config)
         rest = api.api_client.rest_client
+        if pools:
+            rest.pool_manager = pools[0]
+        else:
+            pools.append(rest.pool_manager)
         plain = rest.request
 
         def request(*args, _request_timeout=None, **kwargs):
