@@ -158,6 +158,31 @@ def test_offline_commands_do_not_import_crm_clients(argv):
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+@pytest.mark.parametrize(
+    "argv,redacting",
+    [
+        (["validate", "specs/examples/handoff.yaml"], False),
+        (["-v", "validate", "specs/examples/handoff.yaml", "--target", "salesforce"], False),
+        (["score", "specs/examples/deals.csv", "--spec", "specs/examples/handoff.yaml"], True),
+    ],
+)
+def test_only_commands_that_may_log_start_with_the_redacting_record_factory(argv, redacting):
+    """validate never logs, so it starts without importing the redaction patterns; the others redact every
+    log record from the start."""
+    code = (
+        "import sys\nfrom handrail.cli import main\n"
+        "try:\n    main(%r)\nexcept SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "import logging\n"
+        "print('handrail.targets.transport.redact' in sys.modules, "
+        "getattr(logging.getLogRecordFactory(), 'handrail_redacting', False))\n"
+    ) % argv
+    from helpers import ROOT
+
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1] == f"{redacting} {redacting}"
+
+
 def test_console_script_runs():
     from helpers import EXAMPLE_SPEC
 
