@@ -11,7 +11,8 @@ Offline: nothing here imports the HubSpot client.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from functools import partial
+from typing import Any, Callable, Iterator, Mapping
 
 from handrail.generators.plan.resources import Desired, Origin, Resource
 from handrail.specs.diagnostics import InputError, SpecError
@@ -42,6 +43,32 @@ CAPABILITIES = "CAPABILITIES.md"
 
 def dump(body: Any) -> bytes:
     return (json.dumps(body, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+class Files(Mapping[str, bytes]):
+    """The files of `build --out`, each made into bytes when first read: plan and diff never read them
+    (for a 500-field spec, dumping them all was half of render's time)."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], bytes]]):
+        self._makers = dict(sorted(makers.items()))
+        self._made: dict[str, bytes] = {}
+
+    def __getitem__(self, path: str) -> bytes:
+        if path not in self._made:
+            self._made[path] = self._makers[path]()
+        return self._made[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._makers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def __repr__(self) -> str:
+        return f"Files({list(self._makers)})"
 
 
 def _pipeline(model: Model, options: dict) -> tuple[str, Any]:
@@ -81,7 +108,7 @@ def render(model: Model, options: dict | None = None) -> Desired:
         raise SpecError(diagnostics)
 
     resources: list[Resource] = []
-    files: dict[str, bytes] = {}
+    files: dict[str, Callable[[], bytes]] = {}  # bodies are not changed after render: dumped when read
     requests: list[dict[str, str]] = []
     names: dict[str, str] = {}
 
@@ -97,7 +124,7 @@ def render(model: Model, options: dict | None = None) -> Desired:
         facts: Mapping[str, Any] | None = None,
     ) -> None:
         resources.append(Resource(kind, key, body, source, origin, facts or {}))
-        files[file] = dump(body)
+        files[file] = partial(dump, body)
         names[key] = file
         if method:
             requests.append({"kind": kind, "key": key, "method": method, "path": path, "file": file})
@@ -169,14 +196,9 @@ def render(model: Model, options: dict | None = None) -> Desired:
     steps = manual_steps(model, pipeline_id)
     for step in steps["steps"]:
         resources.append(Resource("manual_step", step["id"], step, None, Origin("manual_step", step["id"])))
-    files[MANUAL_STEPS] = dump(steps)
-    files[MANIFEST] = dump({"objectType": "deals", "pipeline": pipeline_id, "requests": requests})
-    files[CAPABILITIES] = render_capabilities(
+    files[MANUAL_STEPS] = partial(dump, steps)
+    files[MANIFEST] = partial(dump, {"objectType": "deals", "pipeline": pipeline_id, "requests": requests})
+    files[CAPABILITIES] = lambda: render_capabilities(
         model, [b for _, b in props], rules, flows, steps, rules_body, names
     ).encode("utf-8")
-    return Desired(
-        "hubspot",
-        tuple(resources),
-        dict(sorted(files.items())),
-        tuple(d for d in diagnostics if not d.is_error),
-    )
+    return Desired("hubspot", tuple(resources), Files(files), tuple(d for d in diagnostics if not d.is_error))

@@ -256,3 +256,13 @@ def test_verify_accepts_the_build_and_catches_broken_output(every_type):
         "properties/cs_score.json: calculationFormula is unbalanced",
     ):
         assert words in messages, messages
+
+
+def test_build_files_are_made_when_first_read():
+    from handrail.targets.hubspot.render import Files
+
+    made = []
+    files = Files({"b.json": lambda: made.append("b") or b"B", "a.json": lambda: made.append("a") or b"A"})
+    assert list(files) == ["a.json", "b.json"] and len(files) == 2 and "a.json" in files and made == []
+    assert files["b.json"] == b"B" and files["b.json"] == b"B" and made == ["b"]
+    assert dict(files) == {"a.json": b"A", "b.json": b"B"} and made == ["b", "a"]
