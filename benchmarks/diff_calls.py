@@ -18,6 +18,9 @@ they are answered, and the fake Salesforce org does its own work inline, so both
 With --in-process the fakes run in threads of this process and check replies inline, as before:
 all of the fakes' CPU is counted.
 
+`seconds` is the drift check's wall time; `cpu` is this process's CPU time over it (with the fakes in
+the child process, the tool's own CPU alone), which varies less than wall time on a busy machine.
+
 The drift check is what `handrail diff` runs (load the spec, make the plan through the real clients,
 print the report), called in-process through targets.pipeline so it can pass the Salesforce
 edition: 500 fields plus the 11 Handrail computes exceed Enterprise Edition's 500 custom fields, so
@@ -173,7 +176,7 @@ def fakes_in_process() -> Iterator[dict[str, Any]]:
 
 
 # -- the measurement ------------------------------------------------------------------------------------
-def measure(fake, environment: str, fields: int, folder: Path, latency: float) -> tuple[int, float]:
+def measure(fake, environment: str, fields: int, folder: Path, latency: float) -> tuple[int, float, float]:
     from handrail.specs.validate import load_spec
     from handrail.targets.pipeline import apply
 
@@ -187,16 +190,16 @@ def measure(fake, environment: str, fields: int, folder: Path, latency: float) -
         raise SystemExit(f"apply of {fields} fields to the fake {fake.name} failed: {result.failed[:3]}")
     fake.clear_log()
     fake.latency = latency
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     plan = drift_check(spec)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     fake.latency = 0.0
     if plan.pending:
         raise SystemExit(
             f"{fields} fields: the fake {fake.name} drifted right after apply: "
             f"{[c.ident for c in plan.pending][:5]}"
         )
-    return fake.count(), elapsed
+    return fake.count(), elapsed, cpu
 
 
 def main() -> None:
@@ -218,14 +221,14 @@ def main() -> None:
                     fake.deploy_polls = 0
                 else:
                     fake.reset()
-                calls, seconds = measure(fake, environment, fields, Path(tmp), options.latency)
-                rows.append((fields, name, calls, seconds))
+                calls, seconds, cpu = measure(fake, environment, fields, Path(tmp), options.latency)
+                rows.append((fields, name, calls, seconds, cpu))
                 assert not fake.internal_errors, fake.internal_errors
     where = "in this process" if options.in_process else "in a child process"
     print(f"handrail diff, {options.latency * 1000:.0f} ms added per request, fakes {where}")
-    print(f"{'fields':>6}  {'target':<10}  {'calls':>5}  {'seconds':>7}")
-    for fields, target, calls, seconds in rows:
-        print(f"{fields:>6}  {target:<10}  {calls:>5}  {seconds:>7.2f}")
+    print(f"{'fields':>6}  {'target':<10}  {'calls':>5}  {'seconds':>7}  {'cpu':>5}")
+    for fields, target, calls, seconds, cpu in rows:
+        print(f"{fields:>6}  {target:<10}  {calls:>5}  {seconds:>7.2f}  {cpu:>5.2f}")
 
 
 if __name__ == "__main__":
