@@ -17,6 +17,7 @@ import logging
 import os
 import time
 from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
 
 from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.transport.redact import redact, register_secret
@@ -64,33 +65,43 @@ def connect(
     from hubspot import HubSpot
 
     # retry=False: urllib3 must not retry on its own (it would silently resend GETs); Handrail's
-    # policy decides. The api_factory gives every generated API call a timeout.
+    # policy decides. The api_factory gives every generated API call a timeout and the one pool.
+    pool = _pool(ca_file)
     client = HubSpot(
         access_token=token,
         host=base,
         base_url=base,
         ssl_ca_cert=ca_file,
         retry=False,
-        api_factory=_api_factory(timeout),
+        api_factory=_api_factory(timeout, pool),
     )
-    return HubSpotConnection(client, env.name, token, base, ca_file, timeout, retry_policy)
+    return HubSpotConnection(client, env.name, token, base, ca_file, timeout, retry_policy, pool)
 
 
-def _api_factory(timeout: tuple[float, float]):
+def _pool(ca_file: str | None):
+    """The connection's urllib3 pool, made as the SDK makes its own (system trust store unless
+    ca_file)."""
+    import ssl
+
+    import urllib3
+
+    return urllib3.PoolManager(
+        num_pools=4, maxsize=4, cert_reqs=ssl.CERT_REQUIRED, ca_certs=ca_file, retries=False
+    )
+
+
+def _api_factory(timeout: tuple[float, float], pool):
     """Every generated API object the SDK makes (it makes a new one, with a new urllib3 pool, each time
     `client.crm.properties.core_api` and the like are read) gets a timeout and the connection's one
-    pool, so SDK calls reuse a kept-alive connection instead of opening (TCP and TLS) one each."""
-    pools: list = []
+    pool, which `request` uses too: every call reuses one kept-alive connection instead of opening
+    (TCP and TLS) one of its own."""
 
     def factory(api_client_package, api_name, config):
         from hubspot.discovery.discovery_base import DiscoveryBase
 
         api = DiscoveryBase._default_api_factory(api_client_package, api_name, config)
         rest = api.api_client.rest_client
-        if pools:
-            rest.pool_manager = pools[0]
-        else:
-            pools.append(rest.pool_manager)
+        rest.pool_manager = pool
         plain = rest.request
 
         def request(*args, _request_timeout=None, **kwargs):
@@ -114,17 +125,15 @@ class HubSpotConnection:
         ca_file: str | None,
         timeout: tuple[float, float],
         retry_policy: RetryPolicy = DEFAULT_POLICY,
+        pool=None,
     ):
-        import requests
-
         self.client = client
         self.environment = environment
         self.base_url = base_url
         self.timeout = timeout
         self.retry_policy = retry_policy
         self._token = token
-        self._verify: str | bool = ca_file or True
-        self._session = requests.Session()
+        self._pool = pool or _pool(ca_file)  # a urllib3.PoolManager, shared with the SDK's API objects
 
     def call(
         self, operation: str, method: Callable[..., Any], *args: Any, idempotent: bool, **kwargs: Any
@@ -164,43 +173,48 @@ class HubSpotConnection:
         """Call an endpoint the SDK does not wrap (automation v4 flows, property validations, pipeline
         rules). Returns the decoded JSON (None for 204). GET, PUT and DELETE count as idempotent
         unless told otherwise; POST and PATCH do not."""
+        import urllib3
+
         method = method.upper()
         if idempotent is None:
             idempotent = method in ("GET", "PUT", "DELETE")
         operation = f"{method} {path}"
         url = self.base_url + path
+        pairs = [(k, v) for k, v in (query or {}).items() if v is not None]
+        target = url + ("?" + urlencode(pairs, doseq=True) if pairs else "")
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "Accept-Encoding": "gzip, deflate",  # as requests asked; urllib3 decodes the reply
+        }
+        timeout = urllib3.Timeout(connect=self.timeout[0], read=self.timeout[1])
 
         def attempt():
             started = time.monotonic()
             try:
-                response = self._session.request(
+                response = self._pool.request(
                     method,
-                    url,
-                    params=query,
-                    data=None if body is None else json.dumps(body),
-                    headers={
-                        "Authorization": f"Bearer {self._token}",
-                        "Accept": "application/json",
-                        "Content-Type": "application/json",
-                    },
-                    timeout=self.timeout,
-                    verify=self._verify,
+                    target,
+                    body=None if body is None else json.dumps(body).encode("utf-8"),
+                    headers=headers,
+                    timeout=timeout,
+                    retries=False,
                 )
-            except OSError as exc:  # requests' connection errors and timeouts
+            except (OSError, urllib3.exceptions.HTTPError) as exc:  # connection errors and timeouts
                 raise TargetError("hubspot", operation, None, f"{type(exc).__name__}: {exc}") from exc
-            log.debug(
-                "%s %s -> %s (%.2fs)", method, redact(url), response.status_code, time.monotonic() - started
-            )
-            if response.status_code >= 400:
+            log.debug("%s %s -> %s (%.2fs)", method, redact(url), response.status, time.monotonic() - started)
+            if response.status >= 400:
+                text = response.data.decode("utf-8", "replace")
                 raise TargetError(
                     "hubspot",
                     operation,
-                    response.status_code,
-                    response.text,
+                    response.status,
+                    text,
                     response.headers,
-                    _hint(response.status_code, response.text),
+                    _hint(response.status, text),
                 )
-            return response.json() if response.content else None
+            return json.loads(response.data) if response.data else None
 
         return retrying(attempt, idempotent=idempotent, policy=self.retry_policy, what=f"HubSpot {operation}")
 

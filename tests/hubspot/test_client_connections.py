@@ -1,5 +1,6 @@
-"""targets.hubspot.client: the SDK's API objects share one urllib3 pool, so calls reuse a kept-alive
-connection (the SDK alone opens a new pool, so a new TCP and TLS connection, for every API object)."""
+"""targets.hubspot.client: the SDK's API objects and `request` share one urllib3 pool, so calls reuse a
+kept-alive connection (the SDK alone opens a new pool, so a new TCP and TLS connection, for every API
+object)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,10 @@ def test_sdk_calls_share_one_kept_alive_connection(portal):
         assert "results" in json.loads(raw.data)
         groups = conn.call("groups.list", properties.groups_api.get_all, "deals", idempotent=True)
         assert groups.results is not None
+        flows = conn.request("GET", "/automation/v4/flows", query={"limit": 100, "after": None})
+        assert flows == {"results": []}
     pool = properties.batch_api.api_client.rest_client.pool_manager
     assert pool is properties.core_api.api_client.rest_client.pool_manager
     assert pool.connection_from_url(fake.url).num_connections == 1
-    assert fake.count() == 4 and not fake.internal_errors
+    assert [c.query for c in fake.calls("flows.list")] == ["limit=100"] * 2
+    assert fake.count() == 6 and not fake.internal_errors
