@@ -84,8 +84,8 @@ class HubSpotOrg:
     # -- plan ---------------------------------------------------------------------------------------
     def prepare(self, desired: Desired, model: Model) -> Desired:
         """Resolve people placeholders to this portal's ids; remember the bodies fetch compares with."""
-        owners = self.read_owners() if placeholders.used(desired) else []
-        desired = placeholders.resolve(desired, model, self.env, owners)
+        if placeholders.used(desired):  # else there is nothing to resolve (and no owners to read)
+            desired = placeholders.resolve(desired, model, self.env, self.read_owners())
         self.desired = {(r.kind, r.key): r for r in desired.resources}
         return desired
 

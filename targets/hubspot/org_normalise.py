@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 IDENTITY_KEYS = ("actionId", "value", "branchValue", "ruleType")
@@ -56,6 +57,8 @@ def normalise(kind: str, live: Mapping[str, Any], desired: Mapping[str, Any] | N
 
 
 def project(live: Any, desired: Any, key: str = "") -> Any:
+    if live == desired:
+        return live  # what the projection below gives for equal values (up to key order), without the walk
     if isinstance(live, Mapping) and isinstance(desired, Mapping):
         return {k: project(live[k], desired[k], k) for k in desired if k in live}
     if isinstance(live, list) and isinstance(desired, list):
@@ -106,6 +109,7 @@ def formula_tokens(formula: str) -> tuple[str, ...]:
     return tuple(_drop_redundant_parentheses(tokens))
 
 
+@lru_cache(maxsize=4096)  # formulas repeat their names and operators
 def _canonical_token(token: str) -> str:
     if token[0] in "'\"":
         return "'" + token[1:-1]  # a literal, by content; identifiers can never start with a quote
@@ -116,11 +120,11 @@ def _canonical_token(token: str) -> str:
             return format(Decimal(token).normalize(), "f")
         except InvalidOperation:
             return token
-    return token.lower() if re.match(r"[A-Za-z_]", token) else token
+    return token.lower() if token[0].isalpha() or token[0] == "_" else token  # _TOKEN names are ASCII
 
 
 def _is_name(token: str) -> bool:
-    return bool(re.match(r"[a-z_]", token)) and token not in _KEYWORDS
+    return ("a" <= token[0] <= "z" or token[0] == "_") and token not in _KEYWORDS
 
 
 def _closing(tokens: list[str], start: int) -> int | None:
