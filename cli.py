@@ -20,8 +20,10 @@ from handrail.generators.commands.options import (
     COLUMNS_OPTION,
     DATE_FORMAT_OPTION,
     DIALECTS,
+    ENGINE_OPTION,
     FILE,
     OUT_OPTION,
+    QUERIES,
     SPEC_OPTION,
     existing_spec,
     format_option,
@@ -127,13 +129,7 @@ def schema() -> None:
 @click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
-@click.option(
-    "--engine",
-    type=click.Choice(["auto", "python"]),
-    default="auto",
-    show_default=True,
-    help="auto: DuckDB for a CSV it reads exactly as the Python reader would; python: always Python.",
-)
+@click.option("--engine", **ENGINE_OPTION)
 def score(
     deals: Path,
     spec: Path,
@@ -146,7 +142,7 @@ def score(
 ) -> None:
     """Score exported deals offline: score, tier, what is missing, and totals.
 
-    DEALS is a CSV, JSON or JSON Lines export. Columns are matched to handoff fields by spec key,
+    DEALS is a CSV, Parquet, JSON or JSON Lines export. Columns are matched to handoff fields by spec key,
     Salesforce API name, HubSpot internal name or label.
 
     \b
@@ -164,7 +160,8 @@ def score(
     "--from",
     "from_file",
     type=FILE,
-    help="An export of deals: CSV, JSON or JSON Lines (Salesforce report or HubSpot export columns work).",
+    help="An export of deals: CSV, Parquet, JSON or JSON Lines (Salesforce report or HubSpot export "
+    "columns work).",
 )
 @click.option(
     "--env", "env_name", help="Read deals live from an environment of the spec (Salesforce or HubSpot)."
@@ -186,6 +183,7 @@ def score(
 @click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
+@click.option("--engine", **ENGINE_OPTION)
 def audit(
     from_file: Path | None,
     env_name: str | None,
@@ -196,6 +194,7 @@ def audit(
     out: Path | None,
     columns: Path | None,
     date_format: str | None,
+    engine: str,
 ) -> None:
     """Audit handoffs the way RevOps reviews them monthly.
 
@@ -212,13 +211,16 @@ def audit(
     from handrail.generators.commands.audit import audit_deals
     from handrail.targets import deal_source
 
-    audit_deals(from_file, env_name, spec, since, as_of, fmt, out, columns, date_format, connect=deal_source)
+    audit_deals(from_file, env_name, spec, since, as_of, fmt, out, columns, date_format, deal_source, engine)
 
 
 @cli.command()
 @click.argument("deal_ref", metavar="DEAL")
 @click.option(
-    "--from", "from_file", type=FILE, help="An export of deals (CSV, JSON or JSON Lines) holding the deal."
+    "--from",
+    "from_file",
+    type=FILE,
+    help="An export of deals (CSV, Parquet, JSON or JSON Lines) holding the deal.",
 )
 @click.option(
     "--env", "env_name", help="Read the deal live from an environment of the spec (Salesforce or HubSpot)."
@@ -308,20 +310,36 @@ def init(directory: Path, force: bool) -> None:
     show_default=True,
     help="The deals table: name, schema.name or db.schema.name.",
 )
-def sql(spec: Path, dialect: str, table: str) -> None:
-    """Print the scoring query for a deals table in a warehouse.
+@click.option(
+    "--query",
+    type=click.Choice(QUERIES),
+    default="score",
+    show_default=True,
+    help="score: each deal's score; audit: each deal's audit facts; summary: the monthly audit by "
+    "segment and owner.",
+)
+@click.option("--since", metavar="PERIOD", help="audit, summary: only deals closed since (90d, 6m, a date).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="audit, summary: the day SLAs are judged on (default: today).",
+)
+def sql(spec: Path, dialect: str, table: str, query: str, since: str | None, as_of) -> None:
+    """Print the scoring or audit query for a deals table in a warehouse.
 
-    The query computes each deal's segment, score, tier, completeness and missing summary by the same
-    rules as `score`, so an audit of a long deal history can run where the data is. Its header lists
-    the columns the table must have.
+    The queries apply the same rules as `score` and `audit`, so the audit of a long deal history can run
+    where the data is. The header lists the columns the table must have.
 
     \b
-    Example:
+    Examples:
       handrail sql --spec handoff.yaml --dialect snowflake --table analytics.crm.deals
+      handrail sql --spec handoff.yaml --dialect bigquery --query summary --since 12m
     """
     from handrail.generators.commands.sql import print_sql
 
-    print_sql(spec, dialect, table)
+    print_sql(spec, dialect, table, query, since, as_of.date() if as_of else None)
 
 
 for command in (crm_commands.build, crm_commands.plan, crm_commands.apply, crm_commands.diff):

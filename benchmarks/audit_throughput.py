@@ -6,9 +6,13 @@ and peak memory.
 
 CSV part: generates a Salesforce-report-shaped CSV (handoff fields by API name, process timestamps, a
 stored score) into a temporary folder, then measures, each in a fresh process:
-  read    parsing the CSV into deals (the reader alone)
-  audit   `handrail audit --from FILE --format json` end to end (read, score, gates, SLAs, report)
-and prints rows/s and peak RSS. Peak RSS should not depend on --rows: the audit streams.
+  anchor  a hand-written DuckDB script (ANCHOR): the score alone, averaged per segment
+  read    parsing the CSV into deals (the Python reader alone)
+  audit   `handrail audit --from FILE --format json` end to end (read, score, gates, SLAs, report), on
+          DuckDB (the default engine for a file)
+  python  the same with --engine python (the reference engine)
+and prints rows/s, each as a ratio to the anchor's, and peak RSS. Peak RSS should not depend on --rows:
+the Python engine streams, DuckDB spills to disk past its memory limit.
 
 Org part: seeds --org-deals generated deals into the test suite's fake Salesforce org and fake HubSpot
 portal (tests/fakes, on 127.0.0.1 over TLS) and measures `handrail audit --env live --format json` in a
@@ -57,6 +61,26 @@ TEXT = {
     "communication_prefs": ["Weekly call", "Email updates", "Other"],
 }
 STAGES = ["Closed Won"] * 8 + ["Negotiation/Review", "Commit", "Closed Lost", "Proposal/Price Quote"]
+
+
+# What a data team would write by hand in DuckDB: read the CSV, weighted completion of the eight scored
+# fields with the example spec's generic rules, average per segment (no located errors, no gates, no SLAs).
+ANCHOR = r"""
+import sys, duckdb
+fillers = "('tbd', 'n/a', 'na', 'none', 'see notes', 'other', 'unknown', '-')"
+def c(col, w):
+    t = f"trim(coalesce({col}, ''), ' \t')"
+    return (f"{w} * (case when length({t}) = 0 then 0 when lower({t}) in {fillers} or length({t}) < 20 "
+            f"then 0.5 else 1 end)")
+cols = [("Handoff_Business_Goals__c", 3), ("Handoff_Stakeholder_Map__c", 3),
+        ("Handoff_Success_Criteria__c", 2), ("Handoff_Risk_Flags__c", 2), ("Handoff_Products_Scope__c", 2),
+        ("Handoff_Key_Conversations__c", 2), ("Handoff_Contract_Terms__c", 2),
+        ("Handoff_Communication_Prefs__c", 1)]
+score = " + ".join(c(k, w) for k, w in cols)
+print(duckdb.sql(f"select case when Amount >= 100000 then 'enterprise' else 'other' end, "
+                 f"round(avg(({score}) * 100 / 17), 1), count(*) "
+                 f"from read_csv('{sys.argv[1]}', all_varchar=false) group by 1").fetchall())
+"""
 
 
 def generate(path: Path, rows: int, seed: int = 1) -> None:
@@ -144,6 +168,10 @@ def worker(mode: str, path: Path) -> None:
         report = json.loads(out.read_text())
         rows = report["deals_read"]
         scored = report["closed_won"]["deals"] + report["open_in_gated_stages"]["deals"]
+    elif mode == "anchor":
+        sys.argv = ["anchor", str(path)]
+        exec(ANCHOR, {})
+        rows = scored = sum(1 for _ in path.open()) - 1
     elif mode == "read":
         from handrail.generators.data.reader import read_deals
         from handrail.specs.validate import load_spec
@@ -153,19 +181,11 @@ def worker(mode: str, path: Path) -> None:
     else:
         from handrail.cli import main
 
+        engine = ["--engine", "python"] if mode == "python" else []
+        out = str(path.with_suffix(".audit.json"))
         try:
             main(
-                [
-                    "audit",
-                    "--from",
-                    str(path),
-                    "--spec",
-                    str(SPEC),
-                    "--format",
-                    "json",
-                    "--out",
-                    str(path.with_suffix(".audit.json")),
-                ]
+                ["audit", "--from", str(path), "--spec", str(SPEC), "--format", "json", "--out", out, *engine]
             )
         except SystemExit as exc:
             if exc.code:
@@ -227,8 +247,11 @@ def csv_part(rows: int, keep: Path | None) -> None:
             f"{time.perf_counter() - started:.1f} s"
         )
         print(HEADER)
-        for mode in ("read", "audit"):
-            print(row(mode, measure(mode, path)))
+        anchor = measure("anchor", path)
+        print(row("anchor", anchor))
+        for mode in ("read", "audit", "python"):
+            r = measure(mode, path)
+            print(row(mode, r, f"{anchor['seconds'] / r['seconds']:.2f}x the anchor's speed"))
 
 
 def org_part(count: int) -> None:

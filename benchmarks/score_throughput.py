@@ -24,25 +24,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from audit_throughput import SPEC, generate  # noqa: E402
+from audit_throughput import ANCHOR, SPEC, generate  # noqa: E402
 
 HANDRAIL = [sys.executable, "-m", "handrail.cli"]
-ANCHOR = r"""
-import sys, duckdb
-fillers = "('tbd', 'n/a', 'na', 'none', 'see notes', 'other', 'unknown', '-')"
-def c(col, w):
-    t = f"trim(coalesce({col}, ''), ' \t')"
-    return (f"{w} * (case when length({t}) = 0 then 0 when lower({t}) in {fillers} or length({t}) < 20 "
-            f"then 0.5 else 1 end)")
-cols = [("Handoff_Business_Goals__c", 3), ("Handoff_Stakeholder_Map__c", 3),
-        ("Handoff_Success_Criteria__c", 2), ("Handoff_Risk_Flags__c", 2), ("Handoff_Products_Scope__c", 2),
-        ("Handoff_Key_Conversations__c", 2), ("Handoff_Contract_Terms__c", 2),
-        ("Handoff_Communication_Prefs__c", 1)]
-score = " + ".join(c(k, w) for k, w in cols)
-print(duckdb.sql(f"select case when Amount >= 100000 then 'enterprise' else 'other' end, "
-                 f"round(avg(({score}) * 100 / 17), 1), count(*) "
-                 f"from read_csv('{sys.argv[1]}', all_varchar=false) group by 1").fetchall())
-"""
 
 
 def timed(argv: list[str], runs: int) -> tuple[float, float]:

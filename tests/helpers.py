@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_SPEC = ROOT / "specs" / "examples" / "handoff.yaml"
+EXAMPLE_DEALS = ROOT / "specs" / "examples" / "deals.csv"
 SHARED = ROOT.parent / "shared"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 MINIMAL_SPEC = Path(__file__).resolve().parent / "specs" / "minimal.yaml"

@@ -17,13 +17,21 @@ from typing import Iterable
 
 from handrail.generators.audit.period import month_key, months_between, parse_since
 from handrail.generators.audit.sla import CLOCKS, SlaTally, check, percent
-from handrail.generators.audit.tally import TIER_KEYS, Group, ViolationTally, average, deal_ref
+from handrail.generators.audit.tally import (
+    TIER_KEYS,
+    Group,
+    ViolationTally,
+    average,
+    completion_sum,
+    deal_ref,
+)
 from handrail.generators.data.score_report import Totals
 from handrail.generators.rules.gates import GateFailure, applicable_gates, gate_failures, is_gated_stage
 from handrail.generators.rules.scoring import Deal, HandoffScore, score_deal
 from handrail.specs.model import Model
 
 NO_OWNER = "(no owner)"
+SLACK = 1e-9  # stored scores are decimals read as floats: 60.05 - 60.0 is a hair over 0.05
 SKIP_REASONS = ("no_stage", "closed_lost", "open_not_gated", "no_close_date", "before_since")
 
 
@@ -31,7 +39,7 @@ SKIP_REASONS = ("no_stage", "closed_lost", "open_not_gated", "no_close_date", "b
 class AuditOptions:
     now: datetime  # timezone-aware; decides which SLAs are still pending
     since: date | None = None  # first close date covered
-    tolerance: float = 0.05  # stored and computed scores further apart than this disagree
+    tolerance: float = 0.05  # stored and computed scores further apart than this (+ SLACK) disagree
     generic_flag: float = 30.0  # a field whose filled values are generic this often (%) is flagged
     completion_floor: float = 80.0  # completion under this two months running is flagged
     examples: int = 25  # example deals kept per list
@@ -43,16 +51,16 @@ class Audit:
         self.read = 0
         self.skipped: Counter = Counter()
         self.totals = Totals()
-        self.completeness_sum = 0.0
+        self.filled: Counter = Counter()  # exact completeness sums, as tally.Group keeps them
         self.segments: dict[str, Group] = {}
         self.owners: dict[str, Group] = {}
         self.months: dict[str, Group] = {}
-        self.sla = {s.key: {c.key: SlaTally() for c in CLOCKS} for s in model.segments}
+        self.sla = {s.key: {c.key: SlaTally(c.scale) for c in CLOCKS} for s in model.segments}
         self.ratings: Counter = Counter()
         self.intake: Counter = Counter()
         self.violations = ViolationTally(options.examples)
         self.compared = self.not_stored = self.disagreeing = 0
-        self._disagreements: list[tuple] = []  # min-heap of the largest differences
+        self.disagreements: list[tuple] = []  # min-heap of the largest differences
         self.open = {"deals": 0, "stages": Counter(), "tiers": Counter()}
         self.open_violations = ViolationTally(options.examples)
         intake = model.computed_field("intake_status").options
@@ -99,14 +107,16 @@ class Audit:
 
     def _closed_won(self, deal: Deal, result: HandoffScore, failures: list[GateFailure]) -> None:
         self.totals.add(result)
-        completeness = self._completeness(result)
-        self.completeness_sum += completeness
+        required = self._required(result)
+        filled = required - len(result.missing_required)
+        self.filled[required] += filled if required else 1
         violated = bool(failures)
+        added = (result, filled if required else 1, required, violated)
         for groups, key in ((self.segments, result.segment or "none"), (self.owners, deal.owner or NO_OWNER)):
-            groups.setdefault(key, Group()).add(result, completeness, violated)
+            groups.setdefault(key, Group()).add(*added)
         closed = close_date(deal)
         if closed:
-            self.months.setdefault(month_key(closed), Group()).add(result, completeness, violated)
+            self.months.setdefault(month_key(closed), Group()).add(*added)
         if result.segment:
             sla = self.model.segment(result.segment).sla
             for clock in CLOCKS:
@@ -119,12 +129,9 @@ class Audit:
             self.violations.add(deal, result, failures)
         self._compare_score(deal, result)
 
-    def _completeness(self, result: HandoffScore) -> float:
-        """Required fields populated / required x 100, unrounded (the engine rounds per deal)."""
-        if not result.segment:
-            return 100.0
-        required = len(self.model.segment(result.segment).required_fields)
-        return (required - len(result.missing_required)) / required * 100 if required else 100.0
+    def _required(self, result: HandoffScore) -> int:
+        """How many fields the deal's segment requires (none without a segment)."""
+        return len(self.model.segment(result.segment).required_fields) if result.segment else 0
 
     def _compare_score(self, deal: Deal, result: HandoffScore) -> None:
         stored = deal.extra.get("score")
@@ -133,8 +140,8 @@ class Audit:
             return
         self.compared += 1
         ours = result.score
-        difference = None if ours is None else round(stored - ours, 6)
-        if difference is not None and abs(difference) <= self.options.tolerance:
+        difference = None if ours is None else stored - ours
+        if difference is not None and abs(difference) <= self.options.tolerance + SLACK:
             return
         self.disagreeing += 1
         size = float("inf") if difference is None else abs(difference)
@@ -147,9 +154,9 @@ class Audit:
                 "difference": None if difference is None else round(difference, 1),
             },
         )
-        heapq.heappush(self._disagreements, item)
-        if len(self._disagreements) > self.options.examples:
-            heapq.heappop(self._disagreements)
+        heapq.heappush(self.disagreements, item)
+        if len(self.disagreements) > self.options.examples:
+            heapq.heappop(self.disagreements)
 
     def report(self) -> dict:
         """Everything gathered, as plain data with stable keys (what every output format renders)."""
@@ -168,7 +175,7 @@ class Audit:
             "closed_won": {
                 "deals": t.deals,
                 "average_score": t.average_score,
-                "completion": average(self.completeness_sum, t.deals),
+                "completion": average(completion_sum(self.filled), t.deals),
                 "tiers": {k: t.tiers.get(k, 0) for k in TIER_KEYS},
                 "by_segment": [
                     {"segment": s.key, "label": s.label, **self.segments[s.key].as_dict()}
@@ -189,7 +196,7 @@ class Audit:
                     "compared": self.compared,
                     "not_stored": self.not_stored,
                     "disagreeing": self.disagreeing,
-                    "examples": [item for *_, item in sorted(self._disagreements, reverse=True)],
+                    "examples": [item for *_, item in sorted(self.disagreements, reverse=True)],
                 },
             },
             "open_in_gated_stages": {
@@ -243,7 +250,7 @@ class Audit:
     def _sla_rows(self) -> list[dict]:
         rows = []
         for clock in CLOCKS:
-            overall = SlaTally()
+            overall = SlaTally(clock.scale)
             by_segment = []
             for seg in self.model.segments:
                 tally = self.sla[seg.key][clock.key]

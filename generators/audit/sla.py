@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any, Mapping
 
 from handrail.generators.audit.period import add_business_days, business_days_between
 from handrail.specs.model import Sla
 
 WITHIN, BREACHED, PENDING, UNMEASURED = "within", "breached", "pending", "unmeasured"
+OUTCOMES = (WITHIN, BREACHED, PENDING, UNMEASURED)
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,16 @@ class SlaClock:
         end_day = add_business_days(start.date(), self.target(sla))
         return datetime.combine(end_day, datetime.max.time(), tzinfo=start.tzinfo)
 
-    def elapsed(self, start: datetime, done: datetime) -> float:
+    @property
+    def scale(self) -> int:
+        """Units of `elapsed` per unit of the target: microseconds per hour, or 1 (business days)."""
+        return 3_600_000_000 if self.unit == "hours" else 1
+
+    def elapsed(self, start: datetime, done: datetime) -> int:
+        """Exactly: microseconds for an hours clock, business days for a days clock."""
         if self.unit == "hours":
-            return (done - start).total_seconds() / 3600
-        return float(business_days_between(start.date(), done.date()))
+            return (done - start) // timedelta(microseconds=1)
+        return business_days_between(start.date(), done.date())
 
 
 CLOCKS = (
@@ -56,8 +64,8 @@ CLOCKS = (
 )
 
 
-def check(clock: SlaClock, sla: Sla, process: Mapping[str, Any], now: datetime) -> tuple[str, float | None]:
-    """(outcome, elapsed in the clock's unit or None) for one handoff."""
+def check(clock: SlaClock, sla: Sla, process: Mapping[str, Any], now: datetime) -> tuple[str, int | None]:
+    """(outcome, elapsed as SlaClock.elapsed counts it, or None) for one handoff."""
     start = process.get("closed_won_at")
     if start is None:
         return UNMEASURED, None
@@ -65,19 +73,20 @@ def check(clock: SlaClock, sla: Sla, process: Mapping[str, Any], now: datetime) 
     if done is None:
         return (BREACHED if now > clock.deadline(sla, start) else PENDING), None
     elapsed = clock.elapsed(start, done)
-    return (WITHIN if elapsed <= clock.target(sla) else BREACHED), elapsed
+    return (WITHIN if elapsed <= clock.target(sla) * clock.scale else BREACHED), elapsed
 
 
 @dataclass
 class SlaTally:
+    scale: int = 1  # the clock's SlaClock.scale
     within: int = 0
     breached: int = 0
     pending: int = 0
     unmeasured: int = 0
-    elapsed_sum: float = 0.0
+    elapsed_sum: int = 0  # exact, in the clock's elapsed units
     timed: int = 0  # handoffs where the event happened
 
-    def add(self, outcome: str, elapsed: float | None) -> None:
+    def add(self, outcome: str, elapsed: int | None) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
         if elapsed is not None:
             self.elapsed_sum += elapsed
@@ -92,7 +101,9 @@ class SlaTally:
             "unmeasured": self.unmeasured,
             "handoffs": handoffs,
             "compliance_rate": percent(self.within, handoffs),
-            "average_elapsed": round(self.elapsed_sum / self.timed, 1) if self.timed else None,
+            "average_elapsed": (
+                round(float(Fraction(self.elapsed_sum, self.timed * self.scale)), 1) if self.timed else None
+            ),
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from handrail.generators.rules.gates import GateFailure
 from handrail.generators.rules.scoring import TIER_LABELS, Deal, HandoffScore
@@ -14,32 +15,40 @@ TIER_KEYS = ("ready", "gaps", "blocked", "unscored")
 
 @dataclass
 class Group:
-    """Totals for one segment, owner or month."""
+    """Totals for one segment, owner or month. Sums are exact (scores in tenths, completeness as required
+    fields filled per number required), so any engine adding the same deals in any order gets the same
+    figures."""
 
     deals: int = 0
     tiers: Counter = field(default_factory=Counter)
-    score_sum: float = 0.0
+    score_tenths: int = 0
     scored: int = 0
-    completeness_sum: float = 0.0
+    filled: Counter = field(default_factory=Counter)  # fields required -> required fields filled, summed
     violations: int = 0
 
-    def add(self, result: HandoffScore, completeness: float, violated: bool) -> None:
+    def add(self, result: HandoffScore, filled: int, required: int, violated: bool) -> None:
         self.deals += 1
         self.tiers[result.tier or "unscored"] += 1
         if result.score is not None:
-            self.score_sum += result.score
+            self.score_tenths += round(result.score * 10)
             self.scored += 1
-        self.completeness_sum += completeness
+        self.filled[required] += filled
         self.violations += violated
 
     def as_dict(self) -> dict:
         return {
             "deals": self.deals,
-            "average_score": average(self.score_sum, self.scored),
-            "completion": average(self.completeness_sum, self.deals),
+            "average_score": average(Fraction(self.score_tenths, 10), self.scored),
+            "completion": average(completion_sum(self.filled), self.deals),
             "gate_violations": self.violations,
             **{t: self.tiers.get(t, 0) for t in TIER_KEYS},
         }
+
+
+def completion_sum(filled: Counter) -> Fraction:
+    """The deals' completeness percentages summed: filled / required x 100 each; a deal with nothing
+    required (no segment, or a segment requiring nothing) is complete, and counts 1 under required 0."""
+    return sum((Fraction(100 * n, r) if r else Fraction(100 * n) for r, n in filled.items()), Fraction(0))
 
 
 class ViolationTally:
@@ -89,5 +98,5 @@ def deal_ref(deal: Deal, result: HandoffScore) -> dict:
     }
 
 
-def average(total: float, count: int) -> float | None:
-    return round(total / count, 1) if count else None
+def average(total: Fraction | float, count: int) -> float | None:
+    return round(float(Fraction(total) / count), 1) if count else None

@@ -26,17 +26,31 @@ def audit_deals(
     columns: Path | None,
     date_format: str | None,
     connect: Callable,
+    engine: str = "auto",
 ) -> None:
-    """Audit the deals of `from_file`, or of environment `env_name` read through `connect`."""
+    """Audit the deals of `from_file`, or of environment `env_name` read through `connect`.
+
+    engine "auto" audits a CSV or Parquet file on DuckDB (generators.audit.duck) when it reads the file
+    exactly as the Python reader would, and on the Python engine otherwise; "python" always uses the
+    Python engine."""
     feed = open_feed(from_file, env_name, "audit", columns, date_format, connect=connect)
     model = load_spec(spec).model
     try:
         options = audit_options(since, as_of.date() if as_of else None)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--since'") from None
-    deals = feed.deals(model, options.since)
-    progress = with_progress(deals, sys.stderr, total=lambda: getattr(feed, "expected", None))
-    report = run_audit(model, progress, options)
+    report = None
+    if from_file is not None and engine != "python":
+        from handrail.generators.audit.duck import audit_file
+        from handrail.generators.data.columns import load_column_map
+        from handrail.generators.data.reader import print_warning
+
+        column_map = load_column_map(columns, model) if columns else None
+        report = audit_file(from_file, model, options, column_map, date_format, print_warning)
+    if report is None:
+        deals = feed.deals(model, options.since)
+        progress = with_progress(deals, sys.stderr, total=lambda: getattr(feed, "expected", None))
+        report = run_audit(model, progress, options)
     emit(out, lambda handle: write_audit(report, fmt, handle), inputs=(spec, from_file, columns))
     if out:
         click.echo(f"wrote the audit of {report['deals_read']:,} deals to {out}", err=True)

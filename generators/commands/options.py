@@ -16,6 +16,7 @@ def existing_spec(ctx: click.Context, param: click.Parameter, value: Path | None
 
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery")  # what `handrail sql` prints
+QUERIES = ("score", "audit", "summary")
 FILE = click.Path(dir_okay=False, path_type=Path)
 COLUMNS_OPTION = dict(
     type=FILE,
@@ -44,6 +45,13 @@ SPEC_OPTION = dict(
     help="The handoff spec (or set HANDRAIL_SPEC).",
 )
 OUT_OPTION = dict(type=FILE, help="Write to this file instead of stdout.")
+ENGINE_OPTION = dict(
+    type=click.Choice(["auto", "python"]),
+    default="auto",
+    show_default=True,
+    help="auto: DuckDB for a CSV or Parquet file it reads exactly as the Python reader would; "
+    "python: always Python.",
+)
 
 
 def format_option(*choices: str, default: str, aliases: tuple[str, ...] = ()):

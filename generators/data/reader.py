@@ -1,4 +1,4 @@
-"""Read exported deals (CSV, JSON, JSON Lines) into engine Deals, one at a time.
+"""Read exported deals (CSV, Parquet, JSON, JSON Lines) into engine Deals, one at a time.
 
 Columns are matched to deal attributes and handoff fields as generators.data.columns describes (export
 labels, API names, spec keys and labels, and an optional column map), so a Salesforce report export or a
@@ -52,8 +52,12 @@ def read_deals(
         yield from _csv_rows(path, reader, warn or print_warning)
     elif suffix in (".json", ".jsonl", ".ndjson"):
         yield from _json_rows(path, reader, warn or print_warning, lines=suffix != ".json")
+    elif suffix == ".parquet":
+        from handrail.generators.data.parquet import parquet_rows
+
+        yield from parquet_rows(path, reader, warn or print_warning)
     else:
-        raise InputError(f"{path}: expected a .csv, .json or .jsonl file")
+        raise InputError(f"{path}: expected a .csv, .parquet, .json or .jsonl file")
 
 
 def print_warning(message: str) -> None:
@@ -119,6 +123,16 @@ def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Ite
         ) from None
 
 
+def stage_lookup(model: Model) -> dict[str, str]:
+    """Stage key by each way an export may name the stage (key, label, CRM value), lower-cased."""
+    out: dict[str, str] = {}
+    for s in model.stages:
+        for value in (s.key, s.label, s.salesforce, s.hubspot):
+            if value:
+                out.setdefault(value.lower(), s.key)
+    return out
+
+
 class DealReader:
     """Maps a record's columns to deal attributes and field keys; caches the mapping per header."""
 
@@ -142,11 +156,7 @@ class DealReader:
         for f in model.fields:
             for name in (f.key, f.salesforce_name, f.hubspot_name, f.label):
                 self.names.setdefault(normalise(name), f)
-        self.stage_by_value = {}
-        for s in model.stages:
-            for value in (s.key, s.label, s.salesforce, s.hubspot):
-                if value:
-                    self.stage_by_value.setdefault(value.lower(), s.key)
+        self.stage_by_value = stage_lookup(model)
         deal = model.deal
         self.expansion = {v.lower() for v in deal.expansion_values_salesforce + deal.expansion_values_hubspot}
         self.expansion.add("expansion")

@@ -21,15 +21,28 @@ from decimal import ROUND_CEILING, Decimal
 from handrail.generators.rules import tree
 from handrail.specs.model import NUMBER_TYPES, Field, Model
 
-BLANKS = r"'[;\s]'"  # what is left of a multi-select when no option is chosen
+# What Python's str.strip() removes (str.isspace), as literal characters, which every dialect's regular
+# expressions read alike (RE2's \s, for one, leaves out vertical tab and the Unicode spaces).
+SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+SPACES += "\u2028\u2029\u202f\u205f\u3000"
+SPACE_CLASS = "[" + SPACES + "]"
 
 
 def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+BLANKS = literal("[;" + SPACES + "]")  # what is left of a multi-select when no option is chosen
+AROUND_SEPARATORS = literal(f"{SPACE_CLASS}*;{SPACE_CLASS}*")
+AT_EDGES = literal(f"^{SPACE_CLASS}+|{SPACE_CLASS}+$")
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def column(f: Field) -> str:
-    return '"' + f.key.replace('"', '""') + '"'
+    return quoted(f.key)
 
 
 def _prepared(kind: str, f: Field) -> str:
@@ -64,12 +77,13 @@ def prepared(model: Model) -> list[str]:
             continue
         text = f"CAST({column(f)} AS VARCHAR)"
         if f.type == "multi_select":
-            out.append(f"REGEXP_REPLACE(';' || {text} || ';', '\\s*;\\s*', ';', 'g') AS {_options(f)}")
+            options = f"REGEXP_REPLACE(';' || {text} || ';', {AROUND_SEPARATORS}, ';', 'g')"
+            out.append(f"{options} AS {_options(f)}")
             continue
         out.append(f"TRIM({text}, ' \t') AS {_trimmed(f)}")
         out.append(f"LOWER(TRIM({text}, ' \t')) AS {_lowered(f)}")
         if f.type == "picklist":
-            out.append(f"REGEXP_REPLACE({text}, '^\\s+|\\s+$', '', 'g') AS {_stripped(f)}")
+            out.append(f"REGEXP_REPLACE({text}, {AT_EDGES}, '', 'g') AS {_stripped(f)}")
     return out
 
 
@@ -129,7 +143,7 @@ def _tenths(numerator: str, denominator: int) -> str:
     return f"CAST(FLOOR(({numerator} * 2000 + {denominator}) / {2 * denominator}) AS BIGINT)"
 
 
-def _at_least(threshold: float) -> int:
+def at_least(threshold: float) -> int:
     """The fewest tenths a score needs to reach `threshold`."""
     return int((Decimal(repr(float(threshold))) * 10).to_integral_value(rounding=ROUND_CEILING))
 
@@ -164,6 +178,23 @@ def _figures(model: Model, rules: tree.Rules, halves: dict[str, str]) -> tuple[s
     return score, completeness
 
 
+def _required_counts(model: Model, rules: tree.Rules, halves: dict[str, str]) -> list[str]:
+    """The deal's segment's required fields, and how many hold a value (0 and 0 without a segment)."""
+    counts, filled = [], []
+    for s in model.segments:
+        required = rules.completeness[s.key].required
+        if required:
+            counts.append(f"WHEN {literal(s.key)} THEN {len(required)}")
+            summed = " + ".join(f"(CASE WHEN {halves[f.key]} > 0 THEN 1 ELSE 0 END)" for f in required)
+            filled.append(f"WHEN {literal(s.key)} THEN {summed}")
+    if not counts:
+        return ["0 AS required", "0 AS required_filled"]
+    return [
+        f"(CASE segment {' '.join(counts)} ELSE 0 END) AS required",
+        f"(CASE segment {' '.join(filled)} ELSE 0 END) AS required_filled",
+    ]
+
+
 def _per_field(model: Model, halves: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
     """Each considered field's state column, summary item and missing-required label."""
     states, summary, missing = [], [], []
@@ -173,7 +204,7 @@ def _per_field(model: Model, halves: dict[str, str]) -> tuple[list[str], list[st
             continue
         h = halves[f.key]
         state = f"CASE {h} WHEN 0 THEN 'missing' WHEN 1 THEN 'generic' ELSE 'complete' END"
-        states.append(f"CASE WHEN {_in(considering)} THEN {state} END AS " + '"state_' + f.key + '"')
+        states.append(f"CASE WHEN {_in(considering)} THEN {state} END AS " + quoted("state_" + f.key))
         summary.append(
             f"CASE WHEN {_in(considering)} AND {h} < 2 THEN {literal(f.label)} || "
             f"(CASE {h} WHEN 0 THEN ' (missing)' ELSE ' (generic)' END) END"
@@ -200,11 +231,15 @@ def score_query(
     separator: str = "; ",
     keep: tuple[str, ...] = (),
     texts: bool = True,
+    detail: bool = False,
 ) -> str:
     """SELECT id, name, segment, score, tier, completeness, summary, missing_required, "state_<key>"...
     (and the `keep` columns of `relation`, passed through; without `texts`, no summary or missing_required:
-    the totals need neither, and they are most of the work). Three levels, so each value is computed once:
-    per-field completion and the segment, then score and completeness in tenths, then the rest."""
+    the totals need neither, and they are most of the work). With `detail`, also score_tenths, `required`
+    and `required_filled` (the segment's required fields, and how many are filled), and "filled_<key>"
+    (whether each field holds a value) for every field: what gates and audits read. Three levels, so each
+    value is computed once: per-field completion and the segment, then score and completeness in tenths,
+    then the rest."""
     rules = tree.rules_for(model)
     halves = {f.key: f"h_{i}" for i, f in enumerate(model.fields)}
     judged = [f"{completion_halves(rules.completions[f.key])} AS {halves[f.key]}" for f in model.fields]
@@ -213,8 +248,8 @@ def score_query(
     states, summary, missing = _per_field(model, halves)
     tiers = rules.tier.tiers
     tier = (
-        f"CASE WHEN score_tenths IS NULL THEN NULL WHEN score_tenths >= {_at_least(tiers.ready)} "
-        f"THEN 'ready' WHEN score_tenths >= {_at_least(tiers.gaps)} THEN 'gaps' ELSE 'blocked' END"
+        f"CASE WHEN score_tenths IS NULL THEN NULL WHEN score_tenths >= {at_least(tiers.ready)} "
+        f"THEN 'ready' WHEN score_tenths >= {at_least(tiers.gaps)} THEN 'gaps' ELSE 'blocked' END"
     )
     passed = ["id", "name", *keep]
     outer = [
@@ -230,12 +265,16 @@ def score_query(
         ),
         *states,
     ]
+    if detail:
+        outer += ["score_tenths", "required", "required_filled"]
+        outer += [f"{h} > 0 AS {quoted('filled_' + key)}" for key, h in halves.items()]
     figured = [
         *passed,
         "segment",
         *halves.values(),
         f"{score} AS score_tenths",
         f"{completeness} AS completeness_tenths",
+        *(_required_counts(model, rules, halves) if detail else []),
     ]
     return (
         f"SELECT {', '.join(outer)}\nFROM (SELECT {', '.join(figured)}\n"

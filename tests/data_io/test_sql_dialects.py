@@ -4,17 +4,13 @@ Snowflake and BigQuery in a form their grammars accept."""
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import socket
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 import sqlglot
-from data_io.test_duckdb_parity import SPEC_FILES, _deals_csv
+from data_io.test_duckdb_parity import _deals_csv
+from export_values import SPEC_FILES
 
 from handrail.generators.commands.sql import column_types, query_for
 from handrail.generators.data.reader import read_deals
@@ -73,50 +69,6 @@ def test_the_duckdb_query_gives_the_engines_results(spec, tmp_path):
     con.executemany(f"INSERT INTO deals VALUES ({marks})", [_record(model, d) for d in deals])
     got = _results(con.execute(query_for(model, "duckdb", "deals") + " ORDER BY id").fetchall())
     assert got == sorted((_expected(model, d) for d in deals), key=lambda row: row[0])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    """A throwaway PostgreSQL server on 127.0.0.1, run as the postgres user when the tests run as root
-    (its folder is outside pytest's, which only root may enter)."""
-    psycopg = pytest.importorskip("psycopg")
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
-    if not (initdb and pg_ctl):
-        pytest.skip("PostgreSQL is not installed")
-    base = Path(tempfile.mkdtemp(prefix="handrail-pg-"))
-    data, sockets = base / "data", base / "run"
-    sockets.mkdir()
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(base, "postgres")
-        shutil.chown(sockets, "postgres")
-        prefix = ["setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups"]
-    port = _free_port()
-    subprocess.run(
-        prefix + [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        prefix + [pg_ctl, "-D", str(data), "-o", options, "-w", "-l", str(base / "log"), "start"],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        with psycopg.connect(
-            host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True
-        ) as con:
-            yield con
-    finally:
-        subprocess.run(prefix + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)

@@ -83,7 +83,7 @@ def test_json_lines(example_model, tmp_path):
         ),
         ("bad.json", '{"deals": [1, 2]}', "record 1 is not an object"),
         ("bad.json", '{"deals": [', "invalid JSON"),
-        ("bad.txt", "x", "expected a .csv, .json or .jsonl file"),
+        ("bad.txt", "x", "expected a .csv, .parquet, .json or .jsonl file"),
         ("empty.csv", "", "the file is empty"),
     ],
 )

@@ -1,0 +1,185 @@
+"""`audit` on DuckDB: the audit printed as SQL (generators.audit.sql) over a staged deals file
+(generators.data.duck), gathered into the same report as the Python engine (generators.audit.engine),
+which stays the reference.
+
+Each deal's audit facts are written once to a temporary table, in file order (DuckDB spills it to disk
+past its memory limit); a handful of aggregates over that table fill an `Audit`'s counters, and the few
+example deals a report lists are rebuilt from their staged values and run through the Python engine for
+their gate reasons. A file with any row the staging cannot read exactly as the reader would is left to
+the Python path (`audit_file` returns None).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from handrail.generators.audit.engine import SKIP_REASONS, Audit, AuditOptions
+from handrail.generators.audit.sla import CLOCKS, OUTCOMES
+from handrail.generators.audit.sql import audit_query, summary_query
+from handrail.generators.audit.tally import Group, ViolationTally, deal_ref
+from handrail.generators.data.columns import ColumnMap
+from handrail.generators.data.duck import stage
+from handrail.generators.data.reader import Warn
+from handrail.generators.data.score_report import Totals
+from handrail.generators.rules.gates import gate_failures
+from handrail.generators.rules.scoring import Deal, score_deal
+from handrail.generators.rules.sql import literal, quoted
+from handrail.specs.model import Model
+
+WON, OPEN = "kind = 'closed_won'", "kind = 'open'"
+DEAL_COLUMNS = ("acv", "expansion", "cycle_days")  # what rebuilds an example deal, beside its values
+
+
+def audit_file(
+    path: Path,
+    model: Model,
+    options: AuditOptions,
+    columns: ColumnMap | None,
+    date_format: str | None,
+    warn: Warn,
+) -> dict | None:
+    """The audit report of the deals in `path`, or None when the Python reader must read the file."""
+    staged = stage(Path(path), model, columns, date_format, process=True)
+    if staged is None:
+        return None
+    import duckdb
+
+    con = staged.con
+    values = [quoted(f.key) for f in model.fields]
+    keep = ("unreadable", *DEAL_COLUMNS, *values)
+    query = audit_query(model, "deals", options.now, options.since, options.tolerance, keep=keep)
+    # Values are kept only for the deals a report may show; NULL costs next to nothing.
+    shown = "violated OR disagrees"
+    kept = ", ".join(f"CASE WHEN {shown} THEN {c} END AS {c}" for c in (*DEAL_COLUMNS, *values))
+    try:
+        con.execute(f"CREATE TEMP TABLE audited AS SELECT * REPLACE ({kept}) FROM ({query}) AS facts")
+        (bad,) = con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM audited").fetchone()
+        if bad:
+            return None
+        audit = Audit(model, options)
+        _gather(audit, con, model)
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+        staged.spill.cleanup()
+    for line in staged.warnings:
+        warn(line)
+    return audit.report()
+
+
+def _gather(audit: Audit, con, model: Model) -> None:
+    def rows(sql: str) -> list[tuple]:
+        return con.execute(sql).fetchall()
+
+    for kind, n in rows("SELECT kind, COUNT(*) FROM audited GROUP BY kind"):
+        audit.read += n
+        if kind in SKIP_REASONS:
+            audit.skipped[kind] = n
+    audit.totals, _ = Totals.from_sql(con, model, f"(SELECT * FROM audited WHERE {WON}) AS won")
+    _groups(audit, rows(summary_query("audited")))
+    _sla(audit, rows, model)
+    for rating, n in rows(f"SELECT csm_rating, COUNT(*) FROM audited WHERE {WON} GROUP BY 1"):
+        audit.ratings[rating or "unrated"] = n
+    for intake, n in rows(f"SELECT intake, COUNT(*) FROM audited WHERE {WON} GROUP BY 1"):
+        audit.intake[intake] = n
+    audit.violations = _violations(con, model, WON, audit.options.examples)
+    audit.open_violations = _violations(con, model, OPEN, audit.options.examples)
+    for stage_key, tier, n in rows(f"SELECT stage, tier, COUNT(*) FROM audited WHERE {OPEN} GROUP BY 1, 2"):
+        audit.open["deals"] += n
+        audit.open["stages"][stage_key] += n
+        audit.open["tiers"][tier or "unscored"] += n
+    _disagreements(audit, con, model)
+
+
+def _groups(audit: Audit, summary: list[tuple]) -> None:
+    """Adds the summary's (month, segment, owner) groups into the audit's segments, owners and months."""
+    for month, segment, owner, deals, ready, gaps, blocked, unscored, scored, tenths, *rest in summary:
+        _, required, filled, _, violations = rest
+        whole = filled if required else deals  # Group.filled counts a deal with nothing required as 1
+        keys = [(audit.segments, segment or "none"), (audit.owners, owner)]
+        if month is not None:
+            keys.append((audit.months, f"{month // 100:04d}-{month % 100:02d}"))
+        for groups, key in keys:
+            g = groups.setdefault(key, Group())
+            g.deals += deals
+            for tier, n in (("ready", ready), ("gaps", gaps), ("blocked", blocked), ("unscored", unscored)):
+                if n:
+                    g.tiers[tier] += n
+            g.score_tenths += tenths or 0
+            g.scored += scored
+            g.filled[required] += whole
+            g.violations += violations
+        audit.filled[required] += whole
+
+
+def _sla(audit: Audit, rows, model: Model) -> None:
+    parts = []
+    for c in CLOCKS:
+        outcome, elapsed = quoted("sla_" + c.key), quoted("elapsed_" + c.key)
+        parts += [f"COUNT(*) FILTER (WHERE {outcome} = {literal(o)})" for o in OUTCOMES]
+        parts += [f"COALESCE(SUM({elapsed}), 0)", f"COUNT({elapsed})"]
+    query = f"SELECT segment, {', '.join(parts)} FROM audited WHERE {WON} AND segment IS NOT NULL GROUP BY 1"
+    for segment, *counts in rows(query):
+        for i, c in enumerate(CLOCKS):
+            at = i * (len(OUTCOMES) + 2)
+            tally = audit.sla[segment][c.key]
+            for outcome, n in zip(OUTCOMES, counts[at:]):
+                setattr(tally, outcome, n)
+            tally.elapsed_sum, tally.timed = int(counts[at + 4]), counts[at + 5]
+
+
+def _violations(con, model: Model, kind: str, limit: int) -> ViolationTally:
+    fails = [quoted("fails_" + g.key) for g in model.gates]
+    counted = ", ".join(f"COUNT(*) FILTER (WHERE {f})" for f in fails)
+    deals, *by_gate = con.execute(
+        f"SELECT COUNT(*) FILTER (WHERE violated){', ' + counted if fails else ''} FROM audited WHERE {kind}"
+    ).fetchone()
+    tally = ViolationTally(limit)
+    for deal in _examples(con, model, f"{kind} AND violated ORDER BY rowid LIMIT {limit}"):
+        result = score_deal(model, deal)
+        tally.add(deal, result, gate_failures(model, deal, result))
+    tally.deals = deals
+    tally.by_gate.clear()
+    tally.by_gate.update({g.key: n for g, n in zip(model.gates, by_gate) if n})
+    return tally
+
+
+def _disagreements(audit: Audit, con, model: Model) -> None:
+    audit.compared, audit.not_stored, audit.disagreeing = con.execute(
+        "SELECT COUNT(stored_score), COUNT(*) - COUNT(stored_score), COUNT(*) FILTER (WHERE disagrees) "
+        f"FROM audited WHERE {WON}"
+    ).fetchone()
+    largest = "score IS NULL DESC, ABS(stored_score - score) DESC, rowid"
+    where = f"{WON} AND disagrees ORDER BY {largest} LIMIT {audit.options.examples}"
+    for n, (deal, stored) in enumerate(_examples(con, model, where, stored=True)):
+        result = score_deal(model, deal)
+        difference = None if result.score is None else stored - result.score
+        item = {
+            **deal_ref(deal, result),
+            "stored_score": stored,
+            "difference": None if difference is None else round(difference, 1),
+        }
+        audit.disagreements.append((float("inf") if difference is None else abs(difference), -n, item))
+
+
+def _examples(con, model: Model, where: str, stored: bool = False):
+    """Deals rebuilt from the audited table's kept values (as the reader made them), in `where`'s order."""
+    keys = [f.key for f in model.fields]
+    columns = ["id", "name", "owner", "stage", *DEAL_COLUMNS, *(quoted(k) for k in keys)]
+    columns += ["stored_score"] if stored else []
+    for row in con.execute(f"SELECT {', '.join(columns)} FROM audited WHERE {where}").fetchall():
+        ident, name, owner, stage_key, acv, expansion, cycle, *values = row
+        stored_score = values.pop() if stored else None
+        deal = Deal(
+            id=ident,
+            name=name,
+            owner=owner,
+            stage=stage_key,
+            acv=acv,
+            deal_type="expansion" if expansion else "new_business",
+            sales_cycle_days=cycle,
+            values=dict(zip(keys, values)),
+            extra={},
+        )
+        yield (deal, stored_score) if stored else deal
