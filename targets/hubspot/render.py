@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterator, Mapping
 from handrail.generators.plan.resources import Desired, Origin, Resource
 from handrail.specs.diagnostics import InputError, SpecError
 from handrail.specs.model import Field, Model
-from handrail.targets.hubspot.capabilities import render_capabilities
 from handrail.targets.hubspot.flows import flows as build_flows
 from handrail.targets.hubspot.formula_size import check as check_formula_sizes
 from handrail.targets.hubspot.limits import check_spec
@@ -198,7 +197,12 @@ def render(model: Model, options: dict | None = None) -> Desired:
         resources.append(Resource("manual_step", step["id"], step, None, Origin("manual_step", step["id"])))
     files[MANUAL_STEPS] = partial(dump, steps)
     files[MANIFEST] = partial(dump, {"objectType": "deals", "pipeline": pipeline_id, "requests": requests})
-    files[CAPABILITIES] = lambda: render_capabilities(
-        model, [b for _, b in props], rules, flows, steps, rules_body, names
-    ).encode("utf-8")
+
+    def capabilities() -> bytes:
+        from handrail.targets.hubspot.capabilities import render_capabilities  # only build writes it
+
+        bodies = [b for _, b in props]
+        return render_capabilities(model, bodies, rules, flows, steps, rules_body, names).encode("utf-8")
+
+    files[CAPABILITIES] = capabilities
     return Desired("hubspot", tuple(resources), Files(files), tuple(d for d in diagnostics if not d.is_error))
