@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from handrail.generators.audit.engine import SKIP_REASONS, Audit, AuditOptions
+from handrail.generators.audit.quality import considered_fields
 from handrail.generators.audit.sla import CLOCKS, OUTCOMES
 from handrail.generators.audit.sql import audit_query, summary_query
 from handrail.generators.audit.tally import Group, ViolationTally, deal_ref
@@ -78,6 +79,7 @@ def _gather(audit: Audit, con, model: Model) -> None:
             audit.skipped[kind] = n
     audit.totals, _ = Totals.from_sql(con, model, f"(SELECT * FROM audited WHERE {WON}) AS won")
     _groups(audit, rows(summary_query("audited")))
+    _field_months(audit, rows, model)
     _sla(audit, rows, model)
     for rating, n in rows(f"SELECT csm_rating, COUNT(*) FROM audited WHERE {WON} GROUP BY 1"):
         audit.ratings[rating or "unrated"] = n
@@ -99,7 +101,8 @@ def _groups(audit: Audit, summary: list[tuple]) -> None:
         whole = filled if required else deals  # Group.filled counts a deal with nothing required as 1
         keys = [(audit.segments, segment or "none"), (audit.owners, owner)]
         if month is not None:
-            keys.append((audit.months, f"{month // 100:04d}-{month % 100:02d}"))
+            keys.append((audit.months, _month(month)))
+            audit.quality.add_owner_sums(owner, _month(month), tenths or 0, scored)
         for groups, key in keys:
             g = groups.setdefault(key, Group())
             g.deals += deals
@@ -111,6 +114,23 @@ def _groups(audit: Audit, summary: list[tuple]) -> None:
             g.filled[required] += whole
             g.violations += violations
         audit.filled[required] += whole
+
+
+def _month(yyyymm: int) -> str:
+    return f"{yyyymm // 100:04d}-{yyyymm % 100:02d}"
+
+
+def _field_months(audit: Audit, rows, model: Model) -> None:
+    """Per close month, the deals considering each field and those holding a specific value in it."""
+    keys = considered_fields(model)
+    if not keys:
+        return
+    states = [quoted("state_" + k) for k in keys]
+    parts = ", ".join(f"COUNT({s}), COUNT(*) FILTER (WHERE {s} = 'complete')" for s in states)
+    query = f"SELECT close_month, {parts} FROM audited WHERE {WON} AND close_month IS NOT NULL GROUP BY 1"
+    for month, *counts in rows(query):
+        for i, key in enumerate(keys):
+            audit.quality.add_field_counts(key, _month(month), counts[2 * i], counts[2 * i + 1])
 
 
 def _sla(audit: Audit, rows, model: Model) -> None:

@@ -2,7 +2,9 @@
 
 Closed-won deals (closed since `since`, when given) are scored with the engine and tallied: tiers by
 segment and owner, field completion and generic rates, SLA compliance, the monthly trend by close month,
-CSM ratings and intake, gate violations and stored-score disagreements. Open deals in a gated stage are
+CSM ratings and intake, gate violations and stored-score disagreements, and two alarms over the months:
+completion under its floor two months running, and quality (generators.audit.quality: average score or a
+field's specific fill under its floor two months running). Open deals in a gated stage are
 scored and checked against their gates. Memory holds counters, one bucket per segment, owner and month,
 and a capped number of example deals; never the deals themselves.
 """
@@ -16,6 +18,7 @@ from datetime import date, datetime, time, timezone
 from typing import Iterable
 
 from handrail.generators.audit.period import month_key, months_between, parse_since
+from handrail.generators.audit.quality import QualityTally
 from handrail.generators.audit.sla import CLOCKS, SlaTally, check, percent
 from handrail.generators.audit.tally import (
     TIER_KEYS,
@@ -42,6 +45,8 @@ class AuditOptions:
     tolerance: float = 0.05  # stored and computed scores further apart than this (+ SLACK) disagree
     generic_flag: float = 30.0  # a field whose filled values are generic this often (%) is flagged
     completion_floor: float = 80.0  # completion under this two months running is flagged
+    score_floor: float | None = None  # average score under this two months running is flagged; None: gaps
+    fill_floor: float = 80.0  # a field specific in under this share of deals two months running is flagged
     examples: int = 25  # example deals kept per list
 
 
@@ -55,6 +60,8 @@ class Audit:
         self.segments: dict[str, Group] = {}
         self.owners: dict[str, Group] = {}
         self.months: dict[str, Group] = {}
+        self.quality = QualityTally()
+        self.score_floor = float(model.tiers.gaps if options.score_floor is None else options.score_floor)
         self.sla = {s.key: {c.key: SlaTally(c.scale) for c in CLOCKS} for s in model.segments}
         self.ratings: Counter = Counter()
         self.intake: Counter = Counter()
@@ -116,7 +123,9 @@ class Audit:
             groups.setdefault(key, Group()).add(*added)
         closed = close_date(deal)
         if closed:
-            self.months.setdefault(month_key(closed), Group()).add(*added)
+            month = month_key(closed)
+            self.months.setdefault(month, Group()).add(*added)
+            self.quality.add(deal.owner or NO_OWNER, month, result)
         if result.segment:
             sla = self.model.segment(result.segment).sla
             for clock in CLOCKS:
@@ -161,6 +170,7 @@ class Audit:
     def report(self) -> dict:
         """Everything gathered, as plain data with stable keys (what every output format renders)."""
         m, o, t = self.model, self.options, self.totals
+        trend = self._trend()
         return {
             "spec": m.name,
             "as_of": o.now.isoformat(),
@@ -170,6 +180,8 @@ class Audit:
             "thresholds": {
                 "generic_flag": o.generic_flag,
                 "completion_floor": o.completion_floor,
+                "score_floor": self.score_floor,
+                "fill_floor": o.fill_floor,
                 "score_tolerance": o.tolerance,
             },
             "closed_won": {
@@ -187,7 +199,8 @@ class Audit:
                     for k, g in sorted(self.owners.items(), key=lambda kv: (-kv[1].deals, kv[0]))
                 ],
                 "fields": self._field_rows(),
-                **self._trend(),
+                **trend,
+                "quality_alert": self.quality.alert(m, trend["trend"], self.score_floor, o.fill_floor),
                 "sla": self._sla_rows(),
                 "csm_ratings": self._ratings(),
                 "intake": self._intake(),

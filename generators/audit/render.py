@@ -3,7 +3,9 @@
 CSV layout: columns `section,group,metric,value`, e.g. `segment,mid_market,average_score,71.3` or
 `field,success_criteria,generic_rate,45.0`; `group` is empty for report-wide figures. Sections:
 summary, skipped, tiers, segment, owner, field, month, sla, sla_segment (group `clock/segment`),
-csm_rating, intake, gate, open_gate, open_stage, disagreement (group: deal id).
+csm_rating, intake, gate, open_gate, open_stage, disagreement (group: deal id), and the quality alarm's
+runs: quality_overall (group empty), quality_owner (group: owner), quality_field (group: field key), each
+run a row whose metric is its months `YYYY-MM..YYYY-MM` and whose value is how many months it lasted.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
     for key in ("deals", "average_score", "completion"):
         yield "summary", "", f"closed_won_{key}", cw[key]
     yield "summary", "", "completion_alert", int(cw["completion_alert"]["flagged"])
+    yield "summary", "", "quality_alert", int(cw["quality_alert"]["flagged"])
     for reason, n in report["skipped"].items():
         yield "skipped", reason, "deals", n
     for tier, n in cw["tiers"].items():
@@ -72,13 +75,16 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
         ("month", cw["trend"], "month"),
     ):
         for row in rows:
-            for metric in GROUP_METRICS + (("under_floor",) if section == "month" else ()):
+            for metric in GROUP_METRICS + (
+                ("under_floor", "score_under_floor") if section == "month" else ()
+            ):
                 value = row[metric]
                 yield section, row[key], metric, int(value) if isinstance(value, bool) else value
     for row in cw["fields"]:
         for metric in ("deals", "filled", "generic", "completion_rate", "generic_rate", "flagged"):
             value = row[metric]
             yield "field", row["field"], metric, int(value) if isinstance(value, bool) else value
+    yield from _quality_rows(cw["quality_alert"])
     for clock in cw["sla"]:
         for metric in SLA_METRICS:
             yield "sla", clock["sla"], metric, clock[metric]
@@ -107,6 +113,37 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
     for row in dis["examples"]:
         for key in ("stored_score", "score", "difference"):
             yield "disagreement", row["id"], key, row[key]
+
+
+def _quality_rows(alert: dict) -> Iterator[tuple[str, str, str, Any]]:
+    groups = [("quality_overall", "", alert["overall"])]
+    groups += [("quality_owner", o["owner"], o["runs"]) for o in alert["by_owner"]]
+    groups += [("quality_field", f["field"], f["runs"]) for f in alert["by_field"]]
+    for section, group, runs in groups:
+        for run in runs:
+            yield section, group, f"{run['from']}..{run['to']}", run["months"]
+
+
+def quality_lines(alert: dict) -> list[str]:
+    """The quality alarm in words, one line per run: overall, per owner, per field."""
+    score, fill = f"{alert['score_floor']:g}", f"{alert['fill_floor']:g}"
+
+    def span(run: dict) -> str:
+        return f"for {run['months']} months running ({run['from']} to {run['to']})"
+
+    lines = [f"Average handoff score was under {score} {span(r)}" for r in alert["overall"]]
+    lines += [
+        f"Average handoff score of {o['owner']}'s deals was under {score} {span(r)}"
+        for o in alert["by_owner"]
+        for r in o["runs"]
+    ]
+    lines += [
+        f"{f['label']} was filled with specific content in under {fill}% of deals {span(r)}: "
+        "redesign or remove it"
+        for f in alert["by_field"]
+        for r in f["runs"]
+    ]
+    return lines
 
 
 def write_csv(report: dict, out: TextIO) -> None:
@@ -214,9 +251,12 @@ def _trend(w, cw: dict) -> None:
     if not cw["trend"]:
         return
     floor = cw["completion_alert"]["floor"]
+    score = cw["quality_alert"]["score_floor"]
     w(f"\nMonthly trend by close month\n{'month':<8} {'deals':>7} {'avg score':>9} {'completion':>10}\n")
     for r in cw["trend"]:
-        mark = f"  under {floor:g}%" if r["under_floor"] else ""
+        marks = [f"under {floor:g}%"] if r["under_floor"] else []
+        marks += [f"score under {score:g}"] if r["score_under_floor"] else []
+        mark = "  " + ", ".join(marks) if marks else ""
         w(
             f"{r['month']:<8} {r['deals']:>7,} {num(r['average_score']):>9} "
             f"{num(r['completion'], '%'):>10}{mark}\n"
@@ -227,6 +267,8 @@ def _trend(w, cw: dict) -> None:
             f"{run['to']}): "
             "investigate\n"
         )
+    for line in quality_lines(cw["quality_alert"]):
+        w(f"! {line}\n")
 
 
 def _sla(w, clocks: list[dict]) -> None:
