@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from handrail.generators.rules.scoring import TIER_LABELS
 from handrail.specs.model import Due, Model, Task
 from handrail.targets.hubspot.vocabulary import (
     CREATE_TASK,
@@ -44,6 +45,26 @@ class IfEmpty:
     prop: str
     then: tuple[Step, ...]
     label: str
+
+
+@dataclass(frozen=True)
+class IfAnyOf:
+    """Run `then` only while `prop` has one of `values` (a STATIC_BRANCH on it, as on the segment), then
+    carry on; any other value, or none, goes straight on by the default branch."""
+
+    prop: str
+    values: tuple[str, ...]
+    then: tuple[Step, ...]
+    label: str  # the default branch's name
+
+
+def for_tiers(model: Model, tiers: tuple[str, ...], step: Step) -> Step | IfAnyOf:
+    """`step` for deals whose handoff tier (the calculated property, read when the step is reached) is one
+    of `tiers`; the bare step when there are none or they cover every tier."""
+    if not tiers or set(tiers) >= set(TIER_LABELS):
+        return step
+    labels = tuple(label for key, label in TIER_LABELS.items() if key in tiers)
+    return IfAnyOf(model.computed_field("tier").hubspot_name, labels, (step,), "Other tier")
 
 
 def owner_placeholder(who: str) -> str:

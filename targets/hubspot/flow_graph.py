@@ -2,7 +2,8 @@
 
 A flow runs a shared prefix, then (when segments differ) a STATIC_BRANCH on the deal's segment into
 one chain per segment; segments with identical chains share one. An IfEmpty step becomes a
-LIST_BRANCH whose "empty" path rejoins the main path with a GOTO edge.
+LIST_BRANCH whose "empty" path rejoins the main path with a GOTO edge; an IfAnyOf step (a tier condition)
+likewise a STATIC_BRANCH on its property whose value paths rejoin the default one.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from handrail.targets.hubspot.actions import IfEmpty, Step
+from handrail.targets.hubspot.actions import IfAnyOf, IfEmpty, Step
 from handrail.targets.hubspot.filters import branch, either, unknown
 
 End = tuple[dict[str, Any], str, str]  # an open end: (action, connection key, edge type)
@@ -40,7 +41,7 @@ class Graph:
             pending = ends
         return first, pending
 
-    def _step(self, step: Step | IfEmpty) -> tuple[str, list[End]]:
+    def _step(self, step: Step | IfEmpty | IfAnyOf) -> tuple[str, list[End]]:
         if isinstance(step, Step):
             node = self._add(
                 {
@@ -51,6 +52,28 @@ class Graph:
                 }
             )
             return node["actionId"], [(node, "connection", "STANDARD")]
+        if isinstance(step, IfAnyOf):
+            source = {"type": "OBJECT_PROPERTY", "propertyName": step.prop}
+            node = self._add(
+                {
+                    "type": "STATIC_BRANCH",
+                    "inputValue": source,
+                    "staticBranches": [],
+                    "defaultBranchName": step.label,
+                }
+            )
+            then_id, ends = self.sequence(step.then)
+            node["staticBranches"] = [
+                {
+                    "branchValue": v,
+                    "connection": {"edgeType": "GOTO" if i else "STANDARD", "nextActionId": then_id},
+                }
+                for i, v in enumerate(step.values)
+            ]
+            return node["actionId"], [
+                (node, "defaultBranch", "STANDARD"),
+                *[(n, k, "GOTO") for n, k, _ in ends],
+            ]
         node = self._add(
             {
                 "type": "LIST_BRANCH",
@@ -92,9 +115,11 @@ class Graph:
         return node["actionId"]
 
 
-def _describe(step: Step | IfEmpty) -> Any:
+def _describe(step: Step | IfEmpty | IfAnyOf) -> Any:
     if isinstance(step, Step):
         return [step.action_type, step.fields]
+    if isinstance(step, IfAnyOf):
+        return ["if-any-of", step.prop, list(step.values), [_describe(s) for s in step.then]]
     return ["if-empty", step.prop, [_describe(s) for s in step.then]]
 
 

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from handrail.generators.plan.resources import Origin
 from handrail.specs.diagnostics import Span
-from handrail.specs.model import Escalation, Gate, Model, Stage, StageEntry
+from handrail.specs.model import Escalation, Gate, Model, Notification, Stage, StageEntry, Task
 from handrail.targets.hubspot import actions as act
 from handrail.targets.hubspot import filters as flt
 from handrail.targets.hubspot.flow_graph import lay_out
@@ -124,6 +124,18 @@ def _routes(model: Model, items: list[tuple[tuple[str, ...], act.Step | act.IfEm
     return {s.key: [step for segments, step in items if s.key in segments] for s in model.segments}
 
 
+def _items(model: Model, tasks: tuple[Task, ...], notes: tuple[Notification, ...]) -> list[tuple[tuple, Any]]:
+    """(segments, step) for each task, then each notification; a step with tiers is behind a tier branch."""
+    items = [(t.segments, act.for_tiers(model, t.tiers, act.create_task(model, t))) for t in tasks]
+    return items + [
+        (
+            n.segments,
+            act.for_tiers(model, n.tiers, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))),
+        )
+        for n in notes
+    ]
+
+
 # --- gates --------------------------------------------------------------------------------------------
 
 
@@ -201,10 +213,7 @@ def stage_entry_flow(model: Model, entry: StageEntry) -> Flow | None:
     stage = model.stage(entry.stage)
     if not stage.hubspot or not (entry.tasks or entry.notify):
         return None
-    items = [(t.segments, act.create_task(model, t)) for t in entry.tasks]
-    items += [
-        (n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))) for n in entry.notify
-    ]
+    items = _items(model, entry.tasks, entry.notify)
     start, actions = lay_out([], model.computed_field("segment").hubspot_name, _routes(model, items))
     key = f"stage-entry-{stage.key}"
     return Flow(
@@ -243,10 +252,7 @@ def closed_won_flow(model: Model) -> Flow | None:
         prefix.append(act.stamp(model.computed_field("closed_won_at").hubspot_name))
     prefix.append(act.set_static(model.computed_field("intake_status").hubspot_name, "Pending"))
     routes = {s.key: _assignment(model, s.key) for s in model.segments}
-    items = [(t.segments, act.create_task(model, t)) for t in auto.tasks]
-    items += [
-        (n.segments, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))) for n in auto.notify
-    ]
+    items = _items(model, auto.tasks, auto.notify)
     for key, steps in _routes(model, items).items():
         routes[key] = routes[key] + steps
     start, actions = lay_out(prefix, model.computed_field("segment").hubspot_name, routes)

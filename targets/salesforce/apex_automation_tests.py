@@ -45,13 +45,13 @@ class AutomationTests:
                 lines.append(
                     f"System.assertNotEquals(null, saved.{self.c['closed_won_at']}, 'closed won at');"
                 )
-            tasks = [t for t in won.tasks if s.key in t.segments]
+            tasks = [t for t in won.tasks if _for_ready(t, s.key)]
             tasks += [
                 t
                 for e in self.model.automation.on_stage_entry
                 if e.stage == stage.key
                 for t in e.tasks
-                if s.key in t.segments
+                if _for_ready(t, s.key)
             ]
             lines += self._task_assertions(tasks)
             self._method(
@@ -82,7 +82,7 @@ class AutomationTests:
                 ]
                 if self.csm:
                     lines.append(f"Id csm = saved.{self.csm};")
-                lines += self._task_assertions([t for e in entries for t in e.tasks if s.key in t.segments])
+                lines += self._task_assertions([t for e in entries for t in e.tasks if _for_ready(t, s.key)])
                 self._method(
                     method_name("entersStage", entry_stage.key),
                     f"A deal in segment {s.label} enters {entry_stage.label}.",
@@ -112,3 +112,8 @@ class AutomationTests:
         if who == "csm_manager":
             return "managerOf(csm)"
         return f"activeUser({apex_string(who)})"
+
+
+def _for_ready(task: Task, segment: str) -> bool:
+    """Whether a Ready deal in `segment` gets the task: the test deals are all Ready (_ready_deal)."""
+    return segment in task.segments and (not task.tiers or "ready" in task.tiers)

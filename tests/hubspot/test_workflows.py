@@ -16,7 +16,7 @@ from helpers import EXAMPLE_SPEC
 from hubspot_records import HubSpotDeal
 from workflow_run import enrolls, reenrolled_by, run
 
-from handrail.generators.rules.scoring import is_populated, score_deal
+from handrail.generators.rules.scoring import TIER_LABELS, is_populated, score_deal
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.flows import flows
 
@@ -160,6 +160,13 @@ def _subject(text: str) -> str:
     return text.replace("{deal}", "{{ enrolled_object.dealname }}")
 
 
+def _applies(model, item, segment: str, record: dict) -> bool:
+    """A task or notification runs for the deal's segment and for its tier (as the workflow reads it)."""
+    tier = record.get(model.computed_field("tier").hubspot_name)
+    keys = [k for k, label in TIER_LABELS.items() if label == tier]
+    return segment in item.segments and (not item.tiers or bool(set(keys) & set(item.tiers)))
+
+
 def test_closed_won_runs_the_segments_assignment_tasks_and_notifications(compiled):
     model, _, built, deals = compiled
     auto = model.automation.on_closed_won
@@ -177,8 +184,8 @@ def test_closed_won_runs_the_segments_assignment_tasks_and_notifications(compile
         rule = next((a for a in auto.assign_csm if segment in a.segments), None)
         if rule and rule.assign and not (rule.keep_existing and record.get(csm.hubspot_name)):
             expected.append(("set", csm.hubspot_name, "${owner:" + rule.assign + "}"))
-        expected += [("task", _subject(t.subject)) for t in auto.tasks if segment in t.segments]
-        expected += [("email", _subject(n.title)) for n in auto.notify if segment in n.segments]
+        expected += [("task", _subject(t.subject)) for t in auto.tasks if _applies(model, t, segment, record)]
+        expected += [("email", _subject(n.title)) for n in auto.notify if _applies(model, n, segment, record)]
         assert _describe(model, run(built["closed-won-handoff"], record)) == expected, segment
 
 
@@ -186,9 +193,17 @@ def test_stage_entry_actions_follow_their_segments(compiled):
     model, _, built, deals = compiled
     for entry in model.automation.on_stage_entry:
         for _, result, hubspot in deals:
-            expected = [("task", _subject(t.subject)) for t in entry.tasks if result.segment in t.segments]
-            expected += [("email", _subject(n.title)) for n in entry.notify if result.segment in n.segments]
             record = {**hubspot.record, "dealstage": model.stage(entry.stage).hubspot}
+            expected = [
+                ("task", _subject(t.subject))
+                for t in entry.tasks
+                if _applies(model, t, result.segment, record)
+            ]
+            expected += [
+                ("email", _subject(n.title))
+                for n in entry.notify
+                if _applies(model, n, result.segment, record)
+            ]
             assert _describe(model, run(built[f"stage-entry-{entry.stage}"], record)) == expected
 
 
