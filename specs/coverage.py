@@ -34,7 +34,7 @@ def sample_deals(segments: tuple[Segment, ...]) -> list[dict]:
     return [
         dict(acv=a, deal_type=t, partner_sourced=p, sales_cycle_days=d)
         for a, t, p, d in itertools.product(
-            points("acv"), ("new_business", "expansion"), (False, True), points("sales_cycle_days")
+            points("acv"), ("new_business", "expansion", "renewal"), (False, True), points("sales_cycle_days")
         )
     ]
 

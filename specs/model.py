@@ -124,7 +124,7 @@ class Match:
     """Segment rule: every condition present must hold. No conditions: matches every deal."""
 
     acv: Range | None = None
-    deal_type: Literal["new_business", "expansion"] | None = None
+    deal_type: Literal["new_business", "expansion", "renewal"] | None = None
     partner_sourced: bool | None = None
     sales_cycle_days: Range | None = None
 
@@ -252,6 +252,7 @@ class Task:
     owner: str  # recipient
     due: Due
     segments: tuple[str, ...]
+    tiers: tuple[str, ...] = ()  # tier keys (ready, gaps, blocked); none: any tier
     span: Span | None = None
 
 
@@ -261,6 +262,7 @@ class Notification:
     title: str
     body: str
     segments: tuple[str, ...]
+    tiers: tuple[str, ...] = ()
     span: Span | None = None
 
 
@@ -314,6 +316,8 @@ class DealSource:
     deal_type_hubspot: str = "dealtype"
     expansion_values_salesforce: tuple[str, ...] = ("Existing Customer - Upgrade",)
     expansion_values_hubspot: tuple[str, ...] = ("existingbusiness",)
+    renewal_values_salesforce: tuple[str, ...] = ()
+    renewal_values_hubspot: tuple[str, ...] = ()
     partner_field: str | None = None  # spec field key (checkbox)
     csm_field: str | None = None  # spec field key (user)
 

@@ -310,18 +310,14 @@ def _task(raw: dict, path: tuple, segment_keys, doc: Document) -> Task:
         owner=raw["owner"],
         due=Due(amount, unit),
         segments=_all(raw.get("segments"), segment_keys),
+        tiers=tuple(raw.get("tiers") or ()),
         span=doc.span(path),
     )
 
 
 def _notification(raw: dict, path: tuple, segment_keys, doc: Document) -> Notification:
-    return Notification(
-        to=tuple(raw["to"]),
-        title=raw["title"],
-        body=raw.get("body", ""),
-        segments=_all(raw.get("segments"), segment_keys),
-        span=doc.span(path),
-    )
+    segments, tiers = _all(raw.get("segments"), segment_keys), tuple(raw.get("tiers") or ())
+    return Notification(tuple(raw["to"]), raw["title"], raw.get("body", ""), segments, tiers, doc.span(path))
 
 
 def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
@@ -376,6 +372,7 @@ def _deal(raw: dict) -> DealSource:
     base = DealSource()
     acv, dtype = raw.get("acv") or {}, raw.get("deal_type") or {}
     expansion = dtype.get("expansion_values") or {}
+    renewal = dtype.get("renewal_values") or {}
     return DealSource(
         acv_salesforce=acv.get("salesforce", base.acv_salesforce),
         acv_hubspot=acv.get("hubspot", base.acv_hubspot),
@@ -383,6 +380,8 @@ def _deal(raw: dict) -> DealSource:
         deal_type_hubspot=dtype.get("hubspot", base.deal_type_hubspot),
         expansion_values_salesforce=tuple(expansion.get("salesforce", base.expansion_values_salesforce)),
         expansion_values_hubspot=tuple(expansion.get("hubspot", base.expansion_values_hubspot)),
+        renewal_values_salesforce=tuple(renewal.get("salesforce", ())),
+        renewal_values_hubspot=tuple(renewal.get("hubspot", ())),
         partner_field=(raw.get("partner_sourced") or {}).get("field"),
         csm_field=(raw.get("csm") or {}).get("field"),
     )

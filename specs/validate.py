@@ -7,6 +7,7 @@ from pathlib import Path
 
 from handrail.specs.coverage import check_model
 from handrail.specs.diagnostics import Diagnostic, SpecError
+from handrail.specs.dimensions import expand
 from handrail.specs.loader import Document, load_bytes, load_file
 from handrail.specs.model import Model
 from handrail.specs.references import check_references
@@ -25,6 +26,10 @@ def validate_document(doc: Document) -> Validated:
     misshapen: set[tuple] = set()
     problems = check_schema(doc, misshapen)
     if not isinstance(doc.data, dict) or () in misshapen:
+        raise SpecError(problems)
+    doc, dimension_problems = expand(replace(doc, data=without(doc.data, misshapen)))
+    problems += dimension_problems
+    if any(d.is_error for d in problems) and "segments" not in doc.data:
         raise SpecError(problems)
     # The reference checks see the spec without the values the schema found misshapen, so they report
     # on everything else in the same pass without tripping over a number where a list belongs.

@@ -26,7 +26,7 @@ def test_help_everywhere_with_examples(run_cli, command):
 def test_validate_example(run_cli, example_spec):
     code, out, err = run_cli("validate", str(example_spec))
     assert code == 0, err
-    assert "valid (20 fields, 8 weighted, 6 segments, 4 gates, 7 stages)" in out
+    assert "valid (20 fields, 8 weighted, 15 segments, 4 gates, 7 stages)" in out
 
 
 def test_usage_error_is_exit_2(run_cli, tmp_path, monkeypatch):
@@ -59,7 +59,7 @@ def test_score_text_reports_worked_example_and_totals(run_cli, example_spec):
     assert code == 0, err
     acme = next(line for line in out.splitlines() if line.startswith("Acme Corp"))
     assert "73.5 Gaps" in acme and "Success Criteria (generic)" in acme
-    assert "10 deals" in out and "tiers: Ready 4, Gaps 2, Blocked 4" in out
+    assert "10 deals" in out and "tiers: Ready 5, Gaps 2, Blocked 3" in out
     assert "Customer Business Goals" in out.split("field")[-1]  # per-field completion table
 
 
@@ -69,9 +69,9 @@ def test_score_json_and_csv(run_cli, example_spec, tmp_path):
     report = json.loads(out)
     assert code == 0 and len(report["deals"]) == 10
     assert report["deals"][0]["score"] == 73.5
-    assert report["totals"]["tiers"] == {"ready": 4, "gaps": 2, "blocked": 4}
+    assert report["totals"]["tiers"] == {"ready": 5, "gaps": 2, "blocked": 3}
     rates = {r["field"]: r for r in report["totals"]["fields"]}
-    assert rates["risk_flags"]["completion_rate"] == 40.0
+    assert rates["risk_flags"]["completion_rate"] == 44.4  # 4 of the 9 deals whose segment counts it
     code, out, _ = run_cli("score", deals, "--spec", str(example_spec), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows[0]["tier"] == "Gaps" and rows[0]["score"] == "73.5"

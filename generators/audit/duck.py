@@ -28,7 +28,12 @@ from handrail.generators.rules.sql import literal, quoted
 from handrail.specs.model import Model
 
 WON, OPEN = "kind = 'closed_won'", "kind = 'open'"
-DEAL_COLUMNS = ("acv", "expansion", "cycle_days")  # what rebuilds an example deal, beside its values
+DEAL_COLUMNS = (
+    "acv",
+    "expansion",
+    "renewal",
+    "cycle_days",
+)  # what rebuilds an example deal, beside its values
 
 
 def audit_file(
@@ -189,7 +194,7 @@ def _examples(con, model: Model, where: str, stored: bool = False):
     columns = ["id", "name", "owner", "stage", *DEAL_COLUMNS, *(quoted(k) for k in keys)]
     columns += ["stored_score"] if stored else []
     for row in con.execute(f"SELECT {', '.join(columns)} FROM audited WHERE {where}").fetchall():
-        ident, name, owner, stage_key, acv, expansion, cycle, *values = row
+        ident, name, owner, stage_key, acv, expansion, renewal, cycle, *values = row
         stored_score = values.pop() if stored else None
         deal = Deal(
             id=ident,
@@ -197,7 +202,7 @@ def _examples(con, model: Model, where: str, stored: bool = False):
             owner=owner,
             stage=stage_key,
             acv=acv,
-            deal_type="expansion" if expansion else "new_business",
+            deal_type="expansion" if expansion else "renewal" if renewal else "new_business",
             sales_cycle_days=cycle,
             values=dict(zip(keys, values)),
             extra={},

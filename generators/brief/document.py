@@ -88,7 +88,7 @@ def _deal(model: Model, deal: Deal) -> dict:
         "closed": bool(
             deal.stage and (model.stage(deal.stage).closed_won or model.stage(deal.stage).closed_lost)
         ),
-        "deal_type": "Expansion" if deal.deal_type == "expansion" else "New business",
+        "deal_type": {"expansion": "Expansion", "renewal": "Renewal"}.get(deal.deal_type, "New business"),
         "sales_cycle_days": deal.sales_cycle_days,
         "close_date": _iso(extra.get("close_date")),
         "closed_won_at": _iso(extra.get("closed_won_at")),

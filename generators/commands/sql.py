@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from handrail.generators.rules.sql import renewals
 from handrail.specs.model import NUMBER_TYPES, Model
 
 # Dialects whose REGEXP_REPLACE replaces every match and takes no 'g' flag (Snowflake's 4th argument is a
@@ -28,6 +29,7 @@ def column_types(model: Model) -> list[tuple[str, str]]:
         ("name", "text"),
         ("acv", "number; NULL counts as 0"),
         ("expansion", "boolean; NULL counts as new business"),
+        *([("renewal", "boolean; NULL counts as not a renewal")] if renewals(model) else []),
         ("cycle_days", "number; NULL counts as 0"),
     ]
     for f in model.fields:

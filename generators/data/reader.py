@@ -160,6 +160,8 @@ class DealReader:
         deal = model.deal
         self.expansion = {v.lower() for v in deal.expansion_values_salesforce + deal.expansion_values_hubspot}
         self.expansion.add("expansion")
+        self.renewal = {v.lower() for v in deal.renewal_values_salesforce + deal.renewal_values_hubspot}
+        self.renewal -= self.expansion
         self._header: tuple = ()
 
     def bind(self, header: list[str]) -> bool:
@@ -273,7 +275,13 @@ class DealReader:
             owner=str(get("owner") or ""),
             stage=stage,
             acv=_number(get("amount"), where, self.cols["amount"]),
-            deal_type="expansion" if deal_type in self.expansion else "new_business",
+            deal_type=(
+                "expansion"
+                if deal_type in self.expansion
+                else "renewal"
+                if deal_type in self.renewal
+                else "new_business"
+            ),
             sales_cycle_days=cycle,
             values=values,
             extra=self._process_values(row, where) if self.process_fields else {},

@@ -140,9 +140,10 @@ def deal_row(model: Model, deal: Deal, result: HandoffScore) -> dict:
 def write_text(
     model: Model, rows: Iterable[dict], totals: Totals, out: TextIO, per_deal: bool = True
 ) -> None:
+    width = max([12, *(len(s.key) for s in model.segments)])
     if per_deal:
         out.write(
-            f"{'deal':<24} {'segment':<12} {'score':>6} {'tier':<8} {'complete':>8}  missing / generic\n"
+            f"{'deal':<24} {'segment':<{width}} {'score':>6} {'tier':<8} {'complete':>8}  missing / generic\n"
         )
     for row in rows:
         if not per_deal:
@@ -150,7 +151,7 @@ def write_text(
         name = (row["name"] or row["id"])[:24]
         score = "-" if row["score"] is None else f"{row['score']:.1f}"
         out.write(
-            f"{name:<24} {row['segment'] or '-':<12} {score:>6} {row['tier'] or '-':<8} "
+            f"{name:<24} {row['segment'] or '-':<{width}} {score:>6} {row['tier'] or '-':<8} "
             f"{row['completeness']:>7.1f}%  {row['summary'] or '-'}\n"
         )
     write_totals_text(model, totals, out)

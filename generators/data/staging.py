@@ -87,6 +87,8 @@ def staging(model: Model, reader: DealReader, process: bool = False) -> Staging:
     kind = out.text(cols["type"]) if cols["type"] else None
     expansion = f"LOWER({kind}) IN ({_words(reader.expansion)})" if kind else "FALSE"
     columns.append(f"COALESCE({expansion}, FALSE) AS expansion")
+    renewal = f"LOWER({kind}) IN ({_words(reader.renewal)})" if kind and reader.renewal else "FALSE"
+    columns.append(f"COALESCE({renewal}, FALSE) AS renewal")
     days = "CAST(NULL AS DOUBLE)"
     if cols["created_date"] and cols["close_date"]:
         created, close = out.text(cols["created_date"]), out.text(cols["close_date"])

@@ -47,7 +47,7 @@ class Deal:
     owner: str = ""
     stage: str | None = None  # stage key
     acv: float | None = None
-    deal_type: str = "new_business"  # or "expansion"
+    deal_type: str = "new_business"  # or "expansion", "renewal"
     sales_cycle_days: float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # anything else the source carried
 
@@ -103,7 +103,7 @@ def tier_for(score: float | None, tiers: Tiers) -> str | None:
 
 
 def facts(model: Model, deal: Deal) -> Facts:
-    return Facts(deal.values, deal.acv or 0.0, deal.deal_type == "expansion", deal.sales_cycle_days or 0.0)
+    return Facts(deal.values, deal.acv or 0.0, deal.deal_type, deal.sales_cycle_days or 0.0)
 
 
 def resolve_segment(model: Model, deal: Deal) -> Segment | None:

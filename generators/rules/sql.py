@@ -124,9 +124,19 @@ def completion_halves(c: tree.Completion) -> str:
     return f"(CASE WHEN NOT ({populated(c.field)}) THEN 0{middle} ELSE 2 END)"
 
 
-def segment_test(test: tree.SegmentTest) -> str:
-    if isinstance(test, tree.IsExpansion):
-        return "COALESCE(expansion, FALSE)" if test.expected else "NOT COALESCE(expansion, FALSE)"
+def renewals(model: Model) -> bool:
+    """Whether the spec names renewal deal-type values: then the input has a `renewal` column."""
+    return bool(model.deal.renewal_values_salesforce or model.deal.renewal_values_hubspot)
+
+
+def segment_test(test: tree.SegmentTest, with_renewals: bool = False) -> str:
+    if isinstance(test, tree.DealTypeIs):
+        expansion, renewal = "COALESCE(expansion, FALSE)", "COALESCE(renewal, FALSE)"
+        if test.kind == "expansion":
+            return expansion
+        if test.kind == "renewal":
+            return f"{renewal} AND NOT {expansion}"
+        return f"NOT {expansion}" + (f" AND NOT {renewal}" if with_renewals else "")
     if isinstance(test, tree.PartnerSourced):
         ticked = f"COALESCE({column(test.field)}, FALSE)" if test.field else "FALSE"
         return ticked if test.expected else f"NOT {ticked}"
@@ -154,7 +164,7 @@ def _in(keys: list[str]) -> str:
 
 def _segment(rules: tree.Rules) -> str:
     cases = [
-        f"WHEN {' AND '.join(f'({segment_test(t)})' for t in m.tests) or 'TRUE'} "
+        f"WHEN {' AND '.join(f'({segment_test(t, renewals(rules.model))})' for t in m.tests) or 'TRUE'} "
         f"THEN {literal(m.segment.key)}"
         for m in rules.matches
     ]

@@ -30,7 +30,7 @@ class Facts:
 
     values: Mapping[str, Any]
     acv: float = 0.0
-    expansion: bool = False
+    deal_type: str = "new_business"  # or "expansion", "renewal"
     cycle_days: float = 0.0
     segment: str | None = None  # the resolved segment, for gate nodes
     score: float | None = None  # the rounded score, for gate nodes
@@ -167,11 +167,14 @@ class InRange:
 
 
 @dataclass(frozen=True)
-class IsExpansion:
-    expected: bool
+class DealTypeIs:
+    """The deal's type: "expansion" or "renewal" when its deal-type value is one the spec lists (an
+    expansion value wins over a renewal value), else "new_business"."""
+
+    kind: str
 
     def value(self, d: Facts) -> bool:
-        return d.expansion == self.expected
+        return d.deal_type == self.kind
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ class PartnerSourced:
         return ticked == self.expected
 
 
-SegmentTest = InRange | IsExpansion | PartnerSourced
+SegmentTest = InRange | DealTypeIs | PartnerSourced
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,7 @@ def segment_match(model: Model, segment: Segment) -> SegmentMatch:
     if m.acv is not None:
         tests.append(InRange("acv", m.acv))
     if m.deal_type is not None:
-        tests.append(IsExpansion(m.deal_type == "expansion"))
+        tests.append(DealTypeIs(m.deal_type))
     if m.partner_sourced is not None:
         tests.append(PartnerSourced(model.partner_field, m.partner_sourced))
     if m.sales_cycle_days is not None:

@@ -1,10 +1,13 @@
 """The formulas of Handrail's calculated deal properties: segment, score, completeness, summary, tier.
 
-Each formula resolves the deal's segment inline (first matching rule wins, as in the engine), so none
-depends on another calculated property except the tier, which reads the score. Segment rules cover
-every deal (`handrail validate` proves it), so the last segment is the `else` branch. Per-field terms
-are written once and switched on by segment membership, which keeps the formulas linear in the
-number of fields rather than fields x segments.
+The segment property resolves the deal's segment (first matching rule wins, as in the engine); segment
+rules cover every deal (`handrail validate` proves it), so the last segment is the `else` branch. The
+score, completeness and summary read the segment property, and the tier reads the score: HubSpot
+computes them in creation order (CALCULATED), as it lets a calculation read another calculation
+property of the same record (knowledge.hubspot.com, "Create calculation properties": rounding reads "a
+score, calculation or number property of the same object"). Per-field terms are written once and
+switched on by segment membership, which keeps the formulas linear in fields plus segments (a spec of
+sizes x motions has fifteen segments).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from handrail.generators.rules import tree
 from handrail.specs.model import Model, Segment
 from handrail.targets.hubspot.formula import (
     TRUE,
-    all_of,
     any_of,
     ladder,
     literal,
@@ -34,7 +36,7 @@ CALCULATED = ("segment", "score", "completeness", "missing_summary", "tier")
 
 def formulas(model: Model) -> dict[str, str]:
     return {
-        "segment": _per_segment(model, lambda s: literal(s.key)),
+        "segment": _segment_formula(model),
         "score": score_formula(model),
         "completeness": _per_segment(model, lambda s: completeness_expression(model, s)),
         "missing_summary": summary_formula(model),
@@ -43,16 +45,34 @@ def formulas(model: Model) -> dict[str, str]:
 
 
 def _per_segment(model: Model, value: Callable[[Segment], str]) -> str:
+    """One value per segment, read from the segment property (computed first)."""
     last = len(model.segments) - 1
     return ladder(
-        [(None if i == last else segment_condition(model, s), value(s)) for i, s in enumerate(model.segments)]
+        [(None if i == last else _is(model, s.key), value(s)) for i, s in enumerate(model.segments)]
     )
 
 
-def membership(model: Model, keys: set[str]) -> str | None:
-    """True when the deal's segment (first matching rule) is one of `keys`; None: every deal.
+def _segment_formula(model: Model) -> str:
+    """The segment itself: the first segment whose match rule holds; the last one is the else branch."""
+    last = len(model.segments) - 1
+    return ladder(
+        [
+            (None if i == last else segment_condition(model, s), literal(s.key))
+            for i, s in enumerate(model.segments)
+        ]
+    )
 
-    Every deal is in exactly one segment, so the shorter of the set and its complement is written.
+
+def _is(model: Model, key: str) -> str:
+    return f"string({model.computed_field('segment').hubspot_name}) = {literal(key)}"
+
+
+def membership(model: Model, keys: set[str]) -> str | None:
+    """True when the deal's segment is one of `keys`; None: every deal.
+
+    The segment property holds the deal's segment (first matching rule), so membership is a comparison
+    with it, not the match rules again: the formulas stay linear in fields plus segments. Every deal is
+    in exactly one segment, so the shorter of the set and its complement is written.
     """
     keys = {s.key for s in model.segments if s.key in keys}
     if len(keys) == len(model.segments):
@@ -61,15 +81,7 @@ def membership(model: Model, keys: set[str]) -> str | None:
         return "false"
     if len(keys) * 2 > len(model.segments):
         return negate(membership(model, {s.key for s in model.segments} - keys) or TRUE)
-    terms, earlier = [], []
-    for segment in model.segments:
-        cond = segment_condition(model, segment)
-        if segment.key in keys:
-            terms.append(all_of([*earlier, cond]) or TRUE)
-        if cond is None:
-            break
-        earlier.append(negate(cond))
-    return any_of(terms)
+    return any_of(_is(model, s.key) for s in model.segments if s.key in keys)
 
 
 def _segments_scoring(model: Model, key: str) -> set[str]:
@@ -87,7 +99,7 @@ def score_formula(model: Model) -> str:
     last = len(model.segments) - 1
     divisor = ladder(
         [
-            (None if i == last else segment_condition(model, s), number(t))
+            (None if i == last else _is(model, s.key), number(t))
             for i, (s, t) in enumerate(zip(model.segments, totals))
         ],
         merge=True,

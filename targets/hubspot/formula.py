@@ -226,18 +226,33 @@ def _number_rule(present: str, value: str, r: Range) -> str:
     return guarded(present, _compare(value, r), "true" if r.contains(0) else "false")
 
 
+def _deal_type(model: Model, kind: str) -> str:
+    """The deal's type over the deal-type property (an expansion value wins over a renewal value)."""
+    deal = model.deal
+    ref = f"string({deal.deal_type_hubspot})"
+
+    def one_of(values: tuple[str, ...]) -> str:
+        listed = any_of(f"{ref} = {literal(v)}" for v in values if expressible(v))
+        return guarded(f"is_present({ref})", listed, "false")
+
+    expansion = one_of(deal.expansion_values_hubspot)
+    if kind == "expansion":
+        return expansion
+    if not deal.renewal_values_hubspot:
+        return "false" if kind == "renewal" else negate(expansion)
+    renewal = one_of(deal.renewal_values_hubspot)
+    if kind == "renewal":
+        return all_of([renewal, negate(expansion)]) or TRUE
+    return all_of([negate(expansion), negate(renewal)]) or TRUE
+
+
 def segment_condition(model: Model, segment: Segment) -> str | None:
     """The segment's match rule (rule tree) over HubSpot deal properties; None matches every deal."""
     deal = model.deal
     parts = []
     for test in tree.rules_for(model).match(segment.key).tests:
-        if isinstance(test, tree.IsExpansion):
-            ref = f"string({deal.deal_type_hubspot})"
-            expansion = any_of(
-                f"{ref} = {literal(v)}" for v in deal.expansion_values_hubspot if expressible(v)
-            )
-            is_expansion = guarded(f"is_present({ref})", expansion, "false")
-            parts.append(is_expansion if test.expected else negate(is_expansion))
+        if isinstance(test, tree.DealTypeIs):
+            parts.append(_deal_type(model, test.kind))
         elif isinstance(test, tree.PartnerSourced):
             ticked = populated(test.field) if test.field else "false"
             parts.append(ticked if test.expected else negate(ticked))

@@ -85,12 +85,15 @@ def engine_deal(model: Model, attrs: Attributes, values: dict[str, Any]) -> Deal
     values = dict(values)
     if model.partner_field:
         values[model.partner_field.key] = attrs.partner
-    expansion = attrs.deal_type == "expansion" and bool(model.deal.expansion_values_salesforce)
+    listed = {
+        "expansion": model.deal.expansion_values_salesforce,
+        "renewal": model.deal.renewal_values_salesforce,
+    }.get(attrs.deal_type)
     return Deal(
         id="apex",
         values=_engine_values(values),
         acv=attrs.acv,
-        deal_type="expansion" if expansion else "new_business",
+        deal_type=attrs.deal_type if listed else "new_business",
         sales_cycle_days=attrs.cycle_days,
     )
 

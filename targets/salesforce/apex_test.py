@@ -145,8 +145,11 @@ class ApexTestWriter(AutomationTests):
     def _new_deal(self, var: str, title: str, attrs: Attributes, values: dict | None) -> list[str]:
         """A deal with `values` (None: no handoff fields at all), from newDeal or completeDeal, whichever
         needs fewer changes."""
-        expansion = self.model.deal.expansion_values_salesforce
-        deal_type = apex_string(expansion[0]) if attrs.deal_type == "expansion" and expansion else "null"
+        listed = {
+            "expansion": self.model.deal.expansion_values_salesforce,
+            "renewal": self.model.deal.renewal_values_salesforce,
+        }.get(attrs.deal_type)
+        deal_type = apex_string(listed[0]) if listed else "null"
         values = dict(values or {})
         from_complete = self._changes(var, self.complete, values)
         from_empty = self._changes(var, {}, values)

@@ -41,6 +41,7 @@ COMPLETE, GENERIC = "1", "0.5"
 AMOUNT = "Deal_Amount"
 CYCLE_DAYS = "Sales_Cycle_Days"
 IS_EXPANSION = "Is_Expansion"
+IS_RENEWAL = "Is_Renewal"
 
 
 def text_literal(text: str) -> str:
@@ -178,8 +179,8 @@ def match_expression(model: Model, segment: Segment) -> str:
     """The segment's match rule (rule tree), printed over the shared flow formulas."""
     terms: list[str] = []
     for test in tree.rules_for(model).match(segment.key).tests:
-        if isinstance(test, tree.IsExpansion):
-            terms.append(merge(IS_EXPANSION) if test.expected else f"NOT({merge(IS_EXPANSION)})")
+        if isinstance(test, tree.DealTypeIs):
+            terms += deal_type_terms(model, test.kind)
         elif isinstance(test, tree.PartnerSourced):
             # no partner field: never partner-sourced
             flag = record(test.field.salesforce_name) if test.field else "FALSE"
@@ -206,12 +207,33 @@ def cycle_days_expression() -> str:
     return f"IF(ISBLANK({close}), 0, {close} - IF(ISBLANK({created}), TODAY(), DATEVALUE({created})))"
 
 
-def expansion_expression(model: Model) -> str:
-    values = model.deal.expansion_values_salesforce
+def deal_type_terms(model: Model, kind: str) -> list[str]:
+    """The deal's type over the shared Is_Expansion and Is_Renewal formulas (an expansion value wins)."""
+    expansion, renewal = merge(IS_EXPANSION), merge(IS_RENEWAL)
+    if kind == "expansion":
+        return [expansion]
+    if kind == "renewal":
+        return [renewal]
+    return [f"NOT({expansion})"] + ([f"NOT({renewal})"] if model.deal.renewal_values_salesforce else [])
+
+
+def _one_of(model: Model, values: tuple[str, ...]) -> str:
     if not values:
         return "FALSE"
     checks = [f"ISPICKVAL({record(model.deal.deal_type_salesforce)}, {text_literal(v)})" for v in values]
     return checks[0] if len(checks) == 1 else f"OR({', '.join(checks)})"
+
+
+def expansion_expression(model: Model) -> str:
+    return _one_of(model, model.deal.expansion_values_salesforce)
+
+
+def renewal_expression(model: Model) -> str:
+    """A renewal value, and not an expansion value (a value in both lists is an expansion)."""
+    renewal = _one_of(model, model.deal.renewal_values_salesforce)
+    if renewal == "FALSE" or not model.deal.expansion_values_salesforce:
+        return renewal
+    return f"AND({renewal}, NOT({expansion_expression(model)}))"
 
 
 def tier_expression(model: Model, score: str) -> str:

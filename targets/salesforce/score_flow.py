@@ -128,6 +128,19 @@ def _shared_formulas(model: Model, formulas: fx.Formulas) -> None:
             f"Expansion when {model.deal.deal_type_salesforce} is one of: {values}."[:255],
             where,
         )
+        renewals = ", ".join(model.deal.renewal_values_salesforce) or "none configured"
+        if not model.deal.renewal_values_salesforce and all(
+            s.match.deal_type != "renewal" for s in model.segments
+        ):
+            return
+        formulas.add(
+            fx.IS_RENEWAL,
+            "Boolean",
+            fx.renewal_expression(model),
+            f"Renewal when {model.deal.deal_type_salesforce} is one of: {renewals} (and not an expansion "
+            "value)."[:255],
+            where,
+        )
 
 
 def _field_formulas(model: Model, f: Field, formulas: fx.Formulas) -> None:

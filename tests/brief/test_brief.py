@@ -109,7 +109,7 @@ def test_header_score_segment_and_sla_deadlines(brief):
     assert code == 0
     assert "# Handoff brief: Acme Corp" in out
     assert "| Handoff score | **100.0** (Ready) · completeness 100.0% |" in out
-    assert "| Segment | Channel / partner (partner-mediated motion) |" in out
+    assert "| Segment | Mid-Market, Channel / partner (partner-mediated motion) |" in out
     assert (
         "- Close to first CS touch: within 72 hours, due 2026-01-15T10:00Z; done 2026-01-13T09:00Z (met)"
     ) in out

@@ -100,7 +100,7 @@ def test_missing_optional_columns_warn_once(run_cli, tmp_path, example_spec):
     assert code == 0, err
     lines = [line for line in err.splitlines() if line.startswith("warning:")]
     assert len(lines) == 1
-    assert "every sales cycle counts as 0 days (segments rapid_close" in lines[0]
+    assert "every sales cycle counts as 0 days (segments smb_rapid_close" in lines[0]
     assert "every deal counts as new business" in lines[0] and "partner-sourced" in lines[0]
 
 

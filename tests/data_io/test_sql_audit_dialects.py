@@ -38,6 +38,7 @@ def _columns(model) -> list[tuple[str, str]]:
         return "BOOLEAN" if f.type == "checkbox" else "DOUBLE PRECISION" if f.type in NUMBER_TYPES else "TEXT"
 
     out = [("id", "TEXT"), ("name", "TEXT"), ("acv", "DOUBLE PRECISION"), ("expansion", "BOOLEAN")]
+    out += [("renewal", "BOOLEAN")]
     out += [("cycle_days", "DOUBLE PRECISION")] + [(f'"{f.key}"', kind(f)) for f in model.fields]
     out += [("stage", "TEXT"), ("owner", "TEXT"), ("close_date", "DATE")]
     out += [(t, "TIMESTAMP") for t in TIMES]
@@ -56,6 +57,7 @@ def _record(model, deal) -> tuple:
         deal.name,
         deal.acv,
         deal.deal_type == "expansion",
+        deal.deal_type == "renewal",
         deal.sales_cycle_days,
         *values,
         deal.stage,

@@ -30,7 +30,16 @@ def _deals(spec: Path, tmp_path: Path):
 
 def _record(model, deal) -> tuple:
     values = [deal.values.get(f.key) for f in model.fields]
-    return (deal.id, deal.name, deal.acv, deal.deal_type == "expansion", deal.sales_cycle_days, *values)
+    kind = deal.deal_type
+    return (
+        deal.id,
+        deal.name,
+        deal.acv,
+        kind == "expansion",
+        kind == "renewal",
+        deal.sales_cycle_days,
+        *values,
+    )
 
 
 def _expected(model, deal) -> tuple:
@@ -46,7 +55,8 @@ def _sql_type(f, dialect: str) -> str:
 
 
 def _create(model, dialect: str) -> str:
-    fixed = "id TEXT, name TEXT, acv DOUBLE PRECISION, expansion BOOLEAN, cycle_days DOUBLE PRECISION"
+    fixed = "id TEXT, name TEXT, acv DOUBLE PRECISION, expansion BOOLEAN, renewal BOOLEAN, "
+    fixed += "cycle_days DOUBLE PRECISION"
     fields = ", ".join(f'"{f.key}" {_sql_type(f, dialect)}' for f in model.fields)
     return f"CREATE TABLE deals ({fixed}, {fields})"
 
@@ -65,7 +75,7 @@ def test_the_duckdb_query_gives_the_engines_results(spec, tmp_path):
     model, deals = _deals(spec, tmp_path)
     con = duckdb.connect()
     con.execute(_create(model, "duckdb").replace("DOUBLE PRECISION", "DOUBLE"))
-    marks = ", ".join("?" for _ in range(5 + len(model.fields)))
+    marks = ", ".join("?" for _ in range(6 + len(model.fields)))
     con.executemany(f"INSERT INTO deals VALUES ({marks})", [_record(model, d) for d in deals])
     got = _results(con.execute(query_for(model, "duckdb", "deals") + " ORDER BY id").fetchall())
     assert got == sorted((_expected(model, d) for d in deals), key=lambda row: row[0])
@@ -77,7 +87,7 @@ def test_the_postgres_query_gives_the_engines_results_on_a_real_server(spec, tmp
     with postgres.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS deals")
         cur.execute(_create(model, "postgres"))
-        types = ["TEXT", "TEXT", "DOUBLE PRECISION", "BOOLEAN", "DOUBLE PRECISION"]
+        types = ["TEXT", "TEXT", "DOUBLE PRECISION", "BOOLEAN", "BOOLEAN", "DOUBLE PRECISION"]
         marks = ", ".join(f"%s::{t}" for t in types + [_sql_type(f, "postgres") for f in model.fields])
         cur.executemany(f"INSERT INTO deals VALUES ({marks})", [_record(model, d) for d in deals])
         cur.execute(query_for(model, "postgres", "deals") + " ORDER BY id")

@@ -125,7 +125,8 @@ def sample(rng: random.Random, model: Model, n: int, hubspot_expressible: bool =
         if hubspot is not None:
             record[f.hubspot_name] = hubspot
     amount = rng.choice(AMOUNTS)
-    deal_type = rng.choice([None, "newbusiness", *model.deal.expansion_values_hubspot])
+    kinds = model.deal.expansion_values_hubspot + model.deal.renewal_values_hubspot
+    deal_type = rng.choice([None, "newbusiness", *kinds])
     cycle = rng.choice(CYCLE_DAYS)
     if amount is not None:
         record[model.deal.acv_hubspot] = repr(float(amount))
@@ -139,7 +140,13 @@ def sample(rng: random.Random, model: Model, n: int, hubspot_expressible: bool =
         id=f"deal-{n}",
         values=values,
         acv=None if amount is None else float(amount),
-        deal_type="expansion" if deal_type in model.deal.expansion_values_hubspot else "new_business",
+        deal_type=(
+            "expansion"
+            if deal_type in model.deal.expansion_values_hubspot
+            else "renewal"
+            if deal_type in model.deal.renewal_values_hubspot
+            else "new_business"
+        ),
         sales_cycle_days=None if cycle is None else float(cycle),
     )
     return Sample(deal, record)

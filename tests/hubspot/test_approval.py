@@ -177,6 +177,10 @@ def test_the_rule_matches_the_beta_openapi_schema_strictly(approved):
         assert member_errors(name, value) == [], name
 
 
+# the Enterprise size's new-logo segments: the enterprise_ready gate covers them, not renewals or expansions
+ENTERPRISE = ("enterprise_channel", "enterprise_rapid_close", "enterprise")
+
+
 def _score_branches(rule: dict) -> dict[tuple[str, ...], dict]:
     """Score filters of the condition, by the segments their branch names (() = every segment)."""
     out = {}
@@ -207,7 +211,7 @@ def test_the_filter_holds_the_gates_minimum_score_and_required_fields(approved):
             "value": 59.95,
             "includeObjectsWithNoValueSet": True,
         },
-        ("enterprise",): {
+        ENTERPRISE: {
             "operationType": "NUMBER",
             "operator": "IS_LESS_THAN",
             "value": 84.95,
@@ -248,7 +252,7 @@ def test_a_single_gate_with_all_mode(tmp_path):
     rule = patch_body(load_spec(path).model)["approvalStage"]
     assert (rule["approvalMode"], rule["approverUserIds"]) == ("ALL", ["42", "43"])
     assert _score_branches(rule) == {
-        ("enterprise",): {
+        ENTERPRISE: {
             "operationType": "NUMBER",
             "operator": "IS_LESS_THAN",
             "value": 84.95,

@@ -39,7 +39,7 @@ SPECS = {
     "every_field_type": SHARED_SPECS / "every_field_type.yaml",
     "every_segment_match": SHARED_SPECS / "every_segment_match.yaml",
 }
-COUNT = 300
+COUNT = 1000
 
 
 DESIGNED = ("example", "every_type")  # built to reach every segment, tier and field state
@@ -173,11 +173,14 @@ def test_the_domain_worked_example_scores_73_5_and_tier_gaps():
     record = {model.field(k).hubspot_name: v for k, v in specific.items()}
     record[model.field("success_criteria").hubspot_name] = "TBD"
     record["amount"] = "150000.0"
+    record.update(createdate=str(CREATED), closedate=str(CREATED + 60 * DAY))  # not a rapid close
     hubspot = HubSpotDeal(model, record)
     assert hubspot["segment"] == "enterprise"
     assert hubspot["score"] == pytest.approx(12.5 / 17 * 100)
     assert round_half_up(hubspot["score"]) == 73.5 and hubspot["tier"] == "Gaps"
-    engine = score_deal(model, Deal("d", {**specific, "success_criteria": "TBD"}, acv=150_000.0))
+    engine = score_deal(
+        model, Deal("d", {**specific, "success_criteria": "TBD"}, acv=150_000.0, sales_cycle_days=60)
+    )
     assert engine.score == 73.5 and engine.tier == "gaps"
 
 

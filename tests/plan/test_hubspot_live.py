@@ -16,8 +16,12 @@ PEOPLE = {
     "cs-pool@example.com": ("Casey", "Pool"),
     "cs-manager@example.com": ("Morgan", "Manager"),
     "cs-lead@example.com": ("Lee", "Lead"),
+    "sales-lead@example.com": ("Sam", "Sales"),
 }
-ENV = HUBSPOT_ENV + "    csm_manager_email: cs-lead@example.com\n"
+ENV = (
+    HUBSPOT_ENV
+    + "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
+)
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 READ_OPERATIONS = {
     "properties.list",

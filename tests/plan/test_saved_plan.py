@@ -25,6 +25,7 @@ PEOPLE = {
     "cs-pool@example.com": ("Casey", "Pool"),
     "cs-manager@example.com": ("Morgan", "Manager"),
     "cs-lead@example.com": ("Lee", "Lead"),
+    "sales-lead@example.com": ("Sam", "Sales"),
 }
 
 
@@ -88,7 +89,11 @@ def test_salesforce_saved_plan_deploys_what_a_direct_apply_deploys(
 
 
 def test_hubspot_saved_plan_sends_the_saved_bodies(hubspot, tmp_path, run_cli, monkeypatch):
-    spec = live_spec(tmp_path, HUBSPOT_ENV + "    csm_manager_email: cs-lead@example.com\n")
+    spec = live_spec(
+        tmp_path,
+        HUBSPOT_ENV
+        + "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n",
+    )
     plan = tmp_path / "plan.json"
     assert run_cli(*args(spec, "plan", "--out", str(plan)))[0] == 0
     code, direct, _ = run_cli(*args(spec, "plan", "--json"))

@@ -58,7 +58,7 @@ def test_a_spec_change_plans_exactly_that_change(workdir, run_cli):
     change = next(c for c in plan["changes"] if c["kind"] == "CustomField")
     assert change["key"] == "Opportunity.Handoff_Risk_Flags__c" and change["origin"] == "field:risk_flags"
     assert {d["path"] for d in change["differences"]} == {"label"}
-    assert change["source"].endswith("handoff.yaml:69:5")
+    assert change["source"].endswith("handoff.yaml:72:5")
 
 
 def test_hubspot_drift_in_handoff_terms(workdir, run_cli):

@@ -118,7 +118,7 @@ def random_match(rng: random.Random) -> Match:
 def _maybe_match(rng: random.Random) -> Match:
     return Match(
         acv=random_range(rng, ACV_BOUNDS) if rng.random() < 0.6 else None,
-        deal_type=rng.choice((None, None, "expansion", "new_business")),
+        deal_type=rng.choice((None, None, "expansion", "new_business", "renewal")),
         partner_sourced=rng.choice((None, None, True, False)),
         sales_cycle_days=random_range(rng, CYCLE_BOUNDS) if rng.random() < 0.3 else None,
     )
@@ -167,6 +167,7 @@ def random_model(seed: int, base: Model) -> Model:
     ready = rng.choice((70, 80, 85, 90.5))
     deal = DealSource(
         expansion_values_salesforce=EXPANSION[: rng.randint(0, 2)],
+        renewal_values_salesforce=("Renewal",),
         partner_field="partner" if rng.random() < 0.8 else None,
     )
     return dataclasses.replace(
@@ -230,13 +231,21 @@ def random_deal(rng: random.Random, model: Model, n: int) -> tuple[Deal, dict]:
     """An engine Deal and the Opportunity record the flow sees, with the same facts."""
     values = {f.key: random_value(rng, f) for f in model.fields}
     acv = rng.choice((None, *[b + d for b in ACV_BOUNDS for d in (-0.01, 0, 0.01)]))
-    expansion = rng.random() < 0.3
+    kind = rng.random()
     deal_type_value = (
         rng.choice(model.deal.expansion_values_salesforce or ("New Customer",))
-        if expansion
+        if kind < 0.3
+        else rng.choice(model.deal.renewal_values_salesforce or ("New Customer",))
+        if kind < 0.5
         else rng.choice((None, "New Customer"))
     )
-    is_expansion = deal_type_value in model.deal.expansion_values_salesforce
+    deal_type = (
+        "expansion"
+        if deal_type_value in model.deal.expansion_values_salesforce
+        else "renewal"
+        if deal_type_value in model.deal.renewal_values_salesforce
+        else "new_business"
+    )
     cycle = rng.choice([b + d for b in CYCLE_BOUNDS for d in (-1, 0, 1)])
     close = TODAY + dt.timedelta(days=cycle)
     inserting = rng.random() < 0.3  # CreatedDate is blank while a deal is being inserted
@@ -262,13 +271,7 @@ def random_deal(rng: random.Random, model: Model, n: int) -> tuple[Deal, dict]:
         if f.type == "checkbox":
             value = bool(value)
         record[f.salesforce_name] = value
-    deal = Deal(
-        id=str(n),
-        values=values,
-        acv=acv,
-        deal_type="expansion" if is_expansion else "new_business",
-        sales_cycle_days=cycle_days,
-    )
+    deal = Deal(id=str(n), values=values, acv=acv, deal_type=deal_type, sales_cycle_days=cycle_days)
     return deal, record
 
 
@@ -298,3 +301,12 @@ def normalized(result: dict) -> dict:
         out[key] = None if out[key] is None else Decimal(out[key]).normalize()
     out["missing_summary"] = out["missing_summary"] or None
     return out
+
+
+def type_value(model: Model, deal_type: str) -> str | None:
+    """The Opportunity Type value that makes a deal of `deal_type` (None: new business)."""
+    listed = {
+        "expansion": model.deal.expansion_values_salesforce,
+        "renewal": model.deal.renewal_values_salesforce,
+    }.get(deal_type)
+    return listed[0] if listed else None

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from helpers import EXAMPLE_SPEC, ROOT
+from salesforce.flow_cases import type_value
 from salesforce.flow_interpreter import Flow, Run
 
 from handrail.specs.validate import load_spec
@@ -96,7 +97,8 @@ def test_the_meta_file_is_active_and_schema_valid(example):
 def test_a_test_method_for_every_segment_tier_and_automation_path(example):
     source = apex_class(example).content.decode()
     methods = set(re.findall(r"static void (\w+)\(\)", source))
-    segments = ("Expansion", "Channel", "RapidClose", "Smb", "MidMarket", "Enterprise")
+    segments = ["".join(w.title() for w in s.key.split("_")) for s in example.segments]
+    assert "EnterpriseChannel" in segments and "MidMarketRenewal" in segments
     assert {f"scores{s}{t}" for s in segments for t in ("Ready", "Gaps", "Blocked")} <= methods
     assert {f"closesWon{s}" for s in segments} <= methods
     assert {
@@ -135,7 +137,7 @@ def test_what_the_class_expects_is_what_the_flow_computes(spec):
                 "Amount": Decimal(str(attrs.acv)),
                 "CreatedDate": None,
                 "CloseDate": dt.date(2026, 3, 4) + dt.timedelta(days=attrs.cycle_days),
-                "Type": model.deal.expansion_values_salesforce[0] if attrs.deal_type == "expansion" else None,
+                "Type": type_value(model, attrs.deal_type),
             }
             if model.partner_field:
                 record[model.partner_field.salesforce_name] = attrs.partner

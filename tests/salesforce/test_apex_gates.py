@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from helpers import EXAMPLE_SPEC, ROOT
+from salesforce.flow_cases import type_value
 from salesforce.flow_interpreter import Flow, Run
 from salesforce.validation_formula import Record, evaluate
 
@@ -64,13 +65,12 @@ def record_of(model, save: Save, before: dict | None) -> dict:
             for f in model.fields + model.computed
         }
     )
-    expansion = model.deal.expansion_values_salesforce
     record.update(
         {
             "Amount": Decimal(str(save.attrs.acv)),
             "StageName": save.stage,
             "OwnerId": "005OWNER",
-            "Type": expansion[0] if save.attrs.deal_type == "expansion" and expansion else None,
+            "Type": type_value(model, save.attrs.deal_type),
             "CloseDate": DAY + dt.timedelta(days=save.attrs.cycle_days),
             "CreatedDate": None if before is None else dt.datetime(2026, 3, 4, 9, tzinfo=dt.timezone.utc),
         }

@@ -313,8 +313,8 @@ def test_one_scheduled_path_per_distinct_first_touch_sla(example):
 @pytest.mark.parametrize(
     "segment, path_hours, first_touch, escalates",
     [
-        ("channel", 72, None, True),
-        ("channel", 48, None, False),  # the 48 h path is not the channel's SLA
+        ("enterprise_channel", 72, None, True),
+        ("enterprise_channel", 48, None, False),  # the 48 h path is not the channel's SLA
         ("mid_market", 48, None, True),
         ("mid_market", 48, NOW, False),  # touched in time
     ],
@@ -455,12 +455,12 @@ def test_no_automation_means_only_the_scoring_flow(example):
 
 def test_segments_with_different_slas_are_grouped(example):
     segments = tuple(
-        dataclasses.replace(s, sla=Sla(first_touch_hours=24 if s.key in ("smb", "rapid_close") else 48))
+        dataclasses.replace(s, sla=Sla(first_touch_hours=24 if s.key in ("smb", "smb_rapid_close") else 48))
         for s in example.segments
     )
     model = dataclasses.replace(example, segments=segments)
     decisions = flow(model, "Handoff_Closed_Won_After_Save").nodes
     rule = decisions["Sla_Missed_Escalation_1_First_Touch_24"].find(NS + "rules")
     values = [c.findtext(f"{NS}rightValue/{NS}stringValue") for c in rule.findall(NS + "conditions")]
-    assert values == ["Closed Won", None, "rapid_close", "smb"]
+    assert values == ["Closed Won", None, "smb_rapid_close", "smb"]
     assert rule.findtext(NS + "conditionLogic") == "1 AND 2 AND (3 OR 4)"

@@ -108,7 +108,7 @@ def test_random_top_level_keys_on_minimal(extra):
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.sampled_from(["fields", "segments", "stages", "gates"]),
+    st.sampled_from(["fields", "sizes", "motions", "stages", "gates"]),
     st.integers(0, 5),
     st.dictionaries(st.sampled_from(WORDS), data, max_size=4),
 )

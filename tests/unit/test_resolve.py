@@ -34,19 +34,19 @@ def test_defaults_applied():
 
 
 def test_segment_sla_overrides_defaults(example_model):
-    assert example_model.segment("channel").sla.first_touch_hours == 72
-    assert example_model.segment("channel").sla.internal_handoff_hours == 24
+    assert example_model.segment("smb_channel").sla.first_touch_hours == 72
+    assert example_model.segment("smb_channel").sla.internal_handoff_hours == 24
 
 
 def test_required_in_and_required_fields_merge(example_model):
-    assert example_model.segment("channel").required_fields == (
+    assert example_model.segment("smb_channel").required_fields == (
         "business_goals",
         "stakeholder_map",
         "products_scope",
         "partner_contact",
         "partner_support_tier",
     )
-    assert example_model.segment("expansion").required_fields == ("products_scope", "contract_terms")
+    assert example_model.segment("smb_expansion").required_fields == ("products_scope", "contract_terms")
 
 
 def test_csm_required_by_adds_a_gate_unless_one_is_written():

@@ -37,7 +37,7 @@ NODE_TYPES = {
     tree.ShorterThan,
     tree.OnlyGenericOptions,
     tree.InRange,
-    tree.IsExpansion,
+    tree.DealTypeIs,
     tree.PartnerSourced,
     tree.Empty,
     tree.EmptyInSegments,

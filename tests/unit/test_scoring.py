@@ -131,12 +131,13 @@ def test_completeness_is_100_when_nothing_is_required(example_model):
         (25000, "new_business", False, 30, "mid_market"),
         (99999, "new_business", False, 30, "mid_market"),
         (100000, "new_business", False, 30, "enterprise"),
-        (500000, "expansion", True, 5, "expansion"),  # expansion outranks everything
-        (50000, "new_business", True, 5, "channel"),  # partner outranks rapid close
-        (50000, "new_business", False, 13, "rapid_close"),
+        (500000, "expansion", True, 5, "enterprise_expansion"),  # expansion outranks the other motions
+        (150000, "renewal", False, 30, "enterprise_renewal"),
+        (50000, "new_business", True, 5, "mid_market_channel"),  # partner outranks rapid close
+        (50000, "new_business", False, 13, "mid_market_rapid_close"),
         (50000, "new_business", False, 14, "mid_market"),  # lt: 14 is exclusive
-        (150000, "new_business", False, 5, "enterprise"),  # rapid close only below 100k
-        (None, "new_business", False, None, "rapid_close"),  # missing numbers count as 0
+        (150000, "new_business", False, 5, "enterprise_rapid_close"),  # a rapid close of any size
+        (None, "new_business", False, None, "smb_rapid_close"),  # missing numbers count as 0
     ],
 )
 def test_segment_resolution_is_ordered_first_match(example_model, acv, deal_type, partner, cycle, segment):
@@ -146,18 +147,18 @@ def test_segment_resolution_is_ordered_first_match(example_model, acv, deal_type
     assert resolve_segment(example_model, deal).key == segment
 
 
-def test_rapid_close_scores_only_the_five_highest_weights(example_model):
-    seg = example_model.segment("rapid_close")
+def test_rapid_close_scores_the_five_fields_the_playbook_names(example_model):
+    seg = example_model.segment("smb_rapid_close")
     assert seg.scored_fields == (
         "business_goals",
         "stakeholder_map",
-        "success_criteria",
         "risk_flags",
         "products_scope",
+        "key_conversations",
     )
     values = {k: SPECIFIC[k] for k in seg.scored_fields}
     result = score_deal(example_model, Deal(id="r", values=values, acv=10000, sales_cycle_days=7))
-    assert result.segment == "rapid_close" and result.possible == 13 and result.score == 100.0
+    assert result.segment == "smb_rapid_close" and result.possible == 12 and result.score == 100.0
 
 
 @pytest.mark.parametrize(
