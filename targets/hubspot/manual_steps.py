@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handrail.specs.computed import READ_ONLY
 from handrail.specs.model import Model
 from handrail.targets.hubspot.actions import MANAGER_ROLES, placeholders
 from handrail.targets.hubspot.filters import combined
@@ -88,6 +89,7 @@ def manual_steps(model: Model, pipeline: str) -> dict[str, Any]:
                 "instructions": instructions,
             }
         )
+    steps += [record_layout_step(model), edit_permissions_step(model)]
     bindings = []
     for placeholder, person in placeholders(model):
         role = person in MANAGER_ROLES
@@ -119,3 +121,81 @@ def manual_steps(model: Model, pipeline: str) -> dict[str, Any]:
                 }
             )
     return {"pipeline": pipeline, "steps": steps, "bindings": bindings}
+
+
+# No public API sets the deal record's layout or a property's edit access, so both are manual steps
+# that diff reports as not verifiable. Checked in the docs: the CRM cards API
+# (developers.hubspot.com/docs/api-reference/crm-public-app-crm-cards-v3/guide and
+# .../legacy/crm/extensions/crm-cards/create-crm-card) only adds app cards filled from an external
+# URL, not property cards or the record layout; the properties API's fieldLevelPermission is
+# read-only and always empty (developers.hubspot.com/changelog/addition-of-a-new-fieldlevelpermission-field).
+CS_EDITABLE = ("intake_status", "csm_rating")
+
+
+def record_layout_step(model: Model) -> dict[str, Any]:
+    """The deal record's cards: the computed properties first, then the spec's sections in order."""
+    cards = [
+        {
+            "card": "Handoff",
+            "properties": [
+                {"name": f.hubspot_name, "label": f.label, "read_only": f.key in READ_ONLY}
+                for f in model.computed
+            ],
+        }
+    ]
+    for section in model.sections:
+        fields = [f for f in model.fields if f.section == section.key]
+        if fields:
+            cards.append(
+                {
+                    "card": section.label,
+                    "properties": [
+                        {"name": f.hubspot_name, "label": f.label, "read_only": False} for f in fields
+                    ],
+                }
+            )
+    instructions = [
+        "In HubSpot, open Settings > Objects > Deals > Record Customization and edit the default view "
+        "(or the view your deal teams use)."
+    ]
+    for card in cards:
+        names = ", ".join(
+            f"{p['label']}{' (read-only)' if p['read_only'] else ''}" for p in card["properties"]
+        )
+        instructions.append(f"Add a property card '{card['card']}' with, in this order: {names}.")
+    instructions.append("Save. Handrail cannot read the layout back, so diff reports it as not verifiable.")
+    return {
+        "id": "deal-record-layout",
+        "kind": "record_layout",
+        "verifiable": False,
+        "title": "Show the handoff on the deal record",
+        "cards": cards,
+        "instructions": instructions,
+    }
+
+
+def edit_permissions_step(model: Model) -> dict[str, Any]:
+    """Who may edit which handoff property: the CS team alone edits intake status and rating."""
+    cs_only = [model.computed_field(k) for k in CS_EDITABLE]
+    read_only = [f for f in model.computed if f.key in READ_ONLY]
+    instructions = [
+        "In HubSpot (Enterprise), open Settings > Properties > Deal properties.",
+        *(
+            f"Open '{f.label}' ({f.hubspot_name}), choose Edit property access, and let everyone view it "
+            "but only the Customer Success team edit it."
+            for f in cs_only
+        ),
+        "Set these to view-only for everyone (Handrail's workflows and formulas write them): "
+        + ", ".join(f"{f.label} ({f.hubspot_name})" for f in read_only)
+        + ".",
+        "Save. Handrail cannot read property access back, so diff reports it as not verifiable.",
+    ]
+    return {
+        "id": "deal-property-edit-access",
+        "kind": "property_edit_access",
+        "verifiable": False,
+        "title": "Let only Customer Success edit intake status and rating",
+        "edit_by_team": {"team": "Customer Success", "properties": [f.hubspot_name for f in cs_only]},
+        "read_only": [f.hubspot_name for f in read_only],
+        "instructions": instructions,
+    }

@@ -162,7 +162,12 @@ def test_manual_steps_list_what_only_the_settings_page_can_require(every_type):
     # goals and security_review are needed by every segment from stage three on; the CSM only by some.
     assert [p["label"] for p in won["require"]] == ["Goals", "Security review"]
     assert {p["label"]: p["segments"] for p in won["segment_only"]}["CSM"] == ["partner", "large"]
-    assert {s["kind"] for s in steps.values()} == {"conditional_stage_properties", "bind_role"}
+    assert {s["kind"] for s in steps.values()} == {
+        "conditional_stage_properties",
+        "record_layout",
+        "property_edit_access",
+        "bind_role",
+    }
     bindings = {b["placeholder"]: b["resolved_by"] for b in _json(desired, "manual-steps.json")["bindings"]}
     assert bindings == {
         "${owner:lead@example.com}": "apply",
