@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from handrail.specs.diagnostics import error
 from handrail.targets.salesforce.xml import NAMESPACE, metadata_xml
 
 PREFIX = "Handoff: "
@@ -170,3 +171,19 @@ def describe_drift(layout: str, desired: bytes, actual: bytes) -> list[str]:
         ]
     lines += [f"removes section {label} from {layout}" for label in have if label not in want]
     return lines
+
+
+def unknown_layouts(names, org_layouts: list[str]) -> list:
+    """Errors, at the spec line of each name, for layouts the org does not have (names: LayoutName)."""
+    have = sorted(org_layouts)
+    listing = ", ".join(have) if have else "none"
+    return [
+        error(
+            "salesforce.layout.unknown",
+            f"the org has no Opportunity page layout named {n.name!r}",
+            span=n.span,
+            hint=f"the org's Opportunity layouts: {listing}",
+        )
+        for n in names
+        if n.name not in have
+    ]

@@ -128,3 +128,26 @@ def test_drift_in_handoff_terms():
     assert layouts.describe_drift("Opportunity Layout", removed, desired) == [
         "removes section Handoff: Risks from Opportunity Layout"
     ]
+
+
+def test_spec_layout_names_keep_their_lines_and_unknown_ones_are_located_errors():
+    from handrail.specs.loader import load_bytes
+    from handrail.specs.platforms import salesforce_settings
+
+    doc = load_bytes(
+        b"name: x\nsalesforce:\n  layouts:\n    - Opportunity Layout\n    - Missing One\n", "s.yaml"
+    )
+    settings = salesforce_settings(doc)
+    assert [n.name for n in settings.layouts] == ["Opportunity Layout", "Missing One"]
+    errors = layouts.unknown_layouts(settings.layouts, ["Opportunity Layout", "Sales Layout"])
+    assert len(errors) == 1
+    assert errors[0].span.line == 5
+    assert "Missing One" in errors[0].message
+    assert "Opportunity Layout, Sales Layout" in errors[0].hint
+
+
+def test_no_salesforce_key_means_no_layouts():
+    from handrail.specs.loader import load_bytes
+    from handrail.specs.platforms import salesforce_settings
+
+    assert salesforce_settings(load_bytes(b"name: x\n", "s.yaml")).layouts == ()
