@@ -34,6 +34,7 @@ MANAGED_TYPES = (
     "PermissionSet",
     "CustomNotificationType",
     "ApexClass",
+    "PathAssistant",
 )
 _SUFFIX_TYPES = {suffix: kind for kind, (_, suffix) in TOP_LEVEL_TYPES.items()}
 

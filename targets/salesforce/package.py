@@ -26,6 +26,7 @@ TOP_LEVEL_TYPES = {
     "PermissionSet": ("permissionsets", "permissionset"),
     "CustomNotificationType": ("notificationtypes", "notiftype"),
     "ApexClass": ("classes", "cls"),
+    "PathAssistant": ("pathAssistants", "pathAssistant"),
 }
 FORMATS = ("source", "mdapi")
 

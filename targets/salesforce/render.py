@@ -23,7 +23,8 @@ from handrail.targets.salesforce.fields import field_components
 from handrail.targets.salesforce.limits import CUSTOM_FIELDS_BY_EDITION, check
 from handrail.targets.salesforce.normal_form import component_body
 from handrail.targets.salesforce.package import FORMATS, layout
-from handrail.targets.salesforce.permission_set import permission_set_component
+from handrail.targets.salesforce.path_assistant import path_component
+from handrail.targets.salesforce.permission_set import permission_set_components
 from handrail.targets.salesforce.spec_checks import spec_warnings
 from handrail.targets.salesforce.validation_rules import rule_components
 
@@ -53,9 +54,10 @@ def normalize_options(options: dict | None) -> dict:
 
 
 def components(model: Model, options: dict) -> list[Component]:
-    """Every component, in the order resources are listed: fields, rules, permission set, flows."""
+    """Every component, in the order resources are listed: fields, rules, permission sets, path, flows."""
     fields = _fields(model)
-    rest = [permission_set_component(model, fields), *flows.components(model, options)]
+    path = [c for c in (path_component(model),) if c is not None]
+    rest = [*permission_set_components(model, fields), *path, *flows.components(model, options)]
     return [*fields, *_rules(model), *(dataclasses.replace(c, origin=Origin(c.type)) for c in rest)]
 
 

@@ -28,6 +28,7 @@ FILE_TYPES = {
     "PermissionSet": ("permissionsets", ".permissionset"),
     "CustomNotificationType": ("notificationtypes", ".notiftype"),
     "ApexClass": ("classes", ".cls"),
+    "PathAssistant": ("pathAssistants", ".pathAssistant"),
 }
 ID_PREFIXES = {
     "Opportunity": "006",
@@ -41,6 +42,7 @@ ID_PREFIXES = {
     "PermissionSet": "0PS",
     "CustomNotificationType": "0ML",
     "ApexClass": "01p",
+    "PathAssistant": "0Hx",
     "deploy": "0Af",
     "retrieve": "09S",
     "query": "01g",

@@ -42,7 +42,8 @@ def test_spec_change_plans_exactly_that_change(org, spec, run_cli):
     code, out, _ = run_cli(*args(spec, "plan", "--json"))
     plan = json.loads(out)
     assert [(c["kind"], c["key"]) for c in plan["changes"]] == [
-        ("ValidationRule", "Opportunity.Handoff_Gate_Enterprise_Ready")
+        ("ValidationRule", "Opportunity.Handoff_Gate_Enterprise_Ready"),
+        ("PathAssistant", "Handoff_Opportunity_Path"),  # the Path's guidance is the gate's message
     ]
     assert run_cli(*args(spec, "apply"))[0] == 0
     rule = org.org.validation_rules["Opportunity.Handoff_Gate_Enterprise_Ready"]

@@ -69,7 +69,8 @@ def test_source_layout(example_model, with_flows):
     assert (
         f"{root}objects/Opportunity/validationRules/Handoff_Gate_Enterprise_Ready.validationRule-meta.xml"
     ) in files
-    assert f"{root}permissionsets/Handoff_Field_Access.permissionset-meta.xml" in files
+    assert f"{root}permissionsets/Handoff_Sales_Access.permissionset-meta.xml" in files
+    assert f"{root}permissionsets/Handoff_CS_Access.permissionset-meta.xml" in files
     assert f"{root}flows/Handoff_Before_Save.flow-meta.xml" in files
     assert f"{root}notificationtypes/Handoff_Alert.notiftype-meta.xml" in files
     assert files[f"{root}classes/Handoff_Flow_Tests.cls"] == APEX
@@ -93,7 +94,8 @@ def test_source_files_carry_full_name_only_where_salesforce_retrieves_it(example
     assert rule[0].text == "Handoff_Gate_Enterprise_Ready"
     for path in (
         "flows/Handoff_Before_Save.flow-meta.xml",
-        "permissionsets/Handoff_Field_Access.permissionset-meta.xml",
+        "permissionsets/Handoff_Sales_Access.permissionset-meta.xml",
+        "permissionsets/Handoff_CS_Access.permissionset-meta.xml",
     ):
         assert etree.fromstring(files[f"force-app/main/default/{path}"]).find(f"{NS}fullName") is None
 
@@ -103,7 +105,9 @@ def test_mdapi_layout(example_model, with_flows):
     assert set(files) == {
         "package.xml",
         "objects/Opportunity.object",
-        "permissionsets/Handoff_Field_Access.permissionset",
+        "permissionsets/Handoff_Sales_Access.permissionset",
+        "permissionsets/Handoff_CS_Access.permissionset",
+        "pathAssistants/Handoff_Opportunity_Path.pathAssistant",
         "flows/Handoff_Before_Save.flow",
         "notificationtypes/Handoff_Alert.notiftype",
         "classes/Handoff_Flow_Tests.cls",
@@ -130,6 +134,7 @@ def test_package_xml_lists_every_component_sorted(example_model, with_flows):
                 "CustomField",
                 "CustomNotificationType",
                 "Flow",
+                "PathAssistant",
                 "PermissionSet",
                 "ValidationRule",
             ]
@@ -137,7 +142,7 @@ def test_package_xml_lists_every_component_sorted(example_model, with_flows):
         assert all(m == sorted(m) for m in members.values())
         assert "Opportunity.Handoff_Score__c" in members["CustomField"]
         assert "Opportunity.Handoff_Gate_Enterprise_Ready" in members["ValidationRule"]
-        assert members["PermissionSet"] == ["Handoff_Field_Access"]
+        assert members["PermissionSet"] == ["Handoff_CS_Access", "Handoff_Sales_Access"]
         assert "CustomObject" not in members  # only the children Handrail manages, never the whole object
 
 

@@ -24,10 +24,11 @@ def test_one_resource_per_component_keyed_by_full_name(example_model):
     ]
     rules = [k for kind, k in keys if kind == "ValidationRule"]
     assert rules == [f"Opportunity.{gate_rule_name(example_model, g.key)}" for g in example_model.gates]
-    assert ("PermissionSet", "Handoff_Field_Access") in keys
+    assert ("PermissionSet", "Handoff_Sales_Access") in keys
+    assert ("PermissionSet", "Handoff_CS_Access") in keys
     assert (
         len(keys)
-        == len(flows.components(example_model, {"api_version": "63.0"})) + len(fields) + len(rules) + 1
+        == len(flows.components(example_model, {"api_version": "63.0"})) + len(fields) + len(rules) + 3
     )
 
 
@@ -67,7 +68,7 @@ def test_a_repeatable_element_is_a_list_even_with_one_item(example_model):
     by_key = {r.key: r for r in render(example_model, {}).resources}
     rule = by_key[f"Opportunity.{gate_rule_name(example_model, 'enterprise_ready')}"].body
     assert list(rule) == ["active", "description", "errorConditionFormula", "errorMessage"]
-    permissions = by_key["Handoff_Field_Access"].body["fieldPermissions"]
+    permissions = by_key["Handoff_Sales_Access"].body["fieldPermissions"]
     assert isinstance(permissions, list) and permissions[0] == {
         "editable": "true",
         "field": "Opportunity.Handoff_Business_Goals__c",

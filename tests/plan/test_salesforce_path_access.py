@@ -1,0 +1,66 @@
+"""The Opportunity Path and the Sales and CS permission sets, applied to the fake org and diffed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lxml import etree
+from plan.live import SALESFORCE_ENV, args, live_spec
+
+MD = "http://soap.sforce.com/2006/04/metadata"
+PATH = "Handoff_Opportunity_Path"
+
+
+@pytest.fixture
+def org(fake_salesforce, monkeypatch):
+    fake_salesforce.deploy_polls = 0
+    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
+    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
+    return fake_salesforce
+
+
+@pytest.fixture
+def spec(tmp_path):
+    return live_spec(tmp_path, SALESFORCE_ENV)
+
+
+def test_path_and_both_permission_sets_are_created_then_unchanged(org, spec, run_cli):
+    code, out, err = run_cli(*args(spec, "plan", "--json"))
+    created = {(c["kind"], c["key"]) for c in json.loads(out)["changes"] if c["action"] == "create"}
+    assert {
+        ("PathAssistant", PATH),
+        ("PermissionSet", "Handoff_Sales_Access"),
+        ("PermissionSet", "Handoff_CS_Access"),
+    } <= created
+    assert run_cli(*args(spec, "apply"))[0] == 0
+    assert set(org.org.permission_sets) == {"Handoff_Sales_Access", "Handoff_CS_Access"}
+    path = org.org.store("PathAssistant")[PATH].element
+    steps = path.findall(f"{{{MD}}}pathAssistantSteps")
+    assert steps and all(len(s.findall(f"{{{MD}}}fieldNames")) <= 5 for s in steps)
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 0, out + err
+
+
+def test_a_hand_edited_path_is_drift(org, spec, run_cli):
+    assert run_cli(*args(spec, "apply"))[0] == 0
+    path = org.org.store("PathAssistant")[PATH].element
+    for info in path.iter(f"{{{MD}}}info"):
+        info.text = "edited by hand"
+    code, out, _ = run_cli(*args(spec, "plan", "--json"))
+    changes = [(c["kind"], c["key"], c["action"]) for c in json.loads(out)["changes"]]
+    assert ("PathAssistant", PATH, "update") in changes
+    assert run_cli(*args(spec, "apply"))[0] == 0
+    assert run_cli(*args(spec, "plan", "--exit-code"))[0] == 0
+
+
+def test_the_old_single_permission_set_is_left_alone(org, spec, run_cli):
+    old = etree.fromstring(
+        f'<PermissionSet xmlns="{MD}"><hasActivationRequired>false</hasActivationRequired>'
+        "<label>Handoff Field Access</label></PermissionSet>"
+    )
+    org.org.put("PermissionSet", "Handoff_Field_Access", old)
+    code, out, _ = run_cli(*args(spec, "plan", "--json"))
+    assert not [c for c in json.loads(out)["changes"] if c["action"] == "delete"]
+    assert run_cli(*args(spec, "apply"))[0] == 0
+    assert "Handoff_Field_Access" in org.org.permission_sets
