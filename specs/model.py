@@ -6,9 +6,20 @@ the spec node it came from, so compile-time errors can point back at the spec.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
+from handrail.specs.automation import (  # noqa: F401 - part of the model's vocabulary
+    Assignment,
+    Automation,
+    ClosedWon,
+    Due,
+    Escalation,
+    Notification,
+    StageEntry,
+    Task,
+)
+from handrail.specs.contacts import ContactRule
 from handrail.specs.diagnostics import Span
 
 FieldType = Literal[
@@ -70,6 +81,7 @@ class Field:
     hubspot_name: str = ""  # internal name
     allow_destructive: bool = False
     span: Span | None = None
+    contacts: ContactRule | None = None  # complete_when: {contacts: ...} (specs/contacts.py)
 
     @property
     def generic_values(self) -> frozenset[str]:
@@ -232,78 +244,6 @@ class Gate:
     allow_destructive: bool = False
     span: Span | None = None
     hubspot_approval: Approval | None = None  # opt-in conditional approval (targets.hubspot.pipeline_rules)
-
-
-@dataclass(frozen=True)
-class Due:
-    amount: int
-    unit: Literal["hours", "days", "business_days"]
-
-    def describe(self) -> str:
-        unit = self.unit.replace("_", " ")
-        return f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
-
-
-@dataclass(frozen=True)
-class Task:
-    key: str
-    subject: str
-    description: str
-    owner: str  # recipient
-    due: Due
-    segments: tuple[str, ...]
-    tiers: tuple[str, ...] = ()  # tier keys (ready, gaps, blocked); none: any tier
-    span: Span | None = None
-
-
-@dataclass(frozen=True)
-class Notification:
-    to: tuple[str, ...]
-    title: str
-    body: str
-    segments: tuple[str, ...]
-    tiers: tuple[str, ...] = ()
-    span: Span | None = None
-
-
-@dataclass(frozen=True)
-class Assignment:
-    segments: tuple[str, ...]
-    assign: str | None  # username
-    keep_existing: bool = True
-    span: Span | None = None
-
-
-@dataclass(frozen=True)
-class Escalation:
-    sla: Literal["internal_handoff", "first_touch", "kickoff"]
-    to: tuple[str, ...]
-    message: str
-    span: Span | None = None
-
-
-@dataclass(frozen=True)
-class StageEntry:
-    stage: str
-    notify: tuple[Notification, ...] = ()
-    tasks: tuple[Task, ...] = ()
-    span: Span | None = None
-
-
-@dataclass(frozen=True)
-class ClosedWon:
-    assign_csm: tuple[Assignment, ...] = ()
-    tasks: tuple[Task, ...] = ()
-    notify: tuple[Notification, ...] = ()
-    stamp_close_time: bool = True
-    escalations: tuple[Escalation, ...] = ()
-
-
-@dataclass(frozen=True)
-class Automation:
-    on_stage_entry: tuple[StageEntry, ...] = ()
-    on_closed_won: ClosedWon = field(default_factory=ClosedWon)
-    flow_status: Literal["active", "draft"] = "active"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ generated CRM names, "all" segment lists, {top: N} scored fields, and the implic
 from __future__ import annotations
 
 from handrail.specs.computed import computed_fields
+from handrail.specs.contacts import contact_rule
 from handrail.specs.loader import Document
 from handrail.specs.model import (
     TEXT_TYPES,
@@ -183,6 +184,7 @@ def _field(raw: dict, i: int, naming: Naming, defaults: Quality, doc: Document) 
         or hubspot_property_name(naming.hubspot_prefix, key),
         allow_destructive=raw.get("allow_destructive", False),
         span=doc.span(("fields", i)),
+        contacts=contact_rule(raw.get("complete_when")),
     )
 
 

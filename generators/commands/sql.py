@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from handrail.generators.rules.sql import renewals
+from handrail.generators.rules.sql import renewals, uses_contacts
 from handrail.specs.model import NUMBER_TYPES, Model
 
 # Dialects whose REGEXP_REPLACE replaces every match and takes no 'g' flag (Snowflake's 4th argument is a
@@ -43,6 +43,8 @@ def column_types(model: Model) -> list[tuple[str, str]]:
             else "text"
         )
         out.append((f.key, f"{kind} ({f.label})"))
+    if uses_contacts(model):
+        out.append(("contact_roles", "text: the deal's contact roles, one per contact, separated by ';'"))
     return out
 
 

@@ -35,6 +35,7 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {  # role -> (what it is, normal
     "sales_cycle_days": ("sales cycle in days", ("sales_cycle_days", "cycle_days")),
     "created_date": ("created date", ("created_date", "createddate", "createdate", "create_date")),
     "close_date": ("close date", ("close_date", "closedate")),
+    "contact_roles": ("contact roles, 'a;b;c'", ("contact_roles", "opportunity_contact_roles")),
 }
 REQUIRED = ("name", "stage", "close_date")
 IGNORE = "ignore"

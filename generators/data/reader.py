@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator
 
 from handrail.generators.data.columns import IGNORE, REQUIRED, ROLES, ColumnMap, expected_names, normalise
 from handrail.generators.data.dates import DateParser
+from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import NUMBER_TYPES, Field, Model
@@ -285,6 +286,7 @@ class DealReader:
             sales_cycle_days=cycle,
             values=values,
             extra=self._process_values(row, where) if self.process_fields else {},
+            contact_roles=contact_roles(get("contact_roles")),
         )
 
     def _date(self, row: dict, role: str, where: str) -> date:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handrail.generators.data.reader import CHECKED, UNCHECKED, DealReader
-from handrail.generators.rules.sql import AT_EDGES, SPACES, literal, quoted
+from handrail.generators.rules.sql import AT_EDGES, SPACES, literal, quoted, uses_contacts
 from handrail.specs.model import NUMBER_TYPES, Model
 
 WHITE = literal(SPACES)
@@ -118,6 +118,10 @@ def staging(model: Model, reader: DealReader, process: bool = False) -> Staging:
         if f.key not in reader.field_columns:
             kind = "BOOLEAN" if f.type == "checkbox" else "DOUBLE" if f.type in NUMBER_TYPES else "VARCHAR"
             columns.append(f"CAST(NULL AS {kind}) AS {quoted(f.key)}")
+    if uses_contacts(model):  # the cell as it is; the SQL trims each role as the reader does
+        roles = cols["contact_roles"]
+        text = f"CASE WHEN {out.text(roles)} IS NULL THEN NULL ELSE {quoted(roles)} END" if roles else "NULL"
+        columns.append(f"CAST({text} AS VARCHAR) AS contact_roles")
     if process:
         _process(out, reader)
     return out

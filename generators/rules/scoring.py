@@ -50,6 +50,7 @@ class Deal:
     deal_type: str = "new_business"  # or "expansion", "renewal"
     sales_cycle_days: float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # anything else the source carried
+    contact_roles: tuple[str, ...] = ()  # one role name per contact with a role (rules/contacts.py)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,11 @@ def evaluate_field(f: Field, value: Any, rule: Completion | None = None) -> Fiel
     return FieldResult(f.key, COMPLETE, 1.0)
 
 
+def _input(deal: Deal, f: Field) -> Any:
+    """What the field's completion reads: the contact roles for a contact-based field, else its value."""
+    return deal.contact_roles if f.contacts else deal.values.get(f.key)
+
+
 def round_half_up(x: float, places: int = 1) -> float:
     return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
@@ -118,7 +124,7 @@ def score_deal(model: Model, deal: Deal, segment: Segment | None = None) -> Hand
     rules = rules_for(model)
     considered = set(segment.scored_fields) | set(segment.required_fields)
     results = {
-        f.key: evaluate_field(f, deal.values.get(f.key), rules.completions[f.key])
+        f.key: evaluate_field(f, _input(deal, f), rules.completions[f.key])
         for f in model.fields
         if f.key in considered
     }

@@ -8,6 +8,8 @@ The input relation has these columns (what `handrail sql` documents for a wareho
     cycle_days       number, blank counts as 0
     <field key>      one per handoff field: text as text (blank or NULL is empty), checkbox as boolean,
                      numbers as numbers, multi-select as 'a;b' text
+    contact_roles    text 'a;b;c', one role per contact (blank items are contacts without a role); only
+                     when a field is complete_when contacts (generators/rules/contacts.py)
 
 Written in DuckDB's dialect with portable functions only (CASE, IN, LOWER, LENGTH, REPLACE, REGEXP_REPLACE,
 integer arithmetic), so sqlglot can print it for other warehouses. Scores are computed in integers
@@ -19,6 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, Decimal
 
 from handrail.generators.rules import tree
+from handrail.generators.rules.contacts import ContactCompletion
 from handrail.specs.model import NUMBER_TYPES, Field, Model
 
 # What Python's str.strip() removes (str.isspace), as literal characters, which every dialect's regular
@@ -69,9 +72,26 @@ def _stripped(f: Field) -> str:
     return _prepared("s", f)
 
 
+CONTACT_ROLES = '"hr_contact_roles"'  # ';a;b;': each role trimmed, contacts without a role left out
+CONTACT_COUNT = '"hr_contact_count"'  # how many contacts have a role
+
+
+def uses_contacts(model: Model) -> bool:
+    """Whether a field is complete_when contacts: then the input has a `contact_roles` column."""
+    return any(f.contacts for f in model.fields)
+
+
+def _contact_columns() -> list[str]:
+    text = "COALESCE(CAST(contact_roles AS VARCHAR), '')"
+    trimmed = f"REGEXP_REPLACE(REGEXP_REPLACE({text}, {AROUND_SEPARATORS}, ';', 'g'), {AT_EDGES}, '', 'g')"
+    roles = f"REGEXP_REPLACE(';' || {trimmed} || ';', ';;+', ';', 'g')"
+    count = f"LENGTH({roles}) - LENGTH(REPLACE({roles}, ';', '')) - 1"
+    return [f"{roles} AS {CONTACT_ROLES}", f"{count} AS {CONTACT_COUNT}"]
+
+
 def prepared(model: Model) -> list[str]:
     """Each field's trimmed, lower-cased, stripped or option-list form, computed once per deal."""
-    out = []
+    out = _contact_columns() if uses_contacts(model) else []
     for f in model.fields:
         if f.type in NUMBER_TYPES or f.type == "checkbox":
             continue
@@ -117,8 +137,14 @@ def generic_test(test: tree.GenericTest) -> str:
     return f"LENGTH(REGEXP_REPLACE({rest}, {BLANKS}, '', 'g')) = 0"
 
 
-def completion_halves(c: tree.Completion) -> str:
-    """2 for a specific value, 1 for a generic one, 0 when empty."""
+def completion_halves(c: tree.Completion | ContactCompletion) -> str:
+    """2 for a specific value, 1 for a generic one, 0 when empty (contact roles: enough, some, none)."""
+    if isinstance(c, ContactCompletion):
+        roles = " AND ".join(f"STRPOS({CONTACT_ROLES}, {literal(';' + r + ';')}) > 0" for r in c.rule.roles)
+        enough = f"{CONTACT_COUNT} >= {c.rule.min}" + (f" AND {roles}" if roles else "")
+        return f"(CASE WHEN {CONTACT_COUNT} = 0 THEN 0 WHEN {enough} THEN 2 ELSE 1 END)"
+    if not isinstance(c, tree.Completion):
+        raise TypeError(f"no SQL printing for {type(c).__name__}")
     generic = " OR ".join(f"({generic_test(t)})" for t in c.generic)
     middle = f" WHEN {generic} THEN 1" if generic else ""
     return f"(CASE WHEN NOT ({populated(c.field)}) THEN 0{middle} ELSE 2 END)"
@@ -254,6 +280,8 @@ def score_query(
     halves = {f.key: f"h_{i}" for i, f in enumerate(model.fields)}
     judged = [f"{completion_halves(rules.completions[f.key])} AS {halves[f.key]}" for f in model.fields]
     judged.append(f"{_segment(rules)} AS segment")
+    valued = {f.key: f"p_{i}" for i, f in enumerate(model.fields) if f.contacts and detail}
+    judged += [f"({populated(model.field(k))}) AS {p}" for k, p in valued.items()]
     score, completeness = _figures(model, rules, halves)
     states, summary, missing = _per_field(model, halves)
     tiers = rules.tier.tiers
@@ -277,11 +305,12 @@ def score_query(
     ]
     if detail:
         outer += ["score_tenths", "required", "required_filled"]
-        outer += [f"{h} > 0 AS {quoted('filled_' + key)}" for key, h in halves.items()]
+        outer += [f"{valued.get(key, f'{h} > 0')} AS {quoted('filled_' + key)}" for key, h in halves.items()]
     figured = [
         *passed,
         "segment",
         *halves.values(),
+        *valued.values(),
         f"{score} AS score_tenths",
         f"{completeness} AS completeness_tenths",
         *(_required_counts(model, rules, halves) if detail else []),

@@ -5,7 +5,7 @@ The Python engine evaluates it (each node's `value`), and each target prints it 
 three agree by construction. Nodes are frozen dataclasses; what a printer needs to know about a node is
 its type and fields, what the engine needs is `value(deal)`.
 
-    completion(f)      0 when not populated, 0.5 when a generic test holds, else 1
+    completion(f)      0 when not populated, 0.5 when a generic test holds, else 1 (or from contact roles)
     segment_match(m)   All of the match rule's tests; blank numbers count as 0
     score(s)           weighted completion of the segment's scored fields, percent, half-up to 0.1
     completeness(s)    populated required fields, percent, half-up to 0.1
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
+from handrail.generators.rules.contacts import ContactCompletion
 from handrail.specs.model import TEXT_TYPES, Field, Gate, Match, Model, Range, Segment, Tiers
 
 
@@ -148,8 +149,9 @@ def generic_tests(f: Field) -> tuple[GenericTest, ...]:
     return ()
 
 
-def completion(f: Field) -> Completion:
-    return Completion(f, generic_tests(f))
+def completion(f: Field) -> Completion | ContactCompletion:
+    """The field's completion; from the deal's contact roles when the field is complete_when contacts."""
+    return ContactCompletion(f, f.contacts) if f.contacts else Completion(f, generic_tests(f))
 
 
 # --- segment rules --------------------------------------------------------------------------------
@@ -224,7 +226,7 @@ def segment_match(model: Model, segment: Segment) -> SegmentMatch:
 class Score:
     """sum(weight x completion) x 100 / sum(weight), half-up to one decimal; None when nothing is scored."""
 
-    terms: tuple[tuple[int, Completion], ...]
+    terms: tuple[tuple[int, Completion | ContactCompletion], ...]
 
     @property
     def possible(self) -> int:
@@ -352,7 +354,7 @@ def gate_failures(model: Model, gate: Gate) -> tuple[Requirement, ...]:
 class Rules:
     """Every rule of one model, by field, segment and gate key."""
 
-    completions: Mapping[str, Completion]
+    completions: Mapping[str, Completion | ContactCompletion]
     matches: tuple[SegmentMatch, ...]
     scores: Mapping[str, Score]
     completeness: Mapping[str, Completeness]

@@ -19,12 +19,12 @@ from handrail.specs.model import Model, Segment
 from handrail.targets.hubspot.formula import (
     TRUE,
     any_of,
+    credited,
     ladder,
     literal,
     negate,
     number,
     points,
-    populated,
     rounded_floor,
     segment_condition,
     state_label,
@@ -115,7 +115,7 @@ def completeness_expression(model: Model, segment: Segment) -> str:
     required = tree.rules_for(model).completeness[segment.key].required
     if not required:
         return "100"
-    terms = " + ".join(f"(if {populated(f)} then 1 else 0)" for f in required)
+    terms = " + ".join(f"(if {credited(f)} then 1 else 0)" for f in required)
     return f"({terms}) * 100 / {len(required)}"
 
 

@@ -17,6 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Iterable
 
 from handrail.generators.rules import tree
+from handrail.generators.rules.contacts import ContactCompletion
 from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Model, Range, Segment
 from handrail.targets.hubspot.spellings import SEP, blank_spellings, case_spellings, filler_spellings
 from handrail.targets.hubspot.vocabulary import CLOSE_DATE_PROPERTY, CREATED_PROPERTY, MS_PER_DAY
@@ -146,10 +147,32 @@ def one_of(ref: str, values: list[str]) -> str:
     return any_of([hit] + rest)
 
 
+# HubSpot's count of the deal's associated contacts; calculated properties cannot read association labels
+# (developers.hubspot.com/changelog/associations-api-property-labels-update names num_associated_contacts).
+CONTACT_COUNT = "num_associated_contacts"
+
+
+def contact_levels(c: ContactCompletion) -> tuple[str, str]:
+    """(some contact, enough contacts) from the count alone: roles are not checked, so "enough" is the
+    rule's minimum or, when higher, the number of roles it requires (each needs its own contact)."""
+    enough = max(c.rule.min, len(c.rule.roles))
+    some = guarded(f"is_present({CONTACT_COUNT})", f"{CONTACT_COUNT} >= 1", "false")
+    return some, guarded(f"is_present({CONTACT_COUNT})", f"{CONTACT_COUNT} >= {enough}", "false")
+
+
+def credited(f: Field) -> str:
+    """The field earns some credit: populated, or for a contact-based field, some contact (completeness)."""
+    c = tree.completion(f)
+    return contact_levels(c)[0] if isinstance(c, ContactCompletion) else populated(f)
+
+
 def generic(f: Field) -> str | None:
     """The field's generic tests (rule tree) printed, minus what HubSpot cannot express
     (targets.hubspot.limits: a minimum length); None: never generic."""
-    tests = tree.completion(f).generic
+    c = tree.completion(f)
+    if not isinstance(c, tree.Completion):
+        raise TypeError(f"no HubSpot printing for {type(c).__name__}")
+    tests = c.generic
     ref = reference(f)
     if f.type in TEXT_TYPES:
         if not all(isinstance(t, (tree.FillerPhrase, tree.ContainsPhrase, tree.ShorterThan)) for t in tests):
@@ -189,8 +212,13 @@ def generic(f: Field) -> str | None:
 
 def points(f: Field, full: float, member: str | None = None) -> str:
     """`full` for a specific value, half for a generic one, 0 when empty or when `member` is false."""
-    test = generic(f)
     branches = [] if member is None else [(negate(member), "0")]
+    c = tree.completion(f)
+    if isinstance(c, ContactCompletion):
+        some, enough = contact_levels(c)
+        half = number(Decimal(repr(full)) / 2)
+        return ladder(branches + [(negate(some), "0"), (enough, number(full))], half)
+    test = generic(f)
     if test is None:
         branches.append((populated(f), number(full)))
         return ladder(branches, "0")
@@ -202,6 +230,10 @@ def state_label(f: Field, member: str | None = None) -> str:
     """'Label (missing); ', 'Label (generic); ' or '' as the engine's summary words it."""
     missing, gen = text_literal(f"{f.label} (missing); "), text_literal(f"{f.label} (generic); ")
     branches = [] if member is None else [(negate(member), "''")]
+    c = tree.completion(f)
+    if isinstance(c, ContactCompletion):
+        some, enough = contact_levels(c)
+        return ladder(branches + [(negate(some), missing), (negate(enough), gen)], "''")
     branches.append((negate(populated(f)), missing))
     test = generic(f)
     if test is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from handrail.specs.diagnostics import Diagnostic, error
 from handrail.specs.model import Model
 from handrail.targets.hubspot.calculated import _segments_scoring, completeness_expression, membership
-from handrail.targets.hubspot.formula import points, populated, segment_condition, state_label
+from handrail.targets.hubspot.formula import credited, points, segment_condition, state_label
 
 FORMULA_MAX = 20_000  # not documented by HubSpot: see the module docstring
 
@@ -41,7 +41,7 @@ def _field_terms(model: Model, key: str) -> dict[str, int]:
     elif key == "completeness":
         for s in model.segments:
             for k in s.required_fields:
-                out[k] = out.get(k, 0) + len(populated(model.field(k)))
+                out[k] = out.get(k, 0) + len(credited(model.field(k)))
     return out
 
 

@@ -89,7 +89,10 @@ def segment_formula_names(s: Segment) -> dict[str, str]:
 
 def generic_terms(f: Field) -> list[str]:
     """The field's generic tests (rule tree) printed: any of them makes a populated value generic."""
-    return [term for test in tree.completion(f).generic for term in _generic_test(test)]
+    c = tree.completion(f)
+    if not isinstance(c, tree.Completion):
+        raise TypeError(f"no Salesforce printing for {type(c).__name__}")
+    return [term for test in c.generic for term in _generic_test(test)]
 
 
 def _generic_test(test: tree.GenericTest) -> list[str]:

@@ -18,7 +18,7 @@ Won is met by the assignment rule, and the after-save automation already sees th
 from __future__ import annotations
 
 from handrail.generators.rules import tree
-from handrail.specs.diagnostics import Diagnostic
+from handrail.specs.diagnostics import Diagnostic, error
 from handrail.specs.model import Field, Model, Segment
 from handrail.specs.naming import camel
 from handrail.targets.salesforce import flow_elements as fe
@@ -145,6 +145,18 @@ def _shared_formulas(model: Model, formulas: fx.Formulas) -> None:
 
 def _field_formulas(model: Model, f: Field, formulas: fx.Formulas) -> None:
     where = _where(model, f)
+    if f.contacts:  # the flow would need Get Records on OpportunityContactRole: not compiled yet
+        formulas.problems.append(
+            error(
+                "salesforce-unsupported",
+                f"{f.label}: complete_when contacts is not compiled for Salesforce yet (the score flow "
+                "does not read Opportunity Contact Roles)",
+                path=f"{where[0]}.complete_when",
+                span=where[1],
+                hint="remove complete_when for a Salesforce build; score, audit and HubSpot support it",
+            )
+        )
+        return
     terms = fx.generic_terms(f)
     if f.type == "multi_select" and terms and terms != ["TRUE"] and len(terms[0]) > fx.TERM_BUDGET:
         specific = formulas.fit(

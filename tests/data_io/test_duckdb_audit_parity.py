@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from export_values import SPEC_FILES, cell_value
+from export_values import OFFLINE_SPEC_FILES, SPEC_FILES, cell_value
 from helpers import EXAMPLE_DEALS, EXAMPLE_SPEC
 
 from handrail.generators.audit.duck import audit_file
@@ -99,7 +99,7 @@ def _audit(run_cli, path: Path, spec: Path, *extra: str) -> str:
 WINDOWS = [(None, "2026-06-15"), ("6m", "2026-06-16"), ("2026-01-01", "2026-06-20")]
 
 
-@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("spec", SPEC_FILES + OFFLINE_SPEC_FILES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("since,as_of", WINDOWS)
 def test_duckdb_audits_every_deal_as_the_python_engine_does(spec, since, as_of, tmp_path, run_cli):
     model = load_spec(spec).model

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from export_values import SPEC_FILES, cell_value
+from export_values import OFFLINE_SPEC_FILES, SPEC_FILES, cell_value
 from helpers import EXAMPLE_SPEC
 
 from handrail.generators.data.duck import scored_rows
@@ -23,9 +23,10 @@ def _deals_csv(path: Path, model, rng: random.Random, rows: int) -> None:
     with_cycle = rng.random() < 0.5
     header += ["Sales Cycle Days"] if with_cycle else []
     names = [rng.choice([f.key, f.salesforce_name, f.label]) for f in model.fields]
+    contacts = any(f.contacts for f in model.fields)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header + names)
+        writer.writerow(header + names + (["Contact Roles"] if contacts else []))
         for n in range(rows):
             created = f"2026-0{rng.randint(1, 3)}-{rng.randint(10, 28)}"
             close = rng.choice(["", f"2026-0{rng.randint(4, 9)}-{rng.randint(10, 28)}"])
@@ -41,10 +42,19 @@ def _deals_csv(path: Path, model, rng: random.Random, rows: int) -> None:
                 close,
             ]
             row += [rng.choice(["", "0", "14", "30", "31", "120", "400"])] if with_cycle else []
-            writer.writerow(row + [cell_value(rng, f) for f in model.fields])
+            roles = [_contact_roles(rng)] if contacts else []
+            writer.writerow(row + [cell_value(rng, f) for f in model.fields] + roles)
 
 
-@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
+ROLE_CELLS = ["Economic Buyer", "Champion", " Champion ", "Influencer", "", " ", "\u3000", "Evaluator"]
+
+
+def _contact_roles(rng: random.Random) -> str:
+    """0 to 5 contacts' roles as 'a;b;c', some blank or padded (a blank role is a contact without one)."""
+    return rng.choice(["", ";", "; "]) + ";".join(rng.choice(ROLE_CELLS) for _ in range(rng.randint(0, 5)))
+
+
+@pytest.mark.parametrize("spec", SPEC_FILES + OFFLINE_SPEC_FILES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_duckdb_scores_every_deal_as_the_python_engine_does(spec, fmt, tmp_path, run_cli):
     model = load_spec(spec).model

@@ -148,8 +148,27 @@ def sample(rng: random.Random, model: Model, n: int, hubspot_expressible: bool =
             else "new_business"
         ),
         sales_cycle_days=None if cycle is None else float(cycle),
+        contact_roles=contact_roles(rng, model, strong, record),
     )
     return Sample(deal, record)
+
+
+OTHER_ROLES = ("Influencer", "Evaluator", "Technical Buyer")
+
+
+def contact_roles(rng: random.Random, model: Model, strong: bool, record: dict) -> tuple[str, ...]:
+    """For a spec with contact-based fields: 0 to 5 contacts, every one with a role, the required roles
+    first (so a count that reaches the rule's minimum and its roles has them all: what HubSpot's count
+    can tell); num_associated_contacts in the record. No rng draws for other specs."""
+    rules = [f.contacts for f in model.fields if f.contacts]
+    if not rules:
+        return ()
+    required = list(dict.fromkeys(r for rule in rules for r in rule.roles))
+    count = 5 if strong else rng.randint(0, 5)
+    roles = (required + [rng.choice(OTHER_ROLES) for _ in range(count)])[:count]
+    if count or rng.random() < 0.5:
+        record["num_associated_contacts"] = str(count)
+    return tuple(roles)
 
 
 def samples(model: Model, count: int, seed: int, hubspot_expressible: bool = True) -> list[Sample]:
@@ -173,6 +192,7 @@ def property_types(model: Model, properties: dict[str, dict]) -> dict[str, str]:
             model.deal.deal_type_hubspot: "enumeration",
             "createdate": "datetime",
             "closedate": "datetime",
+            "num_associated_contacts": "number",
         }
     )
     return types

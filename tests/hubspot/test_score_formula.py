@@ -38,6 +38,7 @@ SPECS = {
     "every_type": EVERY_TYPE,
     "every_field_type": SHARED_SPECS / "every_field_type.yaml",
     "every_segment_match": SHARED_SPECS / "every_segment_match.yaml",
+    "contact_roles": SHARED_SPECS / "offline" / "contact_roles.yaml",
 }
 COUNT = 1000
 
