@@ -1,0 +1,80 @@
+"""What happens at stage changes and at Closed Won, as the spec's `automation:` says (part of the model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from handrail.specs.diagnostics import Span
+
+
+@dataclass(frozen=True)
+class Due:
+    amount: int
+    unit: Literal["hours", "days", "business_days"]
+
+    def describe(self) -> str:
+        unit = self.unit.replace("_", " ")
+        return f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
+
+
+@dataclass(frozen=True)
+class Task:
+    key: str
+    subject: str
+    description: str
+    owner: str  # recipient
+    due: Due
+    segments: tuple[str, ...]
+    tiers: tuple[str, ...] = ()  # tier keys (ready, gaps, blocked); none: any tier
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Notification:
+    to: tuple[str, ...]
+    title: str
+    body: str
+    segments: tuple[str, ...]
+    tiers: tuple[str, ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    segments: tuple[str, ...]
+    assign: str | None  # username
+    keep_existing: bool = True
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    sla: Literal["internal_handoff", "first_touch", "kickoff"]
+    to: tuple[str, ...]
+    message: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class StageEntry:
+    stage: str
+    notify: tuple[Notification, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
+class ClosedWon:
+    assign_csm: tuple[Assignment, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    notify: tuple[Notification, ...] = ()
+    stamp_close_time: bool = True
+    escalations: tuple[Escalation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Automation:
+    on_stage_entry: tuple[StageEntry, ...] = ()
+    on_closed_won: ClosedWon = field(default_factory=ClosedWon)
+    flow_status: Literal["active", "draft"] = "active"
