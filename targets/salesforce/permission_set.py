@@ -33,11 +33,6 @@ def permission_set_name(model: Model, role: str = "sales") -> str:
     return f"{head}{team}_Access"
 
 
-def legacy_permission_set_name(model: Model) -> str:
-    """The single set earlier versions rendered; no longer rendered, and never deleted by Handrail."""
-    return f"{prefix(model)}_Field_Access"
-
-
 def permission_set_components(model: Model, fields: list[Component]) -> list[Component]:
     return [permission_set_component(model, fields, role) for role in ROLES]
 
