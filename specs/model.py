@@ -21,6 +21,7 @@ from handrail.specs.automation import (  # noqa: F401 - part of the model's voca
 )
 from handrail.specs.contacts import ContactRule
 from handrail.specs.diagnostics import Span
+from handrail.specs.platforms import SalesforceSettings
 
 FieldType = Literal[
     "short_text",
@@ -299,6 +300,7 @@ class Model:
     computed: tuple[Field, ...] = ()  # score, tier, timestamps...: see specs.computed
     retired_fields: tuple[Field, ...] = ()  # tombstones: fields to delete from the CRM (names resolved)
     retired_gates: tuple[str, ...] = ()
+    salesforce: SalesforceSettings = SalesforceSettings()
 
     def computed_field(self, key: str) -> Field:
         return self._index("computed")[key]

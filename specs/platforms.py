@@ -2,10 +2,14 @@
 
     salesforce:
       layouts: [Opportunity Layout, Enterprise Opportunity]
+      csm_access: opportunity_team     # or account_team, or none
 
 `layouts` names the Opportunity page layouts that get Handrail's "Handoff: ..." sections (merged into
 the org's layout at plan time, see targets/salesforce/layouts.py). Each name keeps the spec location
 it came from, so a layout the org does not have is reported at the line that names it.
+`csm_access` says how the CSM the flow assigns or keeps gets edit access to the deal: as an
+Opportunity Team member (role "Customer Success Manager", the default), an Account Team member, or
+not at all (the org's sharing model decides).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ class LayoutName:
 @dataclass(frozen=True)
 class SalesforceSettings:
     layouts: tuple[LayoutName, ...] = ()
+    csm_access: str = "opportunity_team"  # opportunity_team | account_team | none
+    csm_access_span: Span | None = None
 
 
 def salesforce_settings(doc) -> SalesforceSettings:
@@ -31,5 +37,9 @@ def salesforce_settings(doc) -> SalesforceSettings:
     raw = (doc.data or {}).get("salesforce") or {}
     names = raw.get("layouts") or ()
     return SalesforceSettings(
-        tuple(LayoutName(str(n).strip(), doc.span(("salesforce", "layouts", i))) for i, n in enumerate(names))
+        tuple(
+            LayoutName(str(n).strip(), doc.span(("salesforce", "layouts", i))) for i, n in enumerate(names)
+        ),
+        raw.get("csm_access", "opportunity_team"),
+        doc.span(("salesforce", "csm_access")) if "csm_access" in raw else None,
     )

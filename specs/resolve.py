@@ -39,6 +39,7 @@ from handrail.specs.model import (
     Tiers,
 )
 from handrail.specs.naming import hubspot_property_name, salesforce_field_name
+from handrail.specs.platforms import salesforce_settings
 
 DEFAULT_SECTION_LABELS = {
     "goals": ("Goals and use case", ("csm", "leadership")),
@@ -90,21 +91,17 @@ def resolve(doc: Document) -> Model:
             _retired_field(key, naming) for key in (data.get("retired") or {}).get("fields", ())
         ),
         retired_gates=tuple((data.get("retired") or {}).get("gates", ())),
+        salesforce=salesforce_settings(doc),
     )
 
 
 def _retired_field(key: str, naming: Naming) -> Field:
+    sf, hs = (
+        salesforce_field_name(naming.salesforce_prefix, key),
+        hubspot_property_name(naming.hubspot_prefix, key),
+    )
     return Field(
-        key=key,
-        label=key,
-        type="short_text",
-        section="other",
-        weight=None,
-        help="",
-        description="",
-        quality=Quality(),
-        salesforce_name=salesforce_field_name(naming.salesforce_prefix, key),
-        hubspot_name=hubspot_property_name(naming.hubspot_prefix, key),
+        key, key, "short_text", "other", None, "", "", Quality(), salesforce_name=sf, hubspot_name=hs
     )
 
 
