@@ -9,6 +9,7 @@ from handrail.generators.plan.report import differing_values
 from handrail.generators.plan.resources import Origin
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.model import Model
+from handrail.targets.salesforce.layouts import describe_drift
 
 _SCORE_FLOOR = re.compile(r"_Score__c\s*<\s*([0-9]+(?:\.[0-9]+)?)")
 
@@ -60,6 +61,9 @@ def describe(change: Change) -> list[str]:
         lines.append(
             f"flow {change.key} is {before.get('status')} in Salesforce; the spec says {after.get('status')}"
         )
+    if change.kind == "Layout":
+        layout = change.origin.key if change.origin and change.origin.key else change.key
+        lines += describe_drift(layout, dict(after), dict(before))
     if change.kind == "CustomField":
         for attr in ("type", "length", "label", "inlineHelpText"):
             if before.get(attr) != after.get(attr):

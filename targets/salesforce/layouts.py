@@ -4,7 +4,15 @@ A Handoff section is marked as Handrail's by its label prefix ("Handoff: Goals a
 into a layout retrieved from the org replaces only sections with that prefix; every other section,
 item and setting of the layout stays byte for byte as retrieved. The computed fields (score, tier,
 segment, missing summary) sit read-only at the top of the first Handoff section; the spec's fields are
-Edit (required-ness stays with the validation rules).
+Edit (required-ness stays with the validation rules); a last "Handoff: Customer Success" section holds
+the intake status, the rating and the CS timestamps (who may edit them is the permission sets' job).
+
+Two kinds of Layout component come out of a spec:
+    the layout of its own ("Handoff Opportunity Layout"), complete, in `build` and deployed as is;
+    one per layout the spec names (`salesforce: {layouts: [...]}`), holding only the Handoff sections
+    (facts {"merge": PREFIX}). It is never written by `build` (deployed alone it would replace the
+    whole layout): `plan` compares it with the Handoff sections of the org's layout, and `apply`
+    retrieves the layout and deploys it merged.
 """
 
 from __future__ import annotations
@@ -14,7 +22,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from handrail.generators.plan.resources import Origin
 from handrail.specs.diagnostics import error
+from handrail.specs.model import Model
+from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.xml import NAMESPACE, metadata_xml
 
 PREFIX = "Handoff: "
@@ -30,6 +41,10 @@ _OWN_STANDARD = (
     ("OwnerId", "Edit"),
 )
 OWN_LAYOUT = "Handoff Opportunity Layout"
+CS_TITLE = "Customer Success"
+_READONLY = ("score", "tier", "segment", "missing_summary")  # computed keys, atop the first section
+_CS_READONLY = ("closed_won_at",)  # stamped by the flow
+_CS_EDIT = ("intake_status", "csm_rating", "internal_handoff_at", "first_touch_at", "kickoff_at")
 
 
 @dataclass(frozen=True)
@@ -54,6 +69,58 @@ def sections_for(titled_fields: list[tuple[str, list[str]]], computed: list[str]
     for index, (title, fields) in enumerate(titled_fields):
         result.append(Section(title, tuple(fields), tuple(computed) if index == 0 else ()))
     return result
+
+
+def model_sections(model: Model) -> list[Section]:
+    """The spec's sections that hold fields, in spec order, then the Customer Success section."""
+    titled = [
+        (s.label, [f.salesforce_name for f in model.fields if f.section == s.key]) for s in model.sections
+    ]
+    computed = {f.key: f.salesforce_name for f in model.computed}
+    result = sections_for(
+        [(t, fs) for t, fs in titled if fs], [computed[k] for k in _READONLY if k in computed]
+    )
+    cs_edit = tuple(computed[k] for k in _CS_EDIT if k in computed)
+    cs_readonly = tuple(computed[k] for k in _CS_READONLY if k in computed)
+    if cs_edit or cs_readonly:
+        result.append(Section(CS_TITLE, cs_edit, cs_readonly))
+    return result
+
+
+def layout_components(model: Model) -> list[Component]:
+    """The layout of its own, then the Handoff sections of each layout the spec names."""
+    sections = model_sections(model)
+    own = Component(
+        "Layout",
+        full_name(OWN_LAYOUT),
+        tuple(own_layout_pairs(sections)),
+        origin=Origin("page layout", OWN_LAYOUT),
+    )
+    handoff = (("layoutSections", [handoff_section_pairs(s) for s in sections]),)
+    named = [
+        Component(
+            "Layout",
+            full_name(n.name),
+            handoff,
+            source=n.span,
+            origin=Origin("page layout", n.name, n.span),
+            facts={"merge": PREFIX},
+        )
+        for n in model.salesforce.layouts
+        if n.name != OWN_LAYOUT
+    ]
+    return [own, *named]
+
+
+def is_merged(kind: str, key: str) -> bool:
+    """A Layout Handrail owns only the Handoff sections of (every Layout but its own)."""
+    return kind == "Layout" and key != full_name(OWN_LAYOUT)
+
+
+def handoff_part(body: dict) -> dict:
+    """A layout's normal-form body cut down to what Handrail owns: its Handoff sections, in order."""
+    ours = [s for s in body.get("layoutSections", []) if str(s.get("label", "")).startswith(PREFIX)]
+    return {"layoutSections": ours} if ours else {}
 
 
 def _item(field: str, behavior: str) -> list:
@@ -90,9 +157,10 @@ def own_layout_pairs(sections: list[Section]) -> list:
     return [("layoutSections", [standard] + [handoff_section_pairs(s) for s in sections])]
 
 
-def section_xml(section: Section) -> str:
-    """One `<layoutSections>` block, indented as a retrieved layout's direct child."""
-    text = metadata_xml("Layout", [("layoutSections", handoff_section_pairs(section))]).decode("utf-8")
+def section_xml(section: Section | list) -> str:
+    """One `<layoutSections>` block (a Section, or its pairs), indented as a retrieved layout's child."""
+    pairs = handoff_section_pairs(section) if isinstance(section, Section) else section
+    text = metadata_xml("Layout", [("layoutSections", pairs)]).decode("utf-8")
     lines = text.splitlines()[2:-1]
     return "\n".join(lines) + "\n"
 
@@ -106,7 +174,7 @@ def _is_handoff(block: str) -> bool:
     return bool(label) and label.group(1).startswith(PREFIX)
 
 
-def merge(retrieved: bytes, sections: list[Section]) -> bytes:
+def merge(retrieved: bytes, sections: list) -> bytes:
     """The retrieved layout with Handrail's sections replaced; everything else kept byte for byte.
 
     New sections go where the old Handoff sections were, else after the last section, else before the
@@ -153,9 +221,23 @@ def handoff_fields(layout: bytes) -> dict[str, list[str]]:
     return result
 
 
-def describe_drift(layout: str, desired: bytes, actual: bytes) -> list[str]:
+def body_fields(body: dict) -> dict[str, list[str]]:
+    """handoff_fields for a normal-form body (as plan compares it)."""
+    return {
+        str(s.get("label", "")): [
+            str(i.get("field", ""))
+            for c in s.get("layoutColumns", []) or []
+            for i in (c or {}).get("layoutItems", [])
+        ]
+        for s in body.get("layoutSections", [])
+        if str(s.get("label", "")).startswith(PREFIX)
+    }
+
+
+def describe_drift(layout: str, desired: bytes | dict, actual: bytes | dict) -> list[str]:
     """The difference in handoff terms: sections added or removed, fields missing or extra."""
-    want, have = handoff_fields(desired), handoff_fields(actual)
+    fields = lambda x: body_fields(x) if isinstance(x, dict) else handoff_fields(x)  # noqa: E731
+    want, have = fields(desired), fields(actual)
     lines = []
     for label, fields in want.items():
         if label not in have:

@@ -131,7 +131,8 @@ def _names(components: list[Component]) -> list[Diagnostic]:
     relationships: dict[str, Component] = {}
     for c in components:
         member = c.name.split(".", 1)[1] if c.type in ("CustomField", "ValidationRule") else c.name
-        problem = salesforce_name_problem(
+        # A Layout is named by its label ("Opportunity-Handoff Opportunity Layout"), not an API name.
+        problem = c.type != "Layout" and salesforce_name_problem(
             member, max_length=NAME_MAX.get(c.type, 80), custom=c.type == "CustomField"
         )
         if problem:

@@ -16,13 +16,18 @@ import os
 import sys
 import zipfile
 from collections import defaultdict
+from dataclasses import replace
 from typing import Collection
+from urllib.parse import unquote
 
 from handrail.generators.plan.diff import DELETE, Key, Plan
 from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.resources import Desired, Resource
+from handrail.specs.diagnostics import HandrailError, SpecError
 from handrail.specs.model import Environment, Model
+from handrail.specs.platforms import LayoutName
 from handrail.targets.salesforce.components import Component, from_payload
+from handrail.targets.salesforce.layouts import full_name, handoff_part, is_merged, merge, unknown_layouts
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
 from handrail.targets.salesforce.xml import metadata_xml
 
@@ -35,6 +40,7 @@ MANAGED_TYPES = (
     "CustomNotificationType",
     "ApexClass",
     "PathAssistant",
+    "Layout",
 )
 _SUFFIX_TYPES = {suffix: kind for kind, (_, suffix) in TOP_LEVEL_TYPES.items()}
 
@@ -42,18 +48,26 @@ _SUFFIX_TYPES = {suffix: kind for kind, (_, suffix) in TOP_LEVEL_TYPES.items()}
 class SalesforceOrg:
     platform = "salesforce"
 
-    def __init__(self, connection, name: str, prefix: str, production: bool = False, progress=None):
+    def __init__(
+        self, connection, name: str, prefix: str, production: bool = False, progress=None, layouts=()
+    ):
         self.conn, self.name, self.prefix, self.production = connection, name, prefix, production
         self.progress = progress or _stderr_progress
+        self.layouts = tuple(layouts)  # the spec's LayoutNames, to locate a layout the org lacks
 
     @classmethod
     def connect(cls, env: Environment, model: Model, **kwargs) -> "SalesforceOrg":
         """kwargs go to client.connect; HANDRAIL_SALESFORCE_TIMEOUT sets the read timeout in seconds."""
         from handrail.targets.salesforce.client import DEFAULT_TIMEOUT, connect
+        from handrail.targets.salesforce.team_access import check_teams_enabled
 
         if os.environ.get(TIMEOUT_VARIABLE) and "timeout" not in kwargs:
             kwargs["timeout"] = (DEFAULT_TIMEOUT[0], float(os.environ[TIMEOUT_VARIABLE]))
-        return cls(connect(env, **kwargs), env.name, model.naming.salesforce_prefix, env.production)
+        conn = connect(env, **kwargs)
+        check_teams_enabled(conn, model)  # live orgs only: a snapshot folder has no describe to ask
+        return cls(
+            conn, env.name, model.naming.salesforce_prefix, env.production, layouts=model.salesforce.layouts
+        )
 
     # -- fetch ------------------------------------------------------------------------------------
     def fetch(self, keys: Collection[Key]) -> dict[Key, Resource]:
@@ -64,7 +78,27 @@ class SalesforceOrg:
             return {}
         result = self.conn.retrieve({kind: sorted(names) for kind, names in sorted(members.items())})
         wanted = set(keys)
-        return {k: r for k, r in read_retrieved_zip(result.zip_bytes).items() if k in wanted}
+        found = {k: r for k, r in read_retrieved_zip(result.zip_bytes).items() if k in wanted}
+        self._check_layouts_exist([k for k in wanted if is_merged(*k) and k not in found])
+        # Of a layout Handrail merges into, only its Handoff sections are Handrail's to compare.
+        return {k: replace(r, body=handoff_part(r.body)) if is_merged(*k) else r for k, r in found.items()}
+
+    def _check_layouts_exist(self, missing: list[Key]) -> None:
+        """A layout the spec names that the org lacks is a spec error: merging never creates one."""
+        if not missing:
+            return
+        org_layouts = [
+            unquote(n.removeprefix("Opportunity-"))
+            for item in self.conn.list_metadata("Layout")
+            if (n := item.get("fullName") or "").startswith("Opportunity-")
+        ]
+        names = [n for n in self.layouts if ("Layout", full_name(n.name)) in missing]
+        raise SpecError(
+            unknown_layouts(
+                names or [LayoutName(unquote(k.removeprefix("Opportunity-"))) for _, k in missing],
+                org_layouts,
+            )
+        )
 
     def managed(self) -> list[Key]:
         """Opportunity fields and rules in Handrail's namespace (the spec's API-name prefix)."""
@@ -88,9 +122,10 @@ class SalesforceOrg:
             return result
         options = normalize_options({"format": "mdapi", "api_version": options.get("api_version")})
         parts = deployed_components(desired, pending)
+        merged = self._merged_layouts([c for c in parts if is_merged(c.type, c.name)])
         deletions = [c for c in plan.pending if c.action == DELETE]
         package = deploy_zip(
-            layout(parts, "mdapi", options["api_version"])
+            {**layout(parts, "mdapi", options["api_version"]), **merged}
             if parts
             else {"package.xml": metadata_xml("Package", [("version", options["api_version"])])},
             deletions,
@@ -128,6 +163,28 @@ class SalesforceOrg:
         result.not_attempted = [c.ident for c in plan.pending if c.ident not in failed]
         result.notes.append(f"deploy {deploy_id} {status.status}: rolled back, the org is unchanged")
         return result
+
+    def _merged_layouts(self, parts: list[Component]) -> dict[str, bytes]:
+        """Each named layout as the org holds it now, its Handoff sections replaced by the planned ones.
+
+        Retrieved just before the deploy, so an edit made to the rest of the layout since the plan is kept.
+        """
+        if not parts:
+            return {}
+        result = self.conn.retrieve({"Layout": sorted(c.name for c in parts)})
+        with zipfile.ZipFile(io.BytesIO(result.zip_bytes)) as zf:
+            present = set(zf.namelist())
+            out = {}
+            for c in parts:
+                path = f"layouts/{c.name}.layout"
+                if path not in present:
+                    raise HandrailError(
+                        f"the page layout {c.name} no longer exists in the org; nothing was deployed; "
+                        "run `handrail plan` again"
+                    )
+                sections = [pairs for name, value in c.pairs if name == "layoutSections" for pairs in value]
+                out[path] = merge(zf.read(path), sections)
+        return out
 
 
 def deployed_components(desired: Desired, keys: Collection[Key]) -> list[Component]:

@@ -27,6 +27,7 @@ TOP_LEVEL_TYPES = {
     "CustomNotificationType": ("notificationtypes", "notiftype"),
     "ApexClass": ("classes", "cls"),
     "PathAssistant": ("pathAssistants", "pathAssistant"),
+    "Layout": ("layouts", "layout"),
 }
 FORMATS = ("source", "mdapi")
 

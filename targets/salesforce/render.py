@@ -20,6 +20,7 @@ from handrail.specs.model import Model
 from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.components import Component, as_payload
 from handrail.targets.salesforce.fields import field_components
+from handrail.targets.salesforce.layouts import layout_components
 from handrail.targets.salesforce.limits import CUSTOM_FIELDS_BY_EDITION, check
 from handrail.targets.salesforce.normal_form import component_body
 from handrail.targets.salesforce.package import FORMATS, layout
@@ -54,11 +55,13 @@ def normalize_options(options: dict | None) -> dict:
 
 
 def components(model: Model, options: dict) -> list[Component]:
-    """Every component, in the order resources are listed: fields, rules, permission sets, path, flows."""
+    """Every component, in the order resources are listed: fields, rules, permission sets, path, flows,
+    page layouts."""
     fields = _fields(model)
     path = [c for c in (path_component(model),) if c is not None]
     rest = [*permission_set_components(model, fields), *path, *flows.components(model, options)]
-    return [*fields, *_rules(model), *(dataclasses.replace(c, origin=Origin(c.type)) for c in rest)]
+    rest = [dataclasses.replace(c, origin=Origin(c.type)) for c in rest]
+    return [*fields, *_rules(model), *rest, *layout_components(model)]
 
 
 def _fields(model: Model) -> list[Component]:
@@ -103,7 +106,8 @@ def render(model: Model, options: dict | None = None) -> Desired:
     return Desired(
         target="salesforce",
         resources=resources(parts),
-        files=layout(parts, options["format"], options["api_version"]),
+        # A named layout's Handoff sections are deployed only merged into the org's layout (by apply).
+        files=layout([c for c in parts if "merge" not in c.facts], options["format"], options["api_version"]),
         warnings=tuple(problems + spec_warnings(model)),
     )
 

@@ -360,6 +360,8 @@ def _check_rules(org: SalesforceOrg, plan: DeployPlan) -> None:
             problem = _rule_problem(org, change, incoming_fields)
         elif change.type == "PermissionSet":
             problem = _permission_set_problem(org, change, incoming_fields, deleted)
+        elif change.type == "Layout":
+            problem = _layout_problem(org, change, incoming_fields, deleted)
         problem = problem or org.refusals.get((change.type, change.full_name))
         if problem:
             plan.failures.append(
@@ -431,6 +433,19 @@ def _permission_set_problem(
             return f"In field: field - no CustomField named {name} found"
         if definition is not None and _text(definition, "required") == "true":
             return f"You cannot deploy to a required field: {name}"
+    return None
+
+
+def _layout_problem(org: SalesforceOrg, change: Change, incoming_fields: dict, deleted: set) -> str | None:
+    """Every field a layout places must exist on its object (a layout's fullName is "Object-Name")."""
+    object_name = change.full_name.split("-", 1)[0]
+    for item in change.element.iter(f"{{{MD}}}layoutItems"):
+        name = _text(item, "field")
+        if not name or name in OPPORTUNITY_STANDARD_FIELDS:
+            continue
+        qualified = f"{object_name}.{name}"
+        if qualified not in incoming_fields and (qualified in deleted or not org.find("CustomField", qualified)):
+            return f"In field: field - no CustomField named {qualified} found"
     return None
 
 

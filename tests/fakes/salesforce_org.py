@@ -29,6 +29,7 @@ FILE_TYPES = {
     "CustomNotificationType": ("notificationtypes", ".notiftype"),
     "ApexClass": ("classes", ".cls"),
     "PathAssistant": ("pathAssistants", ".pathAssistant"),
+    "Layout": ("layouts", ".layout"),
 }
 ID_PREFIXES = {
     "Opportunity": "006",
@@ -36,6 +37,8 @@ ID_PREFIXES = {
     "Task": "00T",
     "Account": "001",
     "Contact": "003",
+    "OpportunityTeamMember": "00q",
+    "AccountTeamMember": "01M",
     "CustomField": "00N",
     "ValidationRule": "03d",
     "Flow": "301",
@@ -43,6 +46,7 @@ ID_PREFIXES = {
     "CustomNotificationType": "0ML",
     "ApexClass": "01p",
     "PathAssistant": "0Hx",
+    "Layout": "00h",
     "deploy": "0Af",
     "retrieve": "09S",
     "query": "01g",
@@ -186,6 +190,9 @@ class SalesforceOrg:
             "User": {},
             "Task": {},
             "Account": {},
+            # Team selling and account teams switched on; disable_teams() removes the objects.
+            "OpportunityTeamMember": {},
+            "AccountTeamMember": {},
         }
         self.user_id = self.add_record(
             "User",
@@ -271,12 +278,18 @@ class SalesforceOrg:
         record_id = values.pop("Id", None) or self.ids.new(sobject)
         stamp = now_iso()
         record = {"Id": record_id, "CreatedDate": stamp, "LastModifiedDate": stamp, "SystemModstamp": stamp}
-        if sobject != "User":
+        if sobject not in ("User", "OpportunityTeamMember", "AccountTeamMember"):  # no OwnerId
             record["OwnerId"] = getattr(self, "user_id", None)
         record.update(values)
         self.records.setdefault(sobject, {})[record_id] = record
         self.record_fields.setdefault(sobject, set()).update(record)
         return record_id
+
+    def disable_teams(self, *sobjects: str) -> None:
+        """Simulate Opportunity Teams (and/or Account Teams) off: the objects vanish from describe and
+        queries, as in an org where Setup never enabled them."""
+        for sobject in sobjects or ("OpportunityTeamMember", "AccountTeamMember"):
+            self.records.pop(sobject, None)
 
     def add_records(self, sobject: str, rows: Iterable[dict[str, Any]]) -> list[str]:
         return [self.add_record(sobject, **row) for row in rows]

@@ -112,6 +112,7 @@ def test_mdapi_layout(example_model, with_flows):
         "notificationtypes/Handoff_Alert.notiftype",
         "classes/Handoff_Flow_Tests.cls",
         "classes/Handoff_Flow_Tests.cls-meta.xml",
+        "layouts/Opportunity-Handoff Opportunity Layout.layout",
     }
     obj = etree.fromstring(files["objects/Opportunity.object"])
     assert obj.tag == f"{NS}CustomObject"
@@ -134,6 +135,7 @@ def test_package_xml_lists_every_component_sorted(example_model, with_flows):
                 "CustomField",
                 "CustomNotificationType",
                 "Flow",
+                "Layout",
                 "PathAssistant",
                 "PermissionSet",
                 "ValidationRule",
@@ -143,6 +145,7 @@ def test_package_xml_lists_every_component_sorted(example_model, with_flows):
         assert "Opportunity.Handoff_Score__c" in members["CustomField"]
         assert "Opportunity.Handoff_Gate_Enterprise_Ready" in members["ValidationRule"]
         assert members["PermissionSet"] == ["Handoff_CS_Access", "Handoff_Sales_Access"]
+        assert members["Layout"] == ["Opportunity-Handoff Opportunity Layout"]
         assert "CustomObject" not in members  # only the children Handrail manages, never the whole object
 
 
@@ -200,7 +203,7 @@ def test_the_same_spec_gives_the_same_bytes(with_flows):
 
 def test_an_unknown_component_type_is_refused(example_model, monkeypatch):
     monkeypatch.setattr(
-        flows, "components", lambda model, options: [Component("Layout", "Handoff_Layout", ())]
+        flows, "components", lambda model, options: [Component("FlexiPage", "Handoff_Page", ())]
     )
-    with pytest.raises(ValueError, match="Layout"):
+    with pytest.raises(ValueError, match="FlexiPage"):
         render(example_model, {})

@@ -151,3 +151,24 @@ def test_no_salesforce_key_means_no_layouts():
     from handrail.specs.platforms import salesforce_settings
 
     assert salesforce_settings(load_bytes(b"name: x\n", "s.yaml")).layouts == ()
+
+
+def test_build_writes_its_own_layout_but_never_a_named_layouts_sections(tmp_path):
+    """A named layout's Handoff sections alone, deployed by `sf`, would replace the whole layout: build
+    leaves them out; plan and apply carry them, to be merged into the layout the org holds."""
+    from handrail.specs.validate import load_spec
+    from handrail.targets.salesforce.render import render
+    from tests.helpers import EXAMPLE_SPEC
+
+    spec = tmp_path / "handoff.yaml"
+    spec.write_text(EXAMPLE_SPEC.read_text() + "\nsalesforce:\n  layouts: [Opportunity Layout]\n")
+    desired = render(load_spec(spec).model)
+    layout_files = [p for p in desired.files if "/layouts/" in p]
+    assert layout_files == [
+        "force-app/main/default/layouts/Opportunity-Handoff Opportunity Layout.layout-meta.xml"
+    ]
+    named = next(r for r in desired.resources if r.key == "Opportunity-Opportunity Layout")
+    assert named.facts == {"merge": "Handoff: "} and named.source is not None
+    assert list(named.body) == ["layoutSections"]
+    titles = [s["label"] for s in named.body["layoutSections"]]
+    assert titles[0] == "Handoff: Goals and use case" and titles[-1] == "Handoff: Customer Success"

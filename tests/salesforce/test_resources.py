@@ -26,9 +26,10 @@ def test_one_resource_per_component_keyed_by_full_name(example_model):
     assert rules == [f"Opportunity.{gate_rule_name(example_model, g.key)}" for g in example_model.gates]
     assert ("PermissionSet", "Handoff_Sales_Access") in keys
     assert ("PermissionSet", "Handoff_CS_Access") in keys
+    assert ("Layout", "Opportunity-Handoff Opportunity Layout") in keys  # the layout of its own
     assert (
         len(keys)
-        == len(flows.components(example_model, {"api_version": "63.0"})) + len(fields) + len(rules) + 3
+        == len(flows.components(example_model, {"api_version": "63.0"})) + len(fields) + len(rules) + 4
     )
 
 
