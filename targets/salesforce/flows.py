@@ -5,6 +5,9 @@
     <prefix>_Stage_Entry_After_Save    on_stage_entry tasks and notifications (only when the spec has some)
     <prefix>_Closed_Won_After_Save     on_closed_won tasks, notifications and SLA escalations
                                        (scheduled paths)
+    <prefix>_Contact_Roles_After_Save  on OpportunityContactRole: a contact role added or changed saves its
+                                       deal again, so the score follows (only when a field is
+                                       complete_when contacts; contact_roles_flow.py)
 
 plus the CustomNotificationType they notify with, and (when the flows deploy active) the Apex test
 class that runs every flow path, which production orgs need to deploy flows as active.
@@ -17,8 +20,9 @@ from handrail.specs.model import Model
 from handrail.targets.salesforce.apex_test import apex_test_component
 from handrail.targets.salesforce.automation_flow import closed_won_flow, stage_entry_flow
 from handrail.targets.salesforce.components import Component
+from handrail.targets.salesforce.contact_roles_flow import contact_fields, rescore_flow
 from handrail.targets.salesforce.notification_type import notification_type_component
-from handrail.targets.salesforce.score_flow import score_flow
+from handrail.targets.salesforce.score_flow import considered_fields, score_flow
 
 DEFAULT_API_VERSION = "63.0"
 APEX_CLASS_MAX = 1_000_000  # characters in one Apex class
@@ -32,6 +36,7 @@ def flow_names(model: Model) -> dict[str, str]:
         "score": f"{stem}Score_Before_Save",
         "stage_entry": f"{stem}Stage_Entry_After_Save",
         "closed_won": f"{stem}Closed_Won_After_Save",
+        "contact_roles": f"{stem}Contact_Roles_After_Save",
     }
 
 
@@ -45,6 +50,9 @@ def components(model: Model, options: dict) -> list[Component]:
     if problems:
         raise SpecError(problems)
     flows = [Component("Flow", names["score"], tuple(score), source=None)]
+    if contact_fields(model, considered_fields(model)):
+        rescore = rescore_flow(model, status, api_version)
+        flows.append(Component("Flow", names["contact_roles"], tuple(rescore)))
     entry = stage_entry_flow(model, status, api_version, notification.name)
     if entry:
         flows.append(Component("Flow", names["stage_entry"], tuple(entry)))

@@ -1,6 +1,8 @@
 """The before-save flow: the handoff score on every save, and the Closed Won field updates.
 
     Start (Opportunity, created or updated, before save)
+      -> Get Contact Roles      only when a field is complete_when contacts: the deal's contact roles, one
+                                lookup per required role, and their count (contact_roles_flow.py)
       -> Which segment?         one outcome per segment, in spec order: the first whose Matches_ formula holds
       -> Set <Segment> Handoff  segment, score, completeness, tier and missing summary from that
                                 segment's formulas
@@ -18,9 +20,10 @@ Won is met by the assignment rule, and the after-save automation already sees th
 from __future__ import annotations
 
 from handrail.generators.rules import tree
-from handrail.specs.diagnostics import Diagnostic, error
+from handrail.specs.diagnostics import Diagnostic
 from handrail.specs.model import Field, Model, Segment
 from handrail.specs.naming import camel
+from handrail.targets.salesforce import contact_roles_flow as cr
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.flow_elements import FlowBuilder
@@ -81,13 +84,15 @@ def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[
         rules.append(fe.rule(f"Segment_{camel(s.key)}", s.label, [fe.is_true(fx.matches_name(s))], target))
     unmatched = _no_segment_assignment(model, flow, close)
     flow.decision("Which_Segment", "Which segment?", rules, default=unmatched, default_label="No segment")
+    contacts = cr.contact_fields(model, considered_fields(model))
+    first = cr.contact_steps(flow, contacts, "Which_Segment") if contacts else "Which_Segment"
     flow.start = [
-        ("connector", fe.connector("Which_Segment")),
+        ("connector", fe.connector(first)),
         ("object", model.naming.salesforce_object),
         ("recordTriggerType", "CreateAndUpdate"),
         ("triggerType", "RecordBeforeSave"),
     ]
-    flow.start_targets = ("Which_Segment",)
+    flow.start_targets = (first,)
     return flow.pairs(), formulas.problems
 
 
@@ -145,17 +150,9 @@ def _shared_formulas(model: Model, formulas: fx.Formulas) -> None:
 
 def _field_formulas(model: Model, f: Field, formulas: fx.Formulas) -> None:
     where = _where(model, f)
-    if f.contacts:  # the flow would need Get Records on OpportunityContactRole: not compiled yet
-        formulas.problems.append(
-            error(
-                "salesforce-unsupported",
-                f"{f.label}: complete_when contacts is not compiled for Salesforce yet (the score flow "
-                "does not read Opportunity Contact Roles)",
-                path=f"{where[0]}.complete_when",
-                span=where[1],
-                hint="remove complete_when for a Salesforce build; score, audit and HubSpot support it",
-            )
-        )
+    if f.contacts:
+        roles = cr.required_roles(cr.contact_fields(model, considered_fields(model)))
+        cr.add_completion(formulas, f, roles, where)
         return
     terms = fx.generic_terms(f)
     if f.type == "multi_select" and terms and terms != ["TRUE"] and len(terms[0]) > fx.TERM_BUDGET:

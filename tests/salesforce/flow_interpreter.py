@@ -345,7 +345,14 @@ class Flow:
             )
         for t in _children(root, "textTemplates"):
             flow.templates[_text_of(t, "name")] = _text_of(t, "text", "")
-        for group in ("decisions", "assignments", "recordLookups", "recordCreates", "actionCalls"):
+        for group in (
+            "decisions",
+            "assignments",
+            "recordLookups",
+            "recordCreates",
+            "recordUpdates",
+            "actionCalls",
+        ):
             for node in _children(root, group):
                 flow.nodes[_text_of(node, "name")] = node
         return flow
@@ -374,9 +381,13 @@ class Run:
     today: dt.date = dt.date(2026, 3, 4)
     now: dt.datetime = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.timezone.utc)
     users: dict[str, str] = field(default_factory=dict)  # active users: username -> Id
+    # OpportunityContactRole records in the org: {"Id", "OpportunityId", "Role"}
+    contact_roles: list[dict] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
     visited: list[str] = field(default_factory=list)
     created: list[tuple[str, dict]] = field(default_factory=list)
+    updated: list[dict] = field(default_factory=list)  # records a Record Update saved (record variables)
+    fault_message: str | None = None  # the last failed element's message
     actions: list[tuple[str, dict]] = field(default_factory=list)
 
     def resolve(self, reference: str, record: dict | None = None):
@@ -389,6 +400,8 @@ class Run:
             return self.now
         if reference == "$Flow.CurrentDate":
             return self.today
+        if reference == "$Flow.FaultMessage":
+            return self.fault_message
         if reference in self.flow.formulas:
             return self.formula(reference, record)
         if reference in self.flow.templates:
@@ -504,12 +517,17 @@ class Run:
         for item in _children(node, "assignmentItems"):
             target = _text_of(item, "assignToReference")
             value = self.value(_child(item, "value"))
-            if _text_of(item, "operator") == "Add":
+            if _text_of(item, "operator") == "AssignCount":  # the number of items in a collection
+                self.variables[target] = Decimal(len(value or []))
+            elif _text_of(item, "operator") == "Add":
                 self.variables.setdefault(target, [])
                 if value is not None:  # the collection gets the value; nothing for a blank
                     self.variables[target].append(value)
             elif target.startswith("$Record."):
                 self.record[target[len("$Record.") :]] = value
+            elif "." in target:  # a field of a record variable
+                head, _, rest = target.partition(".")
+                self.variables[head] = {**(self.variables.get(head) or {}), rest: value}
             else:
                 self.variables[target] = value
         return _connector(node)
@@ -522,7 +540,37 @@ class Run:
             found = {"Id": self.users[filters["Username"]]}
         elif sobject == "CustomNotificationType":
             found = {"Id": "0ML000000000001"}
+        elif sobject == "OpportunityContactRole":
+            conditions = _children(node, "filters")
+            matches = [r for r in self.contact_roles if all(self._matches(r, c) for c in conditions)]
+            fields = [q.text for q in _children(node, "queriedFields")] or None
+            matches = [{k: v for k, v in r.items() if fields is None or k in fields} for r in matches]
+            first = _text_of(node, "getFirstRecordOnly") == "true"
+            found = (matches[0] if matches else None) if first else matches
         self.variables[_text_of(node, "name")] = found
+        return _connector(node)
+
+    def _matches(self, record: dict, condition) -> bool:
+        """A Get Records filter, as SOQL compares: text case-insensitively, blank as null."""
+        value = record.get(_text_of(condition, "field"))
+        wanted = self.value(_child(condition, "value"))
+        operator = _text_of(condition, "operator")
+        if operator == "IsNull":
+            return (value is None or value == "") == wanted
+        if operator == "EqualTo":
+            fold = lambda v: v.casefold() if isinstance(v, str) and v else v or None  # noqa: E731
+            return wanted is not None and fold(value) == fold(wanted)
+        raise FormulaError(f"filter operator {operator} is not in the supported subset")
+
+    def _recordUpdates(self, node) -> str | None:
+        reference = _text_of(node, "inputReference")
+        if reference is None:
+            raise FormulaError("only Update Records from a record variable is in the supported subset")
+        record = self.variables.get(reference)
+        if not record or not record.get("Id"):  # no Id: Salesforce fails the update
+            self.fault_message = "MISSING_ARGUMENT: Id not specified in an update call"
+            return _connector(node, "faultConnector")
+        self.updated.append(dict(record))
         return _connector(node)
 
     def _recordCreates(self, node) -> str | None:
