@@ -13,6 +13,12 @@ the earliest matching createdate to the latest; every deal has a createdate, so 
 exactly once. Every search is sorted by hs_object_id (HubSpot applies one sort to a search), which
 keeps the pages of a window stable.
 
+When a field of the spec is complete_when contacts, each deal's contacts are read with their association
+labels through the associations v4 batch read (POST /crm/v4/associations/deals/contacts/batch/read, one
+call per ASSOCIATION_BATCH deals, a deal's next page asked for with its `after`): every label of a contact
+is one contact role, as a contact holding two Opportunity Contact Roles is in Salesforce, and a contact
+without a label has none. Deals without contacts come back as that call's errors (207).
+
 The owner and user-type properties hold owner ids: they are shown by name, from one read of the
 portal's owners (ids stay when the app lacks the owners scope). Search has a rate limit of its own,
 a few requests a second per token: searches are paced to SEARCH_RATE a second
@@ -42,6 +48,8 @@ from handrail.targets.errors import TargetError
 SEARCH_PATH = "/crm/v3/objects/deals/search"
 PROPERTIES_PATH = "/crm/v3/properties/deals/batch/read"
 OWNERS_PATH = "/crm/v3/owners"
+ASSOCIATIONS_PATH = "/crm/v4/associations/deals/contacts/batch/read"
+ASSOCIATION_BATCH = 200  # deals per batch read (HubSpot takes up to 1,000): one search page
 PAGE = 200  # the most a search page holds
 SEARCH_CAP = 10_000  # HubSpot refuses to page past this many results of one search
 SEARCH_RATE = 4.0  # searches a second
@@ -100,7 +108,7 @@ class HubSpotDeals:
         else:
             start, end = self._edge(groups, "createdate"), self._edge(groups, "-createdate") + 1
             records = self._split(groups, start, end, first["total"])
-        return to_deals(self.model, (self._record(r) for r in records), self._where)
+        return to_deals(self.model, self._with_roles(self._record(r) for r in records), self._where)
 
     def matching(self, reference: str) -> Iterator[Deal]:
         """Deals named `reference`, or with that record id."""
@@ -110,7 +118,44 @@ class HubSpotDeals:
             groups.append({"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": text}]})
         self._check_properties()
         records = self._pages(groups, self._search(groups))
-        return to_deals(self.model, (self._record(r) for r in records), self._where)
+        return to_deals(self.model, self._with_roles(self._record(r) for r in records), self._where)
+
+    # -- contact roles ------------------------------------------------------------------------------
+    def _with_roles(self, records: Iterator[dict]) -> Iterator[dict]:
+        """The records, each with its contact roles when the spec has a contact rule."""
+        if not any(f.contacts for f in self.model.fields):
+            yield from records
+            return
+        batch: list[dict] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) == ASSOCIATION_BATCH:
+                yield from self._attach_roles(batch)
+                batch = []
+        yield from self._attach_roles(batch)
+
+    def _attach_roles(self, batch: list[dict]) -> Iterator[dict]:
+        roles = self._contact_roles([str(r["id"]) for r in batch]) if batch else {}
+        for record in batch:
+            record["contact_roles"] = roles.get(str(record["id"]), [])
+            yield record
+
+    def _contact_roles(self, deal_ids: list[str]) -> dict[str, list[str]]:
+        """Deal id -> one role per label of each associated contact ('' for a contact with no label)."""
+        roles: dict[str, list[str]] = {i: [] for i in deal_ids}
+        inputs: list[dict] = [{"id": i} for i in deal_ids]
+        while inputs:
+            answer = self.conn.request("POST", ASSOCIATIONS_PATH, body={"inputs": inputs}, idempotent=True)
+            inputs = []
+            for result in (answer or {}).get("results", []):
+                deal = str(result["from"]["id"])
+                for contact in result.get("to", []):
+                    labels = [t["label"] for t in contact.get("associationTypes", []) if t.get("label")]
+                    roles.setdefault(deal, []).extend(labels or [""])
+                after = ((result.get("paging") or {}).get("next") or {}).get("after")
+                if after:
+                    inputs.append({"id": deal, "after": after})
+        return roles
 
     # -- searching ----------------------------------------------------------------------------------
     def _audit_groups(self, since: date | None) -> list[dict]:

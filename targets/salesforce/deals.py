@@ -5,6 +5,12 @@ fields the spec's `deal:` names, StageName, CloseDate, CreatedDate, every handof
 as its user's Name) and the computed fields audits read (generators.data.live.PROCESS_FIELDS). An
 audit asks for closed-won deals (CloseDate on or after --since) and open deals in gated stages.
 
+When a field of the spec is complete_when contacts, a second query reads the same deals' contact roles:
+`SELECT OpportunityId, Role FROM OpportunityContactRole WHERE Role != null AND <the deals' filter through
+Opportunity.>`, by the same API as the deals (the Bulk API takes no relationship subquery such as
+`(SELECT Role FROM OpportunityContactRoles)`, but does take a filter through the parent), and each deal
+gets its roles as the export column `contact_roles`, one per contact role.
+
 A COUNT() of the same query picks the API: up to BULK_THRESHOLD rows, the REST query and queryMore
 (2,000 records a page); above it, one Bulk API 2.0 query job read in CSV pages of BULK_PAGE rows,
 which costs a handful of API calls whatever the size. HANDRAIL_SALESFORCE_BULK_THRESHOLD overrides
@@ -36,6 +42,7 @@ BULK_THRESHOLD = 10_000
 BULK_PAGE = 10_000  # rows per Bulk API results page: bounds the memory one page takes
 REST_BATCH = 2_000  # the most records a REST query page holds
 THRESHOLD_VARIABLE = "HANDRAIL_SALESFORCE_BULK_THRESHOLD"
+CONTACT_ROLE = "OpportunityContactRole"
 _RECORD_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
 
@@ -68,7 +75,12 @@ class SalesforceDeals:
         total = self.conn.count(f"SELECT COUNT() FROM {self.sobject} WHERE {where}")
         if on_total:
             on_total(total)
-        records = self._bulk(where) if total > self.bulk_threshold else self._rest(where)
+        bulk = total > self.bulk_threshold
+        records = self._bulk(where) if bulk else self._rest(where)
+        if self._reads_roles:
+            records = _with_roles(
+                records, self._contact_roles(self._audit_filter(since, "Opportunity."), bulk)
+            )
         return to_deals(self.model, records, self._where)
 
     def matching(self, reference: str) -> Iterator[Deal]:
@@ -77,10 +89,37 @@ class SalesforceDeals:
         conditions = [f"Name = {quote(text)}"]
         if _RECORD_ID.match(text):
             conditions.append(f"Id = {quote(text)}")
-        return to_deals(self.model, self._rest(" OR ".join(conditions)), self._where)
+        records = self._rest(" OR ".join(conditions))
+        if self._reads_roles:
+            parent = [f"Opportunity.{c}" for c in conditions]
+            records = _with_roles(records, self._contact_roles(" OR ".join(parent), bulk=False))
+        return to_deals(self.model, records, self._where)
+
+    # -- contact roles --------------------------------------------------------------------------------
+    @property
+    def _reads_roles(self) -> bool:
+        """Only a spec with a contact rule reads contact roles, and only from Opportunities."""
+        return self.sobject == "Opportunity" and any(f.contacts for f in self.model.fields)
+
+    def _contact_roles(self, deals_filter: str, bulk: bool) -> dict[str, list[str]]:
+        """Opportunity Id -> the Role of each of its contact roles that has one."""
+        soql = f"SELECT OpportunityId, Role FROM {CONTACT_ROLE} WHERE Role != null AND ({deals_filter})"
+        if bulk:
+            rows = (
+                row
+                for page in self.conn.bulk_query(CONTACT_ROLE, soql, page_size=BULK_PAGE)
+                for row in csv.DictReader(io.StringIO(page))
+            )
+        else:
+            rows = (row for page in self.conn.query_pages(soql, batch_size=REST_BATCH) for row in page)
+        roles: dict[str, list[str]] = {}
+        for row in rows:
+            roles.setdefault(str(row.get("OpportunityId"))[:15], []).append(row.get("Role") or "")
+        return roles
 
     # -- the query ----------------------------------------------------------------------------------
-    def _audit_filter(self, since: date | None) -> str:
+    def _audit_filter(self, since: date | None, via: str = "") -> str:
+        """The deals an audit reads; `via` prefixes each field (a filter through a lookup to the deal)."""
         won, gated = audited_stages(self.model)
         won_values = [s.salesforce for s in won if s.salesforce]
         gated_values = [s.salesforce for s in gated if s.salesforce]
@@ -89,12 +128,12 @@ class SalesforceDeals:
                 f"environment '{self.env.name}': no closed-won stage of the spec names its "
                 "Salesforce stage (`salesforce:` under stages)"
             )
-        closed_won = f"StageName IN ({', '.join(map(quote, won_values))})"
+        closed_won = f"{via}StageName IN ({', '.join(map(quote, won_values))})"
         if since is not None:
-            closed_won += f" AND CloseDate >= {since.isoformat()}"
+            closed_won += f" AND {via}CloseDate >= {since.isoformat()}"
         if not gated_values:
             return closed_won
-        return f"({closed_won}) OR StageName IN ({', '.join(map(quote, gated_values))})"
+        return f"({closed_won}) OR {via}StageName IN ({', '.join(map(quote, gated_values))})"
 
     def _columns(self) -> tuple[list[str], dict[str, str]]:
         """(SOQL select list, select path -> column for paths through a lookup); checks the fields exist."""
@@ -153,6 +192,13 @@ class SalesforceDeals:
 
     def _where(self, record: dict) -> str:
         return f"environment '{self.env.name}': {self.sobject} {record.get('Id')}"
+
+
+def _with_roles(records: Iterator[dict], roles: dict[str, list[str]]) -> Iterator[dict]:
+    """Each deal with its contact roles (ids compared on their 15 case-sensitive characters)."""
+    for record in records:
+        record["contact_roles"] = roles.get(str(record.get("Id"))[:15], [])
+        yield record
 
 
 def _flatten(record: dict, relations: dict[str, str]) -> dict:
