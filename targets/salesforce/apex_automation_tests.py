@@ -6,6 +6,20 @@ from __future__ import annotations
 from handrail.specs.model import Task
 from handrail.targets.salesforce.apex_source import INDENT, apex_string, method_name
 from handrail.targets.salesforce.score_flow import closed_won_stage
+from handrail.targets.salesforce.team_access import ROLE, TEAM_NAMES, team_object
+
+# The CSM of the team test: a user of its own, since the running user owns the deal. User is a setup
+# object, so it is inserted in a runAs block (a DML context of its own) before the deal.
+_NEW_CSM_USER = [
+    "User csmUser = new User(Alias = 'hrcsm', Email = 'handrail.csm@example.com', LastName = 'Handrail CSM',",
+    f"{INDENT * 2}EmailEncodingKey = 'UTF-8', LanguageLocaleKey = 'en_US', LocaleSidKey = 'en_US',",
+    f"{INDENT * 2}TimeZoneSidKey = 'GMT', ProfileId = UserInfo.getProfileId(),",
+    f"{INDENT * 2}Username = 'handrail.csm.' + UserInfo.getOrganizationId() + '.' + DateTime.now().getTime()",
+    f"{INDENT * 3}+ '@example.com');",
+    "System.runAs(new User(Id = UserInfo.getUserId())) {",
+    f"{INDENT}insert csmUser;",
+    "}",
+]
 
 
 class AutomationTests:
@@ -57,6 +71,71 @@ class AutomationTests:
             self._method(
                 method_name("closesWon", s.key), f"A deal in segment {s.label} reaches {stage.label}.", lines
             )
+
+    def _csm_team_test(self) -> None:
+        """The CSM, a user of its own (the running user owns the deal, and the flow never adds the owner),
+        ends up on the deal's team with Edit access on the opportunity."""
+        sobject = team_object(self.model)
+        if sobject is None:
+            return
+        stage = closed_won_stage(self.model)
+        rules = {
+            s.key: next(
+                (r for r in self.model.automation.on_closed_won.assign_csm if s.key in r.segments), None
+            )
+            for s in self.model.segments
+        }
+        # Deals whose CSM no rule replaces first: there the CSM is exactly the one the test names.
+        order = sorted(
+            self.model.segments,
+            key=lambda s: bool(rules[s.key] and rules[s.key].assign and not rules[s.key].keep_existing),
+        )
+        deal = next(((s, d) for s in order if (d := self._ready_deal(s, stage.salesforce, True))), None)
+        if deal is None:
+            return
+        s, (attrs, values) = deal
+        account = sobject == "AccountTeamMember"
+        lines = [
+            *_NEW_CSM_USER,
+            *(
+                ["Account account = new Account(Name = 'Handrail CSM access');", "insert account;"]
+                if account
+                else []
+            ),
+            *_named(self._new_deal("deal", f"{s.label}, CSM joins the team", attrs, values), self.csm),
+            *(["deal.AccountId = account.Id;"] if account else []),
+            *self._save("deal", "insert", timed=False),
+            *self._save("deal", "update", stage.salesforce),
+            "Opportunity saved = reload(deal.Id);",
+            "Id csm = csmUser.Id;",
+        ]
+        rule = rules[s.key]
+        if rule and rule.assign and not rule.keep_existing:
+            lines += [
+                f"if (activeUser({apex_string(rule.assign)}) != null) {{",
+                f"{INDENT}csm = activeUser({apex_string(rule.assign)});",
+                "}",
+            ]
+        parent = "AccountId = :account.Id" if account else "OpportunityId = :deal.Id"
+        extra = ", AccountAccessLevel" if account else ""
+        lines += [
+            f"System.assertEquals(csm, saved.{self.csm}, 'CSM');",
+            f"List<{sobject}> team = [SELECT TeamMemberRole, OpportunityAccessLevel{extra} FROM {sobject}",
+            f"{INDENT}{INDENT}WHERE {parent} AND UserId = :csm];",
+            f"System.assertEquals(1, team.size(), 'the CSM on the {TEAM_NAMES[sobject][:-1]}');",
+            f"System.assertEquals({apex_string(ROLE)}, team[0].TeamMemberRole, 'team role');",
+            "System.assertEquals('Edit', team[0].OpportunityAccessLevel, 'opportunity access');",
+            *(
+                ["System.assertEquals('Read', team[0].AccountAccessLevel, 'account access');"]
+                if account
+                else []
+            ),
+        ]
+        name = "csmJoinsTheAccountTeam" if account else "csmJoinsTheOpportunityTeam"
+        what = "Account Team of the deal's account" if account else "deal's Opportunity Team"
+        self._method(
+            name, f"The CSM of a deal that reaches {stage.label} joins the {what}, with Edit access.", lines
+        )
 
     def _stage_entry_tests(self) -> None:
         won = closed_won_stage(self.model)
@@ -112,6 +191,12 @@ class AutomationTests:
         if who == "csm_manager":
             return "managerOf(csm)"
         return f"activeUser({apex_string(who)})"
+
+
+def _named(lines: list[str], csm: str) -> list[str]:
+    """A new deal's lines with csmUser as its CSM in place of the running user."""
+    running, named = f"deal.{csm} = UserInfo.getUserId();", f"deal.{csm} = csmUser.Id;"
+    return [named if line == running else line for line in lines] + ([named] if running not in lines else [])
 
 
 def _for_ready(task: Task, segment: str) -> bool:

@@ -11,6 +11,8 @@ what the flows wrote, with the expected values computed by the scoring engine at
     countsTheSalesCycleFromCreation   the cycle is re-read from CreatedDate after insert
     closesWon<Segment>          Closed Won: CSM assignment rule, close timestamp, tasks with owners and
                                 due dates
+    csmJoinsTheOpportunityTeam  the CSM (a user the test creates) is on the deal's Opportunity Team, or
+                                the account's Account Team, with Edit access to the opportunity
     entersStage<Stage>          the on_stage_entry tasks
 
 Notifications cannot be observed from Apex and scheduled paths (SLA escalations) cannot be run in a
@@ -105,6 +107,7 @@ class ApexTestWriter(AutomationTests):
         self._rescore_test()
         self._cycle_test()
         self._closed_won_tests()
+        self._csm_team_test()
         self._stage_entry_tests()
         head = [
             "/*",

@@ -2,7 +2,8 @@
 
 Stage entry   runs on every save; one decision outcome per stage with on_stage_entry, taken only on the
               save that moves the deal into that stage (or creates it there): tasks, then notifications.
-Closed Won    runs only on the save that moves the deal to the closed-won stage: tasks, then notifications.
+Closed Won    runs only on the save that moves the deal to the closed-won stage: the CSM's team access
+              (team_access.py), tasks, then notifications.
               Its scheduled paths escalate missed SLAs: one path per SLA and distinct SLA length (segments
               differ, e.g. 48 h against 72 h for partner deals), each checking on arrival that the deal is
               in one of that length's segments, still Closed Won, and still has no timestamp for the SLA.
@@ -39,6 +40,7 @@ from handrail.targets.salesforce.sla_paths import (
     sla_groups,
     sla_offset,
 )
+from handrail.targets.salesforce.team_access import csm_team_steps, team_object
 
 BUSINESS_DAY_START = "Business_Day_Start"
 
@@ -172,9 +174,8 @@ class Actions:
                     BUSINESS_DAY_START,
                     "Date",
                     "TODAY() - CASE(WEEKDAY(TODAY()), 7, 1, 1, 2, 0)",
-                    "Today, or the Friday before when today is a Saturday or Sunday: business days count "
-                    "from "
-                    "here.",
+                    "Today, or the Friday before when today is a Saturday or Sunday: business days "
+                    "count from here.",
                 )
             )
         return BUSINESS_DAY_START
@@ -317,7 +318,7 @@ def stage_entry_flow(model: Model, status: str, api_version: str, notification_t
 def closed_won_flow(model: Model, status: str, api_version: str, notification_type: str) -> list | None:
     won = model.automation.on_closed_won
     stage = closed_won_stage(model)
-    if stage is None or not (won.tasks or won.notify or won.escalations):
+    if stage is None or not (won.tasks or won.notify or won.escalations or team_object(model)):
         return None
     flow = FlowBuilder(
         label=f"{model.name} Closed Won (After Save)"[:255],
@@ -330,7 +331,7 @@ def closed_won_flow(model: Model, status: str, api_version: str, notification_ty
         api_version=api_version,
     )
     actions = Actions(model, flow, notification_type)
-    first = actions.steps(won.tasks, won.notify, "Closed_Won")
+    first = csm_team_steps(model, flow, actions.steps(won.tasks, won.notify, "Closed_Won"))
     paths = []
     for i, escalation in enumerate(won.escalations, 1):
         paths += _escalation_paths(model, actions, escalation, i, stage.salesforce)

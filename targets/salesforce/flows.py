@@ -3,8 +3,8 @@
     <prefix>_Score_Before_Save         segment, score, completeness, tier, missing summary; Closed Won stamp
                                        and CSM
     <prefix>_Stage_Entry_After_Save    on_stage_entry tasks and notifications (only when the spec has some)
-    <prefix>_Closed_Won_After_Save     on_closed_won tasks, notifications and SLA escalations
-                                       (scheduled paths)
+    <prefix>_Closed_Won_After_Save     the CSM's team access (team_access.py), on_closed_won tasks,
+                                       notifications and SLA escalations (scheduled paths)
     <prefix>_Contact_Roles_After_Save  on OpportunityContactRole: a contact role added or changed saves its
                                        deal again, so the score follows (only when a field is
                                        complete_when contacts; contact_roles_flow.py)

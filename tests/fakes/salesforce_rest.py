@@ -84,6 +84,33 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
         "LastModifiedDate": "datetime",
         "SystemModstamp": "datetime",
     },
+    "OpportunityTeamMember": {
+        "Id": "id",
+        "OpportunityId": "reference",
+        "UserId": "reference",
+        "TeamMemberRole": "picklist",
+        "OpportunityAccessLevel": "picklist",
+        "CreatedDate": "datetime",
+        "LastModifiedDate": "datetime",
+        "SystemModstamp": "datetime",
+    },
+    "AccountTeamMember": {
+        "Id": "id",
+        "AccountId": "reference",
+        "UserId": "reference",
+        "TeamMemberRole": "picklist",
+        "AccountAccessLevel": "picklist",
+        "OpportunityAccessLevel": "picklist",
+        "CaseAccessLevel": "picklist",
+        "ContactAccessLevel": "picklist",
+        "CreatedDate": "datetime",
+        "LastModifiedDate": "datetime",
+        "SystemModstamp": "datetime",
+    },
+}
+REQUIRED_ON_CREATE = {
+    "OpportunityTeamMember": ("OpportunityId", "UserId"),
+    "AccountTeamMember": ("AccountId", "UserId"),
 }
 CUSTOM_TYPES = {
     "Text": "string",
@@ -342,6 +369,9 @@ class RestApi:
                 return error(
                     400, "INVALID_FIELD", f"No such column '{unknown[0]}' on sobject of type {sobject}"
                 )
+            missing = [k for k in REQUIRED_ON_CREATE.get(sobject, ()) if not values.get(k)]
+            if missing:
+                return error(400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{missing[0]}]")
             record_id = self.org.add_record(sobject, **values)
             return Response.json({"id": record_id, "success": True, "errors": []}, 201)
         record_id = parts[2]

@@ -383,6 +383,8 @@ class Run:
     users: dict[str, str] = field(default_factory=dict)  # active users: username -> Id
     # OpportunityContactRole records in the org: {"Id", "OpportunityId", "Role"}
     contact_roles: list[dict] = field(default_factory=list)
+    # other records Get Records can find (e.g. OpportunityTeamMember): sObject -> rows; creates add here
+    records: dict[str, list[dict]] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)
     visited: list[str] = field(default_factory=list)
     created: list[tuple[str, dict]] = field(default_factory=list)
@@ -547,6 +549,10 @@ class Run:
             matches = [{k: v for k, v in r.items() if fields is None or k in fields} for r in matches]
             first = _text_of(node, "getFirstRecordOnly") == "true"
             found = (matches[0] if matches else None) if first else matches
+        elif sobject in self.records:  # e.g. OpportunityTeamMember: the first record every filter matches
+            found = next(
+                (r for r in self.records[sobject] if all(r.get(k) == v for k, v in filters.items())), None
+            )
         self.variables[_text_of(node, "name")] = found
         return _connector(node)
 
@@ -577,7 +583,10 @@ class Run:
         values = {
             _text_of(a, "field"): self.value(_child(a, "value")) for a in _children(node, "inputAssignments")
         }
-        self.created.append((_text_of(node, "object"), values))
+        sobject = _text_of(node, "object")
+        self.created.append((sobject, values))
+        if sobject in self.records:
+            self.records[sobject].append({"Id": f"NEW{len(self.created)}", **values})
         return _connector(node)
 
     def _actionCalls(self, node) -> str | None:
