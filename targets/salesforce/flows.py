@@ -10,14 +10,16 @@
                                        complete_when contacts; contact_roles_flow.py)
 
 plus the CustomNotificationType they notify with, and (when the flows deploy active) the Apex test
-class that runs every flow path, which production orgs need to deploy flows as active.
+class that runs every flow path, which production orgs need to deploy flows as active (and, with the
+contact-role flow, <prefix>_Contact_Roles_Test, which runs that one: apex_contact_roles.py).
 """
 
 from __future__ import annotations
 
 from handrail.specs.diagnostics import SpecError, error
 from handrail.specs.model import Model
-from handrail.targets.salesforce.apex_test import apex_test_component
+from handrail.targets.salesforce.apex_contact_roles import contact_roles_test_component
+from handrail.targets.salesforce.apex_test import apex_test_component, open_stage
 from handrail.targets.salesforce.automation_flow import closed_won_flow, stage_entry_flow
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.contact_roles_flow import contact_fields, rescore_flow
@@ -50,7 +52,8 @@ def components(model: Model, options: dict) -> list[Component]:
     if problems:
         raise SpecError(problems)
     flows = [Component("Flow", names["score"], tuple(score), source=None)]
-    if contact_fields(model, considered_fields(model)):
+    contacts = bool(contact_fields(model, considered_fields(model)))
+    if contacts:
         rescore = rescore_flow(model, status, api_version)
         flows.append(Component("Flow", names["contact_roles"], tuple(rescore)))
     entry = stage_entry_flow(model, status, api_version, notification.name)
@@ -79,4 +82,8 @@ def components(model: Model, options: dict) -> list[Component]:
                 ]
             )
         out.append(test_class)
+        if contacts:  # the contact-role flow's own test
+            out.append(
+                contact_roles_test_component(model, api_version, open_stage(model), names["contact_roles"])
+            )
     return out
