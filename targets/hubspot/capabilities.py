@@ -13,7 +13,7 @@ from handrail.targets.hubspot.capabilities_gates import (
     markdown_table,
 )
 from handrail.targets.hubspot.flows import Flow
-from handrail.targets.hubspot.formula import case_variants, number, rounded_floor
+from handrail.targets.hubspot.formula import CONTACT_COUNT, case_variants, number, rounded_floor
 from handrail.targets.hubspot.pipeline_rules import APPROVAL, RULE
 from handrail.targets.hubspot.validations import ValidationRule
 
@@ -98,6 +98,29 @@ def render_capabilities(
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _contact_rows(model: Model) -> list[list[str]]:
+    """Contact-based completion (complete_when: contacts): what each CRM can evaluate, and when."""
+    fields = [f for f in model.fields if f.contacts]
+    if not fields:
+        return []
+    names = ", ".join(f"`{f.hubspot_name}` ({f.contacts.words()})" for f in fields)
+    return [
+        [
+            "Contact-based completion",
+            f"The score formulas count `{CONTACT_COUNT}` for {names}: full credit from the minimum (or one "
+            "contact per required role, when more), half from one contact",
+            "approximate: calculated properties cannot read association labels, so the roles are not checked "
+            "(any associated contact counts); the score follows the count HubSpot keeps on the deal. "
+            "`handrail audit --env` and `handrail brief --env` read each contact's labels (associations v4) "
+            "and check the roles exactly. In Salesforce the score flow reads the deal's Opportunity Contact "
+            "Roles on every save of the deal and checks the roles exactly, and a flow on Opportunity Contact "
+            "Role saves the deal when a role is added or changed (a removed role counts from the deal's next "
+            "save). In both CRMs a gate that requires the field tests its text (a validation rule cannot "
+            "read contact roles); a gate on the score sees the contact credit",
+        ]
+    ]
+
+
 def _features(
     model: Model, rules: list[ValidationRule], flows: list[Flow], pipeline_rules: dict | None
 ) -> list[str]:
@@ -144,6 +167,7 @@ def _features(
             "Equality on the option value; multi-select checks that no specific option is selected",
             "exact",
         ],
+        *_contact_rows(model),
         [
             "Tiers",
             f"Calculated enumeration `{model.computed_field('tier').hubspot_name}` reading the score at "
