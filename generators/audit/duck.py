@@ -54,11 +54,14 @@ def audit_file(
     values = [quoted(f.key) for f in model.fields]
     keep = ("unreadable", *DEAL_COLUMNS, *values)
     query = audit_query(model, "deals", options.now, options.since, options.tolerance, keep=keep)
-    # Values are kept only for the deals a report may show; NULL costs next to nothing.
+    # Names and values are kept only for the deals a report may show; NULL costs next to nothing. The
+    # per-field "filled_" columns only feed the gates, computed in the query: the table leaves them out.
     shown = "violated OR disagrees"
-    kept = ", ".join(f"CASE WHEN {shown} THEN {c} END AS {c}" for c in (*DEAL_COLUMNS, *values))
+    kept = ", ".join(f"CASE WHEN {shown} THEN {c} END AS {c}" for c in ("id", "name", *DEAL_COLUMNS, *values))
+    unused = ", ".join(quoted("filled_" + f.key) for f in model.fields)
     try:
-        con.execute(f"CREATE TEMP TABLE audited AS SELECT * REPLACE ({kept}) FROM ({query}) AS facts")
+        columns = f"* EXCLUDE ({unused}) REPLACE ({kept})"
+        con.execute(f"CREATE TEMP TABLE audited AS SELECT {columns} FROM ({query}) AS facts")
         (bad,) = con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM audited").fetchone()
         if bad:
             return None

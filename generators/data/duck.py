@@ -50,10 +50,21 @@ def _header(path: Path) -> list[str] | None:
 
 def connect(spill: tempfile.TemporaryDirectory):
     """An in-memory DuckDB that spills past MEMORY into `spill`, not into the working directory (its
-    default), so memory stays flat at any size."""
+    default), so memory stays flat at any size.
+
+    Rows stay in file order, as the Python reader yields them (per-deal output, the audit's first
+    examples): DuckDB keeps a scan's order through projections, but its rewrite of a long IN list into a
+    join does not, so that rewrite is off (the list is then tested in place, as fast). Time-zone offsets
+    are read into UTC whatever the machine's zone: the session's zone is UTC."""
     import duckdb
 
-    return duckdb.connect(config={"temp_directory": spill.name, "memory_limit": MEMORY})
+    config = {"temp_directory": spill.name, "memory_limit": MEMORY, "disabled_optimizers": "in_clause"}
+    con = duckdb.connect(config=config)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+    except duckdb.Error:  # without the ICU extension, time stamps with a zone are UTC anyway
+        pass
+    return con
 
 
 def _source(con, path: Path) -> tuple[str, list[str]] | None:

@@ -21,11 +21,25 @@ WHITE = literal(SPACES)
 ISO_MOMENT = "'^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?)?$'"
 
 
+def _printable(char: str) -> str:
+    """The code point is printable ASCII: never white space, in any Unicode version."""
+    return f"UNICODE({char}) BETWEEN 33 AND 126"
+
+
+def _stripped(raw: str) -> str:
+    return f"NULLIF(REGEXP_REPLACE({raw}, {AT_EDGES}, '', 'g'), '')"
+
+
 def strip(raw: str) -> str:
-    """str.strip(), or NULL for a blank cell. Most cells start and end with neither, and skip the regex."""
-    edges = f"CONTAINS({WHITE}, LEFT({raw}, 1)) OR CONTAINS({WHITE}, RIGHT({raw}, 1))"
-    stripped = f"REGEXP_REPLACE({raw}, {AT_EDGES}, '', 'g')"
-    return f"CASE WHEN {raw} = '' THEN NULL WHEN {edges} THEN NULLIF({stripped}, '') ELSE {raw} END"
+    """str.strip(), or NULL for a blank cell. Most cells start and end with a printable ASCII character
+    (UNICODE reads the first code point, [-1] picks the last), and skip the regex."""
+    ends = f"{_printable(raw)} AND {_printable(f'{raw}[-1]')}"
+    return f"CASE WHEN {ends} THEN {raw} ELSE {_stripped(raw)} END"
+
+
+def filled(raw: str) -> str:
+    """Whether str.strip() leaves anything: true at once when the first code point is printable ASCII."""
+    return f"CASE WHEN {_printable(raw)} THEN TRUE ELSE {_stripped(raw)} IS NOT NULL END"
 
 
 def number(text: str) -> str:
@@ -39,10 +53,13 @@ def unreadable_number(text: str) -> str:
 
 def moment(text: str) -> str:
     """A date-time in UTC as DateParser.datetime reads it: ISO 8601 (an offset converted, none meaning
-    UTC) or epoch milliseconds."""
+    UTC: the session's zone, generators.data.duck.connect) or epoch milliseconds."""
+    # Past the date, a sign only starts an offset; without one, the plain cast reads the same instant.
+    offset = f"CONTAINS({text}, '+') OR CONTAINS(SUBSTR({text}, 11), '-')"
     return (
         f"CASE WHEN REGEXP_MATCHES({text}, {ISO_MOMENT}) "
-        f"THEN CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"THEN (CASE WHEN {offset} THEN CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"ELSE TRY_CAST({text} AS TIMESTAMP) END) "
         f"WHEN REGEXP_MATCHES({text}, '^[0-9]{{11,18}}$') "
         f"THEN MAKE_TIMESTAMP(CAST({text} AS BIGINT) * 1000) END"
     )
@@ -62,6 +79,7 @@ class Staging:
     """The two levels' SELECT lists, and the checks that send a file back to the Python reader."""
 
     stripped: dict[str, str] = field(default_factory=dict)  # column -> its stripped name
+    nonblank: dict[str, str] = field(default_factory=dict)  # column -> its "holds a value" name
     columns: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 
@@ -71,8 +89,22 @@ class Staging:
             self.stripped[column] = quoted(f"hr_stripped_{len(self.stripped)}")
         return self.stripped[column]
 
+    def filled(self, column: str) -> str:
+        """Whether a raw column holds more than white space; cheaper than its stripped form."""
+        if column in self.stripped:
+            return f"({self.stripped[column]} IS NOT NULL)"
+        if column not in self.nonblank:
+            self.nonblank[column] = quoted(f"hr_filled_{len(self.nonblank)}")
+        return self.nonblank[column]
+
+    def kept(self, column: str) -> str:
+        """The cell as it is, NULL when blank: how the reader keeps text."""
+        return f"CASE WHEN {self.filled(column)} THEN {quoted(column)} END"
+
     def first_level(self) -> list[str]:
-        return [f"{strip(quoted(c))} AS {name}" for c, name in self.stripped.items()]
+        return [f"{strip(quoted(c))} AS {name}" for c, name in self.stripped.items()] + [
+            f"{filled(quoted(c))} AS {name}" for c, name in self.nonblank.items()
+        ]
 
 
 def staging(model: Model, reader: DealReader, process: bool = False) -> Staging:
@@ -81,7 +113,7 @@ def staging(model: Model, reader: DealReader, process: bool = False) -> Staging:
     columns, bad = out.columns, out.unreadable
     ident = cols["id"]
     columns.append(f"{quoted(ident)} AS id")
-    bad.append(f"{out.text(ident)} IS NULL")
+    bad.append(f"NOT {out.filled(ident)}")
     columns.append(f"COALESCE({quoted(cols['name'])}, '') AS name" if cols["name"] else "'' AS name")
     _parsed(out, "acv", cols["amount"], number, "DOUBLE", unreadable_number)
     kind = out.text(cols["type"]) if cols["type"] else None
@@ -101,8 +133,9 @@ def staging(model: Model, reader: DealReader, process: bool = False) -> Staging:
         days = f"COALESCE({number(cycle)}, {days})"
     columns.append(f"{days} AS cycle_days")
     for key, col in reader.field_columns.items():
-        f, text = model.field(key), out.text(col)
+        f = model.field(key)
         if f.type == "checkbox":
+            text = out.text(col)
             lowered = f"LOWER({text})"
             columns.append(
                 f"CASE WHEN {lowered} IN ({_words(CHECKED)}) THEN TRUE "
@@ -110,17 +143,18 @@ def staging(model: Model, reader: DealReader, process: bool = False) -> Staging:
             )
             bad.append(f"({text} IS NOT NULL AND {lowered} NOT IN ({_words(CHECKED | UNCHECKED)}))")
         elif f.type in NUMBER_TYPES:
+            text = out.text(col)
             columns.append(f"{number(text)} AS {quoted(key)}")
             bad.append(unreadable_number(text))
         else:  # the cell as it is, as the reader keeps it
-            columns.append(f"CASE WHEN {text} IS NULL THEN NULL ELSE {quoted(col)} END AS {quoted(key)}")
+            columns.append(f"{out.kept(col)} AS {quoted(key)}")
     for f in model.fields:  # fields the file has no column for are empty
         if f.key not in reader.field_columns:
             kind = "BOOLEAN" if f.type == "checkbox" else "DOUBLE" if f.type in NUMBER_TYPES else "VARCHAR"
             columns.append(f"CAST(NULL AS {kind}) AS {quoted(f.key)}")
     if uses_contacts(model):  # the cell as it is; the SQL trims each role as the reader does
         roles = cols["contact_roles"]
-        text = f"CASE WHEN {out.text(roles)} IS NULL THEN NULL ELSE {quoted(roles)} END" if roles else "NULL"
+        text = out.kept(roles) if roles else "NULL"
         columns.append(f"CAST({text} AS VARCHAR) AS contact_roles")
     if process:
         _process(out, reader)
@@ -142,7 +176,8 @@ def _parsed(out: Staging, name: str, col: str | None, parse, kind: str, unreadab
 def _ascii(out: Staging, col: str | None) -> None:
     """Python and SQL lower-case letters beyond ASCII differently: such a cell goes to the reader."""
     if col:
-        out.unreadable.append(f"NOT REGEXP_MATCHES(COALESCE({out.text(col)}, ''), '^[\\x00-\\x7f]*$')")
+        text = out.text(col)  # ASCII: as many bytes as code points
+        out.unreadable.append(f"COALESCE(STRLEN({text}) <> LENGTH({text}), FALSE)")
 
 
 def _process(out: Staging, reader: DealReader) -> None:

@@ -1,0 +1,57 @@
+"""The DuckDB path keeps the Python reader's row order past DuckDB's parallel scans and joins, and reads
+date-times in UTC whatever the machine's time zone."""
+
+from __future__ import annotations
+
+import csv
+import time
+from datetime import datetime
+
+import pytest
+from helpers import EXAMPLE_SPEC
+
+from handrail.generators.data.duck import scored_rows, stage
+from handrail.specs.validate import load_spec
+
+ROWS = 250_000  # past one DuckDB row group and one CSV buffer, so several threads share the scan
+
+
+def _write(path, rows: int) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Id", "Name", "Amount", "Type", "StageName", "CloseDate"])
+        for n in range(rows):
+            kind = "Existing Customer - Upgrade" if n % 7 == 0 else "New Customer"
+            out.writerow([f"D{n:07d}", f"Deal {n}", 1000 * (n % 300), kind, "Closed Won", "2026-03-01"])
+
+
+def test_per_deal_rows_come_out_in_file_order(tmp_path):
+    path = tmp_path / "deals.csv"
+    _write(path, ROWS)
+    scored = scored_rows(path, load_spec(EXAMPLE_SPEC).model, None, None, print)
+    assert scored is not None
+    ids = [row["id"] for row in scored.rows]
+    assert ids == [f"D{n:07d}" for n in range(ROWS)]
+
+
+@pytest.fixture
+def berlin(monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_date_times_are_read_in_utc_in_any_time_zone(tmp_path, berlin):
+    path = tmp_path / "deals.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Id", "Name", "StageName", "CloseDate", "Handoff_Closed_Won_At__c"])
+        out.writerow(["D1", "Zulu", "Closed Won", "", "2026-03-31T23:30:00Z"])
+        out.writerow(["D2", "Offset", "Closed Won", "", "2026-04-01T01:30:00+02:00"])
+        out.writerow(["D3", "Naive", "Closed Won", "", "2026-03-31 23:30"])
+    staged = stage(path, load_spec(EXAMPLE_SPEC).model, None, None, process=True)
+    assert staged is not None
+    rows = staged.con.execute("SELECT closed_won_at FROM deals").fetchall()
+    assert rows == [(datetime(2026, 3, 31, 23, 30),)] * 3
