@@ -232,6 +232,18 @@ def check_environments(model: Model) -> list[Diagnostic]:
     out = []
     for env in model.environments:
         where = f"environments.{env.name}"
+        if env.permission_sets and env.target != "salesforce":
+            span = env.permission_sets[0][1][0].span if env.permission_sets[0][1] else env.span
+            out.append(
+                error(
+                    "salesforce-only",
+                    f"permission_sets assigns Salesforce permission sets; '{env.name}' is a {env.target} "
+                    "environment",
+                    path=f"{where}.permission_sets",
+                    span=span,
+                    hint="remove it: HubSpot edit rights are set by hand (see manual-steps.json)",
+                )
+            )
         if env.target == "snapshot":
             for key, what in (("path", "path: <folder>"), ("platform", "platform: salesforce or hubspot")):
                 if not env.get(key):

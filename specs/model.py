@@ -21,7 +21,7 @@ from handrail.specs.automation import (  # noqa: F401 - part of the model's voca
 )
 from handrail.specs.contacts import ContactRule
 from handrail.specs.diagnostics import Span
-from handrail.specs.platforms import SalesforceSettings
+from handrail.specs.platforms import Assignee, SalesforceSettings
 
 FieldType = Literal[
     "short_text",
@@ -278,6 +278,7 @@ class Environment:
     settings: tuple[tuple[str, str | bool], ...]  # the remaining keys, as written
     production: bool = False
     span: Span | None = None
+    permission_sets: tuple[tuple[str, tuple[Assignee, ...]], ...] = ()  # Salesforce: (role, users)
 
     def get(self, key: str, default=None):
         return dict(self.settings).get(key, default)

@@ -43,3 +43,27 @@ def salesforce_settings(doc) -> SalesforceSettings:
         raw.get("csm_access", "opportunity_team"),
         doc.span(("salesforce", "csm_access")) if "csm_access" in raw else None,
     )
+
+
+@dataclass(frozen=True)
+class Assignee:
+    """A username an environment's `permission_sets:` lists, with the spec location that names it."""
+
+    username: str
+    span: Span | None = None
+
+
+def permission_set_users(doc, env_name: str) -> tuple[tuple[str, tuple[Assignee, ...]], ...]:
+    """An environment's `permission_sets: {sales: [...], cs: [...]}` as (role, assignees) pairs."""
+    raw = ((doc.data or {}).get("environments") or {}).get(env_name, {}).get("permission_sets") or {}
+    return tuple(
+        (
+            role,
+            tuple(
+                Assignee(str(u).strip(), doc.span(("environments", env_name, "permission_sets", role, i)))
+                for i, u in enumerate(raw[role])
+            ),
+        )
+        for role in ("sales", "cs")
+        if role in raw
+    )

@@ -39,7 +39,7 @@ from handrail.specs.model import (
     Tiers,
 )
 from handrail.specs.naming import hubspot_property_name, salesforce_field_name
-from handrail.specs.platforms import salesforce_settings
+from handrail.specs.platforms import permission_set_users, salesforce_settings
 
 DEFAULT_SECTION_LABELS = {
     "goals": ("Goals and use case", ("csm", "leadership")),
@@ -387,11 +387,14 @@ def _deal(raw: dict) -> DealSource:
 
 
 def _environment(name: str, raw: dict, doc: Document) -> Environment:
-    settings = tuple(sorted((k, v) for k, v in raw.items() if k not in ("target", "production")))
+    settings = tuple(
+        sorted((k, v) for k, v in raw.items() if k not in ("target", "production", "permission_sets"))
+    )
     return Environment(
         name=name,
         target=raw["target"],
         settings=settings,
         production=raw.get("production", False),
         span=doc.span(("environments", name)),
+        permission_sets=permission_set_users(doc, name),
     )

@@ -49,7 +49,7 @@ def apply_plan(
         saved=plan_path,
         spec_path=spec,
         allow_destructive=allow_destructive,
-        options={"check_only": check_only, "edition": edition},
+        options={"check_only": check_only, "edition": edition, "allow_destructive": allow_destructive},
         confirm=confirm,
     )
     if fmt == "json":

@@ -3,7 +3,6 @@
     conn = connect(model.environment("sandbox"))
     deploy_id = conn.deploy(zip_bytes, check_only=True)    # one submit, never retried
     status = conn.wait_for_deploy(deploy_id)                # polls are retried
-    for page in conn.query_pages("SELECT Id FROM Opportunity"): ...
 
 Credentials come from environment variables (or the sf CLI), never from the spec. Auth modes
 (`auth` in the environment): jwt (username, consumer key, private key file), password (username,
@@ -17,6 +16,7 @@ simple_salesforce is imported only when a connection is made.
 from __future__ import annotations
 
 import base64
+import io
 import logging
 import os
 import re
@@ -33,8 +33,7 @@ from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retryi
 API_VERSION = "63.0"
 DEFAULT_TIMEOUT = (10.0, 120.0)  # seconds: connect, read
 METADATA_BATCH = 10  # readMetadata takes at most 10 names per call
-# SOAP faults worth another attempt: the org is busy or briefly down. Any other fault (an expired
-# session, an invalid id, a malformed request) will fail the same way again.
+# SOAP faults worth another attempt: the org is busy or briefly down (any other fails the same way again).
 TRANSIENT_FAULTS = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "SERVER_BUSY"})
 log = logging.getLogger("handrail.salesforce")
 
@@ -190,7 +189,7 @@ class SalesforceConnection:
         finally:
             self._reset_rest_headers()
 
-    # -- REST queries -----------------------------------------------------------------------------------
+    # -- REST queries and records ------------------------------------------------------------------------
     def query_pages(self, soql: str, *, batch_size: int | None = None) -> Iterator[list[dict]]:
         """SOQL results page by page (query, then queryMore until done); each page is retried."""
         headers = {"Sforce-Query-Options": f"batchSize={batch_size}"} if batch_size else {}
@@ -208,6 +207,10 @@ class SalesforceConnection:
 
     def query_all(self, soql: str) -> list[dict]:
         return [record for page in self.query_pages(soql) for record in page]
+
+    def dml(self, verb: str, sobject: str, *args) -> Any:
+        """One REST create, update or delete; not retried after an unclear failure (it may have applied)."""
+        return self._call(verb, lambda: getattr(getattr(self.sf, sobject), verb)(*args), idempotent=False)
 
     def describe(self, sobject: str) -> dict:
         """The object's describe result (fields with names, types and relationship names)."""
@@ -275,8 +278,6 @@ class SalesforceConnection:
     ) -> str:
         """Submit one deploy (rollbackOnError always on) and return its id. Never retried: if the
         reply is lost the deploy may still be running; find it instead of submitting again."""
-        import io
-
         options: dict[str, Any] = {"checkOnly": check_only, "rollbackOnError": True, "tests": tests or ""}
         if test_level:
             options["testLevel"] = test_level

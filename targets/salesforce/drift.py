@@ -9,6 +9,7 @@ from handrail.generators.plan.report import differing_values
 from handrail.generators.plan.resources import Origin
 from handrail.specs.coverage import gate_rule_name
 from handrail.specs.model import Model
+from handrail.targets.salesforce import assignments
 from handrail.targets.salesforce.layouts import describe_drift
 
 _SCORE_FLOOR = re.compile(r"_Score__c\s*<\s*([0-9]+(?:\.[0-9]+)?)")
@@ -44,6 +45,8 @@ def describe(change: Change) -> list[str]:
         return [f"{name} is retired in the spec and will be deleted"]
     lines = []
     before, after = change.before or {}, change.after or {}
+    if change.kind == assignments.KIND:
+        return assignments.describe(change)
     if change.kind == "ValidationRule":
         was, now = live_min_score(before.get("errorConditionFormula")), change.facts.get("min_score")
         if was != now and was is not None and now is not None:

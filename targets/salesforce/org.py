@@ -26,6 +26,7 @@ from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.diagnostics import HandrailError, SpecError
 from handrail.specs.model import Environment, Model
 from handrail.specs.platforms import LayoutName
+from handrail.targets.salesforce import assignments
 from handrail.targets.salesforce.components import Component, from_payload
 from handrail.targets.salesforce.layouts import full_name, handoff_part, is_merged, merge, unknown_layouts
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
@@ -54,6 +55,8 @@ class SalesforceOrg:
         self.conn, self.name, self.prefix, self.production = connection, name, prefix, production
         self.progress = progress or _stderr_progress
         self.layouts = tuple(layouts)  # the spec's LayoutNames, to locate a layout the org lacks
+        self.env: Environment | None = None  # set by connect: whose permission_sets to assign
+        self.user_ids: dict[str, str] = {}  # username (lower case) -> User Id, read by prepare
 
     @classmethod
     def connect(cls, env: Environment, model: Model, **kwargs) -> "SalesforceOrg":
@@ -65,12 +68,32 @@ class SalesforceOrg:
             kwargs["timeout"] = (DEFAULT_TIMEOUT[0], float(os.environ[TIMEOUT_VARIABLE]))
         conn = connect(env, **kwargs)
         check_teams_enabled(conn, model)  # live orgs only: a snapshot folder has no describe to ask
-        return cls(
+        org = cls(
             conn, env.name, model.naming.salesforce_prefix, env.production, layouts=model.salesforce.layouts
         )
+        org.env = env
+        return org
+
+    def prepare(self, desired: Desired, model: Model) -> Desired:
+        """Add the environment's permission set assignments, once its usernames are known to the org."""
+        if self.env is None or not self.env.permission_sets:
+            return desired
+        self.user_ids = assignments.check_users(self.conn, self.env)
+        have = {(r.kind, r.key) for r in desired.resources}
+        extra = [r for r in assignments.resources(model, self.env) if (r.kind, r.key) not in have]
+        return replace(desired, resources=desired.resources + tuple(extra))
 
     # -- fetch ------------------------------------------------------------------------------------
     def fetch(self, keys: Collection[Key]) -> dict[Key, Resource]:
+        grants = sorted(key for kind, key in keys if kind == assignments.KIND)
+        live = (
+            {(assignments.KIND, n): r for n, r in assignments.fetch(self.conn, grants).items()}
+            if grants
+            else {}
+        )
+        return live | self._fetch_metadata([k for k in keys if k[0] != assignments.KIND])
+
+    def _fetch_metadata(self, keys: Collection[Key]) -> dict[Key, Resource]:
         members: dict[str, list[str]] = defaultdict(list)
         for kind, key in keys:
             members[kind].append(key)
@@ -113,17 +136,32 @@ class SalesforceOrg:
 
     # -- apply ------------------------------------------------------------------------------------
     def apply(self, plan: Plan, desired: Desired, model: Model, options: dict) -> ApplyResult:
+        """One deploy for the metadata, then, once it saved, the permission set assignments."""
+        check_only = bool(options.get("check_only"))
+        grants = [c for c in plan.pending if c.kind == assignments.KIND]
+        metadata = [c for c in plan.pending if c.kind != assignments.KIND]
+        result = self._deploy(metadata, desired, options) if metadata else ApplyResult(check_only=check_only)
+        if not grants:
+            return result
+        if check_only or result.failed:
+            result.not_attempted += [c.ident for c in grants]
+            result.notes.append("permission set assignments wait for a deploy that saves")
+            return result
+        allow = bool(options.get("allow_destructive"))
+        result.notes += assignments.apply(self.conn, grants, self.user_ids, allow)
+        result.applied += [c.ident for c in grants]
+        return result
+
+    def _deploy(self, changes: list, desired: Desired, options: dict) -> ApplyResult:
         from handrail.targets.salesforce.render import normalize_options
 
         check_only = bool(options.get("check_only"))
         result = ApplyResult(check_only=check_only)
-        pending = {(c.kind, c.key): c for c in plan.pending}
-        if not pending:
-            return result
+        pending = {(c.kind, c.key): c for c in changes}
         options = normalize_options({"format": "mdapi", "api_version": options.get("api_version")})
         parts = deployed_components(desired, pending)
         merged = self._merged_layouts([c for c in parts if is_merged(c.type, c.name)])
-        deletions = [c for c in plan.pending if c.action == DELETE]
+        deletions = [c for c in changes if c.action == DELETE]
         package = deploy_zip(
             {**layout(parts, "mdapi", options["api_version"]), **merged}
             if parts
@@ -142,9 +180,9 @@ class SalesforceOrg:
         if status.success and status.status == "Succeeded":
             if check_only:
                 result.notes.append(f"deploy {deploy_id} validated: nothing was saved (check only)")
-                result.not_attempted = [c.ident for c in plan.pending]
+                result.not_attempted = [c.ident for c in changes]
             else:
-                result.applied = [c.ident for c in plan.pending]
+                result.applied = [c.ident for c in changes]
                 result.notes.append(f"deploy {deploy_id} succeeded: {status.components_deployed} components")
             return result
         failed = set()
@@ -160,7 +198,7 @@ class SalesforceOrg:
         if not status.failures:
             result.failed.append((f"deploy:{deploy_id}", status.error_message or status.status))
         # rollbackOnError: a failed deploy saves nothing, so everything else was not applied either.
-        result.not_attempted = [c.ident for c in plan.pending if c.ident not in failed]
+        result.not_attempted = [c.ident for c in changes if c.ident not in failed]
         result.notes.append(f"deploy {deploy_id} {status.status}: rolled back, the org is unchanged")
         return result
 

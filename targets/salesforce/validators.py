@@ -7,6 +7,7 @@ CustomValue doc (omitted picklist values are deactivated), and the Flow metadata
 from __future__ import annotations
 
 from handrail.generators.plan.diff import UPDATE, Change, Finding
+from handrail.targets.salesforce.assignments import losses_kept
 
 SAFE_TYPE_CHANGES = {("Text", "LongTextArea"), ("Text", "TextArea"), ("TextArea", "LongTextArea")}
 
@@ -114,4 +115,5 @@ CHANGE_VALIDATORS = (
     picklist_values_removed,
     gate_deactivated,
     flow_deactivated,
+    losses_kept,
 )

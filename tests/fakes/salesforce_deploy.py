@@ -444,7 +444,9 @@ def _layout_problem(org: SalesforceOrg, change: Change, incoming_fields: dict, d
         if not name or name in OPPORTUNITY_STANDARD_FIELDS:
             continue
         qualified = f"{object_name}.{name}"
-        if qualified not in incoming_fields and (qualified in deleted or not org.find("CustomField", qualified)):
+        if qualified not in incoming_fields and (
+            qualified in deleted or not org.find("CustomField", qualified)
+        ):
             return f"In field: field - no CustomField named {qualified} found"
     return None
 

@@ -39,6 +39,7 @@ ID_PREFIXES = {
     "Contact": "003",
     "OpportunityTeamMember": "00q",
     "AccountTeamMember": "01M",
+    "PermissionSetAssignment": "0Pa",
     "CustomField": "00N",
     "ValidationRule": "03d",
     "Flow": "301",
@@ -193,6 +194,9 @@ class SalesforceOrg:
             # Team selling and account teams switched on; disable_teams() removes the objects.
             "OpportunityTeamMember": {},
             "AccountTeamMember": {},
+            # PermissionSet rows mirror the deployed PermissionSet metadata (see put).
+            "PermissionSet": {},
+            "PermissionSetAssignment": {},
         }
         self.user_id = self.add_record(
             "User",
@@ -247,6 +251,13 @@ class SalesforceOrg:
             existing.modified = now_iso()
             return existing
         store[full_name] = Component(type_name, full_name, element, self.ids.new(type_name))
+        if type_name == "PermissionSet":  # also a queryable sObject, with the metadata component's id
+            label = element.findtext(f"{{{MD}}}label") or full_name
+            self.records["PermissionSet"][store[full_name].id] = {
+                "Id": store[full_name].id,
+                "Name": full_name,
+                "Label": label,
+            }
         return store[full_name]
 
     def put_xml(self, type_name: str, full_name: str, xml: str | bytes) -> Component:
@@ -278,7 +289,7 @@ class SalesforceOrg:
         record_id = values.pop("Id", None) or self.ids.new(sobject)
         stamp = now_iso()
         record = {"Id": record_id, "CreatedDate": stamp, "LastModifiedDate": stamp, "SystemModstamp": stamp}
-        if sobject not in ("User", "OpportunityTeamMember", "AccountTeamMember"):  # no OwnerId
+        if sobject not in ("User", "OpportunityTeamMember", "AccountTeamMember", "PermissionSetAssignment"):
             record["OwnerId"] = getattr(self, "user_id", None)
         record.update(values)
         self.records.setdefault(sobject, {})[record_id] = record

@@ -84,6 +84,13 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
         "LastModifiedDate": "datetime",
         "SystemModstamp": "datetime",
     },
+    "PermissionSet": {"Id": "id", "Name": "string", "Label": "string"},
+    "PermissionSetAssignment": {
+        "Id": "id",
+        "AssigneeId": "reference",
+        "PermissionSetId": "reference",
+        "SystemModstamp": "datetime",
+    },
     "OpportunityTeamMember": {
         "Id": "id",
         "OpportunityId": "reference",
@@ -109,6 +116,7 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
     },
 }
 REQUIRED_ON_CREATE = {
+    "PermissionSetAssignment": ("AssigneeId", "PermissionSetId"),
     "OpportunityTeamMember": ("OpportunityId", "UserId"),
     "AccountTeamMember": ("AccountId", "UserId"),
 }
@@ -372,6 +380,11 @@ class RestApi:
             missing = [k for k in REQUIRED_ON_CREATE.get(sobject, ()) if not values.get(k)]
             if missing:
                 return error(400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{missing[0]}]")
+            if sobject == "PermissionSetAssignment" and any(
+                r["AssigneeId"] == values["AssigneeId"] and r["PermissionSetId"] == values["PermissionSetId"]
+                for r in self.org.records[sobject].values()
+            ):
+                return error(400, "DUPLICATE_VALUE", "Duplicate PermissionSetAssignment")
             record_id = self.org.add_record(sobject, **values)
             return Response.json({"id": record_id, "success": True, "errors": []}, 201)
         record_id = parts[2]
