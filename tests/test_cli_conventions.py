@@ -104,7 +104,7 @@ def test_the_hint_after_saving_a_plan_runs_as_pasted(project, run_cli, monkeypat
     assert argv[0] == "handrail"
     code, out, err = run_cli(*argv[1:])
     assert code == 0, err
-    assert "applied 44 change(s)" in out
+    assert "applied 45 change(s)" in out
 
 
 def test_check_only_says_nothing_was_saved(project, run_cli):
@@ -149,10 +149,10 @@ def _org_files(project: Path, name: str) -> list[Path]:
 
 def test_apply_on_a_terminal_shows_the_plan_and_asks(project):
     code, output = _apply_in_terminal(project, b"n\n", "--env", "snapshot")
-    assert code == 1 and "44 to create" in output and "Apply these changes to snapshot?" in output
+    assert code == 1 and "45 to create" in output and "Apply these changes to snapshot?" in output
     assert "nothing was applied" in output and not _org_files(project, "org-snapshot")
     code, output = _apply_in_terminal(project, b"y\n", "--env", "snapshot")
-    assert code == 0 and "applied 44 change(s)" in output
+    assert code == 0 and "applied 45 change(s)" in output
     assert len(_org_files(project, "org-snapshot")) > 1
 
 
@@ -174,11 +174,11 @@ def test_production_changes_with_a_saved_plan_or_yes(project, run_cli):
     code, out, err = run_cli("apply", "--env", "live", "plan.json")
     assert code == 0, err
     # shown once, at plan
-    assert out.count("\n+ ") == 0 and "applying plan.json: live (salesforce): 44 to create" in out
+    assert out.count("\n+ ") == 0 and "applying plan.json: live (salesforce): 45 to create" in out
     shutil.rmtree(project / "live-org")
     code, out, err = run_cli("apply", "--env", "live", "--yes", "--format", "json")
     assert code == 0, err
-    assert len(json.loads(out)["result"]["applied"]) == 44
+    assert len(json.loads(out)["result"]["applied"]) == 45
 
 
 def test_drift_lines_give_both_values(project, run_cli):

@@ -27,6 +27,12 @@ class Component:
     facts: Mapping[str, Any] = field(default_factory=dict)  # spec values, e.g. a gate's min_score
 
 
+def root_element(c: Component) -> str:
+    """The file's root element: the type, except for org settings ("Settings" member "PathAssistant"
+    is a PathAssistantSettings file)."""
+    return f"{c.name}Settings" if c.type == "Settings" else c.type
+
+
 def as_payload(c: Component) -> dict[str, Any]:
     """The component as JSON-able data, enough to lay it out again in either format."""
     content = None if c.content is None else base64.b64encode(c.content).decode("ascii")

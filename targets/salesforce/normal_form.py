@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from handrail.targets.salesforce.components import Component
+from handrail.targets.salesforce.components import Component, root_element
 from handrail.targets.salesforce.schema import METADATA_NS, XSD_NS, wsdl_schema_element
 from handrail.targets.salesforce.xml import metadata_xml
 
@@ -24,7 +24,7 @@ ChildTypes = dict[str, tuple[str, bool]]  # element name -> (schema type name, m
 
 
 def component_body(c: Component) -> dict[str, Any]:
-    body = body_from_xml(metadata_xml(c.type, c.pairs))
+    body = body_from_xml(metadata_xml(root_element(c), c.pairs))
     if c.type == "ApexClass":
         body["content"] = (c.content or b"").decode("utf-8")
     return body

@@ -30,6 +30,7 @@ from handrail.targets.salesforce import assignments
 from handrail.targets.salesforce.components import Component, from_payload
 from handrail.targets.salesforce.layouts import full_name, handoff_part, is_merged, merge, unknown_layouts
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
+from handrail.targets.salesforce.path_assistant import SETTINGS_OWNED
 from handrail.targets.salesforce.xml import metadata_xml
 
 TIMEOUT_VARIABLE = "HANDRAIL_SALESFORCE_TIMEOUT"
@@ -103,8 +104,7 @@ class SalesforceOrg:
         wanted = set(keys)
         found = {k: r for k, r in read_retrieved_zip(result.zip_bytes).items() if k in wanted}
         self._check_layouts_exist([k for k in wanted if is_merged(*k) and k not in found])
-        # Of a layout Handrail merges into, only its Handoff sections are Handrail's to compare.
-        return {k: replace(r, body=handoff_part(r.body)) if is_merged(*k) else r for k, r in found.items()}
+        return {k: replace(r, body=_owned_part(k, r.body)) for k, r in found.items()}
 
     def _check_layouts_exist(self, missing: list[Key]) -> None:
         """A layout the spec names that the org lacks is a spec error: merging never creates one."""
@@ -223,6 +223,17 @@ class SalesforceOrg:
                 sections = [pairs for name, value in c.pairs if name == "layoutSections" for pairs in value]
                 out[path] = merge(zf.read(path), sections)
         return out
+
+
+def _owned_part(key: Key, body: dict) -> dict:
+    """What plan compares of a live component Handrail owns only part of: a layout's Handoff sections,
+    the settings Handrail sets in an org settings file; everything else whole."""
+    kind, name = key
+    if is_merged(kind, name):
+        return handoff_part(body)
+    if kind == "Settings":
+        return {k: v for k, v in body.items() if k in SETTINGS_OWNED.get(name, ())}
+    return body
 
 
 def deployed_components(desired: Desired, keys: Collection[Key]) -> list[Component]:

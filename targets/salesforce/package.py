@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from handrail.targets.salesforce.components import Component
+from handrail.targets.salesforce.components import Component, root_element
 from handrail.targets.salesforce.xml import metadata_xml
 
 SOURCE_ROOT = "force-app/main/default"
@@ -28,6 +28,7 @@ TOP_LEVEL_TYPES = {
     "ApexClass": ("classes", "cls"),
     "PathAssistant": ("pathAssistants", "pathAssistant"),
     "Layout": ("layouts", "layout"),
+    "Settings": ("settings", "settings"),
 }
 FORMATS = ("source", "mdapi")
 
@@ -68,7 +69,7 @@ def _top_level_files(c: Component, root: str, meta: str = "") -> dict[str, bytes
     base = f"{root}{folder}/{c.name}.{suffix}"
     if c.type == "ApexClass":  # the code, and its metadata beside it in both formats
         return {base: c.content or b"", f"{base}-meta.xml": metadata_xml(c.type, c.pairs)}
-    return {base + meta: metadata_xml(c.type, c.pairs)}
+    return {base + meta: metadata_xml(root_element(c), c.pairs)}
 
 
 def _object_files(components: list[Component]) -> dict[str, bytes]:

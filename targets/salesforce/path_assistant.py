@@ -7,7 +7,9 @@ the missing summary), capped at Salesforce's five key fields per step; its guida
 gates' validation-rule messages, as escaped rich text. Steps are the spec's open stages that have a
 Salesforce value, on the master record type (one path per record type and object: an org that already
 has an Opportunity path for the master record type must retire it first). Path itself is an org
-setting ("Enable Path"); the Metadata API deploys and retrieves a PathAssistant without it.
+setting ("Enable Path"): the Metadata API deploys a PathAssistant without it, so the build also carries
+PathAssistantSettings with pathAssistantEnabled, and nothing else of that settings file (a settings
+deploy leaves the settings it does not name as they are; plan compares only that one).
 """
 
 from __future__ import annotations
@@ -86,3 +88,11 @@ def path_component(model: Model) -> Component | None:
         ("recordTypeName", MASTER),
     )
     return Component("PathAssistant", path_name(model), pairs)
+
+
+SETTINGS_OWNED = {"PathAssistant": ("pathAssistantEnabled",)}  # the settings Handrail sets, per file
+
+
+def path_settings_component() -> Component:
+    """Setup > Path Settings > Enable: without it no rep sees a Path."""
+    return Component("Settings", "PathAssistant", (("pathAssistantEnabled", True),))

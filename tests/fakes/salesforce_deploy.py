@@ -214,6 +214,15 @@ def _parse_files(files: dict[str, bytes], plan: DeployPlan) -> dict[str, etree._
             )
             continue
         expected = _root_type(name)
+        if expected == "Settings":  # settings/PathAssistant.settings holds a PathAssistantSettings root
+            expected = _name_of_file(name) + "Settings"
+            if etree.QName(root).localname != expected:
+                plan.failures.append(
+                    DeployMessage(
+                        "Settings", name, _name_of_file(name), False, f"Expected root {expected}", "Error"
+                    )
+                )
+                continue
         errors = wsdl.validate(root, expected) if expected else []
         for line, column, message in errors:
             type_name, full_name = _component_at(root, name, line)

@@ -30,6 +30,7 @@ FILE_TYPES = {
     "ApexClass": ("classes", ".cls"),
     "PathAssistant": ("pathAssistants", ".pathAssistant"),
     "Layout": ("layouts", ".layout"),
+    "Settings": ("settings", ".settings"),
 }
 ID_PREFIXES = {
     "Opportunity": "006",
@@ -48,6 +49,7 @@ ID_PREFIXES = {
     "ApexClass": "01p",
     "PathAssistant": "0Hx",
     "Layout": "00h",
+    "Settings": "0XS",
     "deploy": "0Af",
     "retrieve": "09S",
     "query": "01g",
@@ -198,6 +200,14 @@ class SalesforceOrg:
             "PermissionSet": {},
             "PermissionSetAssignment": {},
         }
+        # Every org has its settings; Path starts switched off (Setup > Path Settings).
+        self.put_xml(
+            "Settings",
+            "PathAssistant",
+            f'<PathAssistantSettings xmlns="{MD}"><canOverrideAutoPathCollapseWithUserPref>true'
+            "</canOverrideAutoPathCollapseWithUserPref><pathAssistantEnabled>false</pathAssistantEnabled>"
+            "</PathAssistantSettings>",
+        )
         self.user_id = self.add_record(
             "User",
             Name=INTEGRATION_USER,
@@ -246,6 +256,14 @@ class SalesforceOrg:
                 return existing
             store[full_name] = FlowComponent(full_name, element, self.ids.new("Flow"))
             return store[full_name]
+        if existing and type_name == "Settings":  # a settings deploy changes only the settings it names
+            for child in element:
+                for old in existing.element.findall(child.tag):
+                    existing.element.remove(old)
+                existing.element.append(child)
+            wsdl.reorder(existing.element, etree.QName(existing.element).localname)
+            existing.modified = now_iso()
+            return existing
         if existing:
             existing.element = element
             existing.modified = now_iso()

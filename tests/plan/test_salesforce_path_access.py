@@ -64,3 +64,16 @@ def test_the_old_single_permission_set_is_left_alone(org, spec, run_cli):
     assert not [c for c in json.loads(out)["changes"] if c["action"] == "delete"]
     assert run_cli(*args(spec, "apply"))[0] == 0
     assert "Handoff_Field_Access" in org.org.permission_sets
+
+
+def test_apply_switches_path_on_and_keeps_the_other_path_settings(org, spec, run_cli):
+    settings = org.org.find("Settings", "PathAssistant").element
+    assert settings.findtext(f"{{{MD}}}pathAssistantEnabled") == "false"
+    assert run_cli(*args(spec, "apply"))[0] == 0
+    settings = org.org.find("Settings", "PathAssistant").element
+    assert settings.findtext(f"{{{MD}}}pathAssistantEnabled") == "true"
+    assert settings.findtext(f"{{{MD}}}canOverrideAutoPathCollapseWithUserPref") == "true"  # not Handrail's
+    assert run_cli(*args(spec, "plan", "--exit-code"))[0] == 0
+    settings.find(f"{{{MD}}}pathAssistantEnabled").text = "false"  # an admin turns Path off
+    code, out, _ = run_cli(*args(spec, "diff", "--exit-code"))
+    assert code == 4 and "Settings PathAssistant" in out and "pathAssistantEnabled" in out

@@ -113,6 +113,7 @@ def test_mdapi_layout(example_model, with_flows):
         "classes/Handoff_Flow_Tests.cls",
         "classes/Handoff_Flow_Tests.cls-meta.xml",
         "layouts/Opportunity-Handoff Opportunity Layout.layout",
+        "settings/PathAssistant.settings",
     }
     obj = etree.fromstring(files["objects/Opportunity.object"])
     assert obj.tag == f"{NS}CustomObject"
@@ -138,6 +139,7 @@ def test_package_xml_lists_every_component_sorted(example_model, with_flows):
                 "Layout",
                 "PathAssistant",
                 "PermissionSet",
+                "Settings",
                 "ValidationRule",
             ]
         )

@@ -29,7 +29,7 @@ def test_one_resource_per_component_keyed_by_full_name(example_model):
     assert ("Layout", "Opportunity-Handoff Opportunity Layout") in keys  # the layout of its own
     assert (
         len(keys)
-        == len(flows.components(example_model, {"api_version": "63.0"})) + len(fields) + len(rules) + 4
+        == len(flows.components(example_model, {"api_version": "63.0"})) + len(fields) + len(rules) + 5
     )
 
 
