@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handrail.specs.computed import computed_fields
 from handrail.specs.contacts import contact_rule
+from handrail.specs.deal_environment import deal_source, environment
 from handrail.specs.loader import Document
 from handrail.specs.model import (
     TEXT_TYPES,
@@ -16,9 +17,7 @@ from handrail.specs.model import (
     Assignment,
     Automation,
     ClosedWon,
-    DealSource,
     Due,
-    Environment,
     Escalation,
     Field,
     Gate,
@@ -39,7 +38,7 @@ from handrail.specs.model import (
     Tiers,
 )
 from handrail.specs.naming import hubspot_property_name, salesforce_field_name
-from handrail.specs.platforms import permission_set_users, salesforce_settings
+from handrail.specs.platforms import salesforce_settings
 
 DEFAULT_SECTION_LABELS = {
     "goals": ("Goals and use case", ("csm", "leadership")),
@@ -75,7 +74,7 @@ def resolve(doc: Document) -> Model:
         name=data.get("name", "Handoff"),
         source=doc.file,
         naming=naming,
-        deal=_deal(data.get("deal") or {}),
+        deal=deal_source(data.get("deal") or {}),
         sections=sections,
         fields=fields,
         tiers=tiers,
@@ -83,9 +82,7 @@ def resolve(doc: Document) -> Model:
         stages=stages,
         gates=gates,
         automation=_automation(data.get("automation") or {}, segment_keys, doc),
-        environments=tuple(
-            _environment(name, e, doc) for name, e in (data.get("environments") or {}).items()
-        ),
+        environments=tuple(environment(name, e, doc) for name, e in (data.get("environments") or {}).items()),
         computed=computed_fields(naming, segments),
         retired_fields=tuple(
             _retired_field(key, naming) for key in (data.get("retired") or {}).get("fields", ())
@@ -364,37 +361,4 @@ def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
     )
     return Automation(
         on_stage_entry=tuple(entries), on_closed_won=closed_won, flow_status=raw.get("flow_status", "active")
-    )
-
-
-def _deal(raw: dict) -> DealSource:
-    base = DealSource()
-    acv, dtype = raw.get("acv") or {}, raw.get("deal_type") or {}
-    expansion = dtype.get("expansion_values") or {}
-    renewal = dtype.get("renewal_values") or {}
-    return DealSource(
-        acv_salesforce=acv.get("salesforce", base.acv_salesforce),
-        acv_hubspot=acv.get("hubspot", base.acv_hubspot),
-        deal_type_salesforce=dtype.get("salesforce", base.deal_type_salesforce),
-        deal_type_hubspot=dtype.get("hubspot", base.deal_type_hubspot),
-        expansion_values_salesforce=tuple(expansion.get("salesforce", base.expansion_values_salesforce)),
-        expansion_values_hubspot=tuple(expansion.get("hubspot", base.expansion_values_hubspot)),
-        renewal_values_salesforce=tuple(renewal.get("salesforce", ())),
-        renewal_values_hubspot=tuple(renewal.get("hubspot", ())),
-        partner_field=(raw.get("partner_sourced") or {}).get("field"),
-        csm_field=(raw.get("csm") or {}).get("field"),
-    )
-
-
-def _environment(name: str, raw: dict, doc: Document) -> Environment:
-    settings = tuple(
-        sorted((k, v) for k, v in raw.items() if k not in ("target", "production", "permission_sets"))
-    )
-    return Environment(
-        name=name,
-        target=raw["target"],
-        settings=settings,
-        production=raw.get("production", False),
-        span=doc.span(("environments", name)),
-        permission_sets=permission_set_users(doc, name),
     )

@@ -1,0 +1,41 @@
+"""The spec's `deal:` mapping (which CRM fields say amount, deal type, partner, CSM) and its
+`environments:` entries, as model values."""
+
+from __future__ import annotations
+
+from handrail.specs.loader import Document
+from handrail.specs.model import DealSource, Environment
+from handrail.specs.platforms import permission_set_users
+
+
+def deal_source(raw: dict) -> DealSource:
+    base = DealSource()
+    acv, dtype = raw.get("acv") or {}, raw.get("deal_type") or {}
+    expansion = dtype.get("expansion_values") or {}
+    renewal = dtype.get("renewal_values") or {}
+    return DealSource(
+        acv_salesforce=acv.get("salesforce", base.acv_salesforce),
+        acv_hubspot=acv.get("hubspot", base.acv_hubspot),
+        deal_type_salesforce=dtype.get("salesforce", base.deal_type_salesforce),
+        deal_type_hubspot=dtype.get("hubspot", base.deal_type_hubspot),
+        expansion_values_salesforce=tuple(expansion.get("salesforce", base.expansion_values_salesforce)),
+        expansion_values_hubspot=tuple(expansion.get("hubspot", base.expansion_values_hubspot)),
+        renewal_values_salesforce=tuple(renewal.get("salesforce", ())),
+        renewal_values_hubspot=tuple(renewal.get("hubspot", ())),
+        partner_field=(raw.get("partner_sourced") or {}).get("field"),
+        csm_field=(raw.get("csm") or {}).get("field"),
+    )
+
+
+def environment(name: str, raw: dict, doc: Document) -> Environment:
+    settings = tuple(
+        sorted((k, v) for k, v in raw.items() if k not in ("target", "production", "permission_sets"))
+    )
+    return Environment(
+        name=name,
+        target=raw["target"],
+        settings=settings,
+        production=raw.get("production", False),
+        span=doc.span(("environments", name)),
+        permission_sets=permission_set_users(doc, name),
+    )
