@@ -1,6 +1,6 @@
 """`handrail score` throughput on DuckDB and on the Python engine, against a hand-written DuckDB anchor.
 
-    python benchmarks/score_throughput.py [--rows 1000000] [--runs 3] [--keep DIR]
+    python benchmarks/score_throughput.py [--rows 1000000] [--runs 3] [--keep DIR] [--baseline REV]
 
 Generates a Salesforce-report-shaped CSV (benchmarks/audit_throughput.py's generator), then runs, each
 in a fresh process and timed end to end, best of --runs:
@@ -10,6 +10,8 @@ in a fresh process and timed end to end, best of --runs:
   duckdb     handrail score FILE --summary                 (the rule tree printed as SQL, on DuckDB)
   duckdb-csv handrail score FILE --format csv --out F      (one output row per deal)
   python     handrail score FILE --summary --engine python (the reference engine)
+  duckdb@REV, duckdb-csv@REV   with --baseline REV: the same as git revision REV has them (before/after
+             in one run)
 and prints deals/s, each figure as a ratio to the anchor from the same run, and each process's peak RSS.
 """
 
@@ -24,17 +26,19 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from audit_throughput import ANCHOR, SPEC, generate  # noqa: E402
+from audit_throughput import ANCHOR, SPEC, baseline_tree, generate, with_path  # noqa: E402
 
 HANDRAIL = [sys.executable, "-m", "handrail.cli"]
 
 
-def timed(argv: list[str], runs: int) -> tuple[float, float]:
+def timed(argv: list[str], runs: int, env: dict | None = None) -> tuple[float, float]:
     """Best wall time of `runs` and the largest peak RSS (MB) of the process."""
     best, peak = float("inf"), 0.0
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         best = min(best, time.perf_counter() - start)
         peak = max(peak, usage.ru_maxrss / 1024)
@@ -49,6 +53,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="Write the CSV into this folder and keep it.")
     parser.add_argument("--skip-python", action="store_true", help="Leave out the (slow) Python engine run.")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="Also time the DuckDB runs as git revision REV has them."
+    )
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="handrail-score-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -63,14 +70,26 @@ def main() -> None:
         + ["score", str(deals), *spec, "--format", "csv", "--out", str(folder / "out.csv")],
         "python": HANDRAIL + ["score", str(deals), *spec, "--summary", "--engine", "python"],
     }
+    envs = {}
+    if args.baseline:
+        tree = with_path(baseline_tree(args.baseline))
+        for name in ("duckdb", "duckdb-csv"):
+            runs[f"{name}@{args.baseline}"], envs[f"{name}@{args.baseline}"] = runs[name], tree
     if args.skip_python:
         del runs["python"]
-    measured = {name: timed(argv, args.runs if name != "python" else 1) for name, argv in runs.items()}
+    measured = {}
+    for _ in range(args.runs):  # rounds of every command in turn, so a busy spell hits all of them alike
+        for name, argv in runs.items():
+            if name == "python" and name in measured:
+                continue
+            seconds, peak = timed(argv, 1, envs.get(name))
+            was = measured.get(name, (float("inf"), 0.0))
+            measured[name] = (min(seconds, was[0]), max(peak, was[1]))
     print(f"{args.rows} deals, best of {args.runs} (python: 1 run)")
     anchor = measured["anchor"][0]
     for name, (seconds, peak) in measured.items():
         print(
-            f"  {name:<11} {seconds:7.2f} s  {args.rows / seconds:>10,.0f} deals/s  "
+            f"  {name:<20} {seconds:7.2f} s  {args.rows / seconds:>10,.0f} deals/s  "
             f"{anchor / seconds:5.2f}x the anchor's speed  peak RSS {peak:6.0f} MB"
         )
 

@@ -45,14 +45,14 @@ def audit_file(
     warn: Warn,
 ) -> dict | None:
     """The audit report of the deals in `path`, or None when the Python reader must read the file."""
-    staged = stage(Path(path), model, columns, date_format, process=True)
+    staged = stage(Path(path), model, columns, date_format, process=True, ordered=True)
     if staged is None:
         return None
     import duckdb
 
     con = staged.con
     values = [quoted(f.key) for f in model.fields]
-    keep = ("unreadable", *DEAL_COLUMNS, *values)
+    keep = ("pos", "unreadable", *DEAL_COLUMNS, *values)
     query = audit_query(model, "deals", options.now, options.since, options.tolerance, keep=keep)
     # Names and values are kept only for the deals a report may show; NULL costs next to nothing. The
     # per-field "filled_" columns only feed the gates, computed in the query: the table leaves them out.
@@ -61,6 +61,7 @@ def audit_file(
     unused = ", ".join(quoted("filled_" + f.key) for f in model.fields)
     try:
         columns = f"* EXCLUDE ({unused}) REPLACE ({kept})"
+        con.execute("SET preserve_insertion_order = false")  # `pos` keeps the file's order
         con.execute(f"CREATE TEMP TABLE audited AS SELECT {columns} FROM ({query}) AS facts")
         (bad,) = con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM audited").fetchone()
         if bad:
@@ -164,7 +165,7 @@ def _violations(con, model: Model, kind: str, limit: int) -> ViolationTally:
         f"SELECT COUNT(*) FILTER (WHERE violated){', ' + counted if fails else ''} FROM audited WHERE {kind}"
     ).fetchone()
     tally = ViolationTally(limit)
-    for deal in _examples(con, model, f"{kind} AND violated ORDER BY rowid LIMIT {limit}"):
+    for deal in _examples(con, model, f"{kind} AND violated ORDER BY pos LIMIT {limit}"):
         result = score_deal(model, deal)
         tally.add(deal, result, gate_failures(model, deal, result))
     tally.deals = deals
@@ -178,7 +179,7 @@ def _disagreements(audit: Audit, con, model: Model) -> None:
         "SELECT COUNT(stored_score), COUNT(*) - COUNT(stored_score), COUNT(*) FILTER (WHERE disagrees) "
         f"FROM audited WHERE {WON}"
     ).fetchone()
-    largest = "score IS NULL DESC, ABS(stored_score - score) DESC, rowid"
+    largest = "score IS NULL DESC, ABS(stored_score - score) DESC, pos"
     where = f"{WON} AND disagrees ORDER BY {largest} LIMIT {audit.options.examples}"
     for n, (deal, stored) in enumerate(_examples(con, model, where, stored=True)):
         result = score_deal(model, deal)

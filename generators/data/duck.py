@@ -21,7 +21,7 @@ from handrail.generators.data.columns import ColumnMap
 from handrail.generators.data.reader import DealReader, Warn
 from handrail.generators.data.staging import staging
 from handrail.generators.rules.scoring import TIER_LABELS
-from handrail.generators.rules.sql import literal, score_query
+from handrail.generators.rules.sql import literal, quoted, score_query
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Model
 
@@ -87,10 +87,20 @@ def _source(con, path: Path) -> tuple[str, list[str]] | None:
 
 
 def stage(
-    path: Path, model: Model, columns: ColumnMap | None, date_format: str | None, process: bool = False
+    path: Path,
+    model: Model,
+    columns: ColumnMap | None,
+    date_format: str | None,
+    process: bool = False,
+    ordered: bool = False,
 ) -> Staged | None:
     """The file staged on DuckDB as the reader would read it (with the audit's process columns when
-    `process`), or None when a file or a row must go to the Python reader (see the module docstring)."""
+    `process`), or None when a file or a row must go to the Python reader (see the module docstring).
+
+    With `ordered`, `deals` also has `pos`, each row's place in the file: the columns the reader binds
+    are first copied, as text, into a table (in file order, whose row ids give `pos`), so that every
+    later query may run on all threads in any order. Without it, a query keeps file order only by
+    running on one thread."""
     if date_format or path.suffix.lower() not in (".csv", ".parquet") or not path.is_file():
         return None
     import duckdb
@@ -116,9 +126,15 @@ def stage(
     if not reader.cols["id"]:
         return None
     staged = staging(model, reader, process)
+    position = ""
     try:
+        if ordered:
+            bound = (*reader.cols.values(), *reader.field_columns.values(), *reader.computed_columns.values())
+            used = ", ".join(quoted(h) for h in header if h in set(bound))
+            con.execute(f"CREATE TEMP TABLE raw AS SELECT {used} FROM {source}")
+            source, position = "(SELECT rowid AS hr_pos, * FROM raw)", "hr_pos AS pos, "
         con.execute(
-            f"CREATE TEMP VIEW deals AS SELECT {', '.join(staged.columns)}, "
+            f"CREATE TEMP VIEW deals AS SELECT {position}{', '.join(staged.columns)}, "
             f"({' OR '.join(staged.unreadable)}) AS unreadable "
             f"FROM (SELECT *, {', '.join(staged.first_level())} FROM {source}) AS stripped"
         )

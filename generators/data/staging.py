@@ -43,7 +43,10 @@ def filled(raw: str) -> str:
 
 
 def number(text: str) -> str:
-    return f"TRY_CAST(REPLACE(REPLACE(REPLACE({text}, ',', ''), '$', ''), '%', '') AS DOUBLE)"
+    """The number with `,`, `$` and `%` removed. DuckDB's cast refuses all three, so a cell it reads as
+    it is holds none of them: only the others pay for the replacing."""
+    bare = f"TRY_CAST(REPLACE(REPLACE(REPLACE({text}, ',', ''), '$', ''), '%', '') AS DOUBLE)"
+    return f"COALESCE(TRY_CAST({text} AS DOUBLE), {bare})"
 
 
 def unreadable_number(text: str) -> str:

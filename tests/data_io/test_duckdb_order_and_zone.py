@@ -55,3 +55,24 @@ def test_date_times_are_read_in_utc_in_any_time_zone(tmp_path, berlin):
     assert staged is not None
     rows = staged.con.execute("SELECT closed_won_at FROM deals").fetchall()
     assert rows == [(datetime(2026, 3, 31, 23, 30),)] * 3
+
+
+def test_the_audits_examples_are_the_first_in_file_order(tmp_path):
+    """Every deal fails a gate and disagrees with its stored score by as much as every other: the
+    examples are then the first deals of the file, as the Python engine lists them."""
+    from handrail.generators.audit.duck import audit_file
+    from handrail.generators.commands.audit import audit_options
+
+    path = tmp_path / "deals.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Id", "Name", "Amount", "Type", "StageName", "CloseDate", "Handoff_Score__c"])
+        for n in range(ROWS):
+            out.writerow([f"D{n:07d}", f"Deal {n}", 150000, "New Customer", "Closed Won", "2026-03-02", "99"])
+    options = audit_options(None, None)
+    report = audit_file(path, load_spec(EXAMPLE_SPEC).model, options, None, None, print)
+    assert report is not None
+    first = [f"D{n:07d}" for n in range(options.examples)]
+    won = report["closed_won"]
+    assert [e["id"] for e in won["gate_violations"]["examples"]] == first
+    assert [e["id"] for e in won["score_disagreements"]["examples"]] == first
