@@ -43,9 +43,22 @@ def matches(match: Match, deal: dict) -> bool:
     return match.holds(deal["acv"], deal["deal_type"], deal["partner_sourced"], deal["sales_cycle_days"])
 
 
+def _holds(segment: Segment, deal: dict) -> bool:
+    """The segment's rule and, when it names pipelines, the deal's pipeline."""
+    in_pipeline = not segment.pipelines or deal.get("pipeline") in segment.pipelines
+    return in_pipeline and matches(segment.match, deal)
+
+
+def _with_pipelines(deals: list[dict], model: Model) -> list[dict]:
+    if not model.pipelines:
+        return deals
+    return [dict(d, pipeline=p.key) for p in model.pipelines for d in deals]
+
+
 def _describe(deal: dict) -> str:
     return (
-        f"a {deal['deal_type'].replace('_', ' ')} deal, ACV {deal['acv']:g}, "
+        (f"in pipeline '{deal['pipeline']}', " if "pipeline" in deal else "")
+        + f"a {deal['deal_type'].replace('_', ' ')} deal, ACV {deal['acv']:g}, "
         f"{'partner-sourced' if deal['partner_sourced'] else 'direct'}, "
         f"sales cycle {deal['sales_cycle_days']:g} days"
     )
@@ -54,11 +67,11 @@ def _describe(deal: dict) -> str:
 def check_segments(model: Model) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     segments = model.segments
-    deals = sample_deals(segments)
+    deals = _with_pipelines(sample_deals(segments), model)
     winners: dict[str, int] = {s.key: 0 for s in segments}
     unmatched = []
     for deal in deals:
-        first = next((s for s in segments if matches(s.match, deal)), None)
+        first = next((s for s in segments if _holds(s, deal)), None)
         if first is None:
             unmatched.append(deal)
         else:
@@ -79,7 +92,7 @@ def check_segments(model: Model) -> list[Diagnostic]:
             earlier = [
                 s.key
                 for s in segments[: segments.index(seg)]
-                if any(matches(s.match, d) and matches(seg.match, d) for d in deals)
+                if any(_holds(s, d) and _holds(seg, d) for d in deals)
             ]
             out.append(
                 error(
@@ -95,7 +108,8 @@ def check_segments(model: Model) -> list[Diagnostic]:
         if (
             a.match.dimensions == b.match.dimensions
             and a.match.dimensions
-            and any(matches(a.match, d) and matches(b.match, d) for d in deals)
+            and a.pipelines == b.pipelines
+            and any(_holds(a, d) and _holds(b, d) for d in deals)
         ):
             out.append(
                 warning(

@@ -210,6 +210,8 @@ def _segment(size: dict, motion: dict | None, fields, weights: dict[str, float])
         out["scored_fields"] = scored
     elif "scored_fields" in size and _new_logo(motion):
         out["scored_fields"] = size["scored_fields"]
+    if (motion or {}).get("pipelines"):
+        out["pipelines"] = motion["pipelines"]
     csm = (motion or {}).get("csm_required_by") or (
         size.get("csm_required_by") if _new_logo(motion) else None
     )

@@ -21,6 +21,7 @@ from handrail.specs.automation import (  # noqa: F401 - part of the model's voca
 )
 from handrail.specs.contacts import ContactRule
 from handrail.specs.diagnostics import Span
+from handrail.specs.pipelines import Pipeline
 from handrail.specs.platforms import Assignee, SalesforceSettings
 
 FieldType = Literal[
@@ -189,6 +190,7 @@ class Segment:
     csm_required_by: str | None  # stage key
     sla: Sla
     span: Span | None = None
+    pipelines: tuple[str, ...] = ()  # pipeline keys; empty: deals of any pipeline (specs/pipelines.py)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,7 @@ class Gate:
     allow_destructive: bool = False
     span: Span | None = None
     hubspot_approval: Approval | None = None  # opt-in conditional approval (targets.hubspot.pipeline_rules)
+    pipelines: tuple[str, ...] = ()  # pipeline keys; empty: every pipeline that has the stage
 
 
 @dataclass(frozen=True)
@@ -302,6 +305,7 @@ class Model:
     retired_fields: tuple[Field, ...] = ()  # tombstones: fields to delete from the CRM (names resolved)
     retired_gates: tuple[str, ...] = ()
     salesforce: SalesforceSettings = SalesforceSettings()
+    pipelines: tuple[Pipeline, ...] = ()  # empty: one implicit default (specs.pipelines.pipelines_of)
 
     def computed_field(self, key: str) -> Field:
         return self._index("computed")[key]

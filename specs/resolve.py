@@ -38,6 +38,7 @@ from handrail.specs.model import (
     Tiers,
 )
 from handrail.specs.naming import hubspot_property_name, salesforce_field_name
+from handrail.specs.pipelines import resolve_pipelines
 from handrail.specs.platforms import salesforce_settings
 
 DEFAULT_SECTION_LABELS = {
@@ -89,6 +90,7 @@ def resolve(doc: Document) -> Model:
         ),
         retired_gates=tuple((data.get("retired") or {}).get("gates", ())),
         salesforce=salesforce_settings(doc),
+        pipelines=resolve_pipelines(data, stages, doc),
     )
 
 
@@ -224,6 +226,7 @@ def _segment(
         csm_required_by=raw.get("csm_required_by"),
         sla=Sla(**{**sla.__dict__, **(raw.get("sla") or {})}),
         span=doc.span(("segments", i)),
+        pipelines=tuple(raw.get("pipelines") or ()),
     )
 
 
@@ -258,6 +261,7 @@ def _gate(raw: dict, i: int, segment_keys: tuple[str, ...], doc: Document) -> Ga
         allow_destructive=raw.get("allow_destructive", False),
         span=doc.span(("gates", i)),
         hubspot_approval=_approval(raw.get("hubspot"), ("gates", i, "hubspot"), doc),
+        pipelines=tuple(raw.get("pipelines") or ()),
     )
 
 

@@ -10,6 +10,7 @@ from handrail.specs.diagnostics import Diagnostic, SpecError
 from handrail.specs.dimensions import expand
 from handrail.specs.loader import Document, load_bytes, load_file
 from handrail.specs.model import Model
+from handrail.specs.pipelines import check_pipelines
 from handrail.specs.references import check_references
 from handrail.specs.resolve import resolve
 from handrail.specs.schema_check import check_schema
@@ -36,6 +37,7 @@ def validate_document(doc: Document) -> Validated:
     checked = replace(doc, data=without(doc.data, misshapen))
     try:
         problems += check_references(checked)
+        problems += check_pipelines(checked)
     except Exception:  # noqa: BLE001 - a value the schema already rejected; its diagnostics say what to fix
         if not any(d.is_error for d in problems):
             raise
