@@ -195,7 +195,13 @@ def worker(mode: str, path: Path) -> None:
         rows = report["deals_read"]
         scored = report["closed_won"]["deals"] + report["open_in_gated_stages"]["deals"]
     seconds = time.perf_counter() - start
-    print(json.dumps({"rows": rows, "scored": scored, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime  # all threads: on a shared machine, steadier than wall time
+    print(
+        json.dumps(
+            {"rows": rows, "scored": scored, "seconds": seconds, "cpu": cpu, "peak_rss_mb": peak_rss_mb()}
+        )
+    )
 
 
 def baseline_tree(rev: str) -> Path:
@@ -240,7 +246,7 @@ def measure(mode: str, path: Path, env: dict | None = None) -> dict:
 
 HEADER = (
     f"{'step':<16} {'rows':>11} {'scored':>11} {'seconds':>8} {'rows/s':>9} {'scored/s':>9} "
-    f"{'peak RSS MB':>12}"
+    f"{'cpu s':>6} {'peak RSS MB':>12}"
 )
 
 
@@ -248,7 +254,7 @@ def row(step: str, r: dict, note: str = "") -> str:
     return (
         f"{step:<16} {r['rows']:>11,} {r['scored']:>11,} {r['seconds']:>8.2f} "
         f"{r['rows'] / r['seconds']:>9,.0f} "
-        f"{r['scored'] / r['seconds']:>9,.0f} {r['peak_rss_mb']:>12.1f}  {note}"
+        f"{r['scored'] / r['seconds']:>9,.0f} {r['cpu']:>6.2f} {r['peak_rss_mb']:>12.1f}  {note}"
     ).rstrip()
 
 
