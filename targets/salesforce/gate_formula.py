@@ -3,6 +3,7 @@
     AND(
       OR(ISNEW(), ISCHANGED(StageName)),          only the stage change is gated, not later edits
       <StageName is the gate's stage or later>,    closed-lost stages never are
+      <record type is one of the gate's pipelines>, only when the gate names pipelines
       <segment is one of the gate's>,              blank (not yet resolved) counts as every segment
       OR(<any requirement fails>)                  a blank score fails: the rule fails closed
     )
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from handrail.generators.rules import tree
 from handrail.specs.model import TEXT_TYPES, Field, Gate, Model
+from handrail.specs.pipelines import gate_pipelines, pipelines_of
 
 INDENT = "  "
 
@@ -28,9 +30,29 @@ def number(value: float) -> str:
 
 
 def gated_stage_names(model: Model, gate: Gate) -> list[str]:
-    """Salesforce StageName values that entering counts as entering the gate's stage or passing it."""
+    """Salesforce StageName values that entering counts as entering the gate's stage or passing it, in
+    every pipeline the gate applies to (each pipeline's own values for those stages)."""
     start = model.stage(gate.stage).order
-    return [s.salesforce for s in model.stages if s.order >= start and not s.closed_lost and s.salesforce]
+    keys = [s.key for s in model.stages if s.order >= start and not s.closed_lost]
+    out: list[str] = []
+    for pipeline in gate_pipelines(model, gate):
+        out += [v for k in keys if (v := pipeline.value(k, "salesforce")) and v not in out]
+    return out
+
+
+def record_type_is(model: Model, gate: Gate) -> str | None:
+    """TRUE for records of the gate's pipelines (by RecordType.DeveloperName); None when the gate names
+    no pipelines. A record of no record type, or of one no pipeline names, belongs to the default."""
+    if not gate.pipelines:
+        return None
+    chosen = gate_pipelines(model, gate)
+    if any(p.default for p in chosen):
+        others = [p.record_type for p in pipelines_of(model) if p not in chosen and p.record_type]
+        if not others:
+            return None
+        return f"NOT({any_of([f'RecordType.DeveloperName = {literal(r)}' for r in others], inline=True)})"
+    names = [p.record_type for p in chosen if p.record_type]
+    return any_of([f"RecordType.DeveloperName = {literal(r)}" for r in names], inline=True) if names else None
 
 
 def missing(f: Field) -> str:
@@ -92,6 +114,9 @@ def gate_formula(model: Model, gate: Gate) -> str | None:
         return None
     stage_terms = [f"ISPICKVAL(StageName, {literal(s)})" for s in stages]
     terms = ["OR(ISNEW(), ISCHANGED(StageName))", any_of(stage_terms, inline=True)]
+    record_type = record_type_is(model, gate)
+    if record_type:
+        terms.append(record_type)
     segment = segment_is(model, gate.segments, tuple(s.key for s in model.segments))
     if segment:
         terms.append(segment)

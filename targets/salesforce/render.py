@@ -24,7 +24,7 @@ from handrail.targets.salesforce.layouts import layout_components
 from handrail.targets.salesforce.limits import CUSTOM_FIELDS_BY_EDITION, check
 from handrail.targets.salesforce.normal_form import component_body
 from handrail.targets.salesforce.package import FORMATS, layout
-from handrail.targets.salesforce.path_assistant import path_component, path_settings_component
+from handrail.targets.salesforce.path_assistant import path_components, path_settings_component
 from handrail.targets.salesforce.permission_set import permission_set_components
 from handrail.targets.salesforce.spec_checks import spec_warnings
 from handrail.targets.salesforce.validation_rules import rule_components
@@ -58,7 +58,7 @@ def components(model: Model, options: dict) -> list[Component]:
     """Every component, in the order resources are listed: fields, rules, permission sets, path, flows,
     page layouts."""
     fields = _fields(model)
-    path = [c for c in (path_component(model),) if c is not None]
+    path = path_components(model)
     path += [path_settings_component()] if path else []
     rest = [*permission_set_components(model, fields), *path, *flows.components(model, options)]
     rest = [dataclasses.replace(c, origin=Origin(c.type)) for c in rest]

@@ -1,9 +1,10 @@
 """A small evaluator for the Salesforce formula subset Handrail's validation rules use.
 
 Supported: AND, OR, NOT, ISNEW, ISCHANGED, ISPICKVAL, ISBLANK, LEN, TRIM, comparisons (< <= > >= = <>),
-string literals with backslash escapes, numbers, TRUE/FALSE and field names. Blank values are None
-and propagate through comparisons the way Salesforce treats blank fields in validation rules
-("treat blank fields as blanks"): a comparison with a blank is not TRUE.
+string literals with backslash escapes, numbers, TRUE/FALSE and field names (dotted ones such as
+RecordType.DeveloperName too). Blank values are None and propagate through comparisons the way
+Salesforce treats blank fields in validation rules ("treat blank fields as blanks"): a comparison with a
+blank is not TRUE.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:\\.|[^"\\])*")'
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><=|>=|<>|!=|==|[(),<>=]))"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(?P<op><=|>=|<>|!=|==|[(),<>=]))"
 )
 
 
