@@ -29,7 +29,7 @@ from handrail.generators.commands.options import (
     format_option,
 )
 from handrail.specs.diagnostics import HandrailError, SpecError
-from handrail.targets.commands import crm_commands
+from handrail.targets.commands import adopt_commands, crm_commands
 
 # Commands that read and write local files only and never log. They skip the redacting log-record factory,
 # whose import (logging and the secret patterns) costs validate about 5 ms of start-up; every other command
@@ -343,6 +343,8 @@ def sql(spec: Path, dialect: str, table: str, query: str, since: str | None, as_
 
 
 for command in (crm_commands.build, crm_commands.plan, crm_commands.apply, crm_commands.diff):
+    cli.add_command(command)
+for command in adopt_commands.COMMANDS:
     cli.add_command(command)
 
 

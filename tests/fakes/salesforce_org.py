@@ -21,7 +21,12 @@ from fakes import wsdl
 from fakes.wsdl import MD
 
 # Metadata types stored as children of objects/<Object>.object, keyed "Object.Name".
-CHILD_TYPES = {"CustomField": "fields", "ValidationRule": "validationRules"}
+CHILD_TYPES = {
+    "CustomField": "fields",
+    "ValidationRule": "validationRules",
+    "RecordType": "recordTypes",
+    "BusinessProcess": "businessProcesses",
+}
 # Top-level types: folder and file suffix in a deploy/retrieve zip.
 FILE_TYPES = {
     "Flow": ("flows", ".flow"),
@@ -31,6 +36,7 @@ FILE_TYPES = {
     "PathAssistant": ("pathAssistants", ".pathAssistant"),
     "Layout": ("layouts", ".layout"),
     "Settings": ("settings", ".settings"),
+    "StandardValueSet": ("standardValueSets", ".standardValueSet"),
 }
 ID_PREFIXES = {
     "Opportunity": "006",
@@ -50,6 +56,9 @@ ID_PREFIXES = {
     "PathAssistant": "0Hx",
     "Layout": "00h",
     "Settings": "0XS",
+    "RecordType": "012",
+    "BusinessProcess": "019",
+    "StandardValueSet": "0XV",
     "deploy": "0Af",
     "retrieve": "09S",
     "query": "01g",

@@ -1,0 +1,114 @@
+"""`handrail import`: read what an environment holds and write a draft spec that adopts it.
+
+The environment comes from the spec given with --spec; only its environments: section is read, so a file
+holding nothing else will do. A snapshot environment is read from its folder, and the CRM clients are
+then never imported. The draft is checked with the validator before it is written, and written whole or
+not at all; an existing --out is replaced only with --force.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from handrail.generators.importing.draft import render
+from handrail.generators.importing.inventory import Inventory
+from handrail.generators.importing.mapping import map_fields
+from handrail.generators.output.files import atomic_text
+from handrail.specs.computed import RESERVED
+from handrail.specs.deal_environment import environment as make_environment
+from handrail.specs.diagnostics import InputError, UsageProblem
+from handrail.specs.loader import load_file
+from handrail.specs.model import Environment
+from handrail.specs.snapshot_path import SnapshotPathError, confined_snapshot_folder
+from handrail.specs.validate import load_spec_text
+
+
+def import_spec(spec: Path, env_name: str, out: Path, force: bool) -> Inventory:
+    if out.exists() and not force:
+        raise UsageProblem(f"--out {out} already exists; pass --force to replace it, or name another file")
+    if out.exists() and out.is_dir():
+        raise UsageProblem(f"--out {out} is a folder; name a file")
+    doc = load_file(spec)
+    envs = (doc.data or {}).get("environments") if isinstance(doc.data, dict) else None
+    envs = envs if isinstance(envs, dict) else {}
+    raw = envs.get(env_name)
+    if not isinstance(raw, dict) or raw.get("target") not in ("salesforce", "hubspot", "snapshot"):
+        raise UsageProblem(
+            f"--env {env_name}: no such environment in {spec}; "
+            f"choose one of: {', '.join(map(str, envs)) or 'none (add an environments: section)'}"
+        )
+    env = make_environment(env_name, raw, doc)
+    spec_dir = spec.resolve().parent
+    inventory = read(env, spec_dir)
+    kept = {str(k): dict(v) for k, v in envs.items() if isinstance(v, dict)}
+    for name, entry in kept.items():
+        if entry.get("target") == "snapshot" and isinstance(entry.get("path"), str):
+            entry["path"] = _relative(spec_dir / entry["path"], out.resolve().parent, entry["path"])
+    text = render(inventory, kept, env_name, set(RESERVED))
+    load_spec_text(text, str(out))  # a draft that does not validate is a bug: nothing is written
+    with atomic_text(out) as handle:
+        handle.write(text)
+    mapped, unmapped = map_fields(inventory.fields, set(RESERVED))
+    weighted = sum(1 for m in mapped if m.weight)
+    click.echo(
+        f"wrote {out}: {len(mapped)} field(s) adopted ({weighted} weighted), {len(unmapped)} listed as not "
+        f"adopted, {len(inventory.stages)} stage(s); review the `# review:` comments, then run\n"
+        f"  handrail validate {out}\n  handrail plan --spec {out} --env {env_name}"
+    )
+    for note in inventory.notes:
+        click.echo(f"note: {note}", err=True)
+    return inventory
+
+
+def read(env: Environment, spec_dir: Path) -> Inventory:
+    """The environment's inventory; a snapshot is read from its folder with no CRM client imported."""
+    if env.target == "snapshot":
+        platform = env.get("platform")
+        try:
+            folder = confined_snapshot_folder(spec_dir, env.get("path") or "")
+        except SnapshotPathError as exc:
+            raise InputError(f"environments.{env.name}.path: {exc}") from None
+        if not folder.is_dir():
+            raise InputError(f"environments.{env.name}.path: {folder} is not a folder")
+        bodies = snapshot_bodies(folder)
+        if platform == "hubspot":
+            from handrail.targets.hubspot import importer as hubspot_importer
+
+            return hubspot_importer.inventory(bodies, env.name)
+        from handrail.targets.salesforce import importer as salesforce_importer
+
+        return salesforce_importer.inventory(bodies, env.name)
+    if env.target == "hubspot":
+        from handrail.targets.hubspot import importer as hubspot_importer
+        from handrail.targets.hubspot.client import connect as hubspot_connect
+
+        return hubspot_importer.inventory(hubspot_importer.read_live(hubspot_connect(env)), env.name)
+    from handrail.targets.salesforce import importer as salesforce_importer
+    from handrail.targets.salesforce.client import connect as salesforce_connect
+
+    return salesforce_importer.inventory(salesforce_importer.read_live(salesforce_connect(env)), env.name)
+
+
+def snapshot_bodies(folder: Path) -> dict[tuple[str, str], dict]:
+    """Every component file of a snapshot folder: <kind>/<key>.json."""
+    out = {}
+    for path in sorted(folder.glob("*/**/*.json")):
+        rel = path.relative_to(folder)
+        kind, key = rel.parts[0], "/".join(rel.parts[1:]).removesuffix(".json")
+        try:
+            body = json.loads(path.read_text("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: invalid JSON in snapshot: {exc}") from None
+        if isinstance(body, dict):
+            out[(kind, key)] = body
+    return out
+
+
+def _relative(target: Path, base: Path, written: str) -> str:
+    """A snapshot path as seen from the draft's folder (kept as written when it would climb out)."""
+    rel = os.path.relpath(target.resolve(), base)
+    return written if rel.startswith("..") else rel

@@ -1,0 +1,89 @@
+"""`handrail import` against the fake HubSpot portal with an existing configuration (handoff-ish deal
+properties in a group of their own, a renewals pipeline), then validate, plan, apply and plan again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from plan.adoption_seed import seed_hubspot
+from plan.live import HUBSPOT_ENV
+
+from handrail.specs.validate import load_spec
+
+ENVIRONMENTS = "environments:" + HUBSPOT_ENV
+ADOPTED = ("customer_goals", "key_stakeholders", "main_competitor")
+
+
+@pytest.fixture
+def portal(fake_hubspot, monkeypatch):
+    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
+    seed_hubspot(fake_hubspot.portal)
+    return fake_hubspot
+
+
+@pytest.fixture
+def draft(portal, tmp_path, run_cli):
+    envs = tmp_path / "environments.yaml"
+    envs.write_text(ENVIRONMENTS)
+    out = tmp_path / "handoff.yaml"
+    code, stdout, err = run_cli("import", "--spec", str(envs), "--env", "live", "--out", str(out))
+    assert code == 0, err
+    return out
+
+
+def test_the_draft_adopts_properties_and_the_default_pipeline(draft, run_cli):
+    text = draft.read_text()
+    print(text)
+    model = load_spec(draft).model
+    assert [f.hubspot_name for f in model.fields] == list(ADOPTED)
+    goals = model.fields[0]
+    assert (goals.section, goals.weight, goals.type, goals.help) == (
+        "goals",
+        3,
+        "long_text",
+        "What the customer wants to achieve",
+    )
+    assert [(o.value, o.label) for o in model.fields[2].options] == [
+        ("acme", "Acme CRM"),
+        ("spreadsheets", "Spreadsheets"),
+    ]
+    assert model.naming.hubspot_group == "cs_handoff"  # where the adopted properties already are
+    assert "# legacy_region: string/text, 'Legacy Region'" in text
+    assert [s.hubspot for s in model.stages][-2:] == ["closedwon", "closedlost"]
+    assert [s.key for s in model.stages if s.closed_won] == ["closed_won"]
+    assert "# renewals 'Renewals': Renewal due [renewal_due], Renewed [renewed], Churned [churned]" in text
+    assert run_cli("validate", str(draft))[0] == 0
+
+
+def test_plan_after_import_only_adds_then_apply_converges(draft, portal, run_cli):
+    properties = portal.portal.properties["deals"]
+    stated = ("label", "type", "fieldType", "options", "groupName")
+    before = {n: {a: properties[n].get(a) for a in stated} for n in (*ADOPTED, "legacy_region")}
+    legacy = dict(properties["legacy_region"])
+    pipelines = json.dumps(portal.portal.pipelines, sort_keys=True)
+    code, out, err = run_cli("plan", "--spec", str(draft), "--env", "live", "--json")
+    assert code == 0, err
+    changes = json.loads(out)["changes"]
+    assert not [c for c in changes if c["action"] == "delete"]
+    created = {(c["kind"], c["key"]) for c in changes if c["action"] == "create"}
+    assert not created & {("property", n) for n in (*ADOPTED, "legacy_region")}
+    assert ("property", "handoff_score") in created
+    for change in changes:
+        if change["action"] == "update":
+            # a property's description is its help; Handrail appends its mark (HubSpot has no other place)
+            assert (change["kind"], [d["path"] for d in change["differences"]]) == (
+                "property",
+                ["description"],
+            )
+    code, out, err = run_cli("apply", "--spec", str(draft), "--env", "live", "--yes")
+    assert code == 0, out + err
+    code, out, err = run_cli("plan", "--spec", str(draft), "--env", "live", "--json")
+    assert json.loads(out)["changes"] == [], out
+    for name, values in before.items():
+        assert {a: properties[name].get(a) for a in stated} == values, name
+    assert properties["customer_goals"]["description"].startswith("What the customer wants to achieve")
+    assert properties["legacy_region"] == legacy
+    assert json.dumps(portal.portal.pipelines, sort_keys=True) == pipelines
