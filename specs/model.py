@@ -19,6 +19,7 @@ from handrail.specs.automation import (  # noqa: F401 - part of the model's voca
     StageEntry,
     Task,
 )
+from handrail.specs.calendar import BusinessCalendar
 from handrail.specs.contacts import ContactRule
 from handrail.specs.diagnostics import Span
 from handrail.specs.pipelines import Pipeline
@@ -309,6 +310,7 @@ class Model:
 
     def computed_field(self, key: str) -> Field:
         return self._index("computed")[key]
+    calendar: BusinessCalendar = BusinessCalendar()
 
     def field(self, key: str) -> Field:
         return self._index("fields")[key]

@@ -7,6 +7,7 @@ generated CRM names, "all" segment lists, {top: N} scored fields, and the implic
 
 from __future__ import annotations
 
+from handrail.specs.calendar import calendar_from
 from handrail.specs.computed import computed_fields
 from handrail.specs.contacts import contact_rule
 from handrail.specs.deal_environment import deal_source, environment
@@ -91,6 +92,7 @@ def resolve(doc: Document) -> Model:
         retired_gates=tuple((data.get("retired") or {}).get("gates", ())),
         salesforce=salesforce_settings(doc),
         pipelines=resolve_pipelines(data, stages, doc),
+        calendar=calendar_from(data.get("calendar")),
     )
 
 

@@ -129,7 +129,8 @@ class Audit:
         if result.segment:
             sla = self.model.segment(result.segment).sla
             for clock in CLOCKS:
-                self.sla[result.segment][clock.key].add(*check(clock, sla, deal.extra, self.options.now))
+                outcome = check(clock, sla, deal.extra, self.options.now, self.model.calendar)
+                self.sla[result.segment][clock.key].add(*outcome)
         rating = deal.extra.get("csm_rating")
         self.ratings[rating or "unrated"] += 1
         status = deal.extra.get("intake_status")

@@ -1,4 +1,4 @@
-"""Time arithmetic for audits: the --since window, business days, calendar months."""
+"""Time arithmetic for audits: the --since window and calendar months (business days: specs.calendar)."""
 
 from __future__ import annotations
 
@@ -47,22 +47,3 @@ def months_between(first: str, last: str) -> list[str]:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
-
-
-def business_days_between(start: date, end: date) -> int:
-    """Weekdays after `start` up to and including `end` (Friday -> next Monday is 1); negative if end <
-    start."""
-    if end < start:
-        return -business_days_between(end, start)
-    weeks, rest = divmod((end - start).days, 7)
-    return weeks * 5 + sum(1 for i in range(1, rest + 1) if (start + timedelta(days=i)).weekday() < 5)
-
-
-def add_business_days(start: date, days: int) -> date:
-    """The date `days` weekdays after `start` (holidays are not known, so only weekends are skipped)."""
-    day, left = start, days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day

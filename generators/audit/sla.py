@@ -1,6 +1,8 @@
 """SLA clocks for one handoff and their tallies over many.
 
-Every clock starts at the stamped Closed Won time (`closed_won_at`). A handoff is
+Every clock starts at the stamped Closed Won time (`closed_won_at`) and counts in the spec's business
+calendar (specs.calendar: local business days, holidays, and working hours when hour SLAs are business
+hours). A handoff is
   within     the event happened no later than the target (an event before close counts as within);
   breached   the event happened late, or has not happened and the deadline has passed;
   pending    the event has not happened and the deadline is still ahead;
@@ -15,8 +17,10 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any, Mapping
 
-from handrail.generators.audit.period import add_business_days, business_days_between
+from handrail.specs.calendar import BusinessCalendar
 from handrail.specs.model import Sla
+
+DEFAULT_CALENDAR = BusinessCalendar()
 
 WITHIN, BREACHED, PENDING, UNMEASURED = "within", "breached", "pending", "unmeasured"
 OUTCOMES = (WITHIN, BREACHED, PENDING, UNMEASURED)
@@ -36,25 +40,30 @@ class SlaClock:
             "kickoff": sla.kickoff_business_days,
         }[self.key]
 
-    def describe(self, sla: Sla) -> str:
-        return f"{self.target(sla)} {self.unit}"
+    def describe(self, sla: Sla, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> str:
+        business = " (business hours)" if self.unit == "hours" and calendar.business_hours else ""
+        return f"{self.target(sla)} {self.unit}{business}"
 
-    def deadline(self, sla: Sla, start: datetime) -> datetime:
-        if self.unit == "hours":
-            return start + timedelta(hours=self.target(sla))
-        end_day = add_business_days(start.date(), self.target(sla))
-        return datetime.combine(end_day, datetime.max.time(), tzinfo=start.tzinfo)
+    def deadline(self, sla: Sla, start: datetime, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> datetime:
+        if self.unit != "hours":
+            return calendar.day_deadline(start, self.target(sla))
+        if calendar.business_hours:
+            return calendar.hours_deadline(start, self.target(sla))
+        return start + timedelta(hours=self.target(sla))
 
     @property
     def scale(self) -> int:
         """Units of `elapsed` per unit of the target: microseconds per hour, or 1 (business days)."""
         return 3_600_000_000 if self.unit == "hours" else 1
 
-    def elapsed(self, start: datetime, done: datetime) -> int:
-        """Exactly: microseconds for an hours clock, business days for a days clock."""
-        if self.unit == "hours":
-            return (done - start) // timedelta(microseconds=1)
-        return business_days_between(start.date(), done.date())
+    def elapsed(self, start: datetime, done: datetime, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> int:
+        """Exactly: microseconds (of working time, for business hours) for an hours clock, business days
+        for a days clock."""
+        if self.unit != "hours":
+            return calendar.business_days_between(start, done)
+        if calendar.business_hours:
+            return calendar.working_micros(start, done)
+        return (done - start) // timedelta(microseconds=1)
 
 
 CLOCKS = (
@@ -64,15 +73,21 @@ CLOCKS = (
 )
 
 
-def check(clock: SlaClock, sla: Sla, process: Mapping[str, Any], now: datetime) -> tuple[str, int | None]:
+def check(
+    clock: SlaClock,
+    sla: Sla,
+    process: Mapping[str, Any],
+    now: datetime,
+    calendar: BusinessCalendar = DEFAULT_CALENDAR,
+) -> tuple[str, int | None]:
     """(outcome, elapsed as SlaClock.elapsed counts it, or None) for one handoff."""
     start = process.get("closed_won_at")
     if start is None:
         return UNMEASURED, None
     done = process.get(clock.event)
     if done is None:
-        return (BREACHED if now > clock.deadline(sla, start) else PENDING), None
-    elapsed = clock.elapsed(start, done)
+        return (BREACHED if now > clock.deadline(sla, start, calendar) else PENDING), None
+    elapsed = clock.elapsed(start, done, calendar)
     return (WITHIN if elapsed <= clock.target(sla) * clock.scale else BREACHED), elapsed
 
 

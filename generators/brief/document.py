@@ -23,6 +23,7 @@ from handrail.generators.rules.scoring import (
     score_deal,
     selected,
 )
+from handrail.specs.calendar import BusinessCalendar
 from handrail.specs.model import Field, Model, Segment
 
 ROLES = {"csm": "Customer success", "implementation": "Implementation", "leadership": "Leadership"}
@@ -64,7 +65,7 @@ def brief_context(model: Model, deal: Deal, role: str, now: datetime) -> dict:
             "possible": result.possible,
         },
         "segment": _segment(segment),
-        "sla": _slas(segment, deal, now) if segment else [],
+        "sla": _slas(segment, deal, now, model.calendar) if segment else [],
         "sections": _sections(model, deal, result, segment, role),
         "missing": [
             _item(model, model.field(r.key), deal, result, segment)
@@ -111,18 +112,18 @@ def _segment(segment: Segment | None) -> dict | None:
     }
 
 
-def _slas(segment: Segment, deal: Deal, now: datetime) -> list[dict]:
+def _slas(segment: Segment, deal: Deal, now: datetime, calendar: BusinessCalendar) -> list[dict]:
     start = deal.extra.get("closed_won_at")
     rows = []
     for clock in CLOCKS:
-        status, _ = check(clock, segment.sla, deal.extra, now)
+        status, _ = check(clock, segment.sla, deal.extra, now, calendar)
         done = deal.extra.get(clock.event)
         rows.append(
             {
                 "key": clock.key,
                 "label": clock.label,
-                "target": clock.describe(segment.sla),
-                "deadline": _iso(clock.deadline(segment.sla, start)) if start else None,
+                "target": clock.describe(segment.sla, calendar),
+                "deadline": _iso(clock.deadline(segment.sla, start, calendar)) if start else None,
                 "done_at": _iso(done),
                 "status": status,
                 "status_text": STATUS_WORDS[status],

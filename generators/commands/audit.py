@@ -31,8 +31,8 @@ def audit_deals(
     """Audit the deals of `from_file`, or of environment `env_name` read through `connect`.
 
     engine "auto" audits a CSV or Parquet file on DuckDB (generators.audit.duck) when it reads the file
-    exactly as the Python reader would, and on the Python engine otherwise; "python" always uses the
-    Python engine."""
+    exactly as the Python reader would and the spec has no business calendar of its own, and on the Python
+    engine otherwise; "python" always uses the Python engine."""
     feed = open_feed(from_file, env_name, "audit", columns, date_format, connect=connect)
     model = load_spec(spec).model
     try:
@@ -40,7 +40,8 @@ def audit_deals(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--since'") from None
     report = None
-    if from_file is not None and engine != "python":
+    # The SQL prints weekday arithmetic in UTC: a business calendar of the spec's own is the Python engine's.
+    if from_file is not None and engine != "python" and model.calendar.is_default:
         from handrail.generators.audit.duck import audit_file
         from handrail.generators.data.columns import load_column_map
         from handrail.generators.data.reader import print_warning

@@ -137,4 +137,10 @@ def print_sql(
             first = parse_since(since, as_of or date.today())
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--since'") from None
-    click.echo(sql_text(load_spec(spec).model, dialect, table, query, first, as_of), nl=False)
+    model = load_spec(spec).model
+    if query != "score" and not model.calendar.is_default:
+        raise click.UsageError(
+            "the spec's calendar: (time zone, working days, holidays, business hours) is not printed as "
+            "SQL, whose SLA figures count UTC weekdays; run `handrail audit --from FILE`, or --query score"
+        )
+    click.echo(sql_text(model, dialect, table, query, first, as_of), nl=False)

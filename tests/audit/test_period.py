@@ -1,4 +1,4 @@
-"""--since periods, calendar months and business days."""
+"""--since periods and calendar months."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ from datetime import date
 
 import pytest
 
-from handrail.generators.audit.period import (
-    add_business_days,
-    business_days_between,
-    months_before,
-    months_between,
-    parse_since,
-)
+from handrail.generators.audit.period import months_before, months_between, parse_since
 
 TODAY = date(2026, 3, 31)
 
@@ -49,26 +43,3 @@ def test_months_before_leap_year():
 def test_months_between_crosses_years():
     assert months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert months_between("2026-02", "2026-02") == ["2026-02"]
-
-
-@pytest.mark.parametrize(
-    "start,end,expected",
-    [
-        (date(2026, 1, 12), date(2026, 1, 19), 5),  # Monday to Monday
-        (date(2026, 1, 16), date(2026, 1, 19), 1),  # Friday to Monday
-        (date(2026, 1, 17), date(2026, 1, 18), 0),  # Saturday to Sunday
-        (date(2026, 1, 12), date(2026, 1, 12), 0),
-        (date(2026, 1, 19), date(2026, 1, 12), -5),
-        (date(2026, 1, 1), date(2026, 12, 31), 260),  # 1 January itself is not counted
-    ],
-)
-def test_business_days_between(start, end, expected):
-    assert business_days_between(start, end) == expected
-
-
-def test_add_business_days_is_the_inverse():
-    start = date(2026, 1, 1)
-    for n in range(0, 40):
-        end = add_business_days(start, n)
-        assert end.weekday() < 5 or n == 0
-        assert business_days_between(start, end) == n
