@@ -7,6 +7,9 @@ from handrail.specs.loader import Document
 from handrail.specs.model import DealSource, Environment
 from handrail.specs.platforms import permission_set_users
 
+# Per-environment values with fields of their own (specs.people, targets.hubspot.environment_stages).
+PER_ENVIRONMENT = ("people", "username_suffix", "hubspot_stages")
+
 
 def deal_source(raw: dict) -> DealSource:
     base = DealSource()
@@ -29,7 +32,11 @@ def deal_source(raw: dict) -> DealSource:
 
 def environment(name: str, raw: dict, doc: Document) -> Environment:
     settings = tuple(
-        sorted((k, v) for k, v in raw.items() if k not in ("target", "production", "permission_sets"))
+        sorted(
+            (k, v)
+            for k, v in raw.items()
+            if k not in ("target", "production", "permission_sets", *PER_ENVIRONMENT)
+        )
     )
     return Environment(
         name=name,
@@ -38,4 +45,7 @@ def environment(name: str, raw: dict, doc: Document) -> Environment:
         production=raw.get("production", False),
         span=doc.span(("environments", name)),
         permission_sets=permission_set_users(doc, name),
+        people=tuple(sorted((raw.get("people") or {}).items())),
+        username_suffix=raw.get("username_suffix"),
+        hubspot_stages=tuple(sorted((raw.get("hubspot_stages") or {}).items())),
     )

@@ -283,6 +283,10 @@ class Environment:
     production: bool = False
     span: Span | None = None
     permission_sets: tuple[tuple[str, tuple[Assignee, ...]], ...] = ()  # Salesforce: (role, users)
+    people: tuple[tuple[str, str], ...] = ()  # the spec's username -> this environment's (specs.people)
+    username_suffix: str | None = None  # Salesforce: appended to every username the spec names
+    hubspot_stages: tuple[tuple[str, str], ...] = ()  # stage key -> this portal's deal stage id
+
 
     def get(self, key: str, default=None):
         return dict(self.settings).get(key, default)

@@ -27,7 +27,7 @@ from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Environment, Model
-from handrail.targets.hubspot import placeholders
+from handrail.targets.hubspot import environment_stages, placeholders
 from handrail.targets.hubspot.org_normalise import normalise
 from handrail.targets.hubspot.vocabulary import (
     DEAL_OBJECT_TYPE_ID,
@@ -83,7 +83,9 @@ class HubSpotOrg:
 
     # -- plan ---------------------------------------------------------------------------------------
     def prepare(self, desired: Desired, model: Model) -> Desired:
-        """Resolve people placeholders to this portal's ids; remember the bodies fetch compares with."""
+        """Resolve people placeholders to this portal's ids and the environment's stage ids
+        (environment_stages.py); remember the bodies fetch compares with."""
+        desired = environment_stages.resolve(desired, model, self.env)
         if placeholders.used(desired):  # else there is nothing to resolve (and no owners to read)
             desired = placeholders.resolve(desired, model, self.env, self.read_owners())
         self.desired = {(r.kind, r.key): r for r in desired.resources}

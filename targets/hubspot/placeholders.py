@@ -4,7 +4,9 @@ portal's owner ids and user ids, so desired bodies compare with what HubSpot hol
 The build writes placeholders because ids differ per portal (targets.hubspot.actions). Plan resolves
 them through one paged read of the Owners API. A manager role (`csm_manager`, `owner_manager`) has no
 HubSpot counterpart: the environment binds it to a user's e-mail (`csm_manager_email: ...`).
-A person the portal does not have is a spec error pointing at every place the spec names them.
+An environment's `people:` entry names who a person is in that portal (specs.people; a username_suffix is
+Salesforce's alone). A person the portal does not have is a spec error pointing at every place the spec
+names them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, Iterable
 from handrail.generators.plan.resources import Desired
 from handrail.specs.diagnostics import Diagnostic, Span, SpecError, error
 from handrail.specs.model import Environment, Model
+from handrail.specs.people import in_environment, named
 from handrail.targets.hubspot.actions import MANAGER_ROLES
 
 PLACEHOLDER = re.compile(r"\$\{(owner|user):([^}]+)\}")
@@ -41,7 +44,11 @@ def resolve(desired: Desired, model: Model, env: Environment, owners: Iterable[d
     values: dict[str, str] = {}
     problems: list[Diagnostic] = []
     for kind, person in sorted(wanted):
-        email = env.get(binding_setting(person)) if person in MANAGER_ROLES else person
+        email = (
+            env.get(binding_setting(person))
+            if person in MANAGER_ROLES
+            else in_environment(env, person, suffix=False)
+        )
         if not email:
             problems += _unbound(model, env, person)
             continue
@@ -69,19 +76,7 @@ def substitute(body: Any, values: dict[str, str]) -> Any:
 
 def people_spans(model: Model) -> dict[str, list[Span | None]]:
     """Where the spec names each person (task owners, recipients, CSM assignments)."""
-    won = model.automation.on_closed_won
-    named: list[tuple[Iterable[str], Span | None]] = [
-        ((a.assign,), a.span) for a in won.assign_csm if a.assign
-    ]
-    tasks = list(won.tasks) + [t for e in model.automation.on_stage_entry for t in e.tasks]
-    notes = list(won.notify) + [n for e in model.automation.on_stage_entry for n in e.notify]
-    named += [((t.owner,), t.span) for t in tasks] + [(n.to, n.span) for n in notes]
-    named += [(e.to, e.span) for e in won.escalations]
-    out: dict[str, list[Span | None]] = {}
-    for people, span in named:
-        for person in people:
-            out.setdefault(person, []).append(span)
-    return out
+    return named(model)
 
 
 def _at_each_use(model: Model, person: str, message: str, hint: str) -> list[Diagnostic]:

@@ -26,7 +26,7 @@ from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.diagnostics import HandrailError, SpecError
 from handrail.specs.model import Environment, Model
 from handrail.specs.platforms import LayoutName
-from handrail.targets.salesforce import assignments
+from handrail.targets.salesforce import assignments, people
 from handrail.targets.salesforce.components import Component, from_payload
 from handrail.targets.salesforce.layouts import full_name, handoff_part, is_merged, merge, unknown_layouts
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
@@ -76,8 +76,12 @@ class SalesforceOrg:
         return org
 
     def prepare(self, desired: Desired, model: Model) -> Desired:
-        """Add the environment's permission set assignments, once its usernames are known to the org."""
-        if self.env is None or not self.env.permission_sets:
+        """This org's usernames for the people the spec names (people.py); then the environment's
+        permission set assignments, once its usernames are known to the org."""
+        if self.env is None:
+            return desired
+        desired = people.resolve(desired, model, self.env, self.conn)
+        if not self.env.permission_sets:
             return desired
         self.user_ids = assignments.check_users(self.conn, self.env)
         have = {(r.kind, r.key) for r in desired.resources}

@@ -66,6 +66,9 @@ ID_PREFIXES = {
     "org": "00D",
 }
 INTEGRATION_USER = "Handrail Integration"
+# Active users of every fake org: the people the bundled example spec names (its CSM pool, the CS manager),
+# whom plan resolves to the org's users.
+EXAMPLE_USERS = ("cs-pool@example.com", "cs-manager@example.com")
 
 
 def now_iso() -> str:
@@ -224,6 +227,8 @@ class SalesforceOrg:
             Email="integration@handrail.test",
             IsActive=True,
         )
+        for username in EXAMPLE_USERS:
+            self.add_record("User", Name=username, Username=username, Email=username, IsActive=True)
 
     # -- metadata ---------------------------------------------------------------------------------
     def store(self, type_name: str) -> dict[str, Component]:

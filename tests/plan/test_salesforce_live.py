@@ -70,7 +70,8 @@ def test_drift_check_costs_a_constant_number_of_calls(org, spec, run_cli):
     assert run_cli(*args(spec, "diff"))[0] == 0
     operations = [c.operation for c in org.calls()]
     assert operations.count("retrieve") == 1
-    assert len(operations) <= 6, operations
+    assert operations.count("query") == 1  # the spec's people, resolved to the org's users
+    assert len(operations) <= 7, operations
 
 
 def test_failed_component_rolls_back_and_points_at_the_spec(org, spec, run_cli):

@@ -1,0 +1,90 @@
+"""Per-environment values against the fake portal: people: names who a person is in a portal, and
+hubspot_stages: a stage's id there; plan resolves both before the diff and nothing else changes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from plan.live import HUBSPOT_ENV, args, live_spec
+
+from handrail.generators.plan.diff import ident
+from handrail.specs.validate import load_spec
+from handrail.targets.pipeline import make_plan
+
+PEOPLE = {
+    "cs-pool@example.com": ("Casey", "Pool"),
+    "pool.test@example.com": ("Pat", "Test-Pool"),
+    "cs-manager@example.com": ("Morgan", "Manager"),
+    "cs-lead@example.com": ("Lee", "Lead"),
+    "sales-lead@example.com": ("Sam", "Sales"),
+}
+BINDINGS = "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
+OTHER = HUBSPOT_ENV.replace("  live:", "  other:") + BINDINGS
+ENVIRONMENTS = (
+    HUBSPOT_ENV
+    + BINDINGS
+    + "    people: {cs-pool@example.com: pool.test@example.com}\n"
+    + '    hubspot_stages: {commit: "1234567", closed_won: "1234570"}\n'
+    + OTHER
+)
+
+
+@pytest.fixture
+def portal(fake_hubspot, monkeypatch):
+    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
+    for email, (first, last) in PEOPLE.items():
+        fake_hubspot.portal.add_owner(email, first, last)
+    return fake_hubspot
+
+
+@pytest.fixture
+def spec(tmp_path):
+    return live_spec(tmp_path, ENVIRONMENTS)
+
+
+def _bodies(desired, skip=("manual_step",)) -> dict[str, str]:
+    return {
+        ident((r.kind, r.key)): json.dumps(r.body, sort_keys=True)
+        for r in desired.resources
+        if r.kind not in skip
+    }
+
+
+def _owner_id(portal, email: str) -> str:
+    return str(next(o["id"] for o in portal.portal.owners if o["email"] == email))
+
+
+def test_an_environment_resolves_its_people_and_stage_ids_and_nothing_else(portal, spec, tmp_path):
+    live = _bodies(make_plan(load_spec(spec).model, "live").desired)
+    # The same spec with the environment's values written into it, planned where nothing is overridden:
+    text = spec.read_text()
+    text = text.replace("hubspot: contractsent}", 'hubspot: "1234567"}')
+    text = text.replace("hubspot: closedwon,", 'hubspot: "1234570",')
+    text = text.replace("assign: cs-pool@example.com", "assign: pool.test@example.com")
+    (tmp_path / "written").mkdir()
+    (tmp_path / "written" / "handoff.yaml").write_text(text)
+    written = _bodies(make_plan(load_spec(tmp_path / "written" / "handoff.yaml").model, "other").desired)
+    assert live == written
+    other = _bodies(make_plan(load_spec(spec).model, "other").desired)
+    closed_won = "flow:closed-won-handoff"
+    assert _owner_id(portal, "pool.test@example.com") in live[closed_won]
+    assert _owner_id(portal, "cs-pool@example.com") in other[closed_won]
+    assert '"1234570"' in live[closed_won] and '"closedwon"' in other[closed_won]
+
+
+def test_an_unknown_stage_key_is_a_located_error(portal, spec, run_cli):
+    spec.write_text(spec.read_text().replace("{commit: ", "{comit: "))
+    code, out, err = run_cli(*args(spec, "plan"))
+    assert code == 3, out + err
+    assert "handoff.yaml:" in err
+    assert "environments.live.hubspot_stages: unknown stage 'comit' (did you mean `commit`?)" in err
+
+
+def test_a_person_the_portal_does_not_have_names_the_environment_value(portal, spec, run_cli):
+    spec.write_text(spec.read_text().replace("pool.test@example.com}", "nobody@example.com}"))
+    code, out, err = run_cli(*args(spec, "plan"))
+    assert code == 3, out + err
+    assert "'cs-pool@example.com' (bound to nobody@example.com) is not an active owner" in err
