@@ -13,8 +13,9 @@ import json
 import re
 from typing import Any
 
-from handrail.generators.importing.inventory import CrmField, CrmPipeline, CrmStage, Inventory
+from handrail.generators.importing.inventory import CrmField, Inventory
 from handrail.generators.importing.mapping import Mapping, map_fields
+from handrail.generators.importing.pipelines import pipeline_lines, stage_keys
 from handrail.specs.resolve import DEFAULT_SECTION_LABELS
 
 SIZES = (
@@ -85,7 +86,7 @@ def render(inventory: Inventory, environments: dict[str, dict], env_name: str, r
         *SIZES,
     ]
     lines += ["", *_stages(inventory)]
-    lines += _pipelines(inventory)
+    lines += pipeline_lines(inventory, stage_keys(inventory.stages))
     lines += _automations(inventory)
     lines += ["", "environments:"]
     for name, raw in environments.items():
@@ -175,16 +176,6 @@ def _unmapped(fields: list[CrmField]) -> list[str]:
     return out
 
 
-def stage_key(label: str, taken: set[str]) -> str:
-    key = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_") or "stage"
-    key = (key if key[0].isalpha() else f"s_{key}")[:60]
-    out, n = key, 2
-    while out in taken:
-        out, n = f"{key}_{n}", n + 1
-    taken.add(out)
-    return out
-
-
 def _stages(inventory: Inventory) -> list[str]:
     crm = inventory.platform
     out = [
@@ -195,7 +186,7 @@ def _stages(inventory: Inventory) -> list[str]:
         ),
         "stages:",
     ]
-    taken: set[str] = set()
+    keys = stage_keys(inventory.stages)
     won = lost = False
     for s in inventory.stages:
         flags = ""
@@ -203,39 +194,22 @@ def _stages(inventory: Inventory) -> list[str]:
             flags, won = ", closed_won: true", True
         elif s.closed and not s.won and not lost:
             flags, lost = ", closed_lost: true", True
-        key = stage_key(s.label, taken)
+        key = keys[s.value]
         out.append(f"  - {{key: {key}, label: {scalar(s.label)}, {crm}: {scalar(s.value)}{flags}}}")
-    if not won:
+    if not inventory.stages:
+        out += [
+            comment("review: placeholder stages: the org's stages were not read; name yours", "  "),
+            "  - {key: open, label: Open}",
+            "  - {key: closed_won, label: Closed Won, closed_won: true}",
+            "  - {key: closed_lost, label: Closed Lost, closed_lost: true}",
+        ]
+    elif not won:
         out.append(
             comment(
                 "review: no stage is marked won in the org; mark the closed-won stage closed_won: true", "  "
             )
         )
     return out
-
-
-def _pipelines(inventory: Inventory) -> list[str]:
-    others = [p for p in inventory.pipelines if not p.default]
-    if not others and not inventory.pipelines:
-        return []
-    what = (
-        "record types and their sales processes" if inventory.platform == "salesforce" else "deal pipelines"
-    )
-    out = ["", comment(f"review: the org's {what}; the stages above are the default's:")]
-    out += [comment(f"  {_pipeline_line(p)}") for p in inventory.pipelines]
-    return out
-
-
-def _pipeline_line(p: CrmPipeline) -> str:
-    state = "" if p.active else " (inactive)"
-    default = " (default)" if p.default else ""
-    process = f", sales process {p.process}" if p.process else ""
-    stages = ", ".join(_stage_name(s) for s in p.stages)
-    return f"{p.name} {p.label!r}{default}{state}{process}: {stages}"
-
-
-def _stage_name(s: CrmStage) -> str:
-    return s.label if s.label == s.value else f"{s.label} [{s.value}]"
 
 
 def _automations(inventory: Inventory) -> list[str]:

@@ -55,6 +55,14 @@ def test_the_draft_adopts_properties_and_the_default_pipeline(draft, run_cli):
     assert [s.hubspot for s in model.stages][-2:] == ["closedwon", "closedlost"]
     assert [s.key for s in model.stages if s.closed_won] == ["closed_won"]
     assert "# renewals 'Renewals': Renewal due [renewal_due], Renewed [renewed], Churned [churned]" in text
+    pipelines = {p.key: p for p in model.pipelines}
+    assert (pipelines["sales_pipeline"].default, pipelines["sales_pipeline"].hubspot_id) == (True, "default")
+    renewals = pipelines["renewals"]
+    assert [(s.stage, s.hubspot) for s in renewals.stages] == [
+        ("closed_won", "renewed"),
+        ("closed_lost", "churned"),
+    ]
+    assert "# review: stage 'Renewal due' (renewal_due) matches no spec stage" in text
     assert run_cli("validate", str(draft))[0] == 0
 
 

@@ -92,6 +92,23 @@ def test_the_draft_adopts_fields_maps_sections_and_lists_the_rest(draft, run_cli
         "Closed Lost" in text
     )
     assert "# New_Business 'New Business', sales process New Business Process: Prospecting" in text
+    pipelines = {p.key: p for p in model.pipelines}
+    assert (pipelines["new_business"].default, pipelines["new_business"].record_type) == (
+        True,
+        "New_Business",
+    )
+    renewal = pipelines["renewal"]
+    assert (renewal.default, renewal.record_type, renewal.business_process) == (
+        False,
+        "Renewal",
+        "Renewal Process",
+    )
+    assert [(s.stage, s.salesforce) for s in renewal.stages] == [
+        ("negotiation", "Negotiation"),
+        ("renewal_review", "Renewal Review"),
+        ("closed_won", "Closed Won"),
+        ("closed_lost", "Closed Lost"),
+    ]
     assert "# validation rule Close_Date_Not_In_Past: The close date cannot be in the past." in text
     assert "# flow Renewal_Reminder: Renewal Reminder (CreateAndUpdate RecordAfterSave)" in text
     assert run_cli("validate", str(draft))[0] == 0
