@@ -15,10 +15,11 @@ from typing import Any, Mapping
 from handrail.generators.plan.resources import Origin
 from handrail.specs.diagnostics import Span
 from handrail.specs.model import Escalation, Gate, Model, Notification, Stage, StageEntry, Task
+from handrail.specs.pipelines import Pipeline, gate_pipelines, pipelines_of
 from handrail.targets.hubspot import actions as act
 from handrail.targets.hubspot import filters as flt
 from handrail.targets.hubspot.flow_graph import lay_out
-from handrail.targets.hubspot.stages import closed_won_stage, gated_stages, revert_stage
+from handrail.targets.hubspot.stages import closed_won_stage, gated_stages, revert_stage, stage_ids
 from handrail.targets.hubspot.vocabulary import DEAL_OBJECT_TYPE_ID, FLOW_PREFIX, MANAGED_MARK, STAGE_PROPERTY
 
 SLA_TIMESTAMPS = {
@@ -39,7 +40,7 @@ class Flow:
 
 
 def flows(model: Model) -> list[Flow]:
-    out = [f for gate in model.gates if (f := gate_flow(model, gate))]
+    out = [f for gate in model.gates for f in gate_flows(model, gate)]
     out += [f for entry in model.automation.on_stage_entry if (f := stage_entry_flow(model, entry))]
     if f := closed_won_flow(model):
         out.append(f)
@@ -103,20 +104,34 @@ def _grouped(model: Model, per_segment: dict[str, list[flt.Filter]], fixed: list
     ]
 
 
-def applicable_gates(model: Model, stage: Stage) -> list[Gate]:
-    """Active gates that hold at `stage`: their own stage or an earlier one."""
+def applicable_gates(model: Model, stage: Stage, pipeline: Pipeline | None = None) -> list[Gate]:
+    """Active gates that hold at `stage`: their own stage or an earlier one (in `pipeline`: those that
+    apply to it)."""
     if stage.closed_lost:
         return []
-    return [g for g in model.gates if g.active and model.stage(g.stage).order <= stage.order]
+    return [
+        g
+        for g in model.gates
+        if g.active
+        and model.stage(g.stage).order <= stage.order
+        and (pipeline is None or pipeline in gate_pipelines(model, g))
+    ]
 
 
 def entered(model: Model, stage: Stage, extra: list[flt.Filter] = ()) -> list[dict]:
-    """Deals in `stage` that meet every gate holding there, one branch per group of segments."""
-    gates = applicable_gates(model, stage)
-    per_segment = {
-        s.key: flt.met(model, flt.combined(model, gates, s.key)) + list(extra) for s in model.segments
-    }
-    return _grouped(model, per_segment, [flt.any_of(STAGE_PROPERTY, [stage.hubspot])])
+    """Deals in `stage` that meet every gate holding there, one branch per group of segments, per
+    pipeline that has the stage (its stage id, the gates that apply to it)."""
+    out = []
+    for pipeline in pipelines_of(model):
+        stage_id = pipeline.value(stage.key, "hubspot")
+        if not stage_id:
+            continue
+        gates = applicable_gates(model, stage, pipeline if model.pipelines else None)
+        per_segment = {
+            s.key: flt.met(model, flt.combined(model, gates, s.key)) + list(extra) for s in model.segments
+        }
+        out += _grouped(model, per_segment, [flt.any_of(STAGE_PROPERTY, [stage_id])])
+    return out
 
 
 def _routes(model: Model, items: list[tuple[tuple[str, ...], act.Step | act.IfEmpty]]) -> dict[str, list]:
@@ -151,8 +166,15 @@ def gate_requirements(model: Model, gate: Gate) -> list[str]:
     return lines
 
 
-def gate_flow(model: Model, gate: Gate) -> Flow | None:
-    stages, back = gated_stages(model, gate), revert_stage(model, gate)
+def gate_flows(model: Model, gate: Gate) -> list[Flow]:
+    """One workflow per pipeline the gate applies to: each moves deals back within their own pipeline."""
+    if not model.pipelines:
+        return [f for f in (gate_flow(model, gate),) if f]
+    return [f for p in gate_pipelines(model, gate) if (f := gate_flow(model, gate, p))]
+
+
+def gate_flow(model: Model, gate: Gate, pipeline: Pipeline | None = None) -> Flow | None:
+    stages, back = gated_stages(model, gate, pipeline), revert_stage(model, gate, pipeline)
     if not stages or back is None:
         return None
     ids = [s.hubspot for s in stages]
@@ -181,13 +203,15 @@ def gate_flow(model: Model, gate: Gate) -> Flow | None:
         act.notify(model, ("owner",), f"Moved back to {back.label}: {{deal}}", body),
     ]
     start, actions = lay_out(steps, "", {})
-    key = f"gate-{gate.key}"
+    key, where = f"gate-{gate.key}", ""
+    if pipeline is not None and not pipeline.default:
+        key, where = f"{key}-{pipeline.key}", f" ({pipeline.label})"
     return Flow(
         key,
         _flow(
             model,
             key,
-            f"Gate {gate.key}: {stage.label}",
+            f"Gate {gate.key}: {stage.label}{where}",
             f"Moves deals back to {back.label} when they reach {stage.label} "
             f"without meeting gate '{gate.key}'.",
             gate.active,
@@ -224,7 +248,7 @@ def stage_entry_flow(model: Model, entry: StageEntry) -> Flow | None:
             f"On entering {stage.label}",
             f"Tasks and notifications when a deal enters {stage.label}.",
             True,
-            _enrollment(entered(model, stage), [stage.hubspot]),
+            _enrollment(entered(model, stage), stage_ids(model, stage)),
             start,
             actions,
         ),
@@ -266,7 +290,7 @@ def closed_won_flow(model: Model) -> Flow | None:
             "Stamps the close time, assigns the CSM and creates the handoff tasks and "
             f"notifications when a deal reaches {won.label} with its gates met.",
             True,
-            _enrollment(entered(model, won), [won.hubspot]),
+            _enrollment(entered(model, won), stage_ids(model, won)),
             start,
             actions,
         ),
@@ -314,7 +338,7 @@ def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
     start, actions = lay_out([], model.computed_field("segment").hubspot_name, routes)
     key = f"escalation-{escalation.sla}"
     enrollment = _enrollment(
-        entered(model, won, [flt.unknown(stamp.hubspot_name)]), [won.hubspot], unenroll=True
+        entered(model, won, [flt.unknown(stamp.hubspot_name)]), stage_ids(model, won), unenroll=True
     )
     return Flow(
         key,

@@ -26,28 +26,36 @@ from typing import Any
 
 from handrail.specs.diagnostics import Diagnostic, error
 from handrail.specs.model import Gate, Model
+from handrail.specs.pipelines import Pipeline, gate_pipelines
 from handrail.targets.hubspot import filters as flt
 
 RULE = "noSkippingStagesRule"
 APPROVAL = "approvalStage"
 
 
-def gated_stage_ids(model: Model) -> list[str]:
+def gated_stage_ids(model: Model, pipeline: Pipeline | None = None) -> list[str]:
     """Ids of every open stage at or after an active gate's stage (never Closed Won or Lost), in pipeline
-    order."""
-    starts = [model.stage(g.stage).order for g in model.gates if g.active]
+    order; in `pipeline`, that pipeline's ids after the gates that apply to it."""
+    starts = [model.stage(g.stage).order for g in _active(model, pipeline)]
     if not starts:
         return []
     return [
-        s.hubspot
+        v
         for s in model.stages
-        if s.order >= min(starts) and s.hubspot and not s.closed_lost and not s.closed_won
+        if s.order >= min(starts)
+        and not s.closed_lost
+        and not s.closed_won
+        and (v := s.hubspot if pipeline is None else pipeline.value(s.key, "hubspot"))
     ]
 
 
-def approval_gates(model: Model) -> list[Gate]:
-    """Active gates that name HubSpot approvers."""
-    return [g for g in model.gates if g.active and g.hubspot_approval]
+def _active(model: Model, pipeline: Pipeline | None) -> list[Gate]:
+    return [g for g in model.gates if g.active and (pipeline is None or pipeline in gate_pipelines(model, g))]
+
+
+def approval_gates(model: Model, pipeline: Pipeline | None = None) -> list[Gate]:
+    """Active gates that name HubSpot approvers (in `pipeline`: that apply to it)."""
+    return [g for g in _active(model, pipeline) if g.hubspot_approval]
 
 
 def _where(model: Model, gate: Gate) -> str:
@@ -114,28 +122,30 @@ def approval_filter(model: Model, gates: list[Gate]) -> dict[str, Any]:
     return flt.either(branches)
 
 
-def approval_stage(model: Model) -> dict[str, Any] | None:
+def approval_stage(model: Model, pipeline: Pipeline | None = None) -> dict[str, Any] | None:
     """PublicApprovalStageRuleRequest for the gates naming approvers, or None."""
-    gates = approval_gates(model)
+    gates = approval_gates(model, pipeline)
     if not gates or check_approvals(model):
         return None
     stage, approval = model.stage(gates[0].stage), gates[0].hubspot_approval
+    stage_id = stage.hubspot if pipeline is None else pipeline.value(stage.key, "hubspot")
     condition = approval_filter(model, gates)
-    if not stage.hubspot or not condition["filterBranches"]:
+    if not stage_id or not condition["filterBranches"]:
         return None
     return {
-        "pipelineStageId": stage.hubspot,
+        "pipelineStageId": stage_id,
         "approvalMode": approval.mode.upper(),
         "approverUserIds": list(approval.approvers),
         "conditionalApprovalFilterBranch": condition,
     }
 
 
-def patch_body(model: Model) -> dict[str, Any] | None:
-    """PATCH /crm/pipelines-rules/2026-09-beta/0-3/{pipelineId}."""
-    ids = gated_stage_ids(model)
+def patch_body(model: Model, pipeline: Pipeline | None = None) -> dict[str, Any] | None:
+    """PATCH /crm/pipelines-rules/2026-09-beta/0-3/{pipelineId} (of `pipeline`, with that pipeline's stage
+    ids and the gates that apply to it, when the spec has pipelines)."""
+    ids = gated_stage_ids(model, pipeline)
     body: dict[str, Any] = {RULE: {"enabledForAllStages": False, "pipelineStageIds": ids}} if ids else {}
-    approval = approval_stage(model)
+    approval = approval_stage(model, pipeline)
     if approval:
         body[APPROVAL] = approval
     return body or None

@@ -180,18 +180,24 @@ def render(model: Model, options: dict | None = None) -> Desired:
             flow.origin or Origin("flow", flow.key),
             flow.facts,
         )
-    rules_body = patch_body(model) if options.get("pipeline_rules") else None
-    if rules_body:
-        add(
-            "pipeline_rules",
-            pipeline_id,
-            rules_body,
-            f"pipeline-rules/{pipeline_id}.json",
-            "PATCH",
-            PIPELINE_RULES_PATH.format(pipeline=pipeline_id),
-            None,
-            Origin("pipeline_rules", pipeline_id),
-        )
+    rule_sets = []
+    if options.get("pipeline_rules"):  # with pipelines: one set per HubSpot pipeline, its own stage ids
+        rule_sets = [(p.hubspot_id, patch_body(model, p)) for p in model.pipelines if p.hubspot_id] or [
+            (pipeline_id, patch_body(model))
+        ]
+    rules_body = next((body for _, body in rule_sets if body), None)
+    for rules_pipeline, body in rule_sets:
+        if body:
+            add(
+                "pipeline_rules",
+                rules_pipeline,
+                body,
+                f"pipeline-rules/{rules_pipeline}.json",
+                "PATCH",
+                PIPELINE_RULES_PATH.format(pipeline=rules_pipeline),
+                None,
+                Origin("pipeline_rules", rules_pipeline),
+            )
     steps = manual_steps(model, pipeline_id)
     for step in steps["steps"]:
         resources.append(Resource("manual_step", step["id"], step, None, Origin("manual_step", step["id"])))

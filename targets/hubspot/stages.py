@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from handrail.specs.diagnostics import Diagnostic, InputError, error, warning
 from handrail.specs.model import Gate, Model, Stage
+from handrail.specs.pipelines import Pipeline as SpecPipeline
+from handrail.specs.pipelines import gate_pipelines, pipelines_of
 
 STAGE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 DEFAULT_PIPELINE = "default"
@@ -71,19 +73,36 @@ def choose_pipeline(model: Model, pipelines: list[Pipeline], wanted: str | None)
     return max(pipelines, key=lambda p: len(ids & set(p.stages)), default=None)
 
 
-def gated_stages(model: Model, gate: Gate) -> list[Stage]:
+def in_pipeline(model: Model, pipeline: SpecPipeline | None) -> list[Stage]:
+    """The stages of a pipeline (default: the stages' own ids), each with that pipeline's stage id."""
+    if pipeline is None:
+        return list(model.stages)
+    return [
+        replace(s, hubspot=pipeline.value(s.key, "hubspot")) for s in model.stages if pipeline.stage(s.key)
+    ]
+
+
+def gated_stages(model: Model, gate: Gate, pipeline: SpecPipeline | None = None) -> list[Stage]:
     """The gate's stage and every later stage a deal can enter past it (not Closed Lost), with ids."""
     start = model.stage(gate.stage).order
-    return [s for s in model.stages if s.order >= start and not s.closed_lost and s.hubspot]
+    return [s for s in in_pipeline(model, pipeline) if s.order >= start and not s.closed_lost and s.hubspot]
 
 
-def revert_stage(model: Model, gate: Gate) -> Stage | None:
-    """Where a deal that fails the gate goes back to: the nearest earlier open stage with an id."""
+def revert_stage(model: Model, gate: Gate, pipeline: SpecPipeline | None = None) -> Stage | None:
+    """Where a deal that fails the gate goes back to: the nearest earlier open stage with an id (in the
+    deal's pipeline)."""
     start = model.stage(gate.stage).order
     earlier = [
-        s for s in model.stages if s.order < start and s.hubspot and not (s.closed_won or s.closed_lost)
+        s
+        for s in in_pipeline(model, pipeline)
+        if s.order < start and s.hubspot and not (s.closed_won or s.closed_lost)
     ]
     return earlier[-1] if earlier else None
+
+
+def stage_ids(model: Model, stage: Stage) -> list[str]:
+    """The stage's HubSpot ids in every pipeline that has it (a stage id implies its pipeline)."""
+    return [v for p in pipelines_of(model) if (v := p.value(stage.key, "hubspot"))]
 
 
 def closed_won_stage(model: Model) -> Stage | None:
@@ -169,6 +188,31 @@ def check_stages(model: Model, pipeline: Pipeline | None = None) -> list[Diagnos
             )
     if pipeline is not None:
         out += _check_closed_metadata(model, pipeline)
+    return out + _check_pipelines(model)
+
+
+def _check_pipelines(model: Model) -> list[Diagnostic]:
+    """Each other pipeline's stage ids, and a stage to move a deal back to in every pipeline a gate
+    applies to."""
+    out = []
+    for p in (p for p in model.pipelines if not p.default):
+        for s in p.stages:
+            if s.hubspot and not STAGE_ID.match(s.hubspot):
+                message = f"pipeline '{p.key}', stage '{s.stage}': '{s.hubspot}' is not a HubSpot stage id"
+                out.append(error("hubspot-stage", message, path=f"pipelines.{p.key}", span=p.span))
+    for gate in model.gates:
+        for p in gate_pipelines(model, gate) if model.pipelines and gate.active else ():
+            if p.value(gate.stage, "hubspot") and revert_stage(model, gate, p) is None:
+                out.append(
+                    error(
+                        "hubspot-stage",
+                        f"gate '{gate.key}': pipeline '{p.key}' has no earlier stage with a hubspot id to "
+                        "move failing deals back to",
+                        path="gates",
+                        span=gate.span,
+                        hint="map an earlier stage in that pipeline, or limit the gate with pipelines:",
+                    )
+                )
     return out
 
 

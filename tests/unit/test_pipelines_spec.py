@@ -36,7 +36,7 @@ def test_the_default_pipeline_carries_the_stages_own_values(model):
         "Renewal Process",
         "renewals",
     )
-    assert [s.stage for s in renewals.stages] == ["negotiation", "closed_won", "closed_lost"]
+    assert [s.stage for s in renewals.stages] == ["proposal", "negotiation", "closed_won", "closed_lost"]
     assert renewals.value("negotiation", "hubspot") == "renewal_negotiation"
     assert renewals.value("commit", "salesforce") is None
 
