@@ -82,9 +82,9 @@ class Audit:
             self.skipped[kind] += 1
             return
         result = score_deal(self.model, deal)
-        key = (deal.stage, result.segment)
+        key = (deal.stage, result.segment, deal.pipeline)
         if key not in self._gates:
-            self._gates[key] = applicable_gates(self.model, deal.stage, result.segment)
+            self._gates[key] = applicable_gates(self.model, deal.stage, result.segment, deal.pipeline)
         failures = gate_failures(self.model, deal, result, gates=self._gates[key])
         if kind == "open":
             self.open["deals"] += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from handrail.generators.importing.inventory import CrmField, Inventory
@@ -22,6 +23,19 @@ SIZES = (
     "  - {key: smb, label: SMB, match: {acv: {lt: 25000}}, motion: automated}",
     "  - {key: mid_market, label: Mid-Market, match: {acv: {gte: 25000, lt: 100000}}, motion: structured}",
     "  - {key: enterprise, label: Enterprise, match: {acv: {gte: 100000}}, motion: white_glove}",
+)
+# The seed rubric (DOMAIN.md), for an org with no field to adopt: a spec needs one field at least.
+SEED_FIELDS = (
+    "  - {key: business_goals, label: Customer Business Goals, section: goals, type: long_text, weight: 3}",
+    "  - {key: stakeholder_map, label: Stakeholder Map, section: stakeholders, type: long_text, weight: 3}",
+    "  - {key: success_criteria, label: Success Criteria, section: goals, type: long_text, weight: 3}",
+    "  - {key: risk_flags, label: Risk Flags, section: risks, type: long_text, weight: 2}",
+    '  - {key: products_scope, label: "Products / Scope", section: commitments, type: long_text, weight: 2}',
+    "  - {key: key_conversations, label: Key Sales Conversations, section: sales_cycle, type: long_text,",
+    "     weight: 2}",
+    "  - {key: contract_terms, label: Contract Terms, section: commitments, type: short_text, weight: 1}",
+    "  - {key: communication_prefs, label: Communication Preferences, section: risks, type: picklist,",
+    "     weight: 1, options: [Weekly call, Biweekly call, Email updates, {value: Other, generic: true}]}",
 )
 # Option labels that say nothing about the deal: half credit, as "Other" in the default spec.
 GENERIC_OPTIONS = frozenset({"other", "none", "n/a", "na", "tbd", "unknown", "not sure"})
@@ -68,6 +82,11 @@ def render(inventory: Inventory, environments: dict[str, dict], env_name: str, r
         "fields:",
     ]
     group = _group(inventory, mapped)
+    if mapped and not any(m.weight for m in mapped):  # a spec needs a weighted field to score
+        mapped = [
+            replace(m, weight=1, reason=f"{m.reason}; weight 1: no field maps to a rubric item")
+            for m in mapped
+        ]
     for m in mapped:
         lines += _field(m, platform)
         if platform == "hubspot" and m.field.group and m.field.group != group:
@@ -76,8 +95,13 @@ def render(inventory: Inventory, environments: dict[str, dict], env_name: str, r
             )
     if not mapped:
         lines.append(
-            comment("review: no custom field matched a handoff section; add the handoff fields here", "  ")
+            comment(
+                "review: no field of the org matched a handoff section: the seed rubric's, which apply "
+                "creates",
+                "  ",
+            )
         )
+        lines += SEED_FIELDS
     lines += _unmapped(unmapped)
     lines += [
         "",
