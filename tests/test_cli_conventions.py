@@ -53,6 +53,7 @@ COMMAND_LINES = [
     ["audit", "--from", "deals.csv"],
     ["brief", "Acme Corp", "--from", "deals.csv"],
     ["apply", "--env", "snapshot", "--yes"],
+    ["snapshot", "--env", "snapshot", "--out", "baseline"],
 ]
 
 
