@@ -1,8 +1,9 @@
 """What `handrail import` reads of a HubSpot portal: the deal properties and their groups, the deal
-pipelines with their stages.
+pipelines with their stages, and the deal workflows (listed in the draft, never decompiled).
 
-A live portal is read with three GETs (properties, groups, pipelines); a snapshot environment's component
-files hold the properties and groups plan compares (pipelines are not among them: the draft then says so).
+A live portal is read with four GETs (properties, groups, pipelines, the paged workflow list); a
+snapshot environment's component files hold the properties and groups plan compares (pipelines are not
+among them: the draft then says so).
 """
 
 from __future__ import annotations
@@ -10,8 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handrail.generators.importing.inventory import CrmField, CrmPipeline, CrmStage, Inventory
-from handrail.targets.hubspot.vocabulary import DEALS, MANAGED_MARK, SPEC_TYPES
+from handrail.generators.importing.inventory import CrmAutomation, CrmField, CrmPipeline, CrmStage, Inventory
+from handrail.targets.hubspot.vocabulary import (
+    DEAL_OBJECT_TYPE_ID,
+    DEALS,
+    FLOW_PREFIX,
+    FLOWS_PATH,
+    MANAGED_MARK,
+    SPEC_TYPES,
+)
 
 Bodies = dict[tuple[str, str], dict[str, Any]]
 PIPELINES_PATH = f"/crm/v3/pipelines/{DEALS}"
@@ -35,7 +43,15 @@ def read_live(conn) -> Bodies:
     for p in conn.request("GET", PIPELINES_PATH).get("results", []):
         if not p.get("archived"):
             out[("pipeline", str(p["id"]))] = p
-    return out
+    after = None
+    while True:  # the workflows list (summaries: name, enabled, object type), paged
+        page = conn.request("GET", FLOWS_PATH, query={"limit": 100, **({"after": after} if after else {})})
+        for flow in page.get("results", []):
+            if flow.get("objectTypeId") == DEAL_OBJECT_TYPE_ID:
+                out[("workflow", str(flow["id"]))] = flow
+        after = ((page.get("paging") or {}).get("next") or {}).get("after")
+        if not after:
+            return out
 
 
 def inventory(bodies: Bodies, source: str, prefix: str = "handoff") -> Inventory:
@@ -45,6 +61,10 @@ def inventory(bodies: Bodies, source: str, prefix: str = "handoff") -> Inventory
             inv.groups[key] = body.get("label", key)
         elif kind == "property" and not body.get("hubspotDefined") and not key.startswith(f"{prefix}_"):
             inv.fields.append(crm_field(body))
+    for (kind, key), body in sorted(bodies.items()):
+        name = str(body.get("name", key))
+        if kind == "workflow" and body.get("isEnabled") and not name.startswith(FLOW_PREFIX):
+            inv.automations.append(CrmAutomation("workflow", name, f"id {key}"))
     pipelines = [b for (kind, _), b in bodies.items() if kind == "pipeline"]
     pipelines.sort(key=lambda p: (str(p.get("id")) != DEFAULT_PIPELINE, _order(p)))
     for p in pipelines:

@@ -8,9 +8,14 @@ deal properties in a group of their own and a renewals pipeline beside the defau
 
 from __future__ import annotations
 
+import json
 from xml.sax.saxutils import escape
 
+from fakes.hubspot_records_api import _with_defaults as with_defaults
+from fakes.openapi import REFERENCE
+
 MD = "http://soap.sforce.com/2006/04/metadata"
+FLOW_EXAMPLE = REFERENCE / "examples" / "flow-create-closed-won-handoff.json"
 
 
 def _values(values: list[str]) -> str:
@@ -162,7 +167,12 @@ HUBSPOT_PROPERTIES = [
 
 
 def seed_hubspot(portal) -> None:
-    """`portal` is the fake's Portal."""
+    """`portal` is the fake's Portal; the workflow is HubSpot's reference example, renamed."""
+    flow = json.loads(FLOW_EXAMPLE.read_text())
+    flow.update(name="Renewal reminder", customProperties={}, id="501", revisionId="1", isEnabled=True)
+    flow.update(createdAt="2026-01-05T10:00:00Z", updatedAt="2026-01-05T10:00:00Z")
+    flow["crmObjectCreationStatus"] = "COMPLETE"
+    portal.flows[flow["id"]] = with_defaults(flow)  # as the fake's create stores it
     portal.add_group("deals", "cs_handoff", "CS handoff", 2)
     for body in HUBSPOT_PROPERTIES:
         portal.properties["deals"][body["name"]] = portal.property_record(body)

@@ -55,6 +55,7 @@ def test_the_draft_adopts_properties_and_the_default_pipeline(draft, run_cli):
     assert [s.hubspot for s in model.stages][-2:] == ["closedwon", "closedlost"]
     assert [s.key for s in model.stages if s.closed_won] == ["closed_won"]
     assert "# renewals 'Renewals': Renewal due [renewal_due], Renewed [renewed], Churned [churned]" in text
+    assert "# workflow Renewal reminder: id 501" in text
     pipelines = {p.key: p for p in model.pipelines}
     assert (pipelines["sales_pipeline"].default, pipelines["sales_pipeline"].hubspot_id) == (True, "default")
     renewals = pipelines["renewals"]
@@ -95,3 +96,4 @@ def test_plan_after_import_only_adds_then_apply_converges(draft, portal, run_cli
     assert properties["customer_goals"]["description"].startswith("What the customer wants to achieve")
     assert properties["legacy_region"] == legacy
     assert json.dumps(portal.portal.pipelines, sort_keys=True) == pipelines
+    assert portal.portal.flows["501"]["revisionId"] == "1"  # the team's own workflow is not touched
