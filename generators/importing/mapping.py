@@ -67,6 +67,8 @@ RUBRIC = (
     RubricItem("contract_terms", "commitments", 1, ("contract", "special terms", "billing terms")),
     RubricItem("communication_prefs", "risks", 1, ("communication", "cadence", "preferred channel")),
 )
+# A key short enough that the names Handrail derives from it fit: Handoff_<Key>__c has 40 characters at most.
+KEY_MAX = 32
 TEXT_TYPES = ("short_text", "long_text", "picklist", "multi_select")
 
 
@@ -102,7 +104,7 @@ def spec_key(f: CrmField, taken: set[str]) -> str:
     key = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "field"
     if not key[0].isalpha():
         key = f"f_{key}"
-    key = key[:60]
+    key = key[:KEY_MAX].rstrip("_")
     out, n = key, 2
     while out in taken:
         out, n = f"{key}_{n}", n + 1

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from handrail.generators.importing.inventory import CrmAutomation, CrmField, CrmPipeline, CrmStage, Inventory
+from handrail.specs.naming import hubspot_name_problem
 from handrail.targets.hubspot.vocabulary import (
     DEAL_OBJECT_TYPE_ID,
     DEALS,
@@ -98,6 +99,11 @@ def crm_field(body: dict) -> CrmField:
         spec_type, why = None, "a calculated property"
     elif spec_type is None:
         why = f"the spec has no {ptype}/{field_type} type"
+    if spec_type is not None and hubspot_name_problem(body["name"]):
+        spec_type, why = (
+            None,
+            f"its name cannot be a spec's hubspot name: {hubspot_name_problem(body['name'])}",
+        )
     options: tuple[tuple[str, str], ...] = ()
     if spec_type in ("picklist", "multi_select"):
         options = tuple(

@@ -14,6 +14,7 @@ import zipfile
 from typing import Any
 
 from handrail.generators.importing.inventory import CrmAutomation, CrmField, CrmPipeline, CrmStage, Inventory
+from handrail.specs.naming import salesforce_name_problem
 
 Bodies = dict[tuple[str, str], dict[str, Any]]
 OBJECT = "Opportunity"
@@ -110,6 +111,8 @@ def crm_field(name: str, body: dict) -> CrmField:
             )
     elif spec_type is None:
         why = f"the spec has no {sf_type or 'such'} type"
+    if spec_type is not None and salesforce_name_problem(name):
+        spec_type, why = None, f"its name cannot be a spec's api_name: {salesforce_name_problem(name)}"
     options: tuple[tuple[str, str], ...] = ()
     value_set = body.get("valueSet") if isinstance(body.get("valueSet"), dict) else {}
     if spec_type in ("picklist", "multi_select"):

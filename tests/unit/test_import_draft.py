@@ -133,3 +133,17 @@ def test_environments_are_kept_as_written():
     prod = model.environment("prod")
     assert prod.production and prod.get("login_url") == "https://login.salesforce.com"
     assert model.environment("snap").get("path") == "org state"
+
+
+def test_long_hubspot_names_get_keys_whose_salesforce_names_fit():
+    name = "customer_business_goals_and_objectives_for_the_first_ninety_days"
+    _, model = _draft([CrmField(name, "Goals", "string/textarea", "long_text")], platform="hubspot")
+    (f,) = model.fields
+    assert f.hubspot_name == name and len(f.salesforce_name.removesuffix("__c")) <= 40
+
+
+def test_a_managed_package_field_is_listed_not_adopted():
+    from handrail.targets.salesforce.importer import crm_field
+
+    f = crm_field("acme__Goals__c", {"type": "LongTextArea", "label": "Goals", "length": "1000"})
+    assert f.spec_type is None and "double underscore" in f.why
