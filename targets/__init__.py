@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 if TYPE_CHECKING:
     from handrail.generators.plan.diff import Change, Key
@@ -37,6 +37,9 @@ class Target:
     change_validators: tuple[Callable[["Change"], list], ...] = ()  # judge each planned change
     # resource kinds no API reads back: reported, never diffed
     unverifiable_kinds: frozenset[str] = frozenset()
+    # adopted items (ones the spec names that existed before Handrail): desired bodies take the live value
+    # of every attribute the spec does not state, before the diff; None: compared whole
+    adopt: Callable[["Model", "Desired", Mapping["Key", Any]], "Desired"] | None = None
 
 
 def load_target(name: str) -> Target:

@@ -3,8 +3,10 @@ together.
 
 The target is reached only through its `Target` (handrail.targets). An org may provide
 prepare(desired, model) -> Desired: portal-specific values resolved (e.g. HubSpot owner ids for the
-people the spec names) before the diff; the result is what plan compares and apply sends. A saved plan
-holds that result, so `apply PLAN` sends it as saved and never renders the spec again.
+people the spec names) before the diff; then the target's `adopt` fills the attributes the spec does
+not state of items that existed before Handrail from the live bodies just fetched. The result is what
+plan compares and apply sends. A saved plan holds that result, so `apply PLAN` sends it as saved and
+never renders the spec again.
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
     checked = [r for r in desired.resources if r.kind not in unverifiable]
     wanted = [(r.kind, r.key) for r in checked]
     live = org.fetch(wanted + [k for k in retired if k not in wanted])
+    if target.adopt is not None:  # adopted items keep what the spec does not say; apply sends that
+        desired = target.adopt(model, desired, live)
+        checked = [r for r in desired.resources if r.kind not in unverifiable]
     plan = diff(platform, env.name, checked, live, retired, org.managed())
     plan = dataclasses.replace(
         plan,

@@ -1,4 +1,8 @@
-"""Plans and drift, printed for people (text, markdown for pull requests) and machines (JSON)."""
+"""Plans and drift, printed for people (text, markdown for pull requests) and machines (JSON).
+
+A change is described in handoff terms and then attribute by attribute: every difference the JSON
+lists, with the org's and the spec's value (long texts around their first difference), none left out.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from handrail.generators.plan.org import ApplyResult
 
 SYMBOL = {CREATE: "+", UPDATE: "~", DELETE: "-"}
 COLOUR = {CREATE: "green", UPDATE: "yellow", DELETE: "red"}
-MAX_DIFFERENCES = 6
 Describe = Callable[[Change], list[str]]
 
 
@@ -25,31 +28,30 @@ def generic_description(change: Change) -> list[str]:
         return [f"{what}: missing, will be created"]
     if change.action == DELETE:
         return [f"{what}: will be deleted"]
-    lines = [
-        f"{what}: {d.path or 'value'} {short(d.before)} -> {short(d.after)}"
-        for d in change.differences[:MAX_DIFFERENCES]
+    return [
+        f"{what}: {d.path or 'value'} {org} -> {spec}"
+        for d in change.differences
+        for org, spec in [_where_they_differ(d.before, d.after)]
     ]
-    if len(change.differences) > MAX_DIFFERENCES:
-        lines.append(f"{what}: and {len(change.differences) - MAX_DIFFERENCES} more differences")
-    return lines
 
 
 def differing_values(name: str, change: Change, where: str) -> list[str]:
-    """The first few differences of a change with both values, for describers with nothing more specific."""
+    """Every difference of a change with both values, one line each, in the order the JSON lists them."""
     lines = [
         f"{name} {d.path or 'value'} in {where}: org {org}, spec {spec}"
-        for d in change.differences[:MAX_DIFFERENCES]
+        for d in change.differences
         for org, spec in [_where_they_differ(d.before, d.after)]
     ]
-    if len(change.differences) > MAX_DIFFERENCES:
-        lines.append(f"{name}: and {len(change.differences) - MAX_DIFFERENCES} more differences")
     return lines or [f"{name} differs in {where}"]
 
 
 def _where_they_differ(before, after, context: int = 30) -> tuple[str, str]:
-    """Two long texts are shown around their first difference, so the changed part is never cut off."""
-    if not (isinstance(before, str) and isinstance(after, str)) or max(len(before), len(after)) <= 80:
+    """Two long texts are shown around their first difference, so the changed part is never cut off;
+    texts of up to 80 characters in full."""
+    if not (isinstance(before, str) and isinstance(after, str)):
         return short(before), short(after)
+    if max(len(before), len(after)) <= 80:
+        return repr(before), repr(after)
     start = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
     start = max(0, start - context)
 

@@ -8,6 +8,7 @@ from handrail.generators.plan.resources import Origin
 from handrail.specs.model import Environment, Model
 from handrail.targets import Target
 from handrail.targets.hubspot import render as _render
+from handrail.targets.hubspot.adoption import adopt
 from handrail.targets.hubspot.validators import CHANGE_VALIDATORS
 
 check_spec = _render.check_spec
@@ -40,7 +41,7 @@ def describe(change: Change) -> list[str]:
             f"{name} workflow is {'on' if before.get('isEnabled') else 'off'} in HubSpot; "
             f"the spec says {'on' if after.get('isEnabled') else 'off'}"
         )
-    return lines or differing_values(name, change, "HubSpot")
+    return lines + differing_values(name, change, "HubSpot")  # every attribute that differs, as JSON lists
 
 
 def open_org(env: Environment, model: Model):
@@ -67,4 +68,5 @@ TARGET = Target(
     deal_source=deal_source,
     change_validators=CHANGE_VALIDATORS,
     unverifiable_kinds=frozenset({"manual_step"}),  # no API reads them back: reported, never diffed
+    adopt=adopt,
 )

@@ -37,7 +37,8 @@ def _name(change: Change) -> str:
 
 
 def describe(change: Change) -> list[str]:
-    """Sentences a RevOps reader understands; '' parts fall back to the generic wording."""
+    """Sentences a RevOps reader understands, then every attribute that differs with the org's and the
+    spec's value (the differences `plan --json` lists, none left out)."""
     name = _name(change)
     if change.action == CREATE:
         return [f"{name} is missing in Salesforce"]
@@ -58,8 +59,6 @@ def describe(change: Change) -> list[str]:
                 f"{name} is {state} in Salesforce; "
                 f"the spec says {'active' if after.get('active') == 'true' else 'inactive'}"
             )
-        if before.get("errorMessage") != after.get("errorMessage"):
-            lines.append(f"{name} message differs: org {before.get('errorMessage')!r}")
     if change.kind == "Flow" and before.get("status") != after.get("status"):
         lines.append(
             f"flow {change.key} is {before.get('status')} in Salesforce; the spec says {after.get('status')}"
@@ -67,13 +66,7 @@ def describe(change: Change) -> list[str]:
     if change.kind == "Layout":
         layout = change.origin.key if change.origin and change.origin.key else change.key
         lines += describe_drift(layout, dict(after), dict(before))
-    if change.kind == "CustomField":
-        for attr in ("type", "length", "label", "inlineHelpText"):
-            if before.get(attr) != after.get(attr):
-                lines.append(f"{name} {attr}: org {before.get(attr)!r}, spec {after.get(attr)!r}")
-    if lines:
-        return lines
-    return differing_values(name, change, "Salesforce")
+    return lines + differing_values(name, change, "Salesforce")
 
 
 def live_min_score(formula: str | None) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handrail.specs.model import Environment, Model
 from handrail.targets import Target
 from handrail.targets.salesforce import render as _render
+from handrail.targets.salesforce.adoption import adopt
 from handrail.targets.salesforce.drift import describe, retired_keys
 from handrail.targets.salesforce.validators import CHANGE_VALIDATORS
 
@@ -36,4 +37,5 @@ TARGET = Target(
     open_org=open_org,
     deal_source=deal_source,
     change_validators=CHANGE_VALIDATORS,
+    adopt=adopt,
 )

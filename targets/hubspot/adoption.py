@@ -1,0 +1,54 @@
+"""Adopted properties keep what the spec does not say.
+
+A property is *adopted* when the spec names it (`hubspot: {name: ...}`) with a name other than the one
+Handrail derives from the field's key, and the portal already has it. The spec states its label, its
+type (type, fieldType, options, display hint, referenced object) and, when it gives `help` or
+`description`, its description (HubSpot shows the description as the property's help text). The rest
+of what a property update can set (groupName, displayOrder, hidden, formField) and what is fixed at
+creation (hasUniqueValue) take the portal's value before the diff, so they never show as changes and
+an update, which sends only the attributes that differ, leaves them as they are. Properties Handrail
+named itself are compared whole, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Mapping
+
+from handrail.generators.plan.diff import Key
+from handrail.generators.plan.resources import Desired, Resource
+from handrail.specs.model import Field, Model
+from handrail.specs.naming import hubspot_property_name
+
+UNSTATED = frozenset({"groupName", "displayOrder", "hidden", "formField", "hasUniqueValue"})
+
+
+def adopted_fields(model: Model) -> dict[str, Field]:
+    prefix = model.naming.hubspot_prefix
+    return {f.hubspot_name: f for f in model.fields if f.hubspot_name != hubspot_property_name(prefix, f.key)}
+
+
+def unstated(f: Field) -> frozenset[str]:
+    """The property attributes the spec leaves to the portal for `f`."""
+    return UNSTATED if (f.help or f.description) else UNSTATED | {"description"}
+
+
+def adopt(model: Model, desired: Desired, live: Mapping[Key, Resource]) -> Desired:
+    """`desired` with every adopted property that exists in the portal filled from its live body."""
+    adopted = adopted_fields(model)
+    if not adopted:
+        return desired
+    out = []
+    for r in desired.resources:
+        current = live.get((r.kind, r.key))
+        if r.kind == "property" and r.key in adopted and current is not None:
+            r = replace(r, body=keep_portal_values(r.body, current.body, unstated(adopted[r.key])))
+        out.append(r)
+    return replace(desired, resources=tuple(out))
+
+
+def keep_portal_values(
+    spec: Mapping[str, Any], portal: Mapping[str, Any], kept: frozenset[str]
+) -> dict[str, Any]:
+    """The spec's body, with the portal's value for each attribute in `kept` (absent where it has none)."""
+    return {k: portal[k] if k in kept else v for k, v in spec.items() if k not in kept or k in portal}

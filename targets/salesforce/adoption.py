@@ -1,0 +1,115 @@
+"""Adopted fields keep what the spec does not say.
+
+A field is *adopted* when the spec names it (`salesforce: {api_name: ...}`) with a name other than the
+one Handrail derives from its key, and the org already has it: it existed before Handrail, or was made
+under that name for the spec. Every other field (the spec's derived names, the computed fields) is
+Handrail's own and is compared whole, as before. Validation rules are never adopted: a gate's rule
+name is always derived.
+
+For an adopted field the spec states its label, its type and what the type compiles to (length,
+precision, scale, visible lines, picklist values, the referenced object), its help when the spec gives
+`help`, and its description when the spec gives `description`. Every other attribute the Metadata API
+CustomField type has (history and feed tracking, external id, uniqueness, required, default value,
+encryption, business owner and status, compliance group, data classification, relationship name,
+lookup filter...) takes the org's value, absence included, before the diff: it never shows as a
+change. A deploy replaces the whole field definition (an omitted trackHistory switches tracking off),
+so the deployed component is rebuilt from that filled body and carries the org's values; the plan
+saves it, so `apply PLAN` deploys exactly what was planned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Mapping
+
+from handrail.generators.plan.diff import Key
+from handrail.generators.plan.resources import Desired, Resource
+from handrail.specs.model import Field, Model
+from handrail.specs.naming import salesforce_field_name
+from handrail.targets.salesforce.components import Component, as_payload
+from handrail.targets.salesforce.normal_form import component_body, schema_types
+
+# What the spec's type compiles to: stated by every field.
+STATED = frozenset(
+    {"label", "type", "length", "precision", "scale", "visibleLines", "valueSet", "referenceTo"}
+)
+# Attributes only some field types may carry: when the spec changes the type, these follow the spec.
+TYPE_SPECIFIC = frozenset(
+    {
+        "caseSensitive",
+        "defaultValue",
+        "deleteConstraint",
+        "displayFormat",
+        "externalId",
+        "formula",
+        "formulaTreatBlanksAs",
+        "lookupFilter",
+        "maskChar",
+        "maskType",
+        "relationshipLabel",
+        "relationshipName",
+        "required",
+        "unique",
+    }
+)
+
+
+def adopted_fields(model: Model) -> dict[str, Field]:
+    """Opportunity field keys ("Opportunity.Customer_Goals__c") of the spec fields named explicitly."""
+    obj, prefix = model.naming.salesforce_object, model.naming.salesforce_prefix
+    return {
+        f"{obj}.{f.salesforce_name}": f
+        for f in model.fields
+        if f.salesforce_name != salesforce_field_name(prefix, f.key)
+    }
+
+
+def stated(f: Field) -> frozenset[str]:
+    """The CustomField attributes the spec states for `f`."""
+    extra = {"inlineHelpText"} if f.help else set()
+    return STATED | extra | ({"description"} if f.description else set())
+
+
+def adopt(model: Model, desired: Desired, live: Mapping[Key, Resource]) -> Desired:
+    """`desired` with every adopted field that exists in the org filled from its live body."""
+    adopted = adopted_fields(model)
+    if not adopted:
+        return desired
+    out = []
+    for r in desired.resources:
+        current = live.get((r.kind, r.key))
+        if r.kind == "CustomField" and r.key in adopted and current is not None and r.payload is not None:
+            r = _filled(r, current.body, stated(adopted[r.key]))
+        out.append(r)
+    return replace(desired, resources=tuple(out))
+
+
+def keep_org_values(spec: Mapping[str, Any], org: Mapping[str, Any], kept: frozenset[str]) -> dict[str, Any]:
+    """The spec's body for what it states, the org's for the rest (absent where the org has none)."""
+    retyped = org.get("type") != spec.get("type")
+    spec_owns = (lambda k: k in kept or k in TYPE_SPECIFIC) if retyped else (lambda k: k in kept)
+    body = {k: v for k, v in spec.items() if spec_owns(k)}
+    body.update({k: v for k, v in org.items() if not spec_owns(k)})
+    order = {name: i for i, name in enumerate(schema_types()["CustomField"])}
+    return {k: body[k] for k in sorted(body, key=lambda k: order.get(k, len(order)))}
+
+
+def _filled(r: Resource, org: Mapping[str, Any], kept: frozenset[str]) -> Resource:
+    body = keep_org_values(r.body, org, kept)
+    component = Component("CustomField", r.key, tuple(pairs_from_body(body, "CustomField")), source=r.source)
+    return replace(r, body=component_body(component), payload=as_payload(component))
+
+
+def pairs_from_body(body: Mapping[str, Any], type_name: str) -> list[tuple[str, Any]]:
+    """A normal-form body (normal_form.py) as the (name, value) pairs the XML writer lays out again."""
+    children = schema_types().get(type_name, {})
+    out: list[tuple[str, Any]] = []
+    for name, value in body.items():
+        child_type = children.get(name, ("", False))[0]
+        items = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            out.append((name, [pairs_from_body(v, child_type) for v in value]))
+            continue
+        for item in items:
+            out.append((name, pairs_from_body(item, child_type) if isinstance(item, dict) else item))
+    return out
