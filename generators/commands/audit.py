@@ -41,7 +41,7 @@ def audit_deals(
         raise click.BadParameter(str(exc), param_hint="'--since'") from None
     report = None
     # The SQL prints weekday arithmetic in UTC: a business calendar of the spec's own is the Python engine's.
-    if from_file is not None and engine != "python" and model.calendar.is_default:
+    if from_file is not None and engine != "python" and model.calendar.is_default and not model.pipelines:
         from handrail.generators.audit.duck import audit_file
         from handrail.generators.data.columns import load_column_map
         from handrail.generators.data.reader import print_warning

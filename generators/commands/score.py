@@ -33,7 +33,7 @@ def score_export(
     per_deal = not (summary and fmt == "text")
     on_duckdb = (
         scored_rows(deals, model, column_map, date_format, print_warning, rows=per_deal)
-        if engine != "python"
+        if engine != "python" and not model.pipelines  # the SQL reads no pipeline column
         else None
     )
     if on_duckdb is not None:  # the totals are already counted: rows are read only to be written

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from handrail.generators.data import pipeline_column as pipes
 from handrail.generators.data.columns import IGNORE, REQUIRED, ROLES, ColumnMap, expected_names, normalise
 from handrail.generators.data.dates import DateParser
 from handrail.generators.rules.contacts import contact_roles
@@ -131,7 +132,7 @@ def stage_lookup(model: Model) -> dict[str, str]:
         for value in (s.key, s.label, s.salesforce, s.hubspot):
             if value:
                 out.setdefault(value.lower(), s.key)
-    return out
+    return pipes.with_pipeline_values(model, out)
 
 
 class DealReader:
@@ -164,6 +165,7 @@ class DealReader:
         self.renewal = {v.lower() for v in deal.renewal_values_salesforce + deal.renewal_values_hubspot}
         self.renewal -= self.expansion
         self._header: tuple = ()
+        self.pipeline_col: str | None = None
 
     def bind(self, header: list[str]) -> bool:
         """Map the columns of `header`; False when it is the header already bound."""
@@ -172,6 +174,7 @@ class DealReader:
             return False
         self._header = header
         self.header = [h for h in header if h is not None]
+        self.pipeline_col = pipes.pipeline_column(self.model, self.header)
         mapped = self.column_map.targets
         lowered: dict[str, str] = {}
         for h in self.header:
@@ -260,10 +263,10 @@ class DealReader:
             key: self._value(self.by_key[key], row.get(col), where, col)
             for key, col in self.field_columns.items()
         }
-        raw_stage = get("stage")
-        stage = (
-            self.stage_by_value.get(str(raw_stage).strip().lower()) if raw_stage not in (None, "") else None
+        pipeline = (
+            pipes.read_pipeline(self.model, row.get(self.pipeline_col)) if self.model.pipelines else None
         )
+        stage = pipes.deal_stage(self.stage_by_value, pipeline, get("stage"))
         cycle = _number(get("sales_cycle_days"), where, self.cols["sales_cycle_days"])
         if cycle is None and _filled(get("created_date")) and _filled(get("close_date")):
             cycle = float(
@@ -287,6 +290,7 @@ class DealReader:
             values=values,
             extra=self._process_values(row, where) if self.process_fields else {},
             contact_roles=contact_roles(get("contact_roles")),
+            pipeline=pipeline.key if pipeline else None,
         )
 
     def _date(self, row: dict, role: str, where: str) -> date:

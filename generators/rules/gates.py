@@ -4,6 +4,8 @@ The requirements are the gate's rule tree (generators.rules.tree), which the tar
 validation rules and workflow filters:
   - a gate applies when the deal is at the gate's stage or any later one; closed-lost stages never are;
   - an inactive gate never applies; a deal with no resolved segment counts as every segment;
+  - a gate applies to deals of its pipelines (specs.pipelines.gate_pipelines; a deal of no known
+    pipeline is in the default one);
   - a blank score fails a score or tier floor (gates fail closed);
   - `csm_assigned` is checked only when the spec names the CSM field.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from handrail.generators.rules.scoring import Deal, HandoffScore
 from handrail.generators.rules.tree import Empty, EmptyInSegments, Facts, ScoreBelow, populated, rules_for
 from handrail.specs.model import Gate, Model
+from handrail.specs.pipelines import gate_pipelines
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,11 @@ class GateFailure:
     reasons: tuple[str, ...]  # "Customer Success Manager is empty", "score 55.0 is below 60"
 
 
-def applicable_gates(model: Model, stage: str | None, segment: str | None) -> list[Gate]:
-    """Active gates a deal at `stage` (a stage key) in `segment` must satisfy."""
+def applicable_gates(
+    model: Model, stage: str | None, segment: str | None, pipeline: str | None = None
+) -> list[Gate]:
+    """Active gates a deal at `stage` (a stage key) in `segment` (and `pipeline`, a pipeline key; None:
+    the default pipeline) must satisfy."""
     if stage is None:
         return []
     current = model.stage(stage)
@@ -36,7 +42,13 @@ def applicable_gates(model: Model, stage: str | None, segment: str | None) -> li
         if g.active
         and model.stage(g.stage).order <= current.order
         and (segment is None or segment in g.segments)
+        and (not model.pipelines or _in(model, g, pipeline))
     ]
+
+
+def _in(model: Model, gate: Gate, pipeline: str | None) -> bool:
+    keys = {p.key for p in gate_pipelines(model, gate)}
+    return (pipeline or next(p.key for p in model.pipelines if p.default)) in keys
 
 
 def gate_failure_reasons(model: Model, gate: Gate, deal: Deal, result: HandoffScore) -> tuple[str, ...]:
@@ -68,7 +80,9 @@ def gate_failures(
     """Every applicable gate the deal fails at `stage` (default: its own stage), spec order.
     `gates` may pass applicable_gates() already worked out for that stage and the deal's segment."""
     out = []
-    for gate in applicable_gates(model, stage or deal.stage, result.segment) if gates is None else gates:
+    if gates is None:
+        gates = applicable_gates(model, stage or deal.stage, result.segment, deal.pipeline)
+    for gate in gates:
         reasons = gate_failure_reasons(model, gate, deal, result)
         if reasons:
             out.append(GateFailure(gate, reasons))

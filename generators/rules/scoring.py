@@ -51,6 +51,7 @@ class Deal:
     sales_cycle_days: float | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # anything else the source carried
     contact_roles: tuple[str, ...] = ()  # one role name per contact with a role (rules/contacts.py)
+    pipeline: str | None = None  # pipeline key when the spec has pipelines (None: the default pipeline)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ def tier_for(score: float | None, tiers: Tiers) -> str | None:
 
 
 def facts(model: Model, deal: Deal) -> Facts:
-    return Facts(deal.values, deal.acv or 0.0, deal.deal_type, deal.sales_cycle_days or 0.0)
+    return Facts(
+        deal.values, deal.acv or 0.0, deal.deal_type, deal.sales_cycle_days or 0.0, pipeline=deal.pipeline
+    )
 
 
 def resolve_segment(model: Model, deal: Deal) -> Segment | None:

@@ -166,6 +166,8 @@ def segment_test(test: tree.SegmentTest, with_renewals: bool = False) -> str:
     if isinstance(test, tree.PartnerSourced):
         ticked = f"COALESCE({column(test.field)}, FALSE)" if test.field else "FALSE"
         return ticked if test.expected else f"NOT {ticked}"
+    if isinstance(test, tree.InPipeline):  # the SQL input has no pipeline column: the Python engine reads it
+        raise ValueError("segments naming pipelines: are scored by the Python engine (--engine python)")
     if not isinstance(test, tree.InRange):
         raise TypeError(f"no SQL printing for {type(test).__name__}")
     value = f"COALESCE({'acv' if test.measure == 'acv' else 'cycle_days'}, 0)"

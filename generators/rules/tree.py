@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping
 
 from handrail.generators.rules.contacts import ContactCompletion
+from handrail.generators.rules.pipeline_match import InPipeline, in_pipeline
 from handrail.specs.model import TEXT_TYPES, Field, Gate, Match, Model, Range, Segment, Tiers
 
 
@@ -35,6 +36,7 @@ class Facts:
     cycle_days: float = 0.0
     segment: str | None = None  # the resolved segment, for gate nodes
     score: float | None = None  # the rounded score, for gate nodes
+    pipeline: str | None = None  # the deal's pipeline key (None: the default), for segments naming pipelines
 
 
 def trim(text: str) -> str:
@@ -191,7 +193,7 @@ class PartnerSourced:
         return ticked == self.expected
 
 
-SegmentTest = InRange | DealTypeIs | PartnerSourced
+SegmentTest = InRange | DealTypeIs | PartnerSourced | InPipeline
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,8 @@ def segment_match(model: Model, segment: Segment) -> SegmentMatch:
         tests.append(PartnerSourced(model.partner_field, m.partner_sourced))
     if m.sales_cycle_days is not None:
         tests.append(InRange("cycle_days", m.sales_cycle_days))
+    if segment.pipelines:
+        tests.append(in_pipeline(model, segment.pipelines))
     return SegmentMatch(segment, tuple(tests))
 
 

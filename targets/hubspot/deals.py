@@ -43,6 +43,7 @@ from handrail.generators.data.live import (
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Environment, Model
+from handrail.specs.pipelines import stage_values
 from handrail.targets.errors import TargetError
 
 SEARCH_PATH = "/crm/v3/objects/deals/search"
@@ -84,6 +85,7 @@ class HubSpotDeals:
                     deal.acv_hubspot,
                     deal.deal_type_hubspot,
                     *(f.hubspot_name for f in fields),
+                    *(["pipeline"] if model.pipelines else []),  # the deal's pipeline id
                 ]
             )
         )
@@ -160,8 +162,8 @@ class HubSpotDeals:
     # -- searching ----------------------------------------------------------------------------------
     def _audit_groups(self, since: date | None) -> list[dict]:
         won, gated = audited_stages(self.model)
-        won_ids = [s.hubspot for s in won if s.hubspot]
-        gated_ids = [s.hubspot for s in gated if s.hubspot]
+        won_ids = stage_values(self.model, [s.key for s in won], "hubspot")  # in every pipeline
+        gated_ids = stage_values(self.model, [s.key for s in gated], "hubspot")
         if not won_ids:
             raise HandrailError(
                 f"environment '{self.env.name}': no closed-won stage of the spec names its "

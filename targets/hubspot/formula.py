@@ -288,6 +288,8 @@ def segment_condition(model: Model, segment: Segment) -> str | None:
         elif isinstance(test, tree.PartnerSourced):
             ticked = populated(test.field) if test.field else "false"
             parts.append(ticked if test.expected else negate(ticked))
+        elif isinstance(test, tree.InPipeline):
+            parts.append(_pipeline_is(model, test))
         elif not isinstance(test, tree.InRange):
             raise TypeError(f"no HubSpot printing for {type(test).__name__}")
         elif test.measure == "acv":
@@ -298,6 +300,17 @@ def segment_condition(model: Model, segment: Segment) -> str | None:
             days = f"({CLOSE_DATE_PROPERTY} - {CREATED_PROPERTY}) / {MS_PER_DAY}"
             parts.append(_number_rule(present, days, test.range))
     return all_of(parts)
+
+
+def _pipeline_is(model: Model, test: tree.InPipeline) -> str:
+    """The deal's `pipeline` is one of the pipelines' ids (empty or another: the default pipeline)."""
+    ref, default = "string(pipeline)", any(p.default for p in test.pipelines)
+    others = [p.hubspot_id for p in model.pipelines if p not in test.pipelines and p.hubspot_id]
+    if default:
+        listed = any_of(f"{ref} = {literal(i)}" for i in others)
+        return guarded(f"is_present({ref})", negate(listed), "true") if others else "true"
+    listed = any_of(f"{ref} = {literal(p.hubspot_id)}" for p in test.pipelines if p.hubspot_id)
+    return guarded(f"is_present({ref})", listed or "false", "false")
 
 
 def rounded_floor(threshold: float) -> Decimal:

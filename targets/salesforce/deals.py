@@ -37,6 +37,7 @@ from handrail.generators.data.live import (
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Environment, Model
+from handrail.specs.pipelines import stage_values
 
 BULK_THRESHOLD = 10_000
 BULK_PAGE = 10_000  # rows per Bulk API results page: bounds the memory one page takes
@@ -121,8 +122,8 @@ class SalesforceDeals:
     def _audit_filter(self, since: date | None, via: str = "") -> str:
         """The deals an audit reads; `via` prefixes each field (a filter through a lookup to the deal)."""
         won, gated = audited_stages(self.model)
-        won_values = [s.salesforce for s in won if s.salesforce]
-        gated_values = [s.salesforce for s in gated if s.salesforce]
+        won_values = stage_values(self.model, [s.key for s in won], "salesforce")  # in every pipeline
+        gated_values = stage_values(self.model, [s.key for s in gated], "salesforce")
         if not won_values:
             raise HandrailError(
                 f"environment '{self.env.name}': no closed-won stage of the spec names its "
@@ -157,6 +158,9 @@ class SalesforceDeals:
             "CreatedDate",
         ]
         paths = {"Owner.Name": "Owner"}
+        if self.model.pipelines:  # the deal's pipeline: its record type
+            columns.append("RecordType.DeveloperName")
+            paths["RecordType.DeveloperName"] = "RecordType"
         for f in fields:
             if f.type == "user":  # a User lookup: read the user's name, not the id
                 relation = (
@@ -208,7 +212,9 @@ def _flatten(record: dict, relations: dict[str, str]) -> dict:
         if key == "attributes":
             continue
         if key in relations:
-            out[relations[key]] = value.get("Name") if isinstance(value, dict) else None
+            out[relations[key]] = (
+                value.get("Name", value.get("DeveloperName")) if isinstance(value, dict) else None
+            )
         else:
             out[key] = value
     return out

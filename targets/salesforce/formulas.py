@@ -190,11 +190,27 @@ def match_expression(model: Model, segment: Segment) -> str:
             terms.append(flag if test.expected else f"NOT({flag})")
         elif isinstance(test, tree.InRange):
             terms += range_terms(merge(AMOUNT if test.measure == "acv" else CYCLE_DAYS), test.range)
+        elif isinstance(test, tree.InPipeline):
+            terms.append(record_type_terms(model, test))
         else:
             raise TypeError(f"no Salesforce printing for {type(test).__name__}")
     if not terms:
         return "TRUE"
     return terms[0] if len(terms) == 1 else f"AND({', '.join(terms)})"
+
+
+def record_type_terms(model: Model, test: tree.InPipeline) -> str:
+    """The deal's record type is one of the pipelines' (a blank or unnamed one: the default pipeline)."""
+    developer_name = record("RecordType.DeveloperName")
+    if any(p.default for p in test.pipelines):
+        others = [p.record_type for p in model.pipelines if p not in test.pipelines and p.record_type]
+        checks = [f"{developer_name} = {text_literal(r)}" for r in others]
+        return f"NOT({_or(checks)})" if checks else "TRUE"
+    return _or([f"{developer_name} = {text_literal(p.record_type)}" for p in test.pipelines if p.record_type])
+
+
+def _or(checks: list[str]) -> str:
+    return "FALSE" if not checks else checks[0] if len(checks) == 1 else f"OR({', '.join(checks)})"
 
 
 def amount_expression(model: Model) -> str:

@@ -193,6 +193,7 @@ def property_types(model: Model, properties: dict[str, dict]) -> dict[str, str]:
             "createdate": "datetime",
             "closedate": "datetime",
             "num_associated_contacts": "number",
+            "pipeline": "enumeration",  # the deal's pipeline id, read by segments naming pipelines
         }
     )
     return types

@@ -102,3 +102,22 @@ def test_a_gate_with_no_stage_to_move_back_to_in_a_pipeline_is_an_error():
     model = load_spec_text(text, "spec.yaml").model
     with pytest.raises(SpecError, match="pipeline 'renewals' has no earlier stage"):
         render(model, {})
+
+
+def test_the_segment_formula_reads_the_pipeline_as_the_engine_does(model):
+    from dataclasses import replace
+
+    from deal_samples import samples, without_min_length
+    from hubspot_records import HubSpotDeal
+
+    from handrail.generators.rules.scoring import score_deal
+
+    engine_model = without_min_length(model)
+    seen = set()
+    for i, s in enumerate(samples(model, 300, seed=20261203)):
+        pipeline = ("new_business", "renewals", None)[i % 3]
+        hubspot_id = {"new_business": "default", "renewals": "renewals", None: None}[pipeline]
+        expected = score_deal(engine_model, replace(s.deal, pipeline=pipeline)).segment
+        assert HubSpotDeal(model, {**s.record, "pipeline": hubspot_id})["segment"] == expected, (pipeline, s)
+        seen.add(expected)
+    assert any(k.endswith("_renewal") for k in seen) and "enterprise" in seen

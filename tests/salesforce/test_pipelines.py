@@ -101,3 +101,25 @@ def test_the_build_is_valid_against_the_metadata_api_schema(model, fmt, tmp_path
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             assert module.validate_file(str(path)) == [], rel
+
+
+def test_the_score_flow_reads_the_record_type_as_the_engine_reads_the_pipeline(model):
+    import dataclasses
+    import random
+
+    from salesforce.flow_cases import compile_flow, engine_result, flow_result, normalized, random_deal
+
+    flow = compile_flow(model)
+    rng = random.Random(20261203)
+    record_types = {"new_business": "New_Business", "renewals": "Renewal", None: None}
+    seen = set()
+    for n in range(300):
+        deal, values = random_deal(rng, model, n)
+        pipeline = ("new_business", "renewals", None)[n % 3]
+        deal = dataclasses.replace(deal, pipeline=pipeline)
+        name = record_types[pipeline]
+        values["RecordType"] = {"DeveloperName": name} if name else None
+        expected, actual = engine_result(model, deal), flow_result(flow, values, model)
+        assert normalized(actual) == normalized(expected), (n, pipeline, deal)
+        seen.add(expected["segment"])
+    assert any(k.endswith("_renewal") for k in seen)

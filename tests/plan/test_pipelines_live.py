@@ -1,0 +1,91 @@
+"""Two pipelines against the fake org and portal over HTTP: plan, apply, an empty second plan, and an
+audit that reads each deal's pipeline (record type / HubSpot `pipeline`) and gates it accordingly."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+import pytest
+from helpers import ROOT
+from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args
+
+from fakes.wsdl import MD
+
+SPEC = ROOT / "tests" / "specs" / "pipelines.yaml"
+PROCESSES = {
+    "New Business Process": ["Qualification", "Needs Analysis", "Proposal/Price Quote", "Negotiation/Review"],
+    "Renewal Process": ["Renewal Proposal", "Renewal Negotiation", "Closed Won", "Closed Lost"],
+}
+RECORD_TYPES = {
+    "New_Business": ("New Business", "New Business Process"),
+    "Renewal": ("Renewal", "Renewal Process"),
+}
+
+
+def spec_with(tmp_path, environment: str):
+    spec = tmp_path / "handoff.yaml"
+    spec.write_text(SPEC.read_text() + "environments:" + environment)
+    return spec
+
+
+@pytest.fixture
+def org(fake_salesforce, monkeypatch):
+    fake_salesforce.deploy_polls = 0
+    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
+    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
+    org = fake_salesforce.org
+    for process, stages in PROCESSES.items():
+        steps = "".join(
+            f"<values><fullName>{escape(s)}</fullName><default>false</default></values>" for s in stages
+        )
+        org.put_xml(
+            "BusinessProcess",
+            f"Opportunity.{process}",
+            f'<BusinessProcess xmlns="{MD}"><isActive>true</isActive>{steps}</BusinessProcess>',
+        )
+    ids = {}
+    for name, (label, process) in RECORD_TYPES.items():
+        org.put_xml(
+            "RecordType",
+            f"Opportunity.{name}",
+            f'<RecordType xmlns="{MD}"><active>true</active><businessProcess>{escape(process)}</businessProcess>'
+            f"<label>{escape(label)}</label></RecordType>",
+        )
+        ids[name] = org.add_record("RecordType", DeveloperName=name, Name=label, SobjectType="Opportunity")
+    fake_salesforce.record_types = ids
+    return fake_salesforce
+
+
+def test_salesforce_plan_apply_and_a_second_plan_is_empty(org, tmp_path, run_cli):
+    spec = spec_with(tmp_path, SALESFORCE_ENV)
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 4, out + err
+    assert "Handoff_Opportunity_Renewals_Path" in out and "Handoff_Gate_Renewal_Terms" in out
+    code, out, err = run_cli(*args(spec, "apply"))
+    assert code == 0, err
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 0, out + err
+    paths = org.org.components["PathAssistant"]
+    assert set(paths) == {"Handoff_Opportunity_New_Business_Path", "Handoff_Opportunity_Renewals_Path"}
+    assert paths["Handoff_Opportunity_Renewals_Path"].get("recordTypeName") == "Renewal"
+
+
+def test_salesforce_audit_gates_a_renewal_by_the_renewal_gate_only(org, tmp_path, run_cli):
+    spec = spec_with(tmp_path, SALESFORCE_ENV)
+    assert run_cli(*args(spec, "apply"))[0] == 0
+    ids = org.record_types
+    common = {"CloseDate": "2026-01-10", "Amount": 50000, "Handoff_Business_Goals__c": "Grow"}
+    org.org.add_record(
+        "Opportunity", Name="Renewal A", StageName="Closed Won", RecordTypeId=ids["Renewal"], **common
+    )
+    org.org.add_record(
+        "Opportunity", Name="New A", StageName="Closed Won", RecordTypeId=ids["New_Business"], **common
+    )
+    code, out, err = run_cli(*args(spec, "audit", "--format", "json", "--as-of", "2026-02-01"))
+    assert code == 0, err
+    examples = {e["name"]: e for e in json.loads(out)["closed_won"]["gate_violations"]["examples"]}
+    assert [g["gate"] for g in examples["Renewal A"]["gates"]] == ["renewal_terms"]
+    assert examples["Renewal A"]["segment"].endswith("_renewal")
+    new_gates = [g["gate"] for g in examples["New A"]["gates"]]
+    assert "closed_won_not_blocked" in new_gates and "renewal_terms" not in new_gates
