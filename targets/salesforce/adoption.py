@@ -7,14 +7,15 @@ Handrail's own and is compared whole, as before. Validation rules are never adop
 name is always derived.
 
 For an adopted field the spec states its label, its type and what the type compiles to (length,
-precision, scale, visible lines, picklist values, the referenced object), its help when the spec gives
-`help`, and its description when the spec gives `description`. Every other attribute the Metadata API
-CustomField type has (history and feed tracking, external id, uniqueness, required, default value,
-encryption, business owner and status, compliance group, data classification, relationship name,
-lookup filter...) takes the org's value, absence included, before the diff: it never shows as a
-change. A deploy replaces the whole field definition (an omitted trackHistory switches tracking off),
-so the deployed component is rebuilt from that filled body and carries the org's values; the plan
-saves it, so `apply PLAN` deploys exactly what was planned.
+precision, scale, visible lines, the referenced object, a picklist's values and their labels), its help
+when the spec gives `help`, and its description when the spec gives `description`. Every other
+attribute of the Metadata API CustomField type (history and feed tracking, external id, uniqueness,
+required, default value, encryption, business owner and status, compliance group, data classification,
+relationship name, lookup filter; a picklist's restriction, sorting, default value, colours and
+dependencies) takes the org's value, absence included, before the diff: it never shows as a change. A
+deploy replaces the whole field definition (an omitted trackHistory switches tracking off), so the
+deployed component is rebuilt from that filled body and carries the org's values; the plan saves it, so
+`apply PLAN` deploys exactly what was planned.
 """
 
 from __future__ import annotations
@@ -90,7 +91,37 @@ def keep_org_values(spec: Mapping[str, Any], org: Mapping[str, Any], kept: froze
     spec_owns = (lambda k: k in kept or k in TYPE_SPECIFIC) if retyped else (lambda k: k in kept)
     body = {k: v for k, v in spec.items() if spec_owns(k)}
     body.update({k: v for k, v in org.items() if not spec_owns(k)})
-    order = {name: i for i, name in enumerate(schema_types()["CustomField"])}
+    if not retyped and isinstance(spec.get("valueSet"), dict) and isinstance(org.get("valueSet"), dict):
+        body["valueSet"] = value_set(spec["valueSet"], org["valueSet"])
+    return _in_order(body, "CustomField")
+
+
+def value_set(spec: Mapping[str, Any], org: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The spec states a picklist's values (which, in what order, their labels); whether it is restricted
+    or sorted, which value is the default, colours, descriptions and field dependencies stay the org's.
+    A picklist on a global value set takes the spec's values whole."""
+    if "valueSetName" in org or not isinstance(spec.get("valueSetDefinition"), dict):
+        return spec
+    definition = org.get("valueSetDefinition") or {}
+    had = {v.get("fullName"): v for v in definition.get("value", []) if isinstance(v, dict)}
+    values = [
+        _in_order(
+            {**had[v.get("fullName")], "fullName": v.get("fullName"), "label": v.get("label")}, "CustomValue"
+        )
+        if v.get("fullName") in had
+        else v
+        for v in spec["valueSetDefinition"].get("value", [])
+    ]
+    merged = {
+        **org,
+        "valueSetDefinition": _in_order({**definition, "value": values}, "ValueSetValuesDefinition"),
+    }
+    return _in_order(merged, "ValueSet")
+
+
+def _in_order(body: Mapping[str, Any], type_name: str) -> dict[str, Any]:
+    """Keys in the schema's sequence for `type_name`, as Salesforce writes them."""
+    order = {name: i for i, name in enumerate(schema_types()[type_name])}
     return {k: body[k] for k in sorted(body, key=lambda k: order.get(k, len(order)))}
 
 

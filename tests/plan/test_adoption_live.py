@@ -235,3 +235,52 @@ def test_an_adopted_hubspot_property_changes_only_what_the_spec_states(portal, h
     code, out, _ = run_cli(*args(hs_spec, "plan", "--exit-code"))
     assert code == 0, out
     assert "no changes" in out
+
+
+CHANNEL = "Opportunity.Channel__c"
+CHANNEL_XML = f"""<CustomField xmlns="{MD}"><description>Set by the AE at kickoff</description>
+<inlineHelpText>The customer's preferred channel and cadence.</inlineHelpText>
+<label>Communication Preferences</label>
+<required>false</required><trackHistory>true</trackHistory><type>Picklist</type><valueSet><valueSetDefinition>
+<sorted>false</sorted>
+<value><fullName>Weekly call</fullName><color>#00AA00</color><default>true</default>
+<label>Weekly call</label></value>
+<value><fullName>Biweekly call</fullName><default>false</default><label>Biweekly call</label></value>
+<value><fullName>Email updates</fullName><default>false</default><description>The monthly digest</description>
+<label>Email updates</label></value>
+<value><fullName>Shared Slack channel</fullName><default>false</default>
+<label>Shared Slack channel</label></value>
+<value><fullName>Other</fullName><default>false</default><label>Other</label></value>
+</valueSetDefinition></valueSet></CustomField>"""
+
+
+def test_an_adopted_picklist_keeps_its_restriction_default_and_colours(org, sf_spec, run_cli):
+    org.org.put_xml("CustomField", CHANNEL, CHANNEL_XML)
+    edit(
+        sf_spec,
+        "  - key: communication_prefs\n",
+        "  - key: communication_prefs\n    salesforce: {api_name: Channel__c}\n",
+    )
+    assert CHANNEL not in {
+        c["key"] for c in plan_json(run_cli, sf_spec)["changes"]
+    }  # the values the spec states
+    edit(
+        sf_spec,
+        "      - {value: Other, generic: true}\n",
+        "      - Quarterly review\n      - {value: Other, generic: true}\n",
+    )
+    channel = change_of(plan_json(run_cli, sf_spec), "CustomField", CHANNEL)
+    assert [d["path"] for d in channel["differences"]] == [
+        "valueSet.valueSetDefinition.value[4].fullName",
+        "valueSet.valueSetDefinition.value[4].label",
+        "valueSet.valueSetDefinition.value[5]",
+    ]
+    code, out, err = run_cli(*args(sf_spec, "apply", "--yes"))
+    assert code == 0, out + err
+    field = org.org.fields[CHANNEL]
+    xml = field.xml()
+    assert "<restricted>" not in xml and field.get("trackHistory") == "true"
+    assert field.get("description") == "Set by the AE at kickoff"
+    assert "<color>#00AA00</color><default>true</default><label>Weekly call</label>" in xml
+    assert "<description>The monthly digest</description>" in xml and "Quarterly review" in xml
+    assert run_cli(*args(sf_spec, "plan", "--exit-code"))[0] == 0

@@ -14,6 +14,7 @@ from handrail.targets.salesforce.adoption import (
     keep_org_values,
     pairs_from_body,
     stated,
+    value_set,
 )
 from handrail.targets.salesforce.components import Component, from_payload
 from handrail.targets.salesforce.normal_form import component_body
@@ -107,3 +108,39 @@ def test_adopt_fills_the_payload_apply_deploys(tmp_path):
     untouched = [r for r in adopt(model, desired, live).resources if (r.kind, r.key) != key]
     assert untouched == [r for r in desired.resources if (r.kind, r.key) != key]
     assert adopt(model, desired, {}) == dataclasses.replace(desired)
+
+
+def test_a_picklist_takes_the_spec_values_and_keeps_the_rest_of_the_org_value_set():
+    spec = {
+        "restricted": "true",
+        "valueSetDefinition": {
+            "sorted": "false",
+            "value": [
+                {"fullName": "B", "default": "false", "label": "Bee"},
+                {"fullName": "C", "default": "false", "label": "C"},
+            ],
+        },
+    }
+    org = {
+        "controllingField": "Region__c",
+        "valueSetDefinition": {
+            "sorted": "true",
+            "value": [
+                {"fullName": "A", "default": "false", "label": "A"},
+                {"fullName": "B", "color": "#FF0000", "default": "true", "label": "B"},
+            ],
+        },
+        "valueSettings": [{"controllingFieldValue": ["EMEA"], "valueName": "B"}],
+    }
+    assert value_set(spec, org) == {
+        "controllingField": "Region__c",
+        "valueSetDefinition": {
+            "sorted": "true",
+            "value": [
+                {"fullName": "B", "color": "#FF0000", "default": "true", "label": "Bee"},
+                {"fullName": "C", "default": "false", "label": "C"},
+            ],
+        },
+        "valueSettings": [{"controllingFieldValue": ["EMEA"], "valueName": "B"}],
+    }
+    assert value_set(spec, {"valueSetName": "Regions"}) == spec
