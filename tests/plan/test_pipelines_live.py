@@ -7,10 +7,9 @@ import json
 from html import escape
 
 import pytest
+from fakes.wsdl import MD
 from helpers import ROOT
 from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args
-
-from fakes.wsdl import MD
 
 SPEC = ROOT / "tests" / "specs" / "pipelines.yaml"
 PROCESSES = {
@@ -49,8 +48,8 @@ def org(fake_salesforce, monkeypatch):
         org.put_xml(
             "RecordType",
             f"Opportunity.{name}",
-            f'<RecordType xmlns="{MD}"><active>true</active><businessProcess>{escape(process)}</businessProcess>'
-            f"<label>{escape(label)}</label></RecordType>",
+            f'<RecordType xmlns="{MD}"><active>true</active>'
+            f"<businessProcess>{escape(process)}</businessProcess><label>{escape(label)}</label></RecordType>",
         )
         ids[name] = org.add_record("RecordType", DeveloperName=name, Name=label, SobjectType="Opportunity")
     fake_salesforce.record_types = ids
@@ -87,5 +86,68 @@ def test_salesforce_audit_gates_a_renewal_by_the_renewal_gate_only(org, tmp_path
     examples = {e["name"]: e for e in json.loads(out)["closed_won"]["gate_violations"]["examples"]}
     assert [g["gate"] for g in examples["Renewal A"]["gates"]] == ["renewal_terms"]
     assert examples["Renewal A"]["segment"].endswith("_renewal")
+    new_gates = [g["gate"] for g in examples["New A"]["gates"]]
+    assert "closed_won_not_blocked" in new_gates and "renewal_terms" not in new_gates
+
+
+# -- HubSpot ------------------------------------------------------------------------------------------------
+PEOPLE = {
+    "cs-pool@example.com": ("Casey", "Pool"),
+    "cs-manager@example.com": ("Morgan", "Manager"),
+    "cs-lead@example.com": ("Lee", "Lead"),
+    "sales-lead@example.com": ("Sam", "Sales"),
+}
+HUBSPOT = (
+    HUBSPOT_ENV
+    + "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
+)
+RENEWAL_STAGES = [
+    ("renewal_proposal", "Renewal proposal", "0.4"),
+    ("renewal_negotiation", "Renewal negotiation", "0.7"),
+    ("renewal_won", "Renewal won", "1.0"),
+    ("renewal_lost", "Renewal lost", "0.0"),
+]
+
+
+@pytest.fixture
+def portal(fake_hubspot, monkeypatch):
+    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
+    for email, (first, last) in PEOPLE.items():
+        fake_hubspot.portal.add_owner(email, first, last)
+    stages = [
+        {"stageId": i, "label": label, "displayOrder": n, "metadata": {"probability": p}}
+        for n, (i, label, p) in enumerate(RENEWAL_STAGES)
+    ]
+    fake_hubspot.portal.add_pipeline(
+        "deals", {"label": "Renewals", "displayOrder": 1, "stages": stages}, "renewals"
+    )
+    return fake_hubspot
+
+
+def test_hubspot_plan_apply_and_a_second_plan_is_empty(portal, tmp_path, run_cli):
+    spec = spec_with(tmp_path, HUBSPOT)
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 4, out + err
+    code, out, err = run_cli(*args(spec, "apply"))
+    assert code == 0, out + err
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 0, out + err
+    keys = {f["customProperties"].get("handrail_key") for f in portal.portal.flows.values()}
+    assert {"gate-renewal_terms-renewals", "gate-closed_won_not_blocked"} <= keys
+    assert portal.rejections == []
+
+
+def test_hubspot_audit_gates_a_renewal_by_the_renewal_gate_only(portal, tmp_path, run_cli):
+    spec = spec_with(tmp_path, HUBSPOT)
+    assert run_cli(*args(spec, "apply"))[0] == 0
+    common = {"closedate": "2026-01-10T00:00:00Z", "amount": "50000", "handoff_business_goals": "Grow"}
+    portal.portal.add_deal(dealname="Renewal A", dealstage="renewal_won", pipeline="renewals", **common)
+    portal.portal.add_deal(dealname="New A", dealstage="closedwon", pipeline="default", **common)
+    code, out, err = run_cli(*args(spec, "audit", "--format", "json", "--as-of", "2026-02-01"))
+    assert code == 0, err
+    examples = {e["name"]: e for e in json.loads(out)["closed_won"]["gate_violations"]["examples"]}
+    assert [g["gate"] for g in examples["Renewal A"]["gates"]] == ["renewal_terms"]
     new_gates = [g["gate"] for g in examples["New A"]["gates"]]
     assert "closed_won_not_blocked" in new_gates and "renewal_terms" not in new_gates
