@@ -4,10 +4,13 @@ A property is *adopted* when the spec names it (`hubspot: {name: ...}`) with a n
 Handrail derives from the field's key, and the portal already has it. The spec states its label, its
 type (type, fieldType, options, display hint, referenced object) and, when it gives `help` or
 `description`, its description (HubSpot shows the description as the property's help text). The rest
-of what a property update can set (groupName, displayOrder, hidden, formField) and what is fixed at
-creation (hasUniqueValue) take the portal's value before the diff, so they never show as changes and
-an update, which sends only the attributes that differ, leaves them as they are. Properties Handrail
-named itself are compared whole, as before.
+of what a property update can set (groupName, displayOrder, hidden, formField, whether an option is
+hidden) and what is fixed at creation (hasUniqueValue) take the portal's value before the diff, so they
+never show as changes, and an update, which sends only the attributes that differ, leaves them as they
+are. Properties Handrail named itself are compared whole, as before.
+
+Not kept: an option's description, which plan does not read (the live body is projected onto the
+desired one); an update that changes the options sends the spec's, without descriptions.
 """
 
 from __future__ import annotations
@@ -50,5 +53,15 @@ def adopt(model: Model, desired: Desired, live: Mapping[Key, Resource]) -> Desir
 def keep_portal_values(
     spec: Mapping[str, Any], portal: Mapping[str, Any], kept: frozenset[str]
 ) -> dict[str, Any]:
-    """The spec's body, with the portal's value for each attribute in `kept` (absent where it has none)."""
-    return {k: portal[k] if k in kept else v for k, v in spec.items() if k not in kept or k in portal}
+    """The spec's body, with the portal's value for each attribute in `kept` (absent where it has none)
+    and, for an option the portal has, whether it is hidden."""
+    body = {k: portal[k] if k in kept else v for k, v in spec.items() if k not in kept or k in portal}
+    if isinstance(body.get("options"), list) and isinstance(portal.get("options"), list):
+        hidden = {
+            o.get("value"): o["hidden"] for o in portal["options"] if isinstance(o, dict) and "hidden" in o
+        }
+        body["options"] = [
+            {**o, "hidden": hidden[o["value"]]} if isinstance(o, dict) and o.get("value") in hidden else o
+            for o in body["options"]
+        ]
+    return body
