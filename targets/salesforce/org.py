@@ -31,6 +31,7 @@ from handrail.targets.salesforce.components import Component, from_payload
 from handrail.targets.salesforce.layouts import full_name, handoff_part, is_merged, merge, unknown_layouts
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
 from handrail.targets.salesforce.path_assistant import SETTINGS_OWNED
+from handrail.targets.salesforce.record_types import check_record_types
 from handrail.targets.salesforce.xml import metadata_xml
 
 TIMEOUT_VARIABLE = "HANDRAIL_SALESFORCE_TIMEOUT"
@@ -80,6 +81,7 @@ class SalesforceOrg:
         permission set assignments, once its usernames are known to the org."""
         if self.env is None:
             return desired
+        check_record_types(self.conn, model)  # the pipelines' record types, before anything else
         desired = people.resolve(desired, model, self.env, self.conn)
         if not self.env.permission_sets:
             return desired

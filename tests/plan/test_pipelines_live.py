@@ -151,3 +151,14 @@ def test_hubspot_audit_gates_a_renewal_by_the_renewal_gate_only(portal, tmp_path
     assert [g["gate"] for g in examples["Renewal A"]["gates"]] == ["renewal_terms"]
     new_gates = [g["gate"] for g in examples["New A"]["gates"]]
     assert "closed_won_not_blocked" in new_gates and "renewal_terms" not in new_gates
+
+
+def test_a_record_type_the_org_lacks_is_a_located_error_at_plan_time(
+    fake_salesforce, monkeypatch, tmp_path, run_cli
+):
+    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
+    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
+    spec = spec_with(tmp_path, SALESFORCE_ENV)
+    code, out, err = run_cli(*args(spec, "plan"))
+    assert code == 3, out + err
+    assert "handoff.yaml:" in err and "the org has no Opportunity record type 'Renewal'" in err
