@@ -256,7 +256,7 @@ class DealSource:
     """Where the deal attributes segments match on live in each CRM."""
 
     acv_salesforce: str = "Amount"
-    acv_hubspot: str = "amount"
+    acv_hubspot: str = "amount_in_home_currency"  # converted: the amount in the company currency
     deal_type_salesforce: str = "Type"
     deal_type_hubspot: str = "dealtype"
     expansion_values_salesforce: tuple[str, ...] = ("Existing Customer - Upgrade",)
@@ -286,7 +286,6 @@ class Environment:
     people: tuple[tuple[str, str], ...] = ()  # the spec's username -> this environment's (specs.people)
     username_suffix: str | None = None  # Salesforce: appended to every username the spec names
     hubspot_stages: tuple[tuple[str, str], ...] = ()  # stage key -> this portal's deal stage id
-
 
     def get(self, key: str, default=None):
         return dict(self.settings).get(key, default)

@@ -1,8 +1,10 @@
 """Opportunities read live from Salesforce, for `handrail audit --env E` and `handrail brief DEAL --env E`.
 
 One SOQL query selects exactly what the engine needs: Id, Name, Owner.Name, the ACV and deal-type
-fields the spec's `deal:` names, StageName, CloseDate, CreatedDate, every handoff field (a user lookup
-as its user's Name) and the computed fields audits read (generators.data.live.PROCESS_FIELDS). An
+fields the spec's `deal:` names (in an org with multiple currencies, a currency ACV field as
+convertCurrency(field): in the user's currency, see currency.py), StageName, CloseDate, CreatedDate,
+every handoff field (a user lookup as its user's Name) and the computed fields audits read
+(generators.data.live.PROCESS_FIELDS). An
 audit asks for closed-won deals (CloseDate on or after --since) and open deals in gated stages.
 
 When a field of the spec is complete_when contacts, a second query reads the same deals' contact roles:
@@ -38,6 +40,7 @@ from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.model import Environment, Model
 from handrail.specs.pipelines import stage_values
+from handrail.targets.salesforce import currency
 
 BULK_THRESHOLD = 10_000
 BULK_PAGE = 10_000  # rows per Bulk API results page: bounds the memory one page takes
@@ -140,7 +143,8 @@ class SalesforceDeals:
         """(SOQL select list, select path -> column for paths through a lookup); checks the fields exist."""
         if self._query is not None:
             return self._query
-        described = {f["name"].lower(): f for f in self.conn.describe(self.sobject)["fields"]}
+        describe = self.conn.describe(self.sobject)
+        described = {f["name"].lower(): f for f in describe["fields"]}
         deal = self.model.deal
         fields = fetched_fields(self.model)
         wanted = [deal.acv_salesforce, deal.deal_type_salesforce, *(f.salesforce_name for f in fields)]
@@ -151,7 +155,9 @@ class SalesforceDeals:
             "Id",
             "Name",
             "Owner.Name",
-            deal.acv_salesforce,
+            f"convertCurrency({deal.acv_salesforce})"
+            if currency.converted(describe, deal.acv_salesforce)
+            else deal.acv_salesforce,
             deal.deal_type_salesforce,
             "StageName",
             "CloseDate",

@@ -26,7 +26,7 @@ from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.diagnostics import HandrailError, SpecError
 from handrail.specs.model import Environment, Model
 from handrail.specs.platforms import LayoutName
-from handrail.targets.salesforce import assignments, people
+from handrail.targets.salesforce import assignments, currency, people
 from handrail.targets.salesforce.components import Component, from_payload
 from handrail.targets.salesforce.layouts import full_name, handoff_part, is_merged, merge, unknown_layouts
 from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
@@ -77,12 +77,17 @@ class SalesforceOrg:
         return org
 
     def prepare(self, desired: Desired, model: Model) -> Desired:
-        """This org's usernames for the people the spec names (people.py); then the environment's
+        """This org's usernames for the people the spec names (people.py); a warning when the segments'
+        ACV thresholds read an amount in each deal's currency (currency.py); then the environment's
         permission set assignments, once its usernames are known to the org."""
         if self.env is None:
             return desired
         check_record_types(self.conn, model)  # the pipelines' record types, before anything else
         desired = people.resolve(desired, model, self.env, self.conn)
+        notes = currency.plan_warnings(self.conn, model, self.env.name)
+        for note in notes:
+            print(note.render(), file=sys.stderr)
+        desired = replace(desired, warnings=desired.warnings + tuple(notes))
         if not self.env.permission_sets:
             return desired
         self.user_ids = assignments.check_users(self.conn, self.env)

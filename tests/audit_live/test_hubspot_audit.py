@@ -42,7 +42,7 @@ def test_search_audit_matches_the_export(portal, hubspot_spec, example_model, ru
         "dealstage",
         "closedate",
     }
-    assert {"handoff_business_goals", "handoff_closed_won_at", "amount", "dealtype"} <= set(
+    assert {"handoff_business_goals", "handoff_closed_won_at", "amount_in_home_currency", "dealtype"} <= set(
         first["properties"]
     )
 

@@ -81,6 +81,10 @@ class Portal:
         self.search_results: dict[str, list[dict]] = {}  # the last search's matches, for its later pages
         self.calculated_property_limit = 40  # per portal, tier-dependent in HubSpot
         self.custom_property_limit = 1000  # per object type
+        # Currencies (Settings > Account defaults > Currency): the company currency, and each other
+        # currency's exchange rate as "1 company currency = rate of it"; see set_currencies.
+        self.company_currency = "USD"
+        self.exchange_rates: dict[str, float] = {}
         self._seed()
 
     def new_id(self) -> str:
@@ -138,6 +142,8 @@ class Portal:
                 {"externalOptions": True, "referencedObjectType": "OWNER"},
             ),
             ("hs_is_closed_won", "Is Closed Won", "bool", "booleancheckbox", {}),
+            ("deal_currency_code", "Currency", "enumeration", "select", {"options": []}),
+            ("amount_in_home_currency", "Amount in company currency", "number", "number", {}),
         ]:
             self.properties["deals"][name] = self.property_record(
                 {
@@ -150,6 +156,9 @@ class Portal:
                 },
                 hubspot_defined=True,
             )
+        home = self.properties["deals"]["amount_in_home_currency"]  # HubSpot computes it, read only
+        home["calculated"] = home["modificationMetadata"]["readOnlyValue"] = True
+        self.set_currencies("USD", {})
         stages = [
             {"label": label, "displayOrder": i, "metadata": {"probability": p}, "stageId": value}
             for i, (value, label, p) in enumerate(DEFAULT_STAGES)
@@ -264,6 +273,7 @@ class Portal:
         values.setdefault("hs_createdate", stamp)
         values["hs_lastmodifieddate"] = stamp
         values["hs_object_id"] = record_id
+        self.derive(obj, values)
         record = {
             "id": record_id,
             "properties": values,
@@ -273,6 +283,27 @@ class Portal:
         }
         self.records[obj][record_id] = record
         return record
+
+    def set_currencies(self, company: str, rates: dict[str, float]) -> None:
+        """The company currency and the others a deal may be in (deal_currency_code), each with its
+        exchange rate (1 company currency = rate of it)."""
+        self.company_currency, self.exchange_rates = company, dict(rates)
+        codes = [company, *rates]
+        self.properties["deals"]["deal_currency_code"]["options"] = _options(
+            {"options": [{"label": c, "value": c} for c in codes]}
+        )
+
+    def derive(self, obj: str, values: dict[str, Any]) -> None:
+        """What HubSpot computes on a save: a deal's amount_in_home_currency, its amount divided by the
+        exchange rate of its currency (none, or the company currency: the amount itself)."""
+        if obj != "deals" or "amount" not in values:
+            return
+        amount, code = values.get("amount"), values.get("deal_currency_code") or self.company_currency
+        if amount in (None, ""):
+            values["amount_in_home_currency"] = None
+            return
+        rate = 1.0 if code == self.company_currency else self.exchange_rates[code]
+        values["amount_in_home_currency"] = _value(round(float(amount) / rate, 2))
 
     def add_deals(self, rows: Iterable[dict[str, Any]]) -> list[str]:
         return [self.add_record("deals", row)["id"] for row in rows]

@@ -80,6 +80,7 @@ def update_record(portal: Portal, request: Request, params: dict) -> Response:
         return not_found("Object")
     properties = request.json().get("properties", {})
     record["properties"].update({k: (None if v is None else str(v)) for k, v in properties.items()})
+    portal.derive(obj, record["properties"])
     record["updatedAt"] = record["properties"]["hs_lastmodifieddate"] = now_iso()
     return Response.json(public_record(record, list(properties)))
 

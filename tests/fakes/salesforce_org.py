@@ -191,6 +191,9 @@ class SalesforceOrg:
     def __init__(self, *, sandbox: bool = True) -> None:
         self.ids = Ids()
         self.sandbox = sandbox
+        # Multiple currencies (Setup > Company Information > Currencies) stay off until enable_currencies().
+        self.corporate_currency: str | None = None
+        self.currency_rates: dict[str, float] = {}  # ISO code -> ConversionRate against the corporate one
         # Setup > Process Automation Settings > "Deploy processes and flows as active". Sandboxes take
         # active flows as they come; production (by default) makes them arrive inactive.
         self.deploy_flows_as_active = sandbox
@@ -321,12 +324,52 @@ class SalesforceOrg:
         record_id = values.pop("Id", None) or self.ids.new(sobject)
         stamp = now_iso()
         record = {"Id": record_id, "CreatedDate": stamp, "LastModifiedDate": stamp, "SystemModstamp": stamp}
-        if sobject not in ("User", "OpportunityTeamMember", "AccountTeamMember", "PermissionSetAssignment"):
+        if sobject not in (
+            "User",
+            "OpportunityTeamMember",
+            "AccountTeamMember",
+            "PermissionSetAssignment",
+            "CurrencyType",
+        ):
             record["OwnerId"] = getattr(self, "user_id", None)
+        if sobject == "Opportunity" and getattr(self, "corporate_currency", None):
+            record["CurrencyIsoCode"] = self.corporate_currency
         record.update(values)
         self.records.setdefault(sobject, {})[record_id] = record
         self.record_fields.setdefault(sobject, set()).update(record)
         return record_id
+
+    def enable_currencies(self, corporate: str, rates: dict[str, float]) -> None:
+        """Switch on multiple currencies, as Salesforce support does on request: Opportunity gains
+        CurrencyIsoCode (deals already there, and those added without one, are in the corporate currency),
+        and CurrencyType holds one active row per currency, its ConversionRate against the corporate
+        currency (1.0 for the corporate currency itself). SOQL's convertCurrency() then converts to the
+        running user's currency (salesforce_rest.py)."""
+        self.corporate_currency = corporate
+        self.currency_rates = {corporate: 1.0, **rates}
+        self.records["CurrencyType"] = {}
+        for iso, rate in self.currency_rates.items():
+            self.add_record(
+                "CurrencyType",
+                IsoCode=iso,
+                ConversionRate=rate,
+                IsCorporate=iso == corporate,
+                IsActive=True,
+                DecimalPlaces=2,
+            )
+        for record in self.records["Opportunity"].values():
+            record.setdefault("CurrencyIsoCode", corporate)
+        for user in self.records["User"].values():
+            user.setdefault("DefaultCurrencyIsoCode", corporate)
+
+    def convert_currency(self, amount: Any, iso_code: str | None, user_currency: str | None) -> Any:
+        """`amount` in `iso_code` as the running user's currency: through the corporate currency at the
+        CurrencyType rates, rounded to the currency's two decimal places."""
+        if amount is None or amount == "" or self.corporate_currency is None:
+            return amount
+        source = self.currency_rates[iso_code or self.corporate_currency]
+        target = self.currency_rates[user_currency or self.corporate_currency]
+        return round(float(amount) / source * target, 2)
 
     def disable_teams(self, *sobjects: str) -> None:
         """Simulate Opportunity Teams (and/or Account Teams) off: the objects vanish from describe and

@@ -48,6 +48,14 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
         "FiscalYear": "int",
         "FiscalQuarter": "int",
     },
+    "CurrencyType": {  # only in an org with multiple currencies (FakeOrg.enable_currencies)
+        "Id": "id",
+        "IsoCode": "picklist",
+        "ConversionRate": "double",
+        "IsCorporate": "boolean",
+        "IsActive": "boolean",
+        "DecimalPlaces": "int",
+    },
     "User": {
         "Id": "id",
         "Name": "string",
@@ -248,6 +256,8 @@ class RestApi:
 
     def known_fields(self, sobject: str) -> dict[str, str]:
         fields = dict(STANDARD_FIELDS.get(sobject, {"Id": "id"}))
+        if self.org.corporate_currency and sobject == "Opportunity":
+            fields["CurrencyIsoCode"] = "picklist"  # the record's currency, in a multi-currency org only
         for component in self.org.custom_fields_of(sobject):
             fields[component.full_name.split(".", 1)[1]] = CUSTOM_TYPES.get(
                 component.get("type") or "", "string"
@@ -273,7 +283,27 @@ class RestApi:
                     "attempting to use a custom field, be sure to append the '__c' after "
                     "the custom field name.",
                 )
+        types = {name.lower(): kind for name, kind in self.known_fields(query.sobject).items()}
+        for name in query.converted:
+            if self.org.corporate_currency is None:
+                raise soql.SoqlError(
+                    "INVALID_FIELD", "convertCurrency() requires an organization with multiple currencies"
+                )
+            if types.get(name.lower()) != "currency":
+                raise soql.SoqlError(
+                    "INVALID_FIELD", f"convertCurrency() needs a currency field, not '{name}'"
+                )
         return query, soql.run(query, self.org.records[query.sobject].values(), self.lookup)
+
+    def value(self, record: dict, name: str, query: soql.Query) -> Any:
+        """A selected field's value; convertCurrency(name) converts it to the running user's currency."""
+        value = self.lookup(record, name)
+        if name not in query.converted:
+            return value
+        user = self.org.records["User"].get(self.org.user_id) or {}
+        return self.org.convert_currency(
+            value, record.get("CurrencyIsoCode"), user.get("DefaultCurrencyIsoCode")
+        )
 
     def _query(self, request: Request) -> Response:
         text = request.arg("q")
@@ -302,7 +332,9 @@ class RestApi:
         body: dict[str, Any] = {
             "totalSize": len(cursor.rows),
             "done": end >= len(cursor.rows),
-            "records": [self.format(cursor.query.sobject, r, cursor.query.fields) for r in chunk],
+            "records": [
+                self.format(cursor.query.sobject, r, cursor.query.fields, cursor.query) for r in chunk
+            ],
         }
         if not body["done"]:
             body["nextRecordsUrl"] = f"/services/data/v{self.version}/query/{cursor_id}-{end}"
@@ -310,7 +342,7 @@ class RestApi:
             self.cursors.pop(cursor_id, None)
         return Response.json(body)
 
-    def format(self, sobject: str, record: dict, fields: list[str]) -> dict:
+    def format(self, sobject: str, record: dict, fields: list[str], query: soql.Query | None = None) -> dict:
         out: dict[str, Any] = {"attributes": self._attributes(sobject, record)}
         for name in fields:
             if "." in name:
@@ -329,6 +361,8 @@ class RestApi:
                         }
                     )
                     out[relation] = nested
+            elif query is not None and name in query.converted:
+                out[self._canonical(record, name)] = self.value(record, name, query)
             else:
                 out[self._canonical(record, name)] = self.lookup(record, name)
         return out
@@ -503,7 +537,7 @@ class RestApi:
         )
         writer.writerow(job.query.fields)
         for row in chunk:
-            writer.writerow([_csv_value(self.lookup(row, name)) for name in job.query.fields])
+            writer.writerow([_csv_value(self.value(row, name, job.query)) for name in job.query.fields])
         locator = _encode_locator(end) if end < len(job.rows) else "null"
         return Response(
             200,

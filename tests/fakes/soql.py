@@ -1,11 +1,13 @@
 """The subset of SOQL the fake org answers.
 
-SELECT f1, Rel.f2, ... | COUNT() FROM Object
+SELECT f1, Rel.f2, convertCurrency(f3), ... | COUNT() FROM Object
   [WHERE cond (AND/OR/NOT, parentheses; = != <> < <= > >=, IN, NOT IN, LIKE; strings, numbers,
    true/false/null, date and datetime literals, LAST_N_DAYS:n, NEXT_N_DAYS:n, LAST_N_MONTHS:n, TODAY,
    YESTERDAY, THIS_MONTH, LAST_MONTH)]
   [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
 Relationship fields resolve through the lookup id (Owner -> OwnerId, CS_Owner__r -> CS_Owner__c).
+convertCurrency(field) is allowed in the SELECT list only (not in WHERE or ORDER BY, as Salesforce's SOQL
+reference says); its value is the field's, converted by the org (salesforce_rest.py), under the field's name.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Query:
     order: list[tuple[str, bool, bool]] = field(default_factory=list)  # (field, descending, nulls_last)
     limit: int | None = None
     offset: int = 0
+    converted: set[str] = field(default_factory=set)  # fields selected as convertCurrency(field)
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -93,18 +96,19 @@ class _Parser:
             self.expect("punct", "(")
             self.expect("punct", ")")
             count_only = True
-        else:
-            fields.append(self.expect("word"))
+        converted: set[str] = set()
+        if not count_only:
+            fields.append(self.select_item(converted))
             while self.peek() == ("punct", ","):
                 self.index += 1
-                fields.append(self.expect("word"))
+                fields.append(self.select_item(converted))
         self.expect("word", "FROM")
-        query = Query(fields, self.expect("word"), count_only)
+        query = Query(fields, self.expect("word"), count_only, converted=converted)
         if self.keyword("WHERE"):
             query.where = self.condition()
         if self.keyword("ORDER", "BY"):
             while True:
-                name = self.expect("word")
+                name = self.not_converted("ORDER BY")
                 descending = self.keyword("DESC") or (self.keyword("ASC") and False)
                 nulls_last = descending
                 if self.keyword("NULLS", "FIRST"):
@@ -122,6 +126,16 @@ class _Parser:
         if self.peek():
             raise SoqlError("MALFORMED_QUERY", f"unexpected '{self.peek()[1]}'")
         return query
+
+    def select_item(self, converted: set[str]) -> str:
+        """A field of the SELECT list; convertCurrency(field) adds the field to `converted`."""
+        if self.peek(1) == ("punct", "(") and self.keyword("CONVERTCURRENCY"):
+            self.expect("punct", "(")
+            name = self.expect("word")
+            self.expect("punct", ")")
+            converted.add(name)
+            return name
+        return self.expect("word")
 
     def condition(self) -> Callable[[dict], bool]:
         terms = [self.conjunction()]
@@ -146,8 +160,15 @@ class _Parser:
             return inner
         return self.comparison()
 
-    def comparison(self) -> Callable[[dict], bool]:
+    def not_converted(self, clause: str) -> str:
+        """A field name where convertCurrency() is refused."""
         name = self.expect("word")
+        if name.upper() == "CONVERTCURRENCY" and self.peek() == ("punct", "("):
+            raise SoqlError("MALFORMED_QUERY", f"convertCurrency() cannot be used in {clause}")
+        return name
+
+    def comparison(self) -> Callable[[dict], bool]:
+        name = self.not_converted("a WHERE clause")
         lookup = self.lookup
         if self.keyword("NOT", "IN") or self.keyword("IN"):
             negate = self.tokens[self.index - 2][1].upper() == "NOT"

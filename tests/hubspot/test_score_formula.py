@@ -173,7 +173,7 @@ def test_the_domain_worked_example_scores_73_5_and_tier_gaps():
     }
     record = {model.field(k).hubspot_name: v for k, v in specific.items()}
     record[model.field("success_criteria").hubspot_name] = "TBD"
-    record["amount"] = "150000.0"
+    record[model.deal.acv_hubspot] = "150000.0"  # amount_in_home_currency
     record.update(createdate=str(CREATED), closedate=str(CREATED + 60 * DAY))  # not a rapid close
     hubspot = HubSpotDeal(model, record)
     assert hubspot["segment"] == "enterprise"
