@@ -29,6 +29,7 @@ from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Environment, Model
 from handrail.targets.hubspot import environment_stages, placeholders
 from handrail.targets.hubspot.org_normalise import normalise
+from handrail.targets.hubspot.portal_pipelines import check_portal_pipelines
 from handrail.targets.hubspot.vocabulary import (
     DEAL_OBJECT_TYPE_ID,
     DEALS,
@@ -84,7 +85,9 @@ class HubSpotOrg:
     # -- plan ---------------------------------------------------------------------------------------
     def prepare(self, desired: Desired, model: Model) -> Desired:
         """Resolve people placeholders to this portal's ids and the environment's stage ids
-        (environment_stages.py); remember the bodies fetch compares with."""
+        (environment_stages.py); remember the bodies fetch compares with. The pipelines the spec names
+        must exist in the portal (portal_pipelines.py)."""
+        check_portal_pipelines(self.conn, model)
         desired = environment_stages.resolve(desired, model, self.env)
         if placeholders.used(desired):  # else there is nothing to resolve (and no owners to read)
             desired = placeholders.resolve(desired, model, self.env, self.read_owners())

@@ -162,3 +162,14 @@ def test_a_record_type_the_org_lacks_is_a_located_error_at_plan_time(
     code, out, err = run_cli(*args(spec, "plan"))
     assert code == 3, out + err
     assert "handoff.yaml:" in err and "the org has no Opportunity record type 'Renewal'" in err
+
+
+def test_a_pipeline_or_stage_the_portal_lacks_is_a_located_error_at_plan_time(portal, tmp_path, run_cli):
+    spec = spec_with(tmp_path, HUBSPOT)
+    spec.write_text(spec.read_text().replace("hubspot: renewal_negotiation", "hubspot: renewal_negotiatoin"))
+    code, out, err = run_cli(*args(spec, "plan"))
+    assert code == 3, out + err
+    assert "handoff.yaml:" in err and "pipeline 'renewals' has no stage 'renewal_negotiatoin'" in err
+    spec.write_text(spec.read_text().replace("    id: renewals\n", "    id: renewal\n"))
+    code, out, err = run_cli(*args(spec, "plan"))
+    assert code == 3 and "the portal has no deal pipeline 'renewal'" in err, out + err
