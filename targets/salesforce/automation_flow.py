@@ -32,6 +32,7 @@ from handrail.specs.naming import camel
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.flow_elements import FlowBuilder
+from handrail.targets.salesforce.pipeline_stages import stage_entered, start_filters
 from handrail.targets.salesforce.score_flow import closed_won_stage
 from handrail.targets.salesforce.sla_paths import (
     ROLE_LABELS,
@@ -299,9 +300,9 @@ def stage_entry_flow(model: Model, status: str, api_version: str, notification_t
             fe.rule(
                 f"Entered_{tag}",
                 f"Entered {stage.label}",
-                [fe.equals("$Record.StageName", stage.salesforce)],
-                first,
+                target=first,
                 changed_to_meet=True,
+                **stage_entered(model, stage),
             )
         )
     flow.decision("Which_Stage_Entered", "Which stage was entered?", rules, default_label="None")
@@ -338,8 +339,7 @@ def closed_won_flow(model: Model, status: str, api_version: str, notification_ty
     flow.start = [
         ("connector", fe.connector(first)),
         ("doesRequireRecordChangedToMeetCriteria", True),
-        ("filterLogic", "and"),
-        ("filters", [fe.record_filter("StageName", "EqualTo", fe.string(stage.salesforce))]),
+        *start_filters(model, stage),
         ("object", model.naming.salesforce_object),
         ("recordTriggerType", "CreateAndUpdate"),
         ("scheduledPaths", paths or None),

@@ -27,6 +27,7 @@ from handrail.targets.salesforce import contact_roles_flow as cr
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.flow_elements import FlowBuilder
+from handrail.targets.salesforce.pipeline_stages import stage_entered
 
 _TYPE_NAMES = {
     "short_text": "text",
@@ -320,11 +321,7 @@ def _closed_won_steps(model: Model, flow: FlowBuilder) -> str | None:
         first,
     )
     became = fe.rule(
-        "Closed_Won_Now",
-        "Closed Won now",
-        [fe.equals("$Record.StageName", stage.salesforce)],
-        first,
-        changed_to_meet=True,
+        "Closed_Won_Now", "Closed Won now", target=first, changed_to_meet=True, **stage_entered(model, stage)
     )
     return flow.decision("Became_Closed_Won", "Became Closed Won?", [became], default_label="Not now")
 

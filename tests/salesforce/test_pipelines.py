@@ -123,3 +123,14 @@ def test_the_score_flow_reads_the_record_type_as_the_engine_reads_the_pipeline(m
         assert normalized(actual) == normalized(expected), (n, pipeline, deal)
         seen.add(expected["segment"])
     assert any(k.endswith("_renewal") for k in seen)
+
+
+def test_stage_entry_automation_fires_on_every_pipelines_value_of_the_stage(model):
+    files = render(model, {}).files
+    flow = etree.fromstring(
+        next(d for p, d in files.items() if p.endswith("Stage_Entry_After_Save.flow-meta.xml"))
+    )
+    rule = next(r for r in flow.iter(f"{NS}rules") if r.findtext(f"{NS}name") == "Entered_Negotiation")
+    values = [c.findtext(f"{NS}rightValue/{NS}stringValue") for c in rule.findall(f"{NS}conditions")]
+    assert values == ["Negotiation/Review", "Renewal Negotiation"]
+    assert rule.findtext(f"{NS}conditionLogic") == "or"
