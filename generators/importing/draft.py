@@ -37,6 +37,8 @@ SEED_FIELDS = (
     "  - {key: communication_prefs, label: Communication Preferences, section: risks, type: picklist,",
     "     weight: 1, options: [Weekly call, Biweekly call, Email updates, {value: Other, generic: true}]}",
 )
+# Environment settings keyed by the spec's stage keys (the draft has stage keys of its own).
+STAGE_KEYED = frozenset({"hubspot_stages"})
 # Option labels that say nothing about the deal: half credit, as "Other" in the default spec.
 GENERIC_OPTIONS = frozenset({"other", "none", "n/a", "na", "tbd", "unknown", "not sure"})
 
@@ -115,7 +117,15 @@ def render(inventory: Inventory, environments: dict[str, dict], env_name: str, r
     lines += ["", "environments:"]
     for name, raw in environments.items():
         lines.append(f"  {scalar(name)}:")
-        lines += [f"    {scalar(k)}: {scalar(v)}" for k, v in raw.items()]
+        for k, v in raw.items():
+            if k in STAGE_KEYED:  # names the stage keys of the spec it came from, not the draft's
+                lines.append(
+                    comment(
+                        f"review: {k} names the old spec's stage keys; map the draft's: {scalar(v)}", "    "
+                    )
+                )
+            else:
+                lines.append(f"    {scalar(k)}: {scalar(v)}")
     return "\n".join(lines) + "\n"
 
 
