@@ -49,11 +49,19 @@ def import_spec(spec: Path, env_name: str, out: Path, force: bool) -> Inventory:
         if entry.get("target") == "snapshot" and isinstance(entry.get("path"), str):
             entry["path"] = _relative(spec_dir / entry["path"], out.resolve().parent, entry["path"])
     text = render(inventory, kept, env_name, set(RESERVED))
-    load_spec_text(text, str(out))  # a draft that does not validate is a bug: nothing is written
+    model = load_spec_text(
+        text, str(out)
+    ).model  # a draft that does not validate is a bug: nothing is written
     with atomic_text(out) as handle:
         handle.write(text)
-    mapped, unmapped = map_fields(inventory.fields, set(RESERVED))
-    weighted = sum(1 for m in mapped if m.weight)
+    _, unmapped = map_fields(inventory.fields, set(RESERVED))
+    names = {f.name for f in inventory.fields}
+    mapped = [
+        f
+        for f in model.fields
+        if (f.salesforce_name if env_platform(env) == "salesforce" else f.hubspot_name) in names
+    ]
+    weighted = sum(1 for f in mapped if f.weight)
     click.echo(
         f"wrote {out}: {len(mapped)} field(s) adopted ({weighted} weighted), {len(unmapped)} listed as not "
         f"adopted, {len(inventory.stages)} stage(s); review the `# review:` comments, then run\n"
@@ -62,6 +70,10 @@ def import_spec(spec: Path, env_name: str, out: Path, force: bool) -> Inventory:
     for note in inventory.notes:
         click.echo(f"note: {note}", err=True)
     return inventory
+
+
+def env_platform(env: Environment) -> str:
+    return env.get("platform") if env.target == "snapshot" else env.target
 
 
 def read(env: Environment, spec_dir: Path) -> Inventory:
