@@ -104,11 +104,6 @@ def crm_field(name: str, body: dict) -> CrmField:
         spec_type, why = None, "a formula field"
     elif sf_type == "Lookup" and body.get("referenceTo") == "User":
         spec_type = "user"
-        if body.get("relationshipName") != name.removesuffix("__c"):
-            why = (
-                f"its relationship name is {body.get('relationshipName')}; Handrail would name it "
-                f"{name.removesuffix('__c')}"
-            )
     elif spec_type is None:
         why = f"the spec has no {sf_type or 'such'} type"
     if spec_type is not None and salesforce_name_problem(name):
@@ -153,6 +148,8 @@ def _kept(body: dict) -> tuple[str, ...]:
     for name in ("externalId", "unique", "required"):
         if _true(body.get(name)):
             out.append(f"{name} true")
+    if body.get("relationshipName"):
+        out.append(f"relationship name {body['relationshipName']}")
     return tuple(out)
 
 
