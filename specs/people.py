@@ -18,9 +18,10 @@ environment's before the diff (targets.salesforce.people, targets.hubspot.placeh
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import Iterable
 
-from handrail.specs.diagnostics import Span
+from handrail.specs.diagnostics import Diagnostic, Span, error
 from handrail.specs.model import Environment, Model
 
 ROLES = ("owner", "owner_manager", "csm", "csm_manager")
@@ -56,3 +57,36 @@ def in_environment(env: Environment | None, person: str, *, suffix: bool = True)
     if override:
         return override
     return person + (env.username_suffix or "") if suffix else person
+
+
+def check_environments(model: Model) -> list[Diagnostic]:
+    """Per-environment people values where they cannot apply: a username_suffix for a HubSpot portal
+    (whose people are e-mails), hubspot_stages for a Salesforce org, a people: entry for someone the spec
+    never names (a typo would otherwise pass silently)."""
+    out: list[Diagnostic] = []
+    spec_people = named(model)
+    for env in model.environments:
+        where = f"environments.{env.name}"
+        platform = env.get("platform") if env.target == "snapshot" else env.target
+        if env.username_suffix and platform == "hubspot":
+            message = f"username_suffix is for Salesforce usernames; '{env.name}' is a HubSpot environment"
+            hint = "name a person's e-mail in this portal under people: instead"
+            out.append(
+                error("salesforce-only", message, path=f"{where}.username_suffix", span=env.span, hint=hint)
+            )
+        if env.hubspot_stages and platform == "salesforce":
+            message = f"hubspot_stages names HubSpot stage ids; '{env.name}' is a Salesforce environment"
+            out.append(error("hubspot-only", message, path=f"{where}.hubspot_stages", span=env.span))
+        for person, _ in env.people:
+            if person not in spec_people:
+                close = get_close_matches(person, list(spec_people), 1)
+                out.append(
+                    error(
+                        "unknown-person",
+                        f"people: the spec names no '{person}' (in assign_csm, tasks, notify or escalations)",
+                        path=f"{where}.people",
+                        span=env.span,
+                        hint=f"did you mean `{close[0]}`?" if close else "",
+                    )
+                )
+    return out

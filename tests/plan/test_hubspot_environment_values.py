@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from plan.live import HUBSPOT_ENV, args, live_spec
+from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args, live_spec
 
 from handrail.generators.plan.diff import ident
 from handrail.specs.validate import load_spec
@@ -64,6 +64,7 @@ def test_an_environment_resolves_its_people_and_stage_ids_and_nothing_else(porta
     text = text.replace("hubspot: contractsent}", 'hubspot: "1234567"}')
     text = text.replace("hubspot: closedwon,", 'hubspot: "1234570",')
     text = text.replace("assign: cs-pool@example.com", "assign: pool.test@example.com")
+    text = text.replace("    people: {cs-pool@example.com: pool.test@example.com}\n", "")
     (tmp_path / "written").mkdir()
     (tmp_path / "written" / "handoff.yaml").write_text(text)
     written = _bodies(make_plan(load_spec(tmp_path / "written" / "handoff.yaml").model, "other").desired)
@@ -88,3 +89,14 @@ def test_a_person_the_portal_does_not_have_names_the_environment_value(portal, s
     code, out, err = run_cli(*args(spec, "plan"))
     assert code == 3, out + err
     assert "'cs-pool@example.com' (bound to nobody@example.com) is not an active owner" in err
+
+
+def test_settings_of_the_other_crm_are_spec_errors(tmp_path, run_cli):
+    spec = live_spec(tmp_path, HUBSPOT_ENV + BINDINGS + "    username_suffix: .uat\n")
+    code, out, err = run_cli("validate", "--spec", str(spec))
+    assert code == 3, out + err
+    assert "environments.live.username_suffix: username_suffix is for Salesforce usernames" in err
+    spec = live_spec(tmp_path, SALESFORCE_ENV + '    hubspot_stages: {commit: "1234567"}\n')
+    code, out, err = run_cli("validate", "--spec", str(spec))
+    assert code == 3, out + err
+    assert "hubspot_stages names HubSpot stage ids; 'live' is a Salesforce environment" in err

@@ -107,3 +107,13 @@ def test_people_values_must_be_usernames(tmp_path, run_cli):
     code, out, err = run_cli("validate", "--spec", str(spec))
     assert code == 3, out + err
     assert "environments.live.people.cs-manager@example.com" in err
+
+
+def test_a_people_entry_for_someone_the_spec_never_names_is_an_error(tmp_path, run_cli):
+    spec = live_spec(
+        tmp_path, ENVIRONMENTS.replace("      cs-manager@example.com:", "      cs-manger@example.com:")
+    )
+    code, out, err = run_cli("validate", "--spec", str(spec))
+    assert code == 3, out + err
+    assert "environments.live.people: people: the spec names no 'cs-manger@example.com'" in err
+    assert "did you mean `cs-manager@example.com`?" in err
