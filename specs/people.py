@@ -83,7 +83,7 @@ def check_environments(model: Model) -> list[Diagnostic]:
                 out.append(
                     error(
                         "unknown-person",
-                        f"people: the spec names no '{person}' (in assign_csm, tasks, notify or escalations)",
+                        f"the spec names no '{person}' (in assign_csm, tasks, notify or escalations)",
                         path=f"{where}.people",
                         span=env.span,
                         hint=f"did you mean `{close[0]}`?" if close else "",

@@ -115,5 +115,5 @@ def test_a_people_entry_for_someone_the_spec_never_names_is_an_error(tmp_path, r
     )
     code, out, err = run_cli("validate", "--spec", str(spec))
     assert code == 3, out + err
-    assert "environments.live.people: people: the spec names no 'cs-manger@example.com'" in err
+    assert "environments.live.people: the spec names no 'cs-manger@example.com'" in err
     assert "did you mean `cs-manager@example.com`?" in err
