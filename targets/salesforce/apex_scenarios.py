@@ -29,6 +29,7 @@ from handrail.generators.rules.scoring import (
 )
 from handrail.specs.coverage import sample_deals
 from handrail.specs.model import NUMBER_TYPES, TEXT_TYPES, Field, Gate, Model, Segment
+from handrail.specs.pipelines import gate_pipelines, pipelines_of
 from handrail.targets.salesforce.gate_formula import gated_stage_names
 
 # Placeholders the Apex renderer turns into run-time values.
@@ -246,9 +247,16 @@ class Needs:
 
 
 def gates_entered(model: Model, segment: str, stage: str) -> list[Gate]:
-    """Active gates whose validation rule checks a save into StageName `stage` of a deal in `segment`."""
+    """Active gates whose validation rule checks a save into StageName `stage` of a deal in `segment`
+    (the test's deals have no record type: the default pipeline's gates)."""
+    default = next(p for p in pipelines_of(model) if p.default)
     return [
-        g for g in model.gates if g.active and segment in g.segments and stage in gated_stage_names(model, g)
+        g
+        for g in model.gates
+        if g.active
+        and segment in g.segments
+        and stage in gated_stage_names(model, g)
+        and default in gate_pipelines(model, g)
     ]
 
 

@@ -132,6 +132,9 @@ def test_what_the_class_expects_is_what_the_flow_computes(spec):
     checked = 0
     for s in model.segments:
         attrs = segment_attributes(model, s)
+        if attrs is None:  # a segment only a deal of another pipeline (record type) reaches
+            assert s.pipelines, s.key
+            continue
         for tier, values in tier_values(model, s, attrs, all_fields_complete(model)).items():
             record = {
                 "Amount": Decimal(str(attrs.acv)),

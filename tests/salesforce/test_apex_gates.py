@@ -73,6 +73,7 @@ def record_of(model, save: Save, before: dict | None) -> dict:
             "Type": type_value(model, save.attrs.deal_type),
             "CloseDate": DAY + dt.timedelta(days=save.attrs.cycle_days),
             "CreatedDate": None if before is None else dt.datetime(2026, 3, 4, 9, tzinfo=dt.timezone.utc),
+            "RecordType.DeveloperName": "",  # the class's deals have no record type: the default pipeline
         }
     )
     for f in model.fields:
