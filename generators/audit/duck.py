@@ -22,9 +22,10 @@ from handrail.generators.data.columns import ColumnMap
 from handrail.generators.data.duck import stage
 from handrail.generators.data.reader import Warn
 from handrail.generators.data.score_report import Totals
+from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.gates import gate_failures
 from handrail.generators.rules.scoring import Deal, score_deal
-from handrail.generators.rules.sql import literal, quoted
+from handrail.generators.rules.sql import literal, quoted, uses_contacts
 from handrail.specs.model import Model
 
 WON, OPEN = "kind = 'closed_won'", "kind = 'open'"
@@ -51,7 +52,7 @@ def audit_file(
     import duckdb
 
     con = staged.con
-    values = [quoted(f.key) for f in model.fields]
+    values = [quoted(f.key) for f in model.fields] + (["contact_roles"] if uses_contacts(model) else [])
     keep = ("pos", "unreadable", *DEAL_COLUMNS, *values)
     query = audit_query(model, "deals", options.now, options.since, options.tolerance, keep=keep)
     # Names and values are kept only for the deals a report may show; NULL costs next to nothing. The
@@ -195,10 +196,13 @@ def _disagreements(audit: Audit, con, model: Model) -> None:
 def _examples(con, model: Model, where: str, stored: bool = False):
     """Deals rebuilt from the audited table's kept values (as the reader made them), in `where`'s order."""
     keys = [f.key for f in model.fields]
+    contacts = uses_contacts(model)  # a contact rule's credit needs the deal's roles
     columns = ["id", "name", "owner", "stage", *DEAL_COLUMNS, *(quoted(k) for k in keys)]
     columns += ["stored_score"] if stored else []
+    columns += ["contact_roles"] if contacts else []
     for row in con.execute(f"SELECT {', '.join(columns)} FROM audited WHERE {where}").fetchall():
         ident, name, owner, stage_key, acv, expansion, renewal, cycle, *values = row
+        roles = contact_roles(values.pop()) if contacts else ()
         stored_score = values.pop() if stored else None
         deal = Deal(
             id=ident,
@@ -210,5 +214,6 @@ def _examples(con, model: Model, where: str, stored: bool = False):
             sales_cycle_days=cycle,
             values=dict(zip(keys, values)),
             extra={},
+            contact_roles=roles,
         )
         yield (deal, stored_score) if stored else deal

@@ -46,7 +46,7 @@ def random_roles(rng: random.Random) -> list[str | None]:
 
 def export_with_roles(tmp_path: Path, model, deals, roles: dict[str, list]) -> list[str]:
     """An export of the deals with a Contact Roles column ('a;b;c', contacts without a role left out), read
-    by the Python engine, as live deals are."""
+    by `audit --from` (on DuckDB), to compare with the live audit on the Python engine."""
     path = tmp_path / "export.csv"
     write_csv(path, model, deals)
     rows = list(csv.reader(path.open(encoding="utf-8")))
@@ -55,7 +55,7 @@ def export_with_roles(tmp_path: Path, model, deals, roles: dict[str, list]) -> l
         writer.writerow([*rows[0], "Contact Roles"])
         for row in rows[1:]:
             writer.writerow([*row, ";".join(r for r in roles.get(row[0], []) if r)])
-    return ["--from", str(path), "--engine", "python"]
+    return ["--from", str(path)]
 
 
 # -- Salesforce ---------------------------------------------------------------------------------------------

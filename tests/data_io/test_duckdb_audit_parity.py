@@ -1,8 +1,8 @@
 """`audit` on DuckDB gives the Python engine's report figure for figure, on generated exports that reach
 every rule: each stage kind, every segment and gate form, SLA clocks met, missed and pending in hours and
 business days (time-zone offsets, epoch milliseconds, weekends), ratings, intake values, stored scores
-that agree and disagree, and `--since` windows; and leaves a file it cannot read exactly to the Python
-reader. The same exports as Parquet give the same report on both engines."""
+that agree and disagree, contact roles for a contact rule, and `--since` windows; and leaves a file it
+cannot read exactly to the Python reader. The same exports as Parquet give the same report on both engines."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from helpers import EXAMPLE_DEALS, EXAMPLE_SPEC
 
 from handrail.generators.audit.duck import audit_file
 from handrail.generators.audit.engine import audit_options
+from handrail.generators.rules.sql import uses_contacts
 from handrail.specs.validate import load_spec
 
 ROWS = 1500
+ROLES = ["Economic Buyer", "Champion", " Champion ", "Technical Buyer", "", "User"]  # blanks: no role
 PROCESS = ["closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at"]
 
 
@@ -69,6 +71,8 @@ def _export(path: Path, model, seed: str, rows: int = ROWS) -> None:
     header = ["Opportunity ID", "Opportunity Name", "Stage", "Amount", "Type", "Created Date", "Close Date"]
     header += ["Opportunity Owner", *PROCESS, "csm_rating", "intake_status", "score"]
     header += [rng.choice([f.key, f.salesforce_name, f.label]) for f in model.fields]
+    contacts = uses_contacts(model)
+    header += ["Contact Roles"] if contacts else []
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -83,7 +87,8 @@ def _export(path: Path, model, seed: str, rows: int = ROWS) -> None:
                 f"2025-0{rng.randint(1, 9)}-{rng.randint(10, 28)}",
                 *process,
             ]
-            writer.writerow(row + [cell_value(rng, f) for f in model.fields])
+            roles = [";".join(rng.choices(ROLES, k=rng.randrange(5)))] if contacts else []
+            writer.writerow(row + [cell_value(rng, f) for f in model.fields] + roles)
 
 
 def _audit(run_cli, path: Path, spec: Path, *extra: str) -> str:
