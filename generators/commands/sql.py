@@ -143,4 +143,9 @@ def print_sql(
             "the spec's calendar: (time zone, working days, holidays, business hours) is not printed as "
             "SQL, whose SLA figures count UTC weekdays; run `handrail audit --from FILE`, or --query score"
         )
+    if model.pipelines:
+        raise click.UsageError(
+            "a spec with pipelines: reads each deal's stage through its pipeline, which the SQL does not "
+            "print; run `handrail score` or `handrail audit` on an export or the environment instead"
+        )
     click.echo(sql_text(model, dialect, table, query, first, as_of), nl=False)

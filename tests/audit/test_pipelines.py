@@ -83,3 +83,18 @@ def test_a_deal_without_a_pipeline_is_in_the_default_pipeline(model):
     assert score_deal(model, deal).segment == "mid_market"
     renewal = Deal("9", {}, stage="closed_won", acv=50_000, sales_cycle_days=90, pipeline="renewals")
     assert score_deal(model, renewal).segment == "mid_market_renewal"
+
+
+def test_sql_is_refused_with_a_pointer_to_score_and_audit(run_cli):
+    code, out, err = run_cli("sql", "--spec", str(SPEC))
+    assert code == 2 and "handrail audit" in err and "internal error" not in err
+
+
+def test_score_of_a_file_reads_pipelines(tmp_path, run_cli):
+    deals = tmp_path / "deals.csv"
+    deals.write_text(EXPORT)
+    code, out, err = run_cli("score", str(deals), "--spec", str(SPEC), "--format", "csv")
+    assert code == 0, err
+    rows = {r["Deal Name"] if "Deal Name" in r else r["name"]: r for r in csv.DictReader(io.StringIO(out))}
+    segments = {name: next(v for k, v in r.items() if k.lower() == "segment") for name, r in rows.items()}
+    assert segments["Renewal A"] == "mid_market_renewal" and segments["Renewal B"] == "enterprise_renewal"
