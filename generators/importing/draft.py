@@ -158,9 +158,10 @@ def _field(m: Mapping, platform: str) -> list[str]:
     out.append(f"    type: {f.spec_type}")
     if m.weight:
         out.append(f"    weight: {m.weight}")
-    help_text = f.help if platform == "salesforce" else _hubspot_help(f.help)
-    if help_text:
-        out.append(f"    help: {scalar(help_text)}")
+    # HubSpot: the description is the help, and Handrail marks a description it writes; left unstated, the
+    # adopted property keeps its own (the `# org:` comment shows it).
+    if f.help and platform == "salesforce":
+        out.append(f"    help: {scalar(f.help)}")
     for name, value in (
         ("length", f.length),
         ("visible_lines", f.visible_lines),
@@ -189,11 +190,6 @@ def _field(m: Mapping, platform: str) -> list[str]:
     if f.kept:
         out.append(comment(f"org: {'; '.join(f.kept)} (the spec does not state these)", "    "))
     return out
-
-
-def _hubspot_help(text: str) -> str:
-    """A HubSpot description Handrail wrote ends with its mark; the help is what comes before it."""
-    return text.split("Managed by Handrail")[0].strip()
 
 
 def _unmapped(fields: list[CrmField]) -> list[str]:

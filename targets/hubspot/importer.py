@@ -124,6 +124,7 @@ def crm_field(body: dict) -> CrmField:
         options=options,
         group=body.get("groupName", ""),
         why=why,
+        kept=(f"description {' '.join(description.split())!r}",) if description.strip() else (),
     )
 
 

@@ -118,8 +118,6 @@ def crm_field(name: str, body: dict) -> CrmField:
             options = tuple((v.get("fullName", ""), v.get("label") or v.get("fullName", "")) for v in values)
             if not options:
                 spec_type, why = None, "a picklist without values"
-            elif not _true(value_set.get("restricted")):
-                why = "an unrestricted picklist: Handrail restricts it to these values"
     text_like = spec_type in ("short_text", "long_text")
     return CrmField(
         name=name,
@@ -148,6 +146,9 @@ def _kept(body: dict) -> tuple[str, ...]:
     for name in ("externalId", "unique", "required"):
         if _true(body.get(name)):
             out.append(f"{name} true")
+    value_set = body.get("valueSet") if isinstance(body.get("valueSet"), dict) else {}
+    if value_set.get("valueSetDefinition") and not _true(value_set.get("restricted")):
+        out.append("an unrestricted picklist")
     if body.get("relationshipName"):
         out.append(f"relationship name {body['relationshipName']}")
     return tuple(out)

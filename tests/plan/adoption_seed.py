@@ -49,6 +49,10 @@ SALESFORCE_FIELDS = {
     "<type>Number</type><unique>false</unique>",
     "Partner_Name__c": "<externalId>false</externalId><label>Partner Name</label><length>80</length>"
     "<required>false</required><trackHistory>false</trackHistory><type>Text</type><unique>false</unique>",
+    "CSM__c": "<deleteConstraint>SetNull</deleteConstraint><description>Assigned at close</description>"
+    "<label>Customer Success Manager</label><referenceTo>User</referenceTo>"
+    "<relationshipName>CSM_Opportunities</relationshipName><required>false</required>"
+    "<trackHistory>true</trackHistory><type>Lookup</type>",
     "Legacy_Region__c": "<externalId>false</externalId><label>Legacy Region</label><length>40</length>"
     "<required>false</required><trackHistory>false</trackHistory><type>Text</type><unique>false</unique>",
     "Weighted_Value__c": "<externalId>false</externalId><formula>Amount * Probability</formula>"
