@@ -31,6 +31,7 @@ def draft(portal, tmp_path, run_cli):
     out = tmp_path / "handoff.yaml"
     code, stdout, err = run_cli("import", "--spec", str(envs), "--env", "live", "--out", str(out))
     assert code == 0, err
+    assert [c.method for c in portal.calls()] == ["GET"] * 4  # properties, groups, pipelines, workflows
     return out
 
 
