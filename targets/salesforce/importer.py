@@ -15,6 +15,7 @@ from typing import Any
 
 from handrail.generators.importing.inventory import CrmAutomation, CrmField, CrmPipeline, CrmStage, Inventory
 from handrail.specs.naming import salesforce_name_problem
+from handrail.targets.salesforce.fields import MULTI_SELECT_VISIBLE_LINES
 
 Bodies = dict[tuple[str, str], dict[str, Any]]
 OBJECT = "Opportunity"
@@ -106,6 +107,9 @@ def crm_field(name: str, body: dict) -> CrmField:
         spec_type = "user"
     elif spec_type is None:
         why = f"the spec has no {sf_type or 'such'} type"
+    lines = body.get("visibleLines")
+    if spec_type == "multi_select" and lines and _int(lines) != MULTI_SELECT_VISIBLE_LINES:
+        why = f"shown in {lines} lines; Handrail shows multi-select picklists in {MULTI_SELECT_VISIBLE_LINES}"
     if spec_type is not None and salesforce_name_problem(name):
         spec_type, why = None, f"its name cannot be a spec's api_name: {salesforce_name_problem(name)}"
     options: tuple[tuple[str, str], ...] = ()

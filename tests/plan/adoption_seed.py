@@ -44,6 +44,11 @@ SALESFORCE_FIELDS = {
     "<valueSetDefinition><sorted>false</sorted>"
     + _values(["Acme CRM", "Spreadsheets", "None"])
     + "</valueSetDefinition></valueSet>",
+    "Security_Requirements__c": "<label>Security Requirements</label><required>false</required>"
+    "<trackHistory>false</trackHistory><type>MultiselectPicklist</type><valueSet><restricted>true</restricted>"
+    "<valueSetDefinition><sorted>false</sorted>"
+    + _values(["SOC 2", "SSO", "Data residency"])
+    + "</valueSetDefinition></valueSet><visibleLines>4</visibleLines>",
     "Contract_Length__c": "<externalId>false</externalId><label>Contract Length (months)</label>"
     "<precision>3</precision><required>false</required><scale>0</scale><trackHistory>false</trackHistory>"
     "<type>Number</type><unique>false</unique>",

@@ -32,7 +32,7 @@ def draft(org, tmp_path, run_cli):
     out = tmp_path / "handoff.yaml"
     code, stdout, err = run_cli("import", "--spec", str(envs), "--env", "live", "--out", str(out))
     assert code == 0, err
-    assert f"wrote {out}: 8 field(s) adopted (3 weighted), 2 listed as not adopted, 7 stage(s)" in stdout
+    assert f"wrote {out}: 9 field(s) adopted (3 weighted), 2 listed as not adopted, 7 stage(s)" in stdout
     # read only, and in one retrieve whatever the org's size
     assert org.count("retrieve") == 1 and org.count("deploy") == 0
     assert not [c for c in org.calls() if c.method in ("PATCH", "DELETE")]

@@ -154,3 +154,12 @@ def test_a_managed_package_field_is_listed_not_adopted():
 
     f = crm_field("acme__Goals__c", {"type": "LongTextArea", "label": "Goals", "length": "1000"})
     assert f.spec_type is None and "double underscore" in f.why
+
+
+def test_a_multi_select_shown_in_other_than_four_lines_is_marked_for_review():
+    from handrail.targets.salesforce.importer import crm_field
+
+    values = {"value": [{"fullName": "A", "default": "false", "label": "A"}]}
+    body = {"type": "MultiselectPicklist", "label": "M", "visibleLines": "6"}
+    f = crm_field("M__c", {**body, "valueSet": {"restricted": "true", "valueSetDefinition": values}})
+    assert f.spec_type == "multi_select" and "shown in 6 lines" in f.why
