@@ -14,6 +14,7 @@ import re
 from typing import Any, Iterable, TextIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -39,3 +40,29 @@ class SafeWriter:
         self._line.truncate()
         self._writer.writerow([safe_cell("" if value is None else value) for value in row])
         self._out.write(self._line.getvalue()[:-2] + "\n")
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        """writerow for each row, written out in one piece: each row's end is where the buffer stood
+        after it, so its "\r\n" is cut there, never inside a quoted cell."""
+        line, writer = self._line, self._writer
+        line.seek(0)
+        line.truncate()
+        ends, starts, plain = [], FORMULA_FIRST, PLAIN_NUMBER.fullmatch
+        for row in rows:  # safe_cell, inline
+            writer.writerow(
+                [
+                    ""
+                    if v is None
+                    else "'" + v
+                    if isinstance(v, str) and v[:1] in starts and not plain(v)
+                    else v
+                    for v in row
+                ]
+            )
+            ends.append(line.tell())
+        text, start, lines = line.getvalue(), 0, []
+        for end in ends:
+            lines.append(text[start : end - 2])
+            start = end
+        if lines:
+            self._out.write("\n".join(lines) + "\n")

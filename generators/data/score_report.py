@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Iterable, Iterator, TextIO
 
 from handrail.generators.data.csv_cells import SafeWriter
@@ -182,8 +183,21 @@ def write_csv(model: Model, rows: Iterable[dict], totals: Totals, out: TextIO) -
     columns = ["id", "name", "segment", "score", "tier", "completeness", "missing_required", "summary"]
     writer = SafeWriter(out)
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["; ".join(row[c]) if c == "missing_required" else row[c] for c in columns])
+    cells = (
+        (
+            r["id"],
+            r["name"],
+            r["segment"],
+            r["score"],
+            r["tier"],
+            r["completeness"],
+            "; ".join(r["missing_required"]),
+            r["summary"],
+        )
+        for r in rows
+    )
+    for batch in iter(lambda: list(islice(cells, 1000)), []):
+        writer.writerows(batch)
 
 
 WRITERS = {"text": write_text, "json": write_json, "csv": write_csv}

@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handrail.generators.data.reader import CHECKED, UNCHECKED, DealReader
-from handrail.generators.rules.sql import AT_EDGES, SPACES, literal, quoted, uses_contacts
+from handrail.generators.rules.sql import AT_EDGES, literal, quoted, uses_contacts
 from handrail.specs.model import NUMBER_TYPES, Model
 
-WHITE = literal(SPACES)
 # ISO 8601 forms both paths read alike (generators.data.dates reads more: those go to the Python reader).
 ISO_MOMENT = "'^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?)?$'"
 

@@ -94,3 +94,42 @@ def test_audit_csv_neutralises_owners_and_ids(run_cli, tmp_path, example_spec):
     ]
     assert "'" + HOSTILE[0] in groups
     assert not [c for c in _cells(out) if c.startswith(("=", "+", "@", "\t", "\r"))]
+
+
+def test_rows_written_together_are_the_rows_written_one_by_one():
+    import io
+    import random
+
+    from handrail.generators.data.csv_cells import SafeWriter
+
+    pieces = [
+        "",
+        "a",
+        " ",
+        ",",
+        '"',
+        "'",
+        "=1+2",
+        "-12.5",
+        "-x",
+        "@a",
+        "\t",
+        "\r",
+        "\n",
+        "\r\n",
+        "é",
+        "\u2028",
+    ]
+    rng = random.Random(7)
+    rows = [
+        [rng.choice([None, 1.5, 0, -3, "".join(rng.choices(pieces, k=rng.randint(0, 4)))]) for _ in range(5)]
+        for _ in range(3000)
+    ]
+    one, together = io.StringIO(), io.StringIO()
+    for row in rows:
+        SafeWriter(one).writerow(row)
+    writer = SafeWriter(together)
+    writer.writerows(rows[:1000])
+    writer.writerows([])
+    writer.writerows(rows[1000:])
+    assert together.getvalue() == one.getvalue()
