@@ -138,7 +138,9 @@ def test_changing_a_segment_rule_in_the_tree_changes_engine_and_both_printers(ex
     finally:
         tree._BUILT.pop(id(model))
     assert sf == "{!Deal_Amount} >= 123456"
-    assert hs == "(if is_present(amount) then amount >= 123456 else false)"
+    assert hs == (
+        "(if is_present(amount_in_home_currency) then amount_in_home_currency >= 123456 else false)"
+    )
     assert engine_in == first.segment.key
 
 
