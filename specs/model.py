@@ -310,10 +310,10 @@ class Model:
     retired_gates: tuple[str, ...] = ()
     salesforce: SalesforceSettings = SalesforceSettings()
     pipelines: tuple[Pipeline, ...] = ()  # empty: one implicit default (specs.pipelines.pipelines_of)
+    calendar: BusinessCalendar = BusinessCalendar()
 
     def computed_field(self, key: str) -> Field:
         return self._index("computed")[key]
-    calendar: BusinessCalendar = BusinessCalendar()
 
     def field(self, key: str) -> Field:
         return self._index("fields")[key]
