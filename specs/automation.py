@@ -28,6 +28,7 @@ class Task:
     segments: tuple[str, ...]
     tiers: tuple[str, ...] = ()  # tier keys (ready, gaps, blocked); none: any tier
     span: Span | None = None
+    pipelines: tuple[str, ...] = ()  # pipeline keys; none: deals of any pipeline
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Notification:
     segments: tuple[str, ...]
     tiers: tuple[str, ...] = ()
     span: Span | None = None
+    pipelines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

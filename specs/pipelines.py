@@ -217,35 +217,49 @@ def _check_refs(data: dict, keys: dict, items, err) -> None:
         for _, p in items
     }
     # segments made from sizes: and motions: carry their motion's pipelines; report those at the motion
-    for section in ("gates", "motions") if "motions" in data else ("gates", "segments"):
-        for i, item in enumerate(data.get(section) or ()):
-            if not isinstance(item, dict) or "pipelines" not in item:
-                continue
-            named = item["pipelines"] if isinstance(item["pipelines"], list) else []
-            if not keys:
+    for path, item in _naming_items(data):
+        named = item["pipelines"] if isinstance(item["pipelines"], list) else []
+        if not keys:
+            err(
+                "unknown-reference",
+                "pipelines: names pipelines but the spec declares none",
+                (*path, "pipelines"),
+                "declare them under pipelines:",
+            )
+            continue
+        for j, name in enumerate(named):
+            if isinstance(name, str) and name not in keys:
                 err(
                     "unknown-reference",
-                    "pipelines: names pipelines but the spec declares none",
-                    (section, i, "pipelines"),
-                    "declare them under pipelines:",
+                    f"unknown pipeline {short(name)}",
+                    (*path, "pipelines", j),
+                    suggest(name, keys),
                 )
-                continue
-            for j, name in enumerate(named):
-                if isinstance(name, str) and name not in keys:
-                    err(
-                        "unknown-reference",
-                        f"unknown pipeline {short(name)}",
-                        (section, i, "pipelines", j),
-                        suggest(name, keys),
-                    )
-            stage = item.get("stage") if section == "gates" else None
-            if stage and named and all(n in keys and stage not in has_stage[n] for n in named):
-                err(
-                    "pipeline-stage",
-                    f"none of the gate's pipelines has stage {short(stage)}",
-                    (section, i, "pipelines"),
-                    "map the stage in one of them, or name a pipeline that has it",
-                )
+        stage = item.get("stage") if path[0] == "gates" else None
+        if stage and named and all(n in keys and stage not in has_stage[n] for n in named):
+            err(
+                "pipeline-stage",
+                f"none of the gate's pipelines has stage {short(stage)}",
+                (*path, "pipelines"),
+                "map the stage in one of them, or name a pipeline that has it",
+            )
+
+
+def _naming_items(data: dict):
+    """(path, item) for every gate, segment or motion, task and notification that has `pipelines:`."""
+    found = []
+    for section in ("gates", "motions") if "motions" in data else ("gates", "segments"):
+        found += [((section, i), item) for i, item in enumerate(data.get(section) or ())]
+    automation = data.get("automation") if isinstance(data.get("automation"), dict) else {}
+    won = automation.get("on_closed_won") if isinstance(automation.get("on_closed_won"), dict) else {}
+    for kind in ("tasks", "notify"):
+        found += [(("automation", "on_closed_won", kind, i), t) for i, t in enumerate(won.get(kind) or ())]
+    for i, entry in enumerate(automation.get("on_stage_entry") or ()):
+        for kind in ("tasks", "notify") if isinstance(entry, dict) else ():
+            found += [
+                (("automation", "on_stage_entry", i, kind, j), t) for j, t in enumerate(entry.get(kind) or ())
+            ]
+    return [(path, item) for path, item in found if isinstance(item, dict) and "pipelines" in item]
 
 
 def data_stage_keys(data: dict) -> list[str]:

@@ -314,12 +314,16 @@ def _task(raw: dict, path: tuple, segment_keys, doc: Document) -> Task:
         segments=_all(raw.get("segments"), segment_keys),
         tiers=tuple(raw.get("tiers") or ()),
         span=doc.span(path),
+        pipelines=tuple(raw.get("pipelines") or ()),
     )
 
 
 def _notification(raw: dict, path: tuple, segment_keys, doc: Document) -> Notification:
     segments, tiers = _all(raw.get("segments"), segment_keys), tuple(raw.get("tiers") or ())
-    return Notification(tuple(raw["to"]), raw["title"], raw.get("body", ""), segments, tiers, doc.span(path))
+    pipelines = tuple(raw.get("pipelines") or ())
+    return Notification(
+        tuple(raw["to"]), raw["title"], raw.get("body", ""), segments, tiers, doc.span(path), pipelines
+    )
 
 
 def _automation(raw: dict, segment_keys, doc: Document) -> Automation:

@@ -16,12 +16,14 @@ from typing import Any
 
 from handrail.generators.rules.scoring import TIER_LABELS
 from handrail.specs.model import Due, Model, Task
+from handrail.specs.pipelines import pipelines_of
 from handrail.targets.hubspot.vocabulary import (
     CREATE_TASK,
     DEAL_NAME_PROPERTY,
     DELAY,
     INTERNAL_EMAIL,
     OWNER_PROPERTY,
+    PIPELINE_PROPERTY,
     SET_PROPERTY,
     TASK_TO_DEAL_ASSOCIATION,
 )
@@ -65,6 +67,19 @@ def for_tiers(model: Model, tiers: tuple[str, ...], step: Step) -> Step | IfAnyO
         return step
     labels = tuple(label for key, label in TIER_LABELS.items() if key in tiers)
     return IfAnyOf(model.computed_field("tier").hubspot_name, labels, (step,), "Other tier")
+
+
+def for_pipelines(model: Model, keys: tuple[str, ...], step: Step | IfAnyOf) -> Step | IfAnyOf:
+    """`step` for deals of the pipelines `keys` (a STATIC_BRANCH on the deal's `pipeline`); the bare step
+    when there are none or they cover every pipeline. A default pipeline the spec gives no HubSpot id is
+    the portal's built-in one, whose id is "default"."""
+    every = pipelines_of(model)
+    chosen = [p for p in every if p.key in keys]
+    if not keys or len(chosen) == len(every):
+        return step
+    # A pipeline with no HubSpot id is not in the portal: its key matches no deal.
+    ids = tuple(p.hubspot_id or ("default" if p.default else p.key) for p in chosen)
+    return IfAnyOf(PIPELINE_PROPERTY, ids, (step,), "Other pipeline")
 
 
 def owner_placeholder(who: str) -> str:

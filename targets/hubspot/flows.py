@@ -140,13 +140,15 @@ def _routes(model: Model, items: list[tuple[tuple[str, ...], act.Step | act.IfEm
 
 
 def _items(model: Model, tasks: tuple[Task, ...], notes: tuple[Notification, ...]) -> list[tuple[tuple, Any]]:
-    """(segments, step) for each task, then each notification; a step with tiers is behind a tier branch."""
-    items = [(t.segments, act.for_tiers(model, t.tiers, act.create_task(model, t))) for t in tasks]
+    """(segments, step) for each task, then each notification; a step with tiers or pipelines is behind a
+    branch on each."""
+
+    def limited(item, step):  # behind the tier branch, then the pipeline branch
+        return act.for_pipelines(model, item.pipelines, act.for_tiers(model, item.tiers, step))
+
+    items = [(t.segments, limited(t, act.create_task(model, t))) for t in tasks]
     return items + [
-        (
-            n.segments,
-            act.for_tiers(model, n.tiers, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))),
-        )
+        (n.segments, limited(n, act.notify(model, n.to, n.title, act.paragraphs(model, n.body))))
         for n in notes
     ]
 

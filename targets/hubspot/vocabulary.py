@@ -96,6 +96,7 @@ TASK_TO_DEAL_ASSOCIATION = 216
 # HubSpot's own deal properties the generated configuration reads.
 OWNER_PROPERTY = "hubspot_owner_id"
 STAGE_PROPERTY = "dealstage"
+PIPELINE_PROPERTY = "pipeline"  # the deal's pipeline id
 DEAL_NAME_PROPERTY = "dealname"
 CREATED_PROPERTY = "createdate"
 CLOSE_DATE_PROPERTY = "closedate"

@@ -18,19 +18,19 @@ Due dates: hours -> today + ceil(hours / 24) days; days -> today + days; busines
 Sundays (no holiday calendar): from a weekend day counting starts on the Friday before, then
     due = start + n + 2 * FLOOR((WEEKDAY(start) - 2 + n) / 5)
 
-A task or notification limited by `segments:` or `tiers:` sits behind one decision on the segment and tier
-fields (the tier as the before-save flow set it on this save); other deals go straight on.
+A task or notification limited by `segments:`, `tiers:` or `pipelines:` sits behind one decision
+(action_filter.py); other deals go straight on.
 """
 
 from __future__ import annotations
 
 import re
 
-from handrail.generators.rules.scoring import TIER_LABELS
 from handrail.specs.model import Due, Escalation, Model, Notification, Task
 from handrail.specs.naming import camel
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
+from handrail.targets.salesforce.action_filter import only_for
 from handrail.targets.salesforce.flow_elements import FlowBuilder
 from handrail.targets.salesforce.pipeline_stages import stage_entered, start_filters
 from handrail.targets.salesforce.score_flow import closed_won_stage
@@ -86,35 +86,6 @@ class Actions:
     def _label(self, who: str) -> str:
         return ROLE_LABELS.get(who, who)
 
-    # Segment and tier filter ------------------------------------------------------------------
-    def only_for(
-        self, segments: tuple[str, ...], tag: str, first: str, then: str | None, tiers: tuple[str, ...] = ()
-    ) -> str:
-        """`first` for deals in `segments` whose tier is one of `tiers` (none: any tier), straight on to
-        `then` for the others (a deal without a tier included, when `tiers` limit it)."""
-        groups = []  # (computed field key, [(value, label)])
-        if not set(self.model.segment(k).key for k in segments) >= {s.key for s in self.model.segments}:
-            groups.append(("segment", [(k, self.model.segment(k).label) for k in segments]))
-        if tiers and not set(tiers) >= set(TIER_LABELS):
-            groups.append(("tier", [(v, v) for k, v in TIER_LABELS.items() if k in tiers]))
-        if not groups:
-            return first
-        conditions, terms = [], []
-        for what, values in groups:
-            field = f"$Record.{self.model.computed_field(what).salesforce_name}"
-            numbers = [str(len(conditions) + i) for i in range(1, len(values) + 1)]
-            conditions += [fe.equals(field, value) for value, _ in values]
-            terms.append(numbers[0] if len(numbers) == 1 else f"({' OR '.join(numbers)})")
-        logic = fe.any_of_logic(len(conditions)) if len(groups) == 1 else " AND ".join(terms)
-        words = " and ".join(f"{w.capitalize()} is {', '.join(label for _, label in v)}" for w, v in groups)
-        return self.flow.decision(
-            f"Applies_{tag}",
-            f"{words}?"[:255],
-            [fe.rule(f"Applies_To_{tag}", "Applies", conditions, first, logic=logic)],
-            default=then,
-            default_label=f"Other {' or '.join(w for w, _ in groups)}",
-        )
-
     # Tasks --------------------------------------------------------------------------------------
     def task(
         self, task: Task, tag: str, then: str | None, subject: str | None = None, due: str | None = None
@@ -155,7 +126,7 @@ class Actions:
             description=f"Owner: {self._label(task.owner)}; due {task.due.describe()}.",
         )
         first = self._with_user_lookups((task.owner,), tag, create)
-        return self.only_for(task.segments, tag, first, then, task.tiers)
+        return only_for(self.flow, self.model, tag, first, then, task.segments, task.tiers, task.pipelines)
 
     def due_expression(self, task: Task) -> str:
         amount, unit = task.due.amount, task.due.unit
@@ -237,7 +208,7 @@ class Actions:
                     default_label="Blank",
                 )
         first = self._with_user_lookups(n.to, tag, step)
-        return self.only_for(n.segments, tag, first, then, n.tiers)
+        return only_for(self.flow, self.model, tag, first, then, n.segments, n.tiers, n.pipelines)
 
     def with_notification_type(self, tag: str, first: str) -> str:
         """Look up the custom notification type's Id (notifications need it), then `first`."""
