@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from handrail.specs import people
+from handrail.specs import environment_ids, people
 from handrail.specs.diagnostics import Diagnostic, error, warning
 from handrail.specs.model import Match, Model, Segment
 from handrail.specs.naming import (
@@ -244,7 +244,7 @@ _AUTH = {
 
 
 def check_environments(model: Model) -> list[Diagnostic]:
-    out = people.check_environments(model)  # people:, username_suffix, hubspot_stages
+    out = people.check_environments(model) + environment_ids.check(model)  # per-environment values
     for env in model.environments:
         where = f"environments.{env.name}"
         if env.permission_sets and env.target != "salesforce":

@@ -7,8 +7,9 @@ from handrail.specs.loader import Document
 from handrail.specs.model import DealSource, Environment
 from handrail.specs.platforms import permission_set_users
 
-# Per-environment values with fields of their own (specs.people, targets.hubspot.environment_stages).
-PER_ENVIRONMENT = ("people", "username_suffix", "hubspot_stages")
+# Per-environment values with fields of their own (specs.people, targets.hubspot.environment_stages,
+# specs.environment_ids).
+PER_ENVIRONMENT = ("people", "username_suffix", "hubspot_stages", "hubspot_pipelines")
 
 
 def deal_source(raw: dict) -> DealSource:
@@ -48,4 +49,8 @@ def environment(name: str, raw: dict, doc: Document) -> Environment:
         people=tuple(sorted((raw.get("people") or {}).items())),
         username_suffix=raw.get("username_suffix"),
         hubspot_stages=tuple(sorted((raw.get("hubspot_stages") or {}).items())),
+        hubspot_pipelines=tuple(
+            (key, ids.get("id"), tuple(sorted((ids.get("stages") or {}).items())))
+            for key, ids in sorted((raw.get("hubspot_pipelines") or {}).items())
+        ),
     )

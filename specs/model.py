@@ -286,6 +286,8 @@ class Environment:
     people: tuple[tuple[str, str], ...] = ()  # the spec's username -> this environment's (specs.people)
     username_suffix: str | None = None  # Salesforce: appended to every username the spec names
     hubspot_stages: tuple[tuple[str, str], ...] = ()  # stage key -> this portal's deal stage id
+    # pipeline key -> (this portal's pipeline id or None, ((stage key, stage id), ...)): specs.environment_ids
+    hubspot_pipelines: tuple[tuple[str, str | None, tuple[tuple[str, str], ...]], ...] = ()
 
     def get(self, key: str, default=None):
         return dict(self.settings).get(key, default)

@@ -24,6 +24,7 @@ from handrail.generators.plan.resources import Desired, Origin
 from handrail.generators.plan.snapshot import SnapshotOrg
 from handrail.generators.plan.validators import check_plan, refusals
 from handrail.specs.diagnostics import HandrailError
+from handrail.specs.environment_ids import for_environment
 from handrail.specs.model import Environment, Model
 from handrail.targets import load_target
 
@@ -52,6 +53,8 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
     env = environment(model, env_name)
     platform = platform_of(env)
     target = load_target(platform)
+    if env.target == "hubspot":  # this portal's pipeline and stage ids where they differ
+        model = for_environment(model, env)
     desired = target.render(model, dict(options or {}))
     org = org or open_org(model, env)
     prepare = getattr(org, "prepare", None)

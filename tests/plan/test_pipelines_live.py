@@ -173,3 +173,49 @@ def test_a_pipeline_or_stage_the_portal_lacks_is_a_located_error_at_plan_time(po
     spec.write_text(spec.read_text().replace("    id: renewals\n", "    id: renewal\n"))
     code, out, err = run_cli(*args(spec, "plan"))
     assert code == 3 and "the portal has no deal pipeline 'renewal'" in err, out + err
+
+
+def test_a_portal_whose_renewals_pipeline_has_other_ids_plans_with_them(
+    fake_hubspot, monkeypatch, tmp_path, run_cli
+):
+    """A second portal where the renewals pipeline was created again: its ids come from the environment,
+    and the plan differs from the spec's own ids in those ids only."""
+    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
+    for email, (first, last) in PEOPLE.items():
+        fake_hubspot.portal.add_owner(email, first, last)
+    ids = {key: f"7{n}{n}" for n, (key, *_) in enumerate(RENEWAL_STAGES)}
+    stages = [
+        {"stageId": ids[i], "label": label, "displayOrder": n, "metadata": {"probability": p}}
+        for n, (i, label, p) in enumerate(RENEWAL_STAGES)
+    ]
+    fake_hubspot.portal.add_pipeline(
+        "deals", {"label": "Renewals", "displayOrder": 1, "stages": stages}, "98765"
+    )
+    spec_map = {
+        "renewal_proposal": "proposal",
+        "renewal_negotiation": "negotiation",
+        "renewal_won": "closed_won",
+        "renewal_lost": "closed_lost",
+    }
+    mapped = "".join(f'          {spec_map[k]}: "{ids[k]}"\n' for k in spec_map if k in ids)
+    env = HUBSPOT + '    hubspot_pipelines:\n      renewals:\n        id: "98765"\n        stages:\n' + mapped
+    spec = spec_with(tmp_path, env)
+    code, out, err = run_cli(*args(spec, "plan"))
+    assert code == 0, out + err
+    assert run_cli(*args(spec, "apply"))[0] == 0
+    portal = fake_hubspot.portal
+    flows = json.dumps(list(portal.flows.values()))
+    formulas = json.dumps([p.get("calculationFormula") for p in portal.properties["deals"].values()])
+    assert "'98765'" in formulas and f'"{ids["renewal_negotiation"]}"' in flows  # the portal's own ids
+    assert "'renewals'" not in formulas and "renewal_negotiation" not in flows  # none of the spec's left
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 0, out + err
+    assert fake_hubspot.rejections == []
+
+
+def test_hubspot_pipelines_naming_an_unknown_pipeline_is_a_located_error(tmp_path, run_cli):
+    spec = spec_with(tmp_path, HUBSPOT + '    hubspot_pipelines:\n      renewal: {id: "98765"}\n')
+    code, out, err = run_cli("validate", "--spec", str(spec))
+    assert code == 3 and "unknown pipeline 'renewal'" in err and "did you mean `renewals`" in err
