@@ -100,8 +100,11 @@ def prepared(model: Model) -> list[str]:
             options = f"REGEXP_REPLACE(';' || {text} || ';', {AROUND_SEPARATORS}, ';', 'g')"
             out.append(f"{options} AS {_options(f)}")
             continue
-        out.append(f"TRIM({text}, ' \t') AS {_trimmed(f)}")
-        out.append(f"LOWER(TRIM({text}, ' \t')) AS {_lowered(f)}")
+        # TRIM only a cell that starts or ends with a space or tab: the same value, at a fraction of the cost
+        edge = f"LEFT({text}, 1) IN (' ', '\t') OR RIGHT({text}, 1) IN (' ', '\t')"
+        trimmed = f"CASE WHEN {edge} THEN TRIM({text}, ' \t') ELSE {text} END"
+        out.append(f"{trimmed} AS {_trimmed(f)}")
+        out.append(f"LOWER({trimmed}) AS {_lowered(f)}")
         if f.type == "picklist":
             out.append(f"REGEXP_REPLACE({text}, {AT_EDGES}, '', 'g') AS {_stripped(f)}")
     return out
