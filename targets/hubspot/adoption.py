@@ -9,8 +9,9 @@ hidden) and what is fixed at creation (hasUniqueValue) take the portal's value b
 never show as changes, and an update, which sends only the attributes that differ, leaves them as they
 are. Properties Handrail named itself are compared whole, as before.
 
-Not kept: an option's description, which plan does not read (the live body is projected onto the
-desired one); an update that changes the options sends the spec's, without descriptions.
+An option's description, which the spec cannot state and plan does not compare (the live body is
+projected onto the desired one), is carried over at apply: an update that sends the options gives each
+option the portal has its portal description (keep_option_descriptions).
 """
 
 from __future__ import annotations
@@ -65,3 +66,19 @@ def keep_portal_values(
             for o in body["options"]
         ]
     return body
+
+
+def keep_option_descriptions(options: list, portal: Mapping[str, Any] | None) -> list:
+    """The options to send, each one the portal has with the portal's description (the whole property
+    as HubSpot returned it; None when it is not known)."""
+    described = {
+        o.get("value"): o["description"]
+        for o in (portal or {}).get("options") or ()
+        if isinstance(o, dict) and o.get("description")
+    }
+    return [
+        {**o, "description": described[o["value"]]}
+        if isinstance(o, dict) and o.get("value") in described and not o.get("description")
+        else o
+        for o in options
+    ]

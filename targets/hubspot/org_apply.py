@@ -23,6 +23,7 @@ from handrail.generators.plan.diff import CREATE, DELETE, UPDATE, Change, Plan
 from handrail.generators.plan.org import ApplyResult
 from handrail.generators.plan.resources import Desired, Resource
 from handrail.targets.errors import TargetError
+from handrail.targets.hubspot.adoption import keep_option_descriptions
 from handrail.targets.hubspot.org_normalise import normalise
 from handrail.targets.hubspot.vocabulary import DEALS, FLOWS_PATH, PIPELINE_RULES_PATH, VALIDATION_PATH
 from handrail.targets.transport.retry import Transient, classify_failure, retrying
@@ -215,6 +216,9 @@ class Applier:
             return
         api = self.conn.client.crm.properties.core_api
         update = {k: body[k] for k in changed if k in body}
+        if "options" in update:  # the spec states no option descriptions: each keeps the portal's
+            live = (self.org.live.properties or {}).get(change.key)
+            update["options"] = keep_option_descriptions(update["options"], live)
         self._attempt(
             change,
             lambda: self.conn.call(

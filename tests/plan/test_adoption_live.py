@@ -284,3 +284,33 @@ def test_an_adopted_picklist_keeps_its_restriction_default_and_colours(org, sf_s
     assert "<color>#00AA00</color><default>true</default><label>Weekly call</label>" in xml
     assert "<description>The monthly digest</description>" in xml and "Quarterly review" in xml
     assert run_cli(*args(sf_spec, "plan", "--exit-code"))[0] == 0
+
+
+def test_an_adopted_hubspot_enumeration_keeps_its_option_descriptions(portal, run_cli, tmp_path):
+    """The spec cannot state an option's description: an update that sends the options (here, the spec
+    adds one) keeps the description of each option the portal has."""
+    spec = live_spec(tmp_path, HUBSPOT_PEOPLE_ENV)
+    edit(
+        spec,
+        "  - key: communication_prefs\n",
+        "  - key: communication_prefs\n    hubspot: {name: comm_channel}\n",
+    )
+    body = next(
+        r.body
+        for r in render_hubspot(load_spec(spec).model).resources
+        if (r.kind, r.key) == ("property", "comm_channel")
+    )
+    options = [
+        {**o, "description": "The monthly digest"} if o["value"] == "Email updates" else o
+        for o in body["options"]
+        if o["value"] != "Other"
+    ]
+    portal.portal.properties["deals"]["comm_channel"] = portal.portal.property_record(
+        {**body, "options": options}
+    )
+    code, out, err = run_cli(*args(spec, "apply"))
+    assert code == 0, out + err
+    live = {o["value"]: o for o in portal.portal.properties["deals"]["comm_channel"]["options"]}
+    assert "Other" in live  # the spec's option was added
+    assert live["Email updates"]["description"] == "The monthly digest"  # and the portal's description kept
+    assert run_cli(*args(spec, "plan", "--exit-code"))[0] == 0
