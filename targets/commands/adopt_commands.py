@@ -22,22 +22,30 @@ from handrail.generators.commands.options import EDITION_OPTION, ENV_OPTION, FIL
     help="Where to write the draft spec (an existing file only with --force).",
 )
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
-def import_(spec: Path, env_name: str, out: Path, force: bool) -> None:
+@click.option(
+    "--snapshot",
+    "snapshot_dir",
+    type=click.Path(path_type=Path),
+    help="Also save everything the import read as a snapshot folder (new, empty, or a snapshot).",
+)
+def import_(spec: Path, env_name: str, out: Path, force: bool, snapshot_dir: Path | None) -> None:
     """Draft a spec from what an environment already holds.
 
     Reads the deal fields, stages, record types or pipelines, and active automation of a live org or a
     snapshot, maps each field to a handoff section with a `# review:` comment on every guess, and adopts
     it by its CRM name, so `plan` right after the import only adds. Only the environments: section of
-    --spec is read: a file holding just that will do.
+    --spec is read: a file holding just that will do. --snapshot keeps what was read as a snapshot
+    folder, the baseline of the org before Handrail (a snapshot environment on it imports the same).
 
     \b
     Examples:
       handrail import --spec environments.yaml --env production --out handoff.yaml
       handrail import --env hubspot --out handoff.draft.yaml --force
+      handrail import --env production --snapshot baseline/production
     """
     from handrail.targets.commands.import_command import import_spec
 
-    import_spec(spec, env_name, out, force)
+    import_spec(spec, env_name, out, force, snapshot_dir)
 
 
 @click.command()

@@ -18,6 +18,7 @@ from handrail.generators.importing.draft import render
 from handrail.generators.importing.inventory import Inventory
 from handrail.generators.importing.mapping import map_fields
 from handrail.generators.output.files import atomic_text
+from handrail.generators.plan.snapshot_save import check_destination, save
 from handrail.specs.computed import RESERVED
 from handrail.specs.deal_environment import environment as make_environment
 from handrail.specs.diagnostics import InputError, UsageProblem
@@ -27,7 +28,9 @@ from handrail.specs.snapshot_path import SnapshotPathError, confined_snapshot_fo
 from handrail.specs.validate import load_spec_text
 
 
-def import_spec(spec: Path, env_name: str, out: Path, force: bool) -> Inventory:
+def import_spec(spec: Path, env_name: str, out: Path, force: bool, snapshot: Path | None = None) -> Inventory:
+    if snapshot is not None:
+        check_destination(snapshot)  # before any call to the org
     if out.exists() and not force:
         raise UsageProblem(f"--out {out} already exists; pass --force to replace it, or name another file")
     if out.exists() and out.is_dir():
@@ -43,7 +46,7 @@ def import_spec(spec: Path, env_name: str, out: Path, force: bool) -> Inventory:
         )
     env = make_environment(env_name, raw, doc)
     spec_dir = spec.resolve().parent
-    inventory = read(env, spec_dir)
+    inventory, bodies = read(env, spec_dir)
     kept = {str(k): dict(v) for k, v in envs.items() if isinstance(v, dict)}
     for name, entry in kept.items():
         if entry.get("target") == "snapshot" and isinstance(entry.get("path"), str):
@@ -52,6 +55,9 @@ def import_spec(spec: Path, env_name: str, out: Path, force: bool) -> Inventory:
     model = load_spec_text(
         text, str(out)
     ).model  # a draft that does not validate is a bug: nothing is written
+    if snapshot is not None:  # what was read, as a snapshot environment's folder holds it
+        saved = save(snapshot, env_platform(env), env_name, bodies)
+        click.echo(f"saved the {saved} component(s) read from {env_name} to {snapshot}", err=True)
     with atomic_text(out) as handle:
         handle.write(text)
     _, unmapped = map_fields(inventory.fields, set(RESERVED))
@@ -76,8 +82,9 @@ def env_platform(env: Environment) -> str:
     return env.get("platform") if env.target == "snapshot" else env.target
 
 
-def read(env: Environment, spec_dir: Path) -> Inventory:
-    """The environment's inventory; a snapshot is read from its folder with no CRM client imported."""
+def read(env: Environment, spec_dir: Path) -> tuple[Inventory, dict[tuple[str, str], dict]]:
+    """The environment's inventory and the bodies it was made from (<kind>, <key>) -> body; a snapshot is
+    read from its folder with no CRM client imported."""
     if env.target == "snapshot":
         platform = env.get("platform")
         try:
@@ -87,22 +94,25 @@ def read(env: Environment, spec_dir: Path) -> Inventory:
         if not folder.is_dir():
             raise InputError(f"environments.{env.name}.path: {folder} is not a folder")
         bodies = snapshot_bodies(folder)
-        if platform == "hubspot":
-            from handrail.targets.hubspot import importer as hubspot_importer
-
-            return hubspot_importer.inventory(bodies, env.name)
-        from handrail.targets.salesforce import importer as salesforce_importer
-
-        return salesforce_importer.inventory(bodies, env.name)
-    if env.target == "hubspot":
+    elif env.target == "hubspot":
+        platform = "hubspot"
         from handrail.targets.hubspot import importer as hubspot_importer
         from handrail.targets.hubspot.client import connect as hubspot_connect
 
-        return hubspot_importer.inventory(hubspot_importer.read_live(hubspot_connect(env)), env.name)
-    from handrail.targets.salesforce import importer as salesforce_importer
-    from handrail.targets.salesforce.client import connect as salesforce_connect
+        bodies = hubspot_importer.read_live(hubspot_connect(env))
+    else:
+        platform = "salesforce"
+        from handrail.targets.salesforce import importer as salesforce_importer
+        from handrail.targets.salesforce.client import connect as salesforce_connect
 
-    return salesforce_importer.inventory(salesforce_importer.read_live(salesforce_connect(env)), env.name)
+        bodies = salesforce_importer.read_live(salesforce_connect(env))
+    if platform == "hubspot":
+        from handrail.targets.hubspot import importer as hubspot_importer
+
+        return hubspot_importer.inventory(bodies, env.name), bodies
+    from handrail.targets.salesforce import importer as salesforce_importer
+
+    return salesforce_importer.inventory(bodies, env.name), bodies
 
 
 def snapshot_bodies(folder: Path) -> dict[tuple[str, str], dict]:

@@ -85,3 +85,34 @@ def test_plan_after_import_only_adds_then_apply_converges(draft, portal, run_cli
         assert properties[name] == before[name], name
     assert json.dumps(portal.portal.pipelines, sort_keys=True) == pipelines
     assert portal.portal.flows["501"]["revisionId"] == "1"  # the team's own workflow is not touched
+
+
+def test_import_keeps_what_it_read_as_a_snapshot_that_imports_the_same(portal, tmp_path, run_cli):
+    """--snapshot saves the portal as the import read it; a snapshot environment on that folder drafts
+    the same spec with no call to the portal."""
+    envs = tmp_path / "environments.yaml"
+    envs.write_text(ENVIRONMENTS + "  baseline: {target: snapshot, platform: hubspot, path: baseline}\n")
+    live_draft, offline_draft = tmp_path / "live.yaml", tmp_path / "offline.yaml"
+    args = ("import", "--spec", str(envs), "--env")
+    code, _, err = run_cli(*args, "live", "--out", str(live_draft), "--snapshot", str(tmp_path / "baseline"))
+    assert code == 0, err
+    assert "saved the" in err and (tmp_path / "baseline" / "snapshot.json").is_file()
+    calls = len(portal.calls())
+    code, _, err = run_cli(*args, "baseline", "--out", str(offline_draft))
+    assert code == 0, err
+    assert len(portal.calls()) == calls  # read from the folder
+    drop = ("# ", "environments:")  # comments name where each draft was read from
+    lines = lambda p: [x for x in p.read_text().splitlines() if not x.lstrip().startswith(drop)]  # noqa: E731
+    assert lines(live_draft) == lines(offline_draft)
+
+
+def test_import_refuses_a_snapshot_folder_that_is_not_one_before_reading(portal, tmp_path, run_cli):
+    envs = tmp_path / "environments.yaml"
+    envs.write_text(ENVIRONMENTS)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("mine")
+    code, _, err = run_cli(
+        "import", "--spec", str(envs), "--env", "live", "--snapshot", str(tmp_path / "notes")
+    )
+    assert code == 2 and "not a snapshot" in err
+    assert portal.calls() == [] and (tmp_path / "notes" / "todo.txt").read_text() == "mine"

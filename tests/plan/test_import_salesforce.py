@@ -163,3 +163,19 @@ def test_import_of_an_unknown_environment_is_a_usage_error(tmp_path, run_cli):
     code, _, err = run_cli("import", "--spec", str(envs), "--env", "prod", "--out", str(tmp_path / "x.yaml"))
     assert code == 2 and "--env prod: no such environment" in err and "choose one of: live" in err
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_import_keeps_what_it_read_as_a_snapshot_that_imports_the_same(org, tmp_path, run_cli):
+    envs = tmp_path / "environments.yaml"
+    envs.write_text(ENVIRONMENTS + "  baseline: {target: snapshot, platform: salesforce, path: baseline}\n")
+    live_draft, offline_draft = tmp_path / "live.yaml", tmp_path / "offline.yaml"
+    args = ("import", "--spec", str(envs), "--env")
+    code, _, err = run_cli(*args, "live", "--out", str(live_draft), "--snapshot", str(tmp_path / "baseline"))
+    assert code == 0, err
+    before = len(org.calls())
+    code, _, err = run_cli(*args, "baseline", "--out", str(offline_draft))
+    assert code == 0, err
+    assert len(org.calls()) == before  # read from the folder
+    drop = ("# ", "environments:")
+    lines = lambda p: [x for x in p.read_text().splitlines() if not x.lstrip().startswith(drop)]  # noqa: E731
+    assert lines(live_draft) == lines(offline_draft)
