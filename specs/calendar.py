@@ -135,15 +135,24 @@ def calendar_from(raw: dict | None) -> BusinessCalendar:
     )
 
 
-def calendar_problem(raw: dict | None) -> str | None:
-    """What the schema cannot check: a time zone Python does not know, hours that end before they start."""
+def calendar_problems(raw: dict | None) -> list[str]:
+    """What the schema cannot check: a time zone Python does not know, hours that end before they start,
+    a holiday that is no day of the calendar (30 February)."""
     if not raw:
-        return None
+        return []
+    out = []
     try:
         _zone(raw.get("time_zone", "UTC"))
     except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
-        return f"unknown time zone {raw.get('time_zone')!r}; use an IANA name such as America/Los_Angeles"
+        out.append(
+            f"unknown time zone {raw.get('time_zone')!r}; use an IANA name such as America/Los_Angeles"
+        )
     hours = raw.get("working_hours") or {}
     if "start" in hours and "end" in hours and hours["end"] <= hours["start"]:
-        return "working_hours end must be after start"
-    return None
+        out.append("working_hours end must be after start")
+    for day in raw.get("holidays") or ():
+        try:
+            date.fromisoformat(str(day))
+        except ValueError:
+            out.append(f"holiday {day!r} is not a date of the calendar (YYYY-MM-DD)")
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from handrail.specs.calendar import calendar_problem
+from handrail.specs.calendar import calendar_problems
 from handrail.specs.coverage import check_model
 from handrail.specs.diagnostics import Diagnostic, SpecError, error
 from handrail.specs.dimensions import expand
@@ -42,9 +42,8 @@ def validate_document(doc: Document) -> Validated:
     except Exception:  # noqa: BLE001 - a value the schema already rejected; its diagnostics say what to fix
         if not any(d.is_error for d in problems):
             raise
-    calendar = calendar_problem((checked.data or {}).get("calendar"))
-    if calendar:
-        problems.append(error("calendar", calendar, path="calendar", span=checked.span(("calendar",))))
+    for problem in calendar_problems((checked.data or {}).get("calendar")):
+        problems.append(error("calendar", problem, path="calendar", span=checked.span(("calendar",))))
     if any(d.is_error for d in problems):
         raise SpecError(problems)
     model = resolve(doc)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handrail.generators.audit.sla import BREACHED, CLOCKS, PENDING, WITHIN, check
-from handrail.specs.calendar import BusinessCalendar, calendar_from, calendar_problem
+from handrail.specs.calendar import BusinessCalendar, calendar_from, calendar_problems
 from handrail.specs.model import Sla
 
 UTC = timezone.utc
@@ -125,9 +125,10 @@ def test_working_days_may_include_the_weekend():
     [
         ({"time_zone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
         ({"working_hours": {"start": "17:00", "end": "09:00"}}, "end must be after start"),
+        ({"holidays": ["2026-02-30"]}, "holiday '2026-02-30' is not a date"),
         ({"time_zone": "Asia/Kolkata"}, None),
     ],
 )
 def test_calendar_problems(raw, problem):
-    found = calendar_problem(raw)
-    assert (found is None) if problem is None else (problem in found)
+    found = calendar_problems(raw)
+    assert (found == []) if problem is None else any(problem in f for f in found)
