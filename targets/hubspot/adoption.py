@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
+from handrail.generators.plan.adoption import fill_adopted
 from handrail.generators.plan.diff import Key
 from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.model import Field, Model
@@ -39,16 +40,11 @@ def unstated(f: Field) -> frozenset[str]:
 
 def adopt(model: Model, desired: Desired, live: Mapping[Key, Resource]) -> Desired:
     """`desired` with every adopted property that exists in the portal filled from its live body."""
-    adopted = adopted_fields(model)
-    if not adopted:
-        return desired
-    out = []
-    for r in desired.resources:
-        current = live.get((r.kind, r.key))
-        if r.kind == "property" and r.key in adopted and current is not None:
-            r = replace(r, body=keep_portal_values(r.body, current.body, unstated(adopted[r.key])))
-        out.append(r)
-    return replace(desired, resources=tuple(out))
+
+    def fill(r: Resource, current: Resource, f: Field) -> Resource:
+        return replace(r, body=keep_portal_values(r.body, current.body, unstated(f)))
+
+    return fill_adopted(desired, live, "property", adopted_fields(model), fill)
 
 
 def keep_portal_values(

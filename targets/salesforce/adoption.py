@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
+from handrail.generators.plan.adoption import fill_adopted
 from handrail.generators.plan.diff import Key
 from handrail.generators.plan.resources import Desired, Resource
 from handrail.specs.model import Field, Model
@@ -73,16 +74,11 @@ def stated(f: Field) -> frozenset[str]:
 
 def adopt(model: Model, desired: Desired, live: Mapping[Key, Resource]) -> Desired:
     """`desired` with every adopted field that exists in the org filled from its live body."""
-    adopted = adopted_fields(model)
-    if not adopted:
-        return desired
-    out = []
-    for r in desired.resources:
-        current = live.get((r.kind, r.key))
-        if r.kind == "CustomField" and r.key in adopted and current is not None and r.payload is not None:
-            r = _filled(r, current.body, stated(adopted[r.key]))
-        out.append(r)
-    return replace(desired, resources=tuple(out))
+
+    def fill(r: Resource, current: Resource, f: Field) -> Resource:
+        return _filled(r, current.body, stated(f)) if r.payload is not None else r
+
+    return fill_adopted(desired, live, "CustomField", adopted_fields(model), fill)
 
 
 def keep_org_values(spec: Mapping[str, Any], org: Mapping[str, Any], kept: frozenset[str]) -> dict[str, Any]:
