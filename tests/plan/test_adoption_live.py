@@ -77,13 +77,10 @@ def attribute_lines(change: dict, name: str, where: str) -> list[str]:
 
 # -- Salesforce ------------------------------------------------------------------------------------------
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    fake_salesforce.org.put_xml("CustomField", SEATS, SEATS_XML)
-    fake_salesforce.org.put_xml("CustomField", GOALS, GOALS_XML)
-    return fake_salesforce
+def org(org):
+    org.org.put_xml("CustomField", SEATS, SEATS_XML)
+    org.org.put_xml("CustomField", GOALS, GOALS_XML)
+    return org
 
 
 @pytest.fixture
@@ -169,13 +166,10 @@ HUBSPOT_PEOPLE_ENV = (
 
 
 @pytest.fixture
-def portal(fake_hubspot, monkeypatch):
-    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
+def portal(portal):
     for email in PEOPLE:
-        fake_hubspot.portal.add_owner(email, email.split("@")[0], "Example")
-    return fake_hubspot
+        portal.portal.add_owner(email, email.split("@")[0], "Example")
+    return portal
 
 
 @pytest.fixture

@@ -31,13 +31,10 @@ ENVIRONMENTS = (
 
 
 @pytest.fixture
-def portal(fake_hubspot, monkeypatch):
-    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
+def portal(portal):
     for email, (first, last) in PEOPLE.items():
-        fake_hubspot.portal.add_owner(email, first, last)
-    return fake_hubspot
+        portal.portal.add_owner(email, first, last)
+    return portal
 
 
 @pytest.fixture

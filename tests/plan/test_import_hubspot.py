@@ -16,12 +16,9 @@ ADOPTED = ("customer_goals", "key_stakeholders", "main_competitor")
 
 
 @pytest.fixture
-def portal(fake_hubspot, monkeypatch):
-    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
-    seed_hubspot(fake_hubspot.portal)
-    return fake_hubspot
+def portal(portal):
+    seed_hubspot(portal.portal)
+    return portal
 
 
 @pytest.fixture

@@ -17,12 +17,9 @@ ADOPTED = [n for n in SALESFORCE_FIELDS if n not in NOT_ADOPTED]
 
 
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    seed_salesforce(fake_salesforce.org)
-    return fake_salesforce
+def org(org):
+    seed_salesforce(org.org)
+    return org
 
 
 @pytest.fixture

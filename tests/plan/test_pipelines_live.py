@@ -29,31 +29,28 @@ def spec_with(tmp_path, environment: str):
 
 
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    org = fake_salesforce.org
+def org(org):
+    state = org.org
     for process, stages in PROCESSES.items():
         steps = "".join(
             f"<values><fullName>{escape(s)}</fullName><default>false</default></values>" for s in stages
         )
-        org.put_xml(
+        state.put_xml(
             "BusinessProcess",
             f"Opportunity.{process}",
             f'<BusinessProcess xmlns="{MD}"><isActive>true</isActive>{steps}</BusinessProcess>',
         )
     ids = {}
     for name, (label, process) in RECORD_TYPES.items():
-        org.put_xml(
+        state.put_xml(
             "RecordType",
             f"Opportunity.{name}",
             f'<RecordType xmlns="{MD}"><active>true</active>'
             f"<businessProcess>{escape(process)}</businessProcess><label>{escape(label)}</label></RecordType>",
         )
-        ids[name] = org.add_record("RecordType", DeveloperName=name, Name=label, SobjectType="Opportunity")
-    fake_salesforce.record_types = ids
-    return fake_salesforce
+        ids[name] = state.add_record("RecordType", DeveloperName=name, Name=label, SobjectType="Opportunity")
+    org.record_types = ids
+    return org
 
 
 def test_salesforce_plan_apply_and_a_second_plan_is_empty(org, tmp_path, run_cli):
@@ -110,20 +107,17 @@ RENEWAL_STAGES = [
 
 
 @pytest.fixture
-def portal(fake_hubspot, monkeypatch):
-    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
+def portal(portal):
     for email, (first, last) in PEOPLE.items():
-        fake_hubspot.portal.add_owner(email, first, last)
+        portal.portal.add_owner(email, first, last)
     stages = [
         {"stageId": i, "label": label, "displayOrder": n, "metadata": {"probability": p}}
         for n, (i, label, p) in enumerate(RENEWAL_STAGES)
     ]
-    fake_hubspot.portal.add_pipeline(
+    portal.portal.add_pipeline(
         "deals", {"label": "Renewals", "displayOrder": 1, "stages": stages}, "renewals"
     )
-    return fake_hubspot
+    return portal
 
 
 def test_hubspot_plan_apply_and_a_second_plan_is_empty(portal, tmp_path, run_cli):

@@ -10,13 +10,6 @@ WARNING = "has multiple currencies, so Amount holds each deal's amount in the de
 
 
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    return fake_salesforce
-
-
-@pytest.fixture
 def spec(tmp_path):
     return live_spec(tmp_path, SALESFORCE_ENV)
 

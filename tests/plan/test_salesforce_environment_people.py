@@ -32,13 +32,10 @@ SANDBOX_USERS = ("cs-pool@example.com.uat", "cs.lead@example.com.uat", "cs-manag
 
 
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
+def org(org):
     for username in SANDBOX_USERS:
-        fake_salesforce.org.add_record("User", Name=username, Username=username, IsActive=True)
-    return fake_salesforce
+        org.org.add_record("User", Name=username, Username=username, IsActive=True)
+    return org
 
 
 @pytest.fixture

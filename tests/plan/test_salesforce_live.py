@@ -10,14 +10,6 @@ from plan.live import SALESFORCE_ENV, args, edit, live_spec
 
 
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    return fake_salesforce
-
-
-@pytest.fixture
 def spec(tmp_path):
     return live_spec(tmp_path, SALESFORCE_ENV)
 

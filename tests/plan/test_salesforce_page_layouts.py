@@ -41,13 +41,10 @@ def _layout(label: str, field: str) -> str:
 
 
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    fake_salesforce.org.put_xml("Layout", "Opportunity-Opportunity Layout", _layout("Partner notes", "Type"))
-    fake_salesforce.org.put_xml("Layout", "Opportunity-Enterprise Layout", _layout("Deal desk", "LeadSource"))
-    return fake_salesforce
+def org(org):
+    org.org.put_xml("Layout", "Opportunity-Opportunity Layout", _layout("Partner notes", "Type"))
+    org.org.put_xml("Layout", "Opportunity-Enterprise Layout", _layout("Deal desk", "LeadSource"))
+    return org
 
 
 @pytest.fixture

@@ -13,14 +13,6 @@ PATH = "Handoff_Opportunity_Path"
 
 
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    return fake_salesforce
-
-
-@pytest.fixture
 def spec(tmp_path):
     return live_spec(tmp_path, SALESFORCE_ENV)
 
@@ -67,6 +59,8 @@ def test_the_old_single_permission_set_is_left_alone(org, spec, run_cli):
 
 
 def test_apply_switches_path_on_and_keeps_the_other_path_settings(org, spec, run_cli):
+    # Metadata API Developer Guide, "PathAssistantSettings": settings/PathAssistant.settings, package.xml
+    # member PathAssistant of type Settings, pathAssistantEnabled (API 35.0 and later).
     settings = org.org.find("Settings", "PathAssistant").element
     assert settings.findtext(f"{{{MD}}}pathAssistantEnabled") == "false"
     assert run_cli(*args(spec, "apply"))[0] == 0

@@ -16,13 +16,10 @@ ASSIGN = """    permission_sets:
 
 
 @pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
+def org(org):
     for name in ("ae.one", "ae.two", "csm.lead", "ae.left"):
-        fake_salesforce.org.add_record("User", Name=name, Username=f"{name}@acme.test", IsActive=True)
-    return fake_salesforce
+        org.org.add_record("User", Name=name, Username=f"{name}@acme.test", IsActive=True)
+    return org
 
 
 @pytest.fixture

@@ -30,21 +30,15 @@ PEOPLE = {
 
 
 @pytest.fixture
-def salesforce(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    return fake_salesforce
+def salesforce(org):
+    return org
 
 
 @pytest.fixture
-def hubspot(fake_hubspot, monkeypatch):
-    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
+def hubspot(portal):
     for email, (first, last) in PEOPLE.items():
-        fake_hubspot.portal.add_owner(email, first, last)
-    return fake_hubspot
+        portal.portal.add_owner(email, first, last)
+    return portal
 
 
 def forbid_rendering(monkeypatch, platform: str) -> None:

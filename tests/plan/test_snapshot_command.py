@@ -22,22 +22,6 @@ PEOPLE = {
 BASELINE = "  baseline:\n    target: snapshot\n    platform: {platform}\n    path: baseline\n"
 
 
-@pytest.fixture
-def sf_org(fake_salesforce, monkeypatch):
-    fake_salesforce.deploy_polls = 0
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    return fake_salesforce
-
-
-@pytest.fixture
-def portal(fake_hubspot, monkeypatch):
-    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
-    return fake_hubspot
-
-
 def _spec(tmp_path, platform):
     env = SALESFORCE_ENV if platform == "salesforce" else HUBSPOT_ENV + HUBSPOT_PEOPLE
     return live_spec(tmp_path, env + BASELINE.format(platform=platform))
@@ -45,7 +29,7 @@ def _spec(tmp_path, platform):
 
 @pytest.mark.parametrize("platform", ["salesforce", "hubspot"])
 def test_a_snapshot_is_a_baseline_to_diff_offline(platform, request, tmp_path, run_cli):
-    fake = request.getfixturevalue("sf_org" if platform == "salesforce" else "portal")
+    fake = request.getfixturevalue("org" if platform == "salesforce" else "portal")
     spec = _spec(tmp_path, platform)
     if platform == "hubspot":
         for email, (first, last) in PEOPLE.items():
@@ -68,17 +52,17 @@ def test_a_snapshot_is_a_baseline_to_diff_offline(platform, request, tmp_path, r
     assert not [c for c in changes if c["action"] != "update"]
 
 
-def test_snapshot_refuses_a_folder_that_is_not_a_snapshot(sf_org, tmp_path, run_cli):
+def test_snapshot_refuses_a_folder_that_is_not_a_snapshot(org, tmp_path, run_cli):
     spec = _spec(tmp_path, "salesforce")
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "todo.txt").write_text("keep me\n")
     code, _, err = run_cli(*args(spec, "snapshot", "--out", str(folder)))
     assert code == 2 and "not a snapshot" in err
-    assert [p.name for p in folder.iterdir()] == ["todo.txt"] and sf_org.count("retrieve") == 0
+    assert [p.name for p in folder.iterdir()] == ["todo.txt"] and org.count("retrieve") == 0
 
 
-def test_snapshot_replaces_an_older_snapshot_whole(sf_org, tmp_path, run_cli):
+def test_snapshot_replaces_an_older_snapshot_whole(org, tmp_path, run_cli):
     spec = _spec(tmp_path, "salesforce")
     folder = tmp_path / "baseline"
     folder.mkdir()
@@ -94,7 +78,7 @@ def test_snapshot_replaces_an_older_snapshot_whole(sf_org, tmp_path, run_cli):
     assert not list(tmp_path.glob(".baseline.*"))  # no staging folder left behind
 
 
-def test_snapshot_of_an_empty_org_saves_what_is_there(sf_org, tmp_path, run_cli):
+def test_snapshot_of_an_empty_org_saves_what_is_there(org, tmp_path, run_cli):
     spec = _spec(tmp_path, "salesforce")
     code, out, err = run_cli(*args(spec, "snapshot", "--out", str(tmp_path / "baseline")))
     assert code == 0, err
