@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MICRO = timedelta(microseconds=1)
@@ -27,7 +26,11 @@ _MICRO = timedelta(microseconds=1)
 
 @lru_cache(maxsize=None)
 def _zone(name: str):
-    return timezone.utc if name == "UTC" else ZoneInfo(name)
+    if name == "UTC":
+        return timezone.utc
+    from zoneinfo import ZoneInfo  # only for a calendar of its own: validate starts without it
+
+    return ZoneInfo(name)
 
 
 @dataclass(frozen=True)
