@@ -44,15 +44,28 @@ class Notification:
 
 @dataclass(frozen=True)
 class Assignment:
+    """One `assign_csm` rule. It applies to a deal of one of `segments` whose fields match every `when`
+    entry (a field reference, specs.csm_rules, and its values); the first rule that applies and finds a
+    CSM decides. Round-robin over `pool` skips inactive members and, with `max_open`, members with that many
+    open onboardings; `account_csm` takes the account's CSM. A rule that finds nobody passes to the next."""
+
     segments: tuple[str, ...]
     assign: str | None  # username
     keep_existing: bool = True
     span: Span | None = None
+    pool: tuple[str, ...] = ()  # usernames, in rotation order
+    max_open: int | None = None  # open onboardings (won, no kickoff yet) a pool member may hold
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field reference, values): all must match
+    account_csm: bool = False
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return ((self.assign,) if self.assign else ()) + self.pool
 
 
 @dataclass(frozen=True)
 class Escalation:
-    sla: Literal["internal_handoff", "first_touch", "kickoff"]
+    sla: Literal["internal_handoff", "first_touch", "kickoff", "implementation_contact"]
     to: tuple[str, ...]
     message: str
     span: Span | None = None
@@ -76,7 +89,18 @@ class ClosedWon:
 
 
 @dataclass(frozen=True)
+class IntakeReturn:
+    """What happens when CS returns a handoff to Sales (intake status Returned): the deal stays won, the
+    tasks and notifications go out, and the handoff goes back to CS only through the Closed Won gates."""
+
+    tasks: tuple[Task, ...] = ()
+    notify: tuple[Notification, ...] = ()
+    span: Span | None = None
+
+
+@dataclass(frozen=True)
 class Automation:
     on_stage_entry: tuple[StageEntry, ...] = ()
     on_closed_won: ClosedWon = field(default_factory=ClosedWon)
     flow_status: Literal["active", "draft"] = "active"
+    on_intake_return: IntakeReturn = field(default_factory=IntakeReturn)

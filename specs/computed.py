@@ -41,9 +41,24 @@ _COMPUTED = (
         "picklist",
         "Whether CS accepted the handoff or returned it to Sales.",
     ),
+    (
+        "intake_decided_at",
+        "Intake Decided At",
+        "datetime",
+        "When CS last accepted or returned the handoff; time to decision counts from Closed Won At.",
+    ),
+    (
+        "intake_resubmit",
+        "Resubmit Handoff to CS",
+        "checkbox",
+        "Tick to send a handoff CS returned back to CS: the Closed Won gates are checked again.",
+    ),
 )
 RESERVED = frozenset(key for key, *_ in _COMPUTED)
-READ_ONLY = frozenset({"score", "completeness", "tier", "segment", "missing_summary", "closed_won_at"})
+READ_ONLY = frozenset(
+    {"score", "completeness", "tier", "segment", "missing_summary", "closed_won_at", "intake_decided_at"}
+)
+SALES_EDITABLE = frozenset({"intake_resubmit"})  # the one computed field Sales sets: it resubmits
 
 
 def computed_fields(naming: Naming, segments: tuple[Segment, ...]) -> tuple[Field, ...]:

@@ -15,6 +15,7 @@ from handrail.specs.automation import (  # noqa: F401 - part of the model's voca
     ClosedWon,
     Due,
     Escalation,
+    IntakeReturn,
     Notification,
     StageEntry,
     Task,
@@ -24,6 +25,7 @@ from handrail.specs.contacts import ContactRule
 from handrail.specs.diagnostics import Span
 from handrail.specs.pipelines import Pipeline
 from handrail.specs.platforms import Assignee, SalesforceSettings
+from handrail.specs.playbook import Playbook
 
 FieldType = Literal[
     "short_text",
@@ -177,6 +179,7 @@ class Sla:
     internal_handoff_hours: int = 24
     first_touch_hours: int = 48
     kickoff_business_days: int = 5
+    implementation_contact_days: int | None = None  # the playbook's post-sale owner segments (specs.playbook)
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,8 @@ class DealSource:
     renewal_values_hubspot: tuple[str, ...] = ()
     partner_field: str | None = None  # spec field key (checkbox)
     csm_field: str | None = None  # spec field key (user)
+    account_csm_salesforce: str | None = None  # Account user field with its CSM (deal.csm.account_field)
+    account_csm_hubspot: str | None = None  # the company's user property holding its CSM
 
 
 @dataclass(frozen=True)
@@ -313,6 +318,7 @@ class Model:
     salesforce: SalesforceSettings = SalesforceSettings()
     pipelines: tuple[Pipeline, ...] = ()  # empty: one implicit default (specs.pipelines.pipelines_of)
     calendar: BusinessCalendar = BusinessCalendar()
+    playbook: Playbook = Playbook()  # the edge cases (specs.playbook)
 
     def computed_field(self, key: str) -> Field:
         return self._index("computed")[key]

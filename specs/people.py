@@ -21,6 +21,7 @@ from __future__ import annotations
 from difflib import get_close_matches
 from typing import Iterable
 
+from handrail.specs import playbook_rules
 from handrail.specs.diagnostics import Diagnostic, Span, error
 from handrail.specs.model import Environment, Model
 
@@ -31,12 +32,16 @@ def named(model: Model) -> dict[str, list[Span | None]]:
     """Each person the spec names (roles included), with every place that names them, in spec order."""
     won = model.automation.on_closed_won
     uses: list[tuple[Iterable[str], Span | None]] = [
-        ((a.assign,), a.span) for a in won.assign_csm if a.assign
+        (a.people, a.span) for a in won.assign_csm if a.people
     ]
+    returned = model.automation.on_intake_return
     tasks = list(won.tasks) + [t for e in model.automation.on_stage_entry for t in e.tasks]
+    tasks += returned.tasks
     notes = list(won.notify) + [n for e in model.automation.on_stage_entry for n in e.notify]
+    notes += returned.notify
     uses += [((t.owner,), t.span) for t in tasks] + [(n.to, n.span) for n in notes]
     uses += [(e.to, e.span) for e in won.escalations]
+    uses += playbook_rules.people(model.playbook)
     out: dict[str, list[Span | None]] = {}
     for people, span in uses:
         for person in people:

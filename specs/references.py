@@ -6,11 +6,15 @@ They tolerate malformed items: the schema check reports those.
 
 from __future__ import annotations
 
-from handrail.specs.computed import RESERVED as RESERVED_KEYS
+from handrail.specs import csm_rules, playbook_rules
+from handrail.specs.computed import RESERVED as COMPUTED_KEYS
 from handrail.specs.diagnostics import Diagnostic, error, format_path
 from handrail.specs.loader import Document
 from handrail.specs.model import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES
+from handrail.specs.playbook import RESERVED as PLAYBOOK_KEYS
 from handrail.specs.schema_check import listing, short, suggest
+
+RESERVED_KEYS = COMPUTED_KEYS | PLAYBOOK_KEYS
 
 DEFAULT_SECTIONS = (
     "goals",
@@ -101,6 +105,7 @@ def check_references(doc: Document) -> list[Diagnostic]:
     _check_stages(c)
     _check_gates(c, fields, segments, stages)
     _check_automation(c, segments, stages)
+    playbook_rules.check(c, fields, segments, _needs_csm)
     _check_tiers(c)
     _check_retired(c, fields, c.keys("gates"))
     return c.out
@@ -334,6 +339,9 @@ def _check_automation(c: _Checker, segments: list[str], stages: list[str]) -> No
         if isinstance(entry, dict) and "stage" in entry:
             c.ref(entry["stage"], stages, ("automation", "on_stage_entry", i, "stage"), "stage")
             _check_actions(c, entry, ("automation", "on_stage_entry", i), segments)
+    returned = auto.get("on_intake_return")
+    if isinstance(returned, dict):
+        _check_actions(c, returned, ("automation", "on_intake_return"), segments)
     won = auto.get("on_closed_won")
     if isinstance(won, dict):
         _check_actions(c, won, ("automation", "on_closed_won"), segments)
@@ -346,13 +354,7 @@ def _check_automation(c: _Checker, segments: list[str], stages: list[str]) -> No
                     "segment",
                     allow_all=True,
                 )
-                if not rule.get("assign") and rule.get("keep_existing") is False:
-                    c.err(
-                        "conflict",
-                        "the rule neither assigns a CSM nor keeps the existing one",
-                        ("automation", "on_closed_won", "assign_csm", i),
-                        "add assign: <username>",
-                    )
+                csm_rules.check(c, rule, i)
         if won.get("assign_csm"):
             _needs_csm(c, ("automation", "on_closed_won", "assign_csm"), "CSM assignment is configured")
 

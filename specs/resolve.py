@@ -7,6 +7,7 @@ generated CRM names, "all" segment lists, {top: N} scored fields, and the implic
 
 from __future__ import annotations
 
+from handrail.specs import playbook_rules
 from handrail.specs.calendar import calendar_from
 from handrail.specs.computed import computed_fields
 from handrail.specs.contacts import contact_rule
@@ -22,6 +23,7 @@ from handrail.specs.model import (
     Escalation,
     Field,
     Gate,
+    IntakeReturn,
     Match,
     Model,
     Naming,
@@ -72,7 +74,7 @@ def resolve(doc: Document) -> Model:
     tiers = Tiers(**(data.get("tiers") or {}))
     explicit = tuple(_gate(g, i, segment_keys, doc) for i, g in enumerate(data.get("gates") or []))
     gates = explicit + _implicit_csm_gates(segments, stages, explicit)
-    return Model(
+    model = Model(
         name=data.get("name", "Handoff"),
         source=doc.file,
         naming=naming,
@@ -92,8 +94,9 @@ def resolve(doc: Document) -> Model:
         retired_gates=tuple((data.get("retired") or {}).get("gates", ())),
         salesforce=salesforce_settings(doc),
         pipelines=resolve_pipelines(data, stages, doc),
-        calendar=calendar_from(data.get("calendar")),
+        calendar=calendar_from(data.get("calendar"), doc.span(("calendar", "holidays"))),
     )
+    return playbook_rules.applied(model, data.get("playbook"), doc)
 
 
 def _retired_field(key: str, naming: Naming) -> Field:
@@ -353,6 +356,10 @@ def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
                 a.get("assign"),
                 a.get("keep_existing", True),
                 doc.span(p + ("assign_csm", j)),
+                pool=tuple(a.get("pool") or ()),
+                max_open=a.get("max_open"),
+                when=tuple((k, tuple(v)) for k, v in (a.get("when") or {}).items()),
+                account_csm=a.get("account_csm", False),
             )
             for j, a in enumerate(won.get("assign_csm", ()))
         ),
@@ -370,5 +377,65 @@ def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
         ),
     )
     return Automation(
-        on_stage_entry=tuple(entries), on_closed_won=closed_won, flow_status=raw.get("flow_status", "active")
+        on_stage_entry=tuple(entries),
+        on_closed_won=closed_won,
+        flow_status=raw.get("flow_status", "active"),
+        on_intake_return=_intake_return(raw, segment_keys, doc),
     )
+
+
+# When the spec says nothing, a returned handoff still reaches the AE and the Sales manager.
+_DEFAULT_RETURN = {
+    "tasks": [
+        {
+            "key": "returned_handoff",
+            "subject": "Complete the handoff CS returned",
+            "owner": "owner",
+            "due": {"hours": 24},
+            "description": "CS returned this handoff. Fill the fields in the missing summary, then tick "
+            "Resubmit Handoff to CS.",
+        },
+        {
+            "key": "returned_handoff_review",
+            "subject": "Review the handoff CS returned",
+            "owner": "owner_manager",
+            "due": {"hours": 24},
+        },
+    ],
+    "notify": [
+        {
+            "to": ["owner", "owner_manager"],
+            "title": "Handoff returned by CS: {deal}",
+            "body": "CS returned the handoff of {deal}. Missing or generic: {missing}. The AE completes it "
+            "and resubmits it within 24 hours.",
+        }
+    ],
+}
+
+
+def _intake_return(raw: dict, segment_keys, doc: Document) -> IntakeReturn:
+    p = ("automation", "on_intake_return")
+    block = raw.get("on_intake_return")
+    span = doc.span(p) if block is not None else None
+    if block is None:  # the default goes with close automation; a spec without any gets none
+        block, doc = (_DEFAULT_RETURN if raw.get("on_closed_won") is not None else {}), _NO_SPANS
+    return IntakeReturn(
+        tasks=tuple(
+            _task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(block.get("tasks", ()))
+        ),
+        notify=tuple(
+            _notification(n, p + ("notify", j), segment_keys, doc)
+            for j, n in enumerate(block.get("notify", ()))
+        ),
+        span=span,
+    )
+
+
+class _NoSpans:
+    """The built-in defaults are not in the spec file, so they have no place in it."""
+
+    def span(self, path: tuple) -> None:
+        return None
+
+
+_NO_SPANS = _NoSpans()

@@ -60,6 +60,17 @@ class IfAnyOf:
     label: str  # the default branch's name
 
 
+@dataclass(frozen=True)
+class Choose:
+    """A LIST_BRANCH: `then` for deals matching `when` (an OR of AND filter branches), else `otherwise`;
+    both paths carry on to what follows."""
+
+    when: dict[str, Any]
+    then: tuple[Any, ...]
+    otherwise: tuple[Any, ...]
+    label: str
+
+
 def for_tiers(model: Model, tiers: tuple[str, ...], step: Step) -> Step | IfAnyOf:
     """`step` for deals whose handoff tier (the calculated property, read when the step is reached) is one
     of `tiers`; the bare step when there are none or they cover every tier."""
@@ -102,11 +113,16 @@ def owner_property(model: Model, who: str) -> str | None:
 def placeholders(model: Model) -> list[tuple[str, str]]:
     """Every (placeholder, person) the generated workflows use, in a stable order."""
     won = model.automation.on_closed_won
+    returned = model.automation.on_intake_return
     tasks = list(won.tasks) + [t for e in model.automation.on_stage_entry for t in e.tasks]
+    tasks += returned.tasks
+    if model.playbook.ae_departure:  # the recovery task (targets.hubspot.recovery)
+        tasks.append(model.playbook.ae_departure.task(()))
     notes = [n.to for n in won.notify] + [n.to for e in model.automation.on_stage_entry for n in e.notify]
+    notes += [n.to for n in returned.notify]
     notes += [e.to for e in won.escalations]
     owners = {a.assign for a in won.assign_csm if a.assign} | {t.owner for t in tasks}
-    users = {who for group in notes for who in group}
+    users = {who for group in notes for who in group} | {who for a in won.assign_csm for who in a.pool}
     return [(owner_placeholder(w), w) for w in sorted(owners) if owner_property(model, w) is None] + [
         (user_placeholder(w), w) for w in sorted(users) if owner_property(model, w) is None
     ]

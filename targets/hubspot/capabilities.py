@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from handrail.specs.model import TEXT_TYPES, Model
+from handrail.targets.hubspot import csm_assign, recovery
 from handrail.targets.hubspot.capabilities_gates import (
     approval_stage_words,
     enforcement_section,
@@ -94,7 +95,8 @@ def render_capabilities(
     )
     out += _manual(steps)
     out += ["## Check on a sandbox portal before enabling", ""]
-    out += [f"- {line}" for line in VERIFY_FIRST]
+    checks = VERIFY_FIRST + csm_assign.verify_first(model) + recovery.verify_first(model)
+    out += [f"- {line}" for line in checks]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -225,11 +227,9 @@ def _features(
             else "not requested",
             "native",
         ],
-        [
-            "Close automation: CSM assignment",
-            "Set-property action on the CSM owner property; usernames become owner ids at apply",
-            "native",
-        ],
+        *csm_assign.capability_rows(model),
+        *_intake_rows(model),
+        *recovery.capability_rows(model),
         [
             "SLA escalations",
             "Workflow per escalation: waits the segment's SLA, unenrols deals whose timestamp is set; "
@@ -253,6 +253,33 @@ def _features(
     return ["## Spec features in HubSpot", ""] + markdown_table(
         ["spec feature", "HubSpot", "how exact"], rows
     )
+
+
+def _intake_rows(model: Model) -> list[list[str]]:
+    """The CS intake (intake.py): what Salesforce refuses at save, HubSpot undoes by workflow."""
+    name = model.computed_field
+    return [
+        [
+            "CS intake: a rating on Accept or Return",
+            f"Workflow `intake-rating`: a decision with no `{name('csm_rating').hubspot_name}` goes back "
+            "to Pending and the CSM is asked to rate the handoff",
+            "after the fact (Salesforce refuses the save)",
+        ],
+        [
+            "CS intake: Return",
+            f"Workflow `intake-decision` stamps `{name('intake_decided_at').hubspot_name}` (time to decision "
+            "from the close stamp) and, on Return, creates the on_intake_return tasks and e-mails",
+            "native workflow actions; the Sales manager is a role an admin binds",
+        ],
+        [
+            "CS intake: resubmission through the gates",
+            f"Sales ticks `{name('intake_resubmit').hubspot_name}`; workflow `intake-resubmit` sets the "
+            "handoff back to Pending when the Closed Won gates hold, `intake-resubmit-refused` clears the "
+            "tick and tells the owner what is missing. Gate workflows leave a won deal whose intake status "
+            "is set in its stage: the handoff reopens, not the deal",
+            "after the fact (Salesforce's gate rules refuse the resubmitting save)",
+        ],
+    ]
 
 
 def _fields(model: Model, properties: list[dict[str, Any]]) -> list[str]:

@@ -34,6 +34,19 @@ def any_of(prop: str, values: Iterable[str]) -> Filter:
     )
 
 
+def none_of(prop: str, values: Iterable[str]) -> Filter:
+    """`prop` is none of `values`; a deal without a value counts as none of them."""
+    return _filter(
+        prop,
+        {
+            "operationType": "ENUMERATION",
+            "operator": "IS_NONE_OF",
+            "values": list(values),
+            "includeObjectsWithNoValueSet": True,
+        },
+    )
+
+
 def known(prop: str) -> Filter:
     return _filter(
         prop, {"operationType": "ALL_PROPERTY", "operator": "IS_KNOWN", "includeObjectsWithNoValueSet": False}
@@ -110,7 +123,12 @@ PROPERTY_CHANGED_EVENT = "4-655002"
 
 
 def stage_entered(stage_ids: list[str]) -> dict[str, Any]:
-    """A re-enrollment trigger: the deal stage changed to one of these ids.
+    """A re-enrollment trigger: the deal stage changed to one of these ids."""
+    return changed_to(STAGE_PROPERTY, stage_ids)
+
+
+def changed_to(prop: str, values: list[str]) -> dict[str, Any]:
+    """A re-enrollment trigger: `prop` changed to one of `values`.
 
     The hs_name / hs_value filters only mean something inside a UNIFIED_EVENTS branch on the property
     change event (the OpenAPI's PublicUnifiedEventsFilterBranch, where eventTypeId is required); in a
@@ -128,7 +146,7 @@ def stage_entered(stage_ids: list[str]) -> dict[str, Any]:
                 {
                     "operationType": "STRING",
                     "operator": "IS_EQUAL_TO",
-                    "value": STAGE_PROPERTY,
+                    "value": prop,
                     "includeObjectsWithNoValueSet": False,
                 },
             ),
@@ -137,7 +155,7 @@ def stage_entered(stage_ids: list[str]) -> dict[str, Any]:
                 {
                     "operationType": "ENUMERATION",
                     "operator": "IS_ANY_OF",
-                    "values": list(stage_ids),
+                    "values": list(values),
                     "includeObjectsWithNoValueSet": False,
                 },
             ),

@@ -17,6 +17,7 @@ from handrail.specs.diagnostics import Span
 from handrail.specs.model import Escalation, Gate, Model, Notification, Stage, StageEntry, Task
 from handrail.specs.pipelines import Pipeline, gate_pipelines, pipelines_of
 from handrail.targets.hubspot import actions as act
+from handrail.targets.hubspot import csm_assign
 from handrail.targets.hubspot import filters as flt
 from handrail.targets.hubspot.flow_graph import lay_out
 from handrail.targets.hubspot.stages import closed_won_stage, gated_stages, revert_stage, stage_ids
@@ -26,8 +27,14 @@ SLA_TIMESTAMPS = {
     "internal_handoff": "internal_handoff_at",
     "first_touch": "first_touch_at",
     "kickoff": "kickoff_at",
+    "implementation_contact": "implementation_contact_at",  # the playbook's (specs.playbook)
 }
-SLA_WORDS = {"internal_handoff": "internal handoff", "first_touch": "first CS touch", "kickoff": "kickoff"}
+SLA_WORDS = {
+    "internal_handoff": "internal handoff",
+    "first_touch": "first CS touch",
+    "kickoff": "kickoff",
+    "implementation_contact": "contact with the implementation owner",
+}
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,10 @@ def flows(model: Model) -> list[Flow]:
     if f := closed_won_flow(model):
         out.append(f)
     out += [f for e in model.automation.on_closed_won.escalations if (f := escalation_flow(model, e))]
-    return out
+    from handrail.targets.hubspot.intake import intake_flows  # they build on this module's helpers
+    from handrail.targets.hubspot.recovery import recovery_flow
+
+    return out + intake_flows(model) + [f for f in (recovery_flow(model),) if f]
 
 
 def _flow(
@@ -186,8 +196,17 @@ def gate_flow(model: Model, gate: Gate, pipeline: Pipeline | None = None) -> Flo
             per_filter.setdefault(repr(f), ([], f))[0].append(key)
     if not per_filter:
         return None
+    # A won deal whose intake status is set met the gates when it was won (the Closed Won workflow set
+    # it): later edits reopen its handoff (intake.py), never its stage, so the deal stays won.
+    won = [s.hubspot for s in stages if s.closed_won]
+    where = [[flt.any_of(STAGE_PROPERTY, [i for i in ids if i not in won])]] if len(won) < len(ids) else []
+    if won:
+        where.append(
+            [flt.any_of(STAGE_PROPERTY, won), flt.unknown(model.computed_field("intake_status").hubspot_name)]
+        )
     branches = [
-        flt.branch([flt.any_of(STAGE_PROPERTY, ids), *_segment_filter(model, keys), f])
+        flt.branch([*stage_filters, *_segment_filter(model, keys), f])
+        for stage_filters in where
         for keys, f in per_filter.values()
     ]
     stage = model.stage(gate.stage)
@@ -259,15 +278,6 @@ def stage_entry_flow(model: Model, entry: StageEntry) -> Flow | None:
     )
 
 
-def _assignment(model: Model, segment: str) -> list[act.Step | act.IfEmpty]:
-    rule = next((a for a in model.automation.on_closed_won.assign_csm if segment in a.segments), None)
-    csm = model.csm_field
-    if rule is None or not rule.assign or csm is None:
-        return []
-    assign = act.set_static(csm.hubspot_name, act.owner_placeholder(rule.assign))
-    return [act.IfEmpty(csm.hubspot_name, (assign,), "No CSM yet")] if rule.keep_existing else [assign]
-
-
 def closed_won_flow(model: Model) -> Flow | None:
     won = closed_won_stage(model)
     auto = model.automation.on_closed_won
@@ -277,10 +287,8 @@ def closed_won_flow(model: Model) -> Flow | None:
     if auto.stamp_close_time:
         prefix.append(act.stamp(model.computed_field("closed_won_at").hubspot_name))
     prefix.append(act.set_static(model.computed_field("intake_status").hubspot_name, "Pending"))
-    routes = {s.key: _assignment(model, s.key) for s in model.segments}
-    items = _items(model, auto.tasks, auto.notify)
-    for key, steps in _routes(model, items).items():
-        routes[key] = routes[key] + steps
+    prefix += csm_assign.steps(model)
+    routes = _routes(model, _items(model, auto.tasks, auto.notify))
     start, actions = lay_out(prefix, model.computed_field("segment").hubspot_name, routes)
     key = "closed-won-handoff"
     return Flow(
@@ -306,6 +314,8 @@ def closed_won_flow(model: Model) -> Flow | None:
 
 def sla_minutes(model: Model, sla: str, segment: str) -> int:
     limits = model.segment(segment).sla
+    if sla == "implementation_contact":
+        return limits.implementation_contact_days * 24 * 60
     if sla == "kickoff":
         return act.calendar_days(limits.kickoff_business_days) * 24 * 60
     return getattr(limits, f"{sla}_hours") * 60
@@ -313,6 +323,8 @@ def sla_minutes(model: Model, sla: str, segment: str) -> int:
 
 def sla_words(model: Model, sla: str, segment: str) -> str:
     limits = model.segment(segment).sla
+    if sla == "implementation_contact":
+        return f"{limits.implementation_contact_days} days"
     if sla == "kickoff":
         return f"{limits.kickoff_business_days} business days"
     return f"{getattr(limits, f'{sla}_hours')} hours"
@@ -327,6 +339,8 @@ def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
     what = SLA_WORDS[escalation.sla]
     routes = {}
     for s in model.segments:
+        if escalation.sla == "implementation_contact" and s.sla.implementation_contact_days is None:
+            continue  # the playbook's clock runs only for its segments: the deal leaves the workflow
         body = act.paragraphs(
             model,
             escalation.message,

@@ -14,6 +14,8 @@ what the flows wrote, with the expected values computed by the scoring engine at
     csmJoinsTheOpportunityTeam  the CSM (a user the test creates) is on the deal's Opportunity Team, or
                                 the account's Account Team, with Edit access to the opportunity
     entersStage<Stage>          the on_stage_entry tasks
+    returnsAndResubmitsTheHandoff   CS returns a handoff with a rating: the decision stamp and the
+                                tasks for Sales; the resubmit tick sets it back to Pending
 
 Notifications cannot be observed from Apex and scheduled paths (SLA escalations) cannot be run in a
 test; those paths are built the same way as the ones asserted here.
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 
 from handrail.specs.model import Model, Segment
 from handrail.targets.salesforce.apex_automation_tests import AutomationTests
+from handrail.targets.salesforce.apex_intake_tests import IntakeTests
 from handrail.targets.salesforce.apex_scenarios import (
     RUNNING_USER,
     Attributes,
@@ -77,7 +80,7 @@ def apex_test_component(model: Model, api_version: str, flow_names: list[str]) -
     )
 
 
-class ApexTestWriter(AutomationTests):
+class ApexTestWriter(AutomationTests, IntakeTests):
     def __init__(self, model: Model, name: str, flow_names: list[str]):
         self.model, self.name, self.flow_names = model, name, flow_names
         self.c = {
@@ -90,6 +93,8 @@ class ApexTestWriter(AutomationTests):
                 "missing_summary",
                 "closed_won_at",
                 "intake_status",
+                "intake_decided_at",
+                "intake_resubmit",
             )
         }
         self.csm = model.csm_field.salesforce_name if model.csm_field else None
@@ -109,6 +114,7 @@ class ApexTestWriter(AutomationTests):
         self._closed_won_tests()
         self._csm_team_test()
         self._stage_entry_tests()
+        self._intake_test()
         head = [
             "/*",
             f" * Managed by Handrail from '{comment_text(self.model.name)}'. Do not edit: change the spec "

@@ -5,9 +5,14 @@
     <prefix>_Stage_Entry_After_Save    on_stage_entry tasks and notifications (only when the spec has some)
     <prefix>_Closed_Won_After_Save     the CSM's team access (team_access.py), on_closed_won tasks,
                                        notifications and SLA escalations (scheduled paths)
+    <prefix>_Intake_After_Save         when CS returns a handoff: the on_intake_return tasks and
+                                       notifications;
+                                       when Sales resubmits it: the CSM is told (intake_flow.py)
     <prefix>_Contact_Roles_After_Save  on OpportunityContactRole: a contact role added or changed saves its
                                        deal again, so the score follows (only when a field is
                                        complete_when contacts; contact_roles_flow.py)
+    <prefix>_Recovery_*                an AE who leaves mid-handoff: the recovery owner and their task
+                                       (only with playbook.ae_departure; recovery_flow.py)
 
 plus the CustomNotificationType they notify with, and (when the flows deploy active) the Apex test
 class that runs every flow path, which production orgs need to deploy flows as active (and, with the
@@ -23,7 +28,9 @@ from handrail.targets.salesforce.apex_test import apex_test_component, open_stag
 from handrail.targets.salesforce.automation_flow import closed_won_flow, stage_entry_flow
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.contact_roles_flow import contact_fields, rescore_flow
+from handrail.targets.salesforce.intake_flow import intake_flow
 from handrail.targets.salesforce.notification_type import notification_type_component
+from handrail.targets.salesforce.recovery_flow import recovery_flows
 from handrail.targets.salesforce.score_flow import considered_fields, score_flow
 
 DEFAULT_API_VERSION = "63.0"
@@ -39,6 +46,7 @@ def flow_names(model: Model) -> dict[str, str]:
         "stage_entry": f"{stem}Stage_Entry_After_Save",
         "closed_won": f"{stem}Closed_Won_After_Save",
         "contact_roles": f"{stem}Contact_Roles_After_Save",
+        "intake": f"{stem}Intake_After_Save",
     }
 
 
@@ -62,8 +70,14 @@ def components(model: Model, options: dict) -> list[Component]:
     won = closed_won_flow(model, status, api_version, notification.name)
     if won:
         flows.append(Component("Flow", names["closed_won"], tuple(won)))
+    intake = intake_flow(model, status, api_version, notification.name)
+    if intake:
+        flows.append(Component("Flow", names["intake"], tuple(intake)))
+    stem = names["score"].removesuffix("Score_Before_Save")
+    for suffix, pairs in recovery_flows(model, status, api_version).items():  # playbook.ae_departure
+        flows.append(Component("Flow", stem + suffix, tuple(pairs)))
     out = [*flows]
-    if entry or won:
+    if entry or won or intake:
         out.append(notification)
     if model.automation.flow_status == "active":
         test_class = apex_test_component(model, api_version, [c.name for c in flows])

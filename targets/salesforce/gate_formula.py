@@ -1,7 +1,8 @@
 """A gate as a validation-rule error condition: TRUE means "stop this save".
 
     AND(
-      OR(ISNEW(), ISCHANGED(StageName)),          only the stage change is gated, not later edits
+      OR(ISNEW(), ISCHANGED(StageName),           only the stage change is gated, not later edits,
+         <resubmitted>),                          and the resubmission of a handoff CS returned
       <StageName is the gate's stage or later>,    closed-lost stages never are
       <record type is one of the gate's pipelines>, only when the gate names pipelines
       <segment is one of the gate's>,              blank (not yet resolved) counts as every segment
@@ -105,6 +106,16 @@ def any_of(terms: list[str], *, inline: bool = False, depth: int = 1) -> str:
     return "OR(\n" + ",\n".join(pad + INDENT + t for t in terms) + f"\n{pad})"
 
 
+def resubmitted(model: Model) -> str:
+    """TRUE on the save that sends a returned handoff back to CS: the before-save flow has just set the
+    intake status from Returned to Pending (intake.py)."""
+    status = model.computed_field("intake_status").salesforce_name
+    return (
+        f'AND(ISCHANGED({status}), ISPICKVAL(PRIORVALUE({status}), "Returned"), '
+        f'ISPICKVAL({status}, "Pending"))'
+    )
+
+
 def gate_formula(model: Model, gate: Gate) -> str | None:
     """The error condition, or None when Salesforce cannot express the gate (no mapped stage, nothing
     required)."""
@@ -113,7 +124,10 @@ def gate_formula(model: Model, gate: Gate) -> str | None:
     if not stages or not failures:
         return None
     stage_terms = [f"ISPICKVAL(StageName, {literal(s)})" for s in stages]
-    terms = ["OR(ISNEW(), ISCHANGED(StageName))", any_of(stage_terms, inline=True)]
+    trigger = "OR(ISNEW(), ISCHANGED(StageName))"
+    if any(s.closed_won for s in model.stages):  # a won handoff CS returned comes back through the gates
+        trigger = f"OR(ISNEW(), ISCHANGED(StageName), {resubmitted(model)})"
+    terms = [trigger, any_of(stage_terms, inline=True)]
     record_type = record_type_is(model, gate)
     if record_type:
         terms.append(record_type)

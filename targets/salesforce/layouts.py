@@ -43,8 +43,16 @@ _OWN_STANDARD = (
 OWN_LAYOUT = "Handoff Opportunity Layout"
 CS_TITLE = "Customer Success"
 _READONLY = ("score", "tier", "segment", "missing_summary")  # computed keys, atop the first section
-_CS_READONLY = ("closed_won_at",)  # stamped by the flow
-_CS_EDIT = ("intake_status", "csm_rating", "internal_handoff_at", "first_touch_at", "kickoff_at")
+_CS_READONLY = ("closed_won_at", "intake_decided_at")  # stamped by the flow
+# editable on the layout; field-level security decides by whom (the resubmit tick is Sales')
+_CS_EDIT = (
+    "intake_status",
+    "csm_rating",
+    "intake_resubmit",
+    "internal_handoff_at",
+    "first_touch_at",
+    "kickoff_at",
+)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The two permission sets that make the generated fields visible: new fields get no FLS on any profile.
 
-Sales edits the handoff fields and reads the computed ones, the intake status and the rating; CS edits
+Sales edits the handoff fields and the resubmit tick (it sends a returned handoff back to CS) and reads
+the computed ones, the intake status and the rating; CS edits
 the intake status, the rating and the CS timestamps and reads the rest. Handrail owns both sets outright
 and always emits their full content (deploying a permission set replaces it). Fields Handrail computes
 are read-only in both; required fields are never listed, because Salesforce rejects FLS on them
@@ -9,7 +10,7 @@ are read-only in both; required fields are never listed, because Salesforce reje
 
 from __future__ import annotations
 
-from handrail.specs.computed import READ_ONLY
+from handrail.specs.computed import READ_ONLY, SALES_EDITABLE
 from handrail.specs.model import Model
 from handrail.targets.salesforce.components import Component
 
@@ -17,7 +18,8 @@ LABEL_MAX = 80
 DESCRIPTION_MAX = 255
 ROLES = ("sales", "cs")
 _WHAT = {
-    "sales": "Handoff fields are editable; computed fields, intake status and rating are read-only.",
+    "sales": "Handoff fields and the resubmit tick are editable; computed fields, intake status and rating "
+    "are read-only.",
     "cs": "Intake status, rating and CS timestamps are editable; the other handoff fields are read-only.",
 }
 
@@ -41,8 +43,13 @@ def editable_names(model: Model, role: str) -> set[str]:
     """The API names (Object.Field__c) the role may edit."""
     obj = model.naming.salesforce_object
     if role == "sales":
-        return {f"{obj}.{f.salesforce_name}" for f in model.fields}
-    return {f"{obj}.{f.salesforce_name}" for f in model.computed if f.key not in READ_ONLY}
+        resubmit = [f for f in model.computed if f.key in SALES_EDITABLE]
+        return {f"{obj}.{f.salesforce_name}" for f in (*model.fields, *resubmit)}
+    return {
+        f"{obj}.{f.salesforce_name}"
+        for f in model.computed
+        if f.key not in READ_ONLY and f.key not in SALES_EDITABLE
+    }
 
 
 def permission_set_component(model: Model, fields: list[Component], role: str = "sales") -> Component:

@@ -20,6 +20,7 @@ from handrail.specs.model import Model
 from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.components import Component, as_payload
 from handrail.targets.salesforce.fields import field_components
+from handrail.targets.salesforce.intake import rating_rule
 from handrail.targets.salesforce.layouts import layout_components
 from handrail.targets.salesforce.limits import CUSTOM_FIELDS_BY_EDITION, check
 from handrail.targets.salesforce.normal_form import component_body
@@ -62,7 +63,7 @@ def components(model: Model, options: dict) -> list[Component]:
     path += [path_settings_component()] if path else []
     rest = [*permission_set_components(model, fields), *path, *flows.components(model, options)]
     rest = [dataclasses.replace(c, origin=Origin(c.type)) for c in rest]
-    return [*fields, *_rules(model), *rest, *layout_components(model)]
+    return [*fields, *_rules(model), rating_rule(model), *rest, *layout_components(model)]
 
 
 def _fields(model: Model) -> list[Component]:

@@ -6,11 +6,13 @@
       -> Which segment?         one outcome per segment, in spec order: the first whose Matches_ formula holds
       -> Set <Segment> Handoff  segment, score, completeness, tier and missing summary from that
                                 segment's formulas
+      -> Resubmitted to CS?     the intake steps (intake.py): a tick on a returned handoff sets it back to
+                                Pending; an Accept or Return stamps the decision time
       -> Became Closed Won?     only on the save that moves the deal to the closed-won stage
       -> Set Intake Pending     CS has a new handoff to accept or return (as HubSpot's Closed Won workflow)
       -> Stamp Closed Won At    when the spec stamps the close time
-      -> Which CSM rule?        the first assign_csm rule naming the deal's segment: keep a CSM already named,
-                                or look the username up (an active user) and assign it
+      -> Which CSM rule?        the first assign_csm rule for the deal's segment and territory: keep a CSM
+                                already named, or assign one by username, pool or account (csm_flow.py)
 
 Before-save flows update the record without DML, and validation rules run after them in the same save,
 so the gates see the fresh score. The CSM is assigned here too, so a gate that requires a CSM at Closed
@@ -26,6 +28,8 @@ from handrail.specs.naming import camel
 from handrail.targets.salesforce import contact_roles_flow as cr
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
+from handrail.targets.salesforce import intake
+from handrail.targets.salesforce.csm_flow import csm_rules
 from handrail.targets.salesforce.flow_elements import FlowBuilder
 from handrail.targets.salesforce.pipeline_stages import stage_entered
 
@@ -71,7 +75,7 @@ def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[
     _shared_formulas(model, formulas)
     for f in considered_fields(model):
         _field_formulas(model, f, formulas)
-    close = _closed_won_steps(model, flow)
+    close = intake.before_save_steps(model, flow, _closed_won_steps(model, flow))
     rules = []
     for s in model.segments:
         formulas.add(
@@ -304,7 +308,7 @@ def _closed_won_steps(model: Model, flow: FlowBuilder) -> str | None:
     rules = won.assign_csm if csm else ()
     if stage is None:
         return None
-    first = _csm_rules(model, flow, rules) if rules else None
+    first = csm_rules(model, flow, rules) if rules else None
     if won.stamp_close_time:
         field = model.computed_field("closed_won_at")
         first = flow.assignment(
@@ -324,48 +328,3 @@ def _closed_won_steps(model: Model, flow: FlowBuilder) -> str | None:
         "Closed_Won_Now", "Closed Won now", target=first, changed_to_meet=True, **stage_entered(model, stage)
     )
     return flow.decision("Became_Closed_Won", "Became Closed Won?", [became], default_label="Not now")
-
-
-def _csm_rules(model: Model, flow: FlowBuilder, rules) -> str:
-    csm = f"$Record.{model.csm_field.salesforce_name}"
-    segment = f"$Record.{model.computed_field('segment').salesforce_name}"
-    outcomes = []
-    for n, rule in enumerate(rules, 1):
-        target = None
-        if rule.assign:
-            found = flow.assignment(
-                f"Assign_Csm_{n}",
-                f"Assign {rule.assign}",
-                [fe.assign(csm, fe.reference(f"Get_Csm_User_{n}.Id"))],
-                None,
-            )
-            check = flow.decision(
-                f"Csm_User_Found_{n}",
-                f"{rule.assign} found?",
-                [fe.rule(f"User_Found_{n}", "Found", [fe.is_null(f"Get_Csm_User_{n}.Id", False)], found)],
-                default_label="Not found",
-            )
-            target = flow.lookup(
-                f"Get_Csm_User_{n}",
-                f"Get {rule.assign}",
-                "User",
-                [
-                    fe.record_filter("Username", "EqualTo", fe.string(rule.assign)),
-                    fe.record_filter("IsActive", "EqualTo", fe.boolean(True)),
-                ],
-                check,
-            )
-            if rule.keep_existing:
-                target = flow.decision(
-                    f"Keep_Existing_Csm_{n}",
-                    "CSM already named?",
-                    [fe.rule(f"Has_Csm_{n}", "Keep", [fe.is_null(csm, False)], None)],
-                    default=target,
-                    default_label="Assign",
-                )
-        conditions = [fe.equals(segment, k) for k in rule.segments]
-        label = "Rule " + str(n) + ": " + ", ".join(model.segment(k).label for k in rule.segments)
-        outcomes.append(
-            fe.rule(f"Csm_Rule_{n}", label[:255], conditions, target, logic=fe.any_of_logic(len(conditions)))
-        )
-    return flow.decision("Which_Csm_Rule", "Which CSM rule?", outcomes, default_label="No rule")

@@ -79,6 +79,8 @@ def test_computed_properties_are_calculated_or_plain_as_they_should_be(every_typ
         "kickoff_at": ("datetime", "date"),
         "csm_rating": ("enumeration", "select"),
         "intake_status": ("enumeration", "select"),
+        "intake_decided_at": ("datetime", "date"),
+        "intake_resubmit": ("bool", "booleancheckbox"),
     }
     assert [o["value"] for o in kinds["segment"]["options"]] == [s.key for s in model.segments]
     assert [o["value"] for o in kinds["tier"]["options"]] == ["Ready", "Gaps", "Blocked"]
@@ -175,6 +177,7 @@ def test_manual_steps_list_what_only_the_settings_page_can_require(every_type):
         "${owner:reviewer@example.com}": "apply",
         "${user:csm_manager}": "admin",
         "${user:owner_manager}": "admin",
+        "${owner:owner_manager}": "admin",  # the Sales manager's task when CS returns a handoff
     }
 
 

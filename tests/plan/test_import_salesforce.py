@@ -136,8 +136,13 @@ def test_apply_then_plan_is_empty_and_no_attribute_of_an_existing_field_changes(
     goals = org.org.fields["Opportunity.Customer_Goals__c"]
     assert (goals.get("trackHistory"), goals.get("description")) == ("true", "Owned by Sales Ops since 2021")
     after = org.org.snapshot()
-    for kind in ("ValidationRule", "RecordType", "BusinessProcess", "StandardValueSet"):
+    for kind in ("RecordType", "BusinessProcess", "StandardValueSet"):
         assert after[kind] == snapshot[kind], kind
+    # the org's own rules untouched; Handrail adds only rules of its own (the intake rating)
+    assert {k: after["ValidationRule"][k] for k in snapshot["ValidationRule"]} == snapshot["ValidationRule"]
+    assert {k.rsplit(".", 1)[1] for k in set(after["ValidationRule"]) - set(snapshot["ValidationRule"])} == {
+        "Handoff_Intake_Rating"
+    }
     assert after["Flow"]["Renewal_Reminder"] == snapshot["Flow"]["Renewal_Reminder"]
 
 

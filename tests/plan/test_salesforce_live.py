@@ -8,6 +8,9 @@ import time
 import pytest
 from plan.live import SALESFORCE_ENV, args, edit, live_spec
 
+from handrail.specs.validate import load_spec
+from handrail.targets.salesforce import flows
+
 
 @pytest.fixture
 def spec(tmp_path):
@@ -22,7 +25,10 @@ def test_round_trip_on_an_empty_org(org, spec, run_cli):
     code, out, err = run_cli(*args(spec, "apply"))
     assert code == 0, err
     assert "succeeded" in out and org.count("deploy") == 1
-    assert len(org.org.fields) == 31 and len(org.org.validation_rules) == 4 and len(org.org.flows) == 3
+    model = load_spec(spec).model
+    assert len(org.org.fields) == len(model.fields) + len(model.computed)
+    assert len(org.org.validation_rules) == len(model.gates) + 1  # and the intake rating rule
+    assert sorted(org.org.flows) == sorted(c.name for c in flows.components(model, {}) if c.type == "Flow")
     code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
     assert code == 0, out + err
     assert "no changes" in out

@@ -226,11 +226,22 @@ class Evaluator:
             if left is None or right is None:
                 raise FormulaError(f"ordering comparison with a blank value ({left!r} {op} {right!r})")
             return {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}[op]
+        if isinstance(left, dt.datetime) and op in ("+", "-"):  # a date/time: days and fractions of one
+            if isinstance(right, dt.datetime):
+                return Decimal((left - right) // dt.timedelta(seconds=1)) / 86400
+            if isinstance(right, dt.date):
+                raise FormulaError(f"a date/time {op} a date")
+            seconds = round(_number(right, op) * 86400)  # Date/Time values are precise to the second
+            return left + dt.timedelta(seconds=int(seconds if op == "+" else -seconds))
         if isinstance(left, dt.date) and op in ("+", "-"):
+            if isinstance(right, dt.datetime):
+                raise FormulaError(f"a date {op} a date/time")
             if isinstance(right, dt.date):
                 return Decimal((left - right).days)
-            days = int(_number(right, op))
-            return left + dt.timedelta(days=days if op == "+" else -days)
+            days = _number(right, op)
+            if days != days.to_integral_value():
+                raise FormulaError(f"a date {op} a fraction of a day ({days})")
+            return left + dt.timedelta(days=int(days) if op == "+" else -int(days))
         a, b = _number(left, op), _number(right, op)
         if op == "+":
             return a + b
@@ -303,6 +314,28 @@ class Evaluator:
             return value.astimezone(dt.timezone.utc).date() if isinstance(value, dt.datetime) else value
         if name == "TODAY":
             return self.run.today
+        if name == "NOW":
+            return self.run.now
+        if name == "DATE":
+            year, month, day = (int(_number(v, "DATE")) for v in values)
+            return dt.date(year, month, day)
+        if name == "DATETIMEVALUE":  # a date is its midnight GMT; text is "YYYY-MM-DD HH:MM:SS" in GMT
+            value = values[0]
+            if isinstance(value, dt.datetime):
+                return value
+            if isinstance(value, dt.date):
+                return dt.datetime.combine(value, dt.time(0), tzinfo=dt.timezone.utc)
+            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", value):
+                raise FormulaError(f"DATETIMEVALUE of {value!r}")
+            return dt.datetime.fromisoformat(value).replace(tzinfo=dt.timezone.utc)
+        if name == "MOD":
+            number, divisor = _number(values[0], "MOD"), _number(values[1], "MOD")
+            if number < 0 or divisor <= 0:
+                raise FormulaError("MOD of a negative number is not in the supported subset")
+            return number % divisor
+        if name in ("MAX", "MIN"):
+            numbers = [_number(v, name) for v in values]
+            return max(numbers) if name == "MAX" else min(numbers)
         if name == "WEEKDAY":
             return Decimal(values[0].isoweekday() % 7 + 1)  # 1 = Sunday ... 7 = Saturday
         raise FormulaError(f"function {name} is not in the supported subset")
@@ -479,6 +512,39 @@ class Run:
     def run(self) -> "Run":
         return self.go(self.flow.start_target())
 
+    def scheduled_for(self) -> bool:
+        """Whether a schedule-triggered flow runs for this record: its start filters joined by filterLogic,
+        as the SOQL query that selects the batch compares them."""
+        start = self.flow.start
+        if _text_of(start, "triggerType") != "Scheduled" or _child(start, "schedule") is None:
+            raise FormulaError("not a schedule-triggered flow")
+        conditions = _children(start, "filters")
+        logic = _text_of(start, "filterLogic", "and").lower()
+        return self._logic(logic, [self._matches(self.record, c) for c in conditions])
+
+    def triggers(self) -> bool:
+        """Whether this save starts the record-triggered flow: its trigger type (a create has no prior),
+        and its entry conditions joined by filterLogic; with doesRequireRecordChangedToMeetCriteria only
+        a save that made them true (a create always does)."""
+        start = self.flow.start
+        kind = _text_of(start, "recordTriggerType")
+        if kind not in ("Create", "Update", "CreateAndUpdate"):
+            raise FormulaError(f"record trigger type {kind!r} is not in the supported subset")
+        if (kind == "Create" and self.prior is not None) or (kind == "Update" and self.prior is None):
+            return False
+        conditions = _children(start, "filters")
+        if not conditions:
+            return True
+        logic = _text_of(start, "filterLogic", "and").lower()
+
+        def holds(record: dict) -> bool:
+            return self._logic(logic, [self._matches(record, c) for c in conditions])
+
+        if not holds(self.record):
+            return False
+        changed = _text_of(start, "doesRequireRecordChangedToMeetCriteria") == "true"
+        return not (changed and self.prior is not None and holds(self.prior))
+
     def _decisions(self, node) -> str | None:
         for rule in _children(node, "rules"):
             if self._holds(rule, self.record) and not (
@@ -549,12 +615,44 @@ class Run:
             matches = [{k: v for k, v in r.items() if fields is None or k in fields} for r in matches]
             first = _text_of(node, "getFirstRecordOnly") == "true"
             found = (matches[0] if matches else None) if first else matches
-        elif sobject in self.records:  # e.g. OpportunityTeamMember: the first record every filter matches
-            found = next(
-                (r for r in self.records[sobject] if all(r.get(k) == v for k, v in filters.items())), None
-            )
+        elif sobject in self.records:  # e.g. OpportunityTeamMember, Opportunity: as SOQL would select them
+            found = self._select(node, self.records[sobject])
         self.variables[_text_of(node, "name")] = found
         return _connector(node)
+
+    def _select(self, node, rows: list[dict]):
+        """The records a Get Records returns: filters joined by its filter logic, sorted as SOQL sorts
+        (ascending puts blanks first, descending last), the first of them or all (a collection)."""
+        if _child(node, "limit") is not None:
+            raise FormulaError("a Get Records limit is not in the supported subset")
+        conditions = _children(node, "filters")
+        logic = _text_of(node, "filterLogic", "and").lower()
+        matches = [r for r in rows if self._logic(logic, [self._matches(r, c) for c in conditions])]
+        field_name, order = _text_of(node, "sortField"), _text_of(node, "sortOrder")
+        if (field_name is None) != (order is None) or order not in (None, "Asc", "Desc"):
+            raise FormulaError(f"sortField {field_name!r} with sortOrder {order!r}")
+        if field_name:
+            present = sorted(
+                (r for r in matches if r.get(field_name) is not None), key=lambda r: r[field_name]
+            )
+            blank = [r for r in matches if r.get(field_name) is None]
+            matches = blank + present if order == "Asc" else present[::-1] + blank
+        if _text_of(node, "getFirstRecordOnly") == "true":
+            return matches[0] if matches else None
+        return matches or None  # no records: the collection is empty (null)
+
+    @staticmethod
+    def _logic(logic: str, results: list[bool]) -> bool:
+        if logic == "and":
+            return all(results)
+        if logic == "or":
+            return any(results)
+        if re.search(r"\d", logic) is None or max(int(d) for d in re.findall(r"\d+", logic)) > len(results):
+            raise FormulaError(f"filter logic {logic!r} names a filter that does not exist")
+        expression = re.sub(r"\d+", lambda m: str(results[int(m.group()) - 1]), logic)
+        if not re.fullmatch(r"[\sTrueFals()andornt]*", expression):
+            raise FormulaError(f"unexpected filter logic {logic!r}")
+        return eval(expression)  # noqa: S307 - only True/False/and/or/not/parentheses remain
 
     def _matches(self, record: dict, condition) -> bool:
         """A Get Records filter, as SOQL compares: text case-insensitively, blank as null."""
@@ -563,15 +661,25 @@ class Run:
         operator = _text_of(condition, "operator")
         if operator == "IsNull":
             return (value is None or value == "") == wanted
+        fold = lambda v: v.casefold() if isinstance(v, str) and v else v or None  # noqa: E731
         if operator == "EqualTo":
-            fold = lambda v: v.casefold() if isinstance(v, str) and v else v or None  # noqa: E731
             return wanted is not None and fold(value) == fold(wanted)
+        if operator == "NotEqualTo":  # SOQL's !=: a blank field differs from any value, and != null is "set"
+            return fold(value) is not None if wanted is None else fold(value) != fold(wanted)
         raise FormulaError(f"filter operator {operator} is not in the supported subset")
 
     def _recordUpdates(self, node) -> str | None:
         reference = _text_of(node, "inputReference")
         if reference is None:
             raise FormulaError("only Update Records from a record variable is in the supported subset")
+        if reference == "$Record":  # "use the record that triggered the flow": its inputAssignments
+            assigned = _children(node, "inputAssignments")
+            values = {_text_of(a, "field"): self.value(_child(a, "value")) for a in assigned}
+            if not values:
+                raise FormulaError("an Update Records on $Record needs inputAssignments")
+            self.record.update(values)
+            self.updated.append({"Id": self.record.get("Id"), **values})
+            return _connector(node)
         record = self.variables.get(reference)
         if not record or not record.get("Id"):  # no Id: Salesforce fails the update
             self.fault_message = "MISSING_ARGUMENT: Id not specified in an update call"

@@ -85,12 +85,13 @@ def test_the_reference_validator_agrees(example, tmp_path):
         assert module.validate_file(str(path)) == [], name
 
 
-def test_the_example_builds_three_flows_a_notification_type_and_a_test_class(example):
+def test_the_example_builds_four_flows_a_notification_type_and_a_test_class(example):
     kinds = {name: mtype for name, (mtype, _) in built(example).items()}
     assert kinds == {
         "Handoff_Score_Before_Save": "Flow",
         "Handoff_Stage_Entry_After_Save": "Flow",
         "Handoff_Closed_Won_After_Save": "Flow",
+        "Handoff_Intake_After_Save": "Flow",
         "Handoff_Alert": "CustomNotificationType",
         "Handoff_Flows_Test": "ApexClass",
     }
@@ -127,7 +128,7 @@ def test_draft_status_deploys_every_flow_as_draft_without_the_test_class(example
         for name, (mtype, data) in files.items()
         if mtype == "Flow"
     }
-    assert set(statuses.values()) == {"Draft"} and len(statuses) == 3
+    assert set(statuses.values()) == {"Draft"} and len(statuses) == 4
     assert not any(mtype == "ApexClass" for mtype, _ in files.values())
     active = {
         etree.fromstring(data).findtext(NS + "status")

@@ -122,7 +122,7 @@ def test_mdapi_layout(example_model, with_flows):
     names = [f.findtext(f"{NS}fullName") for f in obj.findall(f"{NS}fields")]
     assert names == sorted(names) and len(names) == len(example_model.fields) + len(example_model.computed)
     rules = [r.findtext(f"{NS}fullName") for r in obj.findall(f"{NS}validationRules")]
-    assert rules == sorted(rules) and len(rules) == len(example_model.gates)
+    assert rules == sorted(rules) and len(rules) == len(example_model.gates) + 1  # + the intake rating rule
 
 
 def test_package_xml_lists_every_component_sorted(example_model, with_flows):
@@ -151,14 +151,15 @@ def test_package_xml_lists_every_component_sorted(example_model, with_flows):
         assert "CustomObject" not in members  # only the children Handrail manages, never the whole object
 
 
-def test_a_spec_without_gates_lists_no_validation_rules(tmp_path):
+def test_a_spec_without_gates_lists_only_the_intake_rating_rule(tmp_path):
     text = EXAMPLE_SPEC.read_text()
     text = text[: text.index("gates:")] + text[text.index("automation:") :]
     text = text.replace("csm_required_by: commit", "").replace("csm_required_by: negotiation", "")
     model = load_spec(write_spec(tmp_path, text)).model
     files = render(model, {"format": "mdapi"}).files
-    assert "ValidationRule" not in package_members(files["package.xml"])
-    assert etree.fromstring(files["objects/Opportunity.object"]).find(f"{NS}validationRules") is None
+    assert package_members(files["package.xml"])["ValidationRule"] == ["Opportunity.Handoff_Intake_Rating"]
+    rules = etree.fromstring(files["objects/Opportunity.object"]).findall(f"{NS}validationRules")
+    assert [r.findtext(f"{NS}fullName") for r in rules] == ["Handoff_Intake_Rating"]
     assert verify(render(model, {"format": "mdapi"})) == []
 
 

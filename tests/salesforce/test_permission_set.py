@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from handrail.specs.computed import READ_ONLY
+from handrail.specs.computed import READ_ONLY, SALES_EDITABLE
 from handrail.targets.salesforce.components import Component
 from handrail.targets.salesforce.fields import field_components
 from handrail.targets.salesforce.permission_set import permission_set_component
@@ -46,15 +46,17 @@ def test_sales_edits_handoff_fields_and_reads_every_computed_one(example_model):
     granted = grants(render(example_model, {}).files[SALES])
     for f in example_model.fields:
         assert granted[f"Opportunity.{f.salesforce_name}"] == ("true", "true"), f.key
-    for f in example_model.computed:
-        assert granted[f"Opportunity.{f.salesforce_name}"] == ("false", "true"), f.key
+    for f in example_model.computed:  # all read-only but the tick that resubmits a returned handoff
+        expected = ("true", "true") if f.key == "intake_resubmit" else ("false", "true")
+        assert granted[f"Opportunity.{f.salesforce_name}"] == expected, f.key
 
 
 def test_cs_edits_intake_status_rating_and_cs_timestamps_only(example_model):
     granted = grants(render(example_model, {}).files[CS])
     for f in example_model.fields:
         assert granted[f"Opportunity.{f.salesforce_name}"] == ("false", "true"), f.key
-    assert CS_EDITS == {f.key for f in example_model.computed} - READ_ONLY
+    assert SALES_EDITABLE == {"intake_resubmit"}
+    assert CS_EDITS == {f.key for f in example_model.computed} - READ_ONLY - SALES_EDITABLE
     for f in example_model.computed:
         expected = ("true", "true") if f.key in CS_EDITS else ("false", "true")
         assert granted[f"Opportunity.{f.salesforce_name}"] == expected, f.key

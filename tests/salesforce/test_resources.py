@@ -23,7 +23,8 @@ def test_one_resource_per_component_keyed_by_full_name(example_model):
         f"Opportunity.{f.salesforce_name}" for f in example_model.fields + example_model.computed
     ]
     rules = [k for kind, k in keys if kind == "ValidationRule"]
-    assert rules == [f"Opportunity.{gate_rule_name(example_model, g.key)}" for g in example_model.gates]
+    gate_rules = [f"Opportunity.{gate_rule_name(example_model, g.key)}" for g in example_model.gates]
+    assert rules == gate_rules + ["Opportunity.Handoff_Intake_Rating"]
     assert ("PermissionSet", "Handoff_Sales_Access") in keys
     assert ("PermissionSet", "Handoff_CS_Access") in keys
     assert ("Layout", "Opportunity-Handoff Opportunity Layout") in keys  # the layout of its own

@@ -1,6 +1,6 @@
 """A small evaluator for the Salesforce formula subset Handrail's validation rules use.
 
-Supported: AND, OR, NOT, ISNEW, ISCHANGED, ISPICKVAL, ISBLANK, LEN, TRIM, comparisons (< <= > >= = <>),
+Supported: AND, OR, NOT, ISNEW, ISCHANGED, PRIORVALUE, ISPICKVAL, ISBLANK, LEN, TRIM, comparisons (< <= > >= = <>),
 string literals with backslash escapes, numbers, TRUE/FALSE and field names (dotted ones such as
 RecordType.DeveloperName too). Blank values are None and propagate through comparisons the way
 Salesforce treats blank fields in validation rules ("treat blank fields as blanks"): a comparison with a
@@ -147,6 +147,14 @@ def _eval(node, record: Record):
     if name == "ISCHANGED":
         (arg,) = args
         return record.prior is not None and record.prior.get(arg[1]) != record.values.get(arg[1])
+    if name == "PRIORVALUE":
+        # "When users create a record, this function returns the value of the field referenced rather
+        # than null" (help.salesforce.com/apex/HTViewHelpDoc?id=customize_functions_priorvalue.htm)
+        (arg,) = args
+        if arg[0] != "field":
+            raise SyntaxError("PRIORVALUE takes a field")
+        source = record.values if record.prior is None else record.prior
+        return source.get(arg[1])
     if name == "ISPICKVAL":
         field, literal = args
         value = _eval(field, record)

@@ -1,0 +1,175 @@
+"""The CS intake as a process in HubSpot: close -> Pending -> Return (a rating required) -> tasks for the
+AE and the Sales manager -> resubmission through the Closed Won gates -> Accept with a rating.
+
+HubSpot cannot refuse a save, so the generated workflows undo what Salesforce's validation rules refuse.
+The portal below runs every generated workflow the way HubSpot enrols deals in list-based workflows: a
+deal enrols when it first meets a workflow's criteria, and again only when a change fires one of its
+re-enrollment triggers (developers.hubspot.com/docs/api-reference/automation-automation-v4-v4/guide,
+"reEnrollmentTriggersFilterBranches"; the property-changed event branch shape is the one the reference
+README's Corrections give). Property changes a workflow makes can enrol the deal in other workflows.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import EXAMPLE_SPEC
+from hubspot_records import HubSpotDeal
+from workflow_run import enrolls, reenrolled_by, run
+
+from handrail.specs.validate import load_spec
+from handrail.targets.hubspot.flows import flows
+
+NOW = "1772641800000"  # 2026-03-04 16:30 UTC, the time a workflow stamps
+GOOD = {
+    "business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
+    "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT lead).",
+    "success_criteria": "Ten-day onboarding for 90% of new teams by 30 June, measured in the admin report.",
+    "risk_flags": "IT security review must finish before SSO goes live; champion changes role in Q3.",
+    "products_scope": "Enterprise plan, SSO add-on, Salesforce integration",
+    "key_conversations": "Discount traded for a case study; SSO promised by go-live.",
+    "contract_terms": "3 years, renews 2029-06-30, annual billing",
+    "communication_prefs": "Weekly email to Sam; monthly call with Dana; Slack for urgent items.",
+}
+
+
+class Portal:
+    def __init__(self, model, record: dict):
+        self.model = model
+        self.flows = {f.key: f.body for f in flows(model)}
+        self.record = HubSpotDeal(model, record).record
+        self.enrolled: set[str] = set()
+        self.tasks: list[dict] = []
+        self.emails: list[dict] = []
+        self.ran: list[str] = []
+
+    def edit(self, **changes) -> None:
+        """A person's edit, then every workflow it enrols the deal in, until nothing more happens."""
+        pending = list(changes.items())
+        self._apply(changes)
+        for _ in range(20):
+            if not pending:
+                return
+            changed, pending = pending, []
+            for key, flow in self.flows.items():
+                if not enrolls(flow, self.record):
+                    continue
+                fired = any(
+                    reenrolled_by(flow, p, str(v).lower() if isinstance(v, bool) else str(v))
+                    for p, v in changed
+                )
+                if key in self.enrolled and not fired:
+                    continue
+                self.enrolled.add(key)
+                self.ran.append(key)
+                for action, fields in run(flow, self.record):
+                    if action == "0-5":
+                        value = fields["value"]
+                        new = value["staticValue"] if value["type"] == "STATIC_VALUE" else NOW
+                        self._apply({fields["property_name"]: new})
+                        pending.append((fields["property_name"], new))
+                    elif action == "0-3":
+                        self.tasks.append(fields)
+                    elif action == "0-8":
+                        self.emails.append(fields)
+        raise AssertionError("the workflows never settle")
+
+    def _apply(self, changes: dict) -> None:
+        self.record = HubSpotDeal(self.model, {**self.record, **changes}).record
+
+
+@pytest.fixture()
+def model():
+    return load_spec(EXAMPLE_SPEC).model
+
+
+def won_deal(model) -> Portal:
+    f = model.field
+    record = {f(k).hubspot_name: v for k, v in GOOD.items()}
+    record.update(
+        {
+            "amount_in_home_currency": "50000",
+            "dealtype": "newbusiness",
+            "createdate": "1767225600000",
+            "closedate": "1772582400000",
+            f("partner_sourced").hubspot_name: "false",
+            f("csm").hubspot_name: "7001",
+            "hubspot_owner_id": "7002",
+            "dealstage": "contractsent",
+        }
+    )
+    portal = Portal(model, record)
+    portal.edit(dealstage="closedwon")
+    return portal
+
+
+def test_close_return_resubmit_accept(model):
+    name = {
+        k: model.computed_field(k).hubspot_name
+        for k in ("intake_status", "csm_rating", "intake_decided_at", "intake_resubmit", "tier")
+    }
+    portal = won_deal(model)
+    assert portal.record[name["intake_status"]] == "Pending"
+    assert portal.record[name["tier"]] == "Ready"
+    closing_tasks = len(portal.tasks)
+
+    # CS returns it without a rating: undone, and the CSM is asked for one
+    portal.edit(**{name["intake_status"]: "Returned"})
+    assert portal.record[name["intake_status"]] == "Pending"
+    assert portal.record.get(name["intake_decided_at"]) is None
+    assert portal.emails[-1]["subject"].startswith("Rate the handoff first")
+    assert portal.emails[-1]["owner_properties"] == [model.csm_field.hubspot_name]
+    assert len(portal.tasks) == closing_tasks
+
+    # with a rating: the decision stamped; tasks for the AE and the Sales manager, due in 24 hours
+    portal.edit(**{name["csm_rating"]: "2", name["intake_status"]: "Returned"})
+    assert portal.record[name["intake_status"]] == "Returned"
+    assert portal.record[name["intake_decided_at"]] == NOW
+    assert portal.record["dealstage"] == "closedwon"  # the deal stays won
+    new = portal.tasks[closing_tasks:]
+    assert [(t["subject"], t["owner_assignment"]["value"], t["due_time"]) for t in new] == [
+        (
+            "Complete the handoff CS returned",
+            {"type": "OBJECT_PROPERTY", "propertyName": "hubspot_owner_id"},
+            {"delta": 24, "timeUnit": "HOURS"},
+        ),
+        (
+            "Review the handoff CS returned",
+            {"type": "STATIC_VALUE", "staticValue": "${owner:owner_manager}"},
+            {"delta": 24, "timeUnit": "HOURS"},
+        ),
+    ]
+    assert portal.emails[-1]["subject"] == "Handoff returned by CS: {{ enrolled_object.dealname }}"
+
+    # the AE empties the goals and resubmits: refused by the Closed Won gate, the tick cleared
+    goals = model.field("business_goals").hubspot_name
+    portal.edit(**{goals: "", name["intake_resubmit"]: "true"})
+    assert portal.record[name["intake_status"]] == "Returned"
+    assert portal.record[name["intake_resubmit"]] == "false"
+    assert portal.emails[-1]["subject"] == "Handoff not resubmitted: {{ enrolled_object.dealname }}"
+    assert "Required: " in portal.emails[-1]["body"] and "Business Goals" in portal.emails[-1]["body"]
+    assert portal.record["dealstage"] == "closedwon"  # the handoff reopened, never the deal
+    assert "gate-closed_won_not_blocked" not in portal.ran
+
+    # completed and resubmitted: back to Pending, the CSM told
+    portal.edit(**{goals: GOOD["business_goals"], name["intake_resubmit"]: "true"})
+    assert portal.record[name["intake_status"]] == "Pending"
+    assert portal.record[name["intake_resubmit"]] == "false"
+    assert portal.emails[-1]["subject"] == "Handoff resubmitted: {{ enrolled_object.dealname }}"
+    assert portal.emails[-1]["owner_properties"] == [model.csm_field.hubspot_name]
+
+    # CS accepts with a rating: stamped again, no tasks for Sales this time
+    tasks = len(portal.tasks)
+    portal.edit(**{name["csm_rating"]: "4", name["intake_status"]: "Accepted"})
+    assert portal.record[name["intake_status"]] == "Accepted"
+    assert portal.ran[-1] == "intake-decision"
+    assert len(portal.tasks) == tasks
+
+
+def test_a_tick_on_a_handoff_that_was_not_returned_is_only_cleared(model):
+    tick = model.computed_field("intake_resubmit").hubspot_name
+    portal = won_deal(model)
+    emails = len(portal.emails)
+    portal.edit(**{tick: "true"})
+    assert portal.record[tick] == "false"
+    assert portal.record[model.computed_field("intake_status").hubspot_name] == "Pending"
+    assert len(portal.emails) == emails
