@@ -62,6 +62,9 @@ def expand(doc: Document) -> tuple[Document, list[Diagnostic]]:
     expanded["gates"] = [_refs(g, groups) for g in data.get("gates") or ()]
     if isinstance(data.get("automation"), dict):
         expanded["automation"] = _automation(data["automation"], groups)
+    playbook = data.get("playbook")
+    if isinstance(playbook, dict) and isinstance(playbook.get("post_sale_owner"), dict):
+        expanded["playbook"] = dict(playbook, post_sale_owner=_refs(playbook["post_sale_owner"], groups))
     return replace(doc, data=expanded, spans=spans), []
 
 
