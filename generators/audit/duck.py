@@ -15,7 +15,7 @@ from pathlib import Path
 
 from handrail.generators.audit.engine import SKIP_REASONS, Audit, AuditOptions
 from handrail.generators.audit.quality import considered_fields
-from handrail.generators.audit.sla import CLOCKS, OUTCOMES
+from handrail.generators.audit.sla import OUTCOMES, clocks_for
 from handrail.generators.audit.sql import audit_query, summary_query
 from handrail.generators.audit.tally import Group, ViolationTally, deal_ref
 from handrail.generators.data.columns import ColumnMap
@@ -144,14 +144,14 @@ def _field_months(audit: Audit, rows, model: Model) -> None:
 
 
 def _sla(audit: Audit, rows, model: Model) -> None:
-    parts = []
-    for c in CLOCKS:
+    parts, clocks = [], clocks_for(model)
+    for c in clocks:
         outcome, elapsed = quoted("sla_" + c.key), quoted("elapsed_" + c.key)
         parts += [f"COUNT(*) FILTER (WHERE {outcome} = {literal(o)})" for o in OUTCOMES]
         parts += [f"COALESCE(SUM({elapsed}), 0)", f"COUNT({elapsed})"]
     query = f"SELECT segment, {', '.join(parts)} FROM audited WHERE {WON} AND segment IS NOT NULL GROUP BY 1"
     for segment, *counts in rows(query):
-        for i, c in enumerate(CLOCKS):
+        for i, c in enumerate(clocks):
             at = i * (len(OUTCOMES) + 2)
             tally = audit.sla[segment][c.key]
             for outcome, n in zip(OUTCOMES, counts[at:]):

@@ -19,7 +19,7 @@ from typing import Iterable
 
 from handrail.generators.audit.period import month_key, months_between, parse_since
 from handrail.generators.audit.quality import QualityTally
-from handrail.generators.audit.sla import CLOCKS, SlaTally, check, percent
+from handrail.generators.audit.sla import SlaTally, check, clocks_for, percent
 from handrail.generators.audit.tally import (
     TIER_KEYS,
     Group,
@@ -62,7 +62,8 @@ class Audit:
         self.months: dict[str, Group] = {}
         self.quality = QualityTally()
         self.score_floor = float(model.tiers.gaps if options.score_floor is None else options.score_floor)
-        self.sla = {s.key: {c.key: SlaTally(c.scale) for c in CLOCKS} for s in model.segments}
+        self.clocks = clocks_for(model)
+        self.sla = {s.key: {c.key: SlaTally(c.scale) for c in self.clocks} for s in model.segments}
         self.ratings: Counter = Counter()
         self.intake: Counter = Counter()
         self.violations = ViolationTally(options.examples)
@@ -128,7 +129,9 @@ class Audit:
             self.quality.add(deal.owner or NO_OWNER, month, result)
         if result.segment:
             sla = self.model.segment(result.segment).sla
-            for clock in CLOCKS:
+            for clock in self.clocks:
+                if clock.target(sla) is None:  # not this segment's clock
+                    continue
                 outcome = check(clock, sla, deal.extra, self.options.now, self.model.calendar)
                 self.sla[result.segment][clock.key].add(*outcome)
         rating = deal.extra.get("csm_rating")
@@ -263,12 +266,12 @@ class Audit:
 
     def _sla_rows(self) -> list[dict]:
         rows = []
-        for clock in CLOCKS:
+        for clock in self.clocks:
             overall = SlaTally(clock.scale)
             by_segment = []
             for seg in self.model.segments:
                 tally = self.sla[seg.key][clock.key]
-                if seg.key in self.segments:
+                if seg.key in self.segments and clock.target(seg.sla) is not None:
                     by_segment.append(
                         {
                             "segment": seg.key,

@@ -277,7 +277,7 @@ def _sla(w, clocks: list[dict]) -> None:
         f"{'breached':>8} {'pending':>7} {'no clock':>8} {'compliance':>10} {'average':>10}\n"
     )
     for c in clocks:
-        unit = "h" if c["unit"] == "hours" else " bd"
+        unit = {"hours": "h", "days": "d"}.get(c["unit"], " bd")
         w(
             f"{c['label']:<28} {c['handoffs']:>8,} {c['within']:>7,} {c['breached']:>8,} {c['pending']:>7,} "
             f"{c['unmeasured']:>8,} {num(c['compliance_rate'], '%'):>10} "

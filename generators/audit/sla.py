@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any, Mapping
 
 from handrail.specs.calendar import BusinessCalendar
-from handrail.specs.model import Sla
+from handrail.specs.model import Model, Sla
 
 DEFAULT_CALENDAR = BusinessCalendar()
 
@@ -28,16 +28,18 @@ OUTCOMES = (WITHIN, BREACHED, PENDING, UNMEASURED)
 
 @dataclass(frozen=True)
 class SlaClock:
-    key: str  # internal_handoff | first_touch | kickoff
+    key: str  # internal_handoff | first_touch | kickoff | implementation_contact
     label: str
     event: str  # the process timestamp that stops the clock
-    unit: str  # hours | business days
+    unit: str  # hours | business days | days (calendar days, elapsed)
 
-    def target(self, sla: Sla) -> int:
+    def target(self, sla: Sla) -> int | None:
+        """The segment's limit; None: the clock does not run for the segment."""
         return {
             "internal_handoff": sla.internal_handoff_hours,
             "first_touch": sla.first_touch_hours,
             "kickoff": sla.kickoff_business_days,
+            "implementation_contact": sla.implementation_contact_days,
         }[self.key]
 
     def describe(self, sla: Sla, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> str:
@@ -45,6 +47,8 @@ class SlaClock:
         return f"{self.target(sla)} {self.unit}{business}"
 
     def deadline(self, sla: Sla, start: datetime, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> datetime:
+        if self.unit == "days":
+            return start + timedelta(days=self.target(sla))
         if self.unit != "hours":
             return calendar.day_deadline(start, self.target(sla))
         if calendar.business_hours:
@@ -53,12 +57,15 @@ class SlaClock:
 
     @property
     def scale(self) -> int:
-        """Units of `elapsed` per unit of the target: microseconds per hour, or 1 (business days)."""
-        return 3_600_000_000 if self.unit == "hours" else 1
+        """Units of `elapsed` per unit of the target: microseconds per hour or per day, or 1 (business
+        days)."""
+        return {"hours": 3_600_000_000, "days": 86_400_000_000}.get(self.unit, 1)
 
     def elapsed(self, start: datetime, done: datetime, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> int:
         """Exactly: microseconds (of working time, for business hours) for an hours clock, business days
-        for a days clock."""
+        for a business days clock, microseconds for a (calendar) days clock."""
+        if self.unit == "days":
+            return (done - start) // timedelta(microseconds=1)
         if self.unit != "hours":
             return calendar.business_days_between(start, done)
         if calendar.business_hours:
@@ -71,6 +78,15 @@ CLOCKS = (
     SlaClock("first_touch", "Close to first CS touch", "first_touch_at", "hours"),
     SlaClock("kickoff", "Close to kickoff", "kickoff_at", "business days"),
 )
+# The playbook's: the CSM reaches the customer's post-sale owner (specs.playbook), where the spec asks.
+IMPLEMENTATION_CONTACT = SlaClock(
+    "implementation_contact", "Close to implementation owner contact", "implementation_contact_at", "days"
+)
+
+
+def clocks_for(model: Model) -> tuple[SlaClock, ...]:
+    """The clocks the spec's handoffs run."""
+    return CLOCKS + ((IMPLEMENTATION_CONTACT,) if model.playbook.post_sale_owner else ())
 
 
 def check(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from handrail.generators.audit.sla import CLOCKS, SlaClock
+from handrail.generators.audit.sla import SlaClock, clocks_for
 from handrail.generators.data.reader import stage_lookup
 from handrail.generators.rules import tree
 from handrail.generators.rules.gates import is_gated_stage
@@ -41,6 +41,7 @@ PROCESS_COLUMNS = (
 SLACK = 1e-9  # as generators.audit.engine.SLACK
 MONDAY = "DATE '0001-01-01'"  # a Monday: day numbers count from it
 MICROSECONDS_PER_HOUR = 3_600_000_000
+MICROSECONDS_PER_DAY = 86_400_000_000
 
 
 def _in(column: str, values: list[str]) -> str:
@@ -71,10 +72,11 @@ def _sla(model: Model, clock: SlaClock) -> tuple[str, str]:
     """The clock's outcome (within, breached, pending, unmeasured) and elapsed time (exact: microseconds
     or business days), as generators.audit.sla.check decides them."""
     start, event = "closed_won_at", clock.event
-    target = _by_segment(model, lambda s: clock.target(s.sla))
-    if clock.unit == "hours":
+    target = _by_segment(model, lambda s: _or_null(clock.target(s.sla)))
+    if clock.unit in ("hours", "days"):
+        per = MICROSECONDS_PER_HOUR if clock.unit == "hours" else MICROSECONDS_PER_DAY
         elapsed = f"DATE_DIFF('microsecond', {start}, {event})"
-        limit = f"{target} * {MICROSECONDS_PER_HOUR}"
+        limit = f"{target} * {per}"
         late = f"DATE_DIFF('microsecond', {start}, now_at) > {limit}"
     else:
         elapsed = f"({_weekdays(event)} - {_weekdays(start)})"
@@ -85,12 +87,22 @@ def _sla(model: Model, clock: SlaClock) -> tuple[str, str]:
             f"ELSE CAST(FLOOR(({reached}) / 5) AS BIGINT) * 7 + ({reached}) % 5 END"
         )
         late = f"{_day_number('now_at')} > {deadline}"
+    runs = (
+        ""
+        if all(clock.target(s.sla) is not None for s in model.segments)
+        else f"WHEN {target} IS NULL THEN NULL "
+    )
     outcome = (
-        f"CASE WHEN segment IS NULL THEN NULL WHEN {start} IS NULL THEN 'unmeasured' "
+        f"CASE WHEN segment IS NULL THEN NULL {runs}WHEN {start} IS NULL THEN 'unmeasured' "
         f"WHEN {event} IS NULL THEN (CASE WHEN {late} THEN 'breached' ELSE 'pending' END) "
         f"WHEN {elapsed} <= {limit} THEN 'within' ELSE 'breached' END"
     )
-    return outcome, f"CASE WHEN {start} IS NOT NULL AND {event} IS NOT NULL THEN {elapsed} END"
+    timed = f"{start} IS NOT NULL AND {event} IS NOT NULL" + (f" AND {target} IS NOT NULL" if runs else "")
+    return outcome, f"CASE WHEN {timed} THEN {elapsed} END"
+
+
+def _or_null(value: int | None) -> str:
+    return "NULL" if value is None else str(value)
 
 
 def _requirement(requirement: tree.Requirement) -> str:
@@ -159,11 +171,13 @@ def audit_query(
     "fails_<gate>" per gate, violated, "sla_<clock>" and "elapsed_<clock>" per clock, csm_rating, intake,
     stored_score, disagrees, and the scoring query's "state_<key>" and "filled_<key>" columns; `keep`
     columns of `relation` pass through."""
-    passed = (*PROCESS_COLUMNS, *keep)
+    clocks = clocks_for(model)
+    playbook = tuple(c.event for c in clocks if c.event not in PROCESS_COLUMNS)  # specs.playbook's
+    passed = (*PROCESS_COLUMNS, *playbook, *keep)
     scored = score_query(model, relation, keep=passed, texts=False, detail=True)
     stages = " ".join(f"WHEN {literal(v)} THEN {literal(k)}" for v, k in stage_lookup(model).items())
     fails = {g.key: gate_fails(model, g) for g in model.gates}
-    slas = {c.key: _sla(model, c) for c in CLOCKS}
+    slas = {c.key: _sla(model, c) for c in clocks}
     states = [f'"state_{f.key}"' for f in model.fields if _considered(model, f.key)]
     columns = [
         "id",

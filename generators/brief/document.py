@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from handrail.generators.audit.sla import CLOCKS, check
+from handrail.generators.audit.sla import CLOCKS, IMPLEMENTATION_CONTACT, check
 from handrail.generators.report_templates import environment, render
 from handrail.generators.rules.gates import gate_failures
 from handrail.generators.rules.scoring import (
@@ -115,7 +115,8 @@ def _segment(segment: Segment | None) -> dict | None:
 def _slas(segment: Segment, deal: Deal, now: datetime, calendar: BusinessCalendar) -> list[dict]:
     start = deal.extra.get("closed_won_at")
     rows = []
-    for clock in CLOCKS:
+    playbook = (IMPLEMENTATION_CONTACT,) if segment.sla.implementation_contact_days is not None else ()
+    for clock in CLOCKS + playbook:
         status, _ = check(clock, segment.sla, deal.extra, now, calendar)
         done = deal.extra.get(clock.event)
         rows.append(

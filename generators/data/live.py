@@ -75,7 +75,8 @@ class MissingFieldsError(HandrailError):
 
 def fetched_fields(model: Model) -> list[Field]:
     """The spec's handoff fields, then the computed fields audits and briefs read."""
-    return [*model.fields, *(model.computed_field(k) for k in PROCESS_FIELDS)]
+    playbook = [f for f in model.computed if f.key == "implementation_contact_at"]  # specs.playbook
+    return [*model.fields, *(model.computed_field(k) for k in PROCESS_FIELDS), *playbook]
 
 
 def audited_stages(model: Model) -> tuple[list[Stage], list[Stage]]:

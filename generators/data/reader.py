@@ -393,5 +393,6 @@ _PROCESS_PARSERS = {
     "internal_handoff_at": _as_datetime,
     "first_touch_at": _as_datetime,
     "kickoff_at": _as_datetime,
+    "implementation_contact_at": _as_datetime,
     "csm_rating": _rating,
 }

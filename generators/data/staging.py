@@ -190,7 +190,13 @@ def _process(out: Staging, reader: DealReader) -> None:
     _ascii(out, cols["stage"])
     out.columns.append(f"COALESCE({quoted(cols['owner'])}, '') AS owner" if cols["owner"] else "'' AS owner")
     _parsed(out, "close_date", cols["close_date"], day, "DATE")
-    for key in ("closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at"):
+    for key in (
+        "closed_won_at",
+        "internal_handoff_at",
+        "first_touch_at",
+        "kickoff_at",
+        "implementation_contact_at",
+    ):
         _parsed(out, key, computed.get(key), moment, "TIMESTAMP")
 
     def rating(text: str) -> str:  # a whole number from 1 to 5, or the reader says what is wrong

@@ -1,0 +1,132 @@
+"""`audit` counts the playbook's 14-day implementation-owner contact clock: on hand-computed Enterprise deals,
+on both engines (the Python engine and the DuckDB twin), and only for the segments the playbook names."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from playbook.spec import write_playbook_spec
+
+from handrail.generators.audit.duck import audit_file
+from handrail.generators.audit.engine import audit_options
+from handrail.specs.validate import load_spec
+
+HEADER = [
+    "Opportunity ID",
+    "Opportunity Name",
+    "Stage",
+    "Amount",
+    "Type",
+    "Created Date",
+    "Close Date",
+    "Opportunity Owner",
+    "closed_won_at",
+    "implementation_contact_at",
+    "post_sale_owner",
+]
+CLOSE = datetime(2026, 5, 1, 10, tzinfo=timezone.utc)
+AS_OF = "2026-06-15"  # the audit's now: 2026-06-15 23:59:59 UTC
+
+
+def row(n: int, amount: str, closed: datetime | None, contact: datetime | None) -> list[str]:
+    stamp = lambda t: "" if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    return [
+        f"D{n}",
+        f"Deal {n}",
+        "Closed Won",
+        amount,
+        "New Business",
+        "2026-01-05",
+        (closed or CLOSE).date().isoformat(),
+        "ae@example.com",
+        stamp(closed),
+        stamp(contact),
+        "Dana Lee, VP Operations",
+    ]
+
+
+# Enterprise (ACV 250,000), then one Mid-Market deal the clock does not run for.
+CASES = [
+    row(1, "250000", CLOSE, CLOSE + timedelta(days=10)),  # within: day 10
+    row(2, "250000", CLOSE, CLOSE + timedelta(days=14)),  # within: exactly 14 days
+    row(3, "250000", CLOSE, CLOSE + timedelta(days=14, seconds=1)),  # breached: a second late
+    row(4, "250000", CLOSE, None),  # breached: 14 days passed on 15 May, no contact
+    row(5, "250000", datetime(2026, 6, 10, 10, tzinfo=timezone.utc), None),  # pending: due 24 June
+    row(6, "250000", None, None),  # unmeasured: no close stamp
+    row(7, "50000", CLOSE, None),  # Mid-Market: no such clock
+]
+
+
+def write(path, rows) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+def audit(run_cli, deals, spec, *extra) -> dict:
+    code, out, err = run_cli(
+        "audit", "--from", str(deals), "--spec", str(spec), "--format", "json", "--as-of", AS_OF, *extra
+    )
+    assert code == 0, err
+    return json.loads(out)
+
+
+def contact_clock(report: dict) -> dict:
+    return next(c for c in report["closed_won"]["sla"] if c["sla"] == "implementation_contact")
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_the_contact_clock_on_hand_computed_deals(engine, tmp_path, run_cli):
+    spec, deals = write_playbook_spec(tmp_path), tmp_path / "deals.csv"
+    write(deals, CASES)
+    if engine == "duckdb":  # the default engine reads this file on DuckDB, not by falling back
+        options = audit_options(None, date.fromisoformat(AS_OF))
+        assert audit_file(deals, load_spec(spec).model, options, None, None, print) is not None
+    clock = contact_clock(audit(run_cli, deals, spec, "--engine", "auto" if engine == "duckdb" else engine))
+    assert clock["unit"] == "days"
+    assert (clock["within"], clock["breached"], clock["pending"], clock["unmeasured"]) == (2, 2, 1, 1)
+    assert clock["handoffs"] == 4 and clock["compliance_rate"] == 50.0
+    # timed: 10 days, 14 days, 14 days and a second -> 12.67 days
+    assert clock["average_elapsed"] == 12.7
+    assert [(s["segment"], s["target"]) for s in clock["by_segment"]] == [("enterprise", 14)]
+
+
+def test_a_spec_without_the_playbook_runs_no_contact_clock(tmp_path, run_cli):
+    from helpers import EXAMPLE_SPEC
+
+    deals = tmp_path / "deals.csv"
+    write(deals, CASES)
+    report = audit(run_cli, deals, EXAMPLE_SPEC)
+    assert [c["sla"] for c in report["closed_won"]["sla"]] == ["internal_handoff", "first_touch", "kickoff"]
+
+
+def test_both_engines_agree_on_random_contact_times(tmp_path, run_cli):
+    rng = random.Random(17)
+    rows = []
+    for n in range(600):
+        closed = CLOSE + timedelta(minutes=rng.randrange(90 * 24 * 60))
+        days = rng.choice([None, -1, 0, 9.99, 13.99, 14, 14.0001, 15, 30])
+        contact = None if days is None else closed + timedelta(days=days)
+        amount = rng.choice(["250000", "50000", "10000", "1,000,000"])
+        rows.append(row(n, amount, rng.choice([closed, closed, None]), contact))
+    spec, deals = write_playbook_spec(tmp_path), tmp_path / "deals.csv"
+    write(deals, rows)
+    on_duckdb = audit(run_cli, deals, spec)
+    assert on_duckdb == audit(run_cli, deals, spec, "--engine", "python")
+    assert contact_clock(on_duckdb)["handoffs"] > 100
+
+
+def test_the_brief_shows_the_contact_deadline_for_an_enterprise_deal(tmp_path, run_cli):
+    spec, deals = write_playbook_spec(tmp_path), tmp_path / "deals.csv"
+    write(deals, CASES)
+    code, out, err = run_cli("brief", "D4", "--from", str(deals), "--spec", str(spec))
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if "implementation owner contact" in x)
+    assert "14 days" in line and "2026-05-15" in line  # closed 1 May 10:00 UTC, not reached: missed
+    code, out, err = run_cli("brief", "D7", "--from", str(deals), "--spec", str(spec))
+    assert code == 0 and "implementation owner contact" not in out  # Mid-Market: no such clock
