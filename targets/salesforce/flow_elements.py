@@ -22,10 +22,11 @@ _GROUPS = (
     "formulas",
     "recordCreates",
     "recordLookups",
+    "recordUpdates",
     "textTemplates",
     "variables",
 )
-_NODE_GROUPS = ("actionCalls", "assignments", "decisions", "recordCreates", "recordLookups")
+_NODE_GROUPS = ("actionCalls", "assignments", "decisions", "recordCreates", "recordLookups", "recordUpdates")
 API_NAME_MAX = 80
 FAULT_END = "Keep_Failure_Message"  # where the last step of a path goes when it fails
 FAULT_MESSAGE = "Failure_Message"
@@ -128,11 +129,12 @@ def text_template(name: str, text: str) -> Pairs:
     return [("name", name), ("isViewedAsPlainText", True), ("text", text)]
 
 
-def collection_variable(name: str, data_type: str = "String") -> Pairs:
+def collection_variable(name: str, data_type: str = "String", collection: bool = True) -> Pairs:
+    """A variable that is neither input nor output: a collection, or (collection False) one value."""
     return [
         ("name", name),
         ("dataType", data_type),
-        ("isCollection", True),
+        ("isCollection", collection),
         ("isInput", False),
         ("isOutput", False),
     ]
@@ -222,15 +224,21 @@ class FlowBuilder:
             description,
         )
 
-    def lookup(self, name: str, label: str, sobject: str, filters: list[Pairs], then: str | None) -> str:
-        """Get Records: the first match, stored automatically as `name`; nothing found leaves it blank."""
+    def lookup(
+        self, name: str, label: str, sobject: str, filters: list[Pairs], then: str | None, **query: Any
+    ) -> str:
+        """Get Records stored automatically as `name`: the first match (nothing found leaves it blank), or
+        every match with first_only=False; `logic` is the filter logic, `sort` a (field, "Asc"/"Desc")."""
+        first, (field, order) = query.get("first_only", True), query.get("sort") or (None, None)
         body = [
-            ("assignNullValuesIfNoRecordsFound", False),
+            ("assignNullValuesIfNoRecordsFound", False if first else None),
             ("connector", connector(then)),
-            ("filterLogic", "and"),
+            ("filterLogic", query.get("logic", "and")),
             ("filters", filters),
-            ("getFirstRecordOnly", True),
+            ("getFirstRecordOnly", first),
             ("object", sobject),
+            ("sortField", field),
+            ("sortOrder", order),
             ("storeOutputAutomatically", True),
         ]
         return self._add("recordLookups", name, label, body, (then,))
@@ -255,6 +263,13 @@ class FlowBuilder:
         ]
         return self._add("recordCreates", name, label, body, (then, fault), description)
 
+    def update_record(self, name: str, label: str, values: list[Pairs], then: str | None) -> str:
+        """Update Records on the record the flow runs for ($Record); a failure is routed on (`_on_fault`)."""
+        fault = self._on_fault(then)
+        body = [("connector", connector(then)), ("faultConnector", connector(fault))]
+        body += [("inputAssignments", values), ("inputReference", "$Record")]
+        return self._add("recordUpdates", name, label, body, (then, fault))
+
     def action(self, name: str, label: str, action: str, inputs: list[Pairs], then: str | None) -> str:
         """A standard invocable action; a failure is routed on (see `_on_fault`) so it never rolls back the
         user's save."""
@@ -277,15 +292,7 @@ class FlowBuilder:
         if then:
             return then
         if not self.has(FAULT_END):
-            self.variable(
-                [
-                    ("name", FAULT_MESSAGE),
-                    ("dataType", "String"),
-                    ("isCollection", False),
-                    ("isInput", False),
-                    ("isOutput", False),
-                ]
-            )
+            self.variable(collection_variable(FAULT_MESSAGE, collection=False))
             self.assignment(
                 FAULT_END,
                 "Keep the Failure Message",
@@ -363,6 +370,7 @@ class FlowBuilder:
             ("processType", "AutoLaunchedFlow"),
             ("recordCreates", ordered["recordCreates"] or None),
             ("recordLookups", ordered["recordLookups"] or None),
+            ("recordUpdates", ordered["recordUpdates"] or None),
             ("start", [("locationX", 50), ("locationY", 0), *self.start]),
             ("status", self.status),
             ("textTemplates", ordered["textTemplates"] or None),
