@@ -136,8 +136,12 @@ def _flow(body: dict) -> list[str]:
     unreachable = set(actions) - reached - {body.get("startActionId")}
     if unreachable:
         out.append(f"unreachable actions: {', '.join(sorted(unreachable))}")
-    if body.get("enrollmentCriteria", {}).get("type") != "LIST_BASED":
-        out.append("enrollment criteria must be LIST_BASED")
+    criteria = body.get("enrollmentCriteria", {})
+    if criteria.get("type") == "EVENT_BASED":  # an event (e.g. a property change) and refinement criteria
+        if not criteria.get("eventFilterBranches"):
+            out.append("event-based enrollment names no event")
+    elif criteria.get("type") != "LIST_BASED":
+        out.append("enrollment criteria must be LIST_BASED or EVENT_BASED")
     return out
 
 

@@ -23,6 +23,8 @@ def matches_filter(f: dict, record: Mapping[str, Any]) -> bool:
         return op["includeObjectsWithNoValueSet"]
     if kind == "ENUMERATION" and operator == "IS_ANY_OF":
         return str(value) in op["values"]
+    if kind == "ENUMERATION" and operator == "IS_NONE_OF":
+        return str(value) not in op["values"]
     if kind == "BOOL" and operator == "IS_EQUAL_TO":
         return (str(value).lower() == "true") == op["value"]
     if kind == "STRING" and operator == "IS_EQUAL_TO":
@@ -40,7 +42,10 @@ def matches(branch: dict, record: Mapping[str, Any]) -> bool:
 
 
 def enrolls(flow: dict, record: Mapping[str, Any]) -> bool:
-    return matches(flow["enrollmentCriteria"]["listFilterBranch"], record)
+    criteria = flow["enrollmentCriteria"]
+    if criteria["type"] != "LIST_BASED":
+        raise AssertionError("an event-based workflow enrols on an event: use enrolled_on_change")
+    return matches(criteria["listFilterBranch"], record)
 
 
 PROPERTY_CHANGED_EVENT = "4-655002"
@@ -64,9 +69,31 @@ def reenrolled_by(flow: dict, prop: str, value: str) -> bool:
     )
 
 
-def run(flow: dict, record: Mapping[str, Any]) -> list[tuple[str, dict]]:
-    """The built-in actions the flow executes for this record, in order, applying set-property actions."""
+def enrolled_on_change(flow: dict, record: Mapping[str, Any], prop: str, value: str) -> bool:
+    """Whether the change of `prop` to `value` (the deal now being `record`) enrols the deal in an
+    EVENT_BASED workflow: one of its events is that property-changed event (UNIFIED_EVENTS, 4-655002,
+    HAS_COMPLETED, its hs_name / hs_value filters holding), and the deal meets the refinement criteria."""
+    criteria = flow["enrollmentCriteria"]
+    if criteria["type"] != "EVENT_BASED" or criteria["listMembershipFilterBranches"]:
+        raise AssertionError("not modelled: a list-based workflow or one limited to list members")
+    event = {"hs_name": prop, "hs_value": value}
+    fired = any(
+        b["filterBranchType"] == "UNIFIED_EVENTS"
+        and b["eventTypeId"] == PROPERTY_CHANGED_EVENT
+        and b["operator"] == "HAS_COMPLETED"
+        and matches({**b, "filterBranchType": "AND"}, event)
+        for b in criteria["eventFilterBranches"]
+    )
+    refinement = criteria.get("refinementCriteria")
+    return fired and (refinement is None or matches(refinement, record))
+
+
+def run(flow: dict, record: Mapping[str, Any], turns: dict | None = None) -> list[tuple[str, dict]]:
+    """The built-in actions the flow executes for this record, in order, applying set-property actions.
+    A rotate-to-owner action (0-11) sets its target property to the next of its users, as HubSpot rotates
+    evenly; `turns` (action id -> rotations so far) carries the rotation from one run to the next."""
     record = dict(record)
+    turns = {} if turns is None else turns
     actions = {a["actionId"]: a for a in flow["actions"]}
     executed: list[tuple[str, dict]] = []
     current = flow["startActionId"]
@@ -79,6 +106,8 @@ def run(flow: dict, record: Mapping[str, Any]) -> list[tuple[str, dict]]:
             executed.append((action["actionTypeId"], action["fields"]))
             if action["actionTypeId"] == "0-5" and action["fields"]["value"]["type"] == "STATIC_VALUE":
                 record[action["fields"]["property_name"]] = action["fields"]["value"]["staticValue"]
+            if action["actionTypeId"] == "0-11":
+                rotate(action, record, turns)
             edge = action.get("connection")
         elif action["type"] == "STATIC_BRANCH":
             value = record.get(action["inputValue"]["propertyName"])
@@ -93,3 +122,14 @@ def run(flow: dict, record: Mapping[str, Any]) -> list[tuple[str, dict]]:
             )
         current = edge["nextActionId"] if edge else None
     raise AssertionError("the action graph loops")
+
+
+def rotate(action: dict, record: dict, turns: dict) -> None:
+    fields = action["fields"]
+    target = fields["target_property"]
+    if fields["overwrite_current_owner"] == "false" and _present(record.get(target)):
+        return  # a named owner stays
+    users = fields["user_ids"]
+    turn = turns.get(action["actionId"], 0)
+    record[target] = users[turn % len(users)]
+    turns[action["actionId"]] = turn + 1
