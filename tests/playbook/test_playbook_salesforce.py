@@ -274,3 +274,33 @@ def test_an_active_owner_or_no_manager_leaves_the_deal_alone(model, compiled):
         record = deal(model, Owner=owner)
         run = Run(flow, record).run()
         assert record[recovery] is None and run.updated == []
+
+
+# --- the Apex test class ----------------------------------------------------------------------------
+
+
+def test_the_apex_class_runs_an_owner_change_and_parses(model, tmp_path):
+    import shutil
+    import subprocess
+
+    from helpers import ROOT
+
+    component = next(c for c in flows.components(model, {}) if c.type == "ApexClass")
+    source = component.content.decode()
+    method = source[source.index("static void recoversAHandoffWhoseOwnerChanges") :].split("\n    }\n")[0]
+    timed = method[method.index("Test.startTest();") :]
+    assert timed.startswith("Test.startTest();\n        update deal;\n        Test.stopTest();")
+    assert "deal.OwnerId = peer.Id;" in method and "'recovery owner'" in timed and "dueIn('days', 7)" in timed
+    node, tools = shutil.which("node"), ROOT / "tests" / "apex"
+    if node is None or not (tools / "node_modules" / "@apexdevtools" / "apex-parser").is_dir():
+        pytest.skip("the Apex parser (Node.js, tests/apex) is not installed")
+    path = tmp_path / f"{component.name}.cls"
+    path.write_bytes(component.content)
+    result = subprocess.run(
+        [node, str(tools / "check_apex.cjs"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tools,
+    )
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
