@@ -52,6 +52,8 @@ _CS_EDIT = (
     "internal_handoff_at",
     "first_touch_at",
     "kickoff_at",
+    "implementation_contact_at",  # the playbook's (specs.playbook), when the spec has one
+    "recovery_owner",
 )
 
 

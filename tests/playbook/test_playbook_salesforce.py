@@ -304,3 +304,13 @@ def test_the_apex_class_runs_an_owner_change_and_parses(model, tmp_path):
         cwd=tools,
     )
     assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+
+
+def test_the_cs_section_of_the_layout_holds_the_contact_stamp_and_the_recovery_owner(model):
+    from handrail.targets.salesforce.layouts import CS_TITLE, model_sections
+
+    (cs,) = [s for s in model_sections(model) if s.title == CS_TITLE]
+    c = model.computed_field
+    assert {c("implementation_contact_at").salesforce_name, c("recovery_owner").salesforce_name} <= set(
+        cs.fields
+    )
