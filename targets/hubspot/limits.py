@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from handrail.specs.diagnostics import Diagnostic, warning
 from handrail.specs.model import TEXT_TYPES, Field, Model
+from handrail.targets.hubspot import csm_assign, recovery
 from handrail.targets.hubspot.actions import MANAGER_ROLES
 from handrail.targets.hubspot.calculated import formulas
 from handrail.targets.hubspot.formula import expressible
@@ -26,6 +27,8 @@ def check_spec(model: Model) -> list[Diagnostic]:
         *_lengths(model),
         *check_formula_sizes(model, formulas(model)),
         *check_approvals(model),
+        *csm_assign.check(model),
+        *recovery.check(model),
     ]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from handrail.generators.plan.resources import Origin
+from handrail.specs.diagnostics import Diagnostic, warning
 from handrail.specs.model import Model
 from handrail.targets.hubspot import actions as act
 from handrail.targets.hubspot import filters as flt
@@ -122,3 +123,21 @@ def verify_first(model: Model) -> tuple[str, ...]:
         f"Workflow `{KEY}` is EVENT_BASED: the property-changed event on `hubspot_owner_id` with refinement "
         "criteria (won, intake not Accepted); confirm that reassigning a deal in the editor enrols it once.",
     )
+
+
+def check(model: Model) -> list[Diagnostic]:
+    """What `validate --target hubspot` warns about the playbook: deactivated owners are not recovered."""
+    departure = model.playbook.ae_departure
+    if departure is None:
+        return []
+    return [
+        warning(
+            "hubspot-deactivated-owner",
+            "HubSpot workflows cannot see that a deal's owner was deactivated (an archived owner), so only "
+            "an owner change gives a handoff its recovery owner",
+            path="playbook.ae_departure",
+            span=departure.span,
+            hint="when you deactivate a user in HubSpot, reassign their deals: the reassignment runs the "
+            "recovery-owner workflow",
+        )
+    ]

@@ -140,3 +140,11 @@ def test_a_deal_without_an_intake_status_is_still_an_open_handoff(model, workflo
     assert enrolled_on_change(
         workflows["recovery-owner"], deal(model, intake_status=None), "hubspot_owner_id", "9"
     )
+
+
+def test_validate_for_hubspot_warns_that_deactivated_owners_are_not_recovered(tmp_path, run_cli):
+    spec = write_playbook_spec(tmp_path)
+    code, out, err = run_cli("validate", str(spec), "--target", "hubspot")
+    assert code == 0, err
+    line = spec.read_text().splitlines().index("  ae_departure:") + 2  # the block's first key
+    assert f"handoff.yaml:{line}:5: warning: playbook.ae_departure: HubSpot workflows cannot see" in out + err
