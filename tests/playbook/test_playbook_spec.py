@@ -95,3 +95,12 @@ def test_mistakes_are_located(text, message, at, tmp_path, run_cli):
     index = text.index(at)
     line = text.count("\n", 0, index) + 1
     assert f"handoff.yaml:{line}:" in err, err
+
+
+def test_a_named_recovery_owner_is_a_person_each_environment_resolves():
+    from handrail.specs.people import usernames
+
+    named = spec(PLAYBOOK.replace("ae_departure: {}", "ae_departure: {recovery_owner: revops@example.com}"))
+    model = load_spec_text(named).model
+    assert model.playbook.ae_departure.recovery_owner == "revops@example.com"
+    assert "revops@example.com" in usernames(model)  # plan substitutes the environment's user
