@@ -28,6 +28,8 @@ def deal_source(raw: dict) -> DealSource:
         renewal_values_hubspot=tuple(renewal.get("hubspot", ())),
         partner_field=(raw.get("partner_sourced") or {}).get("field"),
         csm_field=(raw.get("csm") or {}).get("field"),
+        account_csm_salesforce=((raw.get("csm") or {}).get("account_field") or {}).get("salesforce"),
+        account_csm_hubspot=((raw.get("csm") or {}).get("account_field") or {}).get("hubspot"),
     )
 
 

@@ -3,7 +3,8 @@
 A flow runs a shared prefix, then (when segments differ) a STATIC_BRANCH on the deal's segment into
 one chain per segment; segments with identical chains share one. An IfEmpty step becomes a
 LIST_BRANCH whose "empty" path rejoins the main path with a GOTO edge; an IfAnyOf step (a tier condition)
-likewise a STATIC_BRANCH on its property whose value paths rejoin the default one.
+likewise a STATIC_BRANCH on its property whose value paths rejoin the default one; a Choose step (a CSM
+rule's territory) a LIST_BRANCH whose two paths rejoin.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from handrail.targets.hubspot.actions import IfAnyOf, IfEmpty, Step
+from handrail.targets.hubspot.actions import Choose, IfAnyOf, IfEmpty, Step
 from handrail.targets.hubspot.filters import branch, either, unknown
 
 End = tuple[dict[str, Any], str, str]  # an open end: (action, connection key, edge type)
@@ -52,6 +53,21 @@ class Graph:
                 }
             )
             return node["actionId"], [(node, "connection", "STANDARD")]
+        if isinstance(step, Choose):
+            choice = {"branchName": step.label, "filterBranch": step.when}
+            node = self._add(
+                {"type": "LIST_BRANCH", "defaultBranchName": "Otherwise", "listBranches": [choice]}
+            )
+            then_id, then_ends = self.sequence(step.then)
+            else_id, else_ends = self.sequence(step.otherwise)
+            if then_id:
+                choice["connection"] = {"edgeType": "STANDARD", "nextActionId": then_id}
+            if else_id:
+                node["defaultBranch"] = {"edgeType": "STANDARD", "nextActionId": else_id}
+            # The otherwise path owns what follows; the chosen path joins it with a GOTO edge.
+            ends = else_ends if else_id else [(node, "defaultBranch", "STANDARD")]
+            ends += [(n, k, "GOTO") for n, k, _ in (then_ends if then_id else [(choice, "connection", "")])]
+            return node["actionId"], ends
         if isinstance(step, IfAnyOf):
             source = {"type": "OBJECT_PROPERTY", "propertyName": step.prop}
             node = self._add(
@@ -115,9 +131,16 @@ class Graph:
         return node["actionId"]
 
 
-def _describe(step: Step | IfEmpty | IfAnyOf) -> Any:
+def _describe(step: Step | IfEmpty | IfAnyOf | Choose) -> Any:
     if isinstance(step, Step):
         return [step.action_type, step.fields]
+    if isinstance(step, Choose):
+        return [
+            "choose",
+            step.when,
+            [_describe(s) for s in step.then],
+            [_describe(s) for s in step.otherwise],
+        ]
     if isinstance(step, IfAnyOf):
         return ["if-any-of", step.prop, list(step.values), [_describe(s) for s in step.then]]
     return ["if-empty", step.prop, [_describe(s) for s in step.then]]

@@ -84,11 +84,15 @@ DELAY = "0-1"
 CREATE_TASK = "0-3"
 SET_PROPERTY = "0-5"
 INTERNAL_EMAIL = "0-8"
+ROTATE_TO_OWNER = (
+    "0-11"  # fields: user_ids (user ids), target_property (an owner property), overwrite_current_owner
+)
 ACTION_TYPES = {
     DELAY: "delay",
     CREATE_TASK: "create task",
     SET_PROPERTY: "set property value",
     INTERNAL_EMAIL: "send internal email notification",
+    ROTATE_TO_OWNER: "rotate record to owner",
 }
 ACTION_KINDS = frozenset({"SINGLE_CONNECTION", "STATIC_BRANCH", "LIST_BRANCH"})
 TASK_TO_DEAL_ASSOCIATION = 216

@@ -3,7 +3,7 @@ field updates and notifications each save should create), mixed into ApexTestWri
 
 from __future__ import annotations
 
-from handrail.specs.model import Task
+from handrail.specs.model import Assignment, Task
 from handrail.targets.salesforce.apex_source import INDENT, apex_string, method_name
 from handrail.targets.salesforce.score_flow import closed_won_stage
 from handrail.targets.salesforce.team_access import ROLE, TEAM_NAMES, team_object
@@ -45,7 +45,9 @@ class AutomationTests:
                 "Opportunity saved = reload(deal.Id);",
                 f"System.assertEquals('Pending', saved.{intake}, 'intake status');",
             ]
-            if self.csm:
+            if self.csm and not _exact(won.assign_csm, s.key):
+                lines += _possible_csms(won.assign_csm, s.key, preset, self.csm)
+            elif self.csm:
                 lines.append(f"Id csm = {'UserInfo.getUserId()' if preset else 'null'};")
                 if rule and rule.assign:
                     keep = " && csm == null" if rule.keep_existing else ""
@@ -88,7 +90,7 @@ class AutomationTests:
         # Deals whose CSM no rule replaces first: there the CSM is exactly the one the test names.
         order = sorted(
             self.model.segments,
-            key=lambda s: bool(rules[s.key] and rules[s.key].assign and not rules[s.key].keep_existing),
+            key=lambda s: bool(rules[s.key] and rules[s.key].people and not rules[s.key].keep_existing),
         )
         deal = next(((s, d) for s in order if (d := self._ready_deal(s, stage.salesforce, True))), None)
         if deal is None:
@@ -110,7 +112,9 @@ class AutomationTests:
             "Id csm = csmUser.Id;",
         ]
         rule = rules[s.key]
-        if rule and rule.assign and not rule.keep_existing:
+        if not _exact(self.model.automation.on_closed_won.assign_csm, s.key):
+            lines.append(f"csm = saved.{self.csm};  // whoever the rules assigned")
+        elif rule and rule.assign and not rule.keep_existing:
             lines += [
                 f"if (activeUser({apex_string(rule.assign)}) != null) {{",
                 f"{INDENT}csm = activeUser({apex_string(rule.assign)});",
@@ -191,6 +195,28 @@ class AutomationTests:
         if who == "csm_manager":
             return "managerOf(csm)"
         return f"activeUser({apex_string(who)})"
+
+
+def _exact(rules: tuple[Assignment, ...], segment: str) -> bool:
+    """Whether the test can name the CSM a deal of `segment` gets: its first rule applies whatever the deal's
+    territory and keeps, or assigns one username. A test deal has no account and the org's earlier deals
+    decide a pool's turn, so otherwise the test checks the CSM is one the rules can assign."""
+    rule = next((r for r in rules if segment in r.segments), None)
+    return rule is None or not (rule.when or rule.pool or rule.account_csm)
+
+
+def _possible_csms(rules: tuple[Assignment, ...], segment: str, preset: bool, field: str) -> list[str]:
+    mine = [r for r in rules if segment in r.segments]
+    people = ", ".join(apex_string(p) for p in dict.fromkeys(p for r in mine for p in r.people))
+    kept = ", UserInfo.getUserId()" if preset and any(r.keep_existing for r in mine) else ""
+    return [
+        f"Set<Id> possible = new Set<Id>{{null{kept}}};",
+        f"for (String username : new List<String>{{{people}}}) {{",
+        f"{INDENT}possible.add(activeUser(username));",
+        "}",
+        f"System.assert(possible.contains(saved.{field}), 'unexpected CSM ' + saved.{field});",
+        f"Id csm = saved.{field};",
+    ]
 
 
 def _named(lines: list[str], csm: str) -> list[str]:

@@ -6,6 +6,8 @@ import json
 from datetime import date, datetime, timezone
 from typing import Any
 
+from fakes.hubspot_actions import actions_problem
+from fakes.hubspot_associations_api import DEFAULT_TYPES, associate
 from fakes.hubspot_portal import DEFAULT_RECORD_PROPERTIES, Portal, now_iso, object_type
 from fakes.hubspot_schema_api import hs_error, not_found
 from fakes.server import Request, Response
@@ -48,7 +50,7 @@ def create_record(portal: Portal, request: Request, params: dict) -> Response:
         return not_found(f"Object type {params.get('objectType')}")
     data = request.json()
     properties = data.get("properties", {})
-    if obj == "tasks" and not properties.get("hs_timestamp"):
+    if obj in ("tasks", "notes") and not properties.get("hs_timestamp"):
         return hs_error(
             400,
             "VALIDATION_ERROR",
@@ -60,9 +62,39 @@ def create_record(portal: Portal, request: Request, params: dict) -> Response:
         return hs_error(
             400, "VALIDATION_ERROR", f'Property "{unknown[0]}" does not exist', propertyName=unknown
         )
+    links = _association_problem(portal, obj, data.get("associations", []))
+    if isinstance(links, Response):
+        return links
     record = portal.add_record(obj, properties)
     record["associations"] = data.get("associations", [])
+    for to_type, to_id in links:
+        associate(portal, obj, record["id"], to_type, to_id)
     return Response.json(public_record(record, list(properties)), 201)
+
+
+def _association_problem(portal: Portal, obj: str, links: list) -> Response | list[tuple[str, str]]:
+    """The (type, id) a create associates with, or the 400 HubSpot gives for a record that is not there or
+    a type id that does not join the two object types (only the types the fake knows are checked)."""
+    out = []
+    for link in links:
+        to_id = str((link.get("to") or {}).get("id", ""))
+        to_type = next((t for t, records in portal.records.items() if to_id in records), None)
+        if to_type is None:
+            return hs_error(400, "VALIDATION_ERROR", f"No object with id {to_id} to associate with")
+        expected = DEFAULT_TYPES.get((obj, to_type))
+        for kind in link.get("types") or []:
+            if (
+                expected is not None
+                and kind.get("associationCategory") == "HUBSPOT_DEFINED"
+                and (kind.get("associationTypeId") != expected)
+            ):
+                return hs_error(
+                    400,
+                    "VALIDATION_ERROR",
+                    f"association type {kind.get('associationTypeId')} does not join {obj} to {to_type}",
+                )
+        out.append((to_type, to_id))
+    return out
 
 
 def get_record(portal: Portal, request: Request, params: dict) -> Response:
@@ -278,7 +310,7 @@ _READ_ONLY = (
 
 def create_flow(portal: Portal, request: Request, params: dict) -> Response:
     data = request.json()
-    problem = _flow_problem(data)
+    problem = _flow_problem(data) or actions_problem(portal, data)
     if problem:
         return problem
     stamp = now_iso()
@@ -316,6 +348,7 @@ def replace_flow(portal: Portal, request: Request, params: dict) -> Response:
             revisionId=[flow["revisionId"]],
         )
     problem = _flow_problem({**data, "objectTypeId": flow["objectTypeId"]})
+    problem = problem or actions_problem(portal, {**data, "objectTypeId": flow["objectTypeId"]})
     if problem:
         return problem
     kept = {
@@ -431,6 +464,8 @@ def _enrollment_problem(criteria: Any) -> Response | None:
     if not isinstance(criteria, dict):
         return None
     branches = [criteria.get("listFilterBranch"), *criteria.get("reEnrollmentTriggersFilterBranches", [])]
+    branches += [*criteria.get("eventFilterBranches", []), criteria.get("refinementCriteria")]  # EVENT_BASED
+    branches += criteria.get("listMembershipFilterBranches", [])
     misplaced = sorted({p for b in branches for p in _misplaced_event_filters(b)})
     if misplaced:
         return hs_error(
@@ -457,6 +492,8 @@ def _flow_problem(data: dict) -> Response | None:
     for action in actions.values():
         targets = [action.get("connection", {}).get("nextActionId")]
         targets += [b.get("connection", {}).get("nextActionId") for b in action.get("staticBranches", [])]
+        targets += [b.get("connection", {}).get("nextActionId") for b in action.get("listBranches", [])]
+        targets.append(action.get("defaultBranch", {}).get("nextActionId"))
         for target in filter(None, targets):
             if target not in actions:
                 return hs_error(
