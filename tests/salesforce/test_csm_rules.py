@@ -63,10 +63,11 @@ class Org:
                 "Type": deal_type,
                 "StageName": "Closed Won",
                 "Account": account,
-                f("region").salesforce_name: region,
                 **fields,
             }
         )
+        if region is not None:
+            record[f("region").salesforce_name] = region
         prior = dict(record, StageName="Commit")
         now = START + dt.timedelta(minutes=n)
         run = Run(
