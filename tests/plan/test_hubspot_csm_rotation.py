@@ -56,6 +56,8 @@ def applied(portal, tmp_path, run_cli):
     edit(spec, "      - segments: all\n        assign: cs-manager@example.com\n", TERRITORY)
     code, out, err = run_cli(*args(spec, "apply"))
     assert code == 0, out + err
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 0, out + err  # the portal's copy reads back as planned: no drift
     return next(
         f
         for f in portal.portal.flows.values()
