@@ -16,9 +16,11 @@ the calendar is UTC, Monday to Friday, no holidays, hours elapsed: what the CRMs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+
+from handrail.specs.diagnostics import Span
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MICRO = timedelta(microseconds=1)
@@ -41,6 +43,7 @@ class BusinessCalendar:
     end: time = time(17, 0)
     holidays: frozenset[date] = frozenset()
     business_hours: bool = False  # hour SLAs count working hours only
+    span: Span | None = field(default=None, compare=False)  # `calendar:` in the spec, for errors
 
     @property
     def is_default(self) -> bool:
@@ -122,7 +125,7 @@ class BusinessCalendar:
             day += timedelta(days=1)
 
 
-def calendar_from(raw: dict | None) -> BusinessCalendar:
+def calendar_from(raw: dict | None, span: Span | None = None) -> BusinessCalendar:
     """The schema-checked `calendar:` mapping as a BusinessCalendar (absent: the default)."""
     if not raw:
         return BusinessCalendar()
@@ -135,6 +138,7 @@ def calendar_from(raw: dict | None) -> BusinessCalendar:
         end=time.fromisoformat(hours["end"]) if "end" in hours else base.end,
         holidays=frozenset(date.fromisoformat(str(d)) for d in raw.get("holidays", ())),
         business_hours=raw.get("hour_slas", "elapsed") == "business",
+        span=span,
     )
 
 

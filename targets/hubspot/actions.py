@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from handrail.generators.rules.scoring import TIER_LABELS
+from handrail.specs.calendar import BusinessCalendar
 from handrail.specs.model import Due, Model, Task
 from handrail.specs.pipelines import pipelines_of
+from handrail.targets.hubspot.calendar_timing import task_due
 from handrail.targets.hubspot.vocabulary import (
     CREATE_TASK,
     DEAL_NAME_PROPERTY,
@@ -167,7 +169,9 @@ def calendar_days(business_days: int) -> int:
     return business_days + 2 * -(-business_days // 5)
 
 
-def due_time(due: Due) -> dict[str, Any]:
+def due_time(due: Due, calendar: BusinessCalendar = BusinessCalendar()) -> dict[str, Any]:
+    if not calendar.is_default:
+        return task_due(due, calendar)
     if due.unit == "hours":
         return {"delta": due.amount, "timeUnit": "HOURS"}
     days = due.amount if due.unit == "days" else calendar_days(due.amount)
@@ -202,7 +206,7 @@ def create_task(model: Model, task: Task) -> Step:
             ],
             "use_explicit_associations": "true",
             "owner_assignment": assignee(model, task.owner),
-            "due_time": due_time(task.due),
+            "due_time": due_time(task.due, model.calendar),
         },
     )
 

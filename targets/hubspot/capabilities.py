@@ -7,6 +7,7 @@ from typing import Any
 
 from handrail.specs.model import TEXT_TYPES, Model
 from handrail.targets.hubspot import csm_assign, recovery
+from handrail.targets.hubspot.calendar_timing import capability_rows as calendar_rows
 from handrail.targets.hubspot.capabilities_gates import (
     approval_stage_words,
     enforcement_section,
@@ -237,6 +238,7 @@ def _features(
             "days become calendar days",
             "approximate for business days",
         ],
+        *calendar_rows(model),
         [
             "Manager recipients",
             "HubSpot users have no manager: bound to a named user by an admin",

@@ -19,6 +19,7 @@ from handrail.specs.pipelines import Pipeline, gate_pipelines, pipelines_of
 from handrail.targets.hubspot import actions as act
 from handrail.targets.hubspot import csm_assign
 from handrail.targets.hubspot import filters as flt
+from handrail.targets.hubspot.calendar_timing import execution_timing, sla_wait_minutes
 from handrail.targets.hubspot.flow_graph import lay_out
 from handrail.targets.hubspot.stages import closed_won_stage, gated_stages, revert_stage, stage_ids
 from handrail.targets.hubspot.vocabulary import DEAL_OBJECT_TYPE_ID, FLOW_PREFIX, MANAGED_MARK, STAGE_PROPERTY
@@ -316,6 +317,10 @@ def sla_minutes(model: Model, sla: str, segment: str) -> int:
     limits = model.segment(segment).sla
     if sla == "implementation_contact":
         return limits.implementation_contact_days * 24 * 60
+    if not model.calendar.is_default:  # the longest wait any close needs (calendar_timing.py)
+        if sla == "kickoff":
+            return sla_wait_minutes(model.calendar, limits.kickoff_business_days, "business_days")
+        return sla_wait_minutes(model.calendar, getattr(limits, f"{sla}_hours"), "hours")
     if sla == "kickoff":
         return act.calendar_days(limits.kickoff_business_days) * 24 * 60
     return getattr(limits, f"{sla}_hours") * 60
@@ -356,18 +361,16 @@ def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
     enrollment = _enrollment(
         entered(model, won, [flt.unknown(stamp.hubspot_name)]), stage_ids(model, won), unenroll=True
     )
-    return Flow(
+    body = _flow(
+        model,
         key,
-        _flow(
-            model,
-            key,
-            f"Escalation: {what} SLA",
-            f"Escalates when no {what} is recorded within the segment's SLA after {won.label}.",
-            True,
-            enrollment,
-            start,
-            actions,
-        ),
-        escalation.span,
-        Origin("flow", key, escalation.span),
+        f"Escalation: {what} SLA",
+        f"Escalates when no {what} is recorded within the segment's SLA after {won.label}.",
+        True,
+        enrollment,
+        start,
+        actions,
     )
+    if not model.calendar.is_default:  # the notification waits for working time, holidays aside
+        body.update(execution_timing(model.calendar))
+    return Flow(key, body, escalation.span, Origin("flow", key, escalation.span))

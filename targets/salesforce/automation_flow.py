@@ -14,9 +14,10 @@ by the before-save flow, so both are already on the record here. Recipients that
 manager, a username that is not an active user) are skipped; a task falls back to the deal owner. Task
 and notification failures are routed past, so they never roll back the rep's save.
 
-Due dates: hours -> today + ceil(hours / 24) days; days -> today + days; business days skip Saturdays and
-Sundays (no holiday calendar): from a weekend day counting starts on the Friday before, then
+Due dates without a `calendar:` in the spec: hours -> today + ceil(hours / 24) days; days -> today + days;
+business days skip Saturdays and Sundays: from a weekend day counting starts on the Friday before, then
     due = start + n + 2 * FLOOR((WEEKDAY(start) - 2 + n) / 5)
+With one, calendar_formulas.py counts in its time zone, working days, holidays and working hours.
 
 A task or notification limited by `segments:`, `tiers:` or `pipelines:` sits behind one decision
 (action_filter.py); other deals go straight on.
@@ -31,6 +32,7 @@ from handrail.specs.naming import camel
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.action_filter import only_for
+from handrail.targets.salesforce.calendar_formulas import CalendarFormulas
 from handrail.targets.salesforce.flow_elements import FlowBuilder
 from handrail.targets.salesforce.pipeline_stages import stage_entered, start_filters
 from handrail.targets.salesforce.score_flow import closed_won_stage
@@ -38,6 +40,7 @@ from handrail.targets.salesforce.sla_paths import (
     ROLE_LABELS,
     SLA_LABELS,
     SLA_TIMESTAMPS,
+    SLA_UNITS,
     sla_groups,
     sla_offset,
 )
@@ -130,6 +133,8 @@ class Actions:
 
     def due_expression(self, task: Task) -> str:
         amount, unit = task.due.amount, task.due.unit
+        if not self.model.calendar.is_default:  # the spec's calendar, compiled (calendar_formulas.py)
+            return CalendarFormulas(self.flow, self.model.calendar).due(amount, unit)
         if amount == 0:
             return "TODAY()"
         if unit == "hours":
@@ -331,10 +336,11 @@ def _escalation_paths(
     timestamp = f"$Record.{model.computed_field(SLA_TIMESTAMPS[escalation.sla]).salesforce_name}"
     segment = f"$Record.{model.computed_field('segment').salesforce_name}"
     what = SLA_LABELS[escalation.sla]
-    unit_word = "business days" if escalation.sla == "kickoff" else "hours"
+    unit_word = SLA_UNITS.get(escalation.sla, "hours")
     everyone = tuple(s.key for s in model.segments)  # the path's own decision checks the segment
     paths = []
     groups = sla_groups(model, escalation.sla)
+    every_segment = sum(len(keys) for _, keys in groups) == len(model.segments)
     for value, keys in groups:
         tag = f"Escalation_{number}_{camel(escalation.sla)}_{value}"
         message = escalation.message or f"{what} SLA of {value} {unit_word} missed."
@@ -352,7 +358,7 @@ def _escalation_paths(
         step = actions.task(task, f"{tag}_Task", step)
         conditions = [fe.equals("$Record.StageName", won_stage), fe.is_null(timestamp)]
         logic = "and"
-        if len(groups) > 1:
+        if len(groups) > 1 or not every_segment:
             conditions += [fe.equals(segment, k) for k in keys]
             logic = fe.any_of_logic(len(keys), before=2)
         check = actions.flow.decision(
@@ -361,7 +367,7 @@ def _escalation_paths(
             [fe.rule(f"Missed_{tag}", "Missed", conditions, step, logic=logic)],
             default_label="Met",
         )
-        offset, unit = sla_offset(escalation.sla, value)
+        offset, unit = sla_offset(escalation.sla, value, model.calendar)
         paths.append(
             fe.scheduled_path(
                 f"After_{tag}", f"{what} SLA: {value} {unit_word}"[:255], check, offset, unit, anchor

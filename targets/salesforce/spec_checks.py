@@ -4,11 +4,44 @@ from __future__ import annotations
 
 from handrail.specs.diagnostics import Diagnostic, warning
 from handrail.specs.model import Model
+from handrail.targets.calendar_spans import day_spans, hour_spans
 from handrail.targets.salesforce.gate_formula import gate_formula, gated_stage_names
+from handrail.targets.salesforce.sla_paths import SLA_LABELS, sla_groups, sla_offset
 
 
 def spec_warnings(model: Model) -> list[Diagnostic]:
-    return unmapped_stages(model) + unenforceable_gates(model)
+    return unmapped_stages(model) + unenforceable_gates(model) + calendar_approximations(model)
+
+
+def calendar_approximations(model: Model) -> list[Diagnostic]:
+    """Task due dates follow the calendar exactly (calendar_formulas.py); escalations wait a fixed time,
+    and the flows know holidays and daylight-saving changes only through the last holiday listed."""
+    calendar = model.calendar
+    if calendar.is_default:
+        return []
+    waits = []
+    for escalation in model.automation.on_closed_won.escalations:
+        if escalation.sla == "implementation_contact":
+            continue
+        for value, _ in sla_groups(model, escalation.sla):
+            offset, _unit = sla_offset(escalation.sla, value, calendar)
+            if escalation.sla == "kickoff":
+                shortest, longest = day_spans(calendar, value)
+                late = f"up to {offset / 24 - shortest:g} days late"
+                what = f"{value} business days"
+            else:
+                late = f"up to {offset - hour_spans(calendar, value)[0]} hours late"
+                what = f"{value} {'working ' if calendar.business_hours else ''}hours"
+            waits.append(f"{SLA_LABELS[escalation.sla]} {what}: {offset} hours, {late}")
+    last = max(calendar.holidays).isoformat() if calendar.holidays else "none listed"
+    message = (
+        "the business calendar: task due dates follow it exactly in the flows, in its time zone; the flows "
+        f"know its holidays and daylight-saving changes through the last holiday listed ({last})"
+    )
+    if waits:
+        message += "; escalations wait the longest time any close needs, never early: " + "; ".join(waits)
+    hint = "list the next year's holidays and apply again before the last one passes"
+    return [warning("salesforce-calendar", message, path="calendar", span=calendar.span, hint=hint)]
 
 
 def unenforceable_gates(model: Model) -> list[Diagnostic]:
