@@ -215,12 +215,23 @@ def audit(
 
 
 @cli.command()
-@click.argument("deal_ref", metavar="DEAL")
+@click.argument("deal_ref", metavar="[DEAL]", required=False)
 @click.option(
     "--from",
     "from_file",
     type=FILE,
     help="An export of deals (CSV, Parquet, JSON or JSON Lines) holding the deal.",
+)
+@click.option(
+    "--closed-since",
+    metavar="PERIOD",
+    help="With --env, instead of DEAL: every deal won since (2h, 1d, 2w, or a date 2026-01-31).",
+)
+@click.option(
+    "--deliver",
+    is_flag=True,
+    help="With --env: attach each brief to its deal in the CRM (a Salesforce note, a HubSpot note), "
+    "one per deal, updated in place on a re-run.",
 )
 @click.option(
     "--env", "env_name", help="Read the deal live from an environment of the spec (Salesforce or HubSpot)."
@@ -242,18 +253,7 @@ def audit(
 @click.option("--out", **OUT_OPTION)
 @click.option("--columns", **COLUMNS_OPTION)
 @click.option("--date-format", "date_format", **DATE_FORMAT_OPTION)
-def brief(
-    deal_ref: str,
-    from_file: Path | None,
-    env_name: str | None,
-    spec: Path,
-    role: str,
-    fmt: str,
-    templates: Path | None,
-    out: Path | None,
-    columns: Path | None,
-    date_format: str | None,
-) -> None:
+def brief(**options) -> None:
     """Write the handoff brief for one deal, as one role sees it.
 
     DEAL is the deal's id or its name. The brief follows the spec's sections, shows the score, tier,
@@ -265,23 +265,16 @@ def brief(
       handrail brief "Acme Corp" --from deals.csv --role implementation --format html --out acme.html
       handrail brief 006A01 --from deals.csv --templates my-templates/
       handrail brief "Acme Corp" --env production
+      handrail brief --env production --closed-since 1d --deliver
+
+    With --closed-since (or DEAL) and --env, --deliver attaches the briefs to the deals where CS works
+    (Salesforce: a note titled "Handoff brief (Handrail)"; HubSpot: a note on the deal); without
+    --deliver it lists what it would attach.
     """
-    from handrail.generators.commands.brief import write_brief
+    from handrail.generators.commands.brief import run_brief
     from handrail.targets import deal_source
 
-    write_brief(
-        deal_ref,
-        from_file,
-        env_name,
-        spec,
-        role,
-        fmt,
-        templates,
-        out,
-        columns,
-        date_format,
-        connect=deal_source,
-    )
+    run_brief(connect=deal_source, **options)
 
 
 @cli.command()

@@ -233,3 +233,18 @@ def test_the_spec_init_writes_authenticates_as_the_workflow_does():
     for name, env in salesforce.items():
         assert env["auth"] == "jwt", name
         assert {env["username_env"], env["consumer_key_env"], env["private_key_file_env"]} <= exported, name
+
+
+def test_briefs_of_new_wins_are_delivered_hourly_with_overlapping_windows():
+    """The briefs job runs on its own schedule; its window is longer than the interval between runs, so
+    a late or failed run loses no deal (delivery is idempotent: tests/audit_live/test_brief_delivery.py)."""
+    data = workflow()
+    crons = data[True]["schedule"] if True in data else data["on"]["schedule"]  # YAML 1.1 reads `on` as True
+    assert {c["cron"] for c in crons} == {"17 5 * * *", "7 * * * *"}
+    job = data["jobs"]["briefs"]
+    assert "'7 * * * *'" in job["if"] and "'17 5 * * *'" in data["jobs"]["drift"]["if"]
+    run = next(step["run"] for step in job["steps"] if "handrail brief" in step.get("run", ""))
+    window = re.search(r"--closed-since (\d+)h", run)
+    assert window and int(window.group(1)) > 1 and "--deliver" in run and "--env production" in run
+    assert job["environment"] == "production-briefs"  # neither the approval environment nor read-only
+    assert job["concurrency"]["cancel-in-progress"] is False

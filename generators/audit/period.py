@@ -6,13 +6,13 @@ import calendar
 import re
 from datetime import date, timedelta
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
+RELATIVE = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
 SINCE_HELP = "a number of days, weeks, months or years back (90d, 12w, 6m, 1y) or an ISO date (2026-01-31)"
 
 
 def parse_since(text: str, today: date) -> date:
     """The first close date an audit covers: '90d', '12w', '6m', '1y' before `today`, or an ISO date."""
-    match = _RELATIVE.match(text)
+    match = RELATIVE.match(text)
     if match:
         amount, unit = int(match.group(1)), match.group(2).lower()
         if unit == "d":

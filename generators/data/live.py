@@ -54,11 +54,18 @@ class LiveFeed:
         """Deals whose id or name is `reference` (the candidates find_deal chooses from)."""
         return self._source(model).matching(reference)
 
+    def notes(self, model: Model):
+        """The environment's note writer, which attaches delivered briefs to their deals."""
+        return self._source(model).brief_notes()
+
     def _expect(self, total: int) -> None:
         self.expected = total
 
     def _source(self, model: Model):
-        return self.connect(environment(model, self.env_name), model)
+        """One source (one login) for every call of the run."""
+        if getattr(self, "_connected", None) is None:
+            self._connected = self.connect(environment(model, self.env_name), model)
+        return self._connected
 
 
 class MissingFieldsError(HandrailError):

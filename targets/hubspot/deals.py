@@ -112,6 +112,11 @@ class HubSpotDeals:
             records = self._split(groups, start, end, first["total"])
         return to_deals(self.model, self._with_roles(self._record(r) for r in records), self._where)
 
+    def brief_notes(self):
+        from handrail.targets.hubspot.brief_notes import HubSpotBriefNotes
+
+        return HubSpotBriefNotes(self.conn)
+
     def matching(self, reference: str) -> Iterator[Deal]:
         """Deals named `reference`, or with that record id."""
         text = reference.strip()

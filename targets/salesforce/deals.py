@@ -87,6 +87,11 @@ class SalesforceDeals:
             )
         return to_deals(self.model, records, self._where)
 
+    def brief_notes(self):
+        from handrail.targets.salesforce.brief_notes import SalesforceBriefNotes
+
+        return SalesforceBriefNotes(self.conn)
+
     def matching(self, reference: str) -> Iterator[Deal]:
         """Deals named `reference` (Salesforce compares names ignoring case), or with that record id."""
         text = reference.strip()

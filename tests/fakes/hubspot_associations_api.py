@@ -25,7 +25,21 @@ from fakes.server import Request, Response
 PATH = "/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read"
 BATCH_MAX = 1_000  # inputs per batch read
 PAGE = 500  # associations per object in one answer (the documented default limit)
-DEFAULT_TYPES = {("deals", "contacts"): 3, ("contacts", "deals"): 4}
+# HubSpot-defined type ids (Associations v4, "Association type ID values"): deal-contact, note-deal
+DEFAULT_TYPES = {
+    ("deals", "contacts"): 3,
+    ("contacts", "deals"): 4,
+    ("notes", "deals"): 214,
+    ("deals", "notes"): 213,
+}
+
+
+def associate(portal: Portal, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+    """An unlabeled association, both ways (as a create with `associations` makes it)."""
+    associations(portal).setdefault((from_type, to_type), {}).setdefault(from_id, {})[to_id] = []
+    associations(portal).setdefault((to_type, from_type), {}).setdefault(to_id, {})[from_id] = []
+
+
 _LABEL_TYPE_IDS: dict[str, int] = {}
 
 

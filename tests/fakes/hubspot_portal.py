@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tasks": "0-27"}
+OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tasks": "0-27", "notes": "0-46"}
 TYPE_FIELD_TYPES = {
     "string": {"text", "textarea", "html", "phonenumber", "file", "calculation_equation"},
     "enumeration": {"select", "radio", "checkbox", "booleancheckbox", "calculation_equation"},

@@ -342,6 +342,7 @@ _LABELS = {
     "contacts": ("Contact", "Contacts"),
     "companies": ("Company", "Companies"),
     "tasks": ("Task", "Tasks"),
+    "notes": ("Note", "Notes"),
 }
 
 

@@ -214,6 +214,7 @@ class SalesforceOrg:
             # PermissionSet rows mirror the deployed PermissionSet metadata (see put).
             "PermissionSet": {},
             "PermissionSetAssignment": {},
+            "Note": {},  # classic notes, on any record (ParentId)
         }
         # Every org has its settings; Path starts switched off (Setup > Path Settings).
         self.put_xml(

@@ -123,7 +123,21 @@ STANDARD_FIELDS: dict[str, dict[str, str]] = {
         "SystemModstamp": "datetime",
     },
 }
+# The classic Note (SOAP API Developer Guide, Note): Title up to 80 characters, Body up to 32,000.
+STANDARD_FIELDS["Note"] = {
+    "Id": "id",
+    "ParentId": "reference",
+    "Title": "string",
+    "Body": "textarea",
+    "IsPrivate": "boolean",
+    "OwnerId": "reference",
+    "CreatedDate": "datetime",
+    "LastModifiedDate": "datetime",
+    "SystemModstamp": "datetime",
+}
+FIELD_LENGTHS = {("Note", "Title"): 80, ("Note", "Body"): 32_000}
 REQUIRED_ON_CREATE = {
+    "Note": ("ParentId", "Title"),
     "PermissionSetAssignment": ("AssigneeId", "PermissionSetId"),
     "OpportunityTeamMember": ("OpportunityId", "UserId"),
     "AccountTeamMember": ("AccountId", "UserId"),
@@ -414,6 +428,8 @@ class RestApi:
             missing = [k for k in REQUIRED_ON_CREATE.get(sobject, ()) if not values.get(k)]
             if missing:
                 return error(400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{missing[0]}]")
+            if too_long := _too_long(sobject, values):
+                return too_long
             if sobject == "PermissionSetAssignment" and any(
                 r["AssigneeId"] == values["AssigneeId"] and r["PermissionSetId"] == values["PermissionSetId"]
                 for r in self.org.records[sobject].values()
@@ -428,6 +444,8 @@ class RestApi:
         if operation == "sobject.get":
             return Response.json(self.format(sobject, found, list(found)))
         if operation == "sobject.update":
+            if too_long := _too_long(sobject, request.json() or {}):
+                return too_long
             found.update(request.json() or {})
             found["LastModifiedDate"] = found["SystemModstamp"] = now_iso()
             return Response.empty()
@@ -548,6 +566,16 @@ class RestApi:
                 "Sforce-NumberOfRecords": str(len(chunk)),
             },
         )
+
+
+def _too_long(sobject: str, values: dict) -> Response | None:
+    for (kind, name), limit in FIELD_LENGTHS.items():
+        value = values.get(name)
+        if kind == sobject and isinstance(value, str) and len(value) > limit:
+            return error(
+                400, "STRING_TOO_LONG", f"{name}: data value too large: {value[:20]}... (max length={limit})"
+            )
+    return None
 
 
 def _batch_size(options: str) -> int:
