@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from handrail.specs.model import Model
+from handrail.targets.salesforce.apex_calendar import due_in_method
 from handrail.targets.salesforce.apex_scenarios import NOW, RUNNING_USER, TODAY
 
 INDENT = "    "
@@ -43,6 +44,33 @@ def apex_value(value) -> str:
     if isinstance(value, (int, float)):
         return apex_decimal(value)
     return apex_string(str(value))
+
+
+_DUE_IN_WEEKDAYS = [  # without a calendar in the spec
+    "// The due date the flows give a task: business days skip Saturdays and Sundays.",
+    "private static Date dueIn(String unit, Integer amount) {",
+    f"{INDENT}Date day = Date.today();",
+    f"{INDENT}if (amount == 0) {{",
+    f"{INDENT}{INDENT}return day;",
+    f"{INDENT}}}",
+    f"{INDENT}if (unit == 'hours') {{",
+    f"{INDENT}{INDENT}return day.addDays(Math.ceil(amount / 24.0).intValue());",
+    f"{INDENT}}}",
+    f"{INDENT}if (unit == 'days') {{",
+    f"{INDENT}{INDENT}return day.addDays(amount);",
+    f"{INDENT}}}",
+    f"{INDENT}Integer weekday = Math.mod(Date.newInstance(1900, 1, 7).daysBetween(day), 7); // 0 = Sunday",
+    f"{INDENT}Integer left = amount;",
+    f"{INDENT}while (left > 0) {{",
+    f"{INDENT}{INDENT}day = day.addDays(1);",
+    f"{INDENT}{INDENT}weekday = Math.mod(weekday + 1, 7);",
+    f"{INDENT}{INDENT}if (weekday != 0 && weekday != 6) {{",
+    f"{INDENT}{INDENT}{INDENT}left--;",
+    f"{INDENT}{INDENT}}}",
+    f"{INDENT}}}",
+    f"{INDENT}return day;",
+    "}",
+]
 
 
 def helper_methods(model: Model, c: dict[str, str], csm: str | None, complete: dict) -> list[str]:
@@ -86,30 +114,7 @@ def helper_methods(model: Model, c: dict[str, str], csm: str | None, complete: d
         f"{INDENT}System.assertEquals(summary, saved.{c['missing_summary']}, 'missing summary');",
         "}",
         "",
-        "// The due date the flows give a task: business days skip Saturdays and Sundays.",
-        "private static Date dueIn(String unit, Integer amount) {",
-        f"{INDENT}Date day = Date.today();",
-        f"{INDENT}if (amount == 0) {{",
-        f"{INDENT}{INDENT}return day;",
-        f"{INDENT}}}",
-        f"{INDENT}if (unit == 'hours') {{",
-        f"{INDENT}{INDENT}return day.addDays(Math.ceil(amount / 24.0).intValue());",
-        f"{INDENT}}}",
-        f"{INDENT}if (unit == 'days') {{",
-        f"{INDENT}{INDENT}return day.addDays(amount);",
-        f"{INDENT}}}",
-        f"{INDENT}Integer weekday = Math.mod(Date.newInstance(1900, 1, 7).daysBetween(day), 7); "
-        "// 0 = Sunday",
-        f"{INDENT}Integer left = amount;",
-        f"{INDENT}while (left > 0) {{",
-        f"{INDENT}{INDENT}day = day.addDays(1);",
-        f"{INDENT}{INDENT}weekday = Math.mod(weekday + 1, 7);",
-        f"{INDENT}{INDENT}if (weekday != 0 && weekday != 6) {{",
-        f"{INDENT}{INDENT}{INDENT}left--;",
-        f"{INDENT}{INDENT}}}",
-        f"{INDENT}}}",
-        f"{INDENT}return day;",
-        "}",
+        *(due_in_method(model.calendar) if not model.calendar.is_default else _DUE_IN_WEEKDAYS),
         "",
         "private static Id activeUser(String username) {",
         f"{INDENT}List<User> users = [SELECT Id FROM User WHERE Username = :username AND IsActive = true "

@@ -45,7 +45,8 @@ ENV = (
 
 
 @pytest.fixture
-def flows(portal, tmp_path, run_cli):
+def flows(portal, tmp_path, run_cli, monkeypatch):
+    monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "30")  # some 60 requests on a shared, loaded machine
     for email in PEOPLE:
         portal.portal.add_owner(email, email.split("@")[0], "Person")
     spec = live_spec(tmp_path, ENV)
@@ -53,6 +54,8 @@ def flows(portal, tmp_path, run_cli):
     spec.write_text(spec.read_text() + YAML)
     code, out, err = run_cli(*args(spec, "apply"))
     assert code == 0, out + err
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))  # the timing settings read back as sent
+    assert code == 0 and "no changes" in out, out + err
     assert portal.rejections == []
     return {f["customProperties"]["handrail_key"]: f for f in portal.portal.flows.values()}
 

@@ -16,6 +16,7 @@ import datetime as dt
 import pytest
 from helpers import EXAMPLE_SPEC, write_spec
 from salesforce.flow_interpreter import Flow, Run
+from salesforce.test_apex import apex_class, check_apex  # noqa: F401, F811 (a fixture)
 from salesforce.test_flows import built, deal, scheduled_paths
 
 from handrail.specs.calendar import calendar_from
@@ -24,6 +25,7 @@ from handrail.specs.model import Automation, ClosedWon, Due, Escalation, Task
 from handrail.specs.validate import load_spec
 from handrail.targets.calendar_spans import day_spans
 from handrail.targets.salesforce.limits import FORMULA_MAX
+from handrail.targets.salesforce.schema import validate_xml
 
 UTC = dt.timezone.utc
 WON = "Handoff_Closed_Won_After_Save"
@@ -147,9 +149,11 @@ def test_two_years_of_holidays_fit_the_formula_limit(example):
     model = with_tasks(
         example, {**CUSTOM, "holidays": holidays}, [Due(n, "business_days") for n in (1, 5, 10, 20)]
     )
-    compiled = Flow.parse(built(model)[WON][1])
+    files = built(model)
+    compiled = Flow.parse(files[WON][1])
     assert max(len(expression) for _, expression, _ in compiled.formulas.values()) <= FORMULA_MAX
     assert len(holidays) == 32
+    assert validate_xml(f"{WON}.Flow", files[WON][1]) == []
 
 
 def test_too_many_holidays_is_a_located_spec_error(tmp_path):
@@ -167,3 +171,19 @@ def test_too_many_holidays_is_a_located_spec_error(tmp_path):
     line = text.splitlines().index("  holidays:") + 2  # the list, at its first holiday
     assert (problem.span.file, problem.span.line) == (str(spec), line)
     assert "Salesforce allows 3900" in problem.message and problem.hint
+
+
+@pytest.mark.parametrize("hours", ["business", "elapsed"])
+def test_the_apex_test_expects_the_calendars_due_dates(example, hours, check_apex, tmp_path):  # noqa: F811
+    """The Apex test class counts due dates in the same calendar (its local date, working days, holidays,
+    working hours) and parses as Apex."""
+    model = with_tasks(example, {**CUSTOM, "hour_slas": hours}, [Due(5, "business_days"), Due(8, "hours")])
+    component = apex_class(model)
+    source = component.content.decode()
+    assert "new Set<Integer>{1, 2, 3, 4, 6}" in source  # Monday to Thursday and Saturday, 0 = Sunday
+    assert "Date.newInstance(2026, 12, 24)" in source and "'America/Los_Angeles'" in source
+    assert ("17.5 - Math.max(9, clock)" in source) == (hours == "business")
+    path = tmp_path / f"{component.name}.cls"
+    path.write_bytes(component.content)
+    result = check_apex(path)
+    assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
