@@ -69,8 +69,9 @@ def write(path, rows) -> None:
 
 
 def audit(run_cli, deals, spec, *extra) -> dict:
+    source = ("--from", str(deals)) if deals else ()
     code, out, err = run_cli(
-        "audit", "--from", str(deals), "--spec", str(spec), "--format", "json", "--as-of", AS_OF, *extra
+        "audit", *source, "--spec", str(spec), "--format", "json", "--as-of", AS_OF, *extra
     )
     assert code == 0, err
     return json.loads(out)
@@ -130,3 +131,44 @@ def test_the_brief_shows_the_contact_deadline_for_an_enterprise_deal(tmp_path, r
     assert "14 days" in line and "2026-05-15" in line  # closed 1 May 10:00 UTC, not reached: missed
     code, out, err = run_cli("brief", "D7", "--from", str(deals), "--spec", str(spec))
     assert code == 0 and "implementation owner contact" not in out  # Mid-Market: no such clock
+
+
+def test_audit_env_reads_the_contact_stamp_from_the_org(org, tmp_path, run_cli):
+    """The same hand-computed deals stored as Opportunities: `audit --env` reads Implementation Contact At
+    from the org and counts the clock as the export does."""
+    from plan.live import SALESFORCE_ENV
+
+    from handrail.generators.data.live import fetched_fields
+
+    spec = write_playbook_spec(tmp_path)
+    spec.write_text(spec.read_text().replace("environments:\n", "environments:" + SALESFORCE_ENV, 1))
+    model = load_spec(spec).model
+    owner = org.org.add_record("User", Name="AE 0")
+    rows = []
+    for case in CASES:
+        values = dict(zip(HEADER, case))
+        row = {f.salesforce_name: None for f in fetched_fields(model)}
+        row.update(
+            {
+                "Id": f"006{int(values['Opportunity ID'][1:]):012d}AAA",
+                "Name": values["Opportunity Name"],
+                "OwnerId": owner,
+                "Amount": float(values["Amount"]),
+                "Type": "New Customer",
+                "StageName": "Closed Won",
+                "CloseDate": values["Close Date"],
+                "CreatedDate": "2026-01-05T00:00:00.000+0000",
+                model.field("partner_sourced").salesforce_name: False,
+                model.field("post_sale_owner").salesforce_name: values["post_sale_owner"],
+            }
+        )
+        for key in ("closed_won_at", "implementation_contact_at"):
+            moment = values[key]
+            row[model.computed_field(key).salesforce_name] = (
+                moment.replace("Z", ".000+0000") if moment else None
+            )
+        rows.append(row)
+    org.org.add_records("Opportunity", rows)
+    clock = contact_clock(audit(run_cli, "", spec, "--env", "live"))
+    assert (clock["within"], clock["breached"], clock["pending"], clock["unmeasured"]) == (2, 2, 1, 1)
+    assert clock["average_elapsed"] == 12.7
