@@ -116,6 +116,8 @@ def sql_text(
         f"-- Reads {table}, one row per deal, with these columns:",
     ]
     columns = column_types(model) + (AUDIT_COLUMNS if query != "score" else [])
+    if query != "score" and model.playbook.post_sale_owner:  # the contact clock's stop (specs.playbook)
+        columns.append(("implementation_contact_at", "timestamp, UTC"))
     header += [f"--   {name}: {kind}" for name, kind in columns]
     header.append(f"-- Output: {OUTPUTS[query]}")
     return "\n".join(header) + "\n" + query_for(model, dialect, table, query, since, as_of) + ";\n"

@@ -172,3 +172,74 @@ def test_audit_env_reads_the_contact_stamp_from_the_org(org, tmp_path, run_cli):
     clock = contact_clock(audit(run_cli, "", spec, "--env", "live"))
     assert (clock["within"], clock["breached"], clock["pending"], clock["unmeasured"]) == (2, 2, 1, 1)
     assert clock["average_elapsed"] == 12.7
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "snowflake", "bigquery"])
+def test_handrail_sql_audit_runs_the_contact_clock(dialect, tmp_path):
+    """`handrail sql --query audit` reads implementation_contact_at; on DuckDB its per-deal outcomes add up
+    to the engine's, the other dialects parse in their grammar."""
+    import sqlglot
+
+    from handrail.generators.audit.engine import run_audit
+    from handrail.generators.audit.sql import PROCESS_COLUMNS
+    from handrail.generators.commands.sql import query_for
+    from handrail.generators.data.reader import read_deals
+    from handrail.specs.model import NUMBER_TYPES
+
+    model, deals_csv = load_spec(write_playbook_spec(tmp_path)).model, tmp_path / "deals.csv"
+    write(deals_csv, CASES)
+    query = query_for(model, dialect, "deals", "audit", None, date.fromisoformat(AS_OF))
+    assert "implementation_contact_at" in query
+    if dialect != "duckdb":
+        sqlglot.parse_one(query, read=dialect)
+        return
+    import duckdb
+
+    deals = list(read_deals(deals_csv, model, process_fields=True, warn=lambda _: None))
+    times = (
+        "closed_won_at",
+        "internal_handoff_at",
+        "first_touch_at",
+        "kickoff_at",
+        "implementation_contact_at",
+    )
+    columns = [
+        "id TEXT",
+        "name TEXT",
+        "acv DOUBLE",
+        "expansion BOOLEAN",
+        "renewal BOOLEAN",
+        "cycle_days DOUBLE",
+    ]
+    columns += [
+        f'"{f.key}" '
+        + ("BOOLEAN" if f.type == "checkbox" else "DOUBLE" if f.type in NUMBER_TYPES else "TEXT")
+        for f in model.fields
+    ]
+    columns += ["stage TEXT", "owner TEXT", "close_date DATE", *(f"{t} TIMESTAMP" for t in times)]
+    columns += ["csm_rating INTEGER", "intake_status TEXT", "stored_score DOUBLE"]
+    named = {c.split()[0] for c in columns}
+    others = [c for c in PROCESS_COLUMNS if c not in named]  # other process columns: blank here
+    columns += [f"{c} TEXT" for c in others]
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE deals ({', '.join(columns)})")
+    naive = lambda m: None if m is None else m.astimezone(timezone.utc).replace(tzinfo=None)  # noqa: E731
+    for d in deals:
+        x = d.extra
+        row = [d.id, d.name, d.acv, d.deal_type == "expansion", d.deal_type == "renewal", d.sales_cycle_days]
+        row += [d.values.get(f.key) for f in model.fields]
+        row += [d.stage, d.owner, x.get("close_date"), *(naive(x.get(t)) for t in times)]
+        row += [x.get("csm_rating"), x.get("intake_status"), x.get("score"), *(None for _ in others)]
+        con.execute(f"INSERT INTO deals VALUES ({', '.join('?' * len(row))})", row)
+    outcomes = dict(con.execute(f"SELECT id, sla_implementation_contact FROM ({query}) AS facts").fetchall())
+    assert outcomes == {
+        "D1": "within",
+        "D2": "within",
+        "D3": "breached",
+        "D4": "breached",
+        "D5": "pending",
+        "D6": "unmeasured",
+        "D7": None,  # Mid-Market: no such clock
+    }
+    report = run_audit(model, iter(deals), audit_options(None, date.fromisoformat(AS_OF)))
+    assert contact_clock(report)["within"] == 2
