@@ -15,6 +15,7 @@ from pathlib import Path
 
 from handrail.generators.audit.engine import SKIP_REASONS, Audit, AuditOptions
 from handrail.generators.audit.quality import considered_fields
+from handrail.generators.audit.redesign import DISTINCT_CAP, counted_fields
 from handrail.generators.audit.sla import OUTCOMES, clocks_for
 from handrail.generators.audit.sql import audit_query, summary_query
 from handrail.generators.audit.tally import Group, ViolationTally, deal_ref
@@ -25,7 +26,7 @@ from handrail.generators.data.score_report import Totals
 from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.gates import gate_failures
 from handrail.generators.rules.scoring import Deal, score_deal
-from handrail.generators.rules.sql import literal, quoted, uses_contacts
+from handrail.generators.rules.sql import _lowered, literal, quoted, uses_contacts
 from handrail.specs.model import Model
 
 WON, OPEN = "kind = 'closed_won'", "kind = 'open'"
@@ -53,12 +54,19 @@ def audit_file(
 
     con = staged.con
     values = [quoted(f.key) for f in model.fields] + (["contact_roles"] if uses_contacts(model) else [])
-    keep = ("pos", "unreadable", *DEAL_COLUMNS, *values)
+    typed = _typed(model)
+    keep = ("pos", "unreadable", *DEAL_COLUMNS, *values, *typed.values())
     query = audit_query(model, "deals", options.now, options.since, options.tolerance, keep=keep)
     # Names and values are kept only for the deals a report may show; NULL costs next to nothing. The
     # per-field "filled_" columns only feed the gates, computed in the query: the table leaves them out.
     shown = "violated OR disagrees"
     kept = ", ".join(f"CASE WHEN {shown} THEN {c} END AS {c}" for c in ("id", "name", *DEAL_COLUMNS, *values))
+    # A text field's typed answer (trimmed, lower-cased) is kept for closed-won deals that fill it.
+    filled = "{won} AND {state} <> 'missing'"
+    kept += "".join(
+        f", CASE WHEN {filled.format(won=WON, state=quoted('state_' + k))} THEN {c} END AS {c}"
+        for k, c in typed.items()
+    )
     unused = ", ".join(quoted("filled_" + f.key) for f in model.fields)
     try:
         columns = f"* EXCLUDE ({unused}) REPLACE ({kept})"
@@ -90,11 +98,17 @@ def _gather(audit: Audit, con, model: Model) -> None:
     audit.totals, _ = Totals.from_sql(con, model, f"(SELECT * FROM audited WHERE {WON}) AS won")
     _groups(audit, rows(summary_query("audited")))
     _field_months(audit, rows, model)
+    _typed_values(audit, rows, _typed(model))
     _sla(audit, rows, model)
     for rating, n in rows(f"SELECT csm_rating, COUNT(*) FROM audited WHERE {WON} GROUP BY 1"):
         audit.ratings[rating or "unrated"] = n
     for intake, n in rows(f"SELECT intake, COUNT(*) FROM audited WHERE {WON} GROUP BY 1"):
         audit.intake[intake] = n
+    for monitor, bypassed in rows(
+        f"SELECT COUNT(*) FILTER (WHERE flagged_monitor), COUNT(*) FILTER (WHERE flagged_bypassed) "
+        f"FROM audited WHERE {WON}"
+    ):
+        audit.gate_flags.update(monitor=monitor, bypassed=bypassed)
     audit.violations = _violations(con, model, WON, audit.options.examples)
     audit.open_violations = _violations(con, model, OPEN, audit.options.examples)
     for stage_key, tier, n in rows(f"SELECT stage, tier, COUNT(*) FROM audited WHERE {OPEN} GROUP BY 1, 2"):
@@ -141,6 +155,26 @@ def _field_months(audit: Audit, rows, model: Model) -> None:
     for month, *counts in rows(query):
         for i, key in enumerate(keys):
             audit.quality.add_field_counts(key, _month(month), counts[2 * i], counts[2 * i + 1])
+
+
+def _typed(model: Model) -> dict[str, str]:
+    """The lower-cased, trimmed column of each counted text field the audit considers, by field key."""
+    considered = considered_fields(model)
+    return {f.key: _lowered(f) for f in counted_fields(model) if f.key in considered}
+
+
+def _typed_values(audit: Audit, rows, typed: dict[str, str]) -> None:
+    """Each text field's typed answers counted, as redesign.ValueCounts counts them (None past the cap)."""
+    if not typed:
+        return
+    distinct = rows(f"SELECT {', '.join(f'COUNT(DISTINCT {c})' for c in typed.values())} FROM audited")[0]
+    for (key, column), n in zip(typed.items(), distinct):
+        if n > DISTINCT_CAP:
+            audit.values.counts[key] = None
+            continue
+        where = f"{column} IS NOT NULL"
+        for value, deals in rows(f"SELECT {column}, COUNT(*) FROM audited WHERE {where} GROUP BY 1"):
+            audit.values.add(key, value, deals)
 
 
 def _sla(audit: Audit, rows, model: Model) -> None:

@@ -19,6 +19,7 @@ from typing import Iterable
 
 from handrail.generators.audit.period import month_key, months_between, parse_since
 from handrail.generators.audit.quality import QualityTally
+from handrail.generators.audit.redesign import ValueCounts, junk_fields
 from handrail.generators.audit.sla import SlaTally, check, clocks_for, percent
 from handrail.generators.audit.tally import (
     TIER_KEYS,
@@ -61,11 +62,13 @@ class Audit:
         self.owners: dict[str, Group] = {}
         self.months: dict[str, Group] = {}
         self.quality = QualityTally()
+        self.values = ValueCounts(model)  # typed answers per text field, for the redesign suggestions
         self.score_floor = float(model.tiers.gaps if options.score_floor is None else options.score_floor)
         self.clocks = clocks_for(model)
         self.sla = {s.key: {c.key: SlaTally(c.scale) for c in self.clocks} for s in model.segments}
         self.ratings: Counter = Counter()
         self.intake: Counter = Counter()
+        self.gate_flags: Counter = Counter()  # won deals a monitor gate or the bypass let through
         self.violations = ViolationTally(options.examples)
         self.compared = self.not_stored = self.disagreeing = 0
         self.disagreements: list[tuple] = []  # min-heap of the largest differences
@@ -119,6 +122,7 @@ class Audit:
         filled = required - len(result.missing_required)
         self.filled[required] += filled if required else 1
         violated = bool(failures)
+        self.values.add_result(deal, result)
         added = (result, filled if required else 1, required, violated)
         for groups, key in ((self.segments, result.segment or "none"), (self.owners, deal.owner or NO_OWNER)):
             groups.setdefault(key, Group()).add(*added)
@@ -138,6 +142,8 @@ class Audit:
         self.ratings[rating or "unrated"] += 1
         status = deal.extra.get("intake_status")
         self.intake[self._intake_names.get(status.lower(), "other") if status else "not_recorded"] += 1
+        flags = deal.extra.get("gate_flags") or ""  # the labels of targets/salesforce/gate_flags.py
+        self.gate_flags.update(monitor="(monitor)" in flags, bypassed="(bypassed)" in flags)
         if failures:
             self.violations.add(deal, result, failures)
         self._compare_score(deal, result)
@@ -175,8 +181,14 @@ class Audit:
         """Everything gathered, as plain data with stable keys (what every output format renders)."""
         m, o, t = self.model, self.options, self.totals
         trend = self._trend()
+        fields = self._field_rows()
+        alert = self.quality.alert(m, trend["trend"], self.score_floor, o.fill_floor)
         return {
             "spec": m.name,
+            "labels": {  # how reports name the keys rows carry
+                "segments": {s.key: s.label for s in m.segments},
+                "stages": {s.key: s.label for s in m.stages},
+            },
             "as_of": o.now.isoformat(),
             "since": o.since.isoformat() if o.since else None,
             "deals_read": self.read,
@@ -202,12 +214,14 @@ class Audit:
                     {"owner": k, **g.as_dict()}
                     for k, g in sorted(self.owners.items(), key=lambda kv: (-kv[1].deals, kv[0]))
                 ],
-                "fields": self._field_rows(),
+                "fields": fields,
                 **trend,
-                "quality_alert": self.quality.alert(m, trend["trend"], self.score_floor, o.fill_floor),
+                "quality_alert": alert,
+                "junk_fields": junk_fields(m, fields, alert, self.values),
                 "sla": self._sla_rows(),
                 "csm_ratings": self._ratings(),
                 "intake": self._intake(),
+                "gate_flags": {k: self.gate_flags.get(k, 0) for k in ("monitor", "bypassed")},
                 "gate_violations": self.violations.as_dict(m),
                 "score_disagreements": {
                     "compared": self.compared,

@@ -6,7 +6,7 @@ from typing import TextIO
 
 from markupsafe import Markup
 
-from handrail.generators.audit.render import SKIPPED_LABELS, weakest_first
+from handrail.generators.audit.render import JUNK_REASONS, SKIPPED_LABELS, weakest_first
 from handrail.generators.audit.svg_charts import (
     BLOCKED,
     BLUE,
@@ -52,6 +52,8 @@ def charts(report: dict) -> dict[str, Markup]:
                 ("Average score", [r["average_score"] for r in cw["trend"]], PURPLE),
             ],
             floor=cw["completion_alert"]["floor"],
+            x_title="Close month",
+            y_title="Percent / score (0-100)",
         )
     if cw["fields"]:
         weakest = weakest_first(cw["fields"])[:WEAKEST_SHOWN]
@@ -66,7 +68,10 @@ def charts(report: dict) -> dict[str, Markup]:
     )
     if cw["csm_ratings"]["rated"]:
         out["ratings"] = column_chart(
-            "CSM handoff ratings, 1 (poor) to 5 (excellent)", list(cw["csm_ratings"]["distribution"].items())
+            "CSM handoff ratings, 1 (poor) to 5 (excellent)",
+            list(cw["csm_ratings"]["distribution"].items()),
+            x_title="Rating: 1 poor to 5 excellent",
+            y_title="Handoffs",
         )
     return {k: Markup(v) for k, v in out.items()}
 
@@ -83,6 +88,7 @@ def write_html(report: dict, out: TextIO) -> None:
             charts=charts(report),
             weakest=weakest_first(cw["fields"]),
             skipped_labels=SKIPPED_LABELS,
+            junk_reasons=JUNK_REASONS,
             first_touch=next(c for c in cw["sla"] if c["sla"] == "first_touch"),
         )
     )

@@ -5,7 +5,9 @@ CSV layout: columns `section,group,metric,value`, e.g. `segment,mid_market,avera
 summary, skipped, tiers, segment, owner, field, month, sla, sla_segment (group `clock/segment`),
 csm_rating, intake, gate, open_gate, open_stage, disagreement (group: deal id), and the quality alarm's
 runs: quality_overall (group empty), quality_owner (group: owner), quality_field (group: field key), each
-run a row whose metric is its months `YYYY-MM..YYYY-MM` and whose value is how many months it lasted.
+run a row whose metric is its months `YYYY-MM..YYYY-MM` and whose value is how many months it lasted;
+junk_field (group: field key): its completion_rate, generic_rate, distinct_values and suggestion (the kind of
+redesign: remove, picklist, min_length, narrow_question, drop_generic_options or require).
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
             value = row[metric]
             yield "field", row["field"], metric, int(value) if isinstance(value, bool) else value
     yield from _quality_rows(cw["quality_alert"])
+    for row in cw["junk_fields"]:
+        for metric in ("completion_rate", "generic_rate", "distinct_values", "suggestion"):
+            yield "junk_field", row["field"], metric, row[metric]
     for clock in cw["sla"]:
         for metric in SLA_METRICS:
             yield "sla", clock["sla"], metric, clock[metric]
@@ -98,6 +103,8 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
         yield "csm_rating", "", key, ratings[key]
     for key, value in cw["intake"].items():
         yield "intake", "", key, value
+    for key, value in cw["gate_flags"].items():
+        yield "gate_flags", "", key, value
     for section, violations in (
         ("gate", cw["gate_violations"]),
         ("open_gate", report["open_in_gated_stages"]["gate_violations"]),
@@ -172,6 +179,7 @@ def write_table(report: dict, out: TextIO) -> None:
     _groups(w, "By segment", "segment", [(r["label"], r) for r in cw["by_segment"]])
     _groups(w, "By owner", "owner", [(r["owner"], r) for r in cw["by_owner"]])
     _fields(w, cw["fields"], report["thresholds"]["generic_flag"])
+    _junk(w, cw["junk_fields"])
     _trend(w, cw)
     _sla(w, cw["sla"])
     r, i = cw["csm_ratings"], cw["intake"]
@@ -184,6 +192,12 @@ def write_table(report: dict, out: TextIO) -> None:
         f"({num(i['returned_rate'], '%')} returned), {i['pending']:,} pending, {i['not_recorded']:,} not "
         "recorded\n"
     )
+    flags = cw["gate_flags"]
+    if flags["monitor"] or flags["bypassed"]:
+        w(
+            f"Gate flags: {flags['monitor']:,} won deals failed a gate in monitor mode, "
+            f"{flags['bypassed']:,} passed an enforced gate through the gate bypass (see Gate Flags)\n"
+        )
     _violations(
         w,
         "Gate violations: {n} closed-won deals reached Closed Won although a gate should have stopped them",
@@ -245,6 +259,22 @@ def _fields(w, fields: list[dict], flag: float) -> None:
             f"{r['label'][:28]:<28} {r['deals']:>7,} {num(r['completion_rate'], '%'):>9} "
             f"{num(r['generic_rate'], '%'):>8}{mark}\n"
         )
+
+
+JUNK_REASONS = {
+    "generic": "usually generic",
+    "low_fill": "specific in too few deals, months running",
+    "rarely_filled": "rarely filled",
+}
+
+
+def _junk(w, rows: list[dict]) -> None:
+    if not rows:
+        return
+    w("\nJunk fields and how to redesign them\n")
+    for r in rows:
+        why = ", ".join(JUNK_REASONS[k] for k in r["why"])
+        w(f"{r['label']} ({why}): {r['redesign']}\n")
 
 
 def _trend(w, cw: dict) -> None:

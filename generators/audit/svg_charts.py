@@ -38,6 +38,21 @@ def _text(
     )
 
 
+def _fit(text: str, width: float, size: int = 12) -> str:
+    """The text cut with an ellipsis to about `width` pixels (0.55 em a character: wide for sans-serif), so a
+    long label never runs out of its chart or into its neighbour; the full text stays in the tooltip."""
+    most = max(int(width / (size * 0.55)), 4)
+    return text if len(text) <= most else text[: most - 1].rstrip() + "\u2026"
+
+
+def _axis_title(x: float, y: float, text: str, vertical: bool = False) -> str:
+    turn = f' transform="rotate(-90 {x:.1f} {y:.1f})"' if vertical else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" font-size="11" fill="#52606d"{turn} '
+        f'class="axis-title">{escape(text)}</text>'
+    )
+
+
 def _rect(x: float, y: float, w: float, h: float, fill: str, label: str = "") -> str:
     tip = f"<title>{escape(label)}</title>" if label else ""
     return (
@@ -57,13 +72,15 @@ def stacked_bars(
     title: str, rows: Sequence[tuple[str, Sequence[tuple[str, int, str]]]], width: int = 640
 ) -> str:
     """One 100% bar per row; each part is (name, count, colour), labelled with its share when wide enough."""
-    label_w, bar_w, row_h = 150, width - 150 - 60, 28
+    longest = max((len(label) for label, _ in rows), default=0)
+    label_w = int(min(max(150, 12 + 6.6 * longest), 260))  # room for the longest label, up to 260
+    bar_w, row_h = width - label_w - 60, 28
     names = [(name, color) for name, _, color in rows[0][1]] if rows else []
     body = legend(names, label_w, 14)
     for i, (label, parts) in enumerate(rows):
         y = 28 + i * row_h
         total = sum(n for _, n, _ in parts)
-        body.append(_text(label_w - 8, y + 15, label, "end"))
+        body.append(_text(label_w - 8, y + 15, _fit(label, label_w - 12), "end"))
         body.append(_text(width - 4, y + 15, f"{total:,}", "end", fill="#52606d"))
         x = float(label_w)
         for name, n, color in parts:
@@ -85,9 +102,13 @@ def line_chart(
     floor: float | None = None,
     width: int = 640,
     height: int = 240,
+    x_title: str = "",
+    y_title: str = "",
 ) -> str:
-    """Percent lines over labelled points (months), with an optional dashed floor such as 80%."""
-    left, right, top, bottom = 40, 16, 26, 34
+    """Percent lines over labelled points (months), with an optional dashed floor such as 80%, labelled in
+    the right margin where no line runs, and optional axis titles."""
+    left, right = 40 + (16 if y_title else 0), 28 + (46 if floor is not None else 0)
+    top, bottom = 26, 34 + (16 if x_title else 0)
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(labels) - 1, 1)
 
@@ -109,18 +130,16 @@ def line_chart(
             f'<line x1="{left}" x2="{width - right}" y1="{py(floor):.1f}" y2="{py(floor):.1f}" '
             f'stroke="{BLOCKED}" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
-        body.append(_text(left + 4, py(floor) - 4, f"{floor:g}% floor", "start", 10, BLOCKED))
-    every = max(1, round(len(labels) / 12))
+        body.append(_text(width - right + 6, py(floor) + 4, f"{floor:g}% floor", "start", 10, BLOCKED))
+    if y_title:
+        body.append(_axis_title(12, top + plot_h / 2, y_title, vertical=True))
+    if x_title:
+        body.append(_axis_title(left + plot_w / 2, height - 6, x_title))
+    every = max(1, -(-56 // max(int(step), 1))) if len(labels) > 1 else 1  # labels 56 px apart at least
+    last = len(labels) - 1
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
-            anchor = (
-                "end"
-                if i == len(labels) - 1 and len(labels) > 1
-                else "start"
-                if i == 0 and len(labels) > 1
-                else "middle"
-            )
-            body.append(_text(px(i), height - bottom + 16, label, anchor, 10, "#52606d"))
+        if (i % every == 0 and last - i >= every) or i == last:  # centred: the margins hold half a label
+            body.append(_text(px(i), height - bottom + 16, label, "middle", 10, "#52606d"))
     for name, values, color in series:
         points = [(px(i), py(v), v) for i, v in enumerate(values) if v is not None]
         if len(points) > 1:
@@ -141,12 +160,12 @@ def paired_bars(
     width: int = 640,
 ) -> str:
     """Two horizontal percent bars per row (e.g. completion and generic rate), with their values."""
-    label_w, row_h = 190, 34
+    label_w, row_h = 210, 34
     bar_w = width - label_w - 60
     body = legend(names, label_w, 14)
     for i, (label, first, second) in enumerate(rows):
         y = 26 + i * row_h
-        body.append(_text(label_w - 8, y + 17, label, "end"))
+        body.append(_text(label_w - 8, y + 17, _fit(label, label_w - 12), "end"))
         for j, (value, (name, color)) in enumerate(zip((first, second), names)):
             by = y + j * 13
             body.append(_rect(label_w, by, bar_w, 11, "#eef1f4"))
@@ -162,12 +181,12 @@ def paired_bars(
 
 def percent_bars(title: str, rows: Sequence[tuple[str, float | None, str]], width: int = 640) -> str:
     """One horizontal percent bar per row, in the row's colour."""
-    label_w, row_h = 190, 26
+    label_w, row_h = 210, 26
     bar_w = width - label_w - 60
     body = []
     for i, (label, value, color) in enumerate(rows):
         y = 8 + i * row_h
-        body.append(_text(label_w - 8, y + 13, label, "end"))
+        body.append(_text(label_w - 8, y + 13, _fit(label, label_w - 12), "end"))
         body.append(_rect(label_w, y, bar_w, 16, "#eef1f4"))
         if value is not None:
             body.append(_rect(label_w, y, bar_w * value / 100, 16, color, f"{label}: {value:.1f}%"))
@@ -176,20 +195,30 @@ def percent_bars(title: str, rows: Sequence[tuple[str, float | None, str]], widt
 
 
 def column_chart(
-    title: str, columns: Sequence[tuple[str, int]], color: str = BLUE, width: int = 320, height: int = 160
+    title: str,
+    columns: Sequence[tuple[str, int]],
+    color: str = BLUE,
+    width: int = 320,
+    height: int = 160,
+    x_title: str = "",
+    y_title: str = "",
 ) -> str:
-    """Vertical count columns (e.g. ratings 1-5), each labelled with its count."""
-    bottom, top = 22, 18
+    """Vertical count columns (e.g. ratings 1-5), each labelled with its count, with optional axis titles."""
+    bottom, top, left = 22 + (16 if x_title else 0), 18, 20 if y_title else 0
     plot_h = height - bottom - top
-    slot = width / max(len(columns), 1)
+    slot = (width - left) / max(len(columns), 1)
     peak = max((n for _, n in columns), default=0) or 1
     body = []
     for i, (label, n) in enumerate(columns):
         h = plot_h * n / peak
-        x = i * slot + slot * 0.2
+        x = left + i * slot + slot * 0.2
         body.append(_rect(x, top + plot_h - h, slot * 0.6, h, color, f"{label}: {n:,}"))
         body.append(_text(x + slot * 0.3, top + plot_h - h - 4, f"{n:,}", "middle", 11))
-        body.append(_text(x + slot * 0.3, height - 6, label, "middle", 11, "#52606d"))
+        body.append(_text(x + slot * 0.3, top + plot_h + 16, label, "middle", 11, "#52606d"))
+    if y_title:
+        body.append(_axis_title(12, top + plot_h / 2, y_title, vertical=True))
+    if x_title:
+        body.append(_axis_title(left + (width - left) / 2, height - 6, x_title))
     return _svg(width, height, title, body)
 
 
