@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from handrail.generators.audit import clock_sources
 from handrail.generators.audit.engine import SKIP_REASONS, Audit, AuditOptions
 from handrail.generators.audit.quality import considered_fields
 from handrail.generators.audit.redesign import DISTINCT_CAP, counted_fields
@@ -99,7 +100,9 @@ def _gather(audit: Audit, con, model: Model) -> None:
     _groups(audit, rows(summary_query("audited")))
     _field_months(audit, rows, model)
     _typed_values(audit, rows, _typed(model))
+    _owner_junk(audit, rows, model)
     _sla(audit, rows, model)
+    clock_sources.gather(audit.clock_sources, rows, "audited", WON)
     for rating, n in rows(f"SELECT csm_rating, COUNT(*) FROM audited WHERE {WON} GROUP BY 1"):
         audit.ratings[rating or "unrated"] = n
     for intake, n in rows(f"SELECT intake, COUNT(*) FROM audited WHERE {WON} GROUP BY 1"):
@@ -155,6 +158,21 @@ def _field_months(audit: Audit, rows, model: Model) -> None:
     for month, *counts in rows(query):
         for i, key in enumerate(keys):
             audit.quality.add_field_counts(key, _month(month), counts[2 * i], counts[2 * i + 1])
+
+
+def _owner_junk(audit: Audit, rows, model: Model) -> None:
+    """Per owner and field: deals filling it, and of those with a generic value (redesign.OwnerJunk)."""
+    keys = considered_fields(model)
+    if not keys:
+        return
+    states = [quoted("state_" + k) for k in keys]
+    parts = ", ".join(
+        f"COUNT(*) FILTER (WHERE {s} <> 'missing'), COUNT(*) FILTER (WHERE {s} = 'generic')" for s in states
+    )
+    owner = "COALESCE(NULLIF(owner, ''), '(no owner)')"
+    for name, *counts in rows(f"SELECT {owner}, {parts} FROM audited WHERE {WON} GROUP BY 1"):
+        for i, key in enumerate(keys):
+            audit.owner_junk.add_counts(name, key, counts[2 * i], counts[2 * i + 1])
 
 
 def _typed(model: Model) -> dict[str, str]:

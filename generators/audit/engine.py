@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import Iterable
 
+from handrail.generators.audit.clock_sources import ClockSources
 from handrail.generators.audit.period import month_key, months_between, parse_since
 from handrail.generators.audit.quality import QualityTally
-from handrail.generators.audit.redesign import ValueCounts, junk_fields
+from handrail.generators.audit.redesign import OwnerJunk, ValueCounts, junk_fields
 from handrail.generators.audit.sla import SlaTally, check, clocks_for, percent
 from handrail.generators.audit.tally import (
     TIER_KEYS,
@@ -63,9 +64,11 @@ class Audit:
         self.months: dict[str, Group] = {}
         self.quality = QualityTally()
         self.values = ValueCounts(model)  # typed answers per text field, for the redesign suggestions
+        self.owner_junk = OwnerJunk()
         self.score_floor = float(model.tiers.gaps if options.score_floor is None else options.score_floor)
         self.clocks = clocks_for(model)
         self.sla = {s.key: {c.key: SlaTally(c.scale) for c in self.clocks} for s in model.segments}
+        self.clock_sources = ClockSources()  # stop-clocks stamped by automation or entered by hand
         self.ratings: Counter = Counter()
         self.intake: Counter = Counter()
         self.gate_flags: Counter = Counter()  # won deals a monitor gate or the bypass let through
@@ -123,6 +126,7 @@ class Audit:
         self.filled[required] += filled if required else 1
         violated = bool(failures)
         self.values.add_result(deal, result)
+        self.owner_junk.add(deal.owner or NO_OWNER, result)
         added = (result, filled if required else 1, required, violated)
         for groups, key in ((self.segments, result.segment or "none"), (self.owners, deal.owner or NO_OWNER)):
             groups.setdefault(key, Group()).add(*added)
@@ -138,6 +142,7 @@ class Audit:
                     continue
                 outcome = check(clock, sla, deal.extra, self.options.now, self.model.calendar)
                 self.sla[result.segment][clock.key].add(*outcome)
+        self.clock_sources.add(deal.extra)
         rating = deal.extra.get("csm_rating")
         self.ratings[rating or "unrated"] += 1
         status = deal.extra.get("intake_status")
@@ -218,7 +223,9 @@ class Audit:
                 **trend,
                 "quality_alert": alert,
                 "junk_fields": junk_fields(m, fields, alert, self.values),
+                "junk_by_owner": self.owner_junk.rows(m),
                 "sla": self._sla_rows(),
+                "clock_sources": self.clock_sources.as_dict(),
                 "csm_ratings": self._ratings(),
                 "intake": self._intake(),
                 "gate_flags": {k: self.gate_flags.get(k, 0) for k in ("monitor", "bypassed")},

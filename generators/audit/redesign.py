@@ -10,14 +10,17 @@ field no segment requires is removed; a picklist loses the generic options reps 
 
 Text values are counted trimmed and lower-cased (as the generic tests compare them), per text field, up to
 DISTINCT_CAP different values: past that the answers are too varied for a picklist and the field's counter
-is dropped, so memory stays constant and both audit engines (Python and SQL) get the same counts.
+is dropped, so memory stays constant and both audit engines (Python and SQL) get the same counts. Per AE,
+the generic share of the values they filled shows who fills fields with junk, and in which field.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from fractions import Fraction
 
-from handrail.generators.rules.scoring import MISSING, Deal, HandoffScore
+from handrail.generators.audit.sla import percent
+from handrail.generators.rules.scoring import GENERIC, MISSING, Deal, HandoffScore
 from handrail.generators.rules.tree import completion, trim
 from handrail.specs.model import CHOICE_TYPES, TEXT_TYPES, Field, Model
 
@@ -148,3 +151,59 @@ def _suggest(
     return "narrow_question", (
         "Block the filler answers in a validation rule and split the field into narrower questions." + junk
     )
+
+
+class OwnerJunk:
+    """Per AE (deal owner) and field: values filled, and of those generic, in the closed-won deals."""
+
+    def __init__(self) -> None:
+        self.filled: Counter = Counter()  # (owner, field) -> deals that fill it
+        self.generic: Counter = Counter()  # (owner, field) -> of those, with a generic value
+
+    def add(self, owner: str, result: HandoffScore) -> None:
+        for r in result.fields:
+            if r.state != MISSING:
+                self.filled[owner, r.key] += 1
+                self.generic[owner, r.key] += r.state == GENERIC
+
+    def add_counts(self, owner: str, key: str, filled: int, generic: int) -> None:
+        if filled:
+            self.filled[owner, key] += filled
+            self.generic[owner, key] += generic
+
+    def rows(self, model: Model) -> list[dict]:
+        """Each AE's generic share of the values they filled, and the field they most often fill with junk
+        (highest generic share, then most generic values, then spec order); the junkiest AE first."""
+        order = {f.key: i for i, f in enumerate(model.fields)}
+        rows = []
+        for owner in sorted({owner for owner, _ in self.filled}):
+            keys = [k for (o, k) in self.filled if o == owner]
+            filled = sum(self.filled[owner, k] for k in keys)
+            generic = sum(self.generic[owner, k] for k in keys)
+            junky = [k for k in keys if self.generic[owner, k]]
+            worst = min(
+                junky,
+                key=lambda k: (
+                    -Fraction(self.generic[owner, k], self.filled[owner, k]),
+                    -self.generic[owner, k],
+                    order[k],
+                ),
+                default=None,
+            )
+            rows.append(
+                {
+                    "owner": owner,
+                    "filled": filled,
+                    "generic": generic,
+                    "generic_rate": percent(generic, filled),
+                    "worst_field": None
+                    if worst is None
+                    else {
+                        "field": worst,
+                        "label": model.field(worst).label,
+                        "generic": self.generic[owner, worst],
+                        "generic_rate": percent(self.generic[owner, worst], self.filled[owner, worst]),
+                    },
+                }
+            )
+        return sorted(rows, key=lambda r: (-(r["generic_rate"] or 0), r["owner"]))

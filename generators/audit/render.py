@@ -2,12 +2,14 @@
 
 CSV layout: columns `section,group,metric,value`, e.g. `segment,mid_market,average_score,71.3` or
 `field,success_criteria,generic_rate,45.0`; `group` is empty for report-wide figures. Sections:
-summary, skipped, tiers, segment, owner, field, month, sla, sla_segment (group `clock/segment`),
+summary, skipped, tiers, segment, owner, field, month, clock_source (group: clock; set, by_hand,
+by_automation), sla, sla_segment (group `clock/segment`),
 csm_rating, intake, gate, open_gate, open_stage, disagreement (group: deal id), and the quality alarm's
 runs: quality_overall (group empty), quality_owner (group: owner), quality_field (group: field key), each
 run a row whose metric is its months `YYYY-MM..YYYY-MM` and whose value is how many months it lasted;
 junk_field (group: field key): its completion_rate, generic_rate, distinct_values and suggestion (the kind of
-redesign: remove, picklist, min_length, narrow_question, drop_generic_options or require).
+redesign: remove, picklist, min_length, narrow_question, drop_generic_options or require); junk_owner
+(group: owner): the values the AE filled, how many generic, and the generic_rate.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator, TextIO
 
+from handrail.generators.audit.clock_sources import hand_line
 from handrail.generators.data.csv_cells import SafeWriter
 from handrail.generators.rules.scoring import TIER_LABELS
 
@@ -90,6 +93,12 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
     for row in cw["junk_fields"]:
         for metric in ("completion_rate", "generic_rate", "distinct_values", "suggestion"):
             yield "junk_field", row["field"], metric, row[metric]
+    for row in cw["junk_by_owner"]:
+        for metric in ("filled", "generic", "generic_rate"):
+            yield "junk_owner", row["owner"], metric, row[metric]
+    for clock, counts in cw["clock_sources"].items():
+        for metric, value in counts.items():
+            yield "clock_source", clock, metric, value
     for clock in cw["sla"]:
         for metric in SLA_METRICS:
             yield "sla", clock["sla"], metric, clock[metric]
@@ -180,8 +189,12 @@ def write_table(report: dict, out: TextIO) -> None:
     _groups(w, "By owner", "owner", [(r["owner"], r) for r in cw["by_owner"]])
     _fields(w, cw["fields"], report["thresholds"]["generic_flag"])
     _junk(w, cw["junk_fields"])
+    _owner_junk(w, cw["junk_by_owner"])
     _trend(w, cw)
     _sla(w, cw["sla"])
+    typed = hand_line(cw["clock_sources"])
+    if typed:
+        w(f"{typed} (not stamped by a completed task)\n")
     r, i = cw["csm_ratings"], cw["intake"]
     w(
         f"\nCSM handoff ratings: {r['rated']:,} rated, average {num(r['average'], places=2)} "
@@ -275,6 +288,19 @@ def _junk(w, rows: list[dict]) -> None:
     for r in rows:
         why = ", ".join(JUNK_REASONS[k] for k in r["why"])
         w(f"{r['label']} ({why}): {r['redesign']}\n")
+
+
+def _owner_junk(w, rows: list[dict]) -> None:
+    if not rows:
+        return
+    w(
+        "\nJunk by owner (generic share of the values filled)\n"
+        f"{'owner':<28} {'filled':>7} {'generic':>8}  worst field\n"
+    )
+    for r in rows:
+        worst = r["worst_field"]
+        where = f"{worst['label']} ({num(worst['generic_rate'], '%')})" if worst else "-"
+        w(f"{r['owner'][:28]:<28} {r['filled']:>7,} {num(r['generic_rate'], '%'):>8}  {where}\n")
 
 
 def _trend(w, cw: dict) -> None:

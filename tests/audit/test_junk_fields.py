@@ -6,6 +6,7 @@ remove it), and the DuckDB engine counts the typed answers exactly as the Python
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 from audit.dealgen import SPECIFIC, deal, utc, write_csv
@@ -122,3 +123,20 @@ def test_duckdb_counts_typed_answers_as_the_python_engine(run_cli, tmp_path, exa
         "value": "invoices auto-matched 95% in 60 days",
         "deals": 8,
     }
+
+
+def test_junk_by_owner_names_each_ae_s_junkiest_field(example_model):
+    # ae2 typed every "TBD" in success criteria; risk flags are junk from both (a tie goes to spec order)
+    deals = [replace(d, owner="ae1" if n < 12 else "ae2") for n, d in enumerate(junk_deals())]
+    report = run_audit(example_model, deals, AuditOptions(now=NOW))
+    first, second = report["closed_won"]["junk_by_owner"]
+    assert first["owner"] == "ae2" and second["owner"] == "ae1"
+    assert first["worst_field"] == {
+        "field": "success_criteria",
+        "label": "Success Criteria",
+        "generic": 12,
+        "generic_rate": 100.0,
+    }
+    assert first["generic"] > second["generic"] and first["generic_rate"] > second["generic_rate"]
+    rows = {(s, g, m): v for s, g, m, v in csv_rows(report)}
+    assert rows["junk_owner", "ae2", "generic"] == first["generic"]
