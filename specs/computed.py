@@ -30,6 +30,12 @@ _COMPUTED = (
     ("first_touch_at", "First CS Touch At", "datetime", "When CS first contacted the customer."),
     ("kickoff_at", "Kickoff At", "datetime", "When the kickoff call took place."),
     (
+        "clocks_stamped",
+        "SLA Clocks Stamped",
+        "short_text",
+        "The SLA clocks automation stamped when a task was completed (;-separated); others were typed.",
+    ),
+    (
         "csm_rating",
         "CSM Handoff Rating",
         "picklist",
@@ -53,10 +59,31 @@ _COMPUTED = (
         "checkbox",
         "Tick to send a handoff CS returned back to CS: the Closed Won gates are checked again.",
     ),
+    (
+        "gate_flags",
+        "Gate Flags",
+        "long_text",
+        "The gates the deal's last flagged save would have failed: monitor-mode gates, and enforced gates "
+        "a bypass holder passed.",
+    ),
+    ("gate_flagged_at", "Gate Flagged At", "datetime", "When a gate last flagged the deal."),
 )
 RESERVED = frozenset(key for key, *_ in _COMPUTED)
+# Long text counts against Salesforce's 1,638,400 characters per object: a list of gate keys needs little.
+LONG_TEXT_LENGTHS = {"gate_flags": 1000}
 READ_ONLY = frozenset(
-    {"score", "completeness", "tier", "segment", "missing_summary", "closed_won_at", "intake_decided_at"}
+    {
+        "score",
+        "completeness",
+        "tier",
+        "segment",
+        "missing_summary",
+        "closed_won_at",
+        "intake_decided_at",
+        "clocks_stamped",
+        "gate_flags",
+        "gate_flagged_at",
+    }
 )
 SALES_EDITABLE = frozenset({"intake_resubmit"})  # the one computed field Sales sets: it resubmits
 
@@ -89,7 +116,9 @@ def computed_fields(naming: Naming, segments: tuple[Segment, ...]) -> tuple[Fiel
                 else "Managed by Handrail.",
                 quality=Quality(),
                 options=options.get(key, ()),
-                length=32768 if ftype == "long_text" else None,
+                length=LONG_TEXT_LENGTHS.get(key, 32768)
+                if ftype == "long_text"
+                else {"short_text": 255}.get(ftype),
                 visible_lines=3 if ftype == "long_text" else None,
                 precision=precision,
                 scale=scale,

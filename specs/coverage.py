@@ -259,6 +259,18 @@ def check_environments(model: Model) -> list[Diagnostic]:
                     hint="remove it: HubSpot edit rights are set by hand (see manual-steps.json)",
                 )
             )
+        bypass = dict(env.permission_sets).get("bypass")
+        if bypass and model.gate_bypass is None:
+            out.append(
+                error(
+                    "missing-key",
+                    "permission_sets.bypass names holders of the gate bypass, but the spec has no "
+                    "gate_bypass",
+                    path=f"{where}.permission_sets.bypass",
+                    span=bypass[0].span,
+                    hint="add gate_bypass: {} (the permission is <prefix>_Gate_Bypass), or remove the list",
+                )
+            )
         if env.target == "snapshot":
             for key, what in (("path", "path: <folder>"), ("platform", "platform: salesforce or hubspot")):
                 if not env.get(key):

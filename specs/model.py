@@ -23,6 +23,7 @@ from handrail.specs.automation import (  # noqa: F401 - part of the model's voca
 from handrail.specs.calendar import BusinessCalendar
 from handrail.specs.contacts import ContactRule
 from handrail.specs.diagnostics import Span
+from handrail.specs.gate_rollout import GateBypass
 from handrail.specs.pipelines import Pipeline
 from handrail.specs.platforms import Assignee, SalesforceSettings
 from handrail.specs.playbook import Playbook
@@ -252,6 +253,7 @@ class Gate:
     span: Span | None = None
     hubspot_approval: Approval | None = None  # opt-in conditional approval (targets.hubspot.pipeline_rules)
     pipelines: tuple[str, ...] = ()  # pipeline keys; empty: every pipeline that has the stage
+    mode: Literal["enforce", "monitor"] = "enforce"  # monitor: flag, do not block (specs.gate_rollout)
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,15 @@ class DealSource:
     csm_field: str | None = None  # spec field key (user)
     account_csm_salesforce: str | None = None  # Account user field with its CSM (deal.csm.account_field)
     account_csm_hubspot: str | None = None  # the company's user property holding its CSM
+    # where each value is written, by its path under deal: ("acv.salesforce", "expansion_values.hubspot[0]")
+    spans: tuple[tuple[str, Span], ...] = ()
+
+    def span(self, path: str) -> Span | None:
+        """Where `path` is written; a value not written (a default) at the nearest written parent."""
+        spans = dict(self.spans)
+        while path and path not in spans:
+            path = path.rpartition(".")[0] if "[" not in path else path.rpartition("[")[0]
+        return spans.get(path) or spans.get("")
 
 
 @dataclass(frozen=True)
@@ -319,6 +330,7 @@ class Model:
     pipelines: tuple[Pipeline, ...] = ()  # empty: one implicit default (specs.pipelines.pipelines_of)
     calendar: BusinessCalendar = BusinessCalendar()
     playbook: Playbook = Playbook()  # the edge cases (specs.playbook)
+    gate_bypass: GateBypass | None = None  # holders pass every enforced gate (specs.gate_rollout)
 
     def computed_field(self, key: str) -> Field:
         return self._index("computed")[key]

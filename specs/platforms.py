@@ -64,6 +64,6 @@ def permission_set_users(doc, env_name: str) -> tuple[tuple[str, tuple[Assignee,
                 for i, u in enumerate(raw[role])
             ),
         )
-        for role in ("sales", "cs")
+        for role in ("sales", "cs", "bypass")
         if role in raw
     )

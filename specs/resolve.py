@@ -8,26 +8,21 @@ generated CRM names, "all" segment lists, {top: N} scored fields, and the implic
 from __future__ import annotations
 
 from handrail.specs import playbook_rules
+from handrail.specs.automation_spec import all_segments, automation_from
 from handrail.specs.calendar import calendar_from
 from handrail.specs.computed import computed_fields
 from handrail.specs.contacts import contact_rule
 from handrail.specs.deal_environment import deal_source, environment
+from handrail.specs.gate_rollout import gate_bypass_from
 from handrail.specs.loader import Document
 from handrail.specs.model import (
     TEXT_TYPES,
     Approval,
-    Assignment,
-    Automation,
-    ClosedWon,
-    Due,
-    Escalation,
     Field,
     Gate,
-    IntakeReturn,
     Match,
     Model,
     Naming,
-    Notification,
     Option,
     Quality,
     Range,
@@ -36,8 +31,6 @@ from handrail.specs.model import (
     Segment,
     Sla,
     Stage,
-    StageEntry,
-    Task,
     Tiers,
 )
 from handrail.specs.naming import hubspot_property_name, salesforce_field_name
@@ -78,14 +71,14 @@ def resolve(doc: Document) -> Model:
         name=data.get("name", "Handoff"),
         source=doc.file,
         naming=naming,
-        deal=deal_source(data.get("deal") or {}),
+        deal=deal_source(data.get("deal") or {}, doc),
         sections=sections,
         fields=fields,
         tiers=tiers,
         segments=segments,
         stages=stages,
         gates=gates,
-        automation=_automation(data.get("automation") or {}, segment_keys, doc),
+        automation=automation_from(data.get("automation") or {}, segment_keys, doc),
         environments=tuple(environment(name, e, doc) for name, e in (data.get("environments") or {}).items()),
         computed=computed_fields(naming, segments),
         retired_fields=tuple(
@@ -95,6 +88,9 @@ def resolve(doc: Document) -> Model:
         salesforce=salesforce_settings(doc),
         pipelines=resolve_pipelines(data, stages, doc),
         calendar=calendar_from(data.get("calendar"), doc.span(("calendar", "holidays"))),
+        gate_bypass=gate_bypass_from(
+            data.get("gate_bypass"), naming.salesforce_prefix, doc.span(("gate_bypass",))
+        ),
     )
     return playbook_rules.applied(model, data.get("playbook"), doc)
 
@@ -107,12 +103,6 @@ def _retired_field(key: str, naming: Naming) -> Field:
     return Field(
         key, key, "short_text", "other", None, "", "", Quality(), salesforce_name=sf, hubspot_name=hs
     )
-
-
-def _all(value, segment_keys: tuple[str, ...]) -> tuple[str, ...]:
-    if value is None or value == "all":
-        return segment_keys
-    return tuple(k for k in segment_keys if k in value)  # spec order, not list order
 
 
 def _sections(data: dict) -> tuple[Section, ...]:
@@ -253,7 +243,7 @@ def _gate(raw: dict, i: int, segment_keys: tuple[str, ...], doc: Document) -> Ga
     return Gate(
         key=raw["key"],
         stage=raw["stage"],
-        segments=_all(raw.get("segments"), segment_keys),
+        segments=all_segments(raw.get("segments"), segment_keys),
         require=Requirement(
             fields=tuple(req.get("fields", ())),
             segment_required_fields=req.get("segment_required_fields", False),
@@ -267,6 +257,7 @@ def _gate(raw: dict, i: int, segment_keys: tuple[str, ...], doc: Document) -> Ga
         span=doc.span(("gates", i)),
         hubspot_approval=_approval(raw.get("hubspot"), ("gates", i, "hubspot"), doc),
         pipelines=tuple(raw.get("pipelines") or ()),
+        mode=raw.get("mode", "enforce"),
     )
 
 
@@ -304,138 +295,3 @@ def _implicit_csm_gates(segments, stages, explicit) -> tuple[Gate, ...]:
                 )
             )
     return tuple(out)
-
-
-def _task(raw: dict, path: tuple, segment_keys, doc: Document) -> Task:
-    ((unit, amount),) = raw["due"].items()
-    return Task(
-        key=raw["key"],
-        subject=raw["subject"],
-        description=raw.get("description", ""),
-        owner=raw["owner"],
-        due=Due(amount, unit),
-        segments=_all(raw.get("segments"), segment_keys),
-        tiers=tuple(raw.get("tiers") or ()),
-        span=doc.span(path),
-        pipelines=tuple(raw.get("pipelines") or ()),
-    )
-
-
-def _notification(raw: dict, path: tuple, segment_keys, doc: Document) -> Notification:
-    segments, tiers = _all(raw.get("segments"), segment_keys), tuple(raw.get("tiers") or ())
-    pipelines = tuple(raw.get("pipelines") or ())
-    return Notification(
-        tuple(raw["to"]), raw["title"], raw.get("body", ""), segments, tiers, doc.span(path), pipelines
-    )
-
-
-def _automation(raw: dict, segment_keys, doc: Document) -> Automation:
-    base = ("automation",)
-    entries = []
-    for i, e in enumerate(raw.get("on_stage_entry") or ()):
-        p = base + ("on_stage_entry", i)
-        entries.append(
-            StageEntry(
-                stage=e["stage"],
-                notify=tuple(
-                    _notification(n, p + ("notify", j), segment_keys, doc)
-                    for j, n in enumerate(e.get("notify", ()))
-                ),
-                tasks=tuple(
-                    _task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(e.get("tasks", ()))
-                ),
-                span=doc.span(p),
-            )
-        )
-    won = raw.get("on_closed_won") or {}
-    p = base + ("on_closed_won",)
-    closed_won = ClosedWon(
-        assign_csm=tuple(
-            Assignment(
-                _all(a["segments"], segment_keys),
-                a.get("assign"),
-                a.get("keep_existing", True),
-                doc.span(p + ("assign_csm", j)),
-                pool=tuple(a.get("pool") or ()),
-                max_open=a.get("max_open"),
-                when=tuple((k, tuple(v)) for k, v in (a.get("when") or {}).items()),
-                account_csm=a.get("account_csm", False),
-            )
-            for j, a in enumerate(won.get("assign_csm", ()))
-        ),
-        tasks=tuple(
-            _task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(won.get("tasks", ()))
-        ),
-        notify=tuple(
-            _notification(n, p + ("notify", j), segment_keys, doc)
-            for j, n in enumerate(won.get("notify", ()))
-        ),
-        stamp_close_time=won.get("stamp_close_time", True),
-        escalations=tuple(
-            Escalation(e["sla"], tuple(e["to"]), e.get("message", ""), doc.span(p + ("escalations", j)))
-            for j, e in enumerate(won.get("escalations", ()))
-        ),
-    )
-    return Automation(
-        on_stage_entry=tuple(entries),
-        on_closed_won=closed_won,
-        flow_status=raw.get("flow_status", "active"),
-        on_intake_return=_intake_return(raw, segment_keys, doc),
-    )
-
-
-# When the spec says nothing, a returned handoff still reaches the AE and the Sales manager.
-_DEFAULT_RETURN = {
-    "tasks": [
-        {
-            "key": "returned_handoff",
-            "subject": "Complete the handoff CS returned",
-            "owner": "owner",
-            "due": {"hours": 24},
-            "description": "CS returned this handoff. Fill the fields in the missing summary, then tick "
-            "Resubmit Handoff to CS.",
-        },
-        {
-            "key": "returned_handoff_review",
-            "subject": "Review the handoff CS returned",
-            "owner": "owner_manager",
-            "due": {"hours": 24},
-        },
-    ],
-    "notify": [
-        {
-            "to": ["owner", "owner_manager"],
-            "title": "Handoff returned by CS: {deal}",
-            "body": "CS returned the handoff of {deal}. Missing or generic: {missing}. The AE completes it "
-            "and resubmits it within 24 hours.",
-        }
-    ],
-}
-
-
-def _intake_return(raw: dict, segment_keys, doc: Document) -> IntakeReturn:
-    p = ("automation", "on_intake_return")
-    block = raw.get("on_intake_return")
-    span = doc.span(p) if block is not None else None
-    if block is None:  # the default goes with close automation; a spec without any gets none
-        block, doc = (_DEFAULT_RETURN if raw.get("on_closed_won") is not None else {}), _NO_SPANS
-    return IntakeReturn(
-        tasks=tuple(
-            _task(t, p + ("tasks", j), segment_keys, doc) for j, t in enumerate(block.get("tasks", ()))
-        ),
-        notify=tuple(
-            _notification(n, p + ("notify", j), segment_keys, doc)
-            for j, n in enumerate(block.get("notify", ()))
-        ),
-        span=span,
-    )
-
-
-class _NoSpans:
-    """The built-in defaults are not in the spec file, so they have no place in it."""
-
-    def span(self, path: tuple) -> None:
-        return None
-
-
-_NO_SPANS = _NoSpans()

@@ -9,6 +9,7 @@ and the monthly summary by segment and owner, over the scoring query (generators
     closed_won_at, internal_handoff_at, first_touch_at, kickoff_at     timestamps, UTC
     csm_rating       integer 1-5
     intake_status    text
+    clocks_stamped   text: the clocks automation stamped, ;-separated (generators.audit.clock_sources)
     stored_score     number: the score the CRM holds, compared with the recomputed one
 
 The rules are the Python engine's (generators.audit.engine, generators.audit.sla): business days are
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from handrail.generators.audit import clock_sources
 from handrail.generators.audit.sla import SlaClock, clocks_for
 from handrail.generators.data.reader import stage_lookup
 from handrail.generators.rules import tree
@@ -36,6 +38,8 @@ PROCESS_COLUMNS = (
     "kickoff_at",
     "csm_rating",
     "intake_status",
+    "gate_flags",
+    "clocks_stamped",
     "stored_score",
 )
 SLACK = 1e-9  # as generators.audit.engine.SLACK
@@ -200,6 +204,9 @@ def audit_query(
         *(f"{elapsed} AS {quoted('elapsed_' + key)}" for key, (_, elapsed) in slas.items()),
         "csm_rating",
         f"{_intake(model)} AS intake",
+        "COALESCE(gate_flags LIKE '%(monitor)%', FALSE) AS flagged_monitor",  # gate_flags.py's labels
+        "COALESCE(gate_flags LIKE '%(bypassed)%', FALSE) AS flagged_bypassed",
+        *clock_sources.columns(),
         "stored_score",
         f"stored_score IS NOT NULL AND (score IS NULL OR ABS(stored_score - score) > {tolerance + SLACK!r})"
         " AS disagrees",

@@ -58,6 +58,7 @@ AUDIT_COLUMNS = [
     ("kickoff_at", "timestamp, UTC"),
     ("csm_rating", "integer 1-5"),
     ("intake_status", "text"),
+    ("gate_flags", "text: the gates that flagged the deal, e.g. 'enterprise_ready (monitor)'"),
     ("stored_score", "number: the score the CRM holds"),
 ]
 OUTPUTS = {

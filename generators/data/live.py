@@ -32,6 +32,8 @@ PROCESS_FIELDS = (
     "kickoff_at",
     "csm_rating",
     "intake_status",
+    "gate_flags",
+    "clocks_stamped",
 )
 OnTotal = Callable[[int], None]
 # a CRM environment -> its deal source (handrail.targets.deal_source)

@@ -205,4 +205,6 @@ def _process(out: Staging, reader: DealReader) -> None:
     _parsed(out, "csm_rating", computed.get("csm_rating"), rating, "BIGINT")
     _parsed(out, "intake_status", computed.get("intake_status"), lambda t: t, "VARCHAR")
     _ascii(out, computed.get("intake_status"))
+    _parsed(out, "gate_flags", computed.get("gate_flags"), lambda t: t, "VARCHAR")
+    _parsed(out, "clocks_stamped", computed.get("clocks_stamped"), lambda t: t, "VARCHAR")
     _parsed(out, "stored_score", computed.get("score"), number, "DOUBLE", unreadable_number)

@@ -55,8 +55,9 @@ def flows(model: Model) -> list[Flow]:
     out += [f for e in model.automation.on_closed_won.escalations if (f := escalation_flow(model, e))]
     from handrail.targets.hubspot.intake import intake_flows  # they build on this module's helpers
     from handrail.targets.hubspot.recovery import recovery_flow
+    from handrail.targets.hubspot.task_clocks import clock_flows
 
-    return out + intake_flows(model) + [f for f in (recovery_flow(model),) if f]
+    return out + intake_flows(model) + [f for f in (recovery_flow(model),) if f] + clock_flows(model)
 
 
 def _flow(
@@ -116,14 +117,15 @@ def _grouped(model: Model, per_segment: dict[str, list[flt.Filter]], fixed: list
 
 
 def applicable_gates(model: Model, stage: Stage, pipeline: Pipeline | None = None) -> list[Gate]:
-    """Active gates that hold at `stage`: their own stage or an earlier one (in `pipeline`: those that
-    apply to it)."""
+    """Active enforced gates that hold at `stage`: their own stage or an earlier one (in `pipeline`: those
+    that apply to it). A monitor gate only flags, so a deal failing it still gets its stage's automation."""
     if stage.closed_lost:
         return []
     return [
         g
         for g in model.gates
         if g.active
+        and g.mode != "monitor"
         and model.stage(g.stage).order <= stage.order
         and (pipeline is None or pipeline in gate_pipelines(model, g))
     ]
@@ -224,6 +226,8 @@ def gate_flow(model: Model, gate: Gate, pipeline: Pipeline | None = None) -> Flo
         act.set_static(STAGE_PROPERTY, back.hubspot),
         act.notify(model, ("owner",), f"Moved back to {back.label}: {{deal}}", body),
     ]
+    if gate.mode == "monitor":  # flag the deal and tell the owner; the deal stays where it is
+        steps = monitor_steps(model, gate, stage, body)
     start, actions = lay_out(steps, "", {})
     key, where = f"gate-{gate.key}", ""
     if pipeline is not None and not pipeline.default:
@@ -234,7 +238,9 @@ def gate_flow(model: Model, gate: Gate, pipeline: Pipeline | None = None) -> Flo
             model,
             key,
             f"Gate {gate.key}: {stage.label}{where}",
-            f"Moves deals back to {back.label} when they reach {stage.label} "
+            f"Flags deals that reach {stage.label} without meeting gate '{gate.key}' (monitor mode)."
+            if gate.mode == "monitor"
+            else f"Moves deals back to {back.label} when they reach {stage.label} "
             f"without meeting gate '{gate.key}'.",
             gate.active,
             _enrollment(branches, ids),
@@ -245,6 +251,19 @@ def gate_flow(model: Model, gate: Gate, pipeline: Pipeline | None = None) -> Flo
         Origin("gate", gate.key, gate.span),
         _gate_facts(model, gate),
     )
+
+
+def monitor_steps(model: Model, gate: Gate, stage: Stage, body: str) -> list[act.Step]:
+    """A monitor gate's workflow: Gate Flags says which gate would have stopped the deal (the latest one:
+    a workflow sets a property, it cannot append to it), Gate Flagged At when; the owner is told."""
+    body = body.replace(
+        "so Handrail moved it back to", "so a gate in enforce mode would have moved it back to"
+    )
+    return [
+        act.set_static(model.computed_field("gate_flags").hubspot_name, f"{gate.key} (monitor)"),
+        act.stamp(model.computed_field("gate_flagged_at").hubspot_name),
+        act.notify(model, ("owner",), f"Would have been stopped at {stage.label}: {{deal}}", body),
+    ]
 
 
 def _gate_facts(model: Model, gate: Gate) -> dict[str, Any]:

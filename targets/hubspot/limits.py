@@ -29,6 +29,23 @@ def check_spec(model: Model) -> list[Diagnostic]:
         *check_approvals(model),
         *csm_assign.check(model),
         *recovery.check(model),
+        *_bypass(model),
+    ]
+
+
+def _bypass(model: Model) -> list[Diagnostic]:
+    """HubSpot has no custom permissions, and a deal workflow cannot tell who made the change that enrolled
+    the deal (the last modifier is overwritten by every later edit, workflows included)."""
+    if model.gate_bypass is None:
+        return []
+    return [
+        warning(
+            "hubspot-no-bypass",
+            "gate_bypass: HubSpot has no custom permissions and its workflows cannot tell which user made "
+            "a change, so integration users are moved back by the gate workflows like anyone else",
+            span=model.gate_bypass.span,
+            hint="in HubSpot, put a gate in mode: monitor while an integration loads deals",
+        )
     ]
 
 

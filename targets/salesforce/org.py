@@ -29,9 +29,17 @@ from handrail.specs.platforms import LayoutName
 from handrail.targets.salesforce import assignments, currency, people
 from handrail.targets.salesforce.components import Component, from_payload
 from handrail.targets.salesforce.layouts import full_name, handoff_part, is_merged, merge, unknown_layouts
-from handrail.targets.salesforce.package import CHILD_TYPES, TOP_LEVEL_TYPES, layout
+from handrail.targets.salesforce.ownership import is_handrails
+from handrail.targets.salesforce.package import (
+    CHILD_TYPES,
+    IN_FOLDER_TYPES,
+    TOP_LEVEL_TYPES,
+    layout,
+    package_type,
+)
 from handrail.targets.salesforce.path_assistant import SETTINGS_OWNED
 from handrail.targets.salesforce.record_types import check_record_types
+from handrail.targets.salesforce.reports import FOLDER as REVIEW_FOLDER
 from handrail.targets.salesforce.xml import metadata_xml
 
 TIMEOUT_VARIABLE = "HANDRAIL_SALESFORCE_TIMEOUT"
@@ -44,8 +52,11 @@ MANAGED_TYPES = (
     "ApexClass",
     "PathAssistant",
     "Layout",
+    "CustomPermission",
 )
 _SUFFIX_TYPES = {suffix: kind for kind, (_, suffix) in TOP_LEVEL_TYPES.items()}
+_SUFFIX_TYPES["standardValueSet"] = "StandardValueSet"  # read, never deployed: the stages (preflight.py)
+_FOLDER_DIRECTORIES = {directory: kind for kind, (directory, _) in IN_FOLDER_TYPES.items()}
 
 
 class SalesforceOrg:
@@ -108,7 +119,7 @@ class SalesforceOrg:
     def _fetch_metadata(self, keys: Collection[Key]) -> dict[Key, Resource]:
         members: dict[str, list[str]] = defaultdict(list)
         for kind, key in keys:
-            members[kind].append(key)
+            members[package_type(kind)].append(key)
         if not members:
             return {}
         result = self.conn.retrieve({kind: sorted(names) for kind, names in sorted(members.items())})
@@ -134,14 +145,28 @@ class SalesforceOrg:
             )
         )
 
+    def impact(self, model: Model, plan: Plan) -> list:
+        """The plan's notes: deals its gates would stop, records that no longer fit, dependencies."""
+        from handrail.targets.salesforce.impact import notes
+
+        return notes(self.conn, model, plan)
+
     def managed(self) -> list[Key]:
-        """Opportunity fields and rules in Handrail's namespace (the spec's API-name prefix)."""
+        """Opportunity fields and rules in Handrail's namespace (the spec's API-name prefix), and the
+        reports and dashboards with that prefix in the Handrail folders."""
         found = []
         for kind in ("CustomField", "ValidationRule"):
             for item in self.conn.list_metadata(kind):
                 name = item.get("fullName") or ""
-                obj, _, member = name.partition(".")
-                if obj == "Opportunity" and member.startswith(self.prefix + "_"):
+                if is_handrails(self.prefix, kind, name):  # the rule a snapshot follows too
+                    found.append((kind, name))
+        for kind in IN_FOLDER_TYPES:
+            folders = {item.get("fullName") for item in self.conn.list_metadata(f"{kind}Folder")}
+            if REVIEW_FOLDER not in folders:
+                continue  # listing a folder the org lacks is an error
+            for item in self.conn.list_metadata(kind, folder=REVIEW_FOLDER):
+                name = item.get("fullName") or ""
+                if is_handrails(self.prefix, kind, name):
                     found.append((kind, name))
         return sorted(found)
 
@@ -261,7 +286,7 @@ def deploy_zip(files: dict[str, bytes], deletions: list, api_version: str) -> by
     if deletions:
         members: dict[str, list[str]] = defaultdict(list)
         for change in deletions:
-            members[change.kind].append(change.key)
+            members[package_type(change.kind)].append(change.key)
         types = [[*(("members", m) for m in sorted(members[t])), ("name", t)] for t in sorted(members)]
         files["destructiveChanges.xml"] = metadata_xml(
             "Package", [("types", types), ("version", api_version)]
@@ -285,6 +310,9 @@ def read_retrieved_zip(data: bytes) -> dict[Key, Resource]:
         names = set(zf.namelist())
         for name in sorted(names):
             parts = name.split("/")
+            if parts[0] in _FOLDER_DIRECTORIES:
+                out.update(_foldered(parts, zf.read(name)))
+                continue
             if len(parts) != 2 or name.endswith("-meta.xml"):
                 continue
             folder, filename = parts
@@ -293,7 +321,11 @@ def read_retrieved_zip(data: bytes) -> dict[Key, Resource]:
                 root = etree.fromstring(zf.read(name))
                 for child in root:
                     local = etree.QName(child).localname
-                    kind = {"fields": "CustomField", "validationRules": "ValidationRule"}.get(local)
+                    kind = {
+                        "fields": "CustomField",
+                        "validationRules": "ValidationRule",
+                        "businessProcesses": "BusinessProcess",  # read, never deployed (preflight.py)
+                    }.get(local)
                     if kind:
                         body = _element_body(child, kind)
                         member = body.pop("fullName", "")
@@ -310,7 +342,25 @@ def read_retrieved_zip(data: bytes) -> dict[Key, Resource]:
     return out
 
 
+def _foldered(parts: list[str], data: bytes) -> dict[Key, Resource]:
+    """A report or dashboard (reports/Folder/Name.report) or its folder (reports/Folder-meta.xml)."""
+    from handrail.targets.salesforce.normal_form import body_from_xml
+
+    kind = _FOLDER_DIRECTORIES[parts[0]]
+    if len(parts) == 2 and parts[1].endswith("-meta.xml"):
+        kind, key = f"{kind}Folder", parts[1].removesuffix("-meta.xml")
+    elif len(parts) == 3 and parts[2].endswith("." + IN_FOLDER_TYPES[kind][1]):
+        key = f"{parts[1]}/{parts[2].rpartition('.')[0]}"
+    else:
+        return {}
+    return {(kind, key): Resource(kind, key, body_from_xml(data))}
+
+
 def _kind_of(file_name: str) -> str:
+    directory = file_name.split("/", 1)[0]
+    if directory in _FOLDER_DIRECTORIES:
+        kind = _FOLDER_DIRECTORIES[directory]
+        return f"{kind}Folder" if file_name.endswith("-meta.xml") else kind
     suffix = file_name.rsplit(".", 1)[-1]
     if file_name.startswith("objects/"):
         return "CustomField"

@@ -29,15 +29,27 @@ TOP_LEVEL_TYPES = {
     "PathAssistant": ("pathAssistants", "pathAssistant"),
     "Layout": ("layouts", "layout"),
     "Settings": ("settings", "settings"),
+    "CustomPermission": ("customPermissions", "customPermission"),
 }
+# Types that live in a folder (fullName "Folder/Name"), and their folders' types: (folder, suffix).
+# A folder is listed in package.xml under the type it holds, and its metadata sits beside it:
+# reports/Handrail-meta.xml (mdapi), reports/Handrail.reportFolder-meta.xml (source).
+IN_FOLDER_TYPES = {"Report": ("reports", "report"), "Dashboard": ("dashboards", "dashboard")}
+FOLDER_TYPES = {"ReportFolder": "Report", "DashboardFolder": "Dashboard"}
 FORMATS = ("source", "mdapi")
+
+
+def package_type(kind: str) -> str:
+    """The type package.xml lists a component under: a folder's is the type it holds."""
+    return FOLDER_TYPES.get(kind, kind)
 
 
 def layout(components: list[Component], fmt: str, api_version: str) -> dict[str, bytes]:
     """{relative path: bytes} for the whole project, in a stable order."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    unknown = sorted({c.type for c in components} - set(CHILD_TYPES) - set(TOP_LEVEL_TYPES))
+    known = {*CHILD_TYPES, *TOP_LEVEL_TYPES, *IN_FOLDER_TYPES, *FOLDER_TYPES}
+    unknown = sorted({c.type for c in components} - known)
     if unknown:
         raise ValueError(f"no layout for metadata type(s) {', '.join(unknown)}")
     files: dict[str, bytes] = {}
@@ -52,10 +64,25 @@ def layout(components: list[Component], fmt: str, api_version: str) -> dict[str,
         for c in components:
             if c.type in TOP_LEVEL_TYPES:
                 files.update(_top_level_files(c, ""))
+            elif c.type in IN_FOLDER_TYPES or c.type in FOLDER_TYPES:
+                files.update(_folder_files(c, "", mdapi=True))
     return files
 
 
+def _folder_files(c: Component, root: str, mdapi: bool) -> dict[str, bytes]:
+    """A foldered component, or a folder's metadata file, in either format."""
+    if c.type in FOLDER_TYPES:
+        directory, _ = IN_FOLDER_TYPES[FOLDER_TYPES[c.type]]
+        suffix = "-meta.xml" if mdapi else f".{c.type[0].lower()}{c.type[1:]}-meta.xml"
+        return {f"{root}{directory}/{c.name}{suffix}": metadata_xml(c.type, c.pairs)}
+    directory, suffix = IN_FOLDER_TYPES[c.type]
+    meta = "" if mdapi else "-meta.xml"
+    return {f"{root}{directory}/{c.name}.{suffix}{meta}": metadata_xml(c.type, c.pairs)}
+
+
 def _source_files(c: Component) -> dict[str, bytes]:
+    if c.type in IN_FOLDER_TYPES or c.type in FOLDER_TYPES:
+        return _folder_files(c, SOURCE_ROOT + "/", mdapi=False)
     if c.type in TOP_LEVEL_TYPES:
         return _top_level_files(c, SOURCE_ROOT + "/", "-meta.xml")
     obj, member = c.name.split(".", 1)
@@ -94,7 +121,7 @@ def package_xml(components: list[Component], api_version: str) -> bytes:
     """The manifest: members per type, types and members sorted, as `sf project generate manifest` does."""
     members: dict[str, set[str]] = defaultdict(set)
     for c in components:
-        members[c.type].add(c.name)
+        members[package_type(c.type)].add(c.name)
     types = [[*(("members", m) for m in sorted(members[t])), ("name", t)] for t in sorted(members)]
     return metadata_xml("Package", [("types", types), ("version", api_version)])
 

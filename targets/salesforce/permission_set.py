@@ -29,7 +29,10 @@ def prefix(model: Model) -> str:
 
 
 def permission_set_name(model: Model, role: str = "sales") -> str:
-    """<prefix>_Sales_Access or <prefix>_CS_Access; a prefix that is the team's word is not repeated."""
+    """<prefix>_Sales_Access or <prefix>_CS_Access (or <prefix>_Gate_Bypass, gate_bypass.py); a prefix that
+    is the team's word is not repeated."""
+    if role == "bypass":
+        return f"{prefix(model)}_Gate_Bypass"
     team = "CS" if role == "cs" else "Sales"
     head = "" if prefix(model).lower() == team.lower() else f"{prefix(model)}_"
     return f"{head}{team}_Access"

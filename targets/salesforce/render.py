@@ -19,7 +19,9 @@ from handrail.specs.diagnostics import Diagnostic, HandrailError, SpecError
 from handrail.specs.model import Model
 from handrail.targets.salesforce import flows
 from handrail.targets.salesforce.components import Component, as_payload
+from handrail.targets.salesforce.dashboard import dashboard_components
 from handrail.targets.salesforce.fields import field_components
+from handrail.targets.salesforce.gate_bypass import bypass_components
 from handrail.targets.salesforce.intake import rating_rule
 from handrail.targets.salesforce.layouts import layout_components
 from handrail.targets.salesforce.limits import CUSTOM_FIELDS_BY_EDITION, check
@@ -27,6 +29,7 @@ from handrail.targets.salesforce.normal_form import component_body
 from handrail.targets.salesforce.package import FORMATS, layout
 from handrail.targets.salesforce.path_assistant import path_components, path_settings_component
 from handrail.targets.salesforce.permission_set import permission_set_components
+from handrail.targets.salesforce.reports import report_components
 from handrail.targets.salesforce.spec_checks import spec_warnings
 from handrail.targets.salesforce.validation_rules import rule_components
 
@@ -57,13 +60,16 @@ def normalize_options(options: dict | None) -> dict:
 
 def components(model: Model, options: dict) -> list[Component]:
     """Every component, in the order resources are listed: fields, rules, permission sets, path, flows,
-    page layouts."""
+    page layouts, then the review's reports and dashboard (each after its folder)."""
     fields = _fields(model)
     path = path_components(model)
     path += [path_settings_component()] if path else []
     rest = [*permission_set_components(model, fields), *path, *flows.components(model, options)]
+    review = [*report_components(model), *dashboard_components(model)]
     rest = [dataclasses.replace(c, origin=Origin(c.type)) for c in rest]
-    return [*fields, *_rules(model), rating_rule(model), *rest, *layout_components(model)]
+    review = [dataclasses.replace(c, origin=Origin(c.type)) for c in review]
+    bypass = bypass_components(model)
+    return [*fields, *_rules(model), rating_rule(model), *bypass, *rest, *layout_components(model), *review]
 
 
 def _fields(model: Model) -> list[Component]:

@@ -31,6 +31,7 @@ from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce import intake
 from handrail.targets.salesforce.csm_flow import csm_rules
 from handrail.targets.salesforce.flow_elements import FlowBuilder
+from handrail.targets.salesforce.gate_flags import flag_last
 from handrail.targets.salesforce.pipeline_stages import stage_entered
 
 _TYPE_NAMES = {
@@ -91,6 +92,7 @@ def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[
     flow.decision("Which_Segment", "Which segment?", rules, default=unmatched, default_label="No segment")
     contacts = cr.contact_fields(model, considered_fields(model))
     first = cr.contact_steps(flow, contacts, "Which_Segment") if contacts else "Which_Segment"
+    flag_last(model, flow)
     flow.start = [
         ("connector", fe.connector(first)),
         ("object", model.naming.salesforce_object),

@@ -16,6 +16,8 @@ DESCRIPTION_MAX = 255
 def rule_components(model: Model) -> list[Component]:
     out = []
     for gate in model.gates:
+        if gate.mode == "monitor":  # flags in the before-save flow instead (gate_flags.py)
+            continue
         formula = gate_formula(model, gate)
         if formula is None:
             continue

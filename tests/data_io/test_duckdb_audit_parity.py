@@ -25,6 +25,9 @@ ROLES = ["Economic Buyer", "Champion", " Champion ", "Technical Buyer", "", "Use
 PROCESS = ["closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at"]
 
 
+# Gate Flags as the flow writes them (targets/salesforce/gate_flags.py), and text that only looks alike
+FLAGS = ["", "a (monitor)", "a (bypassed); b (monitor)", "a (Monitor)", "(bypassed", " b (bypassed) "]
+
 def _moment(rng: random.Random, moment: datetime) -> str:
     """One instant written the ways exports write it."""
     form = rng.randrange(6)
@@ -59,6 +62,7 @@ def _process(rng: random.Random, model) -> list[str]:
     row.append(rng.choice(["", "1", "2", "3", "4", "5", "5.0"]))
     options = [o for o in model.computed_field("intake_status").options]
     row.append(rng.choice(["", "Unknown", " accepted "] + [rng.choice([o.value, o.label]) for o in options]))
+    row.append(rng.choice(FLAGS))
     row.append(rng.choice(["", "0", "42.9", "60.05", "60", "99.95", "100", "12.34"]))
     return row
 
@@ -69,7 +73,7 @@ def _export(path: Path, model, seed: str, rows: int = ROWS) -> None:
     types = ["", "New Business", *deal.expansion_values_salesforce, " Expansion "]
     stages = [rng.choice([s.label, s.key, s.salesforce or s.label]) for s in model.stages] + ["", "Unknown"]
     header = ["Opportunity ID", "Opportunity Name", "Stage", "Amount", "Type", "Created Date", "Close Date"]
-    header += ["Opportunity Owner", *PROCESS, "csm_rating", "intake_status", "score"]
+    header += ["Opportunity Owner", *PROCESS, "csm_rating", "intake_status", "gate_flags", "score"]
     header += [rng.choice([f.key, f.salesforce_name, f.label]) for f in model.fields]
     contacts = uses_contacts(model)
     header += ["Contact Roles"] if contacts else []

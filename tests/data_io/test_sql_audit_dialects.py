@@ -42,7 +42,9 @@ def _columns(model) -> list[tuple[str, str]]:
     out += [("cycle_days", "DOUBLE PRECISION")] + [(f'"{f.key}"', kind(f)) for f in model.fields]
     out += [("stage", "TEXT"), ("owner", "TEXT"), ("close_date", "DATE")]
     out += [(t, "TIMESTAMP") for t in TIMES]
-    return out + [("csm_rating", "INTEGER"), ("intake_status", "TEXT"), ("stored_score", "DOUBLE PRECISION")]
+    out += [("csm_rating", "INTEGER"), ("intake_status", "TEXT"), ("gate_flags", "TEXT")]
+    out += [("clocks_stamped", "TEXT")]
+    return out + [("stored_score", "DOUBLE PRECISION")]
 
 
 def _record(model, deal) -> tuple:
@@ -66,6 +68,8 @@ def _record(model, deal) -> tuple:
         *(naive(x.get(t)) for t in TIMES),
         x.get("csm_rating"),
         x.get("intake_status"),
+        x.get("gate_flags"),
+        x.get("clocks_stamped"),
         x.get("score"),
     )
 

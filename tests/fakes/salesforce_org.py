@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import itertools
 from datetime import datetime, timezone
+from html import escape
 from typing import Any, Iterable
 
 from lxml import etree
@@ -37,7 +38,11 @@ FILE_TYPES = {
     "Layout": ("layouts", ".layout"),
     "Settings": ("settings", ".settings"),
     "StandardValueSet": ("standardValueSets", ".standardValueSet"),
+    "CustomPermission": ("customPermissions", ".customPermission"),
 }
+# Types kept in folders: fullName "Folder/Name", file <folder>/<Folder>/<Name><suffix>; the folder itself
+# (type ReportFolder / DashboardFolder) is a member of the type it holds, its file <folder>/<Folder>-meta.xml.
+IN_FOLDER_TYPES = {"Report": ("reports", ".report"), "Dashboard": ("dashboards", ".dashboard")}
 ID_PREFIXES = {
     "Opportunity": "006",
     "User": "005",
@@ -50,6 +55,7 @@ ID_PREFIXES = {
     "CustomField": "00N",
     "ValidationRule": "03d",
     "Flow": "301",
+    "CustomPermission": "0CP",
     "PermissionSet": "0PS",
     "CustomNotificationType": "0ML",
     "ApexClass": "01p",
@@ -59,12 +65,36 @@ ID_PREFIXES = {
     "RecordType": "012",
     "BusinessProcess": "019",
     "StandardValueSet": "0XV",
+    "Report": "00O",
+    "Dashboard": "01Z",
+    "ReportFolder": "00l",
+    "DashboardFolder": "00l",
     "deploy": "0Af",
     "retrieve": "09S",
     "query": "01g",
     "bulk": "750",
     "org": "00D",
 }
+OPPORTUNITY_STAGES = [  # (value, closed, won)
+    ("Prospecting", False, False),
+    ("Qualification", False, False),
+    ("Needs Analysis", False, False),
+    ("Value Proposition", False, False),
+    ("Id. Decision Makers", False, False),
+    ("Perception Analysis", False, False),
+    ("Proposal/Price Quote", False, False),
+    ("Negotiation/Review", False, False),
+    ("Commit", False, False),
+    ("Closed Won", True, True),
+    ("Closed Lost", True, False),
+]
+OPPORTUNITY_TYPES = [
+    "Existing Customer - Upgrade",
+    "Existing Customer - Replacement",
+    "Existing Customer - Downgrade",
+    "New Customer",
+    "Renewal",
+]
 INTEGRATION_USER = "Handrail Integration"
 # Active users of every fake org: the people the bundled example spec names (its CSM pool, the CS manager),
 # whom plan resolves to the org's users.
@@ -224,6 +254,10 @@ class SalesforceOrg:
             "</canOverrideAutoPathCollapseWithUserPref><pathAssistantEnabled>false</pathAssistantEnabled>"
             "</PathAssistantSettings>",
         )
+        # StageName and Type values: Salesforce's defaults plus what the example spec's org added (a Commit
+        # stage, a Renewal type), each as StandardValueSet metadata with its closed/won flags.
+        self.put_value_set("OpportunityStage", OPPORTUNITY_STAGES)
+        self.put_value_set("OpportunityType", [(v, None, None) for v in OPPORTUNITY_TYPES])
         self.user_id = self.add_record(
             "User",
             Name=INTEGRATION_USER,
@@ -295,6 +329,29 @@ class SalesforceOrg:
                 "Label": label,
             }
         return store[full_name]
+
+    def put_value_set(
+        self, name: str, values: Iterable[tuple[str, bool | None, bool | None]], inactive: Iterable[str] = ()
+    ) -> Component:
+        """A StandardValueSet (OpportunityStage, OpportunityType) of (value, closed, won); the flags only
+        for stages. A value in `inactive` was deactivated in Setup: <isActive>false</isActive>."""
+        items, inactive = "", set(inactive)
+        for value, closed, won in values:
+            flags = (
+                ""
+                if closed is None
+                else f"<closed>{str(closed).lower()}</closed><won>{str(won).lower()}</won>"
+            )
+            items += (
+                f"<standardValue><fullName>{escape(value)}</fullName><default>false</default>"
+                + ("<isActive>false</isActive>" if value in inactive else "")
+                + f"<label>{escape(value)}</label>{flags}</standardValue>"
+            )
+        return self.put_xml(
+            "StandardValueSet",
+            name,
+            f'<StandardValueSet xmlns="{MD}"><sorted>false</sorted>{items}</StandardValueSet>',
+        )
 
     def put_xml(self, type_name: str, full_name: str, xml: str | bytes) -> Component:
         """Seed a component from XML text (root element named after the type, in the metadata namespace)."""

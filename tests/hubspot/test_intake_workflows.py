@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import pytest
 from helpers import EXAMPLE_SPEC
-from hubspot_records import HubSpotDeal
-from workflow_run import enrolls, reenrolled_by, run
+from portal_run import NOW, Portal
 
 from handrail.specs.validate import load_spec
-from handrail.targets.hubspot.flows import flows
 
-NOW = "1772641800000"  # 2026-03-04 16:30 UTC, the time a workflow stamps
 GOOD = {
     "business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
     "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT lead).",
@@ -30,51 +27,6 @@ GOOD = {
     "contract_terms": "3 years, renews 2029-06-30, annual billing",
     "communication_prefs": "Weekly email to Sam; monthly call with Dana; Slack for urgent items.",
 }
-
-
-class Portal:
-    def __init__(self, model, record: dict):
-        self.model = model
-        self.flows = {f.key: f.body for f in flows(model)}
-        self.record = HubSpotDeal(model, record).record
-        self.enrolled: set[str] = set()
-        self.tasks: list[dict] = []
-        self.emails: list[dict] = []
-        self.ran: list[str] = []
-
-    def edit(self, **changes) -> None:
-        """A person's edit, then every workflow it enrols the deal in, until nothing more happens."""
-        pending = list(changes.items())
-        self._apply(changes)
-        for _ in range(20):
-            if not pending:
-                return
-            changed, pending = pending, []
-            for key, flow in self.flows.items():
-                if not enrolls(flow, self.record):
-                    continue
-                fired = any(
-                    reenrolled_by(flow, p, str(v).lower() if isinstance(v, bool) else str(v))
-                    for p, v in changed
-                )
-                if key in self.enrolled and not fired:
-                    continue
-                self.enrolled.add(key)
-                self.ran.append(key)
-                for action, fields in run(flow, self.record):
-                    if action == "0-5":
-                        value = fields["value"]
-                        new = value["staticValue"] if value["type"] == "STATIC_VALUE" else NOW
-                        self._apply({fields["property_name"]: new})
-                        pending.append((fields["property_name"], new))
-                    elif action == "0-3":
-                        self.tasks.append(fields)
-                    elif action == "0-8":
-                        self.emails.append(fields)
-        raise AssertionError("the workflows never settle")
-
-    def _apply(self, changes: dict) -> None:
-        self.record = HubSpotDeal(self.model, {**self.record, **changes}).record
 
 
 @pytest.fixture()

@@ -81,6 +81,9 @@ def test_computed_properties_are_calculated_or_plain_as_they_should_be(every_typ
         "intake_status": ("enumeration", "select"),
         "intake_decided_at": ("datetime", "date"),
         "intake_resubmit": ("bool", "booleancheckbox"),
+        "clocks_stamped": ("string", "text"),
+        "gate_flags": ("string", "textarea"),
+        "gate_flagged_at": ("datetime", "date"),
     }
     assert [o["value"] for o in kinds["segment"]["options"]] == [s.key for s in model.segments]
     assert [o["value"] for o in kinds["tier"]["options"]] == ["Ready", "Gaps", "Blocked"]
@@ -169,6 +172,7 @@ def test_manual_steps_list_what_only_the_settings_page_can_require(every_type):
         "record_layout",
         "property_edit_access",
         "bind_role",
+        "report",
     }
     bindings = {b["placeholder"]: b["resolved_by"] for b in _json(desired, "manual-steps.json")["bindings"]}
     assert bindings == {

@@ -414,6 +414,7 @@ class Run:
     today: dt.date = dt.date(2026, 3, 4)
     now: dt.datetime = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.timezone.utc)
     users: dict[str, str] = field(default_factory=dict)  # active users: username -> Id
+    permissions: frozenset[str] = frozenset()  # the running user's custom permissions
     # OpportunityContactRole records in the org: {"Id", "OpportunityId", "Role"}
     contact_roles: list[dict] = field(default_factory=list)
     # other records Get Records can find (e.g. OpportunityTeamMember): sObject -> rows; creates add here
@@ -431,6 +432,8 @@ class Run:
             return self._path(record, reference[len("$Record.") :])
         if reference.startswith("$Record__Prior."):
             return self._path(self.prior or {}, reference[len("$Record__Prior.") :])
+        if reference.startswith("$Permission."):  # the running user's custom permissions
+            return reference.split(".", 1)[1] in self.permissions
         if reference == "$Flow.CurrentDateTime":
             return self.now
         if reference == "$Flow.CurrentDate":
@@ -671,7 +674,7 @@ class Run:
     def _recordUpdates(self, node) -> str | None:
         reference = _text_of(node, "inputReference")
         if reference is None:
-            raise FormulaError("only Update Records from a record variable is in the supported subset")
+            return self._update_where(node)
         if reference == "$Record":  # "use the record that triggered the flow": its inputAssignments
             assigned = _children(node, "inputAssignments")
             values = {_text_of(a, "field"): self.value(_child(a, "value")) for a in assigned}
@@ -685,6 +688,23 @@ class Run:
             self.fault_message = "MISSING_ARGUMENT: Id not specified in an update call"
             return _connector(node, "faultConnector")
         self.updated.append(dict(record))
+        return _connector(node)
+
+    def _update_where(self, node) -> str | None:
+        """Update Records "using specified conditions": every record of `object` the filters select (as
+        Get Records selects them) gets the inputAssignments; none selected is no change, not a fault."""
+        sobject, conditions = _text_of(node, "object"), _children(node, "filters")
+        if sobject not in self.records or not conditions:
+            raise FormulaError(f"Update Records on {sobject!r} needs its records in the run and filters")
+        assigned = _children(node, "inputAssignments")
+        values = {_text_of(a, "field"): self.value(_child(a, "value")) for a in assigned}
+        if not values:
+            raise FormulaError("an Update Records with conditions needs inputAssignments")
+        logic = _text_of(node, "filterLogic", "and").lower()
+        for row in self.records[sobject]:
+            if self._logic(logic, [self._matches(row, c) for c in conditions]):
+                row.update(values)
+                self.updated.append({"Id": row.get("Id"), **values})
         return _connector(node)
 
     def _recordCreates(self, node) -> str | None:

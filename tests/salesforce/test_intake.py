@@ -12,103 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from helpers import EXAMPLE_SPEC
-from salesforce.flow_interpreter import Flow, Run
-from salesforce.validation_formula import Record, evaluate
+from salesforce.save_harness import BOSS, CSM, GOOD, REP, Org, new_deal
 
 from handrail.specs.validate import load_spec
-from handrail.targets.salesforce import flows
-from handrail.targets.salesforce.intake import rating_rule
-from handrail.targets.salesforce.validation_rules import rule_components
-from handrail.targets.salesforce.xml import metadata_xml
 
-REP, BOSS, CSM = "005REP", "005BOSS", "005CSM"
 CLOSE_TIME = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.timezone.utc)
-GOOD = {
-    "business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
-    "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT lead).",
-    "success_criteria": "Ten-day onboarding for 90% of new teams by 30 June, measured in the admin report.",
-    "risk_flags": "IT security review must finish before SSO goes live; champion changes role in Q3.",
-    "products_scope": "Enterprise plan, SSO add-on, Salesforce integration",
-    "key_conversations": "Discount traded for a case study; SSO promised by go-live.",
-    "contract_terms": "3 years, renews 2029-06-30, annual billing",
-    "communication_prefs": "Weekly email to Sam; monthly call with Dana; Slack for urgent items.",
-}
-
-
-class Org:
-    """One Opportunity saved again and again, as Salesforce would save it."""
-
-    def __init__(self, model):
-        self.model = model
-        built = {c.name: c for c in flows.components(model, {})}
-        names = flows.flow_names(model)
-        self.flows = {
-            key: Flow.parse(metadata_xml("Flow", built[name].pairs))
-            for key, name in names.items()
-            if name in built
-        }
-        self.rules = {
-            c.name.split(".", 1)[1]: dict(c.pairs) for c in [*rule_components(model), rating_rule(model)]
-        }
-        self.record: dict | None = None
-        self.tasks: list[dict] = []
-        self.notifications: list[tuple[list, str]] = []
-
-    def save(self, now: dt.datetime, **changes) -> list[str]:
-        """Save the deal with `changes`; the validation errors, [] when saved."""
-        prior = self.record
-        record = dict(prior or {}, **changes)
-        record = Run(self.flows["score"], record, prior=prior, now=now, today=now.date()).run().record
-        errors = [
-            rule["errorMessage"]
-            for rule in self.rules.values()
-            if rule["active"] and evaluate(rule["errorConditionFormula"], Record(record, prior))
-        ]
-        if errors:
-            return errors  # the whole save is rolled back: the record stays as it was
-        self.record = record
-        for key in ("closed_won", "intake"):
-            after = Run(self.flows[key], dict(record), prior=prior, now=now, today=now.date())
-            if not after.triggers():
-                continue
-            after.run()
-            self.tasks += [values for sobject, values in after.created if sobject == "Task"]
-            self.notifications += [(i["recipientIds"], i["title"]) for _, i in after.actions]
-        return []
 
 
 @pytest.fixture()
 def model():
     return load_spec(EXAMPLE_SPEC).model
-
-
-def new_deal(model) -> dict:
-    f, c = model.field, model.computed_field
-    record = {
-        x.salesforce_name: (False if x.type == "checkbox" else None) for x in model.fields + model.computed
-    }
-    record.update({f(k).salesforce_name: v for k, v in GOOD.items()})
-    record.update(
-        {
-            "Id": "006DEAL",
-            "Name": "Acme",
-            "OwnerId": REP,
-            "Owner": {"ManagerId": BOSS},
-            "StageName": "Commit",
-            "Amount": Decimal(50000),
-            "CloseDate": dt.date(2026, 6, 1),
-            "CreatedDate": dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc),
-            "Type": "New Customer",
-            f("csm").salesforce_name: CSM,
-            "Handoff_Csm__r": {"ManagerId": "005CSMBOSS"},
-        }
-    )
-    assert c("intake_status").salesforce_name in record
-    return record
 
 
 def test_close_return_resubmit_accept(model):

@@ -2,7 +2,8 @@
 
 Supported: AND, OR, NOT, ISNEW, ISCHANGED, PRIORVALUE, ISPICKVAL, ISBLANK, LEN, TRIM, comparisons (< <= > >= = <>),
 string literals with backslash escapes, numbers, TRUE/FALSE and field names (dotted ones such as
-RecordType.DeveloperName too). Blank values are None and propagate through comparisons the way
+RecordType.DeveloperName too), and $Permission.<custom permission> (the running user's; Record.values holds
+it under that name). Blank values are None and propagate through comparisons the way
 Salesforce treats blank fields in validation rules ("treat blank fields as blanks"): a comparison with a
 blank is not TRUE.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:\\.|[^"\\])*")'
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(?P<op><=|>=|<>|!=|==|[(),<>=]))"
+    r"|(?P<name>\$?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)|(?P<op><=|>=|<>|!=|==|[(),<>=]))"
 )
 
 
