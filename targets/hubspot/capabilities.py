@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from handrail.specs.model import TEXT_TYPES, Model
-from handrail.targets.hubspot import csm_assign, recovery
+from handrail.targets.hubspot import csm_assign, recovery, task_clocks
 from handrail.targets.hubspot.calendar_timing import capability_rows as calendar_rows
 from handrail.targets.hubspot.capabilities_gates import (
     approval_stage_words,
@@ -230,7 +230,19 @@ def _features(
         ],
         *csm_assign.capability_rows(model),
         *_intake_rows(model),
+        [
+            "Gate monitor mode",
+            "The gate's workflow sets Gate Flags (the latest gate: a workflow cannot append) and Gate "
+            "Flagged At and e-mails the owner; the deal stays in its stage",
+            "after the fact, as the other gates",
+        ],
+        [
+            "Gate bypass for integration users",
+            "Not available: HubSpot has no custom permissions and a workflow cannot tell who changed a deal",
+            "use monitor mode while an integration loads deals",
+        ],
         *recovery.capability_rows(model),
+        *task_clocks.capability_rows(model),
         [
             "SLA escalations",
             "Workflow per escalation: waits the segment's SLA, unenrols deals whose timestamp is set; "
