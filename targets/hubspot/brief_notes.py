@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from handrail.generators.brief.delivery import MARK, Brief, as_html, same_brief
+from handrail.generators.output.brief_note import MARK, Brief, as_html, same_brief
 
 NOTES = "/crm/v3/objects/notes"
 DEAL_NOTES = "/crm/v4/associations/deals/notes/batch/read"

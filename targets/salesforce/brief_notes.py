@@ -8,7 +8,7 @@ Developer Guide, Note object), so a longer brief is cut there with a line saying
 
 from __future__ import annotations
 
-from handrail.generators.brief.delivery import TITLE, Brief, same_brief
+from handrail.generators.output.brief_note import TITLE, Brief, same_brief
 from handrail.targets.salesforce.deals import quote
 
 BODY_MAX = 32_000
