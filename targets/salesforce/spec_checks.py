@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from handrail.specs.diagnostics import Diagnostic, warning
 from handrail.specs.model import Model
 from handrail.targets.calendar_spans import day_spans, hour_spans
@@ -27,17 +29,20 @@ def calendar_approximations(model: Model) -> list[Diagnostic]:
             offset, _unit = sla_offset(escalation.sla, value, calendar)
             if escalation.sla == "kickoff":
                 shortest, longest = day_spans(calendar, value)
-                late = f"up to {offset / 24 - shortest:g} days late"
+                late = f"up to {math.ceil(offset / 24) - shortest} days late"
                 what = f"{value} business days"
             else:
                 late = f"up to {offset - hour_spans(calendar, value)[0]} hours late"
                 what = f"{value} {'working ' if calendar.business_hours else ''}hours"
             waits.append(f"{SLA_LABELS[escalation.sla]} {what}: {offset} hours, {late}")
-    last = max(calendar.holidays).isoformat() if calendar.holidays else "none listed"
-    message = (
-        "the business calendar: task due dates follow it exactly in the flows, in its time zone; the flows "
-        f"know its holidays and daylight-saving changes through the last holiday listed ({last})"
+    last = max(calendar.holidays) if calendar.holidays else None
+    known = (
+        f"its holidays and daylight-saving changes through the last holiday listed ({last})"
+        if last  # without holidays there is no horizon: the zone's 1 January offset (calendar_spans.py)
+        else "no holidays, and its time zone's 1 January UTC offset all year (list holidays to get its DST)"
     )
+    message = "the business calendar: task due dates follow it exactly in the flows, in its time zone; "
+    message += f"the flows know {known}"
     if waits:
         message += "; escalations wait the longest time any close needs, never early: " + "; ".join(waits)
     hint = "list the next year's holidays and apply again before the last one passes"

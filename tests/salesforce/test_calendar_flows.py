@@ -26,6 +26,7 @@ from handrail.specs.validate import load_spec
 from handrail.targets.calendar_spans import day_spans
 from handrail.targets.salesforce.limits import FORMULA_MAX
 from handrail.targets.salesforce.schema import validate_xml
+from handrail.targets.salesforce.spec_checks import spec_warnings
 
 UTC = dt.timezone.utc
 WON = "Handoff_Closed_Won_After_Save"
@@ -187,3 +188,16 @@ def test_the_apex_test_expects_the_calendars_due_dates(example, hours, check_ape
     path.write_bytes(component.content)
     result = check_apex(path)
     assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+
+
+def test_validate_states_how_late_escalations_can_be(tmp_path):
+    text = EXAMPLE_SPEC.read_text(encoding="utf-8") + (
+        "\ncalendar:\n  time_zone: America/Los_Angeles\n  holidays: [2026-12-25, 2027-01-01]\n"
+    )
+    model = load_spec(write_spec(tmp_path, text)).model
+    (problem,) = [w for w in spec_warnings(model) if w.code == "salesforce-calendar"]
+    assert problem.span.line == text.splitlines().index("  holidays: [2026-12-25, 2027-01-01]") + 1
+    assert "through the last holiday listed (2027-01-01)" in problem.message
+    assert "First CS touch 48 hours: 48 hours, up to 0 hours late" in problem.message  # elapsed hours
+    default = dataclasses.replace(model, calendar=calendar_from(None))
+    assert not [w for w in spec_warnings(default) if w.code == "salesforce-calendar"]
