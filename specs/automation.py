@@ -29,6 +29,7 @@ class Task:
     tiers: tuple[str, ...] = ()  # tier keys (ready, gaps, blocked); none: any tier
     span: Span | None = None
     pipelines: tuple[str, ...] = ()  # pipeline keys; none: deals of any pipeline
+    stamps: str | None = None  # the SLA clock its completion stamps (specs.clocks)
 
 
 @dataclass(frozen=True)

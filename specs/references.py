@@ -6,7 +6,7 @@ They tolerate malformed items: the schema check reports those.
 
 from __future__ import annotations
 
-from handrail.specs import csm_rules, playbook_rules
+from handrail.specs import clocks, csm_rules, playbook_rules
 from handrail.specs.computed import RESERVED as COMPUTED_KEYS
 from handrail.specs.diagnostics import Diagnostic, error, format_path
 from handrail.specs.loader import Document
@@ -342,6 +342,7 @@ def _check_automation(c: _Checker, segments: list[str], stages: list[str]) -> No
     returned = auto.get("on_intake_return")
     if isinstance(returned, dict):
         _check_actions(c, returned, ("automation", "on_intake_return"), segments)
+    clocks.check(c, auto)
     won = auto.get("on_closed_won")
     if isinstance(won, dict):
         _check_actions(c, won, ("automation", "on_closed_won"), segments)

@@ -6,6 +6,7 @@ from typing import TextIO
 
 from markupsafe import Markup
 
+from handrail.generators.audit.clock_sources import hand_line
 from handrail.generators.audit.render import JUNK_REASONS, SKIPPED_LABELS, weakest_first
 from handrail.generators.audit.svg_charts import (
     BLOCKED,
@@ -90,5 +91,6 @@ def write_html(report: dict, out: TextIO) -> None:
             skipped_labels=SKIPPED_LABELS,
             junk_reasons=JUNK_REASONS,
             first_touch=next(c for c in cw["sla"] if c["sla"] == "first_touch"),
+            clocks_by_hand=hand_line(cw["clock_sources"]),
         )
     )

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from handrail.specs.model import Model, Segment
 from handrail.targets.salesforce.apex_automation_tests import AutomationTests
+from handrail.targets.salesforce.apex_clock_tests import ClockTests
 from handrail.targets.salesforce.apex_intake_tests import IntakeTests
 from handrail.targets.salesforce.apex_recovery_tests import RecoveryTests
 from handrail.targets.salesforce.apex_scenarios import (
@@ -81,7 +82,7 @@ def apex_test_component(model: Model, api_version: str, flow_names: list[str]) -
     )
 
 
-class ApexTestWriter(AutomationTests, IntakeTests, RecoveryTests):
+class ApexTestWriter(AutomationTests, IntakeTests, RecoveryTests, ClockTests):
     def __init__(self, model: Model, name: str, flow_names: list[str]):
         self.model, self.name, self.flow_names = model, name, flow_names
         self.c = {
@@ -117,6 +118,7 @@ class ApexTestWriter(AutomationTests, IntakeTests, RecoveryTests):
         self._stage_entry_tests()
         self._intake_test()
         self._recovery_test()
+        self._clock_test()
         head = [
             "/*",
             f" * Managed by Handrail from '{comment_text(self.model.name)}'. Do not edit: change the spec "

@@ -11,6 +11,8 @@
     <prefix>_Contact_Roles_After_Save  on OpportunityContactRole: a contact role added or changed saves its
                                        deal again, so the score follows (only when a field is
                                        complete_when contacts; contact_roles_flow.py)
+    <prefix>_Task_Clocks_After_Save    on Task: completing a generated Closed Won task stamps its deal's SLA
+                                       clock (task_clock_flow.py)
     <prefix>_Recovery_*                an AE who leaves mid-handoff: the recovery owner and their task
                                        (only with playbook.ae_departure; recovery_flow.py)
 
@@ -32,6 +34,7 @@ from handrail.targets.salesforce.intake_flow import intake_flow
 from handrail.targets.salesforce.notification_type import notification_type_component
 from handrail.targets.salesforce.recovery_flow import recovery_flows
 from handrail.targets.salesforce.score_flow import considered_fields, score_flow
+from handrail.targets.salesforce.task_clock_flow import task_clock_flow
 
 DEFAULT_API_VERSION = "63.0"
 APEX_CLASS_MAX = 1_000_000  # characters in one Apex class
@@ -47,6 +50,7 @@ def flow_names(model: Model) -> dict[str, str]:
         "closed_won": f"{stem}Closed_Won_After_Save",
         "contact_roles": f"{stem}Contact_Roles_After_Save",
         "intake": f"{stem}Intake_After_Save",
+        "task_clocks": f"{stem}Task_Clocks_After_Save",
     }
 
 
@@ -73,6 +77,9 @@ def components(model: Model, options: dict) -> list[Component]:
     intake = intake_flow(model, status, api_version, notification.name)
     if intake:
         flows.append(Component("Flow", names["intake"], tuple(intake)))
+    clocks = task_clock_flow(model, status, api_version)
+    if clocks:
+        flows.append(Component("Flow", names["task_clocks"], tuple(clocks)))
     stem = names["score"].removesuffix("Score_Before_Save")
     for suffix, pairs in recovery_flows(model, status, api_version).items():  # playbook.ae_departure
         flows.append(Component("Flow", stem + suffix, tuple(pairs)))

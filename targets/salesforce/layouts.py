@@ -43,7 +43,7 @@ _OWN_STANDARD = (
 OWN_LAYOUT = "Handoff Opportunity Layout"
 CS_TITLE = "Customer Success"
 _READONLY = ("score", "tier", "segment", "missing_summary")  # computed keys, atop the first section
-_CS_READONLY = ("closed_won_at", "intake_decided_at")  # stamped by the flow
+_CS_READONLY = ("closed_won_at", "intake_decided_at", "clocks_stamped")  # stamped by the flows
 # editable on the layout; field-level security decides by whom (the resubmit tick is Sales')
 _CS_EDIT = (
     "intake_status",

@@ -90,7 +90,7 @@ def test_a_portal_without_the_spec_properties_is_told_to_apply_first(portal, hub
     code, _, err = run_cli("audit", "--env", "live", "--spec", str(hubspot_spec))
     assert code == 1
     assert (
-        "environment 'live': the HubSpot portal's deals lacks 27 field(s) the spec names: "
+        "environment 'live': the HubSpot portal's deals lacks 29 field(s) the spec names: "
         "handoff_business_goals" in err
     )
     assert "hint: apply the spec there first: handrail plan --env live" in err

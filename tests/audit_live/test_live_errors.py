@@ -52,7 +52,7 @@ def test_an_org_without_the_spec_fields_is_told_to_apply_first(org, salesforce_s
     code, _, err = run_cli("audit", "--env", "live", "--spec", str(salesforce_spec))
     assert code == 1
     assert (
-        "environment 'live': Salesforce's Opportunity object lacks 27 field(s) the spec names: "
+        "environment 'live': Salesforce's Opportunity object lacks 29 field(s) the spec names: "
         "Handoff_Business_Goals__c, Handoff_Stakeholder_Map__c" in err
     )
     assert "hint: apply the spec there first: handrail plan --env live, then handrail apply --env live" in err
