@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from handrail.specs.diagnostics import Diagnostic, warning
 from handrail.specs.model import TEXT_TYPES, Field, Model
-from handrail.targets.hubspot import csm_assign, recovery
+from handrail.targets.hubspot import csm_assign, recovery, task_clocks
 from handrail.targets.hubspot.actions import MANAGER_ROLES
 from handrail.targets.hubspot.calculated import formulas
 from handrail.targets.hubspot.formula import expressible
@@ -29,6 +29,7 @@ def check_spec(model: Model) -> list[Diagnostic]:
         *check_approvals(model),
         *csm_assign.check(model),
         *recovery.check(model),
+        *task_clocks.check(model),
         *_bypass(model),
     ]
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from handrail.generators.plan.resources import Origin
 from handrail.specs.clocks import CLOCKS, MARKER
+from handrail.specs.diagnostics import Diagnostic, warning
 from handrail.specs.model import Model
 from handrail.targets.hubspot import actions as act
 from handrail.targets.hubspot import filters as flt
@@ -74,6 +75,27 @@ def _enrollment(model: Model, won_ids: list[str], clock: str) -> dict[str, Any]:
             [flt.branch([flt.any_of(STAGE_PROPERTY, won_ids), flt.unknown(clock)])]
         ),
     }
+
+
+def check(model: Model) -> list[Diagnostic]:
+    """`validate --target hubspot`: a task whose completion HubSpot cannot turn into its clock."""
+    return [
+        warning(
+            "hubspot-task-clock",
+            f"HubSpot workflows cannot stamp {CLOCKS[t.stamps]} when task '{t.key}' is completed: CS "
+            "types it (audit counts it as entered by hand)"
+            + (
+                "; the clock is stamped when the won deal's first contact activity is logged instead"
+                if t.stamps == "first_touch"
+                else ""
+            ),
+            path=f"automation.on_closed_won.tasks[{i}]",
+            span=t.span,
+            hint="Salesforce stamps it on completion; see CAPABILITIES.md",
+        )
+        for i, t in enumerate(model.automation.on_closed_won.tasks)
+        if t.stamps
+    ]
 
 
 def capability_rows(model: Model) -> list[list[str]]:
