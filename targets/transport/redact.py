@@ -3,15 +3,19 @@
 `redact(text)` scrubs the shapes secrets take on the wire (Authorization headers, SOAP
 <sessionId> elements with any prefix, access_token=... in URLs and forms, token members in JSON
 and Python reprs, Salesforce session ids, HubSpot private-app tokens, JWTs, SFDX auth URLs) plus
-every value registered with `register_secret` (the clients register what they load).
+every value registered with `register_secret` (the clients register what they load), in each form a
+server may echo it in: as is, URL-encoded (quote and quote_plus) and base64 (standard and URL-safe, with
+or without padding, also where it sits inside a longer encoded value such as a Basic credential).
 `RedactingFilter` applies it to log records; `install()` puts it on a logger's handlers.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import threading
+from urllib.parse import quote, quote_plus
 
 MASK = "[REDACTED]"
 
@@ -39,7 +43,7 @@ _PATTERNS = [
     # "access_token": "..." (JSON) and 'access_token': '...' (Python reprs)
     (re.compile(rf"(?i)([\"'](?:{_KEYS}|accessToken)[\"']\s*:\s*[\"'])[^\"']*([\"'])"), r"\1" + MASK + r"\2"),
     # Salesforce session ids / access tokens: 00D + 12-15 chars + ! + token
-    (re.compile(r"\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._\-]{8,}"), MASK),
+    (re.compile(r"\b00D[A-Za-z0-9]{12,15}(?:!|%21)[A-Za-z0-9._\-]{8,}"), MASK),
     # HubSpot private-app / service-key tokens
     (re.compile(r"\bpat-[a-z0-9]{2,4}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), MASK),
     # JWTs (the JWT bearer assertion)
@@ -55,10 +59,28 @@ _lock = threading.Lock()
 
 
 def register_secret(value: str | None) -> None:
-    """Redact this exact value wherever it appears from now on (values shorter than 6 are ignored)."""
+    """Redact this value, and its encodings, wherever it appears from now on (values shorter than 6 are
+    ignored)."""
     if value and len(value) >= 6:
         with _lock:
-            _secrets.add(value)
+            _secrets.update(encodings(value))
+
+
+def encodings(value: str) -> set[str]:
+    """The value as is, URL-encoded, and the base64 text that any encoding of it must contain."""
+    forms = {value, quote(value), quote(value, safe=""), quote_plus(value)}
+    data = value.encode("utf-8")
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        whole = encode(data).decode("ascii")
+        forms.update({whole, whole.rstrip("=")})
+    for offset in range(3):  # where the value starts within a 3-byte group of a longer encoded value
+        encoded = base64.b64encode(bytes(offset) + data).decode("ascii")
+        # the characters made of the value's bits only: the neighbours' bits blur the edges
+        core = encoded[-(-8 * offset // 6) : (8 * (offset + len(data))) // 6]
+        for text in (core, core.replace("+", "-").replace("/", "_")):
+            if len(text) >= 8:
+                forms.add(text)
+    return forms
 
 
 def redact(text: object) -> str:
