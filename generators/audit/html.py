@@ -46,11 +46,12 @@ def charts(report: dict) -> dict[str, Markup]:
         out["tiers"] = stacked_bars("Tier mix, all closed-won deals and by segment", rows)
     if cw["trend"]:
         out["trend"] = line_chart(
-            "Completion and average score by close month",
+            "Completion, average score and specific answers by close month",
             [r["month"] for r in cw["trend"]],
             [
                 ("Completion %", [r["completion"] for r in cw["trend"]], BLUE),
                 ("Average score", [r["average_score"] for r in cw["trend"]], PURPLE),
+                ("Specific answers %", [r["specific_rate"] for r in cw["trend"]], READY),
             ],
             floor=cw["completion_alert"]["floor"],
             x_title="Close month",

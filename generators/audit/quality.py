@@ -74,10 +74,16 @@ class QualityTally:
 
     def alert(self, model: Model, trend: list[dict], score_floor: float, fill_floor: float) -> dict:
         """The alarm over the trend rows (every month from the first close to the last, each with its
-        average score), which gain "score_under_floor"."""
+        average score), which gain "score_under_floor" and "specific_rate": the share of the values the
+        month's deals were asked for that were specific (not generic, not empty)."""
         months = [row["month"] for row in trend]
+        specific, considered = Counter(), Counter()  # per month, over every field: the junk trend
+        for (key, month), n in self.considered.items():
+            considered[month] += n
+            specific[month] += self.specific[key, month]
         for row in trend:
             row["score_under_floor"] = row["average_score"] is not None and row["average_score"] < score_floor
+            row["specific_rate"] = percent(specific[row["month"]], considered[row["month"]])
 
         def low_score(owner: str) -> Callable[[str], bool]:
             def under(month: str) -> bool:

@@ -81,7 +81,7 @@ def csv_rows(report: dict) -> Iterator[tuple[str, str, str, Any]]:
     ):
         for row in rows:
             for metric in GROUP_METRICS + (
-                ("under_floor", "score_under_floor") if section == "month" else ()
+                ("under_floor", "score_under_floor", "specific_rate") if section == "month" else ()
             ):
                 value = row[metric]
                 yield section, row[key], metric, int(value) if isinstance(value, bool) else value

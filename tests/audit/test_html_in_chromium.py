@@ -54,7 +54,7 @@ def test_renders_the_expected_figures(browser, page, tmp_path):
     assert metric(dom, "gate_violations") == "2"
     assert metric(dom, "score_disagreements") == "1"
     assert metric(dom, "rating_average") == "3.25"
-    assert dom.count("<svg") == 5 and dom.count("<polyline") == 2  # completion and score lines
+    assert dom.count("<svg") == 5 and dom.count("<polyline") == 3  # completion, score, specific answers
     assert "Completion was under 80% for 2 months running" in dom
     assert re.search(r'<tr data-gate="closed_won_not_blocked">.*?<td class="n">2</td>', dom, re.S)
     assert re.search(r'<tr data-field="communication_prefs">.*?usually junk', dom, re.S)

@@ -140,14 +140,14 @@ def test_labels_never_collide_and_cards_fill_their_rows(case, browser, reports, 
     assert len(layout["cards"]) == 8 and len({round(c["box"][1]) for c in layout["cards"]}) == 2
     charts = {c["title"]: c for c in layout["charts"]}
     for title in (
-        "Completion and average score by close month",
+        "Completion, average score and specific answers by close month",
         "CSM handoff ratings, 1 (poor) to 5 (excellent)",
     ):
         axes = [t for t in charts[title]["texts"] if "axis-title" in t["cls"]]
         assert len(axes) == 2, f"{title}: axes without titles"
         vertical = [t for t in axes if t["box"][3] > t["box"][2]]
         assert len(vertical) == 1, f"{title}: no vertical axis title"
-    trend = charts["Completion and average score by close month"]
+    trend = charts["Completion, average score and specific answers by close month"]
     months = [t["text"] for t in trend["texts"] if re.fullmatch(r"\d{4}-\d\d", t["text"])]
     assert months[0] == report["closed_won"]["trend"][0]["month"]
     assert months[-1] == report["closed_won"]["trend"][-1]["month"]

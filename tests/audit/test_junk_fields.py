@@ -140,3 +140,20 @@ def test_junk_by_owner_names_each_ae_s_junkiest_field(example_model):
     assert first["generic"] > second["generic"] and first["generic_rate"] > second["generic_rate"]
     rows = {(s, g, m): v for s, g, m, v in csv_rows(report)}
     assert rows["junk_owner", "ae2", "generic"] == first["generic"]
+
+
+def test_the_trend_shows_the_share_of_specific_answers_month_by_month(example_model):
+    """January: every asked-for value specific; February: half the fields "TBD"."""
+    half = ("business_goals", "stakeholder_map", "success_criteria", "products_scope")
+    rest = tuple(k for k in SPECIFIC if k not in half)
+    deals = [
+        deal("T1", complete=tuple(SPECIFIC), close=date(2026, 1, 5)),
+        deal("T2", complete=rest, generic=half, close=date(2026, 2, 5)),
+    ]
+    report = run_audit(example_model, deals, AuditOptions(now=NOW))
+    asked = len(report["closed_won"]["fields"])
+    january, february = report["closed_won"]["trend"]
+    assert january["specific_rate"] == 100.0
+    assert february["specific_rate"] == round((asked - len(half)) / asked * 100, 1)
+    rows = {(s, g, m): v for s, g, m, v in csv_rows(report)}
+    assert rows["month", "2026-02", "specific_rate"] == february["specific_rate"]
