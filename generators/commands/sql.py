@@ -59,6 +59,7 @@ AUDIT_COLUMNS = [
     ("csm_rating", "integer 1-5"),
     ("intake_status", "text"),
     ("gate_flags", "text: the gates that flagged the deal, e.g. 'enterprise_ready (monitor)'"),
+    ("clocks_stamped", "text: the SLA clocks automation stamped, e.g. 'internal_handoff;kickoff'"),
     ("stored_score", "number: the score the CRM holds"),
 ]
 OUTPUTS = {
@@ -66,7 +67,8 @@ OUTPUTS = {
     "-- state_<field> (complete, generic or missing) for each field the deal's segment considers.",
     "audit": "per deal: kind (closed_won, open, or why the audit skips it), segment, score, tier,\n"
     "-- fails_<gate> per gate, sla_<clock> (within, breached, pending, unmeasured) and elapsed_<clock>\n"
-    "-- (microseconds or business days), intake, disagrees (stored score off by more than 0.05).",
+    "-- (microseconds or business days), clock_set_<clock> and clock_typed_<clock> (entered by hand),\n"
+    "-- intake, disagrees (stored score off by more than 0.05).",
     "summary": "closed-won deals by close_month (yyyymm), segment and owner: deals, tiers, exact sums\n"
     "-- (score_tenths, required_filled) and averages, gate violations.",
 }
