@@ -6,8 +6,9 @@
 
 The private-app token comes from the environment variable the spec names (`token_env`, default
 HUBSPOT_TOKEN), never from the spec. Every call has a timeout; `idempotent=True` calls are retried
-on 429 (honouring Retry-After; not HubSpot's daily limit), 5xx and dropped connections. Errors
-become TargetError with a redacted body. hubspot is imported only when a connection is made.
+on 429 (honouring Retry-After; not HubSpot's daily limit), 5xx, dropped connections and replies that do
+not parse. Errors become TargetError (MalformedReply for a reply that does not parse) with a redacted
+body. hubspot is imported only when a connection is made.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import logging
 import os
 import time
 from typing import Any, Callable, Mapping
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from handrail.targets.errors import AuthError, TargetError
+from handrail.targets.transport.malformed import MalformedReply
 from handrail.targets.transport.redact import redact, register_secret
 from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retrying
 
@@ -104,8 +106,11 @@ def _api_factory(timeout: tuple[float, float], pool):
         rest.pool_manager = pool
         plain = rest.request
 
-        def request(*args, _request_timeout=None, **kwargs):
-            return plain(*args, _request_timeout=_request_timeout or timeout, **kwargs)
+        def request(method, url, *args, _request_timeout=None, **kwargs):
+            reply = plain(method, url, *args, _request_timeout=_request_timeout or timeout, **kwargs)
+            if 200 <= reply.status < 300 and reply.data:
+                _decoded(f"{method} {urlsplit(url).path}", reply.data)  # the SDK would take junk for text
+            return reply
 
         rest.request = request  # the generated methods call self.request(..., _request_timeout=None)
         return api
@@ -214,9 +219,17 @@ class HubSpotConnection:
                     response.headers,
                     _hint(response.status, text),
                 )
-            return json.loads(response.data) if response.data else None
+            return _decoded(operation, response.data) if response.data else None
 
         return retrying(attempt, idempotent=idempotent, policy=self.retry_policy, what=f"HubSpot {operation}")
+
+
+def _decoded(operation: str, data: bytes) -> Any:
+    """A reply's JSON; MalformedReply (retried for reads) when it does not parse."""
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise MalformedReply("hubspot", operation, data, exc) from None
 
 
 def _translate(operation: str, exc: Exception) -> Exception:

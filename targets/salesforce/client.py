@@ -19,22 +19,23 @@ import base64
 import io
 import logging
 import os
-import re
 import threading
 import time
 from typing import Any, Callable, Iterator, Mapping
+from urllib.parse import urlencode
 
 from handrail.targets.errors import AuthError, TargetError
 from handrail.targets.salesforce.deploy_results import DeployStatus, RetrieveResult, parse_deploy_status
-from handrail.targets.salesforce.login import SfRunner, login_arguments, refused_hint, session
+from handrail.targets.salesforce.faults import translate
+from handrail.targets.salesforce.login import SfRunner, login_arguments, session
+from handrail.targets.salesforce.login_retry import logged_in
+from handrail.targets.transport.malformed import MalformedReply
 from handrail.targets.transport.redact import register_secret
 from handrail.targets.transport.retry import DEFAULT_POLICY, RetryPolicy, retrying
 
 API_VERSION = "63.0"
 DEFAULT_TIMEOUT = (10.0, 120.0)  # seconds: connect, read
 METADATA_BATCH = 10  # readMetadata takes at most 10 names per call
-# SOAP faults worth another attempt: the org is busy or briefly down (any other fails the same way again).
-TRANSIENT_FAULTS = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "SERVER_BUSY"})
 log = logging.getLogger("handrail.salesforce")
 
 
@@ -47,7 +48,7 @@ def connect(
     sf_runner: SfRunner | None = None,
     version: str = API_VERSION,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-    retry_policy: RetryPolicy = DEFAULT_POLICY,
+    retry_policy: RetryPolicy | None = None,
 ) -> "SalesforceConnection":
     """Log in to the org `env` (a specs.model.Environment with target salesforce) describes.
 
@@ -57,25 +58,13 @@ def connect(
     """
     if env.target != "salesforce":
         raise AuthError(env.name, f"is a {env.target} environment, not salesforce")
-    auth = env.get("auth")
     http = session(timeout, mounts)
+    retry_policy = retry_policy or DEFAULT_POLICY
     kwargs = login_arguments(env, environ, sf_runner)
     from simple_salesforce import Salesforce
-    from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
-    log.debug("connecting to Salesforce for environment %s (auth %s)", env.name, auth)
-    try:
-        sf = Salesforce(session=http, version=version, **kwargs)
-    except SalesforceAuthenticationFailed as exc:
-        raise AuthError(
-            env.name, f"Salesforce refused the {auth} login: {exc.code}: {exc.message}", refused_hint(auth)
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - network failures during login
-        raise AuthError(
-            env.name,
-            f"could not reach Salesforce to log in: {type(exc).__name__}: {exc}",
-            "check login_url and the network",
-        ) from None
+    log.debug("connecting to Salesforce for environment %s (auth %s)", env.name, env.get("auth"))
+    sf = logged_in(env, http, lambda: Salesforce(session=http, version=version, **kwargs), retry_policy)
     register_secret(sf.session_id)
     return SalesforceConnection(sf, env.name, retry_policy, timeout)
 
@@ -121,51 +110,18 @@ class SalesforceConnection:
         )
 
     def _translated(self, operation: str, call: Callable[[], Any]) -> Any:
-        from simple_salesforce.exceptions import SalesforceError
-        from zeep.exceptions import Fault, TransportError
-
         try:
-            return call()
-        except SalesforceError as exc:
-            last = getattr(self._last, "response", None)
-            headers = dict(last.headers) if last is not None and last.status_code == exc.status else {}
-            content = (
-                exc.content.decode("utf-8", "replace") if isinstance(exc.content, bytes) else str(exc.content)
-            )
-            code = _fault_code(content)
-            raise TargetError(
-                "salesforce",
-                operation,
-                exc.status,
-                exc.content,
-                headers,
-                _hint_for(exc.status, content),
-                retryable=None if code is None else code in TRANSIENT_FAULTS,
-            ) from exc
-        except Fault as exc:
-            last = getattr(self._last, "response", None)
-            status = last.status_code if last is not None and last.status_code >= 400 else 500
-            code = (exc.code or "").rpartition(":")[2]
-            raise TargetError(
-                "salesforce",
-                operation,
-                status,
-                f"{exc.code}: {exc.message}",
-                dict(last.headers) if last is not None else {},
-                _hint_for(status, exc.code or ""),
-                retryable=code in TRANSIENT_FAULTS,
-            ) from exc
-        except TransportError as exc:
-            last = getattr(self._last, "response", None)
-            raise TargetError(
-                "salesforce",
-                operation,
-                exc.status_code,
-                exc.content,
-                dict(last.headers) if last is not None else {},
-            ) from exc
-        except OSError as exc:  # requests' and urllib3's connection errors and timeouts are OSErrors
-            raise TargetError("salesforce", operation, None, f"{type(exc).__name__}: {exc}") from exc
+            result = call()
+        except Exception as exc:  # noqa: BLE001 - translated, or re-raised as it is
+            translated = translate(operation, exc, getattr(self._last, "response", None))
+            if translated is exc:
+                raise
+            raise translated from exc
+        last = getattr(self._last, "response", None)
+        if isinstance(result, str) and last is not None and "json" in last.headers.get("Content-Type", ""):
+            # toolingexecute and restful hand back the text of a JSON reply that does not parse
+            raise MalformedReply("salesforce", operation, last.content)
+        return result
 
     @property
     def mdapi(self):
@@ -211,6 +167,11 @@ class SalesforceConnection:
     def dml(self, verb: str, sobject: str, *args) -> Any:
         """One REST create, update or delete; not retried after an unclear failure (it may have applied)."""
         return self._call(verb, lambda: getattr(getattr(self.sf, sobject), verb)(*args), idempotent=False)
+
+    def tooling_query(self, soql: str) -> list[dict]:
+        """A Tooling API query's records (one page)."""
+        path = "query/?" + urlencode({"q": soql})
+        return self._call("tooling.query", lambda: self.sf.toolingexecute(path), idempotent=True)["records"]
 
     def describe(self, sobject: str) -> dict:
         """The object's describe result (fields with names, types and relationship names)."""
@@ -276,16 +237,26 @@ class SalesforceConnection:
         test_level: str | None = None,
         tests: list[str] | None = None,
     ) -> str:
-        """Submit one deploy (rollbackOnError always on) and return its id. Never retried: if the
-        reply is lost the deploy may still be running; find it instead of submitting again."""
+        """Submit one deploy (rollbackOnError always on) and return its id. Never retried: a deploy still
+        running in the org is waited for first, and the deploy a submit whose reply was lost started is
+        found and followed instead (deploy_guard)."""
+        from handrail.targets.salesforce import deploy_guard
+
+        before = deploy_guard.recent(self)
+        deploy_guard.wait_for_running(self, before, self.wait_for_deploy)
         options: dict[str, Any] = {"checkOnly": check_only, "rollbackOnError": True, "tests": tests or ""}
         if test_level:
             options["testLevel"] = test_level
-        deploy_id, state = self._file_based(
-            "deploy",
-            lambda: self.mdapi.deploy(io.BytesIO(zip_bytes), sandbox=True, **options),
-            idempotent=False,
-        )
+        try:
+            deploy_id, state = self._file_based(
+                "deploy",
+                lambda: self.mdapi.deploy(io.BytesIO(zip_bytes), sandbox=True, **options),
+                idempotent=False,
+            )
+        except (TargetError, MalformedReply) as exc:
+            if not deploy_guard.unclear(exc):
+                raise
+            return deploy_guard.find_lost(self, before, check_only, exc, self.retry_policy.sleep)
         if not deploy_id:
             raise TargetError("salesforce", "deploy", None, f"no deploy id in the reply (state {state})")
         log.info("deploy %s submitted (%s)", deploy_id, "check only" if check_only else "apply")
@@ -381,20 +352,3 @@ class SalesforceConnection:
         return self._file_based(
             "listMetadata", lambda: self.mdapi.list_components(type_name), idempotent=True
         )
-
-
-def _fault_code(content: str) -> str | None:
-    """The code of a SOAP fault body ("sf:INVALID_SESSION_ID" -> "INVALID_SESSION_ID"), else None."""
-    match = re.search(r"<faultcode>(?:[\w-]+:)?([\w]+)</faultcode>", content)
-    return match.group(1) if match else None
-
-
-def _hint_for(status: int | None, content: object) -> str:
-    text = str(content)
-    if "INVALID_SESSION_ID" in text or status == 401:
-        return "the session expired or was revoked; log in again (for sf_cli: sf org login web)"
-    if "REQUEST_LIMIT_EXCEEDED" in text:
-        return "the org's API limit is reached; wait, or raise the limit"
-    if "INSUFFICIENT_ACCESS" in text or status == 403:
-        return "the user needs API Enabled and Modify Metadata Through Metadata API Functions"
-    return ""

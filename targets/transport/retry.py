@@ -4,7 +4,8 @@
     retrying(lambda: sf.mdapi.deploy(zip, ...), idempotent=False)  # exactly one attempt, always
 
 A failure is transient when it is a 429 (waiting what Retry-After says; HubSpot's daily-limit
-429 is not retried), a 500/502/503/504, a dropped connection or a timeout. Waits grow
+429 is not retried), a 500/502/503/504, a dropped connection, a timeout or a reply that does not
+parse (transport.malformed). Waits grow
 exponentially from `base_delay`, capped at `max_delay`, with full jitter; `attempts` caps the
 tries and `deadline` the total time. A call that is not repeatable (a Metadata API deploy submit,
 a HubSpot create) must say `idempotent=False`: it is never retried, because a lost reply does not
@@ -21,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
+from handrail.targets.transport.malformed import MalformedReply
 from handrail.targets.transport.redact import redact
 
 T = TypeVar("T")
@@ -109,6 +111,8 @@ def classify_failure(exc: BaseException) -> Transient | None:
     and Handrail's own TargetError raise."""
     if getattr(exc, "retryable", None) is False:
         return None
+    if isinstance(exc, MalformedReply):
+        return Transient("malformed reply")
     status = _status(exc)
     if status is not None:
         if status not in RETRYABLE_STATUSES:

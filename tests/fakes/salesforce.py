@@ -2,7 +2,7 @@
 
 Endpoints: partner SOAP login (/services/Soap/u/<v>), OAuth JWT bearer (/services/oauth2/token),
 the Metadata API (/services/Soap/m/<v>/..., see salesforce_metadata), REST and Bulk API 2.0
-(/services/data/v<v>/..., see salesforce_rest).
+(/services/data/v<v>/..., see salesforce_rest; DeployRequest Tooling queries: salesforce_deploy_requests).
 
 Operation names for `inject()` and `calls()`: login, oauth_token, the SOAP operation (deploy,
 checkDeployStatus, retrieve, checkRetrieveStatus, readMetadata, listMetadata, describeMetadata,
@@ -21,6 +21,7 @@ from __future__ import annotations
 import secrets
 from html import unescape
 
+from fakes import salesforce_deploy_requests as deploy_requests
 from fakes import soap
 from fakes.salesforce_metadata import MetadataApi
 from fakes.salesforce_org import SalesforceOrg
@@ -128,6 +129,8 @@ class FakeSalesforce(FakeService):
         if path.startswith("/services/data"):
             if operation != "versions" and not self._bearer_ok(request):
                 return error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+            if operation == "tooling.query" and deploy_requests.is_deploy_request_query(request):
+                return deploy_requests.answer(self, request, self.api_version)
             return self.rest.handle(request, operation)
         return error(404, "NOT_FOUND", f"The requested resource does not exist: {path}")
 

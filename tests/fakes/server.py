@@ -76,6 +76,7 @@ class Fault:
     when: str = "before"  # "before": the request is not processed; "after": processed, then the fault
     body: Any = None
     method: str | None = None
+    truncate: bool = False  # processed, then the reply's body is cut off halfway (its status kept)
     hits: int = 0
 
     def matches(self, request: Request, operation: str) -> bool:
@@ -185,17 +186,21 @@ class FakeService:
         when: str = "before",
         body: Any = None,
         method: str | None = None,
+        truncate: bool = False,
     ) -> Fault:
         """Make the next `times` requests matching `target` fail (or be slow).
 
         target: an operation name (see the fake's docstring), a path prefix ("/services/data"), a
         compiled regex over the path, or "*". status: reply with it (plus Retry-After when given);
         drop_connection: close the socket without a reply; delay: sleep first (alone: a slow reply);
-        when="after": the request is processed first, then the fault replaces its reply.
+        when="after": the request is processed first, then the fault replaces its reply; truncate: the
+        request is processed and its reply arrives cut off halfway (a malformed 200).
         """
         if when not in ("before", "after"):
             raise ValueError("when must be 'before' or 'after'")
-        fault = Fault(target, status, retry_after, delay, drop_connection, times, when, body, method)
+        fault = Fault(
+            target, status, retry_after, delay, drop_connection, times, when, body, method, truncate
+        )
         with self.lock:
             self._faults.append(fault)
         return fault
@@ -278,6 +283,9 @@ class FakeService:
                     response = None
                 elif fault.status:
                     response = self.fault_response(fault, operation)
+            if fault and fault.truncate and response is not None:
+                cut = response.body[: len(response.body) // 2]
+                response = Response(response.status, cut, response.headers)
         call = Call(
             request.method,
             request.path,

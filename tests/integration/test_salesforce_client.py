@@ -338,14 +338,15 @@ def test_a_dropped_connection_during_a_read_is_retried(fake_salesforce, conn):
 
 def test_a_deploy_submit_is_never_resubmitted(fake_salesforce, conn):
     fake_salesforce.inject("deploy", drop_connection=True, when="after")  # processed, reply lost
-    with pytest.raises(TargetError) as lost:
-        conn.deploy(sfzip.fields_zip(("A__c", "A")))
-    assert lost.value.status is None and fake_salesforce.count("deploy") == 1
-    fake_salesforce.settle()  # the org finishes the deploy it received
+    deploy_id = conn.deploy(sfzip.fields_zip(("A__c", "A")))  # found among the org's DeployRequests
+    assert fake_salesforce.count("deploy") == 1 and deploy_id in fake_salesforce.metadata.deploys
+    assert conn.wait_for_deploy(deploy_id, sleep=lambda s: None).status == "Succeeded"
     assert set(fake_salesforce.org.fields) == {"Opportunity.A__c"}
-    fake_salesforce.inject("deploy", status=503)
-    with pytest.raises(TargetError, match="HTTP 503"):
+    fake_salesforce.inject("deploy", status=503)  # refused before the org took it: no deploy to follow
+    with pytest.raises(TargetError, match="HTTP 503") as failed:
         conn.deploy(sfzip.fields_zip(("B__c", "B")))
+    assert "a deploy may be running" in str(failed.value) and "Deployment Status" in str(failed.value)
+    assert "<soapenv:" not in str(failed.value) and "SERVER_UNAVAILABLE: injected" in str(failed.value)
     assert fake_salesforce.count("deploy") == 2
 
 
