@@ -16,6 +16,7 @@ from handrail.specs.model import Model
 from handrail.targets.hubspot.actions import MANAGER_ROLES, placeholders
 from handrail.targets.hubspot.filters import combined
 from handrail.targets.hubspot.flows import applicable_gates
+from handrail.targets.hubspot.report_steps import report_steps
 
 
 def stage_requirements(model: Model) -> list[dict[str, Any]]:
@@ -89,7 +90,7 @@ def manual_steps(model: Model, pipeline: str) -> dict[str, Any]:
                 "instructions": instructions,
             }
         )
-    steps += [record_layout_step(model), edit_permissions_step(model)]
+    steps += [record_layout_step(model), edit_permissions_step(model), *report_steps(model)]
     bindings = []
     for placeholder, person in placeholders(model):
         role = person in MANAGER_ROLES

@@ -348,7 +348,9 @@ class SalesforceConnection:
                     records.append(data)
         return records
 
-    def list_metadata(self, type_name: str) -> list[dict]:
-        return self._file_based(
-            "listMetadata", lambda: self.mdapi.list_components(type_name), idempotent=True
-        )
+    def list_metadata(self, type_name: str, folder: str | None = None) -> list[dict]:
+        return self.list_queries([(type_name, folder)])
+
+    def list_queries(self, queries: list[tuple[str, str | None]]) -> list[dict]:
+        """One listMetadata call for up to three (type, folder) queries."""
+        return self._file_based("listMetadata", lambda: self.mdapi.list_queries(queries), idempotent=True)

@@ -41,6 +41,8 @@ NAME_MAX = {
     "Flow": 80,
     "PermissionSet": 80,
     "CustomNotificationType": 80,
+    "Report": 40,
+    "Dashboard": 40,
 }
 PERMISSION_SET_LABEL_MAX = 80
 PERMISSION_SET_DESCRIPTION_MAX = 255
@@ -131,6 +133,7 @@ def _names(components: list[Component]) -> list[Diagnostic]:
     relationships: dict[str, Component] = {}
     for c in components:
         member = c.name.split(".", 1)[1] if c.type in ("CustomField", "ValidationRule") else c.name
+        member = member.rsplit("/", 1)[-1]  # a report or dashboard is named "Folder/Name"
         # A Layout is named by its label ("Opportunity-Handoff Opportunity Layout"), not an API name.
         problem = c.type != "Layout" and salesforce_name_problem(
             member, max_length=NAME_MAX.get(c.type, 80), custom=c.type == "CustomField"

@@ -24,7 +24,7 @@ log = logging.getLogger("handrail.salesforce")
 LIST_METADATA = """<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
 xmlns:met="http://soap.sforce.com/2006/04/metadata">
 <soapenv:Header><met:SessionHeader><met:sessionId>{session}</met:sessionId></met:SessionHeader></soapenv:Header>
-<soapenv:Body><met:listMetadata><met:queries><met:type>{type}</met:type></met:queries>
+<soapenv:Body><met:listMetadata>{queries}
 <met:asOfVersion>{version}</met:asOfVersion></met:listMetadata></soapenv:Body>
 </soapenv:Envelope>"""
 
@@ -58,10 +58,22 @@ class LazyMetadataApi(SfdcMetadataApi):
     def _session_header(self):
         return self._client.get_element("ns0:SessionHeader")(sessionId=self._session_id)
 
-    def list_components(self, type_name: str) -> list[dict[str, str]]:
+    def list_components(self, type_name: str, folder: str | None = None) -> list[dict[str, str]]:
         """listMetadata for one type: each FileProperties as a dict of its fields' text."""
+        return self.list_queries([(type_name, folder)])
+
+    def list_queries(self, queries: list[tuple[str, str | None]]) -> list[dict[str, str]]:
+        """listMetadata for up to three (type, folder) queries in one call; a type kept in folders (Report,
+        Dashboard) is listed one folder at a time, and the API requires the folder to be named."""
         body = LIST_METADATA.format(
-            session=escape(self._session_id), type=escape(type_name), version=escape(self._api_version)
+            session=escape(self._session_id),
+            queries="".join(
+                "<met:queries>"
+                + (f"<met:folder>{escape(folder)}</met:folder>" if folder else "")
+                + f"<met:type>{escape(type_name)}</met:type></met:queries>"
+                for type_name, folder in queries
+            ),
+            version=escape(self._api_version),
         )
         log.debug("listMetadata request: %s", body)  # the session id is redacted by the log record factory
         # As the WSDL binds every operation (soapAction="") and zeep sends it: the body names the call.

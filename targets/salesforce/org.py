@@ -160,14 +160,11 @@ class SalesforceOrg:
                 name = item.get("fullName") or ""
                 if is_handrails(self.prefix, kind, name):  # the rule a snapshot follows too
                     found.append((kind, name))
-        for kind in IN_FOLDER_TYPES:
-            folders = {item.get("fullName") for item in self.conn.list_metadata(f"{kind}Folder")}
-            if REVIEW_FOLDER not in folders:
-                continue  # listing a folder the org lacks is an error
-            for item in self.conn.list_metadata(kind, folder=REVIEW_FOLDER):
-                name = item.get("fullName") or ""
-                if is_handrails(self.prefix, kind, name):
-                    found.append((kind, name))
+        # Reports and dashboards are listed one folder at a time: both of Handrail's in one call.
+        for item in self.conn.list_queries([(kind, REVIEW_FOLDER) for kind in IN_FOLDER_TYPES]):
+            kind, name = item.get("type") or "", item.get("fullName") or ""
+            if kind in IN_FOLDER_TYPES and is_handrails(self.prefix, kind, name):
+                found.append((kind, name))
         return sorted(found)
 
     # -- apply ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from fakes import wsdl
-from fakes.salesforce_org import CHILD_TYPES, FILE_TYPES, SalesforceOrg
+from fakes.salesforce_org import CHILD_TYPES, FILE_TYPES, IN_FOLDER_TYPES, SalesforceOrg
 from fakes.wsdl import MD
 
 OPPORTUNITY_STANDARD_FIELDS = {
@@ -114,7 +114,7 @@ def plan_deploy(org: SalesforceOrg, zip_bytes: bytes) -> DeployPlan:
             members = _package_members(parsed.get(name), name, plan)
             target = plan.pre_deletes if name in DESTRUCTIVE_PRE else plan.post_deletes
             for type_name, names in members.items():
-                target.extend(Change(type_name, n, None, name) for n in names)
+                target.extend(Change(member_type(type_name, n), n, None, name) for n in names)
     for type_name, members in package.items():
         _collect(type_name, members, parsed, plan)
     _check_rules(org, plan)
@@ -235,9 +235,20 @@ def _parse_files(files: dict[str, bytes], plan: DeployPlan) -> dict[str, etree._
     return parsed
 
 
+def member_type(type_name: str, member: str) -> str:
+    """A member of Report or Dashboard without a "/" is a folder (ReportFolder, DashboardFolder)."""
+    return f"{type_name}Folder" if type_name in IN_FOLDER_TYPES and "/" not in member else type_name
+
+
 def _root_type(file_name: str) -> str | None:
     if file_name == "package.xml" or file_name.startswith("destructiveChanges"):
         return "Package"
+    parts = file_name.split("/")
+    for type_name, (folder, suffix) in IN_FOLDER_TYPES.items():
+        if parts[0] == folder and len(parts) == 2 and parts[1].endswith("-meta.xml"):
+            return f"{type_name}Folder"
+        if parts[0] == folder and len(parts) == 3 and parts[2].endswith(suffix):
+            return type_name
     if file_name.startswith("objects/") and file_name.endswith(".object"):
         return "CustomObject"
     for type_name, (folder, suffix) in FILE_TYPES.items():
@@ -253,6 +264,10 @@ def _type_of_file(file_name: str) -> str:
 
 
 def _name_of_file(file_name: str) -> str:
+    if _root_type(file_name) in IN_FOLDER_TYPES:  # reports/Folder/Name.report: "Folder/Name"
+        return file_name.split("/", 1)[1].rsplit(".", 1)[0]
+    if (_root_type(file_name) or "").removesuffix("Folder") in IN_FOLDER_TYPES:
+        return file_name.split("/", 1)[1].removesuffix("-meta.xml")
     base = file_name.rsplit("/", 1)[-1]
     return base.split(".", 1)[0]
 
@@ -282,7 +297,7 @@ def _package_members(root: etree._Element | None, file_name: str, plan: DeployPl
     for types in root.findall(f"{{{MD}}}types"):
         type_name = types.findtext(f"{{{MD}}}name") or ""
         names = [m.text or "" for m in types.findall(f"{{{MD}}}members")]
-        if type_name not in CHILD_TYPES and type_name not in FILE_TYPES and type_name != "CustomObject":
+        if type_name not in {*CHILD_TYPES, *FILE_TYPES, *IN_FOLDER_TYPES, "CustomObject"}:
             plan.failures.append(
                 DeployMessage(
                     "",
@@ -325,7 +340,8 @@ def _collect(type_name: str, members: list[str], parsed: dict[str, etree._Elemen
                         Change(child_type, full_name, _as_component(child, child_type), file_name)
                     )
             continue
-        plan.upserts.append(Change(type_name, member, _as_component(element, type_name), file_name))
+        kind = member_type(type_name, member)
+        plan.upserts.append(Change(kind, member, _as_component(element, kind), file_name))
 
 
 def _components_in_zip(
@@ -340,7 +356,7 @@ def _components_in_zip(
             elif type_name in CHILD_TYPES:
                 for child in root.findall(f"{{{MD}}}{CHILD_TYPES[type_name]}"):
                     found[f"{object_name}.{child.findtext(f'{{{MD}}}fullName')}"] = (file_name, child)
-        elif _root_type(file_name) == type_name:
+        elif _root_type(file_name) in (type_name, f"{type_name}Folder"):
             found[_name_of_file(file_name)] = (file_name, root)
     return found
 
@@ -371,6 +387,8 @@ def _check_rules(org: SalesforceOrg, plan: DeployPlan) -> None:
             problem = _permission_set_problem(org, change, incoming_fields, deleted)
         elif change.type == "Layout":
             problem = _layout_problem(org, change, incoming_fields, deleted)
+        elif change.type in IN_FOLDER_TYPES:
+            problem = _foldered_problem(org, change, plan, incoming_fields)
         problem = problem or org.refusals.get((change.type, change.full_name))
         if problem:
             plan.failures.append(
@@ -460,6 +478,32 @@ def _layout_problem(org: SalesforceOrg, change: Change, incoming_fields: dict, d
     return None
 
 
+def _foldered_problem(
+    org: SalesforceOrg, change: Change, plan: DeployPlan, incoming_fields: dict
+) -> str | None:
+    """A report or dashboard needs its folder; a report's custom field columns must exist on the object;
+    a dashboard's components must name existing reports. Each in the org or in this deploy."""
+    incoming = {(c.type, c.full_name) for c in plan.upserts}
+
+    def exists(type_name: str, name: str) -> bool:
+        return (type_name, name) in incoming or org.find(type_name, name) is not None
+
+    folder = change.full_name.split("/", 1)[0]
+    if not exists(f"{change.type}Folder", folder):
+        return f"Cannot find folder:{folder}"
+    if change.type == "Report":
+        for node in change.element.iter(f"{{{MD}}}field", f"{{{MD}}}column", f"{{{MD}}}dateColumn"):
+            obj, _, name = (node.text or "").partition(".")
+            if name.endswith("__c") and not (
+                f"{obj}.{name}" in incoming_fields or org.find("CustomField", f"{obj}.{name}")
+            ):
+                return f"invalid report type column: {node.text}"
+    for node in change.element.iter(f"{{{MD}}}report"):
+        if not exists("Report", node.text or ""):
+            return f"Report not found: {node.text}"
+    return None
+
+
 # -- retrieve -------------------------------------------------------------------------------------------
 @dataclass
 class Retrieved:
@@ -481,6 +525,18 @@ def build_retrieve(org: SalesforceOrg, unpackaged: dict[str, list[str]], api_ver
                         if name.startswith(member + "."):
                             holder.append(component.with_full_name(name.split(".", 1)[1], tag))
                 listing.append(("CustomObject", member, f"objects/{member}.object", member))
+            continue
+        if type_name in IN_FOLDER_TYPES:  # no wildcard: each folder and component is named
+            for member in members:
+                kind = member_type(type_name, member)
+                component = org.find(kind, member)
+                if component is None or member == "*":
+                    missing.append((type_name, member))
+                    continue
+                folder, suffix = IN_FOLDER_TYPES[type_name]
+                file_name = f"{folder}/{member}" + (suffix if kind == type_name else "-meta.xml")
+                files[file_name] = _file_bytes(component.element)
+                listing.append((kind, member, file_name, component.id))
             continue
         store = org.store(type_name)
         names = sorted(store) if "*" in members else members

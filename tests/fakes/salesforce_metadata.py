@@ -35,7 +35,7 @@ from fakes.salesforce_deploy import (
     dry_run,
     plan_deploy,
 )
-from fakes.salesforce_org import CHILD_TYPES, FILE_TYPES, INTEGRATION_USER, now_iso
+from fakes.salesforce_org import CHILD_TYPES, FILE_TYPES, IN_FOLDER_TYPES, INTEGRATION_USER, now_iso
 from fakes.server import Request, Response
 from fakes.wsdl import MD, XSI
 
@@ -270,12 +270,22 @@ class MetadataApi:
             result.append(record)
         return [result]
 
-    def _listMetadata(self, body: etree._Element) -> list[etree._Element]:
+    def _listMetadata(self, body: etree._Element) -> list[etree._Element] | Response:
         stamp = now_iso()
         results = []
         for query in body.findall(f"{{{MD}}}queries"):
             type_name = query.findtext(f"{{{MD}}}type") or ""
-            for name, component in sorted(self.fake.org.store(type_name).items()):
+            folder = query.findtext(f"{{{MD}}}folder")
+            store = self.fake.org.store(type_name)
+            if type_name in IN_FOLDER_TYPES:
+                # ListMetadataQuery.folder: "required for components that use folders, such as Dashboard,
+                # Document, EmailTemplate, or Report"; a folder the org lacks has nothing in it.
+                if not folder:
+                    return soap.fault_response(
+                        "sf:INVALID_FOLDER", f"INVALID_FOLDER: listMetadata of {type_name} needs a folder"
+                    )
+                store = {n: c for n, c in store.items() if n.startswith(folder + "/")}
+            for name, component in sorted(store.items()):
                 results.append(
                     _file_properties(
                         type_name,
@@ -426,6 +436,9 @@ def _as_stored(item: etree._Element, type_name: str) -> etree._Element:
 def _file_name(type_name: str, full_name: str) -> str:
     if type_name in CHILD_TYPES:
         return f"objects/{full_name.split('.', 1)[0]}.object"
+    if type_name in IN_FOLDER_TYPES or type_name.removesuffix("Folder") in IN_FOLDER_TYPES:
+        folder, suffix = IN_FOLDER_TYPES[type_name.removesuffix("Folder")]
+        return f"{folder}/{full_name}" + (suffix if type_name in IN_FOLDER_TYPES else "")
     folder, suffix = FILE_TYPES.get(type_name, (type_name.lower(), ""))
     return f"{folder}/{full_name}{suffix}"
 

@@ -114,6 +114,20 @@ def test_mdapi_layout(example_model, with_flows):
         "classes/Handoff_Flow_Tests.cls-meta.xml",
         "layouts/Opportunity-Handoff Opportunity Layout.layout",
         "settings/PathAssistant.settings",
+        "reports/Handrail-meta.xml",
+        *(
+            f"reports/Handrail/Handoff_{name}.report"
+            for name in (
+                "Quality_By_Owner",
+                "Won_Below_Ready",
+                "Open_By_Tier",
+                "Field_Gaps",
+                "SLA_Breaches",
+                "Intake_Decisions",
+            )
+        ),
+        "dashboards/Handrail-meta.xml",
+        "dashboards/Handrail/Handoff_Review.dashboard",
     }
     obj = etree.fromstring(files["objects/Opportunity.object"])
     assert obj.tag == f"{NS}CustomObject"
@@ -135,10 +149,12 @@ def test_package_xml_lists_every_component_sorted(example_model, with_flows):
                 "ApexClass",
                 "CustomField",
                 "CustomNotificationType",
+                "Dashboard",
                 "Flow",
                 "Layout",
                 "PathAssistant",
                 "PermissionSet",
+                "Report",
                 "Settings",
                 "ValidationRule",
             ]

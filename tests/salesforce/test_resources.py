@@ -28,9 +28,11 @@ def test_one_resource_per_component_keyed_by_full_name(example_model):
     assert ("PermissionSet", "Handoff_Sales_Access") in keys
     assert ("PermissionSet", "Handoff_CS_Access") in keys
     assert ("Layout", "Opportunity-Handoff Opportunity Layout") in keys  # the layout of its own
+    review = [k for k in keys if k[0] in ("ReportFolder", "Report", "DashboardFolder", "Dashboard")]
+    assert len(review) == 9  # the review: two folders, six reports, a dashboard
     assert (
         len(keys)
-        == len(flows.components(example_model, {"api_version": "63.0"})) + len(fields) + len(rules) + 5
+        == len(flows.components(example_model, {"api_version": "63.0"})) + len(fields) + len(rules) + 5 + 9
     )
 
 
