@@ -121,6 +121,18 @@ def _suggest(
             f"Filled in only {row['completion_rate']:g}% of deals and no segment requires it: remove it, or "
             "require it at the stage where the rep knows the answer."
         )
+    empty = row["deals"] - row["filled"]
+    if empty > row["generic"]:  # more deals leave it empty than fill it with junk
+        share = f"Left empty in {percent(empty, row['deals']):g}% of deals"
+        if required:
+            return "require", (
+                f"{share} although a segment requires it: enforce it with a gate at the stage where the "
+                "rep knows the answer."
+            )
+        return "require", (
+            f"{share} and no segment requires it: require it at the stage where the rep knows the answer, "
+            "or remove it."
+        )
     if f.type in CHOICE_TYPES and f.generic_values:
         labels = [o.label for o in f.options if o.generic]
         names = ", ".join(f"'{n}'" for n in labels)
@@ -135,7 +147,8 @@ def _suggest(
     top = [v for v in specific[:TOP] if v["deals"] >= 2]  # an answer given once is no picklist value
     answered = sum(v["deals"] for v in specific)
     covered = sum(v["deals"] for v in top)
-    junk = f" Most common junk: {_listed(generic[:3])}." if generic else ""
+    repeated = [v for v in generic[:3] if v["deals"] >= 2]
+    junk = f" Most common junk: {_listed(repeated)}." if repeated else ""
     if len(top) >= 2 and answered >= MIN_ANSWERS and covered * 100 >= PICKLIST_SHARE * answered:
         return "picklist", (
             f"Replace the free text with a picklist of the answers reps give: {_listed(top)} "

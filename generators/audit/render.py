@@ -276,7 +276,7 @@ def _fields(w, fields: list[dict], flag: float) -> None:
 
 JUNK_REASONS = {
     "generic": "usually generic",
-    "low_fill": "specific in too few deals, months running",
+    "low_fill": "rarely specific, 2+ months running",
     "rarely_filled": "rarely filled",
 }
 

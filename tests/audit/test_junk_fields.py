@@ -77,8 +77,12 @@ def test_a_rarely_filled_field_no_segment_requires_is_removed(example_model):
     assert junk["communication_prefs"]["why"] == ["rarely_filled"]
     assert junk["communication_prefs"]["suggestion"] == "remove"
     assert junk["communication_prefs"]["redesign"].startswith("Filled in only 33.3% of deals")
-    # a required field filled as rarely is not removed: its type decides
-    assert junk["success_criteria"]["suggestion"] != "remove"
+    # a required field left empty as often is not removed: its gate is to be enforced
+    assert junk["success_criteria"]["suggestion"] == "require"
+    assert junk["success_criteria"]["redesign"] == (
+        "Left empty in 100% of deals although a segment requires it: enforce it with a gate at the stage "
+        "where the rep knows the answer."
+    )
 
 
 def test_answers_past_the_cap_are_too_varied_to_list(example_model):
@@ -89,6 +93,7 @@ def test_answers_past_the_cap_are_too_varied_to_list(example_model):
     values.add("risk_flags", "note 1")  # stays dropped: constant memory
     assert values.counts["risk_flags"] is None
     row = {"field": "risk_flags", "flagged": True, "completion_rate": 90.0, "generic_rate": 80.0}
+    row |= {"deals": 10, "filled": 9, "generic": 7}
     alert = {"by_field": []}
     (junk,) = junk_fields(example_model, [row], alert, values)
     assert junk["distinct_values"] is None and junk["common_specific"] == junk["common_generic"] == []
