@@ -364,7 +364,7 @@ def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
     routes = {}
     for s in model.segments:
         if escalation.sla == "implementation_contact" and s.sla.implementation_contact_days is None:
-            continue  # the playbook's clock runs only for its segments: the deal leaves the workflow
+            continue  # the playbook's clock runs only for its segments
         body = act.paragraphs(
             model,
             escalation.message,
@@ -377,9 +377,10 @@ def escalation_flow(model: Model, escalation: Escalation) -> Flow | None:
         ]
     start, actions = lay_out([], model.computed_field("segment").hubspot_name, routes)
     key = f"escalation-{escalation.sla}"
-    enrollment = _enrollment(
-        entered(model, won, [flt.unknown(stamp.hubspot_name)]), stage_ids(model, won), unenroll=True
-    )
+    extra = [flt.unknown(stamp.hubspot_name)]
+    if len(routes) < len(model.segments):  # a clock of some segments only: only their deals enrol
+        extra.append(flt.any_of(model.computed_field("segment").hubspot_name, list(routes)))
+    enrollment = _enrollment(entered(model, won, extra), stage_ids(model, won), unenroll=True)
     body = _flow(
         model,
         key,

@@ -42,9 +42,11 @@ def matches(branch: dict, record: Mapping[str, Any]) -> bool:
 
 
 def enrolls(flow: dict, record: Mapping[str, Any]) -> bool:
+    """Whether the deal's state enrols it: never for an event-based workflow, which only an event enrols
+    (enrolled_on_change)."""
     criteria = flow["enrollmentCriteria"]
-    if criteria["type"] != "LIST_BASED":
-        raise AssertionError("an event-based workflow enrols on an event: use enrolled_on_change")
+    if criteria["type"] == "EVENT_BASED":
+        return False
     return matches(criteria["listFilterBranch"], record)
 
 

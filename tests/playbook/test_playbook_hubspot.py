@@ -87,6 +87,7 @@ def test_a_contact_on_day_10_takes_the_deal_out_before_the_delay_ends(model, wor
 
 def test_other_segments_run_no_contact_clock(model, workflows):
     flow = workflows["escalation-implementation_contact"]
+    assert not enrolls(flow, deal(model, segment="mid_market"))
     assert run(flow, deal(model, segment="mid_market")) == []
 
 
