@@ -158,7 +158,7 @@ def load(path: str | Path) -> tuple[Plan, str]:
             prints,
             tuple(data["unmanaged"]),
             tuple(data["unverifiable"]),
-            desired,
+            desired=desired,
         )
         spec_sha = data["spec_sha256"]
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

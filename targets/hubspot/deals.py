@@ -101,7 +101,16 @@ class HubSpotDeals:
     def deals(self, since: date | None = None, on_total: OnTotal | None = None) -> Iterator[Deal]:
         """Closed-won deals (closed since `since`) and open deals in gated stages."""
         self._check_properties()
-        groups = self._audit_groups(since)
+        return self._read(self._audit_groups(since), on_total)
+
+    def in_stages(self, stage_ids: list[str]) -> Iterator[Deal]:
+        """Deals at any of these stages (ids), e.g. the open deals a gate would stop (plan's impact)."""
+        return self._read(
+            [{"filters": [{"propertyName": "dealstage", "operator": "IN", "values": stage_ids}]}]
+        )
+
+    def _read(self, groups: list[dict], on_total: OnTotal | None = None) -> Iterator[Deal]:
+        self._check_properties()
         first = self._search(groups)
         if on_total:
             on_total(first["total"])

@@ -184,6 +184,12 @@ class BulkJob:
     state: str = "UploadComplete"
 
 
+def field_id(org, full_name: str) -> str:
+    """The custom field's id ("00N..."), the same for the field as long as the org lives."""
+    ids = org.__dict__.setdefault("field_ids", {})
+    return ids.setdefault(full_name, f"00N{len(ids):012d}AAA")
+
+
 def error(status: int, code: str, message: str) -> Response:
     return Response.json([{"message": message, "errorCode": code}], status)
 
@@ -206,6 +212,8 @@ class RestApi:
         head = parts[0] if parts else ""
         if head in ("query", "queryAll"):
             return "queryMore" if len(parts) > 1 else head
+        if parts[:2] == ["tooling", "query"]:
+            return "tooling.query"
         if head == "sobjects":
             if len(parts) == 1:
                 return "describeGlobal"
@@ -246,6 +254,8 @@ class RestApi:
                     return self._query(request)
                 if operation == "queryMore":
                     return self._query_more(parts[1])
+                if operation == "tooling.query":
+                    return self._tooling_query(request)
                 if operation.startswith("sobject") or operation == "describeGlobal":
                     return self._sobject(request, operation, parts)
                 if operation.startswith("bulk2"):
@@ -298,6 +308,14 @@ class RestApi:
                     "the custom field name.",
                 )
         types = {name.lower(): kind for name, kind in self.known_fields(query.sobject).items()}
+        long_text = {
+            c.full_name.split(".", 1)[1].lower()
+            for c in self.org.custom_fields_of(query.sobject)
+            if c.get("type") in ("LongTextArea", "Html")
+        }
+        for name in query.filtered:  # long and rich text areas are not filterable (describe: filterable)
+            if name.lower() in long_text:
+                raise soql.SoqlError("INVALID_FIELD", f"field '{name}' can not be filtered in a query call")
         for name in query.converted:
             if self.org.corporate_currency is None:
                 raise soql.SoqlError(
@@ -326,10 +344,49 @@ class RestApi:
         query, rows = self.compile(text)
         if query.count_only:
             return Response.json({"totalSize": len(rows), "done": True, "records": []})
+        if query.aggregate:
+            results = [
+                {"attributes": {"type": "AggregateResult"}, **r}
+                for r in soql.aggregate(query, rows, self.lookup)
+            ]
+            return Response.json({"totalSize": len(results), "done": True, "records": results})
         batch = _batch_size(request.headers.get("Sforce-Query-Options", ""))
         cursor_id = self.org.ids.new("query")
         self.cursors[cursor_id] = Cursor(query, rows)
         return self._page(cursor_id, 0, batch)
+
+    def _tooling_query(self, request: Request) -> Response:
+        """Tooling API SOQL over CustomField (Id, DeveloperName, TableEnumOrId) and
+        MetadataComponentDependency (org.dependencies: rows of its fields; org.dependency_api = False
+        answers as an org without the beta does: INVALID_TYPE). MetadataComponentDependency has no
+        COUNT(), ORDER BY or queryMore and returns at most 2,000 rows (Tooling API reference,
+        MetadataComponentDependency, Limitations)."""
+        query = soql.parse(request.arg("q") or "", self.lookup)
+        if query.sobject == "CustomField":
+            rows = []
+            for c in self.org.fields.values():
+                table, _, name = c.full_name.partition(".")
+                rows.append(
+                    {
+                        "Id": field_id(self.org, c.full_name),
+                        "DeveloperName": name.removesuffix("__c"),
+                        "TableEnumOrId": table,
+                    }
+                )
+        elif query.sobject == "MetadataComponentDependency" and getattr(self.org, "dependency_api", True):
+            if query.count_only or query.order:
+                raise soql.SoqlError("MALFORMED_QUERY", "COUNT() and ORDER BY are not supported")
+            rows = list(getattr(self.org, "dependencies", []))
+        else:
+            raise soql.SoqlError("INVALID_TYPE", f"sObject type '{query.sobject}' is not supported.")
+        found = soql.run(query, rows, self.lookup)[:2000]
+        records = [
+            {"attributes": {"type": query.sobject}, **{f: self.lookup(r, f) for f in query.fields}}
+            for r in found
+        ]
+        return Response.json(
+            {"size": len(records), "totalSize": len(records), "done": True, "records": records}
+        )
 
     def _query_more(self, locator: str) -> Response:
         cursor_id, _, position = locator.partition("-")

@@ -1,13 +1,16 @@
 """The subset of SOQL the fake org answers.
 
-SELECT f1, Rel.f2, convertCurrency(f3), ... | COUNT() FROM Object
+SELECT f1, Rel.f2, convertCurrency(f3), COUNT(f) [alias], ... | COUNT() FROM Object
   [WHERE cond (AND/OR/NOT, parentheses; = != <> < <= > >=, IN, NOT IN, LIKE; strings, numbers,
    true/false/null, date and datetime literals, LAST_N_DAYS:n, NEXT_N_DAYS:n, LAST_N_MONTHS:n, TODAY,
    YESTERDAY, THIS_MONTH, LAST_MONTH)]
-  [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
+  [GROUP BY f, ...] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
 Relationship fields resolve through the lookup id (Owner -> OwnerId, CS_Owner__r -> CS_Owner__c).
 convertCurrency(field) is allowed in the SELECT list only (not in WHERE or ORDER BY, as Salesforce's SOQL
 reference says); its value is the field's, converted by the org (salesforce_rest.py), under the field's name.
+COUNT(f) with GROUP BY gives AggregateResult rows: each grouped field under its name and each count under
+its alias, or expr0, expr1, ... unaliased; a selected field neither grouped nor aggregated is refused
+("Field must be grouped or aggregated"), as the SOQL reference's GROUP BY section says.
 """
 
 from __future__ import annotations
@@ -47,6 +50,13 @@ class Query:
     limit: int | None = None
     offset: int = 0
     converted: set[str] = field(default_factory=set)  # fields selected as convertCurrency(field)
+    counts: list[tuple[str, str]] = field(default_factory=list)  # COUNT(field): (alias, field)
+    group_by: list[str] = field(default_factory=list)
+    filtered: set[str] = field(default_factory=set)  # fields the WHERE clause reads
+
+    @property
+    def aggregate(self) -> bool:
+        return bool(self.counts or self.group_by)
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
@@ -91,21 +101,31 @@ class _Parser:
 
     def parse(self) -> Query:
         self.expect("word", "SELECT")
-        fields, count_only = [], False
-        if self.keyword("COUNT"):
+        fields, count_only, counts = [], False, []
+        if self.peek(2) == ("punct", ")") and self.keyword("COUNT"):
             self.expect("punct", "(")
             self.expect("punct", ")")
             count_only = True
         converted: set[str] = set()
         if not count_only:
-            fields.append(self.select_item(converted))
+            self.select_into(fields, counts, converted)
             while self.peek() == ("punct", ","):
                 self.index += 1
-                fields.append(self.select_item(converted))
+                self.select_into(fields, counts, converted)
         self.expect("word", "FROM")
-        query = Query(fields, self.expect("word"), count_only, converted=converted)
+        query = Query(fields, self.expect("word"), count_only, converted=converted, counts=counts)
+        self.query = query
         if self.keyword("WHERE"):
             query.where = self.condition()
+        if self.keyword("GROUP", "BY"):
+            query.group_by.append(self.not_converted("GROUP BY"))
+            while self.peek() == ("punct", ","):
+                self.index += 1
+                query.group_by.append(self.not_converted("GROUP BY"))
+        if query.aggregate:
+            loose = [f for f in fields if f.lower() not in {g.lower() for g in query.group_by}]
+            if loose:
+                raise SoqlError("MALFORMED_QUERY", f"Field must be grouped or aggregated: {loose[0]}")
         if self.keyword("ORDER", "BY"):
             while True:
                 name = self.not_converted("ORDER BY")
@@ -126,6 +146,20 @@ class _Parser:
         if self.peek():
             raise SoqlError("MALFORMED_QUERY", f"unexpected '{self.peek()[1]}'")
         return query
+
+    def select_into(self, fields: list[str], counts: list[tuple[str, str]], converted: set[str]) -> None:
+        """One SELECT item: a field, or COUNT(field) with an optional alias."""
+        if self.peek(1) == ("punct", "(") and self.keyword("COUNT"):
+            self.expect("punct", "(")
+            name = self.expect("word")
+            self.expect("punct", ")")
+            token = self.peek()
+            alias = f"expr{len(counts)}"
+            if token and token[0] == "word" and token[1].upper() != "FROM":
+                alias = self.expect("word")
+            counts.append((alias, name))
+            return
+        fields.append(self.select_item(converted))
 
     def select_item(self, converted: set[str]) -> str:
         """A field of the SELECT list; convertCurrency(field) adds the field to `converted`."""
@@ -169,6 +203,7 @@ class _Parser:
 
     def comparison(self) -> Callable[[dict], bool]:
         name = self.not_converted("a WHERE clause")
+        self.query.filtered.add(name)
         lookup = self.lookup
         if self.keyword("NOT", "IN") or self.keyword("IN"):
             negate = self.tokens[self.index - 2][1].upper() == "NOT"
@@ -326,6 +361,22 @@ def run(query: Query, records: Iterable[dict], lookup: Callable[[dict, str], Any
         rows = present + missing if nulls_last else missing + present
     rows = rows[query.offset :]
     return rows[: query.limit] if query.limit is not None else rows
+
+
+def aggregate(query: Query, rows: list[dict], lookup: Callable[[dict, str], Any]) -> list[dict]:
+    """AggregateResult rows: one per group (one in all without GROUP BY), in first-seen order."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(tuple(lookup(row, g) for g in query.group_by), []).append(row)
+    if not query.group_by:
+        groups = {(): rows}
+    out = []
+    for key, members in groups.items():
+        result = {g.rsplit(".", 1)[-1]: v for g, v in zip(query.group_by, key)}
+        for alias, name in query.counts:
+            result[alias] = sum(1 for r in members if lookup(r, name) is not None)
+        out.append(result)
+    return out
 
 
 def _sort_key(value: Any) -> Any:
