@@ -253,7 +253,7 @@ class SalesforceConnection:
                 lambda: self.mdapi.deploy(io.BytesIO(zip_bytes), sandbox=True, **options),
                 idempotent=False,
             )
-        except (TargetError, MalformedReply) as exc:
+        except TargetError as exc:  # MalformedReply included: the org may have taken the deploy
             if not deploy_guard.unclear(exc):
                 raise
             return deploy_guard.find_lost(self, before, check_only, exc, self.retry_policy.sleep)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from handrail.specs.diagnostics import HandrailError
 from handrail.targets.errors import TargetError
-from handrail.targets.transport.malformed import MalformedReply
 from handrail.targets.transport.redact import redact
 
 UNFINISHED = ("Pending", "InProgress", "Canceling")
@@ -51,7 +50,7 @@ def recent(conn) -> list[DeployRequest] | None:
     """The org's latest deploys, newest first; None when the org does not say (logged)."""
     try:
         rows = conn.tooling_query(RECENT)
-    except (TargetError, MalformedReply) as exc:
+    except TargetError as exc:  # MalformedReply included
         log.warning("could not list the org's deploys (%s); a deploy already running is not looked for", exc)
         return None
     return [
@@ -81,9 +80,7 @@ def wait_for_running(conn, deploys: list[DeployRequest] | None, wait) -> None:
             )
 
 
-def find_lost(
-    conn, before: list[DeployRequest] | None, check_only: bool, failure: TargetError | MalformedReply, sleep
-) -> str:
+def find_lost(conn, before: list[DeployRequest] | None, check_only: bool, failure: TargetError, sleep) -> str:
     """The id of the deploy an unclear submit started; when none shows, `failure` with what to do."""
     if before is not None:
         known = {d.id for d in before}
@@ -101,13 +98,13 @@ def find_lost(
         "deploy",
         failure.status,
         failure.body,
-        getattr(failure, "headers", None),
+        failure.headers,
         f"the deploy submit got no clear answer, so a deploy may be running in the org: see {WHERE}; "
         "`handrail apply` waits for a running deploy before submitting again, so it is never deployed twice",
     ) from failure
 
 
-def unclear(failure: TargetError | MalformedReply) -> bool:
+def unclear(failure: TargetError) -> bool:
     """A submit that failed this way (no reply, a 5xx, a reply that does not parse) may have started a
     deploy."""
     return failure.status is None or failure.status >= 500

@@ -17,7 +17,7 @@ import json
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
-from handrail.specs.diagnostics import HandrailError
+from handrail.targets.errors import TargetError
 from handrail.targets.transport.redact import redact
 
 EXCERPT = 160  # characters of the reply shown
@@ -43,18 +43,18 @@ def excerpt(body: object) -> str:
     return f"{len(data)} bytes: {shown}"
 
 
-class MalformedReply(HandrailError):
-    """A reply that did not parse; transient to the retry policy, so reads are repeated."""
-
-    status = None  # the status was a success: the body is what failed
+class MalformedReply(TargetError):
+    """A reply that did not parse: a TargetError without a status (the call's outcome is unclear, as after
+    a lost reply), which the retry policy treats as transient, so reads are repeated."""
 
     def __init__(self, target: str, operation: str, body: object, problem: object = ""):
-        self.target = target
-        self.operation = operation
-        self.body = excerpt(body)
         cause = f" ({redact(problem)})" if problem else ""
         super().__init__(
-            f"{target} {operation} failed: the reply could not be read{cause}; it was {self.body}"
-            "\n  hint: the service sent an incomplete or garbled reply; retry later, and if it persists "
-            "check for a proxy between Handrail and the service"
+            target,
+            operation,
+            None,
+            f"the reply could not be read{cause}; it was {excerpt(body)}",
+            hint="the service sent an incomplete or garbled reply; retry later, and if it persists check "
+            "for a proxy between Handrail and the service",
         )
+        self.args = (f"{target} {operation} failed: {self.body}\n  hint: {self.hint}",)

@@ -86,3 +86,13 @@ def test_a_reply_that_stays_truncated_is_an_operational_error(crm, operation, ca
     assert "the reply could not be read" in err and "bytes: " in err
     assert call in err and "retry later" in err
     assert (service.session_id if crm == "salesforce" else service.token) not in err
+
+
+def test_a_cut_off_reply_to_a_hubspot_create_is_checked_by_rereading_not_resent(hubspot, run_cli):
+    portal, spec = hubspot
+    portal.inject("properties.batch_create", truncate=True)  # created, but the reply is cut off
+    code, out, err = run_cli(*args(spec, "apply"))
+    assert code == 0 and clean(err), out + err
+    assert portal.count("properties.batch_create") == 2  # each batch sent once
+    assert "confirmed by re-reading HubSpot" in out
+    assert run_cli(*args(spec, "plan", "--exit-code"))[0] == 0
