@@ -131,24 +131,48 @@ def test_a_cut_off_login_reply_is_retried_then_reported(fake_salesforce, passwor
         password_login()
 
 
-@pytest.mark.parametrize(
-    "command", [["plan"], ["apply", "--yes"], ["diff"], ["audit"], ["brief", "Acme"]], ids=lambda c: c[0]
-)
-def test_every_command_retries_a_login_alike(
-    fake_salesforce, login_routes, run_cli, tmp_path, monkeypatch, command
-):
+@pytest.fixture
+def cli_login(fake_salesforce, login_routes, run_cli, tmp_path, monkeypatch):
+    """Runs a command against the fake org with auth password, its login hosts routed to the fake."""
     from plan.live import live_spec
 
     fake_salesforce.add_user("rep@example.com", "right", "tok123456")
     spec = live_spec(tmp_path, ENVIRONMENT)
-    for name, value in PASSWORD.items():
-        monkeypatch.setenv(name, value)
     plain = client.session
     monkeypatch.setattr(client, "session", lambda timeout, mounts: plain(timeout, login_routes[1]))
     monkeypatch.setattr(client, "DEFAULT_POLICY", quick(5))
+
+    def run(*command: str, password: str = "right"):
+        for name, value in {**PASSWORD, "SF_PASSWORD": password}.items():
+            monkeypatch.setenv(name, value)
+        code, out, err = run_cli(*command, "--env", "live", "--spec", str(spec))
+        assert "Traceback" not in err and "internal error" not in err
+        return code, err
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "command", [["plan"], ["apply", "--yes"], ["diff"], ["audit"], ["brief", "Acme"]], ids=lambda c: c[0]
+)
+def test_every_command_retries_a_login_alike(fake_salesforce, cli_login, command):
     fake_salesforce.inject("login", status=503, times=None)
-    code, out, err = run_cli(*command, "--env", "live", "--spec", str(spec))
+    code, err = cli_login(*command)
     assert code == 1, err
-    assert "Traceback" not in err and "internal error" not in err
     assert "Salesforce is unavailable: the password login was answered HTTP 503" in err
     assert fake_salesforce.count("login") == 5
+
+
+@pytest.mark.parametrize("status", [500, 429])
+def test_an_unavailable_login_exits_1_saying_so(fake_salesforce, cli_login, status):
+    fake_salesforce.inject("login", status=status, times=None)
+    code, err = cli_login("plan")
+    assert code == 1 and f"Salesforce is unavailable: the password login was answered HTTP {status}" in err
+    assert "refused" not in err and "<soapenv" not in err
+
+
+def test_a_refused_login_exits_1_naming_the_variables(fake_salesforce, cli_login):
+    code, err = cli_login("plan", password="wrong-password")
+    assert code == 1 and "Salesforce refused the password login (HTTP 500): INVALID_LOGIN" in err
+    assert "SF_USERNAME, SF_PASSWORD, SF_SECURITY_TOKEN" in err and "wrong-password" not in err
+    assert fake_salesforce.count("login") == 1
