@@ -18,8 +18,8 @@ QUERY = "query/?q=SELECT Id, Status, CheckOnly, CompletedDate, CreatedBy.Name FR
 def sf(fake_salesforce, test_authority):
     session = requests.Session()
     session.verify = test_authority.ca_file
-    url = fake_salesforce.url
-    return Salesforce(session_id=fake_salesforce.session_id, instance_url=url, version="63.0", session=session)
+    session_id, url = fake_salesforce.session_id, fake_salesforce.url
+    return Salesforce(session_id=session_id, instance_url=url, version="63.0", session=session)
 
 
 def test_a_deploy_whose_reply_is_lost_is_listed_and_runs_when_polled(fake_salesforce, sf):
