@@ -12,7 +12,7 @@ from handrail.specs.platforms import permission_set_users
 PER_ENVIRONMENT = ("people", "username_suffix", "hubspot_stages", "hubspot_pipelines")
 
 
-def deal_source(raw: dict) -> DealSource:
+def deal_source(raw: dict, doc: Document | None = None) -> DealSource:
     base = DealSource()
     acv, dtype = raw.get("acv") or {}, raw.get("deal_type") or {}
     expansion = dtype.get("expansion_values") or {}
@@ -30,7 +30,27 @@ def deal_source(raw: dict) -> DealSource:
         csm_field=(raw.get("csm") or {}).get("field"),
         account_csm_salesforce=((raw.get("csm") or {}).get("account_field") or {}).get("salesforce"),
         account_csm_hubspot=((raw.get("csm") or {}).get("account_field") or {}).get("hubspot"),
+        spans=_spans(raw, doc) if doc is not None else (),
     )
+
+
+def _spans(raw: dict, doc: Document) -> tuple:
+    """Where deal: writes each value, for errors about what the org holds (generators.plan.assumptions)."""
+    out = [("", doc.span(("deal",)))]
+    for part in ("acv", "deal_type"):
+        for crm in ("salesforce", "hubspot"):
+            out.append((f"{part}.{crm}", doc.span(("deal", part, crm))))
+    for part in ("expansion_values", "renewal_values"):
+        for crm in ("salesforce", "hubspot"):
+            values = ((raw.get("deal_type") or {}).get(part) or {}).get(crm) or ()
+            out.append((f"{part}.{crm}", doc.span(("deal", "deal_type", part, crm))))
+            out += [
+                (f"{part}.{crm}[{i}]", doc.span(("deal", "deal_type", part, crm, i)))
+                for i in range(len(values))
+            ]
+    for crm in ("salesforce", "hubspot"):
+        out.append((f"account_field.{crm}", doc.span(("deal", "csm", "account_field", crm))))
+    return tuple(out)
 
 
 def environment(name: str, raw: dict, doc: Document) -> Environment:
