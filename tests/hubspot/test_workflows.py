@@ -118,8 +118,9 @@ def test_a_gate_moves_the_deal_back_and_tells_the_owner_why(compiled):
 
 
 def stage_workflows(built: dict) -> dict:
-    """The workflows a deal's stage enrols it in: all but the intake ones (test_intake_workflows.py)."""
-    return {key: flow for key, flow in built.items() if not key.startswith("intake-")}
+    """The workflows a deal's stage enrols it in: all but the intake ones (test_intake_workflows.py) and the
+    clock ones, enrolled by a logged activity (tests/clocks)."""
+    return {key: flow for key, flow in built.items() if not key.startswith(("intake-", "clock-"))}
 
 
 def _stages_enrolled(branch: dict) -> set[str]:

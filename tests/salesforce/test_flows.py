@@ -92,6 +92,7 @@ def test_the_example_builds_four_flows_a_notification_type_and_a_test_class(exam
         "Handoff_Stage_Entry_After_Save": "Flow",
         "Handoff_Closed_Won_After_Save": "Flow",
         "Handoff_Intake_After_Save": "Flow",
+        "Handoff_Task_Clocks_After_Save": "Flow",
         "Handoff_Alert": "CustomNotificationType",
         "Handoff_Flows_Test": "ApexClass",
     }
@@ -128,7 +129,7 @@ def test_draft_status_deploys_every_flow_as_draft_without_the_test_class(example
         for name, (mtype, data) in files.items()
         if mtype == "Flow"
     }
-    assert set(statuses.values()) == {"Draft"} and len(statuses) == 4
+    assert set(statuses.values()) == {"Draft"} and len(statuses) == 5
     assert not any(mtype == "ApexClass" for mtype, _ in files.values())
     active = {
         etree.fromstring(data).findtext(NS + "status")
