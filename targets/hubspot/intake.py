@@ -148,19 +148,15 @@ def _refused_flow(model: Model, won) -> Flow | None:
     ]
     reasons: list[str] = []
     for gate in applicable_gates(model, won):
+        per_filter: dict[str, tuple[list[str], flt.Filter]] = {}  # segments sharing a requirement: one branch
         for key in gate.segments:
             for f in flt.unmet(model, flt.needs(model, gate, key)):
-                branch = flt.branch(
-                    [
-                        flt.ticked(tick, True),
-                        flt.any_of(status, [RETURNED]),
-                        flt.any_of(STAGE_PROPERTY, ids),
-                        *_segment_filter(model, [key]),
-                        f,
-                    ]
-                )
-                if branch not in branches:
-                    branches.append(branch)
+                per_filter.setdefault(repr(f), ([], f))[0].append(key)
+        for keys, f in per_filter.values():
+            fixed = [flt.ticked(tick, True), flt.any_of(status, [RETURNED]), flt.any_of(STAGE_PROPERTY, ids)]
+            branch = flt.branch([*fixed, *_segment_filter(model, keys), f])
+            if branch not in branches:
+                branches.append(branch)
         reasons += gate_requirements(model, gate)
     missing = _name(model, "missing_summary")
     body = act.paragraphs(
