@@ -80,7 +80,9 @@ def test_python_and_duckdb_count_the_hand_entered_clocks_alike(deals, run_cli):
 
 
 def test_the_reports_say_how_many_clocks_were_typed(deals, run_cli):
-    markdown = _report(run_cli, deals, "--format", "table")
-    assert "Clocks entered by hand: internal handoff 1 of 4, first CS touch 1 of 3, kickoff 2 of 3" in markdown
+    table = _report(run_cli, deals, "--format", "table")
+    assert "Clocks entered by hand: internal handoff 1 of 4, first CS touch 1 of 3, kickoff 2 of 3" in table
+    rows = _report(run_cli, deals, "--format", "csv").splitlines()
+    assert "clock_source,kickoff,by_hand,2" in rows and "clock_source,first_touch,by_automation,2" in rows
     html = _report(run_cli, deals, "--format", "html")
     assert "Clocks entered by hand" in html and "kickoff 2 of 3" in html
