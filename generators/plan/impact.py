@@ -68,7 +68,7 @@ def field_changes(plan: Plan, kinds: Iterable[str]) -> list[Change]:
 
 
 def verb(change: Change, was: float | None, gate: Gate) -> str:
-    """'creates enterprise_ready', 'raises enterprise_ready 70 -> 85', 'changes enterprise_ready'."""
+    """ "creates gate 'x'", "raises gate 'x' 70 → 85" (`was`: the live minimum score), "changes gate 'x'"."""
     now = change.facts.get("min_score")
     if change.action == CREATE:
         return f"creates gate '{gate.key}'"
@@ -77,8 +77,8 @@ def verb(change: Change, was: float | None, gate: Gate) -> str:
     return f"changes gate '{gate.key}'"
 
 
-def _top(counts: Counter, unit: str = "") -> str:
-    shown = [f"{name} ({n}{unit})" for name, n in counts.most_common(SHOWN)]
+def _top(counts: Counter) -> str:
+    shown = [f"{name} ({n})" for name, n in counts.most_common(SHOWN)]
     more = len(counts) - SHOWN
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
@@ -114,17 +114,11 @@ def gate_note(model: Model, change: Change, what: str, deals: list[Stopped], how
 def narrowing_note(change: Change, why: str, ids: list[str]) -> Note:
     """The records holding values the changed field no longer fits."""
     shown = ", ".join(ids[:SHOWN]) + (f" and {len(ids) - SHOWN} more" if len(ids) > SHOWN else "")
-    text = f"{len(ids)} record{'s' if len(ids) != 1 else ''} hold values that would not fit ({why})"
+    held = f"{len(ids)} records hold" if len(ids) != 1 else "1 record holds"
+    text = f"{held} values that would not fit ({why})"
     return Note(change.ident, "narrowing", text + (f": {shown}" if ids else ""), {"why": why, "ids": ids})
 
 
-def dependency_note(change: Change, users: list[str], refused: str = "") -> Note:
-    """What else reads or writes the field; or why the CRM would not say."""
-    if refused:
-        return Note(change.ident, "dependency", f"dependencies not known: {refused}", {"refused": refused})
-    text = "used by " + ", ".join(users) if users else "nothing else in the CRM references it"
-    return Note(change.ident, "dependency", text, {"used_by": users})
-
-
-def notes_of(plan: Plan, ident: str) -> list[Note]:
-    return [n for n in getattr(plan, "notes", ()) if n.ident == ident]
+def dependency_note(change: Change, users: list[str]) -> Note:
+    """What else reads or writes the field (plans note only fields something else uses)."""
+    return Note(change.ident, "dependency", "used by " + ", ".join(users), {"used_by": users})

@@ -40,7 +40,8 @@ def notes(org, model: Model, plan: Plan) -> list[impact.Note]:
     for change in changed:
         if change.action == UPDATE and any(f.code == "options-removed" for f in change.findings):
             out.append(_safely(change, "narrowing", lambda: options_removed(org.conn, change)))
-    return out + [_safely(c, "dependency", lambda: dependency(org, plan, c)) for c in changed]
+    used = [_safely(c, "dependency", lambda: dependency(org, plan, c)) for c in changed]
+    return out + [n for n in used if n is not None]
 
 
 def _safely(change: Change, kind: str, work) -> impact.Note:
@@ -53,7 +54,9 @@ def _safely(change: Change, kind: str, work) -> impact.Note:
 def gate_impact(org, model: Model, change: Change, gate: Gate) -> impact.Note:
     from handrail.targets.hubspot.deals import HubSpotDeals
 
-    what = impact.verb(change, None, gate)
+    what = impact.verb(
+        change, live_min_score(change.before, model.computed_field("score").hubspot_name), gate
+    )
     open_keys = [s.key for s in model.stages if not s.closed_won and not s.closed_lost]
     stage_ids = stage_values(model, open_keys, "hubspot", gate_pipelines(model, gate))
     deals = list(HubSpotDeals(org.env, model, connection=org.conn).in_stages(stage_ids))
@@ -67,6 +70,26 @@ def gate_impact(org, model: Model, change: Change, gate: Gate) -> impact.Note:
             segment = labels.get(result.segment) if result.segment else None
             stopped.append(impact.Stopped(model.stage(deal.stage).label, segment, deal.owner))
     return impact.gate_note(model, change, what, stopped, ENGINE)
+
+
+def live_min_score(body, score: str) -> float | None:
+    """The minimum score a live gate workflow enforces: its "score is below" filters hold the unrounded
+    score at which the rounded one reaches the floor (formula.rounded_floor: the floor less 0.05)."""
+    found: list[float] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            operation = node.get("operation") or {}
+            if node.get("property") == score and operation.get("operator") == "IS_LESS_THAN":
+                found.append(round(float(operation["value"]) + 0.05, 1))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(body or {})
+    return max(found) if found else None
 
 
 def search_ids(conn, groups: list[dict]) -> list[str]:
@@ -101,7 +124,7 @@ def options_removed(conn, change: Change) -> impact.Note:
     return impact.narrowing_note(change, f"options {', '.join(removed)} removed", ids)
 
 
-def dependency(org, plan: Plan, change: Change) -> impact.Note:
+def dependency(org, plan: Plan, change: Change) -> impact.Note | None:
     """Workflows and calculated properties naming the property (Handrail's own that the plan replaces
     are left out)."""
     name = change.key
@@ -122,6 +145,8 @@ def dependency(org, plan: Plan, change: Change) -> impact.Note:
         for n, p in properties.items()
         if n != name and mention.search(p.get("calculationFormula") or "")
     ]
+    if not users:
+        return None
     note = impact.dependency_note(change, users)
     if change.action == DELETE and any(u.startswith("workflow") for u in users):
         text = "HubSpot refuses to archive a property a workflow uses; change those first: " + note.text

@@ -58,5 +58,6 @@ def dependency_notes(conn, plan: Plan) -> list[impact.Note]:
                 and r["MetadataComponentName"] not in ours
             }
         )
-        out.append(impact.dependency_note(change, users))
+        if users:
+            out.append(impact.dependency_note(change, users))
     return out
