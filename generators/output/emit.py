@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, TextIO
 
-from handrail.generators.output.files import atomic_text
+from handrail.generators.output.files import atomic_text, has_scrubbers, scrubbed
 from handrail.specs.diagnostics import UsageProblem
 
 SPOOL_BYTES = 4 * 1024 * 1024
@@ -48,5 +48,8 @@ def emit(
         write(buffer)
         buffer.seek(0)
         out = stream or sys.stdout
-        shutil.copyfileobj(buffer, out)
+        if has_scrubbers():
+            out.write(scrubbed(buffer.read()))
+        else:
+            shutil.copyfileobj(buffer, out)
         out.flush()

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import Callable, Iterator, TextIO
+
+# Text passes these before it reaches a file or stdout. A command that holds credentials registers the
+# redaction of targets.transport.redact, so a token or session id an org echoed back never lands in a
+# saved plan, a snapshot or a report; commands that hold none pay nothing.
+_SCRUBBERS: list[Callable[[str], str]] = []
+
+
+def scrub_with(scrub: Callable[[str], str]) -> None:
+    if scrub not in _SCRUBBERS:
+        _SCRUBBERS.append(scrub)
+
+
+def has_scrubbers() -> bool:
+    return bool(_SCRUBBERS)
+
+
+def scrubbed(text: str) -> str:
+    for scrub in _SCRUBBERS:
+        text = scrub(text)
+    return text
 
 
 def _umask() -> int:
@@ -24,7 +45,12 @@ def atomic_text(path: str | Path) -> Iterator[TextIO]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
+            if _SCRUBBERS:  # the whole text, so a secret split across two writes is still found
+                held = io.StringIO()
+                yield held
+                handle.write(scrubbed(held.getvalue()))
+            else:
+                yield handle
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual permissions
         os.replace(tmp, path)
     except BaseException:
@@ -42,7 +68,7 @@ def write_tree(root: str | Path, files: dict[str, bytes]) -> None:
         for rel, data in files.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            target.write_bytes(_scrubbed_bytes(data) if _SCRUBBERS else data)
         old = None
         if root.exists():
             old = root.with_name(f".{root.name}.old.{os.getpid()}")
@@ -53,6 +79,13 @@ def write_tree(root: str | Path, files: dict[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _scrubbed_bytes(data: bytes) -> bytes:
+    try:
+        return scrubbed(data.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError:  # not text
+        return data
 
 
 def _remove(path: Path) -> None:

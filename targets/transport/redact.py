@@ -17,6 +17,8 @@ import re
 import threading
 from urllib.parse import quote, quote_plus
 
+from handrail.generators.output.files import scrub_with
+
 MASK = "[REDACTED]"
 
 _KEYS = (
@@ -64,6 +66,7 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= 6:
         with _lock:
             _secrets.update(encodings(value))
+        scrub_with(redact)  # files and stdout too (generators/output/files.py)
 
 
 def encodings(value: str) -> set[str]:

@@ -94,3 +94,31 @@ def test_a_hubspot_error_echoing_the_token_in_base64(fake_hubspot, test_authorit
     logging.getLogger("handrail.test").error("failed: %s", failed.value)
     text = str(failed.value) + caplog.text
     assert "bad credential" in text and leaked(token, text) == [] and token not in text
+
+
+def test_saved_files_and_output_hold_no_secret_in_any_encoding(tmp_path, capsys):
+    """What a command writes (a saved plan, a snapshot, a report, stdout) passes the same redaction once
+    the process holds a credential: an org that echoed one into a field description cannot plant it in a
+    file."""
+    from handrail.generators.output.emit import emit
+    from handrail.generators.output.files import atomic_text, write_tree
+
+    secret = "00DFILE0000000001!AQ.saved-file-session-id"
+    register_secret(secret)
+    text = "description: " + " | ".join([secret, *encoded(secret)])
+    with atomic_text(tmp_path / "plan.json") as handle:
+        handle.write(text[:20])  # a secret split across writes is still found
+        handle.write(text[20:])
+    write_tree(
+        tmp_path / "snapshot", {"Flow/a.json": text.encode(), "logo.png": b"\x89PNG\xff" + secret.encode()}
+    )
+    emit(None, lambda handle: handle.write(text))
+    emit(tmp_path / "report.csv", lambda handle: handle.write(text))
+    for written in (
+        (tmp_path / "plan.json").read_text(),
+        (tmp_path / "snapshot" / "Flow" / "a.json").read_text(),
+        (tmp_path / "report.csv").read_text(),
+        capsys.readouterr().out,
+    ):
+        assert MASK in written and not leaked(secret, written) and secret not in written
+    assert (tmp_path / "snapshot" / "logo.png").read_bytes().startswith(b"\x89PNG\xff")  # binary untouched
