@@ -40,6 +40,12 @@ class Target:
     # adopted items (ones the spec names that existed before Handrail): desired bodies take the live value
     # of every attribute the spec does not state, before the diff; None: compared whole
     adopt: Callable[["Model", "Desired", Mapping["Key", Any]], "Desired"] | None = None
+    # which components are Handrail's, by (kind, key, body): one rule for a live org and a snapshot
+    owns: Callable[["Model"], Callable[[str, str, Any], bool]] | None = None
+    # what the spec assumes the org holds (stages, deal-type values, fields): the components that say
+    # so, and the assumptions they break (generators.plan.assumptions; targets.<crm>.preflight)
+    assumed_keys: Callable[["Model", "Environment"], list["Key"]] | None = None
+    check_assumptions: Callable[..., list] | None = None
 
 
 def load_target(name: str) -> Target:

@@ -16,17 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from handrail.generators.plan import assumptions
 from handrail.generators.plan import saved as plan_file
+from handrail.generators.plan.assumptions import Broken
 from handrail.generators.plan.diff import Plan, diff, fingerprint, ident
 from handrail.generators.plan.environments import environment, platform_of
 from handrail.generators.plan.org import ApplyResult, Org
 from handrail.generators.plan.resources import Desired, Origin
 from handrail.generators.plan.snapshot import SnapshotOrg
 from handrail.generators.plan.validators import check_plan, refusals
-from handrail.specs.diagnostics import HandrailError
+from handrail.specs.diagnostics import HandrailError, SpecError
 from handrail.specs.environment_ids import for_environment
 from handrail.specs.model import Environment, Model
-from handrail.targets import load_target
+from handrail.targets import TARGETS, Target, load_target
 
 
 class RefusedError(HandrailError):
@@ -43,13 +45,44 @@ class Planned:
 
 
 def open_org(model: Model, env: Environment) -> Org:
-    if env.target == "snapshot":
+    if env.target == "snapshot":  # its components are Handrail's by the rule the live org follows
         spec_dir = Path(model.source).resolve().parent
-        return SnapshotOrg.inside(spec_dir, env.get("path"), env.get("platform"), env.name)
+        target = load_target(platform_of(env)) if platform_of(env) in TARGETS else None
+        owns = target.owns(model) if target is not None and target.owns is not None else None
+        return SnapshotOrg.inside(spec_dir, env.get("path"), env.get("platform"), env.name, owns)
     return load_target(env.target).open_org(env, model)
 
 
-def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org | None = None) -> Planned:
+def assumptions_broken(
+    target: Target, model: Model, env: Environment, org: Org, live: dict, planned: set
+) -> list[Broken]:
+    """What the spec assumes of the org that `live` (holding target.assumed_keys) shows does not hold."""
+    if target.check_assumptions is None:
+        return []
+    needs = set(target.assumed_keys(model, env))
+    held = {k: r for k, r in live.items() if k in needs}
+    return target.check_assumptions(model, env, held, not isinstance(org, SnapshotOrg), planned)
+
+
+def refuse_broken(broken: list[Broken], platform: str, env: Environment) -> None:
+    """Plan and apply stop at a broken assumption, before anything is applied (exit 3)."""
+    if broken:
+        raise SpecError([assumptions.diagnostic(b, platform, env.name) for b in broken])
+
+
+def make_plan(
+    model: Model,
+    env_name: str,
+    options: dict | None = None,
+    org: Org | None = None,
+    *,
+    drift: bool = False,
+    impact: bool = False,
+) -> Planned:
+    """The plan for `env_name`. A broken assumption about the org (a stage, deal-type value or field the
+    spec names that the org lacks) is a spec error, or with `drift` (diff) part of the plan's drift.
+    With `impact`, a live org's `impact(model, plan)` adds notes: the open deals each created or changed
+    gate would stop, the records a narrowed field no longer fits, what else uses a changed field."""
     env = environment(model, env_name)
     platform = platform_of(env)
     target = load_target(platform)
@@ -64,7 +97,14 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
     unverifiable = target.unverifiable_kinds
     checked = [r for r in desired.resources if r.kind not in unverifiable]
     wanted = [(r.kind, r.key) for r in checked]
-    live = org.fetch(wanted + [k for k in retired if k not in wanted])
+    needs = [k for k in (target.assumed_keys(model, env) if target.assumed_keys else []) if k not in wanted]
+    live = org.fetch(
+        wanted + [k for k in retired if k not in wanted] + [k for k in needs if k not in retired]
+    )
+    broken = assumptions_broken(target, model, env, org, live, set(wanted))
+    if not drift:
+        refuse_broken(broken, platform, env)
+    live = {k: r for k, r in live.items() if k not in needs or k in retired}
     if target.adopt is not None:  # adopted items keep what the spec does not say; apply sends that
         desired = target.adopt(model, desired, live)
         checked = [r for r in desired.resources if r.kind not in unverifiable]
@@ -73,8 +113,11 @@ def make_plan(model: Model, env_name: str, options: dict | None = None, org: Org
         plan,
         unverifiable=tuple(ident((r.kind, r.key)) for r in desired.resources if r.kind in unverifiable),
         desired=desired,
+        assumptions=tuple(assumptions.drift_line(b, platform) for b in broken),
     )
     plan = check_plan(plan, target.change_validators)
+    if impact and not isinstance(org, SnapshotOrg) and getattr(org, "impact", None) is not None:
+        plan = dataclasses.replace(plan, notes=tuple(org.impact(model, plan)))
     return Planned(plan, desired, org)
 
 
@@ -148,7 +191,17 @@ def saved_plan(
     prepare = getattr(org, "prepare", None)
     if prepare is not None:
         stored = dataclasses.replace(stored, desired=prepare(stored.desired, model))
-    live = org.fetch(list(stored.fingerprints))
+    target = load_target(platform_of(env))
+    if env.target == "hubspot":  # this portal's pipeline and stage ids, as make_plan reads them
+        model = for_environment(model, env)
+    needs = [
+        k
+        for k in (target.assumed_keys(model, env) if target.assumed_keys else [])
+        if k not in stored.fingerprints
+    ]
+    live = org.fetch(list(stored.fingerprints) + needs)
+    planned = {(r.kind, r.key) for r in stored.desired.resources} if stored.desired else set()
+    refuse_broken(assumptions_broken(target, model, env, org, live, planned), stored.target, env)
     now = {k: fingerprint(live[k].body) if k in live else None for k in stored.fingerprints}
     stale = plan_file.stale_components(stored, now)
     if stale:

@@ -71,6 +71,9 @@ class Plan:
     fingerprints: Mapping[Key, str | None] = field(default_factory=dict)  # live fingerprint (None: absent)
     unmanaged: tuple[str, ...] = ()  # live idents in our namespace that the spec does not mention
     unverifiable: tuple[str, ...] = ()  # desired items no API can read back (manual steps)
+    # what the spec assumes of the org that no longer holds, in handoff terms (diff only: plan refuses)
+    assumptions: tuple[str, ...] = ()
+    notes: tuple = ()  # impact.Note: deals a gate would stop, records a field no longer fits, dependencies
     desired: Desired | None = field(default=None, compare=False, repr=False)  # what apply sends
 
     @property

@@ -94,13 +94,17 @@ def text(
         for f in change.findings:
             tag = "DESTRUCTIVE" if f.destructive else f.severity
             lines.append(style(f"    ! {tag}: {f.message}", "red" if f.destructive else "yellow"))
+        lines += [f"    > {n.kind}: {n.text}" for n in plan.notes if n.ident == change.ident]
+    lines += [f"> {n.kind}: {n.text}" for n in plan.notes if not n.ident]
+    for line in plan.assumptions:
+        lines.append(style(f"! {line}", "red"))
     if plan.unmanaged:
         lines.append(f"left alone (in Handrail's namespace but not in the spec): {', '.join(plan.unmanaged)}")
     if plan.unverifiable:
         lines.append(
             f"not verifiable (manual steps an admin must check by hand): {', '.join(plan.unverifiable)}"
         )
-    if not plan.pending:
+    if not plan.pending and not plan.assumptions:
         lines.append(
             "no drift: the org matches the spec" if drift else "no changes: the org matches the spec"
         )
@@ -114,12 +118,15 @@ def markdown(plan: Plan, describe: Describe, drift: bool = False) -> str:
         out += ["| | component | what | spec |", "|---|---|---|---|"]
         for c in plan.pending:
             words = "<br>".join(_cell(w) for w in (describe(c) or generic_description(c)))
+            words += "".join(f"<br>**{n.kind}:** {_cell(n.text)}" for n in plan.notes if n.ident == c.ident)
             flags = " **destructive**" if c.destructive else ""
             out.append(
                 f"| {SYMBOL[c.action]}{flags} | `{c.kind} {c.key}` | {words} | {_cell(str(c.source or ''))} |"
             )
-    else:
+    elif not plan.assumptions:
         out.append("No drift: the org matches the spec." if drift else "No changes.")
+    out += ["", *(f"- **{_cell(line)}**" for line in plan.assumptions)] if plan.assumptions else []
+    out += [f"- {n.kind}: {_cell(n.text)}" for n in plan.notes if not n.ident]
     return "\n".join(out) + "\n"
 
 
@@ -144,6 +151,7 @@ def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -
                 "differences": [
                     {"path": d.path, "before": d.before, "after": d.after} for d in c.differences
                 ],
+                "notes": [_note(n) for n in plan.notes if n.ident == c.ident],
                 "findings": [
                     {
                         "severity": f.severity,
@@ -158,6 +166,8 @@ def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -
         ],
         "unmanaged": list(plan.unmanaged),
         "unverifiable": list(plan.unverifiable),
+        "assumptions": list(plan.assumptions),
+        "notes": [_note(n) for n in plan.notes if not n.ident],
     }
     if result is not None:
         data["result"] = {
@@ -167,6 +177,10 @@ def as_json(plan: Plan, describe: Describe, result: ApplyResult | None = None) -
             "notes": result.notes,
         }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def _note(note) -> dict:
+    return {"kind": note.kind, "text": note.text, **note.data}
 
 
 def apply_text(result: ApplyResult) -> str:

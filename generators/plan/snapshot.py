@@ -16,7 +16,7 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Collection, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from handrail.generators.output.files import atomic_text
 from handrail.generators.plan.diff import CREATE, DELETE, UPDATE, Key, Plan, fingerprint
@@ -27,6 +27,7 @@ from handrail.specs.diagnostics import HandrailError, InputError
 from handrail.specs.snapshot_path import SnapshotPathError, confined_snapshot_folder
 
 MANIFEST = "snapshot.json"
+Owns = Callable[[str, str, Any], bool]  # (kind, key, body) -> Handrail's component?
 LOCK = ".handrail.lock"
 
 
@@ -55,8 +56,9 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 class SnapshotOrg:
-    def __init__(self, folder: Path, platform: str, name: str = "snapshot"):
+    def __init__(self, folder: Path, platform: str, name: str = "snapshot", owns: Owns | None = None):
         self.folder, self.platform, self.name = Path(folder), platform, name
+        self.owns = owns  # the target's rule for a live org's components (None: every file is Handrail's)
         recorded = self._recorded_platform()
         if recorded is not None and recorded != platform:
             raise InputError(
@@ -64,10 +66,12 @@ class SnapshotOrg:
             )
 
     @classmethod
-    def inside(cls, spec_dir: Path, path: str, platform: str, name: str = "snapshot") -> "SnapshotOrg":
+    def inside(
+        cls, spec_dir: Path, path: str, platform: str, name: str = "snapshot", owns: Owns | None = None
+    ) -> "SnapshotOrg":
         """The snapshot `path` names, refused unless it is a folder inside the spec's folder tree."""
         try:
-            return cls(confined_snapshot_folder(spec_dir, path), platform, name)
+            return cls(confined_snapshot_folder(spec_dir, path), platform, name, owns)
         except SnapshotPathError as exc:
             raise InputError(f"environments.{name}.path: {exc}") from None
 
@@ -102,9 +106,16 @@ class SnapshotOrg:
         return out
 
     def managed(self) -> list[Key]:
+        """The components Handrail owns by the rule a live org follows: a snapshot may hold a whole org's
+        (a saved retrieve), and those stay the org's."""
         if not self.folder.is_dir():
             return []
-        return sorted((p.parent.name, p.stem) for p in self.folder.glob("*/*.json"))
+        files = (p.relative_to(self.folder).with_suffix("").parts for p in self.folder.glob("*/**/*.json"))
+        keys = sorted((parts[0], "/".join(parts[1:])) for parts in files)  # a report's key holds its folder
+        if self.owns is None:
+            return keys
+        bodies = self.fetch(keys)
+        return [k for k in keys if k in bodies and self.owns(k[0], k[1], bodies[k].body)]
 
     def _check_writable_folder(self) -> None:
         """Write only into a snapshot folder: absent, empty, or one that already has its snapshot.json."""

@@ -24,9 +24,12 @@ def print_plan(the_plan, fmt: str, drift: bool) -> None:
     console.print_plan(the_plan, fmt, drift, describer(the_plan.target))
 
 
-def show_plan(spec: Path, env_name: str, out: Path | None, fmt: str, edition: str) -> bool:
-    """Print the plan and, with `out`, save it for `handrail apply`; True when it has changes pending."""
-    planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
+def show_plan(
+    spec: Path, env_name: str, out: Path | None, fmt: str, edition: str, impact: bool = True
+) -> bool:
+    """Print the plan and, with `out`, save it for `handrail apply`; True when it has changes pending.
+    With `impact`, a live environment's plan says what its changes do to open deals and records."""
+    planned = make_plan(load_spec(spec).model, env_name, {"edition": edition}, impact=impact)
     print_plan(planned.plan, fmt, drift=False)
     if out:
         not_an_input(out, (spec,))
@@ -42,6 +45,6 @@ def show_plan(spec: Path, env_name: str, out: Path | None, fmt: str, edition: st
 
 def show_drift(spec: Path, env_name: str, fmt: str, edition: str) -> bool:
     """Print where the environment has drifted from the spec; True when it has."""
-    planned = make_plan(load_spec(spec).model, env_name, {"edition": edition})
+    planned = make_plan(load_spec(spec).model, env_name, {"edition": edition}, drift=True)
     print_plan(planned.plan, fmt, drift=True)
-    return bool(planned.plan.pending)
+    return bool(planned.plan.pending or planned.plan.assumptions)

@@ -29,19 +29,13 @@ from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Environment, Model
 from handrail.targets.hubspot import environment_stages, placeholders
 from handrail.targets.hubspot.org_normalise import normalise
-from handrail.targets.hubspot.portal_pipelines import check_portal_pipelines
-from handrail.targets.hubspot.vocabulary import (
-    DEAL_OBJECT_TYPE_ID,
-    DEALS,
-    FLOW_PREFIX,
-    FLOWS_PATH,
-    PIPELINE_RULES_PATH,
-)
+from handrail.targets.hubspot.ownership import KEY_PROPERTY, is_handrails
+from handrail.targets.hubspot.portal_pipelines import PIPELINES_PATH, check_portal_pipelines
+from handrail.targets.hubspot.vocabulary import DEAL_OBJECT_TYPE_ID, DEALS, FLOWS_PATH, PIPELINE_RULES_PATH
 
 TIMEOUT_VARIABLE = "HANDRAIL_HUBSPOT_TIMEOUT"
 VALIDATIONS_PATH = f"/crm/v3/property-validations/{DEAL_OBJECT_TYPE_ID}"
 PAGE = 100  # flows per list page and per batch read; owners per page
-KEY_PROPERTY = "handrail_key"  # customProperties entry naming the spec item a workflow comes from
 
 
 @dataclass
@@ -117,6 +111,9 @@ class HubSpotOrg:
         if "flow" in wanted:
             flows = self.read_flows()
             found.update({("flow", k): flows[k] for k in wanted["flow"] if k in flows})
+        if "pipeline" in wanted:  # the deal pipelines and their stages, as the spec assumes them
+            pipelines = self.read_pipelines()
+            found.update({("pipeline", k): pipelines[k] for k in wanted["pipeline"] if k in pipelines})
         for pipeline in wanted.get("pipeline_rules", []):
             found[("pipeline_rules", pipeline)] = _rules_body(self.read_pipeline_rules(pipeline))
         out = {}
@@ -130,12 +127,20 @@ class HubSpotOrg:
         properties = self.live.properties if self.live.properties is not None else self.read_properties()
         if self.live.flows is None:
             self.read_flows()
-        found = [("property", name) for name, p in properties.items() if p.get("groupName") == self.group]
-        for flow in self.live.all_flows:
-            key = (flow.get("customProperties") or {}).get(KEY_PROPERTY)
-            if key or str(flow.get("name", "")).startswith(FLOW_PREFIX):
+        found = [
+            ("property", name) for name, p in properties.items() if is_handrails(self.group, "property", p)
+        ]
+        for flow in self.live.all_flows:  # the rule a snapshot follows too (ownership.py)
+            if is_handrails(self.group, "flow", flow):
+                key = (flow.get("customProperties") or {}).get(KEY_PROPERTY)
                 found.append(("flow", key or flow.get("name", "")))
         return sorted(set(found))
+
+    def impact(self, model: Model, plan: Plan) -> list:
+        """The plan's notes: deals its gates would stop, deals holding removed options, dependencies."""
+        from handrail.targets.hubspot.impact import notes
+
+        return notes(self, model, plan)
 
     # -- reads (each a constant number of calls) ------------------------------------------------------
     def read_properties(self) -> dict[str, dict]:
@@ -192,6 +197,10 @@ class HubSpotOrg:
 
     def read_flow(self, flow_id: str) -> dict:
         return self.conn.request("GET", f"{FLOWS_PATH}/{flow_id}")
+
+    def read_pipelines(self) -> dict[str, dict]:
+        data = self.conn.request("GET", PIPELINES_PATH) or {}
+        return {str(p["id"]): p for p in data.get("results", []) if not p.get("archived")}
 
     def read_pipeline_rules(self, pipeline: str) -> dict:
         rules = self.conn.request("GET", PIPELINE_RULES_PATH.format(pipeline=pipeline))

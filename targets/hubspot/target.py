@@ -7,6 +7,7 @@ from handrail.generators.plan.report import differing_values
 from handrail.generators.plan.resources import Origin
 from handrail.specs.model import Environment, Model
 from handrail.targets import Target
+from handrail.targets.hubspot import ownership, preflight
 from handrail.targets.hubspot import render as _render
 from handrail.targets.hubspot.adoption import adopt
 from handrail.targets.hubspot.validators import CHANGE_VALIDATORS
@@ -69,4 +70,7 @@ TARGET = Target(
     change_validators=CHANGE_VALIDATORS,
     unverifiable_kinds=frozenset({"manual_step"}),  # no API reads them back: reported, never diffed
     adopt=adopt,
+    owns=ownership.owns,
+    assumed_keys=preflight.assumed_keys,
+    check_assumptions=preflight.check,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handrail.specs.model import Environment, Model
 from handrail.targets import Target
+from handrail.targets.salesforce import ownership, preflight
 from handrail.targets.salesforce import render as _render
 from handrail.targets.salesforce.adoption import adopt
 from handrail.targets.salesforce.drift import describe, retired_keys
@@ -38,4 +39,7 @@ TARGET = Target(
     deal_source=deal_source,
     change_validators=CHANGE_VALIDATORS,
     adopt=adopt,
+    owns=ownership.owns,
+    assumed_keys=preflight.assumed_keys,
+    check_assumptions=preflight.check,
 )

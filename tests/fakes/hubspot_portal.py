@@ -131,6 +131,8 @@ class Portal:
                             "displayOrder": 1,
                             "hidden": False,
                         },
+                        # not one of HubSpot's defaults: the option the example spec's portal added
+                        {"label": "Renewal", "value": "renewal", "displayOrder": 2, "hidden": False},
                     ]
                 },
             ),

@@ -34,6 +34,19 @@ ENVIRONMENTS = (
 def portal(portal):
     for email, (first, last) in PEOPLE.items():
         portal.portal.add_owner(email, first, last)
+    # the stages `live` names by its own ids (the portal's other environment uses the defaults)
+    stages = portal.portal.pipelines["deals"]["default"]["stages"]
+    for stage_id, label, probability in (("1234567", "Commit", "0.9"), ("1234570", "Won", "1.0")):
+        stages.append(
+            portal.portal.stage_record(
+                {
+                    "stageId": stage_id,
+                    "label": label,
+                    "displayOrder": len(stages),
+                    "metadata": {"probability": probability},
+                }
+            )
+        )
     return portal
 
 

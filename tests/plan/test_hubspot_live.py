@@ -425,7 +425,14 @@ def test_drift_check_costs_a_constant_number_of_calls(portal, tmp_path, run_cli)
         counts[fields] = [c.operation for c in portal.calls()]
     assert counts[10] == counts[100]
     assert sorted(counts[100]) == sorted(
-        ["properties.list", "groups.list", "validations.list", "flows.list", "flows.batch_read"]
+        [
+            "properties.list",
+            "groups.list",
+            "validations.list",
+            "flows.list",
+            "flows.batch_read",
+            "pipelines.list",
+        ]
     )
 
 

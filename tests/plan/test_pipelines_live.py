@@ -7,13 +7,22 @@ import json
 from html import escape
 
 import pytest
+from fakes.salesforce_org import OPPORTUNITY_STAGES
 from fakes.wsdl import MD
 from helpers import ROOT
 from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args
 
 SPEC = ROOT / "tests" / "specs" / "pipelines.yaml"
-PROCESSES = {
-    "New Business Process": ["Qualification", "Needs Analysis", "Proposal/Price Quote", "Negotiation/Review"],
+PROCESSES = {  # each offers every stage its pipeline names (the closed ones too), as plan checks
+    "New Business Process": [
+        "Qualification",
+        "Needs Analysis",
+        "Proposal/Price Quote",
+        "Negotiation/Review",
+        "Commit",
+        "Closed Won",
+        "Closed Lost",
+    ],
     "Renewal Process": ["Renewal Proposal", "Renewal Negotiation", "Closed Won", "Closed Lost"],
 }
 RECORD_TYPES = {
@@ -31,6 +40,9 @@ def spec_with(tmp_path, environment: str):
 @pytest.fixture
 def org(org):
     state = org.org
+    # a sales process offers only StageName values: the renewal stages join the org's
+    renewal = [("Renewal Proposal", False, False), ("Renewal Negotiation", False, False)]
+    state.put_value_set("OpportunityStage", OPPORTUNITY_STAGES + renewal)
     for process, stages in PROCESSES.items():
         steps = "".join(
             f"<values><fullName>{escape(s)}</fullName><default>false</default></values>" for s in stages

@@ -4,6 +4,7 @@ in each deal's own currency; a single-currency org, or a spec reading a number f
 from __future__ import annotations
 
 import pytest
+from fakes.wsdl import MD
 from plan.live import SALESFORCE_ENV, args, edit, live_spec
 
 WARNING = "has multiple currencies, so Amount holds each deal's amount in the deal's own currency"
@@ -31,6 +32,12 @@ def test_no_warning_in_a_single_currency_org(org, spec, run_cli):
 
 def test_no_warning_when_the_acv_is_a_number_field(org, spec, run_cli):
     org.org.enable_currencies("USD", {"EUR": 0.92})
+    org.org.put_xml(  # the org's own number field (plan checks the ACV field exists and is a number)
+        "CustomField",
+        "Opportunity.ACV_USD__c",
+        f'<CustomField xmlns="{MD}"><label>ACV (USD)</label><precision>18</precision><scale>2</scale>'
+        "<type>Number</type></CustomField>",
+    )
     org.org.add_record("Opportunity", Name="Converted", Amount=1000, ACV_USD__c=1000.0)
     edit(spec, "acv: {salesforce: Amount,", "acv: {salesforce: ACV_USD__c,")
     code, out, err = run_cli(*args(spec, "plan"))

@@ -82,10 +82,16 @@ def test_snapshot_of_an_empty_org_saves_what_is_there(org, tmp_path, run_cli):
     spec = _spec(tmp_path, "salesforce")
     code, out, err = run_cli(*args(spec, "snapshot", "--out", str(tmp_path / "baseline")))
     assert code == 0, err
-    # the org's own Path settings exist before any apply; nothing else the spec owns does
+    # the org's own Path settings exist before any apply; nothing else the spec owns does. The stages
+    # and deal types the spec assumes are saved too, so plan checks them offline
     assert sorted(
         p.relative_to(tmp_path / "baseline").as_posix() for p in (tmp_path / "baseline").rglob("*.json")
-    ) == ["Settings/PathAssistant.json", "snapshot.json"]
+    ) == [
+        "Settings/PathAssistant.json",
+        "StandardValueSet/OpportunityStage.json",
+        "StandardValueSet/OpportunityType.json",
+        "snapshot.json",
+    ]
 
 
 SNAPSHOT_FIELDS = {
