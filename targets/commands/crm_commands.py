@@ -93,7 +93,15 @@ def build(
 @format_option("text", "json", "markdown", default="text", aliases=("json", "markdown"))
 @click.option("--exit-code", is_flag=True, help="Exit 4 when there are changes.")
 @click.option("--edition", **EDITION_OPTION)
-def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool, edition: str) -> None:
+@click.option(
+    "--impact/--no-impact",
+    default=True,
+    help="Against a live environment: the open deals each new or raised gate would stop, the records a "
+    "narrowed field no longer fits, and what else uses a changed field (default: on).",
+)
+def plan(
+    spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool, edition: str, impact: bool
+) -> None:
     """Show what apply would create, change or delete in an environment.
 
     \b
@@ -104,7 +112,7 @@ def plan(spec: Path, env_name: str, out: Path | None, fmt: str, exit_code: bool,
     """
     from handrail.targets.commands.plan import show_plan
 
-    if show_plan(spec, env_name, out, fmt, edition) and exit_code:
+    if show_plan(spec, env_name, out, fmt, edition, impact) and exit_code:
         sys.exit(EXIT_CHANGES)
 
 
