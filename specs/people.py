@@ -31,9 +31,7 @@ ROLES = ("owner", "owner_manager", "csm", "csm_manager")
 def named(model: Model) -> dict[str, list[Span | None]]:
     """Each person the spec names (roles included), with every place that names them, in spec order."""
     won = model.automation.on_closed_won
-    uses: list[tuple[Iterable[str], Span | None]] = [
-        (a.people, a.span) for a in won.assign_csm if a.people
-    ]
+    uses: list[tuple[Iterable[str], Span | None]] = [(a.people, a.span) for a in won.assign_csm if a.people]
     returned = model.automation.on_intake_return
     tasks = list(won.tasks) + [t for e in model.automation.on_stage_entry for t in e.tasks]
     tasks += returned.tasks

@@ -28,6 +28,7 @@ PROCESS = ["closed_won_at", "internal_handoff_at", "first_touch_at", "kickoff_at
 # Gate Flags as the flow writes them (targets/salesforce/gate_flags.py), and text that only looks alike
 FLAGS = ["", "a (monitor)", "a (bypassed); b (monitor)", "a (Monitor)", "(bypassed", " b (bypassed) "]
 
+
 def _moment(rng: random.Random, moment: datetime) -> str:
     """One instant written the ways exports write it."""
     form = rng.randrange(6)

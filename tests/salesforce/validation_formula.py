@@ -1,9 +1,9 @@
 """A small evaluator for the Salesforce formula subset Handrail's validation rules use.
 
-Supported: AND, OR, NOT, ISNEW, ISCHANGED, PRIORVALUE, ISPICKVAL, ISBLANK, LEN, TRIM, comparisons (< <= > >= = <>),
-string literals with backslash escapes, numbers, TRUE/FALSE and field names (dotted ones such as
-RecordType.DeveloperName too), and $Permission.<custom permission> (the running user's; Record.values holds
-it under that name). Blank values are None and propagate through comparisons the way
+Supported: AND, OR, NOT, ISNEW, ISCHANGED, PRIORVALUE, ISPICKVAL, ISBLANK, LEN, TRIM, comparisons
+(< <= > >= = <>), string literals with backslash escapes, numbers, TRUE/FALSE, field names (dotted ones
+such as RecordType.DeveloperName too) and $Permission.<custom permission> (the running user's:
+Record.values holds it under that name). Blank values are None and propagate through comparisons the way
 Salesforce treats blank fields in validation rules ("treat blank fields as blanks"): a comparison with a
 blank is not TRUE.
 """
