@@ -96,3 +96,16 @@ def json_like(words: list[str], *, text: int, items: int, keys: int, leaves: int
         ),
         max_leaves=leaves,
     )
+
+
+# A handoff every scored field of the example spec holds specifically: Ready in every segment.
+SPECIFIC_HANDOFF = {
+    "business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
+    "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT lead).",
+    "success_criteria": "Ten-day onboarding for 90% of new teams by 30 June, measured in the admin report.",
+    "risk_flags": "IT security review must finish before SSO goes live; champion changes role in Q3.",
+    "products_scope": "Enterprise plan, SSO add-on, Salesforce integration",
+    "key_conversations": "Discount traded for a case study; SSO promised by go-live.",
+    "contract_terms": "3 years, renews 2029-06-30, annual billing",
+    "communication_prefs": "Weekly email to Sam; monthly call with Dana; Slack for urgent items.",
+}

@@ -57,3 +57,22 @@ class Portal:
 
     def _apply(self, changes: dict) -> None:
         self.record = HubSpotDeal(self.model, {**self.record, **changes}).record
+
+
+def deal_record(model, values: dict, amount: str) -> dict:
+    """A new-business deal in Contract sent (`values` by spec field key), with a CSM and an owner."""
+    f = model.field
+    record = {f(k).hubspot_name: v for k, v in values.items()}
+    record.update(
+        {
+            "amount_in_home_currency": amount,
+            "dealtype": "newbusiness",
+            "createdate": "1767225600000",
+            "closedate": "1772582400000",
+            f("partner_sourced").hubspot_name: "false",
+            f("csm").hubspot_name: "7001",
+            "hubspot_owner_id": "7002",
+            "dealstage": "contractsent",
+        }
+    )
+    return record

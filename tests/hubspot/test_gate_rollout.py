@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import EXAMPLE_SPEC
-from portal_run import NOW, Portal
+from portal_run import NOW, Portal, deal_record
 
 from handrail.specs.validate import load_spec_text
 from handrail.targets.hubspot.limits import check_spec
@@ -37,20 +37,7 @@ def spec(monitor: bool, bypass: bool = False):
 
 def enterprise_gaps(model) -> Portal:
     """An Enterprise deal with Gaps (success criteria generic, contract and preferences empty), in Commit."""
-    f = model.field
-    record = {f(k).hubspot_name: v for k, v in GOOD.items()}
-    record.update(
-        {
-            "amount_in_home_currency": "500000",
-            "dealtype": "newbusiness",
-            "createdate": "1767225600000",
-            "closedate": "1772582400000",
-            f("partner_sourced").hubspot_name: "false",
-            f("csm").hubspot_name: "7001",
-            "hubspot_owner_id": "7002",
-            "dealstage": "contractsent",
-        }
-    )
+    record = deal_record(model, GOOD, "500000")
     return Portal(model, record)
 
 

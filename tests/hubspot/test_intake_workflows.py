@@ -12,21 +12,12 @@ README's Corrections give). Property changes a workflow makes can enrol the deal
 from __future__ import annotations
 
 import pytest
-from helpers import EXAMPLE_SPEC
-from portal_run import NOW, Portal
+from helpers import EXAMPLE_SPEC, SPECIFIC_HANDOFF
+from portal_run import NOW, Portal, deal_record
 
 from handrail.specs.validate import load_spec
 
-GOOD = {
-    "business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
-    "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT lead).",
-    "success_criteria": "Ten-day onboarding for 90% of new teams by 30 June, measured in the admin report.",
-    "risk_flags": "IT security review must finish before SSO goes live; champion changes role in Q3.",
-    "products_scope": "Enterprise plan, SSO add-on, Salesforce integration",
-    "key_conversations": "Discount traded for a case study; SSO promised by go-live.",
-    "contract_terms": "3 years, renews 2029-06-30, annual billing",
-    "communication_prefs": "Weekly email to Sam; monthly call with Dana; Slack for urgent items.",
-}
+GOOD = SPECIFIC_HANDOFF
 
 
 @pytest.fixture()
@@ -35,20 +26,7 @@ def model():
 
 
 def won_deal(model) -> Portal:
-    f = model.field
-    record = {f(k).hubspot_name: v for k, v in GOOD.items()}
-    record.update(
-        {
-            "amount_in_home_currency": "50000",
-            "dealtype": "newbusiness",
-            "createdate": "1767225600000",
-            "closedate": "1772582400000",
-            f("partner_sourced").hubspot_name: "false",
-            f("csm").hubspot_name: "7001",
-            "hubspot_owner_id": "7002",
-            "dealstage": "contractsent",
-        }
-    )
+    record = deal_record(model, GOOD, "50000")
     portal = Portal(model, record)
     portal.edit(dealstage="closedwon")
     return portal

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from helpers import SPECIFIC_HANDOFF
 from salesforce.flow_interpreter import Flow, Run
 from salesforce.validation_formula import Record, evaluate
 
@@ -19,16 +20,7 @@ from handrail.targets.salesforce.validation_rules import rule_components
 from handrail.targets.salesforce.xml import metadata_xml
 
 REP, BOSS, CSM = "005REP", "005BOSS", "005CSM"
-GOOD = {
-    "business_goals": "Cut onboarding from 30 to 10 days for 40 regional teams by the end of June.",
-    "stakeholder_map": "Dana Lee (CFO, economic buyer); Sam Ortiz (RevOps, champion); Kim Wu (IT lead).",
-    "success_criteria": "Ten-day onboarding for 90% of new teams by 30 June, measured in the admin report.",
-    "risk_flags": "IT security review must finish before SSO goes live; champion changes role in Q3.",
-    "products_scope": "Enterprise plan, SSO add-on, Salesforce integration",
-    "key_conversations": "Discount traded for a case study; SSO promised by go-live.",
-    "contract_terms": "3 years, renews 2029-06-30, annual billing",
-    "communication_prefs": "Weekly email to Sam; monthly call with Dana; Slack for urgent items.",
-}
+GOOD = SPECIFIC_HANDOFF
 
 
 class Org:
