@@ -9,6 +9,7 @@ Every command logs in through here (client.connect), so plan, apply, diff, audit
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any, Callable
 
 from handrail.targets.errors import AuthError
@@ -47,7 +48,11 @@ def logged_in(env, http, make: Callable[[], Any], policy: RetryPolicy):
     def attempt():
         last.clear()
         try:
-            return make()
+            with warnings.catch_warnings():
+                # simple-salesforce warns of a refused JWT login with an authorize URL that carries the
+                # consumer key; the error raised here says what to check instead
+                warnings.simplefilter("ignore", UserWarning)
+                return make()
         except Exception as exc:  # noqa: BLE001 - every failure is told as credentials or the service
             raise failure(env, exc, last.get("response")) from exc
 

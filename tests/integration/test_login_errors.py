@@ -114,9 +114,10 @@ def test_a_jwt_token_endpoint_500_is_unavailable_not_an_attribute_error(fake_sal
     assert "AttributeError" not in message and fake_salesforce.count("oauth_token") == 3
 
 
-def test_a_refused_jwt_login_names_the_variables(fake_salesforce, jwt_login):
+def test_a_refused_jwt_login_names_the_variables(fake_salesforce, jwt_login, recwarn):
     with pytest.raises(AuthError) as refused:
         jwt_login("stranger@example.com")
+    assert [str(w.message) for w in recwarn] == []  # simple-salesforce's, with the consumer key in a URL
     message = str(refused.value)
     assert "refused the jwt login (HTTP 400): invalid_grant: user hasn't approved this consumer" in message
     assert "SF_USERNAME, SF_CONSUMER_KEY, SF_PRIVATE_KEY_FILE" in message
