@@ -389,5 +389,12 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(EXIT_OK)
 
 
+def console() -> None:
+    """The `handrail` console script: main(), ending quickly after read-only commands."""
+    from handrail.generators.commands.console import run
+
+    run(main, sys.argv[1:])
+
+
 if __name__ == "__main__":
-    main()
+    console()

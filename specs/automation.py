@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from handrail.specs.diagnostics import Span
+from handrail.specs.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Due:
+    """When a task falls due: an amount of hours, days or business days (the spec's calendar)."""
+
     amount: int
     unit: Literal["hours", "days", "business_days"]
 
@@ -18,8 +21,10 @@ class Due:
         return f"{self.amount} {unit[:-1] if self.amount == 1 else unit}"
 
 
-@dataclass(frozen=True)
+@record
 class Task:
+    """A task Handrail creates for a role or user when its event happens."""
+
     key: str
     subject: str
     description: str
@@ -32,8 +37,10 @@ class Task:
     stamps: str | None = None  # the SLA clock its completion stamps (specs.clocks)
 
 
-@dataclass(frozen=True)
+@record
 class Notification:
+    """A message to roles or users when its event happens, for deals of `segments` (all when empty)."""
+
     to: tuple[str, ...]
     title: str
     body: str
@@ -43,7 +50,7 @@ class Notification:
     pipelines: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Assignment:
     """One `assign_csm` rule. It applies to a deal of one of `segments` whose fields match every `when`
     entry (a field reference, specs.csm_rules, and its values); the first rule that applies and finds a
@@ -64,24 +71,30 @@ class Assignment:
         return ((self.assign,) if self.assign else ()) + self.pool
 
 
-@dataclass(frozen=True)
+@record
 class Escalation:
+    """Who is told, and what, when one of the handoff SLA clocks runs out."""
+
     sla: Literal["internal_handoff", "first_touch", "kickoff", "implementation_contact"]
     to: tuple[str, ...]
     message: str
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@record
 class StageEntry:
+    """The tasks and notifications when a deal enters `stage`."""
+
     stage: str
     notify: tuple[Notification, ...] = ()
     tasks: tuple[Task, ...] = ()
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ClosedWon:
+    """What happens at Closed Won: CSM assignment, tasks, notifications, and the close time stamp."""
+
     assign_csm: tuple[Assignment, ...] = ()
     tasks: tuple[Task, ...] = ()
     notify: tuple[Notification, ...] = ()
@@ -89,7 +102,7 @@ class ClosedWon:
     escalations: tuple[Escalation, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class IntakeReturn:
     """What happens when CS returns a handoff to Sales (intake status Returned): the deal stays won, the
     tasks and notifications go out, and the handoff goes back to CS only through the Closed Won gates."""
@@ -99,8 +112,10 @@ class IntakeReturn:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Automation:
+    """The spec's `automation:` block: what happens on stage entry, at Closed Won and on an intake return."""
+
     on_stage_entry: tuple[StageEntry, ...] = ()
     on_closed_won: ClosedWon = field(default_factory=ClosedWon)
     flow_status: Literal["active", "draft"] = "active"

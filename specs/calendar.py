@@ -16,11 +16,12 @@ the calendar is UTC, Monday to Friday, no holidays, hours elapsed: what the CRMs
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
 from handrail.specs.diagnostics import Span
+from handrail.specs.record import record
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MICRO = timedelta(microseconds=1)
@@ -35,8 +36,10 @@ def _zone(name: str):
     return ZoneInfo(name)
 
 
-@dataclass(frozen=True)
+@record
 class BusinessCalendar:
+    """Working days, hours and holidays in one time zone: what business days and hours count."""
+
     time_zone: str = "UTC"
     working_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
     start: time = time(9, 0)

@@ -11,10 +11,10 @@ strings, no repeats); this module turns it into the model's ContactRule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from handrail.specs.record import record
 
 
-@dataclass(frozen=True)
+@record
 class ContactRule:
     """At least `min` contacts with a role, among them every one of `roles` (matched exactly, trimmed)."""
 

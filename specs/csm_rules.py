@@ -8,18 +8,20 @@ A `when:` key is a field key of the spec (its CRM field in each target), `deal_t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from handrail.specs.model import Field, Model
+from handrail.specs.record import record
 
 ACCOUNT = re.compile(r"^account\.([A-Za-z][A-Za-z0-9_]*)$")
 WHEN_TYPES = ("picklist", "short_text")  # a territory matches one value; text compares exactly
 _RULE = ("automation", "on_closed_won", "assign_csm")
 
 
-@dataclass(frozen=True)
+@record
 class WhenField:
+    """What an assignment rule's `when:` entry reads: a spec field, the deal type or an Account field."""
+
     kind: Literal["field", "deal_type", "account"]
     name: str  # the spec field key, "deal_type", or the Account field's API name
     field: Field | None = None

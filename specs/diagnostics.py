@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from handrail.specs.record import record
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -23,8 +25,10 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
+    """One problem found in the spec or an input file: severity, stable code, message and location."""
+
     severity: Severity
     code: str  # stable identifier, e.g. "schema", "unknown-reference"
     message: str

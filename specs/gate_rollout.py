@@ -13,16 +13,17 @@ integration users and admins pass every gate (part of the model).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from handrail.specs.diagnostics import Span
 from handrail.specs.naming import prefixed
+from handrail.specs.record import record
 
 MODES = ("enforce", "monitor")
 
 
-@dataclass(frozen=True)
+@record
 class GateBypass:
+    """The Salesforce custom permission that lets its holders pass the enforced gates (flagged)."""
+
     permission: str  # the Salesforce custom permission's API name
     label: str
     span: Span | None = None

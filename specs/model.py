@@ -6,7 +6,6 @@ the spec node it came from, so compile-time errors can point back at the spec.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from handrail.specs.automation import (  # noqa: F401 - part of the model's vocabulary
@@ -27,6 +26,7 @@ from handrail.specs.gate_rollout import GateBypass
 from handrail.specs.pipelines import Pipeline
 from handrail.specs.platforms import Assignee, SalesforceSettings
 from handrail.specs.playbook import Playbook
+from handrail.specs.record import record
 
 FieldType = Literal[
     "short_text",
@@ -48,7 +48,7 @@ TIERS = ("ready", "gaps", "blocked")
 Motion = Literal["automated", "structured", "white_glove", "internal", "partner"]
 
 
-@dataclass(frozen=True)
+@record
 class Quality:
     """When a populated value is only generic (half credit). Comparisons ignore case and surrounding space."""
 
@@ -61,15 +61,19 @@ class Quality:
         return bool(self.min_length or self.filler_phrases or self.generic_if_contains)
 
 
-@dataclass(frozen=True)
+@record
 class Option:
+    """One choice of a picklist or multi-select field; a generic one scores half."""
+
     value: str
     label: str
     generic: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Field:
+    """A handoff field: its type, section, weight and what makes a value only generic."""
+
     key: str
     label: str
     type: FieldType
@@ -101,15 +105,17 @@ class Field:
         return 1.0
 
 
-@dataclass(frozen=True)
+@record
 class Section:
+    """A group of fields in the brief and on the layouts, with the roles that read it."""
+
     key: str
     label: str
     description: str = ""
     roles: tuple[str, ...] = ("csm", "implementation", "leadership")
 
 
-@dataclass(frozen=True)
+@record
 class Range:
     """A numeric interval; None bounds are open."""
 
@@ -137,7 +143,7 @@ class Range:
         return " and ".join(parts)
 
 
-@dataclass(frozen=True)
+@record
 class Match:
     """Segment rule: every condition present must hold. No conditions: matches every deal."""
 
@@ -175,16 +181,20 @@ class Match:
         return " and ".join(parts) or "every deal"
 
 
-@dataclass(frozen=True)
+@record
 class Sla:
+    """The handoff's clocks: internal handoff and first touch in hours, kickoff in business days."""
+
     internal_handoff_hours: int = 24
     first_touch_hours: int = 48
     kickoff_business_days: int = 5
     implementation_contact_days: int | None = None  # the playbook's post-sale owner segments (specs.playbook)
 
 
-@dataclass(frozen=True)
+@record
 class Segment:
+    """A class of deals (by ACV, type, region...) with its own required fields, motion and SLA."""
+
     key: str
     label: str
     description: str
@@ -198,14 +208,18 @@ class Segment:
     pipelines: tuple[str, ...] = ()  # pipeline keys; empty: deals of any pipeline (specs/pipelines.py)
 
 
-@dataclass(frozen=True)
+@record
 class Tiers:
+    """The score thresholds of the ready and gaps tiers; below gaps is blocked."""
+
     ready: float = 85
     gaps: float = 60
 
 
-@dataclass(frozen=True)
+@record
 class Stage:
+    """A pipeline stage as the spec names it, with its Salesforce and HubSpot values."""
+
     key: str
     label: str
     order: int
@@ -216,8 +230,10 @@ class Stage:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Requirement:
+    """What a gate requires: fields, the segment's required fields, a minimum score or tier."""
+
     fields: tuple[str, ...] = ()
     segment_required_fields: bool = False
     min_score: float | None = None
@@ -232,7 +248,7 @@ class Requirement:
         return max(floors) if floors else None
 
 
-@dataclass(frozen=True)
+@record
 class Approval:
     """A gate's `hubspot:` block: who approves a move into its stage while the gate is not met."""
 
@@ -241,8 +257,10 @@ class Approval:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Gate:
+    """A stage gate: what deals of `segments` must hold to enter `stage`, enforced or monitored."""
+
     key: str
     stage: str
     segments: tuple[str, ...]  # resolved segment keys
@@ -256,7 +274,7 @@ class Gate:
     mode: Literal["enforce", "monitor"] = "enforce"  # monitor: flag, do not block (specs.gate_rollout)
 
 
-@dataclass(frozen=True)
+@record
 class DealSource:
     """Where the deal attributes segments match on live in each CRM."""
 
@@ -283,16 +301,20 @@ class DealSource:
         return spans.get(path) or spans.get("")
 
 
-@dataclass(frozen=True)
+@record
 class Naming:
+    """The prefixes and names Handrail gives what it creates in each CRM."""
+
     salesforce_prefix: str = "Handoff"
     hubspot_prefix: str = "handoff"
     hubspot_group: str = "handoff"
     salesforce_object: str = "Opportunity"
 
 
-@dataclass(frozen=True)
+@record
 class Environment:
+    """A named place to deploy to: a Salesforce org, a HubSpot portal or a snapshot folder."""
+
     name: str
     target: Literal["salesforce", "hubspot", "snapshot"]
     settings: tuple[tuple[str, str | bool], ...]  # the remaining keys, as written
@@ -309,8 +331,10 @@ class Environment:
         return dict(self.settings).get(key, default)
 
 
-@dataclass(frozen=True)
+@record
 class Model:
+    """The validated spec: everything the generators and targets compile from."""
+
     name: str
     source: str  # the spec file
     naming: Naming

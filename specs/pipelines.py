@@ -9,26 +9,30 @@ pipeline that has its stage, a segment naming none matches deals of any pipeline
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from handrail.specs.diagnostics import Diagnostic, error, format_path
 from handrail.specs.loader import Document
+from handrail.specs.record import record
 from handrail.specs.schema_check import short, suggest
 
 if TYPE_CHECKING:
     from handrail.specs.model import Gate, Model, Stage
 
 
-@dataclass(frozen=True)
+@record
 class PipelineStage:
+    """A spec stage as one pipeline names it in each CRM."""
+
     stage: str  # spec stage key
     salesforce: str | None  # StageName value in this pipeline
     hubspot: str | None  # HubSpot stage id in this pipeline
 
 
-@dataclass(frozen=True)
+@record
 class Pipeline:
+    """A sales pipeline (a Salesforce sales process, a HubSpot pipeline) and its stages."""
+
     key: str
     label: str
     default: bool

@@ -14,19 +14,22 @@ not at all (the org's sharing model decides).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from handrail.specs.diagnostics import Span
+from handrail.specs.record import record
 
 
-@dataclass(frozen=True)
+@record
 class LayoutName:
+    """A Salesforce page layout the spec names, with where it names it."""
+
     name: str
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@record
 class SalesforceSettings:
+    """The spec's `salesforce:` block: layouts to extend and how the CSM gets access."""
+
     layouts: tuple[LayoutName, ...] = ()
     csm_access: str = "opportunity_team"  # opportunity_team | account_team | none
     csm_access_span: Span | None = None
@@ -45,7 +48,7 @@ def salesforce_settings(doc) -> SalesforceSettings:
     )
 
 
-@dataclass(frozen=True)
+@record
 class Assignee:
     """A username an environment's `permission_sets:` lists, with the spec location that names it."""
 

@@ -20,10 +20,9 @@ handoff is open (Closed Won, intake not Accepted) or, in Salesforce, when the ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from handrail.specs.automation import Due, Task
 from handrail.specs.diagnostics import Span
+from handrail.specs.record import record
 
 CONTACT_AT, RECOVERY_OWNER = "implementation_contact_at", "recovery_owner"
 RESERVED = frozenset({CONTACT_AT, RECOVERY_OWNER})
@@ -31,8 +30,10 @@ SLA_KEY = "implementation_contact"
 RECIPIENT_TYPES = frozenset({"short_text", "long_text", "user"})
 
 
-@dataclass(frozen=True)
+@record
 class PostSaleOwner:
+    """The playbook's post-sale owner: required at Closed Won for `segments`, contacted within `days`."""
+
     field: str  # spec field key
     segments: tuple[str, ...]
     days: int
@@ -41,8 +42,10 @@ class PostSaleOwner:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AeDeparture:
+    """Who takes over a handoff whose deal owner leaves, and when their task falls due."""
+
     recovery_owner: str = "owner_manager"  # a role or a username
     due: Due = Due(7, "days")
     span: Span | None = None
@@ -61,7 +64,9 @@ class AeDeparture:
         )
 
 
-@dataclass(frozen=True)
+@record
 class Playbook:
+    """The spec's `playbook:` block of edge cases."""
+
     post_sale_owner: PostSaleOwner | None = None
     ae_departure: AeDeparture | None = None

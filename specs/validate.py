@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from handrail.specs.calendar import calendar_problems
@@ -12,13 +12,16 @@ from handrail.specs.dimensions import expand
 from handrail.specs.loader import Document, load_bytes, load_file
 from handrail.specs.model import Model
 from handrail.specs.pipelines import check_pipelines
+from handrail.specs.record import record
 from handrail.specs.references import check_references
 from handrail.specs.resolve import resolve
 from handrail.specs.schema_check import check_schema
 
 
-@dataclass(frozen=True)
+@record
 class Validated:
+    """A spec that passed validation, and its warnings."""
+
     model: Model
     warnings: tuple[Diagnostic, ...]
 

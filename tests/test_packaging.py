@@ -37,7 +37,7 @@ def test_cli_is_the_only_root_module():
 
 
 def test_console_script_points_at_the_cli():
-    assert PYPROJECT["project"]["scripts"] == {"handrail": "handrail.cli:main"}
+    assert PYPROJECT["project"]["scripts"] == {"handrail": "handrail.cli:console"}
 
 
 def test_imports_go_through_the_package():
