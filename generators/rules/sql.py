@@ -123,7 +123,11 @@ def populated(f: Field) -> str:
 def generic_test(test: tree.GenericTest) -> str:
     f = test.field
     if isinstance(test, tree.FillerPhrase):
-        return f"{_lowered(f)} IN ({', '.join(literal(p) for p in test.phrases)})"
+        # Lower-casing never shortens a text, so a value longer than every phrase is none of them: only the
+        # short ones are lower-cased (most handoff answers are longer; LOWER of each was a tenth of `score`).
+        longest = max(len(p) for p in test.phrases)
+        phrases = ", ".join(literal(p) for p in test.phrases)
+        return f"LENGTH({_trimmed(f)}) <= {longest} AND LOWER({_trimmed(f)}) IN ({phrases})"
     if isinstance(test, tree.ContainsPhrase):
         return f"STRPOS({_lowered(f)}, {literal(test.phrase)}) > 0"
     if isinstance(test, tree.ShorterThan):
@@ -189,50 +193,70 @@ def at_least(threshold: float) -> int:
     return int((Decimal(repr(float(threshold))) * 10).to_integral_value(rounding=ROUND_CEILING))
 
 
-def _in(keys: list[str]) -> str:
-    return f"segment IN ({', '.join(literal(k) for k in keys)})"
+# Inside the query a deal's segment is its number (segment_no, the spec's order from 1): the score, the
+# completeness and each field's state test it with integer comparisons, and the name is printed once.
+def _numbers(model: Model) -> dict[str, int]:
+    return {s.key: n for n, s in enumerate(model.segments, 1)}
+
+
+def _in(model: Model, keys: list[str]) -> str:
+    numbers = _numbers(model)
+    return f"segment_no IN ({', '.join(str(numbers[k]) for k in keys)})"
+
+
+def _by_segment(model: Model, values: dict[str, str]) -> str:
+    """WHEN branches giving each segment's value, the segments that share a value in one branch."""
+    shared: dict[str, list[str]] = {}
+    for key, value in values.items():
+        shared.setdefault(value, []).append(key)
+    return " ".join(f"WHEN {_in(model, keys)} THEN {value}" for value, keys in shared.items())
 
 
 def _segment(rules: tree.Rules) -> str:
+    numbers = _numbers(rules.model)
     cases = [
         f"WHEN {' AND '.join(f'({segment_test(t, renewals(rules.model))})' for t in m.tests) or 'TRUE'} "
-        f"THEN {literal(m.segment.key)}"
+        f"THEN {numbers[m.segment.key]}"
         for m in rules.matches
     ]
-    return f"CASE {' '.join(cases)} END" if cases else "CAST(NULL AS VARCHAR)"
+    return f"CASE {' '.join(cases)} END" if cases else "CAST(NULL AS INTEGER)"
+
+
+def _segment_name(model: Model) -> str:
+    names = " ".join(f"WHEN {n} THEN {literal(k)}" for k, n in _numbers(model).items())
+    return f"CASE segment_no {names} END" if names else "CAST(NULL AS VARCHAR)"
 
 
 def _figures(model: Model, rules: tree.Rules, halves: dict[str, str]) -> tuple[str, str]:
     """The score and completeness, in tenths, for each segment."""
-    scores, complete = [], []
+    scores, complete = {}, {}
     for s in model.segments:
         sc = rules.scores[s.key]
         if sc.possible:
             earned = " + ".join(f"{w} * {halves[c.field.key]}" for w, c in sc.terms)
-            scores.append(f"WHEN {literal(s.key)} THEN {_tenths(f'({earned})', 2 * sc.possible)}")
+            scores[s.key] = _tenths(f"({earned})", 2 * sc.possible)
         required = rules.completeness[s.key].required
         if required:
             count = " + ".join(f"(CASE WHEN {halves[f.key]} > 0 THEN 1 ELSE 0 END)" for f in required)
-            complete.append(f"WHEN {literal(s.key)} THEN {_tenths(f'({count})', len(required))}")
-    score = f"(CASE segment {' '.join(scores)} END)" if scores else "CAST(NULL AS BIGINT)"
-    completeness = f"(CASE segment {' '.join(complete)} ELSE 1000 END)" if complete else "1000"
+            complete[s.key] = _tenths(f"({count})", len(required))
+    score = f"(CASE {_by_segment(model, scores)} END)" if scores else "CAST(NULL AS BIGINT)"
+    completeness = f"(CASE {_by_segment(model, complete)} ELSE 1000 END)" if complete else "1000"
     return score, completeness
 
 
 def _required_counts(model: Model, rules: tree.Rules, halves: dict[str, str]) -> list[str]:
     """The deal's segment's required fields, and how many hold a value (0 and 0 without a segment)."""
-    counts, filled = [], []
+    counts, filled = {}, {}
     for s in model.segments:
         required = rules.completeness[s.key].required
         if required:
-            counts.append(f"WHEN {literal(s.key)} THEN {len(required)}")
-            summed = " + ".join(f"(CASE WHEN {halves[f.key]} > 0 THEN 1 ELSE 0 END)" for f in required)
-            filled.append(f"WHEN {literal(s.key)} THEN {summed}")
+            counts[s.key] = str(len(required))
+            filled[s.key] = " + ".join(f"(CASE WHEN {halves[f.key]} > 0 THEN 1 ELSE 0 END)" for f in required)
     if not counts:
         return ["0 AS required", "0 AS required_filled"]
     return [
-        f"(CASE segment {' '.join(counts)} ELSE 0 END) AS required",
-        f"(CASE segment {' '.join(filled)} ELSE 0 END) AS required_filled",
+        f"(CASE {_by_segment(model, counts)} ELSE 0 END) AS required",
+        f"(CASE {_by_segment(model, filled)} ELSE 0 END) AS required_filled",
     ]
 
 
@@ -245,14 +269,14 @@ def _per_field(model: Model, halves: dict[str, str]) -> tuple[list[str], list[st
             continue
         h = halves[f.key]
         state = f"CASE {h} WHEN 0 THEN 'missing' WHEN 1 THEN 'generic' ELSE 'complete' END"
-        states.append(f"CASE WHEN {_in(considering)} THEN {state} END AS " + quoted("state_" + f.key))
+        states.append(f"CASE WHEN {_in(model, considering)} THEN {state} END AS " + quoted("state_" + f.key))
         summary.append(
-            f"CASE WHEN {_in(considering)} AND {h} < 2 THEN {literal(f.label)} || "
+            f"CASE WHEN {_in(model, considering)} AND {h} < 2 THEN {literal(f.label)} || "
             f"(CASE {h} WHEN 0 THEN ' (missing)' ELSE ' (generic)' END) END"
         )
         needing = [s.key for s in model.segments if f.key in s.required_fields]
         if needing:
-            missing.append(f"CASE WHEN {_in(needing)} AND {h} = 0 THEN {literal(f.label)} END")
+            missing.append(f"CASE WHEN {_in(model, needing)} AND {h} = 0 THEN {literal(f.label)} END")
     return states, summary, missing
 
 
@@ -284,7 +308,7 @@ def score_query(
     rules = tree.rules_for(model)
     halves = {f.key: f"h_{i}" for i, f in enumerate(model.fields)}
     judged = [f"{completion_halves(rules.completions[f.key])} AS {halves[f.key]}" for f in model.fields]
-    judged.append(f"{_segment(rules)} AS segment")
+    judged.append(f"{_segment(rules)} AS segment_no")
     valued = {f.key: f"p_{i}" for i, f in enumerate(model.fields) if f.contacts and detail}
     judged += [f"({populated(model.field(k))}) AS {p}" for k, p in valued.items()]
     score, completeness = _figures(model, rules, halves)
@@ -313,7 +337,8 @@ def score_query(
         outer += [f"{valued.get(key, f'{h} > 0')} AS {quoted('filled_' + key)}" for key, h in halves.items()]
     figured = [
         *passed,
-        "segment",
+        "segment_no",
+        f"{_segment_name(model)} AS segment",
         *halves.values(),
         *valued.values(),
         f"{score} AS score_tenths",
