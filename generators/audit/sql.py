@@ -25,7 +25,7 @@ from handrail.generators.audit.sla import SlaClock, clocks_for
 from handrail.generators.data.reader import stage_lookup
 from handrail.generators.rules import tree
 from handrail.generators.rules.gates import is_gated_stage
-from handrail.generators.rules.sql import at_least, literal, quoted, score_query
+from handrail.generators.rules.sql import at_least, by_segment, literal, quoted, score_query, segment_in
 from handrail.specs.model import Gate, Model
 
 PROCESS_COLUMNS = (
@@ -68,8 +68,8 @@ def _weekdays(value: str) -> str:
 
 
 def _by_segment(model: Model, value) -> str:
-    cases = " ".join(f"WHEN {literal(s.key)} THEN {value(s)}" for s in model.segments)
-    return f"(CASE segment {cases} END)" if cases else "NULL"
+    cases = by_segment(model, {s.key: value(s) for s in model.segments})
+    return f"(CASE {cases} END)" if cases else "NULL"
 
 
 def _sla(model: Model, clock: SlaClock) -> tuple[str, str]:
@@ -97,7 +97,7 @@ def _sla(model: Model, clock: SlaClock) -> tuple[str, str]:
         else f"WHEN {target} IS NULL THEN NULL "
     )
     outcome = (
-        f"CASE WHEN segment IS NULL THEN NULL {runs}WHEN {start} IS NULL THEN 'unmeasured' "
+        f"CASE WHEN segment_no IS NULL THEN NULL {runs}WHEN {start} IS NULL THEN 'unmeasured' "
         f"WHEN {event} IS NULL THEN (CASE WHEN {late} THEN 'breached' ELSE 'pending' END) "
         f"WHEN {elapsed} <= {limit} THEN 'within' ELSE 'breached' END"
     )
@@ -109,12 +109,12 @@ def _or_null(value: int | None) -> str:
     return "NULL" if value is None else str(value)
 
 
-def _requirement(requirement: tree.Requirement) -> str:
+def _requirement(model: Model, requirement: tree.Requirement) -> str:
     if isinstance(requirement, tree.Empty):
         return f"NOT {quoted('filled_' + requirement.field.key)}"
     if isinstance(requirement, tree.EmptyInSegments):
         empty = " OR ".join(f"NOT {quoted('filled_' + f.key)}" for f in requirement.fields)
-        return f"((segment IS NULL OR {_in('segment', list(requirement.segments))}) AND ({empty}))"
+        return f"((segment_no IS NULL OR {segment_in(model, list(requirement.segments))}) AND ({empty}))"
     if not isinstance(requirement, tree.ScoreBelow):
         raise TypeError(f"no SQL printing for {type(requirement).__name__}")
     return f"(score_tenths IS NULL OR score_tenths < {at_least(requirement.floor)})"
@@ -127,8 +127,8 @@ def gate_fails(model: Model, gate: Gate) -> str:
         return "FALSE"
     order = model.stage(gate.stage).order
     stages = [s.key for s in model.stages if not s.closed_lost and s.order >= order]
-    segments = f"(segment IS NULL OR {_in('segment', list(gate.segments))})"
-    failing = " OR ".join(_requirement(r) for r in requirements)
+    segments = f"(segment_no IS NULL OR {segment_in(model, list(gate.segments))})"
+    failing = " OR ".join(_requirement(model, r) for r in requirements)
     return f"({_in('stage_key', stages)} AND {segments} AND ({failing}))"
 
 

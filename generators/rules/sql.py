@@ -199,17 +199,17 @@ def _numbers(model: Model) -> dict[str, int]:
     return {s.key: n for n, s in enumerate(model.segments, 1)}
 
 
-def _in(model: Model, keys: list[str]) -> str:
+def segment_in(model: Model, keys: list[str]) -> str:
     numbers = _numbers(model)
-    return f"segment_no IN ({', '.join(str(numbers[k]) for k in keys)})"
+    return f"segment_no IN ({', '.join(str(numbers[k]) for k in keys)})" if keys else "FALSE"
 
 
-def _by_segment(model: Model, values: dict[str, str]) -> str:
+def by_segment(model: Model, values: dict[str, str]) -> str:
     """WHEN branches giving each segment's value, the segments that share a value in one branch."""
     shared: dict[str, list[str]] = {}
     for key, value in values.items():
         shared.setdefault(value, []).append(key)
-    return " ".join(f"WHEN {_in(model, keys)} THEN {value}" for value, keys in shared.items())
+    return " ".join(f"WHEN {segment_in(model, keys)} THEN {value}" for value, keys in shared.items())
 
 
 def _segment(rules: tree.Rules) -> str:
@@ -239,8 +239,8 @@ def _figures(model: Model, rules: tree.Rules, halves: dict[str, str]) -> tuple[s
         if required:
             count = " + ".join(f"(CASE WHEN {halves[f.key]} > 0 THEN 1 ELSE 0 END)" for f in required)
             complete[s.key] = _tenths(f"({count})", len(required))
-    score = f"(CASE {_by_segment(model, scores)} END)" if scores else "CAST(NULL AS BIGINT)"
-    completeness = f"(CASE {_by_segment(model, complete)} ELSE 1000 END)" if complete else "1000"
+    score = f"(CASE {by_segment(model, scores)} END)" if scores else "CAST(NULL AS BIGINT)"
+    completeness = f"(CASE {by_segment(model, complete)} ELSE 1000 END)" if complete else "1000"
     return score, completeness
 
 
@@ -255,8 +255,8 @@ def _required_counts(model: Model, rules: tree.Rules, halves: dict[str, str]) ->
     if not counts:
         return ["0 AS required", "0 AS required_filled"]
     return [
-        f"(CASE {_by_segment(model, counts)} ELSE 0 END) AS required",
-        f"(CASE {_by_segment(model, filled)} ELSE 0 END) AS required_filled",
+        f"(CASE {by_segment(model, counts)} ELSE 0 END) AS required",
+        f"(CASE {by_segment(model, filled)} ELSE 0 END) AS required_filled",
     ]
 
 
@@ -269,14 +269,15 @@ def _per_field(model: Model, halves: dict[str, str]) -> tuple[list[str], list[st
             continue
         h = halves[f.key]
         state = f"CASE {h} WHEN 0 THEN 'missing' WHEN 1 THEN 'generic' ELSE 'complete' END"
-        states.append(f"CASE WHEN {_in(model, considering)} THEN {state} END AS " + quoted("state_" + f.key))
+        considered = segment_in(model, considering)
+        states.append(f"CASE WHEN {considered} THEN {state} END AS " + quoted("state_" + f.key))
         summary.append(
-            f"CASE WHEN {_in(model, considering)} AND {h} < 2 THEN {literal(f.label)} || "
+            f"CASE WHEN {considered} AND {h} < 2 THEN {literal(f.label)} || "
             f"(CASE {h} WHEN 0 THEN ' (missing)' ELSE ' (generic)' END) END"
         )
         needing = [s.key for s in model.segments if f.key in s.required_fields]
         if needing:
-            missing.append(f"CASE WHEN {_in(model, needing)} AND {h} = 0 THEN {literal(f.label)} END")
+            missing.append(f"CASE WHEN {segment_in(model, needing)} AND {h} = 0 THEN {literal(f.label)} END")
     return states, summary, missing
 
 
@@ -301,8 +302,9 @@ def score_query(
     """SELECT id, name, segment, score, tier, completeness, summary, missing_required, "state_<key>"...
     (and the `keep` columns of `relation`, passed through; without `texts`, no summary or missing_required:
     the totals need neither, and they are most of the work). With `detail`, also score_tenths, `required`
-    and `required_filled` (the segment's required fields, and how many are filled), and "filled_<key>"
-    (whether each field holds a value) for every field: what gates and audits read. Three levels, so each
+    and `required_filled` (the segment's required fields, and how many are filled), segment_no (the
+    segment's place in the spec, from 1), and "filled_<key>" (whether each field holds a value) for every
+    field: what gates and audits read. Three levels, so each
     value is computed once: per-field completion and the segment, then score and completeness in tenths,
     then the rest."""
     rules = tree.rules_for(model)
@@ -333,7 +335,7 @@ def score_query(
         *states,
     ]
     if detail:
-        outer += ["score_tenths", "required", "required_filled"]
+        outer += ["segment_no", "score_tenths", "required", "required_filled"]
         outer += [f"{valued.get(key, f'{h} > 0')} AS {quoted('filled_' + key)}" for key, h in halves.items()]
     figured = [
         *passed,
