@@ -40,7 +40,9 @@ def text_value(rng: random.Random, f) -> str | None:
         "ÉCOLE ünïcode text",
     ]
     choices += [p.upper() if rng.random() < 0.5 else p for p in q.filler_phrases]
-    choices += [p + "!" for p in q.filler_phrases[:2]]  # one longer than a phrase: SQL lower-cases only short ones
+    choices += [
+        p + "!" for p in q.filler_phrases[:2]
+    ]  # one longer than a phrase: SQL lower-cases only short ones
     choices += [f"we will {p} later on in the project" for p in q.generic_if_contains]
     if q.min_length:
         choices += ["y" * (q.min_length - 1), "y" * q.min_length]

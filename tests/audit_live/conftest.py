@@ -3,21 +3,9 @@
 import pytest
 from audit_live.seeding import HUBSPOT_ENV, SALESFORCE_ENV, live_spec
 from fakes.fixtures import *  # noqa: F401,F403
+from fakes.fixtures import live_fixtures
 
-
-@pytest.fixture
-def org(fake_salesforce, monkeypatch):
-    monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
-    monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
-    return fake_salesforce
-
-
-@pytest.fixture
-def portal(fake_hubspot, monkeypatch):
-    monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
-    monkeypatch.setenv("HANDRAIL_HUBSPOT_SEARCH_RATE", "0")  # the fake has no search rate limit
-    return fake_hubspot
+org, portal = live_fixtures(HANDRAIL_HUBSPOT_SEARCH_RATE="0")  # the fake has no search rate limit
 
 
 @pytest.fixture

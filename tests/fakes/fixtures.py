@@ -6,6 +6,8 @@ test_authority: the session's CA (ca_file for clients). fake_salesforce / fake_h
 started once per session, reset before each test, with REQUESTS_CA_BUNDLE pointing at the CA for
 the test; a test fails if the fake hit one of its own bugs. login_routes: requests adapters that
 send login.salesforce.com / test.salesforce.com to the Salesforce fake (for connect(mounts=...)).
+live_fixtures(...): the `org` and `portal` fixtures a conftest declares for specs whose environments
+reach the fakes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = [
     "fake_hubspot",
     "login_routes",
     "LoginHostAdapter",
+    "live_fixtures",
 ]
 
 
@@ -85,3 +88,27 @@ class LoginHostAdapter(HTTPAdapter):
 def login_routes(fake_salesforce):
     adapter = LoginHostAdapter(fake_salesforce.url)
     return adapter, {"https://login.salesforce.com": adapter, "https://test.salesforce.com": adapter}
+
+
+def live_fixtures(**portal_env: str):
+    """`org, portal = live_fixtures(NAME=value, ...)` in a conftest: the fakes, reached through the
+    variables the test specs' environments name (TEST_SF_ACCESS_TOKEN and TEST_SF_INSTANCE_URL,
+    TEST_HUBSPOT_TOKEN and HANDRAIL_HUBSPOT_API_URL); deploys finish at once; `portal_env` sets more
+    variables for the portal's client (a read timeout, the search pacing)."""
+
+    @pytest.fixture
+    def org(fake_salesforce, monkeypatch):
+        fake_salesforce.deploy_polls = 0
+        monkeypatch.setenv("TEST_SF_ACCESS_TOKEN", fake_salesforce.session_id)
+        monkeypatch.setenv("TEST_SF_INSTANCE_URL", fake_salesforce.url)
+        return fake_salesforce
+
+    @pytest.fixture
+    def portal(fake_hubspot, monkeypatch):
+        monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
+        monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
+        for name, value in portal_env.items():
+            monkeypatch.setenv(name, value)
+        return fake_hubspot
+
+    return org, portal
