@@ -12,22 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args, live_spec
+from plan.live import HUBSPOT_ENV, MANAGERS, SALESFORCE_ENV, add_people, applied, live_spec
 from salesforce.flow_interpreter import Flow, Run
 from workflow_run import enrolled_on_change, run
 
 from handrail.specs.validate import load_spec
 
 CLOSE = dt.datetime(2026, 3, 4, 15, 30, tzinfo=dt.timezone.utc)
-
-
-def applied(run_cli, spec) -> None:
-    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
-    assert code == 4, out + err
-    code, out, err = run_cli(*args(spec, "apply"))
-    assert code == 0, out + err
-    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
-    assert code == 0 and "no changes" in out, out + err
 
 
 def test_salesforce_org_holds_the_task_flow_and_it_stamps_the_clocks(org, tmp_path, run_cli):
@@ -60,19 +51,9 @@ def test_salesforce_org_holds_the_task_flow_and_it_stamps_the_clocks(org, tmp_pa
     assert deal[c("clocks_stamped").salesforce_name] == "internal_handoff"
 
 
-PEOPLE = {
-    "cs-pool@example.com": ("Casey", "Pool"),
-    "cs-manager@example.com": ("Morgan", "Manager"),
-    "cs-lead@example.com": ("Lee", "Lead"),
-    "sales-lead@example.com": ("Sam", "Sales"),
-}
-BOUND = "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
-
-
 def test_hubspot_portal_holds_the_first_touch_workflow(portal, tmp_path, run_cli):
-    for email, (first, last) in PEOPLE.items():
-        portal.portal.add_owner(email, first, last)
-    spec = live_spec(tmp_path, HUBSPOT_ENV + BOUND)
+    add_people(portal)
+    spec = live_spec(tmp_path, HUBSPOT_ENV + MANAGERS)
     applied(run_cli, spec)
     assert portal.rejections == []
     model = load_spec(spec).model

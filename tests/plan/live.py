@@ -37,3 +37,28 @@ def edit(spec: Path, old: str, new: str) -> None:
 
 def args(spec: Path, *command: str) -> list[str]:
     return [*command, "--spec", str(spec), "--env", "live"]
+
+
+def applied(run_cli, spec: Path) -> None:
+    """plan finds changes, apply makes them, and plan then finds none."""
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 4, out + err
+    code, out, err = run_cli(*args(spec, "apply"))
+    assert code == 0, out + err
+    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
+    assert code == 0 and "no changes" in out, out + err
+
+
+# The portal's people for specs whose environments bind the managers' e-mail addresses (MANAGERS).
+PEOPLE = {
+    "cs-pool@example.com": ("Casey", "Pool"),
+    "cs-manager@example.com": ("Morgan", "Manager"),
+    "cs-lead@example.com": ("Lee", "Lead"),
+    "sales-lead@example.com": ("Sam", "Sales"),
+}
+MANAGERS = "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
+
+
+def add_people(portal) -> None:
+    for email, (first, last) in PEOPLE.items():
+        portal.portal.add_owner(email, first, last)

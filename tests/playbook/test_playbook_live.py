@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args
+from plan.live import HUBSPOT_ENV, MANAGERS, SALESFORCE_ENV, add_people, applied
 from playbook.spec import write_playbook_spec
 from salesforce.flow_interpreter import NS, Flow, Run
 from workflow_run import enrolled_on_change, enrolls, run
@@ -21,15 +21,6 @@ def live(tmp_path, environment: str):
     spec = write_playbook_spec(tmp_path)
     spec.write_text(spec.read_text().replace("environments:\n", "environments:" + environment, 1))
     return spec
-
-
-def applied(run_cli, spec) -> None:
-    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
-    assert code == 4, out + err
-    code, out, err = run_cli(*args(spec, "apply"))
-    assert code == 0, out + err
-    code, out, err = run_cli(*args(spec, "plan", "--exit-code"))
-    assert code == 0 and "no changes" in out, out + err
 
 
 # --- Salesforce -------------------------------------------------------------------------------------------
@@ -92,19 +83,10 @@ def test_salesforce_org_runs_the_contact_escalation_and_the_recovery(org, tmp_pa
 
 # --- HubSpot ----------------------------------------------------------------------------------------------
 
-PEOPLE = {
-    "cs-pool@example.com": ("Casey", "Pool"),
-    "cs-manager@example.com": ("Morgan", "Manager"),
-    "cs-lead@example.com": ("Lee", "Lead"),
-    "sales-lead@example.com": ("Sam", "Sales"),
-}
-BOUND = "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
-
 
 def test_hubspot_portal_runs_the_contact_escalation_and_the_recovery(portal, tmp_path, run_cli):
-    for email, (first, last) in PEOPLE.items():
-        portal.portal.add_owner(email, first, last)
-    spec = live(tmp_path, HUBSPOT_ENV + BOUND)
+    add_people(portal)
+    spec = live(tmp_path, HUBSPOT_ENV + MANAGERS)
     applied(run_cli, spec)
     assert portal.rejections == []
     model = load_spec(spec).model
