@@ -59,6 +59,7 @@ PEOPLE = {
 MANAGERS = "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
 
 
-def add_people(portal) -> None:
-    for email, (first, last) in PEOPLE.items():
+def add_people(portal, people: dict[str, tuple[str, str]] = PEOPLE) -> None:
+    """Adds `people` (e-mail: first and last name) to the fake portal as owners, in that order."""
+    for email, (first, last) in people.items():
         portal.portal.add_owner(email, first, last)

@@ -10,7 +10,7 @@ import copy
 
 import pytest
 import requests
-from plan.live import HUBSPOT_ENV, args, edit, live_spec
+from plan.live import HUBSPOT_ENV, MANAGERS, add_people, args, edit, live_spec
 
 PEOPLE = {
     "cs-ann@example.com": ("Ann", "Pool"),
@@ -20,17 +20,13 @@ PEOPLE = {
     "cs-lead@example.com": ("Lee", "Lead"),
     "sales-lead@example.com": ("Sam", "Sales"),
 }
-ENV = (
-    HUBSPOT_ENV
-    + "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
-)
+ENV = HUBSPOT_ENV + MANAGERS
 POOL = "pool: [cs-ann@example.com, cs-bob@example.com, cs-cid@example.com]"
 
 
 @pytest.fixture
 def portal(portal):
-    for email, (first, last) in PEOPLE.items():
-        portal.portal.add_owner(email, first, last)
+    add_people(portal, PEOPLE)
     return portal
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args, live_spec
+from plan.live import HUBSPOT_ENV, MANAGERS, SALESFORCE_ENV, add_people, args, live_spec
 
 from handrail.generators.plan.diff import ident
 from handrail.specs.validate import load_spec
@@ -19,11 +19,10 @@ PEOPLE = {
     "cs-lead@example.com": ("Lee", "Lead"),
     "sales-lead@example.com": ("Sam", "Sales"),
 }
-BINDINGS = "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
-OTHER = HUBSPOT_ENV.replace("  live:", "  other:") + BINDINGS
+OTHER = HUBSPOT_ENV.replace("  live:", "  other:") + MANAGERS
 ENVIRONMENTS = (
     HUBSPOT_ENV
-    + BINDINGS
+    + MANAGERS
     + "    people: {cs-pool@example.com: pool.test@example.com}\n"
     + '    hubspot_stages: {commit: "1234567", closed_won: "1234570"}\n'
     + OTHER
@@ -32,8 +31,7 @@ ENVIRONMENTS = (
 
 @pytest.fixture
 def portal(portal):
-    for email, (first, last) in PEOPLE.items():
-        portal.portal.add_owner(email, first, last)
+    add_people(portal, PEOPLE)
     # the stages `live` names by its own ids (the portal's other environment uses the defaults)
     stages = portal.portal.pipelines["deals"]["default"]["stages"]
     for stage_id, label, probability in (("1234567", "Commit", "0.9"), ("1234570", "Won", "1.0")):
@@ -102,7 +100,7 @@ def test_a_person_the_portal_does_not_have_names_the_environment_value(portal, s
 
 
 def test_settings_of_the_other_crm_are_spec_errors(tmp_path, run_cli):
-    spec = live_spec(tmp_path, HUBSPOT_ENV + BINDINGS + "    username_suffix: .uat\n")
+    spec = live_spec(tmp_path, HUBSPOT_ENV + MANAGERS + "    username_suffix: .uat\n")
     code, out, err = run_cli("validate", "--spec", str(spec))
     assert code == 3, out + err
     assert "environments.live.username_suffix: username_suffix is for Salesforce usernames" in err

@@ -7,21 +7,12 @@ import time
 
 import pytest
 from plan.generated_spec import spec_text
-from plan.live import HUBSPOT_ENV, args, edit, live_spec
+from plan.live import HUBSPOT_ENV, MANAGERS, add_people, args, edit, live_spec
 
 from handrail.specs.validate import load_spec
 from handrail.targets.hubspot.target import render
 
-PEOPLE = {
-    "cs-pool@example.com": ("Casey", "Pool"),
-    "cs-manager@example.com": ("Morgan", "Manager"),
-    "cs-lead@example.com": ("Lee", "Lead"),
-    "sales-lead@example.com": ("Sam", "Sales"),
-}
-ENV = (
-    HUBSPOT_ENV
-    + "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
-)
+ENV = HUBSPOT_ENV + MANAGERS
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 READ_OPERATIONS = {
     "properties.list",
@@ -38,8 +29,7 @@ def portal(fake_hubspot, monkeypatch):
     monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
     monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
     monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")  # generous: a loaded CI machine is slow
-    for email, (first, last) in PEOPLE.items():
-        fake_hubspot.portal.add_owner(email, first, last)
+    add_people(fake_hubspot)
     return fake_hubspot
 
 

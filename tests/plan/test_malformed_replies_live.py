@@ -4,18 +4,9 @@ make: the CRM's fault, retried where the call is safe to repeat, and never an in
 from __future__ import annotations
 
 import pytest
-from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args, live_spec
+from plan.live import HUBSPOT_ENV, MANAGERS, SALESFORCE_ENV, add_people, args, live_spec
 
-OWNERS = {
-    "cs-pool@example.com": ("Casey", "Pool"),
-    "cs-manager@example.com": ("Morgan", "Manager"),
-    "cs-lead@example.com": ("Lee", "Lead"),
-    "sales-lead@example.com": ("Sam", "Sales"),
-}
-HUBSPOT = (
-    HUBSPOT_ENV
-    + "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
-)
+HUBSPOT = HUBSPOT_ENV + MANAGERS
 
 
 def clean(err: str) -> bool:
@@ -34,8 +25,7 @@ def hubspot(fake_hubspot, monkeypatch, tmp_path):
     monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
     monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
     monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "30")  # a loaded machine is slow
-    for email, (first, last) in OWNERS.items():
-        fake_hubspot.portal.add_owner(email, first, last)
+    add_people(fake_hubspot)
     return fake_hubspot, live_spec(tmp_path, HUBSPOT)
 
 

@@ -10,7 +10,7 @@ import pytest
 from fakes.salesforce_org import OPPORTUNITY_STAGES
 from fakes.wsdl import MD
 from helpers import ROOT
-from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args
+from plan.live import HUBSPOT_ENV, MANAGERS, SALESFORCE_ENV, add_people, args
 
 SPEC = ROOT / "tests" / "specs" / "pipelines.yaml"
 PROCESSES = {  # each offers every stage its pipeline names (the closed ones too), as plan checks
@@ -100,16 +100,7 @@ def test_salesforce_audit_gates_a_renewal_by_the_renewal_gate_only(org, tmp_path
 
 
 # -- HubSpot ------------------------------------------------------------------------------------------------
-PEOPLE = {
-    "cs-pool@example.com": ("Casey", "Pool"),
-    "cs-manager@example.com": ("Morgan", "Manager"),
-    "cs-lead@example.com": ("Lee", "Lead"),
-    "sales-lead@example.com": ("Sam", "Sales"),
-}
-HUBSPOT = (
-    HUBSPOT_ENV
-    + "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
-)
+HUBSPOT = HUBSPOT_ENV + MANAGERS
 RENEWAL_STAGES = [
     ("renewal_proposal", "Renewal proposal", "0.4"),
     ("renewal_negotiation", "Renewal negotiation", "0.7"),
@@ -120,8 +111,7 @@ RENEWAL_STAGES = [
 
 @pytest.fixture
 def portal(portal):
-    for email, (first, last) in PEOPLE.items():
-        portal.portal.add_owner(email, first, last)
+    add_people(portal)
     stages = [
         {"stageId": i, "label": label, "displayOrder": n, "metadata": {"probability": p}}
         for n, (i, label, p) in enumerate(RENEWAL_STAGES)
@@ -189,8 +179,7 @@ def test_a_portal_whose_renewals_pipeline_has_other_ids_plans_with_them(
     monkeypatch.setenv("TEST_HUBSPOT_TOKEN", fake_hubspot.token)
     monkeypatch.setenv("HANDRAIL_HUBSPOT_API_URL", fake_hubspot.url)
     monkeypatch.setenv("HANDRAIL_HUBSPOT_TIMEOUT", "5")
-    for email, (first, last) in PEOPLE.items():
-        fake_hubspot.portal.add_owner(email, first, last)
+    add_people(fake_hubspot)
     ids = {key: f"7{n}{n}" for n, (key, *_) in enumerate(RENEWAL_STAGES)}
     stages = [
         {"stageId": ids[i], "label": label, "displayOrder": n, "metadata": {"probability": p}}

@@ -10,7 +10,7 @@ from importlib import import_module
 
 import pytest
 from helpers import EXAMPLE_SPEC
-from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args, live_spec
+from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, add_people, args, live_spec
 
 from handrail.generators.plan import saved as plan_file
 from handrail.generators.plan.resources import Origin
@@ -21,13 +21,6 @@ from handrail.targets.salesforce.components import as_payload, from_payload
 from handrail.targets.salesforce.package import layout
 from handrail.targets.salesforce.render import components, normalize_options
 
-PEOPLE = {
-    "cs-pool@example.com": ("Casey", "Pool"),
-    "cs-manager@example.com": ("Morgan", "Manager"),
-    "cs-lead@example.com": ("Lee", "Lead"),
-    "sales-lead@example.com": ("Sam", "Sales"),
-}
-
 
 @pytest.fixture
 def salesforce(org):
@@ -36,8 +29,7 @@ def salesforce(org):
 
 @pytest.fixture
 def hubspot(portal):
-    for email, (first, last) in PEOPLE.items():
-        portal.portal.add_owner(email, first, last)
+    add_people(portal)
     return portal
 
 

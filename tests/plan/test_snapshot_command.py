@@ -8,22 +8,13 @@ import subprocess
 import sys
 
 import pytest
-from plan.live import HUBSPOT_ENV, SALESFORCE_ENV, args, edit, live_spec
+from plan.live import HUBSPOT_ENV, MANAGERS, SALESFORCE_ENV, add_people, args, edit, live_spec
 
-HUBSPOT_PEOPLE = (
-    "    csm_manager_email: cs-lead@example.com\n    owner_manager_email: sales-lead@example.com\n"
-)
-PEOPLE = {
-    "cs-pool@example.com": ("Casey", "Pool"),
-    "cs-manager@example.com": ("Morgan", "Manager"),
-    "cs-lead@example.com": ("Lee", "Lead"),
-    "sales-lead@example.com": ("Sam", "Sales"),
-}
 BASELINE = "  baseline:\n    target: snapshot\n    platform: {platform}\n    path: baseline\n"
 
 
 def _spec(tmp_path, platform):
-    env = SALESFORCE_ENV if platform == "salesforce" else HUBSPOT_ENV + HUBSPOT_PEOPLE
+    env = SALESFORCE_ENV if platform == "salesforce" else HUBSPOT_ENV + MANAGERS
     return live_spec(tmp_path, env + BASELINE.format(platform=platform))
 
 
@@ -32,8 +23,7 @@ def test_a_snapshot_is_a_baseline_to_diff_offline(platform, request, tmp_path, r
     fake = request.getfixturevalue("org" if platform == "salesforce" else "portal")
     spec = _spec(tmp_path, platform)
     if platform == "hubspot":
-        for email, (first, last) in PEOPLE.items():
-            fake.portal.add_owner(email, first, last)
+        add_people(fake)
     code, out, err = run_cli(*args(spec, "apply", "--yes"))
     assert code == 0, out + err
     code, out, err = run_cli(*args(spec, "snapshot", "--out", str(tmp_path / "baseline")))
