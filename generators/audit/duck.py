@@ -27,7 +27,7 @@ from handrail.generators.data.score_report import Totals
 from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.gates import gate_failures
 from handrail.generators.rules.scoring import Deal, score_deal
-from handrail.generators.rules.sql import _lowered, literal, quoted, uses_contacts
+from handrail.generators.rules.sql import _trimmed, literal, quoted, uses_contacts
 from handrail.specs.model import Model
 
 WON, OPEN = "kind = 'closed_won'", "kind = 'open'"
@@ -54,23 +54,20 @@ def audit_file(
     import duckdb
 
     con = staged.con
-    values = [quoted(f.key) for f in model.fields] + (["contact_roles"] if uses_contacts(model) else [])
     typed = _typed(model)
-    keep = ("pos", "unreadable", *DEAL_COLUMNS, *values, *typed.values())
+    keep = ("pos", "unreadable", *typed.values())
     query = audit_query(model, "deals", options.now, options.since, options.tolerance, keep=keep)
-    # Names and values are kept only for the deals a report may show; NULL costs next to nothing. The
-    # per-field "filled_" columns only feed the gates, computed in the query: the table leaves them out.
-    shown = "violated OR disagrees"
-    kept = ", ".join(f"CASE WHEN {shown} THEN {c} END AS {c}" for c in ("id", "name", *DEAL_COLUMNS, *values))
-    # A text field's typed answer (trimmed, lower-cased) is kept for closed-won deals that fill it.
+    # The table holds what the aggregates read, nothing per deal that only a listed example needs: those
+    # few deals' values are read again from `deals` by position (_examples). A text field's typed answer
+    # (trimmed, lower-cased) is kept for closed-won deals that fill it, and lower-cased for those only.
     filled = "{won} AND {state} <> 'missing'"
-    kept += "".join(
-        f", CASE WHEN {filled.format(won=WON, state=quoted('state_' + k))} THEN {c} END AS {c}"
+    kept = ", ".join(
+        f"CASE WHEN {filled.format(won=WON, state=quoted('state_' + k))} THEN LOWER({c}) END AS {c}"
         for k, c in typed.items()
     )
-    unused = ", ".join(quoted("filled_" + f.key) for f in model.fields)
+    unused = ", ".join(["id", "name", "close_day", *(quoted("filled_" + f.key) for f in model.fields)])
     try:
-        columns = f"* EXCLUDE ({unused}) REPLACE ({kept})"
+        columns = f"* EXCLUDE ({unused})" + (f" REPLACE ({kept})" if kept else "")
         con.execute("SET preserve_insertion_order = false")  # `pos` keeps the file's order
         con.execute(f"CREATE TEMP TABLE audited AS SELECT {columns} FROM ({query}) AS facts")
         (bad,) = con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM audited").fetchone()
@@ -176,9 +173,10 @@ def _owner_junk(audit: Audit, rows, model: Model) -> None:
 
 
 def _typed(model: Model) -> dict[str, str]:
-    """The lower-cased, trimmed column of each counted text field the audit considers, by field key."""
+    """The trimmed column of each counted text field the audit considers, by field key; in the audited
+    table it holds the lower-cased answer."""
     considered = considered_fields(model)
-    return {f.key: _lowered(f) for f in counted_fields(model) if f.key in considered}
+    return {f.key: _trimmed(f) for f in counted_fields(model) if f.key in considered}
 
 
 def _typed_values(audit: Audit, rows, typed: dict[str, str]) -> None:
@@ -246,16 +244,25 @@ def _disagreements(audit: Audit, con, model: Model) -> None:
 
 
 def _examples(con, model: Model, where: str, stored: bool = False):
-    """Deals rebuilt from the audited table's kept values (as the reader made them), in `where`'s order."""
+    """Deals in `where`'s order over the audited table, rebuilt from their staged values (as the reader
+    made them), read from `deals` by position."""
+    picked = con.execute(f"SELECT pos, owner, stage, stored_score FROM audited WHERE {where}").fetchall()
+    if not picked:
+        return
     keys = [f.key for f in model.fields]
     contacts = uses_contacts(model)  # a contact rule's credit needs the deal's roles
-    columns = ["id", "name", "owner", "stage", *DEAL_COLUMNS, *(quoted(k) for k in keys)]
-    columns += ["stored_score"] if stored else []
+    columns = ["pos", "id", "name", *DEAL_COLUMNS, *(quoted(k) for k in keys)]
     columns += ["contact_roles"] if contacts else []
-    for row in con.execute(f"SELECT {', '.join(columns)} FROM audited WHERE {where}").fetchall():
-        ident, name, owner, stage_key, acv, expansion, renewal, cycle, *values = row
+    positions = ", ".join(str(pos) for pos, *_ in picked)
+    staged = {
+        row[0]: row[1:]
+        for row in con.execute(
+            f"SELECT {', '.join(columns)} FROM deals WHERE pos IN ({positions})"
+        ).fetchall()
+    }
+    for pos, owner, stage_key, stored_score in picked:
+        ident, name, acv, expansion, renewal, cycle, *values = staged[pos]
         roles = contact_roles(values.pop()) if contacts else ()
-        stored_score = values.pop() if stored else None
         deal = Deal(
             id=ident,
             name=name,
