@@ -34,6 +34,7 @@ from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.action_filter import only_for
 from handrail.targets.salesforce.calendar_formulas import CalendarFormulas
 from handrail.targets.salesforce.flow_elements import FlowBuilder
+from handrail.targets.salesforce.managed_flow import managed_flow
 from handrail.targets.salesforce.pipeline_stages import stage_entered, start_filters
 from handrail.targets.salesforce.score_flow import closed_won_stage
 from handrail.targets.salesforce.sla_paths import (
@@ -256,15 +257,12 @@ def stage_entry_flow(model: Model, status: str, api_version: str, notification_t
     stages = [s for s in model.stages if s.key in entries and s.salesforce and any(entries[s.key])]
     if not stages:
         return None
-    flow = FlowBuilder(
-        label=f"{model.name} Stage Entry (After Save)"[:255],
-        description=(
-            f"Managed by Handrail from '{model.name}'. Creates tasks and sends notifications when a "
-            "deal enters a stage (on the save that moves it there). Change the spec and rebuild "
-            "instead of editing."
-        ),
-        status=status,
-        api_version=api_version,
+    flow = managed_flow(
+        model,
+        "Stage Entry (After Save)",
+        "Creates tasks and sends notifications when a deal enters a stage (on the save that moves it there).",
+        status,
+        api_version,
     )
     actions = Actions(model, flow, notification_type)
     rules = []
@@ -297,15 +295,13 @@ def closed_won_flow(model: Model, status: str, api_version: str, notification_ty
     stage = closed_won_stage(model)
     if stage is None or not (won.tasks or won.notify or won.escalations or team_object(model)):
         return None
-    flow = FlowBuilder(
-        label=f"{model.name} Closed Won (After Save)"[:255],
-        description=(
-            f"Managed by Handrail from '{model.name}'. When a deal reaches {stage.label}: the "
-            "handoff tasks and notifications, and escalations when an SLA passes unmet. Change the "
-            "spec and rebuild instead of editing."
-        ),
-        status=status,
-        api_version=api_version,
+    flow = managed_flow(
+        model,
+        "Closed Won (After Save)",
+        f"When a deal reaches {stage.label}: the handoff tasks and notifications, and escalations when an "
+        "SLA passes unmet.",
+        status,
+        api_version,
     )
     actions = Actions(model, flow, notification_type)
     first = csm_team_steps(model, flow, actions.steps(won.tasks, won.notify, "Closed_Won"))

@@ -28,6 +28,7 @@ from handrail.specs.model import Field, Model
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.flow_elements import FlowBuilder, Pairs
+from handrail.targets.salesforce.managed_flow import managed_description, managed_label
 
 OBJECT = "OpportunityContactRole"
 GET_ALL = "Get_Contact_Roles"
@@ -149,7 +150,7 @@ def add_completion(formulas: fx.Formulas, f: Field, roles: list[str], where) -> 
 
 def rescore_flow(model: Model, status: str, api_version: str) -> Pairs:
     """The record-triggered flow on OpportunityContactRole that saves the contact role's deal again."""
-    label = f"{model.name} Contact Roles (After Save)"[:255]
+    label = managed_label(model, "Contact Roles (After Save)")
     variables = [
         [
             ("description", "The contact role's deal, holding only its Id: updated with no field changed."),
@@ -202,9 +203,11 @@ def rescore_flow(model: Model, status: str, api_version: str) -> Pairs:
         ("assignments", assignments),
         (
             "description",
-            f"Managed by Handrail from '{model.name}'. A contact role was added or changed: saves its deal "
-            "again (no field changed) so the score flow counts the deal's contact roles afresh. Change the "
-            "spec and rebuild instead of editing."[:255],
+            managed_description(
+                model,
+                "A contact role was added or changed: saves its deal again (no field changed) so the score "
+                "flow counts the deal's contact roles afresh.",
+            ),
         ),
         ("interviewLabel", f"{label} {{!$Flow.CurrentDateTime}}"),
         ("label", label),

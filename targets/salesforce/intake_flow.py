@@ -7,22 +7,20 @@ from __future__ import annotations
 from handrail.specs.model import Model, Notification
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce.automation_flow import Actions
-from handrail.targets.salesforce.flow_elements import FlowBuilder
 from handrail.targets.salesforce.intake import PENDING, RETURNED, intake_names
+from handrail.targets.salesforce.managed_flow import managed_flow
 
 
 def intake_flow(model: Model, status: str, api_version: str, notification_type: str) -> list | None:
     """The after-save flow: Return's tasks and notifications, and the CSM told of a resubmission."""
     returned = model.automation.on_intake_return
-    flow = FlowBuilder(
-        label=f"{model.name} Intake (After Save)"[:255],
-        description=(
-            f"Managed by Handrail from '{model.name}'. When CS returns a handoff: tasks and notifications "
-            "for Sales; when Sales resubmits it: the CSM is told. Change the spec and rebuild instead of "
-            "editing."
-        ),
-        status=status,
-        api_version=api_version,
+    flow = managed_flow(
+        model,
+        "Intake (After Save)",
+        "When CS returns a handoff: tasks and notifications for Sales; when Sales resubmits it: the CSM is "
+        "told.",
+        status,
+        api_version,
     )
     actions = Actions(model, flow, notification_type)
     n = intake_names(model)

@@ -25,6 +25,7 @@ from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.automation_flow import Actions, slug
 from handrail.targets.salesforce.flow_elements import FlowBuilder
+from handrail.targets.salesforce.managed_flow import managed_flow
 from handrail.targets.salesforce.pipeline_stages import start_filters
 from handrail.targets.salesforce.score_flow import closed_won_stage
 from handrail.targets.salesforce.sla_paths import ROLE_LABELS
@@ -46,17 +47,6 @@ def recovery_flows(model: Model, status: str, api_version: str) -> dict[str, lis
     }
 
 
-def _builder(model: Model, label: str, what: str, status: str, api_version: str) -> FlowBuilder:
-    return FlowBuilder(
-        label=f"{model.name} {label}"[:255],
-        description=(
-            f"Managed by Handrail from '{model.name}'. {what} Change the spec and rebuild instead of editing."
-        )[:255],
-        status=status,
-        api_version=api_version,
-    )
-
-
 def _field(model: Model, key: str) -> str:
     return model.computed_field(key).salesforce_name
 
@@ -76,7 +66,7 @@ def _recovery_ref(model: Model, flow: FlowBuilder, who: str, manager: str, then:
 
 
 def _owner_change(model: Model, departure: AeDeparture, status: str, api_version: str) -> list:
-    flow = _builder(
+    flow = managed_flow(
         model,
         "Recovery (Before Save)",
         "When the owner of an open handoff changes, sets its recovery owner.",
@@ -140,7 +130,7 @@ def _owner_change(model: Model, departure: AeDeparture, status: str, api_version
 
 
 def _inactive_owner(model: Model, departure: AeDeparture, status: str, api_version: str) -> list:
-    flow = _builder(
+    flow = managed_flow(
         model,
         "Recovery (Inactive Owner, Daily)",
         "Every day: open handoffs whose owner was deactivated get a recovery owner.",
@@ -206,7 +196,7 @@ def _inactive_owner(model: Model, departure: AeDeparture, status: str, api_versi
 
 
 def _recovery_task(model: Model, departure: AeDeparture, status: str, api_version: str) -> list:
-    flow = _builder(
+    flow = managed_flow(
         model,
         "Recovery (After Save)",
         "When a handoff gets a recovery owner, creates their task.",

@@ -32,6 +32,7 @@ from handrail.targets.salesforce import intake
 from handrail.targets.salesforce.csm_flow import csm_rules
 from handrail.targets.salesforce.flow_elements import FlowBuilder
 from handrail.targets.salesforce.gate_flags import flag_last
+from handrail.targets.salesforce.managed_flow import managed_flow
 from handrail.targets.salesforce.pipeline_stages import stage_entered
 
 _TYPE_NAMES = {
@@ -61,16 +62,14 @@ def closed_won_stage(model: Model):
 
 def score_flow(model: Model, status: str, api_version: str) -> tuple[list, list[Diagnostic]]:
     """The flow's XML pairs, and the formula-limit problems found while building it."""
-    flow = FlowBuilder(
-        label=f"{model.name} Score (Before Save)"[:255],
-        description=(
-            f"Managed by Handrail from '{model.name}'. Computes the handoff segment, score, "
-            "completeness, tier and missing summary on every save, before validation rules run; "
-            "on Closed Won sets intake to Pending, stamps the close time and assigns the CSM. "
-            "Change the spec and rebuild instead of editing."
-        ),
-        status=status,
-        api_version=api_version,
+    flow = managed_flow(
+        model,
+        "Score (Before Save)",
+        "Computes the handoff segment, score, completeness, tier and missing summary on every save, before "
+        "validation rules run; on Closed Won sets intake to Pending, stamps the close time and assigns the "
+        "CSM.",
+        status,
+        api_version,
     )
     formulas = fx.Formulas(flow)
     _shared_formulas(model, formulas)

@@ -22,6 +22,7 @@ from handrail.specs.naming import camel
 from handrail.targets.salesforce import flow_elements as fe
 from handrail.targets.salesforce import formulas as fx
 from handrail.targets.salesforce.flow_elements import FlowBuilder
+from handrail.targets.salesforce.managed_flow import managed_flow
 
 OBJECT = "Task"
 
@@ -34,14 +35,12 @@ def task_clock_flow(model: Model, status: str, api_version: str) -> list | None:
     tasks = stamping_tasks(model)
     if not tasks:
         return None
-    flow = FlowBuilder(
-        label=f"{model.name} Task Clocks (After Save)"[:255],
-        description=(
-            f"Managed by Handrail from '{model.name}'. A generated handoff task is completed: stamps its "
-            "deal's SLA clock when still blank. Change the spec and rebuild instead of editing."
-        )[:255],
-        status=status,
-        api_version=api_version,
+    flow = managed_flow(
+        model,
+        "Task Clocks (After Save)",
+        "A generated handoff task is completed: stamps its deal's SLA clock when still blank.",
+        status,
+        api_version,
     )
     rules = [
         fe.rule(

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from helpers import EXAMPLE_SPEC, ROOT, shared_path
 from lxml import etree
+from playbook.spec import write_playbook_spec
 from salesforce.flow_interpreter import NS, Flow, Run
 
 from handrail.specs.model import Automation, ClosedWon, Due, Escalation, Notification, Sla, StageEntry, Task
@@ -70,6 +71,32 @@ def test_every_flow_file_is_schema_valid(spec):
     assert any(t == "Flow" for t, _ in files.values())
     for name, (mtype, data) in files.items():
         assert validate_xml(f"{name}.{mtype}", data) == [], name
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [*SPECS, ROOT / "tests" / "specs" / "offline" / "contact_roles.yaml", "playbook"],
+    ids=lambda p: getattr(p, "stem", p),
+)
+def test_a_long_spec_name_keeps_every_flow_description_whole(spec, tmp_path):
+    """A flow's description is not cut at 255 characters: deploys keep far longer ones (FlowDefinitionView
+    describes Description as 255 long, yet Salesforce stores up to 65,535: jongpie/NebulaLogger pull
+    request 200), so each says whole which spec manages it and how to change it."""
+    name = "Acme Corporation North America Enterprise Customer Success Handoff Program 2026."
+    assert len(name) == 80  # the spec schema's longest name
+    if spec == "playbook":  # the AE-departure recovery flows
+        spec = write_playbook_spec(tmp_path)
+    model = dataclasses.replace(load_spec(spec).model, name=name)
+    flows_built = {n: data for n, (t, data) in built(model).items() if t == "Flow"}
+    assert flows_built
+    for flow_name, data in flows_built.items():
+        root = etree.fromstring(data)
+        description = root.findtext(f"{NS}description")
+        label = root.findtext(f"{NS}label")
+        assert description.startswith(f"Managed by Handrail from '{name}'. "), flow_name
+        assert description.endswith(" Change the spec and rebuild instead of editing."), flow_name
+        assert label.startswith(name) and len(label) <= 255, flow_name
+        assert validate_xml(f"{flow_name}.Flow", data) == [], flow_name
 
 
 def test_the_reference_validator_agrees(example, tmp_path):
