@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator
 from handrail.generators.data import pipeline_column as pipes
 from handrail.generators.data.columns import IGNORE, REQUIRED, ROLES, ColumnMap, expected_names, normalise
 from handrail.generators.data.dates import DateParser
+from handrail.generators.data.numbers import NOT_GROUPING, parse_number
 from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import InputError
@@ -342,11 +343,11 @@ def _number(raw: Any, where: str, column: str | None) -> float | None:
         return None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return float(raw)
-    text = str(raw).strip().replace(",", "").replace("$", "").replace("%", "")
     try:
-        return float(text)
-    except ValueError:
-        raise InputError(f"{where}: column '{column}': {raw!r} is not a number") from None
+        return parse_number(str(raw))
+    except ValueError as exc:
+        why = exc.args[0] if exc.args and exc.args[0] == NOT_GROUPING else "is not a number"
+        raise InputError(f"{where}: column '{column}': {raw!r} {why}") from None
 
 
 def _filled(value: Any) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from handrail.generators.data.numbers import GROUPED
 from handrail.generators.data.reader import CHECKED, UNCHECKED, DealReader
 from handrail.generators.rules.sql import AT_EDGES, literal, quoted, uses_contacts
 from handrail.specs.model import NUMBER_TYPES, Model
@@ -49,8 +50,11 @@ def number(text: str) -> str:
 
 
 def unreadable_number(text: str) -> str:
-    """Not a number as the reader parses one; NaN too: SQL orders it above every number, Python never."""
-    return f"({text} IS NOT NULL AND COALESCE(ISNAN({number(text)}), TRUE))"
+    """Not a number as the reader parses one (generators.data.numbers: a comma only groups digits); NaN
+    too: SQL orders it above every number, Python never."""
+    bare = f"REPLACE(REPLACE({text}, '$', ''), '%', '')"
+    comma = f"(CONTAINS({text}, ',') AND NOT REGEXP_FULL_MATCH({bare}, {literal(GROUPED)}))"
+    return f"({text} IS NOT NULL AND (COALESCE(ISNAN({number(text)}), TRUE) OR {comma}))"
 
 
 def moment(text: str) -> str:
