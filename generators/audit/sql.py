@@ -22,7 +22,7 @@ from datetime import date, datetime, timezone
 
 from handrail.generators.audit import clock_sources
 from handrail.generators.audit.sla import SlaClock, clocks_for
-from handrail.generators.data.reader import stage_lookup
+from handrail.generators.data.stage_names import stage_lookup
 from handrail.generators.rules import tree
 from handrail.generators.rules.gates import is_gated_stage
 from handrail.generators.rules.sql import at_least, by_segment, literal, quoted, score_query, segment_in

@@ -46,6 +46,20 @@ def normalise(header: str) -> str:
     return _SEPARATORS.sub("_", str(header).strip().lower())
 
 
+def repeated(header: list[str], used: set[str]) -> str | None:
+    """The first column the reader reads that the header names more than once (by normalised name), as
+    "'Amount' appears 2 times (columns 3 and 7)"; a CSV reader keeps only one of them, silently."""
+    places: dict[str, list[int]] = {}
+    for n, h in enumerate(header, 1):
+        places.setdefault(normalise(h), []).append(n)
+    for column in header:
+        found = places[normalise(column)]
+        if column in used and len(found) > 1:
+            where = ", ".join(map(str, found[:-1])) + f" and {found[-1]}"
+            return f"'{column}' appears {len(found)} times (columns {where})"
+    return None
+
+
 @dataclass
 class ColumnMap:
     """Header (normalised) -> role or field key, from a column-map file."""
@@ -126,3 +140,32 @@ def expected_names(role: str) -> str:
         "sales_cycle_days": "sales_cycle_days",
     }[role]
     return f"{labels} or {ROLES[role][1][0]}"
+
+
+def missing_optional(model: Model, cols: dict, field_columns: dict) -> list[str]:
+    """What missing optional columns do to segments, for the segments that match on them (`cols`: the
+    reader's column by role, `field_columns`: by field key)."""
+
+    def matching(dimension: str) -> str:
+        return ", ".join(s.key for s in model.segments if dimension in s.match.dimensions)
+
+    effects = []
+    cycle = matching("sales_cycle_days")
+    if cycle and not cols["sales_cycle_days"] and not cols["created_date"]:
+        effects.append(
+            f"no created date or sales cycle column, so every sales cycle counts as 0 days "
+            f"(segments {cycle} match on it)"
+        )
+    kinds = matching("deal_type")
+    if kinds and not cols["type"]:
+        effects.append(
+            f"no deal type column, so every deal counts as new business (segments {kinds} match on it)"
+        )
+    partner = model.deal.partner_field
+    sourced = matching("partner_sourced")
+    if partner and sourced and partner not in field_columns:
+        effects.append(
+            f"no partner column ({model.field(partner).label}), so no deal counts as "
+            f"partner-sourced (segments {sourced} match on it)"
+        )
+    return effects

@@ -104,9 +104,10 @@ class DateParser:
         elif second > 12 >= first:
             day, month = second, first
         elif first <= 12 and second <= 12:
+            month_first, day_first = (f.replace("/", m[2]) for f in (MONTH_FIRST, DAY_FIRST))  # as written
             raise AmbiguousDate(
                 f"could be {second} {_MONTHS[first - 1]} or {first} {_MONTHS[second - 1]} {year}; pass "
-                f"--date-format {MONTH_FIRST} (month first, as in US exports) or --date-format {DAY_FIRST}"
+                f"--date-format {month_first} (month first, as in US exports) or --date-format {day_first}"
             )
         else:
             return None

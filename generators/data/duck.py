@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from handrail.generators.data.columns import ColumnMap
+from handrail.generators.data.csv_dialect import separator
 from handrail.generators.data.reader import DealReader, Warn
 from handrail.generators.data.staging import staging
 from handrail.generators.rules.scoring import TIER_LABELS
@@ -40,12 +41,15 @@ class Staged:
     spill: Any  # the spill folder, removed with this object
 
 
-def _header(path: Path) -> list[str] | None:
+def _header(path: Path) -> tuple[list[str] | None, str]:
+    """The header and the field separator (generators.data.csv_dialect)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return next(csv.reader(handle), None)
+            delimiter = separator(handle.readline())
+            handle.seek(0)
+            return next(csv.reader(handle, delimiter=delimiter), None), delimiter
     except (UnicodeDecodeError, csv.Error):
-        return None
+        return None, ","
 
 
 def connect(spill: tempfile.TemporaryDirectory):
@@ -75,11 +79,12 @@ def _source(con, path: Path, ordered: bool = False) -> tuple[str, list[str]] | N
         from handrail.generators.data.parquet import text_relation
 
         return text_relation(con, path)
-    header = _header(path)
+    header, delimiter = _header(path)
     if path.suffix.lower() != ".csv" or not header:
         return None
     source = (
-        f"read_csv({literal(str(path))}, header = true, all_varchar = true, delim = ',', quote = '\"', "
+        f"read_csv({literal(str(path))}, header = true, all_varchar = true, delim = {literal(delimiter)}, "
+        "quote = '\"', "
         "escape = '\"', auto_detect = false, columns = {"
         + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header)
         + "}"

@@ -22,9 +22,20 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from handrail.generators.data import pipeline_column as pipes
-from handrail.generators.data.columns import IGNORE, REQUIRED, ROLES, ColumnMap, expected_names, normalise
+from handrail.generators.data.columns import (
+    IGNORE,
+    REQUIRED,
+    ROLES,
+    ColumnMap,
+    expected_names,
+    missing_optional,
+    normalise,
+    repeated,
+)
+from handrail.generators.data.csv_dialect import separator
 from handrail.generators.data.dates import DateParser
 from handrail.generators.data.numbers import NOT_GROUPING, parse_number
+from handrail.generators.data.stage_names import stage_lookup
 from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import InputError
@@ -75,7 +86,9 @@ def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = csv.DictReader(handle)
+            delimiter = separator(handle.readline())
+            handle.seek(0)
+            rows = csv.DictReader(handle, delimiter=delimiter)
             if not rows.fieldnames:
                 raise InputError(f"{path}: the file is empty")
             reader.bind(rows.fieldnames)
@@ -124,16 +137,6 @@ def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Ite
         raise InputError(
             f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8"
         ) from None
-
-
-def stage_lookup(model: Model) -> dict[str, str]:
-    """Stage key by each way an export may name the stage (key, label, CRM value), lower-cased."""
-    out: dict[str, str] = {}
-    for s in model.stages:
-        for value in (s.key, s.label, s.salesforce, s.hubspot):
-            if value:
-                out.setdefault(value.lower(), s.key)
-    return pipes.with_pipeline_values(model, out)
 
 
 class DealReader:
@@ -219,41 +222,18 @@ class DealReader:
                 f"(expected {expected}); columns found: {found}\n  hint: name your columns in a "
                 'column map and pass it with --columns map.yaml, e.g. "Opp Name": name'
             )
+        used = {*self.cols.values(), *self.field_columns.values(), *self.computed_columns.values()}
+        twice = repeated(self.header, used | {self.pipeline_col})
+        if twice:
+            raise InputError(f"{where}: column {twice}: keep one of them (remove or rename the others)")
         if self.absent_from_map:
             warn(
                 f"warning: {where}: the column map names columns this file does not have: "
                 f"{', '.join(self.absent_from_map)}"
             )
-        effects = self._missing_optional()
+        effects = missing_optional(self.model, self.cols, self.field_columns)
         if effects:
             warn(f"warning: {where}: {'; '.join(effects)} (name the columns with --columns map.yaml)")
-
-    def _missing_optional(self) -> list[str]:
-        """What missing optional columns do to segments, for the segments that match on them."""
-
-        def matching(dimension: str) -> str:
-            return ", ".join(s.key for s in self.model.segments if dimension in s.match.dimensions)
-
-        effects = []
-        cycle = matching("sales_cycle_days")
-        if cycle and not self.cols["sales_cycle_days"] and not self.cols["created_date"]:
-            effects.append(
-                f"no created date or sales cycle column, so every sales cycle counts as 0 days "
-                f"(segments {cycle} match on it)"
-            )
-        kinds = matching("deal_type")
-        if kinds and not self.cols["type"]:
-            effects.append(
-                f"no deal type column, so every deal counts as new business (segments {kinds} match on it)"
-            )
-        partner = self.model.deal.partner_field
-        sourced = matching("partner_sourced")
-        if partner and sourced and partner not in self.field_columns:
-            effects.append(
-                f"no partner column ({self.model.field(partner).label}), so no deal counts as "
-                f"partner-sourced (segments {sourced} match on it)"
-            )
-        return effects
 
     def deal(self, row: dict, where: str) -> Deal:
         def get(name):

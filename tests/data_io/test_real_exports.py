@@ -13,6 +13,7 @@ Amount, Deal Type, Pipeline) with Record ID first. Dates: MM/DD/YYYY in US local
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -202,3 +203,63 @@ def test_json_records_may_leave_out_null_values(example_model, tmp_path):
         '{"id": "1", "dealname": "Acme", "amount": 5}\n{"id": "2", "amount": 7, "closedate": null}\n'
     )
     assert [d.acv for d in read_deals(deals, example_model, warn=lambda line: None)] == [5, 7]
+
+
+# Excel saves "CSV" with the system's list separator: a semicolon wherever the decimal separator is a comma
+# (Peter Hilton, "CSV isn't broken - Excel is broken", https://hilton.org.uk/blog/csv-excel).
+EXCEL_GERMANY = (
+    "Opportunity Name;Stage;Close Date;Created Date;Amount;Type\n"
+    "Acme;Closed Won;31.12.2026;13.08.2026;150000;New Customer\n"
+    '"Beta; Inc";Closed Won;15.12.2026;14.10.2026;9000;Renewal\n'
+)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_semicolon_and_tab_separated_exports_read_alike_on_both_engines(
+    run_cli, tmp_path, example_spec, separator
+):
+    text = (
+        EXCEL_GERMANY
+        if separator == ";"
+        else EXCEL_GERMANY.replace(";", "\t").replace('"Beta\t Inc"', "Beta; Inc")
+    )
+    export = write(tmp_path, text)
+    scored = {}
+    for engine in ("auto", "python"):
+        code, out, err = run_cli(
+            "score", str(export), "--spec", str(example_spec), "--format", "json", "--engine", engine
+        )
+        assert code == 0, err
+        scored[engine] = out
+    assert scored["auto"] == scored["python"]
+    acme, beta = json.loads(scored["python"])["deals"]
+    assert (acme["name"], acme["segment"]) == ("Acme", "enterprise")
+    assert (beta["name"], beta["segment"]) == ("Beta; Inc", "smb_renewal")
+
+
+def test_a_column_named_twice_stops_unless_it_goes_unread(run_cli, tmp_path, example_spec):
+    """A CSV reader keeps one of two same-named columns without a word; Handrail names both places."""
+    export = write(
+        tmp_path, "Deal Name,Stage,Close Date,Amount,Notes,amount\nA,Closed Won,2026-01-05,5000,x,7\n"
+    )
+    code, out, err = run_cli("score", str(export), "--spec", str(example_spec))
+    assert (code, out) == (3, "")
+    assert f"{export}: column 'Amount' appears 2 times (columns 4 and 6): keep one of them" in err
+    unread = write(
+        tmp_path, "Deal Name,Stage,Close Date,Amount,Notes,Notes\nA,Closed Won,2026-01-05,5000,x,y\n"
+    )
+    code, out, err = run_cli("score", str(unread), "--spec", str(example_spec))
+    assert code == 0, err
+
+
+def test_an_ambiguous_dotted_date_suggests_formats_with_dots(example_model, tmp_path):
+    path = write(tmp_path, "Deal Name;Stage;Close Date\nA;Closed Won;03.04.2026\n")
+    with pytest.raises(InputError) as exc:
+        list(read_deals(path, example_model, process_fields=True, warn=lambda m: None))
+    assert "--date-format %m.%d.%Y (month first, as in US exports) or --date-format %d.%m.%Y" in str(
+        exc.value
+    )
+    (deal,) = read_deals(
+        path, example_model, process_fields=True, date_format="%d.%m.%Y", warn=lambda m: None
+    )
+    assert deal.extra["close_date"] == date(2026, 4, 3)
