@@ -27,7 +27,15 @@ ROLES: dict[str, tuple[str, tuple[str, ...]]] = {  # role -> (what it is, normal
     "name": ("deal name", ("name", "deal_name", "opportunity_name", "dealname")),
     "owner": (
         "owner",
-        ("owner", "owner_name", "ownerid", "hubspot_owner_id", "opportunity_owner", "deal_owner"),
+        (
+            "owner",
+            "owner_name",
+            "owner.name",
+            "ownerid",
+            "hubspot_owner_id",
+            "opportunity_owner",
+            "deal_owner",
+        ),
     ),
     "amount": ("amount", ("acv", "amount", "arr")),
     "type": ("deal type", ("deal_type", "type", "dealtype", "opportunity_type")),

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from handrail.generators.data import pipeline_column as pipes
+from handrail.generators.data.api_records import flat, record_list
 from handrail.generators.data.columns import (
     IGNORE,
     REQUIRED,
@@ -115,16 +116,11 @@ def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Ite
             if lines:
                 records = ((n, json.loads(line)) for n, line in enumerate(handle, 1) if line.strip())
             else:
-                data = json.load(handle)
-                data = data.get("deals", data.get("results", data)) if isinstance(data, dict) else data
-                if not isinstance(data, list):
-                    raise InputError(f'{path}: expected a list of deals, or {{"deals": [...]}}')
-                records = enumerate(data, 1)
+                records = enumerate(record_list(json.load(handle), str(path)), 1)
             for n, record in records:
                 if not isinstance(record, dict):
                     raise InputError(f"{path}: record {n} is not an object")
-                if isinstance(record.get("properties"), dict):  # HubSpot's {"id": ..., "properties": {...}}
-                    record = {"id": record.get("id"), **record["properties"]}
+                record = flat(record)  # generators.data.api_records: HubSpot's and Salesforce's shapes
                 if reader.bind(list(record)):  # a record with keys unlike the last one's is checked again
                     # A JSON record may leave out null values (API results do), but it must say which deal it
                     # is.
