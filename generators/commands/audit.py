@@ -41,7 +41,8 @@ def audit_deals(
         raise click.BadParameter(str(exc), param_hint="'--since'") from None
     report = None
     # The SQL prints weekday arithmetic in UTC: a business calendar of the spec's own is the Python engine's.
-    if from_file is not None and engine != "python" and model.calendar.is_default and not model.pipelines:
+    on_duckdb = engine != "python" and model.calendar.is_default and not model.pipelines
+    if from_file is not None and on_duckdb:
         from handrail.generators.audit.duck import audit_file
         from handrail.generators.data.columns import load_column_map
         from handrail.generators.data.reader import print_warning
@@ -50,8 +51,15 @@ def audit_deals(
         report = audit_file(from_file, model, options, column_map, date_format, print_warning)
     if report is None:
         deals = feed.deals(model, options.since)
-        progress = with_progress(deals, sys.stderr, total=lambda: getattr(feed, "expected", None))
-        report = run_audit(model, progress, options)
+        records = getattr(deals, "records", None)  # a live feed's (generators.data.live.LiveDeals)
+        expected = lambda: getattr(feed, "expected", None)  # noqa: E731
+        if records is not None and on_duckdb:
+            from handrail.generators.audit.live_duck import audit_records
+
+            fetched = with_progress(records, sys.stderr, total=expected)
+            report = audit_records(model, fetched, options, deals.where, lambda line: None)
+        else:
+            report = run_audit(model, with_progress(deals, sys.stderr, total=expected), options)
     emit(out, lambda handle: write_audit(report, fmt, handle), inputs=(spec, from_file, columns))
     if out:
         click.echo(f"wrote the audit of {report['deals_read']:,} deals to {out}", err=True)

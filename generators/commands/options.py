@@ -49,8 +49,8 @@ ENGINE_OPTION = dict(
     type=click.Choice(["auto", "python"]),
     default="auto",
     show_default=True,
-    help="auto: DuckDB for a CSV or Parquet file it reads exactly as the Python reader would; "
-    "python: always Python.",
+    help="auto: DuckDB for a CSV or Parquet file, or for audit the deals read live with --env, when it "
+    "reads them exactly as the Python reader would; python: always Python.",
 )
 
 

@@ -97,6 +97,24 @@ def audited_stages(model: Model) -> tuple[list[Stage], list[Stage]]:
     return won, gated
 
 
+class LiveDeals:
+    """Records (column -> value, as in an export) as Deals with process data, mapped like export files,
+    as they are iterated. `records` and `where` stay open to a consumer that reads the records itself:
+    the live audit on DuckDB (generators.audit.live_duck)."""
+
+    def __init__(self, model: Model, records: Iterable[dict[str, Any]], where: Callable[[dict], str]):
+        self.model, self.records, self.where = model, records, where
+        self._deals: Iterator[Deal] | None = None
+
+    def __iter__(self) -> Iterator[Deal]:
+        return self
+
+    def __next__(self) -> Deal:
+        if self._deals is None:
+            self._deals = to_deals(self.model, self.records, self.where)
+        return next(self._deals)
+
+
 def to_deals(model: Model, records: Iterable[dict[str, Any]], where: Callable[[dict], str]) -> Iterator[Deal]:
     """Records (column -> value, as in an export) as Deals with process data, mapped like export files."""
     reader = DealReader(model, process_fields=True)

@@ -34,11 +34,11 @@ from datetime import time as day_start
 from typing import Any, Iterator, Mapping
 
 from handrail.generators.data.live import (
+    LiveDeals,
     MissingFieldsError,
     OnTotal,
     audited_stages,
     fetched_fields,
-    to_deals,
 )
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
@@ -119,7 +119,7 @@ class HubSpotDeals:
         else:
             start, end = self._edge(groups, "createdate"), self._edge(groups, "-createdate") + 1
             records = self._split(groups, start, end, first["total"])
-        return to_deals(self.model, self._with_roles(self._record(r) for r in records), self._where)
+        return LiveDeals(self.model, self._with_roles(self._record(r) for r in records), self._where)
 
     def brief_notes(self):
         from handrail.targets.hubspot.brief_notes import HubSpotBriefNotes
@@ -134,7 +134,7 @@ class HubSpotDeals:
             groups.append({"filters": [{"propertyName": "hs_object_id", "operator": "EQ", "value": text}]})
         self._check_properties()
         records = self._pages(groups, self._search(groups))
-        return to_deals(self.model, self._with_roles(self._record(r) for r in records), self._where)
+        return LiveDeals(self.model, self._with_roles(self._record(r) for r in records), self._where)
 
     # -- contact roles ------------------------------------------------------------------------------
     def _with_roles(self, records: Iterator[dict]) -> Iterator[dict]:

@@ -30,11 +30,11 @@ from datetime import date
 from typing import Iterator, Mapping
 
 from handrail.generators.data.live import (
+    LiveDeals,
     MissingFieldsError,
     OnTotal,
     audited_stages,
     fetched_fields,
-    to_deals,
 )
 from handrail.generators.rules.scoring import Deal
 from handrail.specs.diagnostics import HandrailError, InputError
@@ -85,7 +85,7 @@ class SalesforceDeals:
             records = _with_roles(
                 records, self._contact_roles(self._audit_filter(since, "Opportunity."), bulk)
             )
-        return to_deals(self.model, records, self._where)
+        return LiveDeals(self.model, records, self._where)
 
     def brief_notes(self):
         from handrail.targets.salesforce.brief_notes import SalesforceBriefNotes
@@ -102,7 +102,7 @@ class SalesforceDeals:
         if self._reads_roles:
             parent = [f"Opportunity.{c}" for c in conditions]
             records = _with_roles(records, self._contact_roles(" OR ".join(parent), bulk=False))
-        return to_deals(self.model, records, self._where)
+        return LiveDeals(self.model, records, self._where)
 
     # -- contact roles --------------------------------------------------------------------------------
     @property
