@@ -148,7 +148,8 @@ class Audit:
         status = deal.extra.get("intake_status")
         self.intake[self._intake_names.get(status.lower(), "other") if status else "not_recorded"] += 1
         flags = deal.extra.get("gate_flags") or ""  # the labels of targets/salesforce/gate_flags.py
-        self.gate_flags.update(monitor="(monitor)" in flags, bypassed="(bypassed)" in flags)
+        # counts, not flags: an empty Counter's update stores the values it is given as they are
+        self.gate_flags.update(monitor=int("(monitor)" in flags), bypassed=int("(bypassed)" in flags))
         if failures:
             self.violations.add(deal, result, failures)
         self._compare_score(deal, result)

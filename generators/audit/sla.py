@@ -46,14 +46,20 @@ class SlaClock:
         business = " (business hours)" if self.unit == "hours" and calendar.business_hours else ""
         return f"{self.target(sla)} {self.unit}{business}"
 
-    def deadline(self, sla: Sla, start: datetime, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> datetime:
-        if self.unit == "days":
-            return start + timedelta(days=self.target(sla))
-        if self.unit != "hours":
-            return calendar.day_deadline(start, self.target(sla))
-        if calendar.business_hours:
-            return calendar.hours_deadline(start, self.target(sla))
-        return start + timedelta(hours=self.target(sla))
+    def deadline(
+        self, sla: Sla, start: datetime, calendar: BusinessCalendar = DEFAULT_CALENDAR
+    ) -> datetime | None:
+        """When the clock runs out; None past the year 9999, which no `now` reaches."""
+        try:
+            if self.unit == "days":
+                return start + timedelta(days=self.target(sla))
+            if self.unit != "hours":
+                return calendar.day_deadline(start, self.target(sla))
+            if calendar.business_hours:
+                return calendar.hours_deadline(start, self.target(sla))
+            return start + timedelta(hours=self.target(sla))
+        except OverflowError:
+            return None
 
     @property
     def scale(self) -> int:
@@ -102,7 +108,8 @@ def check(
         return UNMEASURED, None
     done = process.get(clock.event)
     if done is None:
-        return (BREACHED if now > clock.deadline(sla, start, calendar) else PENDING), None
+        deadline = clock.deadline(sla, start, calendar)
+        return (BREACHED if deadline is not None and now > deadline else PENDING), None
     elapsed = clock.elapsed(start, done, calendar)
     return (WITHIN if elapsed <= clock.target(sla) * clock.scale else BREACHED), elapsed
 

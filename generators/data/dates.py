@@ -11,7 +11,7 @@ Times without a zone are UTC.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 MONTH_FIRST, DAY_FIRST = "%m/%d/%Y", "%d/%m/%Y"
 _LOCAL = re.compile(
@@ -33,6 +33,8 @@ _MONTHS = (
     "November",
     "December",
 )
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+OUT_OF_RANGE = "is not a moment between the years 1 and 9999 in UTC"
 NOT_A_DATE = "is not a date; use ISO 8601 such as 2026-01-31, or pass --date-format such as %m/%d/%Y"
 
 
@@ -56,16 +58,19 @@ class DateParser:
         return self.datetime(text).date()
 
     def datetime(self, value: object) -> datetime:
-        """A timezone-aware UTC datetime; a date alone is midnight."""
+        """A timezone-aware UTC datetime; a date alone is midnight. Only years 1 to 9999 in UTC."""
         text = str(value).strip()
-        if text.isdigit() and len(text) >= 11:
-            return datetime.fromtimestamp(int(text) / 1000, tz=timezone.utc)
-        parsed = self._iso(text) or self._with_format(text) or self._local(text)
-        if parsed is None:
-            raise ValueError(NOT_A_DATE)
-        return (
-            parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
-        )
+        try:
+            if text.isdigit() and len(text) >= 11:  # epoch milliseconds, exactly (no float in between)
+                return EPOCH + timedelta(milliseconds=int(text))
+            parsed = self._iso(text) or self._with_format(text) or self._local(text)
+            if parsed is None:
+                raise ValueError(NOT_A_DATE)
+            if parsed.tzinfo is None:
+                return parsed.replace(tzinfo=timezone.utc)
+            return parsed.astimezone(timezone.utc)
+        except OverflowError:  # e.g. 0001-01-01T00:30+01:00 is in the year 0 in UTC
+            raise ValueError(OUT_OF_RANGE) from None
 
     @staticmethod
     def _iso(text: str) -> datetime | None:

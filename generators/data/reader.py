@@ -85,20 +85,23 @@ def _silent(message: str) -> None:
 
 def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    done = 0  # the last line of the last row read
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             delimiter = separator(handle.readline())
             handle.seek(0)
-            rows = csv.DictReader(handle, delimiter=delimiter)
+            # strict: a quote never closed is an error, not the rest of the file read into one cell
+            rows = csv.DictReader(handle, delimiter=delimiter, strict=True)
             if not rows.fieldnames:
                 raise InputError(f"{path}: the file is empty")
             reader.bind(rows.fieldnames)
             reader.check_columns(str(path), warn)
-            several = len(rows.fieldnames) > 1
+            several, done = len(rows.fieldnames) > 1, rows.line_num
             for row in rows:
                 # A Salesforce report export ends with footer lines of one cell ("Confidential Information
                 # - Do Not Distribute", "Copyright ..."): a row of one field under a wider header is not a
                 # deal.
+                done = rows.line_num
                 if several and None in row.values() and sum(v is not None for v in row.values()) <= 1:
                     continue
                 yield reader.deal(row, f"{path}:{rows.line_num}")
@@ -107,7 +110,10 @@ def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
             f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8"
         ) from None
     except csv.Error as exc:
-        raise InputError(f"{path}: malformed CSV: {exc}") from None
+        raise InputError(
+            f"{path}:{done + 1}: malformed CSV ({exc}): a cell that starts with a quote must end with one "
+            'before the next separator, and a quote inside it is written twice ("")'
+        ) from None
 
 
 def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Iterator[Deal]:

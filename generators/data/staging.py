@@ -18,7 +18,13 @@ from handrail.generators.rules.sql import AT_EDGES, literal, quoted, uses_contac
 from handrail.specs.model import NUMBER_TYPES, Model
 
 # ISO 8601 forms both paths read alike (generators.data.dates reads more: those go to the Python reader).
-ISO_MOMENT = "'^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?)?$'"
+# The year is 0001 to 9999, as Python's datetime has it.
+ISO_MOMENT = (
+    "'^(000[1-9]|00[1-9]\\d|0[1-9]\\d{2}|[1-9]\\d{3})-\\d{2}-\\d{2}"
+    "([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?)?$'"
+)
+FIRST, LAST = "TIMESTAMP '0001-01-01 00:00:00'", "TIMESTAMP '9999-12-31 23:59:59.999999'"
+LAST_MILLISECOND = 253402300799999  # epoch milliseconds of LAST
 
 
 def _printable(char: str) -> str:
@@ -62,12 +68,13 @@ def moment(text: str) -> str:
     UTC: the session's zone, generators.data.duck.connect) or epoch milliseconds."""
     # Past the date, a sign only starts an offset; without one, the plain cast reads the same instant.
     offset = f"CONTAINS({text}, '+') OR CONTAINS(SUBSTR({text}, 11), '-')"
+    shifted = f"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)"  # may leave the years 1 to 9999
+    epoch = f"REGEXP_MATCHES({text}, '^[0-9]{{11,15}}$') AND CAST({text} AS BIGINT) <= {LAST_MILLISECOND}"
     return (
         f"CASE WHEN REGEXP_MATCHES({text}, {ISO_MOMENT}) "
-        f"THEN (CASE WHEN {offset} THEN CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"THEN (CASE WHEN {offset} THEN (CASE WHEN {shifted} BETWEEN {FIRST} AND {LAST} THEN {shifted} END) "
         f"ELSE TRY_CAST({text} AS TIMESTAMP) END) "
-        f"WHEN REGEXP_MATCHES({text}, '^[0-9]{{11,18}}$') "
-        f"THEN MAKE_TIMESTAMP(CAST({text} AS BIGINT) * 1000) END"
+        f"WHEN {epoch} THEN MAKE_TIMESTAMP(CAST({text} AS BIGINT) * 1000) END"
     )
 
 

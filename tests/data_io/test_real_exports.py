@@ -263,3 +263,45 @@ def test_an_ambiguous_dotted_date_suggests_formats_with_dots(example_model, tmp_
         path, example_model, process_fields=True, date_format="%d.%m.%Y", warn=lambda m: None
     )
     assert deal.extra["close_date"] == date(2026, 4, 3)
+
+
+@pytest.mark.parametrize("command", ["score", "audit"])
+@pytest.mark.parametrize("engine", ["auto", "python"])
+def test_a_quote_never_closed_stops_at_its_row_on_both_engines(
+    run_cli, tmp_path, example_spec, command, engine
+):
+    """Read leniently, the rest of the file would become one cell (Python's csv) or vanish (DuckDB's
+    reader on one thread): the deals after a stray quote were lost without a word."""
+    export = write(
+        tmp_path,
+        "Deal Name,Stage,Close Date,Amount\nA,Closed Won,2026-01-05,5000\n"
+        '"B,Closed Won,2026-01-06,7000\nC,Closed Won,2026-01-07,9000\n',
+    )
+    args = ["score", str(export)] if command == "score" else ["audit", "--from", str(export)]
+    code, out, err = run_cli(*args, "--spec", str(example_spec), "--engine", engine)
+    assert (code, out) == (3, "")
+    assert f"{export}:3: malformed CSV (unexpected end of data): a cell that starts with a quote" in err
+
+
+def test_gate_flag_counts_are_numbers_even_for_one_deal(run_cli, tmp_path, example_spec):
+    export = write(tmp_path, "Deal Name,Stage,Close Date,Amount\nA,Closed Won,2026-01-05,5000\n")
+    reports = []
+    for engine in ("auto", "python"):
+        code, out, err = run_cli(
+            "audit",
+            "--from",
+            str(export),
+            "--spec",
+            str(example_spec),
+            "--engine",
+            engine,
+            "--format",
+            "json",
+            "--as-of",
+            "2026-04-30",
+        )
+        assert code == 0, err
+        reports.append(json.loads(out))
+    assert reports[0] == reports[1]
+    flags = reports[1]["closed_won"]["gate_flags"]
+    assert flags == {"bypassed": 0, "monitor": 0} and all(type(n) is int for n in flags.values())
