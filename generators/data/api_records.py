@@ -11,11 +11,24 @@ column named as Data Loader names it (`Owner.Name`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from handrail.specs.diagnostics import InputError
 
 SHAPES = '[...], {"deals": [...]}, {"results": [...]} or {"records": [...]}'
+
+
+def decode(text: str, path: str, line: int | None = None) -> Any:
+    """A JSON document, or with `line` one JSON Lines record; an InputError at its place if invalid."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{line or exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{path}{f':{line}' if line else ''}: invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # an integer longer than Python converts (4,300 digits)
+        raise InputError(f"{path}{f':{line}' if line else ''}: invalid JSON: {exc}") from None
 
 
 def record_list(data: Any, where: str) -> list:

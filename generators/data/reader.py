@@ -15,14 +15,13 @@ of names (`score`, `completeness` as float; `closed_won_at`, `internal_handoff_a
 from __future__ import annotations
 
 import csv
-import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from handrail.generators.data import pipeline_column as pipes
-from handrail.generators.data.api_records import flat, record_list
+from handrail.generators.data.api_records import decode, flat, record_list
 from handrail.generators.data.columns import (
     IGNORE,
     REQUIRED,
@@ -120,9 +119,10 @@ def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Ite
     try:
         with path.open(encoding="utf-8-sig") as handle:
             if lines:
-                records = ((n, json.loads(line)) for n, line in enumerate(handle, 1) if line.strip())
+                numbered = enumerate(handle, 1)
+                records = ((n, decode(line, str(path), n)) for n, line in numbered if line.strip())
             else:
-                records = enumerate(record_list(json.load(handle), str(path)), 1)
+                records = enumerate(record_list(decode(handle.read(), str(path)), str(path)), 1)
             for n, record in records:
                 if not isinstance(record, dict):
                     raise InputError(f"{path}: record {n} is not an object")
@@ -133,8 +133,6 @@ def _json_rows(path: Path, reader: "DealReader", warn: Warn, lines: bool) -> Ite
                     identity = () if reader.cols["id"] else ("name",)
                     reader.check_columns(f"{path}: record {n}", warn if n == 1 else _silent, identity)
                 yield reader.deal(record, f"{path}: record {n}")
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); re-export as UTF-8"
@@ -324,7 +322,11 @@ def _number(raw: Any, where: str, column: str | None) -> float | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return float(raw)
+        try:
+            return float(raw)
+        except OverflowError:  # an integer past the largest float
+            digits = len(str(abs(raw)))
+            raise InputError(f"{where}: column '{column}': a {digits}-digit number is too large") from None
     try:
         return parse_number(str(raw))
     except ValueError as exc:

@@ -81,3 +81,33 @@ def test_a_document_of_no_known_shape_names_the_shapes(example_model, tmp_path):
     with pytest.raises(InputError) as caught:
         list(read_deals(path, example_model))
     assert '{"results": [...]} or {"records": [...]}' in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "name, text, message",
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000, "deep.json: invalid JSON: nested too deeply"),
+        (
+            "long.json",
+            '[{"Id": "1", "Amount": ' + "9" * 5_000 + "}]",
+            "long.json: invalid JSON: Exceeds the limit",
+        ),
+        (
+            "huge.json",
+            '[{"Id": "1", "Name": "A", "Amount": 1' + "0" * 400 + "}]",
+            "'Amount': a 401-digit number is",
+        ),
+        (
+            "lines.jsonl",
+            '{"Id": "1", "Name": "A"}\n{"Id": "2",\n',
+            "lines.jsonl:2:1: invalid JSON: Expecting",
+        ),
+    ],
+)
+def test_json_a_parser_cannot_take_stops_with_its_place(run_cli, tmp_path, example_spec, name, text, message):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    for args in (["score", str(path)], ["audit", "--from", str(path)]):
+        code, out, err = run_cli(*args, "--spec", str(example_spec))
+        assert (code, out) == (3, ""), err
+        assert message in err and "internal error" not in err
