@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from handrail.specs.compose import compose_documents
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Model
 
@@ -86,12 +87,15 @@ def load_column_map(path: str | Path, model: Model) -> ColumnMap:
         raise InputError(f"{path}: cannot read the column map ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: the column map is not UTF-8") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:  # the spec's composer: it stops at a node too many or too deep, where PyYAML's recurses
+        roots = compose_documents(text, str(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise InputError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if len(roots) > 1:
+        raise InputError(f"{_at(path, roots[1])}: a column map is one YAML document; remove the '---'")
+    root = roots[0] if roots else None
     if root is None:
         raise InputError(f'{path}: the column map is empty; write one line a column: "Export header": role')
     if not isinstance(root, yaml.MappingNode):

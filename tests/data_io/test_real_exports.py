@@ -141,6 +141,11 @@ def test_column_map(example_model, tmp_path):
         ("- name\n", "map.yaml:1:1: a column map is a mapping"),
         ('"A": name\n"B": name\n', "map.yaml:2:6: 'B': 'name' already has a column"),
         ('"A": [name]\n', "map.yaml:1:6: 'A': the target must be one role or field key"),
+        (
+            "a: " + "[" * 5_000,
+            "map.yaml:1:1003: invalid YAML: exceeded maximum nesting depth",
+        ),  # no RecursionError
+        ('"A": name\n---\n"B": stage\n', "map.yaml:3:1: a column map is one YAML document"),
     ],
 )
 def test_bad_column_maps_are_located(example_model, tmp_path, text, message):
