@@ -59,7 +59,9 @@ def unreadable_number(text: str) -> str:
     """Not a number as the reader parses one (generators.data.numbers: a comma only groups digits); NaN
     too: SQL orders it above every number, Python never."""
     bare = f"REPLACE(REPLACE({text}, '$', ''), '%', '')"
-    comma = f"(CONTAINS({text}, ',') AND NOT REGEXP_FULL_MATCH({bare}, {literal(GROUPED)}))"
+    # CASE, not AND: DuckDB computes both sides of an AND for every row; CASE runs the regex only on commas
+    grouped = f"REGEXP_FULL_MATCH({bare}, {literal(GROUPED)})"
+    comma = f"(CASE WHEN CONTAINS({text}, ',') THEN NOT {grouped} ELSE FALSE END)"
     return f"({text} IS NOT NULL AND (COALESCE(ISNAN({number(text)}), TRUE) OR {comma}))"
 
 
@@ -69,12 +71,14 @@ def moment(text: str) -> str:
     # Past the date, a sign only starts an offset; without one, the plain cast reads the same instant.
     offset = f"CONTAINS({text}, '+') OR CONTAINS(SUBSTR({text}, 11), '-')"
     shifted = f"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)"  # may leave the years 1 to 9999
-    epoch = f"REGEXP_MATCHES({text}, '^[0-9]{{11,15}}$') AND CAST({text} AS BIGINT) <= {LAST_MILLISECOND}"
+    milliseconds = f"CAST({text} AS BIGINT)"
     return (
         f"CASE WHEN REGEXP_MATCHES({text}, {ISO_MOMENT}) "
         f"THEN (CASE WHEN {offset} THEN (CASE WHEN {shifted} BETWEEN {FIRST} AND {LAST} THEN {shifted} END) "
         f"ELSE TRY_CAST({text} AS TIMESTAMP) END) "
-        f"WHEN {epoch} THEN MAKE_TIMESTAMP(CAST({text} AS BIGINT) * 1000) END"
+        f"WHEN REGEXP_MATCHES({text}, '^[0-9]{{11,15}}$') "
+        f"THEN (CASE WHEN {milliseconds} <= {LAST_MILLISECOND} "
+        f"THEN MAKE_TIMESTAMP({milliseconds} * 1000) END) END"
     )
 
 
