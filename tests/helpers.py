@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,17 @@ def write_spec(tmp_path: Path, text: str, name: str = "handoff.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def audit_on_both_engines(run_cli, deals: Path, spec: Path, as_of: str = "2026-04-30") -> list[dict]:
+    """`audit --from DEALS --format json` on DuckDB (auto) and on the Python engine, parsed."""
+    reports = []
+    for engine in ("auto", "python"):
+        args = ["audit", "--from", str(deals), "--spec", str(spec), "--engine", engine, "--format", "json"]
+        code, out, err = run_cli(*args, "--as-of", as_of)
+        assert code == 0, err
+        reports.append(json.loads(out))
+    return reports
 
 
 def shared_path(*parts: str) -> Path:

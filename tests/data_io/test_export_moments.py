@@ -4,10 +4,9 @@ SLA whose deadline falls past the year 9999 stays pending on both engines."""
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pytest
+from helpers import audit_on_both_engines
 
 from handrail.generators.data.dates import DateParser
 from handrail.generators.data.staging import moment
@@ -73,23 +72,7 @@ def test_an_sla_due_past_the_year_9999_is_pending_on_both_engines(run_cli, tmp_p
     path.write_text(
         HEADER + "006A,Acme,150000,Closed Won,9999-12-31,9999-12-31T23:00:00Z\n", encoding="utf-8"
     )
-    reports = []
-    for engine in ("auto", "python"):
-        code, out, err = run_cli(
-            "audit",
-            "--from",
-            str(path),
-            "--spec",
-            str(example_spec),
-            "--engine",
-            engine,
-            "--format",
-            "json",
-            "--as-of",
-            "2026-04-30",
-        )
-        assert code == 0, err
-        reports.append(json.loads(out))
+    reports = audit_on_both_engines(run_cli, path, example_spec)
     assert reports[0] == reports[1]
     code, out, err = run_cli("brief", "006A", "--from", str(path), "--spec", str(example_spec))
     assert code == 0, err

@@ -17,6 +17,7 @@ import json
 from datetime import date
 
 import pytest
+from helpers import audit_on_both_engines
 
 from handrail.generators.data.columns import load_column_map
 from handrail.generators.data.reader import read_deals
@@ -290,23 +291,7 @@ def test_a_quote_never_closed_stops_at_its_row_on_both_engines(
 
 def test_gate_flag_counts_are_numbers_even_for_one_deal(run_cli, tmp_path, example_spec):
     export = write(tmp_path, "Deal Name,Stage,Close Date,Amount\nA,Closed Won,2026-01-05,5000\n")
-    reports = []
-    for engine in ("auto", "python"):
-        code, out, err = run_cli(
-            "audit",
-            "--from",
-            str(export),
-            "--spec",
-            str(example_spec),
-            "--engine",
-            engine,
-            "--format",
-            "json",
-            "--as-of",
-            "2026-04-30",
-        )
-        assert code == 0, err
-        reports.append(json.loads(out))
+    reports = audit_on_both_engines(run_cli, export, example_spec)
     assert reports[0] == reports[1]
     flags = reports[1]["closed_won"]["gate_flags"]
     assert flags == {"bypassed": 0, "monitor": 0} and all(type(n) is int for n in flags.values())
