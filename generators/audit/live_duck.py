@@ -20,7 +20,6 @@ from typing import Any, Callable, Iterable, Iterator
 from handrail.generators.audit.duck import audit_file
 from handrail.generators.audit.engine import AuditOptions, run_audit
 from handrail.generators.data.live import to_deals
-from handrail.generators.data.reader import Warn
 from handrail.specs.model import Model
 
 
@@ -29,17 +28,14 @@ class _NoCell(ValueError):
 
 
 def audit_records(
-    model: Model,
-    records: Iterable[dict[str, Any]],
-    options: AuditOptions,
-    where: Callable[[dict], str],
-    warn: Warn,
+    model: Model, records: Iterable[dict[str, Any]], options: AuditOptions, where: Callable[[dict], str]
 ) -> dict:
-    """The audit report of the live `records` (`where` names a record in an error)."""
+    """The audit report of the live `records` (`where` names a record in an error). The file's column
+    warnings are not given: they would name a temporary file, and a live read does not give them."""
     with tempfile.TemporaryDirectory(prefix="handrail-live-") as folder:
         cells, kept = Path(folder) / "deals.csv", Path(folder) / "records.pickle"
         exact = _write(records, cells, kept)
-        report = audit_file(cells, model, options, None, None, warn) if exact else None
+        report = audit_file(cells, model, options, None, None, _unsaid) if exact else None
         if report is None:
             report = run_audit(model, to_deals(model, _read(kept), where), options)
     return report
@@ -47,7 +43,7 @@ def audit_records(
 
 def _write(records: Iterable[dict[str, Any]], cells: Path, kept: Path) -> bool:
     """Every record to `kept`; as CSV to `cells` while each can be written alike. Whether all could."""
-    exact, header = True, None
+    exact, header, columns = True, None, set()
     with cells.open("w", newline="", encoding="utf-8") as out, kept.open("wb") as raw:
         writer = csv.writer(out)
         for record in records:
@@ -55,15 +51,19 @@ def _write(records: Iterable[dict[str, Any]], cells: Path, kept: Path) -> bool:
             if not exact:
                 continue
             if header is None:
-                header = list(record)
+                header, columns = list(record), set(record)
                 writer.writerow(header)
             try:
-                if any(record[k] is not None for k in set(record) - set(header)):
+                if any(record[k] is not None for k in record.keys() - columns):
                     raise _NoCell("a value in a column the first record did not have")
                 writer.writerow([_cell(record.get(k)) for k in header])
             except _NoCell:
                 exact = False
     return exact and header is not None
+
+
+def _unsaid(line: str) -> None:
+    """Drops a warning."""
 
 
 def _cell(value: Any) -> str:

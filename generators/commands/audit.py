@@ -57,7 +57,7 @@ def audit_deals(
             from handrail.generators.audit.live_duck import audit_records
 
             fetched = with_progress(records, sys.stderr, total=expected)
-            report = audit_records(model, fetched, options, deals.where, lambda line: None)
+            report = audit_records(model, fetched, options, deals.where)
         else:
             report = run_audit(model, with_progress(deals, sys.stderr, total=expected), options)
     emit(out, lambda handle: write_audit(report, fmt, handle), inputs=(spec, from_file, columns))

@@ -6,6 +6,7 @@ isn't broken - Excel is broken", https://hilton.org.uk/blog/csv-excel), and some
 from __future__ import annotations
 
 import csv
+from typing import TextIO
 
 SEPARATORS = (",", ";", "\t")
 
@@ -16,3 +17,10 @@ def separator(first_line: str) -> str:
         if len(next(csv.reader([first_line], delimiter=candidate), [])) > 1:
             return candidate
     return ","
+
+
+def sniffed(handle: TextIO) -> str:
+    """The separator of the file open in `handle`, read from its first line; `handle` is back at its start."""
+    found = separator(handle.readline())
+    handle.seek(0)
+    return found

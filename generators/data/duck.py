@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from handrail.generators.data.columns import ColumnMap
-from handrail.generators.data.csv_dialect import separator
+from handrail.generators.data.csv_dialect import sniffed
 from handrail.generators.data.reader import DealReader, Warn
 from handrail.generators.data.staging import staging
 from handrail.generators.rules.scoring import TIER_LABELS
@@ -45,8 +45,7 @@ def _header(path: Path) -> tuple[list[str] | None, str]:
     """The header and the field separator (generators.data.csv_dialect)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            delimiter = separator(handle.readline())
-            handle.seek(0)
+            delimiter = sniffed(handle)
             return next(csv.reader(handle, delimiter=delimiter), None), delimiter
     except (UnicodeDecodeError, csv.Error):
         return None, ","

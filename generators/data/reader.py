@@ -32,7 +32,7 @@ from handrail.generators.data.columns import (
     normalise,
     repeated,
 )
-from handrail.generators.data.csv_dialect import separator
+from handrail.generators.data.csv_dialect import sniffed
 from handrail.generators.data.dates import DateParser
 from handrail.generators.data.numbers import NOT_GROUPING, parse_number
 from handrail.generators.data.stage_names import stage_lookup
@@ -87,8 +87,7 @@ def _csv_rows(path: Path, reader: "DealReader", warn: Warn) -> Iterator[Deal]:
     done = 0  # the last line of the last row read
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            delimiter = separator(handle.readline())
-            handle.seek(0)
+            delimiter = sniffed(handle)
             # strict: a quote never closed is an error, not the rest of the file read into one cell
             rows = csv.DictReader(handle, delimiter=delimiter, strict=True)
             if not rows.fieldnames:
