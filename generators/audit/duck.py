@@ -93,7 +93,7 @@ def _gather(audit: Audit, con, model: Model) -> None:
         audit.read += n
         if kind in SKIP_REASONS:
             audit.skipped[kind] = n
-    audit.totals, _ = Totals.from_sql(con, model, f"(SELECT * FROM audited WHERE {WON}) AS won")
+    audit.totals, _ = Totals.from_sql(con, model, f"(SELECT * FROM audited WHERE {WON}) AS won", fields=False)
     _groups(audit, rows(summary_query("audited")))
     _field_months(audit, rows, model)
     _typed_values(audit, rows, _typed(model))
@@ -158,18 +158,22 @@ def _field_months(audit: Audit, rows, model: Model) -> None:
 
 
 def _owner_junk(audit: Audit, rows, model: Model) -> None:
-    """Per owner and field: deals filling it, and of those with a generic value (redesign.OwnerJunk)."""
+    """Per owner and field: deals considering it, filling it, and of those with a generic value
+    (redesign.OwnerJunk; summed over owners, the totals' field counts)."""
     keys = considered_fields(model)
     if not keys:
         return
     states = [quoted("state_" + k) for k in keys]
     parts = ", ".join(
-        f"COUNT(*) FILTER (WHERE {s} <> 'missing'), COUNT(*) FILTER (WHERE {s} = 'generic')" for s in states
+        f"COUNT({s}), COUNT(*) FILTER (WHERE {s} <> 'missing'), COUNT(*) FILTER (WHERE {s} = 'generic')"
+        for s in states
     )
     owner = "COALESCE(NULLIF(owner, ''), '(no owner)')"
     for name, *counts in rows(f"SELECT {owner}, {parts} FROM audited WHERE {WON} GROUP BY 1"):
         for i, key in enumerate(keys):
-            audit.owner_junk.add_counts(name, key, counts[2 * i], counts[2 * i + 1])
+            considered, filled, generic = counts[3 * i : 3 * i + 3]
+            audit.owner_junk.add_counts(name, key, filled, generic)
+            audit.totals.add_field_counts(key, considered, filled, generic)
 
 
 def _typed(model: Model) -> dict[str, str]:
@@ -180,16 +184,17 @@ def _typed(model: Model) -> dict[str, str]:
 
 
 def _typed_values(audit: Audit, rows, typed: dict[str, str]) -> None:
-    """Each text field's typed answers counted, as redesign.ValueCounts counts them (None past the cap)."""
-    if not typed:
-        return
-    distinct = rows(f"SELECT {', '.join(f'COUNT(DISTINCT {c})' for c in typed.values())} FROM audited")[0]
-    for (key, column), n in zip(typed.items(), distinct):
-        if n > DISTINCT_CAP:
+    """Each text field's typed answers counted, as redesign.ValueCounts counts them (None past the cap):
+    one more group than the cap is enough to know."""
+    for key, column in typed.items():
+        where = f"{column} IS NOT NULL"
+        counted = rows(
+            f"SELECT {column}, COUNT(*) FROM audited WHERE {where} GROUP BY 1 LIMIT {DISTINCT_CAP + 1}"
+        )
+        if len(counted) > DISTINCT_CAP:
             audit.values.counts[key] = None
             continue
-        where = f"{column} IS NOT NULL"
-        for value, deals in rows(f"SELECT {column}, COUNT(*) FROM audited WHERE {where} GROUP BY 1"):
+        for value, deals in counted:
             audit.values.add(key, value, deals)
 
 

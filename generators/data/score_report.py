@@ -77,14 +77,17 @@ class Totals:
         }
 
     @classmethod
-    def from_sql(cls, con, model: Model, relation: str, also: tuple[str, ...] = ()) -> tuple["Totals", tuple]:
+    def from_sql(
+        cls, con, model: Model, relation: str, also: tuple[str, ...] = (), fields: bool = True
+    ) -> tuple["Totals", tuple]:
         """The same totals over the rows of generators.rules.sql.score_query (a table or a subquery), in one
         aggregate query on a DB-API connection; `also` are more aggregates to compute in the same pass,
-        whose values come back second."""
+        whose values come back second. Without `fields`, the per-field counts are left to the caller
+        (add_field_counts)."""
         considered = [
             f.key
             for f in model.fields
-            if any(f.key in (*s.scored_fields, *s.required_fields) for s in model.segments)
+            if fields and any(f.key in (*s.scored_fields, *s.required_fields) for s in model.segments)
         ]
         parts = ["COUNT(*)", "COUNT(score)", "SUM(CAST(ROUND(score * 10) AS BIGINT))"]
         tiers = ("ready", "gaps", "blocked")
@@ -110,11 +113,17 @@ class Totals:
                     counter[key] = count
             at += len(keys) + 1
         for key in considered:
-            for counter, value in zip((t.considered, t.populated, t.generic), row[at : at + 3]):
-                if value:
-                    counter[key] = value
+            t.add_field_counts(key, *row[at : at + 3])
             at += 3
         return t, tuple(row[at:])
+
+    def add_field_counts(self, key: str, considered: int, populated: int, generic: int) -> None:
+        """Deals considering field `key`, filling it, and filling it with a generic value."""
+        for counter, value in zip(
+            (self.considered, self.populated, self.generic), (considered, populated, generic)
+        ):
+            if value:
+                counter[key] += value
 
 
 def score_all(model: Model, deals: Iterable[Deal], totals: Totals) -> Iterator[dict]:
