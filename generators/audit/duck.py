@@ -2,10 +2,11 @@
 (generators.data.duck), gathered into the same report as the Python engine (generators.audit.engine),
 which stays the reference.
 
-Each deal's audit facts are written once to a temporary table, in file order (DuckDB spills it to disk
-past its memory limit); a handful of aggregates over that table fill an `Audit`'s counters, and the few
-example deals a report lists are rebuilt from their staged values and run through the Python engine for
-their gate reasons. A file with any row the staging cannot read exactly as the reader would is left to
+Each deal's audit facts are written once to a temporary table, in file order (its rowid is the deal's
+place in the file; DuckDB spills it to disk past its memory limit); a handful of aggregates over that table
+fill an `Audit`'s counters, and the few example deals a report lists are read again from the file by
+position, rebuilt from their staged values and run through the Python engine for their gate reasons.
+A file with any row the staging cannot read exactly as the reader would is left to
 the Python path (`audit_file` returns None).
 """
 
@@ -48,17 +49,17 @@ def audit_file(
     warn: Warn,
 ) -> dict | None:
     """The audit report of the deals in `path`, or None when the Python reader must read the file."""
-    staged = stage(Path(path), model, columns, date_format, process=True, ordered=True)
+    staged = stage(Path(path), model, columns, date_format, process=True, numbered=True)
     if staged is None:
         return None
     import duckdb
 
     con = staged.con
     typed = _typed(model)
-    keep = ("pos", "unreadable", *typed.values())
+    keep = ("unreadable", *typed.values())
     query = audit_query(model, "deals", options.now, options.since, options.tolerance, keep=keep)
     # The table holds what the aggregates read, nothing per deal that only a listed example needs: those
-    # few deals' values are read again from `deals` by position (_examples). A text field's typed answer
+    # few deals' values are read again from the file by position (_staged). A text field's typed answer
     # (trimmed, lower-cased) is kept for closed-won deals that fill it, and lower-cased for those only.
     filled = "{won} AND {state} <> 'missing'"
     kept = ", ".join(
@@ -68,8 +69,9 @@ def audit_file(
     unused = ", ".join(["id", "name", "close_day", *(quoted("filled_" + f.key) for f in model.fields)])
     try:
         columns = f"* EXCLUDE ({unused})" + (f" REPLACE ({kept})" if kept else "")
-        con.execute("SET preserve_insertion_order = false")  # `pos` keeps the file's order
-        con.execute(f"CREATE TEMP TABLE audited AS SELECT {columns} FROM ({query}) AS facts")
+        # In file order (preserve_insertion_order is on): the rowid is each deal's place in the file.
+        con.execute(f"CREATE TEMP TABLE audited_rows AS SELECT {columns} FROM ({query}) AS facts")
+        con.execute("CREATE TEMP VIEW audited AS SELECT rowid AS pos, * FROM audited_rows")
         (bad,) = con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM audited").fetchone()
         if bad:
             return None
@@ -109,13 +111,27 @@ def _gather(audit: Audit, con, model: Model) -> None:
         f"FROM audited WHERE {WON}"
     ):
         audit.gate_flags.update(monitor=monitor, bypassed=bypassed)
-    audit.violations = _violations(con, model, WON, audit.options.examples)
-    audit.open_violations = _violations(con, model, OPEN, audit.options.examples)
+    limit = audit.options.examples
+    largest = "score IS NULL DESC, ABS(stored_score - score) DESC, pos"
+    picks = {
+        name: rows(f"SELECT pos, owner, stage, stored_score FROM audited WHERE {where} LIMIT {limit}")
+        for name, where in (
+            ("won", f"{WON} AND violated ORDER BY pos"),
+            ("open", f"{OPEN} AND violated ORDER BY pos"),
+            ("disagreeing", f"{WON} AND disagrees ORDER BY {largest}"),
+        )
+    }
+    staged = _staged(con, model, {pos for picked in picks.values() for pos, *_ in picked})
+    examples = {
+        name: [_deal(model, staged[pos], *rest) for pos, *rest in picked] for name, picked in picks.items()
+    }
+    audit.violations = _violations(con, model, WON, limit, examples["won"])
+    audit.open_violations = _violations(con, model, OPEN, limit, examples["open"])
     for stage_key, tier, n in rows(f"SELECT stage, tier, COUNT(*) FROM audited WHERE {OPEN} GROUP BY 1, 2"):
         audit.open["deals"] += n
         audit.open["stages"][stage_key] += n
         audit.open["tiers"][tier or "unscored"] += n
-    _disagreements(audit, con, model)
+    _disagreements(audit, con, examples["disagreeing"])
 
 
 def _groups(audit: Audit, summary: list[tuple]) -> None:
@@ -214,14 +230,14 @@ def _sla(audit: Audit, rows, model: Model) -> None:
             tally.elapsed_sum, tally.timed = int(counts[at + 4]), counts[at + 5]
 
 
-def _violations(con, model: Model, kind: str, limit: int) -> ViolationTally:
+def _violations(con, model: Model, kind: str, limit: int, examples: list[tuple]) -> ViolationTally:
     fails = [quoted("fails_" + g.key) for g in model.gates]
     counted = ", ".join(f"COUNT(*) FILTER (WHERE {f})" for f in fails)
     deals, *by_gate = con.execute(
         f"SELECT COUNT(*) FILTER (WHERE violated){', ' + counted if fails else ''} FROM audited WHERE {kind}"
     ).fetchone()
     tally = ViolationTally(limit)
-    for deal in _examples(con, model, f"{kind} AND violated ORDER BY pos LIMIT {limit}"):
+    for deal, _ in examples:
         result = score_deal(model, deal)
         tally.add(deal, result, gate_failures(model, deal, result))
     tally.deals = deals
@@ -230,15 +246,13 @@ def _violations(con, model: Model, kind: str, limit: int) -> ViolationTally:
     return tally
 
 
-def _disagreements(audit: Audit, con, model: Model) -> None:
+def _disagreements(audit: Audit, con, examples: list[tuple]) -> None:
     audit.compared, audit.not_stored, audit.disagreeing = con.execute(
         "SELECT COUNT(stored_score), COUNT(*) - COUNT(stored_score), COUNT(*) FILTER (WHERE disagrees) "
         f"FROM audited WHERE {WON}"
     ).fetchone()
-    largest = "score IS NULL DESC, ABS(stored_score - score) DESC, pos"
-    where = f"{WON} AND disagrees ORDER BY {largest} LIMIT {audit.options.examples}"
-    for n, (deal, stored) in enumerate(_examples(con, model, where, stored=True)):
-        result = score_deal(model, deal)
+    for n, (deal, stored) in enumerate(examples):
+        result = score_deal(audit.model, deal)
         difference = None if result.score is None else stored - result.score
         item = {
             **deal_ref(deal, result),
@@ -248,36 +262,33 @@ def _disagreements(audit: Audit, con, model: Model) -> None:
         audit.disagreements.append((float("inf") if difference is None else abs(difference), -n, item))
 
 
-def _examples(con, model: Model, where: str, stored: bool = False):
-    """Deals in `where`'s order over the audited table, rebuilt from their staged values (as the reader
-    made them), read from `deals` by position."""
-    picked = con.execute(f"SELECT pos, owner, stage, stored_score FROM audited WHERE {where}").fetchall()
-    if not picked:
-        return
-    keys = [f.key for f in model.fields]
-    contacts = uses_contacts(model)  # a contact rule's credit needs the deal's roles
-    columns = ["pos", "id", "name", *DEAL_COLUMNS, *(quoted(k) for k in keys)]
-    columns += ["contact_roles"] if contacts else []
-    positions = ", ".join(str(pos) for pos, *_ in picked)
-    staged = {
-        row[0]: row[1:]
-        for row in con.execute(
-            f"SELECT {', '.join(columns)} FROM deals WHERE pos IN ({positions})"
-        ).fetchall()
-    }
-    for pos, owner, stage_key, stored_score in picked:
-        ident, name, acv, expansion, renewal, cycle, *values = staged[pos]
-        roles = contact_roles(values.pop()) if contacts else ()
-        deal = Deal(
-            id=ident,
-            name=name,
-            owner=owner,
-            stage=stage_key,
-            acv=acv,
-            deal_type="expansion" if expansion else "renewal" if renewal else "new_business",
-            sales_cycle_days=cycle,
-            values=dict(zip(keys, values)),
-            extra={},
-            contact_roles=roles,
-        )
-        yield (deal, stored_score) if stored else deal
+def _staged(con, model: Model, positions: set[int]) -> dict[int, tuple]:
+    """The staged values (as the reader made them) of the deals at `positions` in the file, in one read
+    that stops at the last of them."""
+    if not positions:
+        return {}
+    columns = ["pos", "id", "name", *DEAL_COLUMNS, *(quoted(f.key) for f in model.fields)]
+    columns += ["contact_roles"] if uses_contacts(model) else []  # a contact rule's credit needs the roles
+    listed = ", ".join(str(pos) for pos in sorted(positions))
+    query = f"SELECT {', '.join(columns)} FROM numbered_deals WHERE pos IN ({listed}) LIMIT {len(positions)}"
+    return {row[0]: row[1:] for row in con.execute(query).fetchall()}
+
+
+def _deal(model: Model, staged: tuple, owner: str, stage_key: str, stored_score) -> tuple[Deal, float | None]:
+    """An example deal rebuilt from its staged values and its audited owner and stage, with its stored
+    score."""
+    ident, name, acv, expansion, renewal, cycle, *values = staged
+    roles = contact_roles(values.pop()) if uses_contacts(model) else ()
+    deal = Deal(
+        id=ident,
+        name=name,
+        owner=owner,
+        stage=stage_key,
+        acv=acv,
+        deal_type="expansion" if expansion else "renewal" if renewal else "new_business",
+        sales_cycle_days=cycle,
+        values=dict(zip([f.key for f in model.fields], values)),
+        extra={},
+        contact_roles=roles,
+    )
+    return deal, stored_score

@@ -22,7 +22,7 @@ from handrail.generators.data.csv_dialect import sniffed
 from handrail.generators.data.reader import DealReader, Warn
 from handrail.generators.data.staging import staging
 from handrail.generators.rules.scoring import TIER_LABELS
-from handrail.generators.rules.sql import literal, quoted, score_query
+from handrail.generators.rules.sql import literal, score_query
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Model
 
@@ -97,15 +97,15 @@ def stage(
     columns: ColumnMap | None,
     date_format: str | None,
     process: bool = False,
-    ordered: bool = False,
+    numbered: bool = False,
 ) -> Staged | None:
     """The file staged on DuckDB as the reader would read it (with the audit's process columns when
     `process`), or None when a file or a row must go to the Python reader (see the module docstring).
 
-    With `ordered`, `deals` also has `pos`, each row's place in the file: the columns the reader binds
-    are first copied, as text, into a table (in file order, whose row ids give `pos`), so that every
-    later query may run on all threads in any order. Without it, a query keeps file order only by
-    running on one thread."""
+    `deals` keeps the file's order wherever DuckDB preserves insertion order (a plain SELECT over it,
+    with preserve_insertion_order on): a table created from it has each row's place in the file as its
+    rowid. With `numbered`, the view `numbered_deals` also has that place as `pos`, counted by a window
+    that reads on one thread: for fetching a few rows by position (a LIMIT stops the read at the last)."""
     if date_format or path.suffix.lower() not in (".csv", ".parquet") or not path.is_file():
         return None
     import duckdb
@@ -131,18 +131,22 @@ def stage(
     if not reader.cols["id"]:
         return None
     staged = staging(model, reader, process)
-    position = ""
-    try:
-        if ordered:
-            bound = (*reader.cols.values(), *reader.field_columns.values(), *reader.computed_columns.values())
-            used = ", ".join(quoted(h) for h in header if h in set(bound))
-            con.execute(f"CREATE TEMP TABLE raw AS SELECT {used} FROM {source}")
-            source, position = "(SELECT rowid AS hr_pos, * FROM raw)", "hr_pos AS pos, "
-        con.execute(
-            f"CREATE TEMP VIEW deals AS SELECT {position}{', '.join(staged.columns)}, "
-            f"({' OR '.join(staged.unreadable)}) AS unreadable "
-            f"FROM (SELECT *, {', '.join(staged.first_level())} FROM {source}) AS stripped"
+    views = [("deals", source, "")]
+    if numbered:
+        views.append(
+            (
+                "numbered_deals",
+                f"(SELECT ROW_NUMBER() OVER () - 1 AS hr_pos, * FROM {source})",
+                "hr_pos AS pos, ",
+            )
         )
+    try:
+        for name, relation, position in views:
+            con.execute(
+                f"CREATE TEMP VIEW {name} AS SELECT {position}"
+                f"{', '.join(staged.columns)}, ({' OR '.join(staged.unreadable)}) AS unreadable "
+                f"FROM (SELECT *, {', '.join(staged.first_level())} FROM {relation}) AS stripped"
+            )
     except duckdb.Error:
         return None
     return Staged(con, reader, warnings, spill)

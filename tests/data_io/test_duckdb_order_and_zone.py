@@ -76,3 +76,29 @@ def test_the_audits_examples_are_the_first_in_file_order(tmp_path):
     won = report["closed_won"]
     assert [e["id"] for e in won["gate_violations"]["examples"]] == first
     assert [e["id"] for e in won["score_disagreements"]["examples"]] == first
+
+
+def test_examples_far_into_the_file_are_read_back_from_their_own_rows(tmp_path):
+    """Only three deals, one near the end of a file DuckDB reads on several threads, are closed won (and
+    fail a gate, and disagree with their stored score): the examples are those three, in file order, each
+    rebuilt from its own row (the name and amount come from the file again, by position)."""
+    from handrail.generators.audit.duck import audit_file
+    from handrail.generators.commands.audit import audit_options
+
+    picked = {7: 150000, ROWS // 2: 90000, ROWS - 2: 45000}
+    path = tmp_path / "deals.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Id", "Name", "Amount", "Type", "StageName", "CloseDate", "Handoff_Score__c"])
+        for n in range(ROWS):
+            won = n in picked
+            stage_name, score = ("Closed Won", "99") if won else ("Closed Lost", "")
+            amount = picked.get(n, 1000)
+            out.writerow([f"D{n:07d}", f"Deal {n}", amount, "New Customer", stage_name, "2026-03-02", score])
+    report = audit_file(path, load_spec(EXAMPLE_SPEC).model, audit_options(None, None), None, None, print)
+    assert report is not None
+    won = report["closed_won"]
+    expected = [(f"D{n:07d}", f"Deal {n}") for n in sorted(picked)]
+    assert [(e["id"], e["name"]) for e in won["gate_violations"]["examples"]] == expected
+    assert [(e["id"], e["name"]) for e in won["score_disagreements"]["examples"]] == expected
+    assert won["deals"] == 3
