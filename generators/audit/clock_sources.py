@@ -47,6 +47,11 @@ def hand_line(sources: dict) -> str | None:
     return "Clocks entered by hand: " + ", ".join(parts) if parts else None
 
 
+def names() -> list[str]:
+    """The true/false columns `columns` makes, in order."""
+    return [f"clock_{kind}_{clock}" for clock in CLOCKS for kind in ("set", "typed")]
+
+
 def columns() -> list[str]:
     """Per clock: set, and set but not listed in clocks_stamped (a whole `;`-separated item, as
     stamped_by_automation splits it)."""
@@ -61,7 +66,7 @@ def columns() -> list[str]:
 
 def gather(tally: ClockSources, rows, relation: str, where: str) -> None:
     """Sum the per-deal columns of `relation` (rows(query) runs a query) into `tally`."""
-    parts = [f"COUNT(*) FILTER (WHERE clock_{kind}_{clock})" for clock in CLOCKS for kind in ("set", "typed")]
+    parts = [f"COUNT(*) FILTER (WHERE {name})" for name in names()]
     ((*counts,),) = rows(f"SELECT {', '.join(parts)} FROM {relation} WHERE {where}")
     for i, clock in enumerate(CLOCKS):
         tally.set[clock], tally.by_hand[clock] = counts[2 * i], counts[2 * i + 1]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from handrail.generators.audit import clock_sources
 from handrail.generators.audit.engine import SKIP_REASONS, Audit, AuditOptions
+from handrail.generators.audit.packed import OUTCOME, STATE, packed_columns, slots
 from handrail.generators.audit.quality import considered_fields
 from handrail.generators.audit.redesign import DISTINCT_CAP, counted_fields
 from handrail.generators.audit.sla import OUTCOMES, clocks_for
@@ -28,7 +29,7 @@ from handrail.generators.data.score_report import Totals
 from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.gates import gate_failures
 from handrail.generators.rules.scoring import Deal, score_deal
-from handrail.generators.rules.sql import _trimmed, literal, quoted, uses_contacts
+from handrail.generators.rules.sql import _trimmed, quoted, uses_contacts
 from handrail.specs.model import Model
 
 WON, OPEN = "kind = 'closed_won'", "kind = 'open'"
@@ -66,12 +67,23 @@ def audit_file(
         f"CASE WHEN {filled.format(won=WON, state=quoted('state_' + k))} THEN LOWER({c}) END AS {c}"
         for k, c in typed.items()
     )
-    unused = ", ".join(["id", "name", "close_day", *(quoted("filled_" + f.key) for f in model.fields)])
+    # Flags, field states and SLA outcomes are stored packed into a few integers (generators.audit.packed).
+    packing = slots(model)
+    unused = ["id", "name", "close_day", *(quoted("filled_" + f.key) for f in model.fields)]
+    unused += [quoted(slot.name) for slot in packing]
+    packed = packed_columns(packing)
     try:
-        columns = f"* EXCLUDE ({unused})" + (f" REPLACE ({kept})" if kept else "")
+        columns = f"* EXCLUDE ({', '.join(unused)})" + (f" REPLACE ({kept})" if kept else "")
         # In file order (preserve_insertion_order is on): the rowid is each deal's place in the file.
-        con.execute(f"CREATE TEMP TABLE audited_rows AS SELECT {columns} FROM ({query}) AS facts")
-        con.execute("CREATE TEMP VIEW audited AS SELECT rowid AS pos, * FROM audited_rows")
+        con.execute(
+            f"CREATE TEMP TABLE audited_rows AS SELECT {columns}, {', '.join(packed)} FROM ({query}) AS facts"
+        )
+        unpacked = ", ".join(slot.unpacking() for slot in packing)
+        kept_packed = ", ".join(sorted({slot.column for slot in packing}))
+        con.execute(
+            f"CREATE TEMP VIEW audited AS SELECT rowid AS pos, * EXCLUDE ({kept_packed}), {unpacked} "
+            "FROM audited_rows"
+        )
         (bad,) = con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM audited").fetchone()
         if bad:
             return None
@@ -166,7 +178,7 @@ def _field_months(audit: Audit, rows, model: Model) -> None:
     if not keys:
         return
     states = [quoted("state_" + k) for k in keys]
-    parts = ", ".join(f"COUNT({s}), COUNT(*) FILTER (WHERE {s} = 'complete')" for s in states)
+    parts = ", ".join(f"COUNT({s}), COUNT(*) FILTER (WHERE {s} = {STATE['complete']})" for s in states)
     query = f"SELECT close_month, {parts} FROM audited WHERE {WON} AND close_month IS NOT NULL GROUP BY 1"
     for month, *counts in rows(query):
         for i, key in enumerate(keys):
@@ -181,7 +193,8 @@ def _owner_junk(audit: Audit, rows, model: Model) -> None:
         return
     states = [quoted("state_" + k) for k in keys]
     parts = ", ".join(
-        f"COUNT({s}), COUNT(*) FILTER (WHERE {s} <> 'missing'), COUNT(*) FILTER (WHERE {s} = 'generic')"
+        f"COUNT({s}), COUNT(*) FILTER (WHERE {s} <> {STATE['missing']}), "
+        f"COUNT(*) FILTER (WHERE {s} = {STATE['generic']})"
         for s in states
     )
     owner = "COALESCE(NULLIF(owner, ''), '(no owner)')"
@@ -218,7 +231,7 @@ def _sla(audit: Audit, rows, model: Model) -> None:
     parts, clocks = [], clocks_for(model)
     for c in clocks:
         outcome, elapsed = quoted("sla_" + c.key), quoted("elapsed_" + c.key)
-        parts += [f"COUNT(*) FILTER (WHERE {outcome} = {literal(o)})" for o in OUTCOMES]
+        parts += [f"COUNT(*) FILTER (WHERE {outcome} = {OUTCOME[o]})" for o in OUTCOMES]
         parts += [f"COALESCE(SUM({elapsed}), 0)", f"COUNT({elapsed})"]
     query = f"SELECT segment, {', '.join(parts)} FROM audited WHERE {WON} AND segment IS NOT NULL GROUP BY 1"
     for segment, *counts in rows(query):

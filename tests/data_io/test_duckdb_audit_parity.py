@@ -7,6 +7,7 @@ cannot read exactly to the Python reader. The same exports as Parquet give the s
 from __future__ import annotations
 
 import csv
+import json
 import random
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -197,3 +198,53 @@ def test_a_damaged_parquet_file_is_a_located_error_on_both_commands(tmp_path, ru
         code, out, err = run_cli(*command, "--spec", str(EXAMPLE_SPEC))
         assert code == 3 and out == ""  # bad input
         assert f"{damaged}: not a readable Parquet file" in err and "Traceback" not in err
+
+
+def _wide_spec(fields: int) -> str:
+    """A spec scoring `fields` text fields, some required, with gates in two stages."""
+    lines = ["version: 1", "name: Wide handoff", "fields:"]
+    for n in range(fields):
+        kind = "long_text" if n % 2 else "short_text"
+        required = ", required_in: [enterprise]" if n % 5 == 0 else ""
+        lines.append(f"  - {{key: f{n:02d}, label: Field {n}, type: {kind}, weight: {1 + n % 3}{required}}}")
+    lines += [
+        "segments:",
+        "  - {key: smb, label: SMB, match: {acv: {lt: 25000}}, motion: automated}",
+        "  - {key: enterprise, label: Enterprise, match: {acv: {gte: 25000}}, motion: white_glove}",
+        "stages:",
+        "  - {key: commit, label: Commit, salesforce: Commit, hubspot: contractsent}",
+        "  - {key: won, label: Won, salesforce: Closed Won, hubspot: closedwon, closed_won: true}",
+        "  - {key: lost, label: Lost, salesforce: Closed Lost, hubspot: closedlost, closed_lost: true}",
+        "gates:",
+        "  - {key: won_ready, stage: won, require: {min_score: 60}, message: Not ready.}",
+        "  - {key: enterprise_ready, stage: won, segments: [enterprise], require: {min_tier: ready},"
+        " message: Enterprise handoffs must be Ready.}",
+        "  - {key: commit_filled, stage: commit, require: {segment_required_fields: true},"
+        " message: Fill them.}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_flags_and_states_packed_into_several_columns_read_back_as_the_python_engine_counts(
+    tmp_path, run_cli
+):
+    """Forty scored fields: the audited table's flags, field states and SLA outcomes fill more than one
+    packed column (generators.audit.packed), and the report is the Python engine's."""
+    from handrail.generators.audit.packed import slots
+
+    spec = tmp_path / "wide.yaml"
+    spec.write_text(_wide_spec(40))
+    model = load_spec(spec).model
+    assert len({slot.column for slot in slots(model)}) >= 2
+    deals = tmp_path / "deals.csv"
+    _export(deals, model, "wide")
+    assert audit_file(deals, model, audit_options(None, date(2026, 6, 15)), None, None, print) is not None
+    on_duckdb = _audit(run_cli, deals, spec)
+    assert on_duckdb == _audit(run_cli, deals, spec, "--engine", "python")
+    won = json.loads(on_duckdb)["closed_won"]
+    assert len(won["fields"]) == 40 and won["deals"] > 100
+    assert {g["gate"] for g in won["gate_violations"]["by_gate"]} == {
+        "won_ready",
+        "enterprise_ready",
+        "commit_filled",
+    }
