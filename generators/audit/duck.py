@@ -6,8 +6,8 @@ Each deal's audit facts are written once to a temporary table, in file order (it
 place in the file; DuckDB spills it to disk past its memory limit); a handful of aggregates over that table
 fill an `Audit`'s counters, and the few example deals a report lists are read again from the file by
 position, rebuilt from their staged values and run through the Python engine for their gate reasons.
-A file with any row the staging cannot read exactly as the reader would is left to
-the Python path (`audit_file` returns None).
+A file with any row the staging cannot read exactly as the reader would is left to the Python path
+(`audit_file` returns None).
 """
 
 from __future__ import annotations
