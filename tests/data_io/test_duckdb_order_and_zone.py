@@ -78,10 +78,14 @@ def test_the_audits_examples_are_the_first_in_file_order(tmp_path):
     assert [e["id"] for e in won["score_disagreements"]["examples"]] == first
 
 
-def test_examples_far_into_the_file_are_read_back_from_their_own_rows(tmp_path):
-    """Only three deals, one near the end of a file DuckDB reads on several threads, are closed won (and
-    fail a gate, and disagree with their stored score): the examples are those three, in file order, each
-    rebuilt from its own row (the name and amount come from the file again, by position)."""
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_examples_far_into_the_file_are_read_back_from_their_own_rows(suffix, tmp_path):
+    """Only three deals, one near the end of a file DuckDB reads on several threads (a CSV past one
+    buffer, a Parquet file of many row groups), are closed won (and fail a gate, and disagree with their
+    stored score): the examples are those three, in file order, each rebuilt from its own row (the name
+    and amount come from the file again, by position)."""
+    import duckdb
+
     from handrail.generators.audit.duck import audit_file
     from handrail.generators.commands.audit import audit_options
 
@@ -95,6 +99,15 @@ def test_examples_far_into_the_file_are_read_back_from_their_own_rows(tmp_path):
             stage_name, score = ("Closed Won", "99") if won else ("Closed Lost", "")
             amount = picked.get(n, 1000)
             out.writerow([f"D{n:07d}", f"Deal {n}", amount, "New Customer", stage_name, "2026-03-02", score])
+    if suffix == ".parquet":
+        parquet = tmp_path / "deals.parquet"
+        con = duckdb.connect()
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{path}', all_varchar = true)) "
+            f"TO '{parquet}' (ROW_GROUP_SIZE 10000)"
+        )
+        con.close()
+        path = parquet
     report = audit_file(path, load_spec(EXAMPLE_SPEC).model, audit_options(None, None), None, None, print)
     assert report is not None
     won = report["closed_won"]
