@@ -30,6 +30,7 @@ from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.gates import gate_failures
 from handrail.generators.rules.scoring import Deal, score_deal
 from handrail.generators.rules.sql import _trimmed, quoted, uses_contacts
+from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Model
 
 WON, OPEN = "kind = 'closed_won'", "kind = 'open'"
@@ -88,7 +89,7 @@ def audit_file(
         if bad:
             return None
         audit = Audit(model, options)
-        _gather(audit, con, model)
+        _gather(audit, con, model, path)
     except duckdb.Error:
         return None
     finally:
@@ -99,7 +100,7 @@ def audit_file(
     return audit.report()
 
 
-def _gather(audit: Audit, con, model: Model) -> None:
+def _gather(audit: Audit, con, model: Model, path: Path) -> None:
     def rows(sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
@@ -133,7 +134,7 @@ def _gather(audit: Audit, con, model: Model) -> None:
             ("disagreeing", f"{WON} AND disagrees ORDER BY {largest}"),
         )
     }
-    staged = _staged(con, model, {pos for picked in picks.values() for pos, *_ in picked})
+    staged = _staged(con, model, {pos for picked in picks.values() for pos, *_ in picked}, path)
     examples = {
         name: [_deal(model, staged[pos], *rest) for pos, *rest in picked] for name, picked in picks.items()
     }
@@ -275,7 +276,7 @@ def _disagreements(audit: Audit, con, examples: list[tuple]) -> None:
         audit.disagreements.append((float("inf") if difference is None else abs(difference), -n, item))
 
 
-def _staged(con, model: Model, positions: set[int]) -> dict[int, tuple]:
+def _staged(con, model: Model, positions: set[int], path: Path) -> dict[int, tuple]:
     """The staged values (as the reader made them) of the deals at `positions` in the file, in one read
     that stops at the last of them."""
     if not positions:
@@ -284,7 +285,10 @@ def _staged(con, model: Model, positions: set[int]) -> dict[int, tuple]:
     columns += ["contact_roles"] if uses_contacts(model) else []  # a contact rule's credit needs the roles
     listed = ", ".join(str(pos) for pos in sorted(positions))
     query = f"SELECT {', '.join(columns)} FROM numbered_deals WHERE pos IN ({listed}) LIMIT {len(positions)}"
-    return {row[0]: row[1:] for row in con.execute(query).fetchall()}
+    found = {row[0]: row[1:] for row in con.execute(query).fetchall()}
+    if len(found) < len(positions):  # the audit read more rows than are there now
+        raise InputError(f"{path}: the file changed while it was being audited; run the audit again")
+    return found
 
 
 def _deal(model: Model, staged: tuple, owner: str, stage_key: str, stored_score) -> tuple[Deal, float | None]:

@@ -115,3 +115,26 @@ def test_examples_far_into_the_file_are_read_back_from_their_own_rows(suffix, tm
     assert [(e["id"], e["name"]) for e in won["gate_violations"]["examples"]] == expected
     assert [(e["id"], e["name"]) for e in won["score_disagreements"]["examples"]] == expected
     assert won["deals"] == 3
+
+
+def test_a_file_cut_short_while_it_is_audited_stops_with_an_error(tmp_path, monkeypatch):
+    """The examples are read from the file again after the audit read it whole: a file that has since
+    lost the rows they sit on stops with what happened and what to do, not a traceback."""
+    from handrail.generators.audit import duck as audit_duck
+    from handrail.generators.commands.audit import audit_options
+    from handrail.specs.diagnostics import InputError
+
+    path = tmp_path / "deals.csv"
+    _write(path, 1000)
+    read_again = audit_duck._staged
+
+    def cut_then_read(con, model, positions, where):
+        lines = path.read_text().splitlines(keepends=True)
+        path.write_text("".join(lines[:3]))  # the header and two deals
+        return read_again(con, model, positions, where)
+
+    monkeypatch.setattr(audit_duck, "_staged", cut_then_read)
+    with pytest.raises(InputError, match="changed while it was being audited; run the audit again"):
+        audit_duck.audit_file(
+            path, load_spec(EXAMPLE_SPEC).model, audit_options(None, None), None, None, print
+        )
