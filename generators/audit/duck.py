@@ -23,17 +23,18 @@ from handrail.generators.audit.sla import OUTCOMES, clocks_for
 from handrail.generators.audit.sql import audit_query, summary_query
 from handrail.generators.audit.tally import Group, ViolationTally, deal_ref
 from handrail.generators.data.columns import ColumnMap
-from handrail.generators.data.duck import stage
+from handrail.generators.data.duck import MEMORY_BYTES, estimated_rows, stage
 from handrail.generators.data.reader import Warn
 from handrail.generators.data.score_report import Totals
 from handrail.generators.rules.contacts import contact_roles
 from handrail.generators.rules.gates import gate_failures
 from handrail.generators.rules.scoring import Deal, score_deal
-from handrail.generators.rules.sql import _trimmed, quoted, uses_contacts
+from handrail.generators.rules.sql import _trimmed, literal, quoted, uses_contacts
 from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Model
 
 WON, OPEN = "kind = 'closed_won'", "kind = 'open'"
+BYTES_PER_DEAL, TEXT_BYTES = 100, 30  # the audited table in memory (measured: 343 bytes a deal at 8 texts)
 DEAL_COLUMNS = (
     "acv",
     "expansion",
@@ -74,16 +75,15 @@ def audit_file(
     unused += [quoted(slot.name) for slot in packing]
     packed = packed_columns(packing)
     try:
+        kind, table = _table(con, Path(path), staged.spill.name, len(typed))
         columns = f"* EXCLUDE ({', '.join(unused)})" + (f" REPLACE ({kept})" if kept else "")
         # In file order (preserve_insertion_order is on): the rowid is each deal's place in the file.
-        con.execute(
-            f"CREATE TEMP TABLE audited_rows AS SELECT {columns}, {', '.join(packed)} FROM ({query}) AS facts"
-        )
+        con.execute(f"CREATE {kind} {table} AS SELECT {columns}, {', '.join(packed)} FROM ({query}) AS facts")
         unpacked = ", ".join(slot.unpacking() for slot in packing)
         kept_packed = ", ".join(sorted({slot.column for slot in packing}))
         con.execute(
             f"CREATE TEMP VIEW audited AS SELECT rowid AS pos, * EXCLUDE ({kept_packed}), {unpacked} "
-            "FROM audited_rows"
+            f"FROM {table}"
         )
         (bad,) = con.execute("SELECT COALESCE(BOOL_OR(unreadable), FALSE) FROM audited").fetchone()
         if bad:
@@ -98,6 +98,18 @@ def audit_file(
     for line in staged.warnings:
         warn(line)
     return audit.report()
+
+
+def _table(con, path: Path, spill: str, texts: int) -> tuple[str, str]:
+    """Where the audited table goes: the kind of table to create, and its name. In memory while it fits
+    DuckDB's memory limit (about BYTES_PER_DEAL a deal, and TEXT_BYTES per counted text field); past
+    that, in a database file in the spill folder: stored compressed, it takes a tenth of the memory, and
+    the aggregates read it faster than the blocks an in-memory table spills (10M deals: 50 s -> 42 s,
+    peak 1.16 -> 0.65 GB), while at a million deals compressing costs more than it saves."""
+    if estimated_rows(con, path) * (BYTES_PER_DEAL + TEXT_BYTES * texts) < MEMORY_BYTES * 3 // 4:
+        return "TEMP TABLE", "audited_rows"
+    con.execute(f"ATTACH {literal(str(Path(spill) / 'audited.duckdb'))} AS audit_store")
+    return "TABLE", "audit_store.audited_rows"
 
 
 def _gather(audit: Audit, con, model: Model, path: Path) -> None:

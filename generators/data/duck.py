@@ -27,7 +27,8 @@ from handrail.specs.diagnostics import InputError
 from handrail.specs.model import Model
 
 BATCH = 50_000
-MEMORY = "1GB"
+MEMORY_BYTES = 10**9
+MEMORY = "1GB"  # MEMORY_BYTES: DuckDB's GB is 10**9 bytes
 SEPARATOR = "\x1f"  # joins missing-required labels inside SQL; split again here
 
 
@@ -68,6 +69,20 @@ def connect(spill: tempfile.TemporaryDirectory):
     except duckdb.Error:  # without the ICU extension, time stamps with a zone are UTC anyway
         pass
     return con
+
+
+def estimated_rows(con, path: Path) -> int:
+    """About how many deals `path` holds, without reading it: a Parquet file's row count, or a CSV's size
+    over the mean length of its first lines (a cell spanning lines only raises the estimate)."""
+    if path.suffix.lower() == ".parquet":
+        (rows,) = con.execute(
+            f"SELECT SUM(num_rows) FROM parquet_file_metadata({literal(str(path))})"
+        ).fetchone()
+        return int(rows or 0)
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 20)
+    lines = sample.count(b"\n") or 1
+    return path.stat().st_size * lines // max(len(sample), 1)
 
 
 def _source(con, path: Path) -> tuple[str, list[str]] | None:

@@ -248,3 +248,52 @@ def test_flags_and_states_packed_into_several_columns_read_back_as_the_python_en
         "enterprise_ready",
         "commit_filled",
     }
+
+
+def test_an_export_too_large_for_memory_is_audited_in_a_database_file_alike(tmp_path, run_cli, monkeypatch):
+    """Past DuckDB's memory limit the audited table goes to a database file in the spill folder (here
+    forced, with the limit taken as nothing): the same report as the Python engine, and the file goes with
+    the spill folder."""
+    from handrail.generators.audit import duck as audit_duck
+
+    monkeypatch.setattr(audit_duck, "MEMORY_BYTES", 0)
+    stores = []
+    choose = audit_duck._table
+
+    def spy(con, path, spill, texts):
+        stores.append((choose(con, path, spill, texts), Path(spill)))
+        return stores[-1][0]
+
+    monkeypatch.setattr(audit_duck, "_table", spy)
+    model = load_spec(EXAMPLE_SPEC).model
+    deals = tmp_path / "deals.csv"
+    _export(deals, model, "on-disk")
+    options = audit_options(None, date(2026, 6, 15))
+    assert audit_file(deals, model, options, None, None, print) is not None, "DuckDB declined the file"
+    assert [kind for (kind, _), _ in stores] == ["TABLE"]
+    assert not stores[0][1].exists()
+    on_duckdb = _audit(run_cli, deals, EXAMPLE_SPEC)
+    assert on_duckdb == _audit(run_cli, deals, EXAMPLE_SPEC, "--engine", "python")
+
+
+def test_the_row_estimate_is_a_parquet_files_count_and_a_csv_files_size_over_its_lines(tmp_path):
+    """The estimate that chooses where the audited table goes: a CSV's size over the mean length of its
+    first MiB of lines (a cell spanning lines raises it), a Parquet file's row count."""
+    import duckdb
+
+    from handrail.generators.data.duck import estimated_rows
+
+    deals = tmp_path / "deals.csv"
+    with deals.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Id", "Name", "Amount"])
+        for n in range(50_000):  # about 1.5 MiB: past the sample
+            writer.writerow([f"D{n}", f"Deal {n}" * (1 + n % 3), 1000 * (n % 97)])
+    con = duckdb.connect()
+    assert abs(estimated_rows(con, deals) - 50_001) < 50_001 * 0.05  # the header is a line too
+    parquet = tmp_path / "deals.parquet"
+    con.execute(f"COPY (SELECT * FROM read_csv('{deals}', all_varchar = true)) TO '{parquet}'")
+    assert estimated_rows(con, parquet) == 50_000
+    spanning = tmp_path / "notes.csv"
+    spanning.write_text("Id,Notes\n" + "".join(f'D{n},"line one\nline two"\n' for n in range(1000)))
+    assert estimated_rows(con, spanning) > 1000
