@@ -59,11 +59,13 @@ def connect(spill: tempfile.TemporaryDirectory):
     Rows stay in file order, as the Python reader yields them (per-deal output, the audit's first
     examples): DuckDB keeps a scan's order through projections, but its rewrite of a long IN list into a
     join does not, so that rewrite is off (the list is then tested in place, as fast). Time-zone offsets
-    are read into UTC whatever the machine's zone: the session's zone is UTC."""
+    are read into UTC whatever the machine's zone: the session's zone is UTC. DuckDB's progress bar,
+    on by default, would print into the command's output past two seconds: it is off."""
     import duckdb
 
     config = {"temp_directory": spill.name, "memory_limit": MEMORY, "disabled_optimizers": "in_clause"}
     con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")
     try:
         con.execute("SET TimeZone = 'UTC'")
     except duckdb.Error:  # without the ICU extension, time stamps with a zone are UTC anyway

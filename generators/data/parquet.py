@@ -27,6 +27,7 @@ def parquet_rows(path: Path, reader: "DealReader", warn: "Warn") -> Iterator[Dea
     import duckdb
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # it would print into the command's output
     try:
         relation, header = text_relation(con, path)
         cursor = con.execute(f"SELECT * FROM {relation}")

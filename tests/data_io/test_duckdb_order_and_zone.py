@@ -138,3 +138,15 @@ def test_a_file_cut_short_while_it_is_audited_stops_with_an_error(tmp_path, monk
         audit_duck.audit_file(
             path, load_spec(EXAMPLE_SPEC).model, audit_options(None, None), None, None, print
         )
+
+
+def test_duckdbs_progress_bar_is_off(tmp_path):
+    """DuckDB prints a progress bar into the output of a query running past two seconds, by default."""
+    import tempfile
+
+    from handrail.generators.data.duck import connect
+
+    spill = tempfile.TemporaryDirectory(dir=tmp_path)
+    con = connect(spill)
+    assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    con.close()
