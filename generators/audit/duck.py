@@ -2,12 +2,12 @@
 (generators.data.duck), gathered into the same report as the Python engine (generators.audit.engine),
 which stays the reference.
 
-Each deal's audit facts are written once to a temporary table, in file order (its rowid is the deal's
-place in the file; DuckDB spills it to disk past its memory limit); a handful of aggregates over that table
-fill an `Audit`'s counters, and the few example deals a report lists are read again from the file by
-position, rebuilt from their staged values and run through the Python engine for their gate reasons.
-A file with any row the staging cannot read exactly as the reader would is left to the Python path
-(`audit_file` returns None).
+Each deal's audit facts are written once to a table, in file order (its rowid is the deal's place in
+the file), in memory or, past DuckDB's memory limit, in a database file in the spill folder (_table); a
+handful of aggregates over that table fill an `Audit`'s counters, and the few example deals a report
+lists are read again from the file by position, rebuilt from their staged values and run through the
+Python engine for their gate reasons. A file with any row the staging cannot read exactly as the reader
+would is left to the Python path (`audit_file` returns None).
 """
 
 from __future__ import annotations
